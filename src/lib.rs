@@ -1,0 +1,6 @@
+//! Replication Playground: a master/replica database system simulated in the browser.
+//!
+//! `sim` is the pure, deterministic model; `ui` is the Yew page that drives and draws it.
+
+pub mod sim;
+pub mod ui;

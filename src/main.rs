@@ -1,0 +1,5 @@
+//! Mounts the playground page.
+
+fn main() {
+    yew::Renderer::<replication_playground::ui::App>::new().render();
+}

@@ -1,0 +1,142 @@
+//! The root component: owns the state, advances simulated time with real time, keeps the URL
+//! fragment in step with the settings, and lays out the page.
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use gloo_timers::callback::Interval;
+use yew::prelude::*;
+
+use super::controls::Controls;
+use super::node_card::NodeCard;
+use super::request_log::RequestLog;
+use super::state::{Action, PlaygroundState};
+use super::stats::StatsPanel;
+use super::url;
+use crate::sim::network::NodeId;
+
+/// How often the page advances the model and redraws, in real milliseconds.
+const FRAME_MS: u32 = 33;
+/// How many requests the log shows.
+const LOG_ROWS: usize = 12;
+
+#[component]
+pub fn App() -> Html {
+    let state = use_reducer(|| {
+        let (config, notices) = url::parse_fragment(&current_fragment());
+        PlaygroundState::new(config, notices)
+    });
+
+    {
+        let dispatcher = state.dispatcher();
+        use_effect_with((), move |_| {
+            let last = Rc::new(Cell::new(now_ms()));
+            let interval = Interval::new(FRAME_MS, move || {
+                let now = now_ms();
+                dispatcher.dispatch(Action::Tick { real_ms: now - last.replace(now) });
+            });
+            move || drop(interval)
+        });
+    }
+
+    let config = state.config();
+    use_effect_with(config.clone(), |config| replace_fragment(&url::to_fragment(config)));
+
+    let on_action = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |action| dispatcher.dispatch(action))
+    };
+    let dismiss = {
+        let dispatcher = state.dispatcher();
+        Callback::from(move |_| dispatcher.dispatch(Action::DismissNotices))
+    };
+
+    let sim = state.sim.borrow();
+    let master = sim.master();
+    let log: Vec<_> = sim.in_flight().rev().chain(sim.recent().rev()).take(LOG_ROWS).cloned().collect();
+
+    html! {
+        <div class="page">
+            <header class="masthead">
+                <h1>{ "Replication Playground" }</h1>
+                <p class="tagline">
+                    { "Writes go to the master, reads are spread over the replicas, and replication copies one to the others: synchronously (the master waits) or asynchronously (it does not, and a read can come back stale)." }
+                </p>
+            </header>
+            if !state.notices.is_empty() {
+                <div class="notices" role="alert" data-testid="notices">
+                    <ul>{ for state.notices.iter().map(|notice| html! { <li>{ notice }</li> }) }</ul>
+                    <button class="dismiss" onclick={dismiss}>{ "Dismiss" }</button>
+                </div>
+            }
+            <Controls
+                config={config.clone()}
+                paused={state.paused}
+                speed={state.speed}
+                now={sim.now()}
+                on_action={on_action}
+            />
+            <StatsPanel stats={*sim.stats()} />
+            <section class="topology" aria-label="Nodes">
+                <NodeCard
+                    node={NodeId::Master}
+                    applied_lsn={master.last_lsn()}
+                    progress={master_progress(master.last_lsn(), master.committed_lsn())}
+                    reads_served={master.reads_served()}
+                    table={master.table().clone()}
+                    master_table={master.table().clone()}
+                />
+                <div class="replicas">
+                    if sim.replicas().is_empty() {
+                        <p class="empty">{ "No replicas: the master serves every read, as a single database does." }</p>
+                    }
+                    { for sim.replicas().iter().enumerate().map(|(index, replica)| html! {
+                        <NodeCard
+                            node={NodeId::Replica(index)}
+                            applied_lsn={replica.applied_lsn()}
+                            progress={replica_progress(master.last_lsn() - replica.applied_lsn())}
+                            reads_served={replica.reads_served()}
+                            table={replica.table().clone()}
+                            master_table={master.table().clone()}
+                        />
+                    }) }
+                </div>
+            </section>
+            <RequestLog requests={log} />
+        </div>
+    }
+}
+
+fn master_progress(last_lsn: u64, committed_lsn: u64) -> AttrValue {
+    match last_lsn - committed_lsn {
+        0 => "every logged write committed".into(),
+        1 => "1 write waiting for replicas".into(),
+        waiting => format!("{waiting} writes waiting for replicas").into(),
+    }
+}
+
+fn replica_progress(behind: u64) -> AttrValue {
+    match behind {
+        0 => "caught up with the master".into(),
+        1 => "1 write behind the master".into(),
+        behind => format!("{behind} writes behind the master").into(),
+    }
+}
+
+fn now_ms() -> f64 {
+    web_sys::window().and_then(|window| window.performance()).map_or(0.0, |performance| performance.now())
+}
+
+fn current_fragment() -> String {
+    web_sys::window().and_then(|window| window.location().hash().ok()).unwrap_or_default()
+}
+
+/// Rewrites the fragment without adding a history entry or scrolling.
+fn replace_fragment(fragment: &str) {
+    if let Some(window) = web_sys::window() {
+        if let Ok(history) = window.history() {
+            // Failing to update the address bar must not disturb the run, so errors are dropped.
+            let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("#{fragment}")));
+        }
+    }
+}

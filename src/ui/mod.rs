@@ -1,0 +1,11 @@
+//! The page: Yew components that send commands to the model and draw what it holds.
+
+pub mod app;
+pub mod controls;
+pub mod node_card;
+pub mod request_log;
+pub mod state;
+pub mod stats;
+pub mod url;
+
+pub use app::App;
