@@ -13,7 +13,13 @@ fn random_run(seed: u64, mode: Mode, reconfigure: bool) -> Simulation {
     let mut choices = SimRng::new(seed ^ 0x5eed);
     let replicas = choices.below(9) as usize;
     let lag_ms = choices.below(2_000);
-    let mut sim = Simulation::new(Config { replicas, mode, lag_ms, seed }).expect("valid config");
+    let mut sim = Simulation::new(Config {
+        replicas,
+        mode,
+        lag_ms,
+        seed,
+    })
+    .expect("valid config");
     for _ in 0..choices.below(80) {
         let command = match choices.below(10) {
             0..=3 => Command::WriteRandom,
@@ -36,13 +42,31 @@ fn replicas_converge_and_every_request_completes() {
         for mode in Mode::ALL {
             let sim = random_run(seed, mode, true);
             let stats = sim.stats();
-            assert_eq!(stats.writes_acked, stats.writes_issued, "seed {seed} {mode}: unacknowledged writes");
-            assert_eq!(stats.reads_completed, stats.reads_issued, "seed {seed} {mode}: unanswered reads");
+            assert_eq!(
+                stats.writes_acked, stats.writes_issued,
+                "seed {seed} {mode}: unacknowledged writes"
+            );
+            assert_eq!(
+                stats.reads_completed, stats.reads_issued,
+                "seed {seed} {mode}: unanswered reads"
+            );
             assert_eq!(sim.in_flight().count(), 0, "seed {seed} {mode}");
-            assert_eq!(sim.master().committed_lsn(), sim.master().last_lsn(), "seed {seed} {mode}");
+            assert_eq!(
+                sim.master().committed_lsn(),
+                sim.master().last_lsn(),
+                "seed {seed} {mode}"
+            );
             for (index, replica) in sim.replicas().iter().enumerate() {
-                assert_eq!(replica.applied_lsn(), sim.master().last_lsn(), "seed {seed} {mode}: replica {index} behind");
-                assert_eq!(replica.table(), sim.master().table(), "seed {seed} {mode}: replica {index} differs");
+                assert_eq!(
+                    replica.applied_lsn(),
+                    sim.master().last_lsn(),
+                    "seed {seed} {mode}: replica {index} behind"
+                );
+                assert_eq!(
+                    replica.table(),
+                    sim.master().table(),
+                    "seed {seed} {mode}: replica {index} differs"
+                );
             }
         }
     }
@@ -58,6 +82,8 @@ fn sync_replication_never_serves_a_stale_read() {
 
 #[test]
 fn async_replication_with_lag_does_serve_stale_reads() {
-    let stale: u64 = (0..SEEDS).map(|seed| random_run(seed, Mode::Async, false).stats().stale_reads).sum();
+    let stale: u64 = (0..SEEDS)
+        .map(|seed| random_run(seed, Mode::Async, false).stats().stale_reads)
+        .sum();
     assert!(stale > 0, "no seed produced a stale read under async");
 }

@@ -7,7 +7,13 @@ use replication_playground::sim::time::Time;
 use replication_playground::sim::{Command, Simulation};
 
 fn sim(replicas: usize, mode: Mode, lag_ms: u64) -> Simulation {
-    Simulation::new(Config { replicas, mode, lag_ms, seed: 1 }).expect("valid config")
+    Simulation::new(Config {
+        replicas,
+        mode,
+        lag_ms,
+        seed: 1,
+    })
+    .expect("valid config")
 }
 
 fn advance(sim: &mut Simulation, ms: u64) {
@@ -16,15 +22,23 @@ fn advance(sim: &mut Simulation, ms: u64) {
 }
 
 fn write(sim: &mut Simulation, key: u64, name: &str) {
-    sim.apply(Command::Write { key, name: name.to_string() }).expect("writes are accepted");
+    sim.apply(Command::Write {
+        key,
+        name: name.to_string(),
+    })
+    .expect("writes are accepted");
 }
 
 /// Reads `key`, lets the answer come back, and returns its record.
 fn read(sim: &mut Simulation, key: u64) -> RequestRecord {
-    sim.apply(Command::Read { key }).expect("reads are accepted");
+    sim.apply(Command::Read { key })
+        .expect("reads are accepted");
     let id = sim.in_flight().last().expect("the read is in flight").id;
     advance(sim, 5);
-    sim.recent().find(|record| record.id == id).expect("the read finished within 5 ms").clone()
+    sim.recent()
+        .find(|record| record.id == id)
+        .expect("the read finished within 5 ms")
+        .clone()
 }
 
 fn returned_name(record: &RequestRecord) -> Option<String> {
@@ -39,17 +53,27 @@ fn async_read_before_the_lag_is_stale_and_after_it_is_not() {
     let mut sim = sim(2, Mode::Async, 1_000);
     write(&mut sim, 101, "Ada");
     advance(&mut sim, 10);
-    assert_eq!(sim.stats().writes_acked, 1, "async acknowledges without waiting for replicas");
+    assert_eq!(
+        sim.stats().writes_acked,
+        1,
+        "async acknowledges without waiting for replicas"
+    );
 
     let early = read(&mut sim, 101);
-    assert!(early.is_stale(), "a replica still has the old row: {early:?}");
+    assert!(
+        early.is_stale(),
+        "a replica still has the old row: {early:?}"
+    );
     assert_eq!(early.versions_behind(), 1);
     assert_eq!(returned_name(&early).as_deref(), Some("Alice"));
 
     advance(&mut sim, 1_000);
     for _ in 0..2 {
         let late = read(&mut sim, 101);
-        assert!(!late.is_stale(), "after the lag every replica has the write: {late:?}");
+        assert!(
+            !late.is_stale(),
+            "after the lag every replica has the write: {late:?}"
+        );
         assert_eq!(returned_name(&late).as_deref(), Some("Ada"));
     }
     assert_eq!(sim.stats().stale_reads, 1);
@@ -63,12 +87,20 @@ fn sync_write_is_never_read_stale() {
     // Read from every replica in turn, before, during and after the replication delay.
     for _ in 0..60 {
         let record = read(&mut sim, 101);
-        assert!(!record.is_stale(), "stale under sync at {}: {record:?}", sim.now());
+        assert!(
+            !record.is_stale(),
+            "stale under sync at {}: {record:?}",
+            sim.now()
+        );
         advance(&mut sim, 20);
     }
     assert_eq!(sim.stats().stale_reads, 0);
     assert_eq!(sim.stats().writes_acked, 1);
-    assert!(sim.replicas().iter().all(|replica| replica.table()[&101].name == "Ada"));
+    assert!(
+        sim.replicas()
+            .iter()
+            .all(|replica| replica.table()[&101].name == "Ada")
+    );
 }
 
 #[test]
@@ -78,7 +110,10 @@ fn sync_waits_for_the_replicas_and_async_does_not() {
         let mut sim = sim(2, mode, lag_ms);
         write(&mut sim, 102, "Grace");
         sim.run_to_quiescence();
-        sim.recent().next().and_then(RequestRecord::latency).expect("the write was acknowledged")
+        sim.recent()
+            .next()
+            .and_then(RequestRecord::latency)
+            .expect("the write was acknowledged")
     };
     // Client -> master, then the reply: two hops of 1 ms.
     assert_eq!(latency(Mode::Async), Time::from_millis(2));
@@ -106,9 +141,17 @@ fn round_robin_spreads_reads_evenly_over_replicas() {
         sim.apply(Command::Read { key: 101 }).unwrap();
     }
     sim.run_to_quiescence();
-    let served: Vec<u64> = sim.replicas().iter().map(|replica| replica.reads_served()).collect();
+    let served: Vec<u64> = sim
+        .replicas()
+        .iter()
+        .map(|replica| replica.reads_served())
+        .collect();
     assert_eq!(served, vec![10, 10, 10]);
-    assert_eq!(sim.master().reads_served(), 0, "with replicas, reads are served only from them");
+    assert_eq!(
+        sim.master().reads_served(),
+        0,
+        "with replicas, reads are served only from them"
+    );
 }
 
 #[test]
@@ -133,7 +176,11 @@ fn every_write_gets_the_next_lsn_and_reaches_every_replica() {
     sim.run_to_quiescence();
     for replica in sim.replicas() {
         assert_eq!(replica.applied_lsn(), 5);
-        assert_eq!(replica.table(), sim.master().table(), "replicas converge to the master");
+        assert_eq!(
+            replica.table(),
+            sim.master().table(),
+            "replicas converge to the master"
+        );
     }
 }
 
@@ -144,7 +191,10 @@ fn read_after_write_targets_the_key_written_last() {
     sim.apply(Command::ReadLastWritten).unwrap();
     sim.run_to_quiescence();
     let last = sim.recent().last().unwrap();
-    assert_eq!(last.op, replication_playground::sim::request::Op::Read { key: 104 });
+    assert_eq!(
+        last.op,
+        replication_playground::sim::request::Op::Read { key: 104 }
+    );
 }
 
 #[test]
@@ -191,7 +241,11 @@ fn lowering_the_lag_never_reorders_the_replication_stream() {
     sim.apply(Command::SetLag(0)).unwrap();
     write(&mut sim, 101, "Grace");
     advance(&mut sim, 100);
-    assert_eq!(sim.replicas()[0].applied_lsn(), 0, "the second entry waits behind the first");
+    assert_eq!(
+        sim.replicas()[0].applied_lsn(),
+        0,
+        "the second entry waits behind the first"
+    );
     sim.run_to_quiescence();
     assert_eq!(sim.replicas()[0].applied_lsn(), 2);
     assert_eq!(sim.replicas()[0].table()[&101].name, "Grace");
@@ -204,8 +258,17 @@ fn bad_settings_are_refused_with_a_reason_and_change_nothing() {
     let error = sim.apply(Command::SetReplicas(9)).unwrap_err();
     assert_eq!(error.to_string(), "replicas must be between 0 and 8, got 9");
     let error = sim.apply(Command::SetLag(60_001)).unwrap_err();
-    assert_eq!(error.to_string(), "lag must be between 0 and 60000 ms, got 60001");
+    assert_eq!(
+        error.to_string(),
+        "lag must be between 0 and 60000 ms, got 60001"
+    );
     assert_eq!(sim.config(), &before);
     assert_eq!(sim.replicas().len(), 2);
-    assert!(Simulation::new(Config { replicas: 9, ..Config::default() }).is_err());
+    assert!(
+        Simulation::new(Config {
+            replicas: 9,
+            ..Config::default()
+        })
+        .is_err()
+    );
 }

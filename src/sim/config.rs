@@ -77,7 +77,12 @@ impl Default for Config {
     /// The lecture's picture: one master, two replicas, asynchronous replication slow enough
     /// that a student clicking write then read catches a stale read.
     fn default() -> Config {
-        Config { replicas: 2, mode: Mode::Async, lag_ms: 1_000, seed: 1 }
+        Config {
+            replicas: 2,
+            mode: Mode::Async,
+            lag_ms: 1_000,
+            seed: 1,
+        }
     }
 }
 
@@ -86,7 +91,9 @@ impl Default for Config {
 pub fn check_replicas(replicas: u64) -> Result<usize, ConfigError> {
     match usize::try_from(replicas) {
         Ok(count) if count <= MAX_REPLICAS => Ok(count),
-        _ => Err(ConfigError::new(format!("replicas must be between 0 and {MAX_REPLICAS}, got {replicas}"))),
+        _ => Err(ConfigError::new(format!(
+            "replicas must be between 0 and {MAX_REPLICAS}, got {replicas}"
+        ))),
     }
 }
 

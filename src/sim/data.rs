@@ -42,7 +42,16 @@ pub const WRITE_NAMES: [&str; 12] = [
 pub fn seed_users() -> Table {
     (FIRST_USER..)
         .zip(SEED_NAMES)
-        .map(|(key, name)| (key, Row { name: name.to_string(), version: 1, lsn: 0 }))
+        .map(|(key, name)| {
+            (
+                key,
+                Row {
+                    name: name.to_string(),
+                    version: 1,
+                    lsn: 0,
+                },
+            )
+        })
         .collect()
 }
 

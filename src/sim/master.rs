@@ -60,13 +60,31 @@ impl Master {
 
     /// Logs a write and ships it to every replica. Returns the entry; the client's reply is
     /// sent now (async) or once every replica confirmed it (sync).
-    pub fn on_write(&mut self, request: RequestId, key: Key, name: String, mode: Mode, out: &mut Outbox) -> LogEntry {
+    pub fn on_write(
+        &mut self,
+        request: RequestId,
+        key: Key,
+        name: String,
+        mode: Mode,
+        out: &mut Outbox,
+    ) -> LogEntry {
         self.last_lsn += 1;
         let version = data::version_of(&self.logged, key) + 1;
-        let entry = LogEntry { lsn: self.last_lsn, key, row: Row { name, version, lsn: self.last_lsn } };
+        let entry = LogEntry {
+            lsn: self.last_lsn,
+            key,
+            row: Row {
+                name,
+                version,
+                lsn: self.last_lsn,
+            },
+        };
         data::apply(&mut self.logged, &entry);
         for index in 0..self.confirmed.len() {
-            out.send(Endpoint::Node(NodeId::Replica(index)), Payload::Replicate(entry.clone()));
+            out.send(
+                Endpoint::Node(NodeId::Replica(index)),
+                Payload::Replicate(entry.clone()),
+            );
         }
         self.waiting.push_back((entry.clone(), request));
         self.commit_ready(mode, out);

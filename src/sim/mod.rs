@@ -35,11 +35,16 @@ pub const RECENT_LIMIT: usize = 50;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Command {
     /// The client writes `name` into user `key` (an upsert), sent to the master.
-    Write { key: Key, name: String },
+    Write {
+        key: Key,
+        name: String,
+    },
     /// A write of a random user with a random name, drawn from the seeded generator.
     WriteRandom,
     /// The client reads user `key`, routed to a replica.
-    Read { key: Key },
+    Read {
+        key: Key,
+    },
     /// A read of the key the client most recently wrote (user 101 before any write).
     ReadLastWritten,
     SetMode(Mode),
@@ -67,7 +72,9 @@ impl Simulation {
     pub fn new(config: Config) -> Result<Simulation, ConfigError> {
         config.validate()?;
         let master = Master::new(config.replicas);
-        let replicas = (0..config.replicas).map(|_| Replica::from_copy(data::seed_users(), 0)).collect();
+        let replicas = (0..config.replicas)
+            .map(|_| Replica::from_copy(data::seed_users(), 0))
+            .collect();
         let mut network = Network::default();
         network.resize(config.replicas);
         Ok(Simulation {
@@ -185,12 +192,20 @@ impl Simulation {
 
     /// A hash of the whole observable state, equal for equal runs on every platform.
     pub fn fingerprint(&self) -> u64 {
-        let replicas: Vec<_> = self.replicas.iter().map(|r| (r.applied_lsn(), r.reads_served(), r.table())).collect();
+        let replicas: Vec<_> = self
+            .replicas
+            .iter()
+            .map(|r| (r.applied_lsn(), r.reads_served(), r.table()))
+            .collect();
         let state = format!(
             "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}",
             self.now,
             self.config,
-            (self.master.last_lsn(), self.master.committed_lsn(), self.master.table()),
+            (
+                self.master.last_lsn(),
+                self.master.committed_lsn(),
+                self.master.table()
+            ),
             replicas,
             self.stats,
             self.recent,
@@ -201,17 +216,28 @@ impl Simulation {
     }
 
     fn send_write(&mut self, key: Key, name: String) {
-        let request = self.open_request(Op::Write { key, name: name.clone() });
+        let request = self.open_request(Op::Write {
+            key,
+            name: name.clone(),
+        });
         self.stats.writes_issued += 1;
         self.last_written_key = key;
-        self.send(Endpoint::Client, Endpoint::Node(NodeId::Master), Payload::Write { request, key, name });
+        self.send(
+            Endpoint::Client,
+            Endpoint::Node(NodeId::Master),
+            Payload::Write { request, key, name },
+        );
     }
 
     fn send_read(&mut self, key: Key) {
         let request = self.open_request(Op::Read { key });
         self.stats.reads_issued += 1;
         let node = self.routing.next(self.replicas.len());
-        self.send(Endpoint::Client, Endpoint::Node(node), Payload::Read { request, key });
+        self.send(
+            Endpoint::Client,
+            Endpoint::Node(node),
+            Payload::Read { request, key },
+        );
     }
 
     fn open_request(&mut self, op: Op) -> RequestId {
@@ -219,7 +245,14 @@ impl Simulation {
         self.next_request += 1;
         self.in_flight.insert(
             id,
-            RequestRecord { id, op, issued_at: self.now, node: None, outcome: None, completed_at: None },
+            RequestRecord {
+                id,
+                op,
+                issued_at: self.now,
+                node: None,
+                outcome: None,
+                completed_at: None,
+            },
         );
         id
     }
@@ -227,7 +260,8 @@ impl Simulation {
     fn set_replicas(&mut self, count: usize) {
         let copy = self.master.logged().clone();
         let lsn = self.master.last_lsn();
-        self.replicas.resize_with(count, || Replica::from_copy(copy.clone(), lsn));
+        self.replicas
+            .resize_with(count, || Replica::from_copy(copy.clone(), lsn));
         self.network.resize(count);
         self.config.replicas = count;
         let mut out = Outbox::default();
@@ -238,7 +272,15 @@ impl Simulation {
     fn send(&mut self, from: Endpoint, to: Endpoint, payload: Payload) {
         let lag = Time::from_millis(self.config.lag_ms);
         let at = self.network.arrival(self.now, from, to, lag);
-        self.queue.push(at, Message { from, to, sent_at: self.now, payload });
+        self.queue.push(
+            at,
+            Message {
+                from,
+                to,
+                sent_at: self.now,
+                payload,
+            },
+        );
     }
 
     fn dispatch(&mut self, from: Endpoint, out: &mut Outbox) {
@@ -253,7 +295,14 @@ impl Simulation {
         match (message.to, message.payload) {
             (Endpoint::Node(NodeId::Master), Payload::Write { request, key, name }) => {
                 let entry = self.master.on_write(request, key, name, mode, &mut out);
-                self.record(request, NodeId::Master, Outcome::Logged { lsn: entry.lsn, version: entry.row.version });
+                self.record(
+                    request,
+                    NodeId::Master,
+                    Outcome::Logged {
+                        lsn: entry.lsn,
+                        version: entry.row.version,
+                    },
+                );
             }
             (Endpoint::Node(node), Payload::Read { request, key }) => {
                 // A read that reaches a replica removed while it was on its way is answered
@@ -267,7 +316,14 @@ impl Simulation {
                     NodeId::Replica(index) => self.replicas[index].on_read(request, key, &mut out),
                 };
                 let master_version = data::version_of(self.master.table(), key);
-                self.record(request, served_by, Outcome::Read { row, master_version });
+                self.record(
+                    request,
+                    served_by,
+                    Outcome::Read {
+                        row,
+                        master_version,
+                    },
+                );
             }
             (Endpoint::Node(NodeId::Master), Payload::Ack { lsn }) => {
                 if let Endpoint::Node(NodeId::Replica(index)) = message.from {
@@ -296,7 +352,9 @@ impl Simulation {
     }
 
     fn complete(&mut self, request: RequestId) {
-        let Some(mut record) = self.in_flight.remove(&request) else { return };
+        let Some(mut record) = self.in_flight.remove(&request) else {
+            return;
+        };
         record.completed_at = Some(self.now);
         if record.is_read() {
             self.stats.reads_completed += 1;
@@ -315,5 +373,7 @@ impl Simulation {
 
 /// 64-bit FNV-1a: a fixed, portable hash (std's hasher may change between Rust versions).
 fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &byte| (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3))
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
 }

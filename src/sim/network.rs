@@ -34,13 +34,24 @@ pub type RequestId = u64;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Payload {
-    Write { request: RequestId, key: Key, name: String },
-    Read { request: RequestId, key: Key },
-    Reply { request: RequestId },
+    Write {
+        request: RequestId,
+        key: Key,
+        name: String,
+    },
+    Read {
+        request: RequestId,
+        key: Key,
+    },
+    Reply {
+        request: RequestId,
+    },
     /// The master shipping one log entry down a replica's replication stream.
     Replicate(LogEntry),
     /// A replica telling the master how far it has applied the log.
-    Ack { lsn: Lsn },
+    Ack {
+        lsn: Lsn,
+    },
 }
 
 /// Something in flight from one endpoint to another.

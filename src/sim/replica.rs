@@ -14,7 +14,11 @@ pub struct Replica {
 impl Replica {
     /// A replica whose copy is `table`, complete up to `applied_lsn`.
     pub fn from_copy(table: Table, applied_lsn: Lsn) -> Replica {
-        Replica { table, applied_lsn, reads_served: 0 }
+        Replica {
+            table,
+            applied_lsn,
+            reads_served: 0,
+        }
     }
 
     pub fn table(&self) -> &Table {
@@ -37,7 +41,10 @@ impl Replica {
         }
         data::apply(&mut self.table, entry);
         self.applied_lsn = entry.lsn;
-        out.send(Endpoint::Node(NodeId::Master), Payload::Ack { lsn: entry.lsn });
+        out.send(
+            Endpoint::Node(NodeId::Master),
+            Payload::Ack { lsn: entry.lsn },
+        );
     }
 
     pub fn on_read(&mut self, request: RequestId, key: Key, out: &mut Outbox) -> Option<Row> {

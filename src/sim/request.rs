@@ -16,7 +16,10 @@ pub enum Outcome {
     Logged { lsn: Lsn, version: u64 },
     /// What the serving node returned, beside the version the master had committed for the
     /// same key at that instant (0 = no such row).
-    Read { row: Option<Row>, master_version: u64 },
+    Read {
+        row: Option<Row>,
+        master_version: u64,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -40,9 +43,10 @@ impl RequestRecord {
     /// read was fresh or is not a read.
     pub fn versions_behind(&self) -> u64 {
         match &self.outcome {
-            Some(Outcome::Read { row, master_version }) => {
-                master_version.saturating_sub(row.as_ref().map_or(0, |row| row.version))
-            }
+            Some(Outcome::Read {
+                row,
+                master_version,
+            }) => master_version.saturating_sub(row.as_ref().map_or(0, |row| row.version)),
             _ => 0,
         }
     }

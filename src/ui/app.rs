@@ -33,14 +33,18 @@ pub fn App() -> Html {
             let last = Rc::new(Cell::new(now_ms()));
             let interval = Interval::new(FRAME_MS, move || {
                 let now = now_ms();
-                dispatcher.dispatch(Action::Tick { real_ms: now - last.replace(now) });
+                dispatcher.dispatch(Action::Tick {
+                    real_ms: now - last.replace(now),
+                });
             });
             move || drop(interval)
         });
     }
 
     let config = state.config();
-    use_effect_with(config.clone(), |config| replace_fragment(&url::to_fragment(config)));
+    use_effect_with(config.clone(), |config| {
+        replace_fragment(&url::to_fragment(config))
+    });
 
     let on_action = {
         let dispatcher = state.dispatcher();
@@ -53,7 +57,13 @@ pub fn App() -> Html {
 
     let sim = state.sim.borrow();
     let master = sim.master();
-    let log: Vec<_> = sim.in_flight().rev().chain(sim.recent().rev()).take(LOG_ROWS).cloned().collect();
+    let log: Vec<_> = sim
+        .in_flight()
+        .rev()
+        .chain(sim.recent().rev())
+        .take(LOG_ROWS)
+        .cloned()
+        .collect();
 
     html! {
         <div class="page">
@@ -124,11 +134,15 @@ fn replica_progress(behind: u64) -> AttrValue {
 }
 
 fn now_ms() -> f64 {
-    web_sys::window().and_then(|window| window.performance()).map_or(0.0, |performance| performance.now())
+    web_sys::window()
+        .and_then(|window| window.performance())
+        .map_or(0.0, |performance| performance.now())
 }
 
 fn current_fragment() -> String {
-    web_sys::window().and_then(|window| window.location().hash().ok()).unwrap_or_default()
+    web_sys::window()
+        .and_then(|window| window.location().hash().ok())
+        .unwrap_or_default()
 }
 
 /// Rewrites the fragment without adding a history entry or scrolling.
@@ -136,7 +150,11 @@ fn replace_fragment(fragment: &str) {
     if let Some(window) = web_sys::window() {
         if let Ok(history) = window.history() {
             // Failing to update the address bar must not disturb the run, so errors are dropped.
-            let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("#{fragment}")));
+            let _ = history.replace_state_with_url(
+                &wasm_bindgen::JsValue::NULL,
+                "",
+                Some(&format!("#{fragment}")),
+            );
         }
     }
 }

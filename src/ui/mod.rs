@@ -3,6 +3,7 @@
 pub mod app;
 pub mod controls;
 pub mod node_card;
+pub mod number_field;
 pub mod request_log;
 pub mod state;
 pub mod stats;

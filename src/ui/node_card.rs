@@ -21,7 +21,11 @@ pub struct NodeCardProps {
 pub fn NodeCard(props: &NodeCardProps) -> Html {
     let label = props.node.label();
     let is_master = props.node == NodeId::Master;
-    let (role, engine) = if is_master { ("Master", "PostgreSQL") } else { ("Replica", "MongoDB") };
+    let (role, engine) = if is_master {
+        ("Master", "PostgreSQL")
+    } else {
+        ("Replica", "MongoDB")
+    };
     let title = match props.node {
         NodeId::Master => role.to_string(),
         NodeId::Replica(index) => format!("{role} {}", index + 1),
@@ -38,9 +42,16 @@ pub fn NodeCard(props: &NodeCardProps) -> Html {
                 <h2>{ title }<span class="engine">{ engine }</span></h2>
                 <p class="lsn">{ "LSN " }<strong>{ props.applied_lsn }</strong></p>
             </header>
-            <p class="progress">{ props.progress.clone() }{ format!(" · {} reads served", props.reads_served) }</p>
+            <p class="progress">{ props.progress.clone() }{ format!(" · {}", reads_served(props.reads_served)) }</p>
             if is_master { { sql_rows(&props.table) } } else { { documents(&props.table, &props.master_table) } }
         </article>
+    }
+}
+
+fn reads_served(count: u64) -> String {
+    match count {
+        1 => "1 read served".to_string(),
+        count => format!("{count} reads served"),
     }
 }
 

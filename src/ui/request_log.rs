@@ -40,11 +40,25 @@ pub fn describe(record: &RequestRecord) -> String {
     let node = record.node.map(|node| node.label());
     let mut text = match (&record.op, &record.outcome) {
         (Op::Write { key, name }, Some(Outcome::Logged { lsn, version })) => {
-            format!("#{} write user {key} = \"{name}\" on the master: LSN {lsn}, version {version}", record.id)
+            format!(
+                "#{} write user {key} = \"{name}\" on the master: LSN {lsn}, version {version}",
+                record.id
+            )
         }
-        (Op::Write { key, name }, _) => format!("#{} write user {key} = \"{name}\" on its way to the master", record.id),
-        (Op::Read { key }, Some(Outcome::Read { row, master_version })) => {
-            let found = row.as_ref().map_or("no such user".to_string(), |row| format!("{} (version {})", row.name, row.version));
+        (Op::Write { key, name }, _) => format!(
+            "#{} write user {key} = \"{name}\" on its way to the master",
+            record.id
+        ),
+        (
+            Op::Read { key },
+            Some(Outcome::Read {
+                row,
+                master_version,
+            }),
+        ) => {
+            let found = row.as_ref().map_or("no such user".to_string(), |row| {
+                format!("{} (version {})", row.name, row.version)
+            });
             let from = node.unwrap_or_default();
             match record.versions_behind() {
                 0 => format!("#{} read user {key} from {from}: {found}", record.id),

@@ -19,7 +19,9 @@ const MAX_CATCH_UP_MS: f64 = 1_000.0;
 
 pub enum Action {
     /// Real time passed: advance the simulation by it times the speed, unless paused.
-    Tick { real_ms: f64 },
+    Tick {
+        real_ms: f64,
+    },
     Command(Command),
     TogglePause,
     SetSpeed(f64),
@@ -48,7 +50,13 @@ impl PlaygroundState {
             notices.push(format!("{error}; using the defaults"));
             Simulation::new(Config::default()).expect("defaults are valid")
         });
-        PlaygroundState { sim: Rc::new(RefCell::new(sim)), paused: false, speed: 1.0, notices, revision: 0 }
+        PlaygroundState {
+            sim: Rc::new(RefCell::new(sim)),
+            paused: false,
+            speed: 1.0,
+            notices,
+            revision: 0,
+        }
     }
 
     pub fn config(&self) -> Config {
@@ -89,11 +97,19 @@ impl Reducible for PlaygroundState {
             Action::SetSpeed(new_speed) => speed = new_speed,
             Action::Reset => {
                 let config = self.config();
-                sim = Rc::new(RefCell::new(Simulation::new(config).expect("a running config is valid")));
+                sim = Rc::new(RefCell::new(
+                    Simulation::new(config).expect("a running config is valid"),
+                ));
             }
             Action::Refuse(message) => notices.push(message),
             Action::DismissNotices => notices.clear(),
         }
-        Rc::new(PlaygroundState { sim, paused, speed, notices, revision: self.revision + 1 })
+        Rc::new(PlaygroundState {
+            sim,
+            paused,
+            speed,
+            notices,
+            revision: self.revision + 1,
+        })
     }
 }

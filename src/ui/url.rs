@@ -11,7 +11,9 @@ pub fn parse_fragment(fragment: &str) -> (Config, Vec<String>) {
     let fragment = fragment.strip_prefix('#').unwrap_or(fragment);
     for part in fragment.split('&').filter(|part| !part.is_empty()) {
         let Some((key, value)) = part.split_once('=') else {
-            problems.push(format!("\"{part}\" in the link is not of the form key=value; ignored"));
+            problems.push(format!(
+                "\"{part}\" in the link is not of the form key=value; ignored"
+            ));
             continue;
         };
         if let Err(reason) = apply_setting(&mut config, key, value) {
@@ -26,9 +28,19 @@ pub fn parse_fragment(fragment: &str) -> (Config, Vec<String>) {
 
 fn apply_setting(config: &mut Config, key: &str, value: &str) -> Result<(), String> {
     match key {
-        "replicas" => config.replicas = config::check_replicas(parse_number(value, key)?).map_err(|e| e.to_string())?,
-        "mode" => config.mode = value.parse().map_err(|e: config::ConfigError| e.to_string())?,
-        "lag" => config.lag_ms = config::check_lag_ms(parse_number(value, key)?).map_err(|e| e.to_string())?,
+        "replicas" => {
+            config.replicas =
+                config::check_replicas(parse_number(value, key)?).map_err(|e| e.to_string())?
+        }
+        "mode" => {
+            config.mode = value
+                .parse()
+                .map_err(|e: config::ConfigError| e.to_string())?
+        }
+        "lag" => {
+            config.lag_ms =
+                config::check_lag_ms(parse_number(value, key)?).map_err(|e| e.to_string())?
+        }
         "seed" => config.seed = parse_number(value, key)?,
         _ => return Err(format!("the link's setting \"{key}\" is unknown; ignored")),
     }
@@ -53,7 +65,10 @@ fn parse_number(value: &str, key: &str) -> Result<u64, String> {
 
 /// The fragment (without `#`) that reproduces `config`.
 pub fn to_fragment(config: &Config) -> String {
-    format!("replicas={}&mode={}&lag={}&seed={}", config.replicas, config.mode, config.lag_ms, config.seed)
+    format!(
+        "replicas={}&mode={}&lag={}&seed={}",
+        config.replicas, config.mode, config.lag_ms, config.seed
+    )
 }
 
 #[cfg(test)]
@@ -63,14 +78,28 @@ mod tests {
 
     #[test]
     fn reads_every_key() {
-        let (config, problems) = parse_fragment("#replicas=5&mode=sync&lag=250&seed=18446744073709551615");
+        let (config, problems) =
+            parse_fragment("#replicas=5&mode=sync&lag=250&seed=18446744073709551615");
         assert_eq!(problems, Vec::<String>::new());
-        assert_eq!(config, Config { replicas: 5, mode: Mode::Sync, lag_ms: 250, seed: u64::MAX });
+        assert_eq!(
+            config,
+            Config {
+                replicas: 5,
+                mode: Mode::Sync,
+                lag_ms: 250,
+                seed: u64::MAX
+            }
+        );
     }
 
     #[test]
     fn round_trips() {
-        let config = Config { replicas: 0, mode: Mode::Sync, lag_ms: 7, seed: 42 };
+        let config = Config {
+            replicas: 0,
+            mode: Mode::Sync,
+            lag_ms: 7,
+            seed: 42,
+        };
         assert_eq!(parse_fragment(&to_fragment(&config)), (config, vec![]));
     }
 
@@ -82,8 +111,15 @@ mod tests {
 
     #[test]
     fn bad_values_keep_defaults_and_say_why() {
-        let (config, problems) = parse_fragment("#replicas=9&mode=fast&lag=-5&seed=x&colour=red&oops&lag=300");
-        assert_eq!(config, Config { lag_ms: 300, ..Config::default() });
+        let (config, problems) =
+            parse_fragment("#replicas=9&mode=fast&lag=-5&seed=x&colour=red&oops&lag=300");
+        assert_eq!(
+            config,
+            Config {
+                lag_ms: 300,
+                ..Config::default()
+            }
+        );
         assert_eq!(
             problems,
             vec![

@@ -10,7 +10,13 @@ pub const SCRIPTED_RUN_FINGERPRINT: u64 = 1_536_153_878_621_394_654;
 
 /// Random writes and reads in both modes, with the replica count and the lag changed midway.
 pub fn scripted_run(seed: u64) -> Simulation {
-    let mut sim = Simulation::new(Config { replicas: 3, mode: Mode::Async, lag_ms: 300, seed }).expect("valid config");
+    let mut sim = Simulation::new(Config {
+        replicas: 3,
+        mode: Mode::Async,
+        lag_ms: 300,
+        seed,
+    })
+    .expect("valid config");
     for step in 0..40_u64 {
         let command = match step % 5 {
             0 | 3 => Command::WriteRandom,
@@ -21,7 +27,9 @@ pub fn scripted_run(seed: u64) -> Simulation {
             10 => sim.apply(Command::SetMode(Mode::Sync)).expect("valid mode"),
             20 => sim.apply(Command::SetReplicas(5)).expect("valid count"),
             25 => sim.apply(Command::SetLag(50)).expect("valid lag"),
-            30 => sim.apply(Command::SetMode(Mode::Async)).expect("valid mode"),
+            30 => sim
+                .apply(Command::SetMode(Mode::Async))
+                .expect("valid mode"),
             _ => {}
         }
         let later = sim.now() + Time::from_millis(37 * (step % 7));

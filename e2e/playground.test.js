@@ -1,0 +1,148 @@
+// End-to-end: the release build, served under a sub-path by a plain static server, clicked
+// through in headless Chromium. scripts/test builds the site into $SITE_DIR first.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { resolve } from 'node:path';
+
+import { launchChromium } from './browser.js';
+import { serveStatic } from './static-server.js';
+
+const SITE_DIR = resolve(process.env.SITE_DIR ?? 'target/e2e-site');
+const PREFIX = '/playground/';
+
+let browser;
+let site;
+
+before(async () => {
+  site = await serveStatic(SITE_DIR, PREFIX);
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+  site?.server.close();
+});
+
+/** Opens the playground with `fragment`, failing on any failed request or page error. */
+async function open(fragment) {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+  const problems = [];
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.on('response', (response) => {
+    if (response.status() >= 400) problems.push(`${response.status()} ${response.url()}`);
+  });
+  await page.goto(site.url + fragment);
+  await page.getByTestId('node-master').waitFor();
+  return { page, problems };
+}
+
+const text = (page, id) => page.getByTestId(id).textContent();
+const lsn = (page, node) => page.getByTestId(`node-${node}`).getAttribute('data-applied-lsn');
+
+/** Waits until the element's text is `expected`. */
+async function untilText(page, id, expected, timeout = 5000) {
+  await page.waitForFunction(
+    ([id, expected]) => document.querySelector(`[data-testid="${id}"]`)?.textContent === expected,
+    [id, expected],
+    { timeout },
+  ).catch(async () => assert.fail(`${id} stayed "${await text(page, id)}", expected "${expected}"`));
+}
+
+async function untilLsn(page, node, expected, timeout = 5000) {
+  await page.waitForFunction(
+    ([node, expected]) => document.querySelector(`[data-testid="node-${node}"]`)?.dataset.appliedLsn === expected,
+    [node, expected],
+    { timeout },
+  ).catch(async () => assert.fail(`${node} stayed at LSN ${await lsn(page, node)}, expected ${expected}`));
+}
+
+describe('replication playground', () => {
+  test('async: the write is acknowledged at once and a read before the lag is stale', async () => {
+    const { page, problems } = await open('#replicas=2&mode=async&lag=1500&seed=3');
+    assert.equal(await page.getByTestId('mode').inputValue(), 'async');
+    await page.getByTestId('write').click();
+    await untilText(page, 'stat-writes', '1');
+    assert.equal(await lsn(page, 'master'), '1');
+    assert.equal(await lsn(page, 'replica-1'), '0', 'the replica has not received the write yet');
+
+    await page.getByTestId('read').click();
+    await untilText(page, 'stat-reads', '1');
+    assert.equal(await text(page, 'stat-stale-reads'), '1');
+
+    await untilLsn(page, 'replica-1', '1');
+    await untilLsn(page, 'replica-2', '1');
+    await page.getByTestId('read').click();
+    await untilText(page, 'stat-reads', '2');
+    assert.equal(await text(page, 'stat-stale-reads'), '1', 'after the lag the read is fresh');
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
+  test('sync: the write waits for the replicas and no read is stale', async () => {
+    const { page, problems } = await open('#replicas=2&mode=sync&lag=1500&seed=3');
+    assert.equal(await page.getByTestId('mode').inputValue(), 'sync');
+    await page.getByTestId('write').click();
+    await page.getByTestId('read').click();
+    await untilText(page, 'stat-reads', '1');
+    assert.equal(await text(page, 'stat-writes'), '0', 'not acknowledged before the replicas applied it');
+    assert.equal(await text(page, 'stat-stale-reads'), '0');
+
+    await untilText(page, 'stat-writes', '1');
+    for (const node of ['master', 'replica-1', 'replica-2']) assert.equal(await lsn(page, node), '1');
+    await page.getByTestId('read').click();
+    await untilText(page, 'stat-reads', '2');
+    assert.equal(await text(page, 'stat-stale-reads'), '0');
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
+  test('switching the mode and the replica count keeps the link current', async () => {
+    const { page, problems } = await open('#replicas=2&mode=sync&lag=100&seed=9');
+    await page.getByTestId('mode').selectOption('async');
+    await page.getByTestId('replicas').selectOption('4');
+    await page.getByTestId('lag').fill('250');
+    await page.getByTestId('lag').press('Enter');
+    await page.getByTestId('node-replica-4').waitFor();
+    await page.waitForFunction(() => location.hash === '#replicas=4&mode=async&lag=250&seed=9');
+    assert.equal(await page.getByTestId('node-replica-5').count(), 0);
+
+    // A refused value says why and leaves the setting, the field and the link as they were.
+    await page.getByTestId('lag').fill('70000');
+    await page.getByTestId('lag').press('Enter');
+    assert.match(await text(page, 'notices'), /lag must be between 0 and 60000 ms, got 70000/);
+    assert.equal(await page.getByTestId('lag').inputValue(), '250');
+    assert.equal(await page.evaluate(() => location.hash), '#replicas=4&mode=async&lag=250&seed=9');
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
+  test('a bad link shows what was wrong and opens the defaults', async () => {
+    const { page, problems } = await open('#replicas=42&mode=bogus&lag=-1');
+    const notices = await text(page, 'notices');
+    assert.match(notices, /replicas must be between 0 and 8, got 42/);
+    assert.match(notices, /mode must be sync or async, got "bogus"/);
+    assert.match(notices, /lag in the link must be a whole number, got "-1"/);
+    assert.equal(await page.getByTestId('mode').inputValue(), 'async');
+    assert.equal(await page.getByTestId('node-replica-2').count(), 1);
+    assert.equal(await page.getByTestId('node-replica-3').count(), 0);
+    await page.getByTestId('write').click();
+    await untilText(page, 'stat-writes', '1');
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
+  test('pause stops simulated time and play resumes it', async () => {
+    const { page, problems } = await open('#replicas=1&mode=async&lag=300&seed=1');
+    await page.getByTestId('pause').click();
+    const frozen = await text(page, 'clock');
+    await page.getByTestId('write').click();
+    await page.waitForTimeout(400);
+    assert.equal(await text(page, 'clock'), frozen);
+    assert.equal(await text(page, 'stat-writes'), '0', 'nothing moves while paused');
+    await page.getByTestId('pause').click();
+    await untilText(page, 'stat-writes', '1');
+    assert.notEqual(await text(page, 'clock'), frozen);
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+});

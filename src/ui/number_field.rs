@@ -1,0 +1,49 @@
+//! A number input that keeps what the user is typing while the page redraws many times a
+//! second, and hands the text over only when the user commits it (Enter or leaving the field).
+
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct NumberFieldProps {
+    pub label: AttrValue,
+    pub test_id: AttrValue,
+    /// The value in force; the field shows it again after a commit or when it changes.
+    pub value: u64,
+    pub max: u64,
+    pub step: u64,
+    pub on_commit: Callback<String>,
+}
+
+#[component]
+pub fn NumberField(props: &NumberFieldProps) -> Html {
+    let draft = use_state(|| props.value.to_string());
+    {
+        let draft = draft.clone();
+        use_effect_with(props.value, move |value| draft.set(value.to_string()));
+    }
+    let oninput = {
+        let draft = draft.clone();
+        Callback::from(move |event: InputEvent| {
+            let input: web_sys::HtmlInputElement = event.target_unchecked_into();
+            draft.set(input.value());
+        })
+    };
+    let onchange = {
+        let draft = draft.clone();
+        let on_commit = props.on_commit.clone();
+        let value = props.value;
+        Callback::from(move |event: Event| {
+            let input: web_sys::HtmlInputElement = event.target_unchecked_into();
+            on_commit.emit(input.value());
+            // A refused value gives way to the one in force; an accepted one arrives as the new
+            // `value` and replaces this.
+            draft.set(value.to_string());
+        })
+    };
+    html! {
+        <label>{ props.label.clone() }{ " " }
+            <input data-testid={props.test_id.clone()} type="number" min="0" max={props.max.to_string()}
+                step={props.step.to_string()} value={(*draft).clone()} {oninput} {onchange} />
+        </label>
+    }
+}
