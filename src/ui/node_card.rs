@@ -17,6 +17,9 @@ pub struct NodeCardProps {
     pub master_table: Table,
 }
 
+/// Carries the test contract's node element: `data-testid="node-master"` for the master and
+/// `data-testid="node-replica-1"`, `"node-replica-2"`, ... for the replicas, each with
+/// `data-applied-lsn` and `data-reads`.
 #[component]
 pub fn NodeCard(props: &NodeCardProps) -> Html {
     let label = props.node.label();

@@ -69,7 +69,7 @@ pub fn describe(record: &RequestRecord) -> String {
                 ),
             }
         }
-        (Op::Read { key }, _) => format!("#{} read user {key} on its way to a replica", record.id),
+        (Op::Read { key }, _) => format!("#{} read user {key} on its way", record.id),
     };
     match record.latency() {
         Some(latency) => text.push_str(&format!(" · {latency}")),
