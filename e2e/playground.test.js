@@ -120,13 +120,38 @@ describe('replication playground', () => {
     const { page, problems } = await open('#replicas=42&mode=bogus&lag=-1');
     const notices = await text(page, 'notices');
     assert.match(notices, /replicas must be between 0 and 8, got 42/);
-    assert.match(notices, /mode must be sync or async, got "bogus"/);
-    assert.match(notices, /lag in the link must be a whole number, got "-1"/);
+    assert.match(notices, /mode must be one of sync, async, remote_write, on, remote_apply, got "bogus"/);
+    assert.match(notices, /lag must be a whole number, got "-1"/);
     assert.equal(await page.getByTestId('mode').inputValue(), 'async');
     assert.equal(await page.getByTestId('node-replica-2').count(), 1);
     assert.equal(await page.getByTestId('node-replica-3').count(), 0);
     await page.getByTestId('write').click();
     await untilText(page, 'stat-writes', '1');
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
+  test('a link sets the model; a crash, a failover and lost writes show on the page', async () => {
+    const { page, problems } = await open('#replicas=3&mode=async&lag=3000&seed=4&quorum=any-2&policy=least-ops&max_lag=800&failover=500');
+    for (const [id, value] of [['quorum', 'any-2'], ['policy', 'least-ops'], ['mode', 'async'], ['replicas', '3']]) {
+      assert.equal(await page.getByTestId(id).inputValue(), value, id);
+    }
+    assert.equal(await page.getByTestId('max_lag').inputValue(), '800');
+
+    await page.getByTestId('write').click();
+    await untilText(page, 'stat-writes', '1');
+    // The write has not reached any replica when the master crashes: failover loses it.
+    await page.getByTestId('crash-master').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="event-log"]')?.textContent.includes('promoted'));
+    await untilText(page, 'stat-lost-writes', '1');
+    assert.equal(await page.getByTestId('node-master').getAttribute('data-state'), 'up');
+    const states = await page.locator('[data-testid^="node-replica-"]').evaluateAll((nodes) => nodes.map((node) => node.dataset.state));
+    assert.deepEqual(states.sort(), ['down', 'up', 'up'], 'the old master is now a down replica');
+    assert.match(await text(page, 'request-log'), /LOST/);
+
+    await page.getByTestId('cut-replica-1').click();
+    await page.getByTestId('heal-replica-1').waitFor();
+    assert.match(await text(page, 'event-log'), /link to replica-1 is cut/);
     assert.deepEqual(problems, []);
     await page.close();
   });

@@ -10,7 +10,7 @@ fn same_seed_same_run() {
 }
 
 #[test]
-fn seed_changes_the_random_writes() {
+fn seed_changes_the_run() {
     assert_ne!(scripted_run(7).fingerprint(), scripted_run(8).fingerprint());
 }
 

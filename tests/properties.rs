@@ -1,71 +1,169 @@
-//! Random command sequences over many seeds, checked against what must always hold. A failure
-//! names the seed that reproduces it.
+//! Random workloads with random failures over many seeds, checked against what must always
+//! hold. A failure names the seed that reproduces it; `PROPERTY_SEEDS` sets how many seeds run
+//! (the test command's default is quick; the long run is described in the README).
 
-use replication_playground::sim::config::{Config, Mode};
+mod common;
+
+use replication_playground::sim::config::{Config, Mode, Policy, Quorum, ReadPref};
+use replication_playground::sim::events::EventKind;
 use replication_playground::sim::rng::SimRng;
 use replication_playground::sim::time::Time;
-use replication_playground::sim::{Command, Simulation};
+use replication_playground::sim::{Command, NodeRef, Simulation};
 
-const SEEDS: u64 = 300;
+fn seeds() -> u64 {
+    std::env::var("PROPERTY_SEEDS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(200)
+}
 
-/// A random run: writes, reads, waits, and (when `reconfigure`) changes of replicas and lag.
-fn random_run(seed: u64, mode: Mode, reconfigure: bool) -> Simulation {
+#[derive(Clone, Copy, PartialEq)]
+enum Failures {
+    None,
+    /// Crashes, restarts and partitions of replicas.
+    Replicas,
+    /// All of those, master crashes and failovers too.
+    All,
+}
+
+struct Run {
+    sim: Simulation,
+    /// A node's applied position went down outside a rollback or a re-copy.
+    lsn_went_back: Option<String>,
+}
+
+/// A random run of writes, reads, setting changes and failures; then every node is restarted,
+/// every link healed, and the run goes quiet.
+fn random_run(seed: u64, mode: Mode, failures: Failures) -> Run {
     let mut choices = SimRng::new(seed ^ 0x5eed);
-    let replicas = choices.below(9) as usize;
-    let lag_ms = choices.below(2_000);
-    let mut sim = Simulation::new(Config {
+    let replicas = 1 + choices.below(5) as usize;
+    let config = Config {
         replicas,
         mode,
-        lag_ms,
+        lag_ms: choices.below(500),
+        jitter_ms: choices.below(100),
+        flush_ms: choices.below(50),
+        apply_rate: 50 + choices.below(2_000),
+        clients: 1 + choices.below(3) as usize,
+        policy: Policy::ALL[choices.below(Policy::ALL.len() as u64) as usize],
+        read_pref: ReadPref::ALL[choices.below(ReadPref::ALL.len() as u64) as usize],
+        max_lag_ms: choices.below(2) * 300,
+        causal_reads: choices.below(2) == 1,
+        sticky: choices.below(2) == 1,
         seed,
-    })
-    .expect("valid config");
-    for _ in 0..choices.below(80) {
-        let command = match choices.below(10) {
-            0..=3 => Command::WriteRandom,
-            4..=7 => Command::ReadLastWritten,
-            8 if reconfigure => Command::SetReplicas(choices.below(9) as usize),
-            9 if reconfigure => Command::SetLag(choices.below(2_000)),
-            _ => Command::Read { key: 101 },
+        ..Config::default()
+    };
+    let mut sim = Simulation::new(config).expect("valid config");
+    let mut last_applied: Vec<u64> = Vec::new();
+    let mut lsn_went_back = None;
+    let mut resets_seen = 0;
+    for _ in 0..choices.below(120) {
+        let clients = sim.config().clients as u64;
+        let client = choices.below(clients) as usize;
+        let replica =
+            NodeRef::Replica(1 + choices.below(sim.config().replicas.max(1) as u64) as usize);
+        let command = match choices.below(20) {
+            0..=6 => Command::WriteRandom { client },
+            7..=13 => Command::ReadLastWritten { client },
+            14 if failures != Failures::None => Command::Crash(replica),
+            15 if failures != Failures::None => Command::Restart(replica),
+            16 if failures != Failures::None => Command::CutLink(replica),
+            17 if failures != Failures::None => Command::HealLink(replica),
+            18 if failures == Failures::All => Command::Crash(NodeRef::Master),
+            19 if failures == Failures::All => Command::Promote(None),
+            _ => Command::Read { client, key: 101 },
         };
-        sim.apply(command).expect("generated commands are valid");
+        // Refusals (a replica already down, no candidate to promote) are part of the game.
+        let _ = sim.apply(command);
         let until = sim.now() + Time::from_millis(choices.below(300));
         sim.run_until(until);
+
+        let resets = sim
+            .events()
+            .filter(|event| {
+                matches!(
+                    event.kind,
+                    EventKind::RolledBack { .. } | EventKind::BaseBackup { .. }
+                )
+            })
+            .count();
+        let applied: Vec<u64> = (0..last_applied.len().max(sim.replica_ids().len() + 1))
+            .map(|index| {
+                let id = replication_playground::sim::network::NodeId(index);
+                if sim.replica_ids().contains(&id) || id == sim.master_id() {
+                    sim.node(id).positions.applied
+                } else {
+                    0
+                }
+            })
+            .collect();
+        if resets == resets_seen && lsn_went_back.is_none() {
+            for (index, (&before, &now)) in last_applied.iter().zip(&applied).enumerate() {
+                if now < before && now != 0 {
+                    lsn_went_back = Some(format!(
+                        "node {index} went from LSN {before} to {now} at {}",
+                        sim.now()
+                    ));
+                }
+            }
+        }
+        resets_seen = resets;
+        last_applied = applied;
+    }
+    if !sim.master().is_up() {
+        let _ = sim.apply(Command::Restart(NodeRef::Master));
+    }
+    for number in 1..=sim.config().replicas {
+        let _ = sim.apply(Command::Restart(NodeRef::Replica(number)));
+        let _ = sim.apply(Command::HealLink(NodeRef::Replica(number)));
     }
     sim.run_to_quiescence();
-    sim
+    Run { sim, lsn_went_back }
 }
 
 #[test]
-fn replicas_converge_and_every_request_completes() {
-    for seed in 0..SEEDS {
-        for mode in Mode::ALL {
-            let sim = random_run(seed, mode, true);
+fn replicas_converge_lsns_never_go_back_and_counters_add_up() {
+    for seed in 0..seeds() {
+        for mode in Mode::ALL.iter().copied() {
+            let Run { sim, lsn_went_back } = random_run(seed, mode, Failures::All);
+            assert_eq!(lsn_went_back, None, "seed {seed} {mode}");
             let stats = sim.stats();
             assert_eq!(
-                stats.writes_acked, stats.writes_issued,
-                "seed {seed} {mode}: unacknowledged writes"
+                sim.in_flight().count(),
+                0,
+                "seed {seed} {mode}: requests never answered"
             );
             assert_eq!(
-                stats.reads_completed, stats.reads_issued,
-                "seed {seed} {mode}: unanswered reads"
-            );
-            assert_eq!(sim.in_flight().count(), 0, "seed {seed} {mode}");
-            assert_eq!(
-                sim.master().committed_lsn(),
-                sim.master().last_lsn(),
+                stats.writes_acked + stats.writes_failed,
+                stats.writes_issued,
                 "seed {seed} {mode}"
             );
-            for (index, replica) in sim.replicas().iter().enumerate() {
+            assert_eq!(
+                stats.reads_completed + stats.reads_failed,
+                stats.reads_issued,
+                "seed {seed} {mode}"
+            );
+            assert!(
+                stats.stale_reads <= stats.reads_completed,
+                "seed {seed} {mode}"
+            );
+            assert_eq!(
+                sim.committed_lsn(),
+                sim.master().positions.applied,
+                "seed {seed} {mode}: uncommitted writes"
+            );
+            for (id, replica) in sim.replicas() {
                 assert_eq!(
-                    replica.applied_lsn(),
-                    sim.master().last_lsn(),
-                    "seed {seed} {mode}: replica {index} behind"
+                    replica.positions.applied,
+                    sim.master().positions.applied,
+                    "seed {seed} {mode}: {} behind",
+                    sim.label(id)
                 );
                 assert_eq!(
-                    replica.table(),
-                    sim.master().table(),
-                    "seed {seed} {mode}: replica {index} differs"
+                    &replica.data,
+                    sim.committed(),
+                    "seed {seed} {mode}: {} differs",
+                    sim.label(id)
                 );
             }
         }
@@ -73,17 +171,35 @@ fn replicas_converge_and_every_request_completes() {
 }
 
 #[test]
-fn sync_replication_never_serves_a_stale_read() {
-    for seed in 0..SEEDS {
-        let sim = random_run(seed, Mode::Sync, true);
+fn no_write_confirmed_by_every_replica_on_disk_is_lost_by_failover() {
+    for seed in 0..seeds() {
+        for mode in [Mode::On, Mode::RemoteApply, Mode::Sync] {
+            let sim = random_run(seed, mode, Failures::All).sim;
+            assert_eq!(sim.config().quorum, Quorum::All);
+            assert_eq!(sim.stats().lost_writes, 0, "seed {seed} {mode}");
+        }
+    }
+}
+
+#[test]
+fn sync_replication_never_serves_a_stale_read_despite_replica_failures() {
+    for seed in 0..seeds() {
+        let sim = random_run(seed, Mode::Sync, Failures::Replicas).sim;
         assert_eq!(sim.stats().stale_reads, 0, "seed {seed}");
     }
 }
 
 #[test]
-fn async_replication_with_lag_does_serve_stale_reads() {
-    let stale: u64 = (0..SEEDS)
-        .map(|seed| random_run(seed, Mode::Async, false).stats().stale_reads)
-        .sum();
-    assert!(stale > 0, "no seed produced a stale read under async");
+fn async_replication_does_serve_stale_reads_and_can_lose_writes() {
+    let runs: Vec<Simulation> = (0..seeds())
+        .map(|seed| random_run(seed, Mode::Async, Failures::All).sim)
+        .collect();
+    assert!(
+        runs.iter().any(|sim| sim.stats().stale_reads > 0),
+        "no seed produced a stale read under async"
+    );
+    assert!(
+        runs.iter().any(|sim| sim.stats().lost_writes > 0),
+        "no seed lost a write under async failover"
+    );
 }

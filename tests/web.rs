@@ -53,6 +53,10 @@ async fn stats_panel_shows_the_counters() {
         reads_issued: 9,
         reads_completed: 7,
         stale_reads: 3,
+        ryw_violations: 2,
+        monotonic_violations: 1,
+        lost_writes: 1,
+        ..Stats::default()
     };
     yew::Renderer::<StatsPanel>::with_root_and_props(root.clone(), StatsPanelProps { stats })
         .render();
@@ -60,11 +64,22 @@ async fn stats_panel_shows_the_counters() {
     assert_eq!(text(&root, "stat-writes"), "4");
     assert_eq!(text(&root, "stat-reads"), "7");
     assert_eq!(text(&root, "stat-stale-reads"), "3");
-    assert!(root.text_content().unwrap().contains("1 in flight"));
+    assert_eq!(text(&root, "stat-ryw-violations"), "2");
+    assert_eq!(text(&root, "stat-monotonic-violations"), "1");
+    assert_eq!(text(&root, "stat-lost-writes"), "1");
+    assert!(root.text_content().unwrap().contains("3 in flight"));
+}
+
+fn attribute(root: &Element, id: &str, name: &str) -> String {
+    by_test_id(root, id).get_attribute(name).unwrap_or_default()
+}
+
+fn click(root: &Element, id: &str) {
+    by_test_id(root, id).unchecked_into::<HtmlElement>().click();
 }
 
 #[wasm_bindgen_test]
-async fn app_write_then_read_under_async_is_stale() {
+async fn app_write_then_read_under_async_is_stale_and_a_crash_shows() {
     let root = mount_point();
     yew::Renderer::<App>::with_root(root.clone()).render();
     wait_ms(50).await;
@@ -74,26 +89,14 @@ async fn app_write_then_read_under_async_is_stale() {
             .unwrap()
             .is_some()
     );
-    by_test_id(&root, "write")
-        .unchecked_into::<HtmlElement>()
-        .click();
+    click(&root, "write");
     wait_ms(150).await;
     assert_eq!(text(&root, "stat-writes"), "1");
-    assert_eq!(
-        by_test_id(&root, "node-master")
-            .get_attribute("data-applied-lsn")
-            .as_deref(),
-        Some("1")
-    );
-    assert_eq!(
-        by_test_id(&root, "node-replica-1")
-            .get_attribute("data-applied-lsn")
-            .as_deref(),
-        Some("0")
-    );
-    by_test_id(&root, "read")
-        .unchecked_into::<HtmlElement>()
-        .click();
+    assert_eq!(attribute(&root, "node-master", "data-applied-lsn"), "1");
+    assert_eq!(attribute(&root, "node-replica-1", "data-applied-lsn"), "0");
+    assert_eq!(attribute(&root, "node-replica-1", "data-state"), "up");
+
+    click(&root, "read");
     wait_ms(150).await;
     assert_eq!(text(&root, "stat-reads"), "1");
     assert_eq!(text(&root, "stat-stale-reads"), "1");
@@ -101,4 +104,14 @@ async fn app_write_then_read_under_async_is_stale() {
         root.query_selector("li.stale").unwrap().is_some(),
         "the stale read stands out in the log"
     );
+    let served: u32 = ["node-replica-1", "node-replica-2"]
+        .iter()
+        .map(|id| attribute(&root, id, "data-reads").parse::<u32>().unwrap())
+        .sum();
+    assert_eq!(served, 1);
+
+    click(&root, "crash-replica-1");
+    wait_ms(50).await;
+    assert_eq!(attribute(&root, "node-replica-1", "data-state"), "down");
+    assert!(text(&root, "event-log").contains("replica-1 crashed"));
 }

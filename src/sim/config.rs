@@ -4,72 +4,207 @@ use std::fmt;
 use std::str::FromStr;
 
 pub const MAX_REPLICAS: usize = 8;
-/// One minute of replication delay is already far beyond anything a demo needs.
-pub const MAX_LAG_MS: u64 = 60_000;
+pub const MAX_CLIENTS: usize = 16;
+/// One minute is far beyond any delay or timeout a demo needs.
+pub const MAX_DELAY_MS: u64 = 60_000;
+pub const MAX_CAPACITY: u64 = 1_000_000;
+pub const MAX_QUEUE: u64 = 100_000;
 
-/// When the master acknowledges a write to the client.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Mode {
-    /// After every replica has applied the write (PostgreSQL `synchronous_commit = remote_apply`
-    /// with every standby synchronous): a read anywhere afterwards sees it.
-    Sync,
-    /// At once, before any replica has it (`synchronous_commit = local`): fast, but a replica
-    /// can serve stale data until the write arrives.
-    Async,
+/// A setting chosen from a fixed list of names, parsed with a message that lists them.
+macro_rules! named_choice {
+    ($(#[$meta:meta])* $name:ident, $what:literal { $($(#[$vmeta:meta])* $variant:ident = $text:literal,)+ }) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum $name { $($(#[$vmeta])* $variant,)+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant,)+];
+
+            /// The name used in links, controls and messages.
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text,)+ }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = Refusal;
+            fn from_str(text: &str) -> Result<$name, Refusal> {
+                $name::ALL.iter().copied().find(|choice| choice.as_str() == text).ok_or_else(|| {
+                    let names: Vec<&str> = $name::ALL.iter().map(|choice| choice.as_str()).collect();
+                    Refusal::new(format!("{} must be one of {}, got \"{text}\"", $what, names.join(", ")))
+                })
+            }
+        }
+    };
 }
 
-impl Mode {
-    pub const ALL: [Mode; 2] = [Mode::Sync, Mode::Async];
+named_choice!(
+    /// When the master acknowledges a write, named after PostgreSQL's `synchronous_commit`.
+    Mode, "mode" {
+        /// Every replica has applied it: `remote_apply` with every replica synchronous.
+        Sync = "sync",
+        /// At once, before any replica has it (`off`/`local`).
+        Async = "async",
+        /// The synchronous replicas have received it (written, not yet flushed to disk).
+        RemoteWrite = "remote_write",
+        /// The synchronous replicas have flushed it to disk.
+        On = "on",
+        /// The synchronous replicas have applied it, so reads there see it.
+        RemoteApply = "remote_apply",
+    }
+);
 
-    /// The name used in the URL fragment and in the mode `<select>`.
-    pub fn as_str(self) -> &'static str {
+impl Mode {
+    /// Which replication position the master waits for, if any.
+    pub fn level(self) -> Option<Level> {
         match self {
-            Mode::Sync => "sync",
-            Mode::Async => "async",
+            Mode::Async => None,
+            Mode::RemoteWrite => Some(Level::Received),
+            Mode::On => Some(Level::Flushed),
+            Mode::Sync | Mode::RemoteApply => Some(Level::Applied),
         }
     }
 }
 
-impl fmt::Display for Mode {
+/// The three positions a replica reports: received, flushed to disk, applied.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Level {
+    Received,
+    Flushed,
+    Applied,
+}
+
+named_choice!(
+    /// How the replica for a read is chosen among the eligible ones.
+    Policy, "policy" {
+        RoundRobin = "round-robin",
+        Random = "random",
+        /// Random in proportion to each replica's weight (ProxySQL's hostgroup weights).
+        Weighted = "weighted",
+        /// Fewest operations in progress (MaxScale's LEAST_CURRENT_OPERATIONS).
+        LeastOps = "least-ops",
+        /// Least behind the master (MaxScale's LEAST_BEHIND_MASTER).
+        LeastLag = "least-lag",
+    }
+);
+
+named_choice!(
+    /// Which members may serve a read, as MongoDB's read preference.
+    ReadPref, "read_pref" {
+        Primary = "primary",
+        PrimaryPreferred = "primaryPreferred",
+        Secondary = "secondary",
+        /// Replicas, and the master when none can serve (MaxScale's master_accept_reads).
+        SecondaryPreferred = "secondaryPreferred",
+        Nearest = "nearest",
+    }
+);
+
+/// Which replicas a synchronous write waits for, as PostgreSQL's `synchronous_standby_names`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Quorum {
+    /// Every replica.
+    All,
+    /// `FIRST k (...)`: the first k connected replicas by number; a down one is replaced by
+    /// the next.
+    First(usize),
+    /// `ANY k (...)`: any k replicas.
+    Any(usize),
+}
+
+impl fmt::Display for Quorum {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        match self {
+            Quorum::All => f.write_str("all"),
+            Quorum::First(k) => write!(f, "first-{k}"),
+            Quorum::Any(k) => write!(f, "any-{k}"),
+        }
     }
 }
 
-impl FromStr for Mode {
-    type Err = ConfigError;
-    fn from_str(text: &str) -> Result<Mode, ConfigError> {
-        Mode::ALL
-            .into_iter()
-            .find(|mode| mode.as_str() == text)
-            .ok_or_else(|| ConfigError::new(format!("mode must be sync or async, got \"{text}\"")))
+impl FromStr for Quorum {
+    type Err = Refusal;
+    fn from_str(text: &str) -> Result<Quorum, Refusal> {
+        let bad = || {
+            Refusal::new(format!(
+                "quorum must be all, first-K or any-K with K at least 1, got \"{text}\""
+            ))
+        };
+        if text == "all" {
+            return Ok(Quorum::All);
+        }
+        let (kind, k) = text.split_once('-').ok_or_else(bad)?;
+        let k: usize = k.parse().ok().filter(|&k| k >= 1).ok_or_else(bad)?;
+        match kind {
+            "first" => Ok(Quorum::First(k)),
+            "any" => Ok(Quorum::Any(k)),
+            _ => Err(bad()),
+        }
     }
 }
 
 /// A setting that was refused, with the reason in words.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ConfigError(pub String);
+pub struct Refusal(pub String);
 
-impl ConfigError {
-    pub fn new(message: impl Into<String>) -> ConfigError {
-        ConfigError(message.into())
+impl Refusal {
+    pub fn new(message: impl Into<String>) -> Refusal {
+        Refusal(message.into())
     }
 }
 
-impl fmt::Display for ConfigError {
+impl fmt::Display for Refusal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
     }
 }
 
-impl std::error::Error for ConfigError {}
+impl std::error::Error for Refusal {}
 
+/// Everything a run is set up with. Delays are in milliseconds of simulated time; 0 turns
+/// off the settings marked "0 = off".
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Config {
     pub replicas: usize,
     pub mode: Mode,
-    /// Time from the master committing a write to a replica having applied it.
+    pub quorum: Quorum,
+    /// Time for a log entry to travel from the master to a replica.
     pub lag_ms: u64,
+    /// Every message takes up to this much longer, drawn at random.
+    pub jitter_ms: u64,
+    /// Time a replica takes to flush a received entry to disk.
+    pub flush_ms: u64,
+    /// Log entries a replica applies per second: a burst of writes builds lag that drains.
+    pub apply_rate: u64,
+    /// Master-side semi-synchronous timeout (MySQL `rpl_semi_sync_master_timeout`): after this
+    /// long without enough acknowledgements it falls back to async. 0 = wait forever.
+    pub semi_sync_timeout_ms: u64,
+    pub policy: Policy,
+    pub read_pref: ReadPref,
+    /// Replicas further behind than this are shunned (ProxySQL `max_replication_lag`). 0 = off.
+    pub max_lag_ms: u64,
+    /// Read-your-writes by causal token (MaxScale `causal_reads`).
+    pub causal_reads: bool,
+    /// How long a causal read waits on a replica before going to the master.
+    pub causal_timeout_ms: u64,
+    /// A client keeps reading from the same replica (monotonic reads).
+    pub sticky: bool,
+    /// Simulated clients, each with its own session.
+    pub clients: usize,
+    /// Operations per second each node serves.
+    pub capacity: u64,
+    /// Requests a node holds waiting; more are rejected.
+    pub queue_limit: u64,
+    /// A node whose queue stays full this long crashes. 0 = never.
+    pub crash_after_ms: u64,
+    /// The master down this long triggers a failover. 0 = failover only by hand.
+    pub failover_ms: u64,
     pub seed: u64,
 }
 
@@ -80,7 +215,23 @@ impl Default for Config {
         Config {
             replicas: 2,
             mode: Mode::Async,
+            quorum: Quorum::All,
             lag_ms: 1_000,
+            jitter_ms: 0,
+            flush_ms: 0,
+            apply_rate: 10_000,
+            semi_sync_timeout_ms: 0,
+            policy: Policy::RoundRobin,
+            read_pref: ReadPref::SecondaryPreferred,
+            max_lag_ms: 0,
+            causal_reads: false,
+            causal_timeout_ms: 2_000,
+            sticky: false,
+            clients: 1,
+            capacity: 1_000,
+            queue_limit: 200,
+            crash_after_ms: 0,
+            failover_ms: 0,
             seed: 1,
         }
     }
@@ -88,28 +239,73 @@ impl Default for Config {
 
 /// Takes a `u64` so that a huge count from a link is refused rather than truncated to a
 /// valid one on 32-bit wasm.
-pub fn check_replicas(replicas: u64) -> Result<usize, ConfigError> {
+pub fn check_replicas(replicas: u64) -> Result<usize, Refusal> {
     match usize::try_from(replicas) {
         Ok(count) if count <= MAX_REPLICAS => Ok(count),
-        _ => Err(ConfigError::new(format!(
+        _ => Err(Refusal::new(format!(
             "replicas must be between 0 and {MAX_REPLICAS}, got {replicas}"
         ))),
     }
 }
 
-pub fn check_lag_ms(lag_ms: u64) -> Result<u64, ConfigError> {
-    if lag_ms > MAX_LAG_MS {
-        return Err(ConfigError::new(format!(
-            "lag must be between 0 and {MAX_LAG_MS} ms, got {lag_ms}"
-        )));
+fn check_range(name: &str, value: u64, min: u64, max: u64, unit: &str) -> Result<(), Refusal> {
+    if (min..=max).contains(&value) {
+        Ok(())
+    } else {
+        Err(Refusal::new(format!(
+            "{name} must be between {min} and {max}{unit}, got {value}"
+        )))
     }
-    Ok(lag_ms)
 }
 
 impl Config {
-    pub fn validate(&self) -> Result<(), ConfigError> {
+    pub fn validate(&self) -> Result<(), Refusal> {
+        self.check_ranges()?;
+        self.check_quorum()
+    }
+
+    /// Each setting on its own is within its range.
+    pub fn check_ranges(&self) -> Result<(), Refusal> {
         check_replicas(self.replicas as u64)?;
-        check_lag_ms(self.lag_ms)?;
+        for (name, value) in [
+            ("lag", self.lag_ms),
+            ("jitter", self.jitter_ms),
+            ("flush delay", self.flush_ms),
+            ("semi-sync timeout", self.semi_sync_timeout_ms),
+            ("max_lag", self.max_lag_ms),
+            ("causal timeout", self.causal_timeout_ms),
+            ("crash_after", self.crash_after_ms),
+            ("failover timeout", self.failover_ms),
+        ] {
+            check_range(name, value, 0, MAX_DELAY_MS, " ms")?;
+        }
+        check_range("apply rate", self.apply_rate, 1, MAX_CAPACITY, " entries/s")?;
+        check_range("capacity", self.capacity, 1, MAX_CAPACITY, " ops/s")?;
+        check_range("queue limit", self.queue_limit, 1, MAX_QUEUE, "")?;
+        check_range("clients", self.clients as u64, 1, MAX_CLIENTS as u64, "")
+    }
+
+    /// The quorum asks for no more replicas than there are.
+    pub fn check_quorum(&self) -> Result<(), Refusal> {
+        if let Quorum::First(k) | Quorum::Any(k) = self.quorum
+            && k > self.replicas
+        {
+            return Err(Refusal::new(format!(
+                "quorum {} waits for {k} replicas but there {} only {}",
+                self.quorum,
+                if self.replicas == 1 { "is" } else { "are" },
+                self.replicas
+            )));
+        }
         Ok(())
+    }
+
+    /// The replicas a write waits for: `sync` always means every replica.
+    pub fn effective_quorum(&self) -> Quorum {
+        if self.mode == Mode::Sync {
+            Quorum::All
+        } else {
+            self.quorum
+        }
     }
 }

@@ -2,6 +2,8 @@
 
 use std::collections::BTreeMap;
 
+use super::time::Time;
+
 pub type Key = u64;
 /// Log sequence number: the position of a change in the master's log. 0 is the seed data.
 pub type Lsn = u64;
@@ -25,6 +27,8 @@ pub struct LogEntry {
     pub lsn: Lsn,
     pub key: Key,
     pub row: Row,
+    /// When the master logged it: how far behind a replica is, in time, is measured from here.
+    pub logged_at: Time,
 }
 
 /// The key a read targets before anything was written: the lecture's `WHERE id = 101`.

@@ -3,95 +3,208 @@
 //! Pure Rust with no clock and no entropy of its own: time is simulated and jumps from event
 //! to event, and every random choice comes from the seeded generator, so the same seed and
 //! the same commands give the same run on every platform.
+//!
+//! The concepts live in their own files as `impl Simulation` blocks: `load` (each node's
+//! request queue), `replication` (log shipping and commit), `routing` (where a read goes),
+//! `failure` (crashes, partitions, failover).
 
+pub mod client;
 pub mod config;
 pub mod data;
-pub mod master;
+pub mod events;
+mod failure;
+mod load;
+pub mod metrics;
 pub mod network;
+pub mod node;
 pub mod queue;
-pub mod replica;
+mod replication;
 pub mod request;
 pub mod rng;
-pub mod routing;
+mod routing;
 pub mod time;
 
 use std::collections::{BTreeMap, VecDeque};
 
-use config::{Config, ConfigError, Mode};
+use client::Session;
+use config::{Config, Mode, Refusal};
 use data::{Key, Lsn};
-use master::Master;
-use network::{Endpoint, Message, Network, NodeId, Outbox, Payload, RequestId};
+use events::{ClusterEvent, EventKind};
+use metrics::{Completion, Metrics, NodeSample};
+use network::{ClientId, Endpoint, Message, Network, NodeId, Payload, RequestId};
+use node::{Job, Node, Status};
 use queue::EventQueue;
-use replica::Replica;
+use replication::Primary;
 use request::{Op, Outcome, RequestRecord, Stats};
 use rng::SimRng;
-use routing::RoundRobin;
 use time::Time;
 
 /// How many finished requests the model remembers for the request log.
 pub const RECENT_LIMIT: usize = 50;
+/// How many cluster events it remembers.
+pub const EVENT_LIMIT: usize = 50;
+
+/// A node as people name it: the master, or a replica by its number (1-based).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NodeRef {
+    Master,
+    Replica(usize),
+}
+
+impl std::fmt::Display for NodeRef {
+    /// `master`, `replica-1`, ...: the name the page, the tests and the logs use.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NodeRef::Master => f.write_str("master"),
+            NodeRef::Replica(number) => write!(f, "replica-{number}"),
+        }
+    }
+}
 
 /// What a user (or a test, or a replayed link) can ask of the simulation.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Command {
-    /// The client writes `name` into user `key` (an upsert), sent to the master.
+    /// `client` writes `name` into user `key` (an upsert), sent to the master.
     Write {
+        client: ClientId,
         key: Key,
         name: String,
     },
     /// A write of a random user with a random name, drawn from the seeded generator.
-    WriteRandom,
-    /// The client reads user `key`, routed to a replica.
+    WriteRandom {
+        client: ClientId,
+    },
+    /// `client` reads user `key`, routed by the read preference and policy.
     Read {
+        client: ClientId,
         key: Key,
     },
-    /// A read of the key the client most recently wrote (user 101 before any write).
-    ReadLastWritten,
-    SetMode(Mode),
-    SetLag(u64),
-    SetReplicas(usize),
+    /// A read of the key `client` wrote last (user 101 before any write).
+    ReadLastWritten {
+        client: ClientId,
+    },
+    /// New settings; the seed can only change by starting a new run.
+    Configure(Config),
+    Crash(NodeRef),
+    Restart(NodeRef),
+    CutLink(NodeRef),
+    HealLink(NodeRef),
+    /// Makes a replica the master: the one named, or the most up-to-date. A master still up is
+    /// stopped first, and rejoins as a replica when restarted.
+    Promote(Option<NodeRef>),
+    /// Operations per second one node serves.
+    SetCapacity(NodeRef, u64),
+    /// One replica's share under the weighted policy.
+    SetWeight(NodeRef, u64),
+    /// One node's one-way distance from the clients, in ms (for the `nearest` preference).
+    SetDistance(NodeRef, u64),
+}
+
+/// Something due in the simulation: a message arriving, or a node's own timer.
+#[derive(Clone, Debug)]
+pub enum Event {
+    Deliver(Message),
+    Timer {
+        node: NodeId,
+        incarnation: u64,
+        timer: Timer,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Timer {
+    /// The request in service is done.
+    ServiceDone,
+    /// A received log entry is on disk.
+    Flush(Lsn),
+    /// The next flushed entry is applied.
+    Apply,
+    /// The write at this position has waited the semi-sync timeout.
+    SemiSyncTimeout(Lsn),
+    /// A parked causal read has waited long enough and goes to the master.
+    CausalTimeout(RequestId),
+    /// The master has been down the failover timeout.
+    FailoverCheck,
+}
+
+/// How a node looks from outside, as the page and the test contract name it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NodeState {
+    Up,
+    Down,
+    /// Its queue is at least half full.
+    Overloaded,
+    /// Too far behind: reads avoid it (`max_lag`).
+    Shunned,
+}
+
+impl NodeState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NodeState::Up => "up",
+            NodeState::Down => "down",
+            NodeState::Overloaded => "overloaded",
+            NodeState::Shunned => "shunned",
+        }
+    }
 }
 
 pub struct Simulation {
     config: Config,
     now: Time,
     rng: SimRng,
-    queue: EventQueue<Message>,
+    queue: EventQueue<Event>,
     network: Network,
-    master: Master,
-    replicas: Vec<Replica>,
-    routing: RoundRobin,
+    /// Every node ever made, by id; removed ones stay as tombstones for reuse.
+    nodes: Vec<Node>,
+    master: NodeId,
+    primary: Primary,
+    round_robin: usize,
+    sessions: Vec<Session>,
     next_request: RequestId,
+    next_incarnation: u64,
     in_flight: BTreeMap<RequestId, RequestRecord>,
     recent: VecDeque<RequestRecord>,
     stats: Stats,
-    last_written_key: Key,
+    events: VecDeque<ClusterEvent>,
+    metrics: Metrics,
+    events_processed: u64,
 }
 
 impl Simulation {
-    pub fn new(config: Config) -> Result<Simulation, ConfigError> {
+    pub fn new(config: Config) -> Result<Simulation, Refusal> {
         config.validate()?;
-        let master = Master::new(config.replicas);
-        let replicas = (0..config.replicas)
-            .map(|_| Replica::from_copy(data::seed_users(), 0))
-            .collect();
-        let mut network = Network::default();
-        network.resize(config.replicas);
-        Ok(Simulation {
+        let mut sim = Simulation {
             rng: SimRng::new(config.seed),
-            config,
             now: Time::ZERO,
             queue: EventQueue::default(),
-            network,
-            master,
-            replicas,
-            routing: RoundRobin::default(),
+            network: Network::default(),
+            nodes: Vec::new(),
+            master: NodeId(0),
+            primary: Primary::new(data::seed_users(), 0, 0),
+            round_robin: 0,
+            sessions: vec![Session::default(); config.clients],
             next_request: 1,
+            next_incarnation: 0,
             in_flight: BTreeMap::new(),
             recent: VecDeque::new(),
             stats: Stats::default(),
-            last_written_key: data::FIRST_USER,
-        })
+            events: VecDeque::new(),
+            metrics: Metrics::default(),
+            events_processed: 0,
+            config,
+        };
+        for number in 0..=sim.config.replicas {
+            let incarnation = sim.new_incarnation();
+            sim.nodes.push(Node::new(
+                number,
+                incarnation,
+                data::seed_users(),
+                0,
+                sim.config.capacity,
+            ));
+        }
+        Ok(sim)
     }
 
     pub fn config(&self) -> &Config {
@@ -102,16 +215,113 @@ impl Simulation {
         self.now
     }
 
-    pub fn master(&self) -> &Master {
-        &self.master
-    }
-
-    pub fn replicas(&self) -> &[Replica] {
-        &self.replicas
-    }
-
     pub fn stats(&self) -> &Stats {
         &self.stats
+    }
+
+    pub fn metrics(&self) -> &Metrics {
+        &self.metrics
+    }
+
+    /// Messages and timers handled so far.
+    pub fn events_processed(&self) -> u64 {
+        self.events_processed
+    }
+
+    /// The node serving as master.
+    pub fn master(&self) -> &Node {
+        &self.nodes[self.master.0]
+    }
+
+    pub fn master_id(&self) -> NodeId {
+        self.master
+    }
+
+    /// What readers of the master see: committed data, which under synchronous replication
+    /// lags the logged data until the replicas confirm.
+    pub fn committed(&self) -> &data::Table {
+        &self.primary.visible
+    }
+
+    pub fn committed_lsn(&self) -> Lsn {
+        self.primary.committed_lsn
+    }
+
+    /// True while semi-sync has fallen back to async.
+    pub fn in_fallback(&self) -> bool {
+        self.primary.fallback
+    }
+
+    /// The replicas in order of their number, with their ids.
+    pub fn replicas(&self) -> Vec<(NodeId, &Node)> {
+        let mut replicas: Vec<_> = self
+            .nodes
+            .iter()
+            .enumerate()
+            .filter(|(_, node)| node.number > 0 && node.status != Status::Removed)
+            .map(|(index, node)| (NodeId(index), node))
+            .collect();
+        replicas.sort_by_key(|(_, node)| node.number);
+        replicas
+    }
+
+    /// The replicas' ids in order of their number.
+    pub fn replica_ids(&self) -> Vec<NodeId> {
+        self.replicas().into_iter().map(|(id, _)| id).collect()
+    }
+
+    pub fn node(&self, id: NodeId) -> &Node {
+        &self.nodes[id.0]
+    }
+
+    /// How a node is named now.
+    pub fn name(&self, id: NodeId) -> NodeRef {
+        match self.nodes[id.0].number {
+            0 => NodeRef::Master,
+            number => NodeRef::Replica(number),
+        }
+    }
+
+    /// `master`, `replica-1`, ...
+    pub fn label(&self, id: NodeId) -> String {
+        self.name(id).to_string()
+    }
+
+    pub fn resolve(&self, node: NodeRef) -> Result<NodeId, Refusal> {
+        match node {
+            NodeRef::Master => Ok(self.master),
+            NodeRef::Replica(number) => self
+                .replicas()
+                .into_iter()
+                .find(|(_, node)| node.number == number)
+                .map(|(id, _)| id)
+                .ok_or_else(|| Refusal::new(format!("there is no replica-{number}"))),
+        }
+    }
+
+    pub fn state(&self, id: NodeId) -> NodeState {
+        let node = &self.nodes[id.0];
+        if !node.is_up() {
+            NodeState::Down
+        } else if node.queue.len() as u64 * 2 >= self.config.queue_limit {
+            NodeState::Overloaded
+        } else if !node.is_master() && self.is_shunned(id) {
+            NodeState::Shunned
+        } else {
+            NodeState::Up
+        }
+    }
+
+    /// How far a node is behind the master: in log entries, and in time since the master
+    /// logged the oldest entry it has not applied.
+    pub fn lag(&self, id: NodeId) -> (u64, Time) {
+        let applied = self.nodes[id.0].positions.applied;
+        let last = self.master().positions.applied;
+        if applied >= last {
+            return (0, Time::ZERO);
+        }
+        let since = self.primary.logged_at(applied + 1).unwrap_or(Time::ZERO);
+        (last - applied, self.now - since)
     }
 
     /// Finished requests, oldest first, at most `RECENT_LIMIT`.
@@ -124,53 +334,121 @@ impl Simulation {
         self.in_flight.values()
     }
 
+    /// Cluster events, oldest first, at most `EVENT_LIMIT`.
+    pub fn events(&self) -> impl DoubleEndedIterator<Item = &ClusterEvent> {
+        self.events.iter()
+    }
+
     /// Messages on the wire with their delivery time, in no particular order.
     pub fn messages(&self) -> impl Iterator<Item = (Time, &Message)> {
-        self.queue.iter()
+        self.queue.iter().filter_map(|(at, event)| match event {
+            Event::Deliver(message) => Some((at, message)),
+            Event::Timer { .. } => None,
+        })
     }
 
-    /// The applied log position of a node: the master's newest entry, or how far a replica
-    /// has applied.
-    pub fn applied_lsn(&self, node: NodeId) -> Lsn {
-        match node {
-            NodeId::Master => self.master.last_lsn(),
-            NodeId::Replica(index) => self.replicas[index].applied_lsn(),
-        }
-    }
-
-    /// Carries out a command at the current instant. A refused setting leaves the run as it
+    /// Carries out a command at the current instant. A refused command leaves the run as it
     /// was and says why.
-    pub fn apply(&mut self, command: Command) -> Result<(), ConfigError> {
+    pub fn apply(&mut self, command: Command) -> Result<(), Refusal> {
         match command {
-            Command::Write { key, name } => self.send_write(key, name),
-            Command::WriteRandom => {
+            Command::Write { client, key, name } => {
+                self.send_write(self.check_client(client)?, key, name)
+            }
+            Command::WriteRandom { client } => {
+                let client = self.check_client(client)?;
                 let key = *self.rng.pick(&data::seed_keys());
                 let name = self.rng.pick(&data::WRITE_NAMES).to_string();
-                self.send_write(key, name);
+                self.send_write(client, key, name);
             }
-            Command::Read { key } => self.send_read(key),
-            Command::ReadLastWritten => self.send_read(self.last_written_key),
-            Command::SetMode(mode) => {
-                self.config.mode = mode;
-                // Leaving sync releases the writes that were waiting, as clearing
-                // PostgreSQL's synchronous_standby_names does.
-                let mut out = Outbox::default();
-                self.master.commit_ready(mode, &mut out);
-                self.dispatch(Endpoint::Node(NodeId::Master), &mut out);
+            Command::Read { client, key } => self.send_read(self.check_client(client)?, key),
+            Command::ReadLastWritten { client } => {
+                let client = self.check_client(client)?;
+                let key = self.sessions[client]
+                    .last_written_key
+                    .unwrap_or(data::FIRST_USER);
+                self.send_read(client, key);
             }
-            Command::SetLag(lag_ms) => self.config.lag_ms = config::check_lag_ms(lag_ms)?,
-            Command::SetReplicas(count) => self.set_replicas(config::check_replicas(count as u64)?),
+            Command::Configure(config) => self.configure(config)?,
+            Command::Crash(node) => {
+                let id = self.resolve(node)?;
+                if !self.nodes[id.0].is_up() {
+                    return Err(Refusal::new(format!("{} is already down", self.label(id))));
+                }
+                self.crash(id, "stopped by hand");
+            }
+            Command::Restart(node) => {
+                let id = self.resolve(node)?;
+                if self.nodes[id.0].is_up() {
+                    return Err(Refusal::new(format!("{} is already up", self.label(id))));
+                }
+                self.restart(id);
+            }
+            Command::CutLink(node) => {
+                let id = self.resolve_replica(node)?;
+                self.cut_link(id);
+            }
+            Command::HealLink(node) => {
+                let id = self.resolve_replica(node)?;
+                self.heal_link(id);
+            }
+            Command::Promote(node) => {
+                let candidate = node.map(|node| self.resolve_replica(node)).transpose()?;
+                self.failover(candidate)?;
+            }
+            Command::SetCapacity(node, capacity) => {
+                let id = self.resolve(node)?;
+                if !(1..=config::MAX_CAPACITY).contains(&capacity) {
+                    return Err(Refusal::new(format!(
+                        "capacity must be between 1 and {} ops/s, got {capacity}",
+                        config::MAX_CAPACITY
+                    )));
+                }
+                self.nodes[id.0].capacity = capacity;
+            }
+            Command::SetWeight(node, weight) => {
+                let id = self.resolve_replica(node)?;
+                if !(1..=1_000).contains(&weight) {
+                    return Err(Refusal::new(format!(
+                        "weight must be between 1 and 1000, got {weight}"
+                    )));
+                }
+                self.nodes[id.0].weight = weight;
+            }
+            Command::SetDistance(node, ms) => {
+                let id = self.resolve(node)?;
+                if ms > config::MAX_DELAY_MS {
+                    return Err(Refusal::new(format!(
+                        "distance must be between 0 and {} ms, got {ms}",
+                        config::MAX_DELAY_MS
+                    )));
+                }
+                self.nodes[id.0].distance = Time::from_millis(ms);
+            }
         }
         Ok(())
     }
 
-    /// Delivers every message due up to `until`, then sets the clock there.
+    /// Delivers every event due up to `until`, then sets the clock there.
     pub fn run_until(&mut self, until: Time) {
-        while let Some((at, message)) = self.queue.pop_due(until) {
-            self.now = at;
-            self.deliver(message);
+        while let Some((at, event)) = self.queue.pop_due(until) {
+            self.advance_clock(at);
+            self.events_processed += 1;
+            match event {
+                Event::Deliver(message) => self.deliver(message),
+                Event::Timer {
+                    node,
+                    incarnation,
+                    timer,
+                } => {
+                    // A timer set in an earlier life of the node (before a crash, a restart
+                    // or a removal) has nothing left to act on.
+                    if self.nodes[node.0].incarnation == incarnation {
+                        self.on_timer(node, timer);
+                    }
+                }
+            }
         }
-        self.now = self.now.max(until);
+        self.advance_clock(until);
     }
 
     /// Jumps to the next pending event and delivers everything due then. Returns false when
@@ -185,189 +463,343 @@ impl Simulation {
         }
     }
 
-    /// Runs until no message is in flight.
+    /// Runs until nothing is pending.
     pub fn run_to_quiescence(&mut self) {
         while self.step() {}
     }
 
     /// A hash of the whole observable state, equal for equal runs on every platform.
     pub fn fingerprint(&self) -> u64 {
-        let replicas: Vec<_> = self
-            .replicas
+        let nodes: Vec<_> = self
+            .nodes
             .iter()
-            .map(|r| (r.applied_lsn(), r.reads_served(), r.table()))
+            .map(|node| {
+                (
+                    node.number,
+                    node.status,
+                    node.positions,
+                    node.reads_served,
+                    &node.data,
+                )
+            })
             .collect();
         let state = format!(
-            "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}",
+            "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{}",
             self.now,
             self.config,
+            nodes,
             (
-                self.master.last_lsn(),
-                self.master.committed_lsn(),
-                self.master.table()
+                self.master,
+                self.primary.committed_lsn,
+                &self.primary.visible
             ),
-            replicas,
             self.stats,
             self.recent,
             self.in_flight,
+            self.events,
             self.queue.len(),
+            self.events_processed,
         );
         fnv1a(state.as_bytes())
     }
 
-    fn send_write(&mut self, key: Key, name: String) {
-        let request = self.open_request(Op::Write {
-            key,
-            name: name.clone(),
-        });
+    fn advance_clock(&mut self, to: Time) {
+        self.metrics.skip_to(to);
+        while to >= self.metrics.open_until() {
+            let samples = self.node_samples();
+            self.metrics.close(samples);
+        }
+        self.now = self.now.max(to);
+    }
+
+    fn node_samples(&self) -> Vec<NodeSample> {
+        (0..self.nodes.len())
+            .map(|index| {
+                let (lag_lsn, lag) = self.lag(NodeId(index));
+                NodeSample {
+                    queue_depth: self.nodes[index].current_ops() as u64,
+                    lag_lsn,
+                    lag,
+                    reads: 0,
+                }
+            })
+            .collect()
+    }
+
+    fn check_client(&self, client: ClientId) -> Result<ClientId, Refusal> {
+        if client < self.sessions.len() {
+            Ok(client)
+        } else {
+            Err(Refusal::new(format!(
+                "there is no client {}: there are {}",
+                client + 1,
+                self.sessions.len()
+            )))
+        }
+    }
+
+    fn resolve_replica(&self, node: NodeRef) -> Result<NodeId, Refusal> {
+        match node {
+            NodeRef::Master => Err(Refusal::new(
+                "that applies to replicas only, not the master",
+            )),
+            replica => self.resolve(replica),
+        }
+    }
+
+    fn new_incarnation(&mut self) -> u64 {
+        self.next_incarnation += 1;
+        self.next_incarnation
+    }
+
+    fn note(&mut self, kind: EventKind) {
+        if self.events.len() == EVENT_LIMIT {
+            self.events.pop_front();
+        }
+        self.events.push_back(ClusterEvent { at: self.now, kind });
+    }
+
+    fn configure(&mut self, config: Config) -> Result<(), Refusal> {
+        config.validate()?;
+        if config.seed != self.config.seed {
+            return Err(Refusal::new(
+                "the seed can only change by starting a new run",
+            ));
+        }
+        if config.capacity != self.config.capacity {
+            for node in &mut self.nodes {
+                node.capacity = config.capacity;
+            }
+        }
+        self.sessions.resize_with(config.clients, Session::default);
+        let replicas = config.replicas;
+        self.config = config;
+        self.set_replica_count(replicas);
+        // A looser mode or quorum may release writes that were waiting.
+        self.commit_ready();
+        Ok(())
+    }
+
+    fn send_write(&mut self, client: ClientId, key: Key, name: String) {
+        let request = self.open_request(
+            client,
+            Op::Write {
+                key,
+                name: name.clone(),
+            },
+        );
         self.stats.writes_issued += 1;
-        self.last_written_key = key;
+        self.sessions[client].last_written_key = Some(key);
+        let master = self.master;
         self.send(
-            Endpoint::Client,
-            Endpoint::Node(NodeId::Master),
+            Endpoint::Client(client),
+            Endpoint::Node(master),
             Payload::Write { request, key, name },
         );
     }
 
-    fn send_read(&mut self, key: Key) {
-        let request = self.open_request(Op::Read { key });
+    fn send_read(&mut self, client: ClientId, key: Key) {
+        let request = self.open_request(client, Op::Read { key });
         self.stats.reads_issued += 1;
-        let node = self.routing.next(self.replicas.len());
-        self.send(
-            Endpoint::Client,
-            Endpoint::Node(node),
-            Payload::Read { request, key },
-        );
+        match self.route_read(client) {
+            Ok(node) => {
+                let min_lsn = if self.config.causal_reads {
+                    self.sessions[client].last_commit
+                } else {
+                    0
+                };
+                self.send(
+                    Endpoint::Client(client),
+                    Endpoint::Node(node),
+                    Payload::Read {
+                        request,
+                        key,
+                        min_lsn,
+                    },
+                );
+            }
+            // Refused by the router itself: the client learns at once.
+            Err(reason) => self.complete(request, Some(reason)),
+        }
     }
 
-    fn open_request(&mut self, op: Op) -> RequestId {
+    fn open_request(&mut self, client: ClientId, op: Op) -> RequestId {
         let id = self.next_request;
         self.next_request += 1;
-        self.in_flight.insert(
-            id,
-            RequestRecord {
-                id,
-                op,
-                issued_at: self.now,
-                node: None,
-                outcome: None,
-                completed_at: None,
-            },
-        );
+        self.in_flight
+            .insert(id, RequestRecord::new(id, client, op, self.now));
         id
     }
 
-    fn set_replicas(&mut self, count: usize) {
-        let copy = self.master.logged().clone();
-        let lsn = self.master.last_lsn();
-        self.replicas
-            .resize_with(count, || Replica::from_copy(copy.clone(), lsn));
-        self.network.resize(count);
-        self.config.replicas = count;
-        let mut out = Outbox::default();
-        self.master.set_replicas(count, self.config.mode, &mut out);
-        self.dispatch(Endpoint::Node(NodeId::Master), &mut out);
-    }
-
+    /// Puts a message on the wire. The replication link of a cut replica drops it.
     fn send(&mut self, from: Endpoint, to: Endpoint, payload: Payload) {
-        let lag = Time::from_millis(self.config.lag_ms);
-        let at = self.network.arrival(self.now, from, to, lag);
+        if self.crosses_cut_link(from, to) {
+            return;
+        }
+        let base = match (from, to, &payload) {
+            (Endpoint::Client(_), Endpoint::Node(node), _)
+            | (Endpoint::Node(node), Endpoint::Client(_), _) => self.nodes[node.0].distance,
+            (_, _, Payload::Replicate { .. }) => Time::from_millis(self.config.lag_ms),
+            _ => network::HOP,
+        };
+        let jitter = match self.config.jitter_ms {
+            0 => Time::ZERO,
+            ms => Time(self.rng.below(ms * 1_000 + 1)),
+        };
+        let at = self.network.arrival(from, to, self.now + base + jitter);
         self.queue.push(
             at,
-            Message {
+            Event::Deliver(Message {
                 from,
                 to,
                 sent_at: self.now,
                 payload,
+            }),
+        );
+    }
+
+    fn schedule(&mut self, node: NodeId, after: Time, timer: Timer) {
+        let incarnation = self.nodes[node.0].incarnation;
+        self.queue.push(
+            self.now + after,
+            Event::Timer {
+                node,
+                incarnation,
+                timer,
             },
         );
     }
 
-    fn dispatch(&mut self, from: Endpoint, out: &mut Outbox) {
-        for (to, payload) in out.drain() {
-            self.send(from, to, payload);
+    fn reply(&mut self, from: NodeId, request: RequestId, error: Option<String>) {
+        if let Some(client) = self.in_flight.get(&request).map(|record| record.client) {
+            self.send(
+                Endpoint::Node(from),
+                Endpoint::Client(client),
+                Payload::Reply { request, error },
+            );
         }
     }
 
     fn deliver(&mut self, message: Message) {
-        let mut out = Outbox::default();
-        let mode = self.config.mode;
         match (message.to, message.payload) {
-            (Endpoint::Node(NodeId::Master), Payload::Write { request, key, name }) => {
-                let entry = self.master.on_write(request, key, name, mode, &mut out);
-                self.record(
-                    request,
-                    NodeId::Master,
-                    Outcome::Logged {
-                        lsn: entry.lsn,
-                        version: entry.row.version,
-                    },
-                );
+            (Endpoint::Client(_), Payload::Reply { request, error }) => {
+                self.complete(request, error)
             }
-            (Endpoint::Node(node), Payload::Read { request, key }) => {
-                // A read that reaches a replica removed while it was on its way is answered
-                // by the master instead of being lost.
-                let served_by = match node {
-                    NodeId::Replica(index) if index >= self.replicas.len() => NodeId::Master,
-                    other => other,
-                };
-                let row = match served_by {
-                    NodeId::Master => self.master.on_read(request, key, &mut out),
-                    NodeId::Replica(index) => self.replicas[index].on_read(request, key, &mut out),
-                };
-                let master_version = data::version_of(self.master.table(), key);
-                self.record(
-                    request,
-                    served_by,
-                    Outcome::Read {
-                        row,
-                        master_version,
-                    },
-                );
+            (Endpoint::Node(node), Payload::Write { request, key, name }) => {
+                self.arrive(node, Job::Write { request, key, name })
             }
-            (Endpoint::Node(NodeId::Master), Payload::Ack { lsn }) => {
-                if let Endpoint::Node(NodeId::Replica(index)) = message.from {
-                    self.master.on_ack(index, lsn, mode, &mut out);
+            (
+                Endpoint::Node(node),
+                Payload::Read {
+                    request,
+                    key,
+                    min_lsn,
+                },
+            ) => self.arrive(
+                node,
+                Job::Read {
+                    request,
+                    key,
+                    min_lsn,
+                },
+            ),
+            (Endpoint::Node(node), Payload::Replicate { epoch, entry }) => {
+                if !self.crosses_cut_link(message.from, message.to) {
+                    self.on_replicate(node, epoch, entry);
                 }
             }
-            (Endpoint::Node(NodeId::Replica(index)), Payload::Replicate(entry)) => {
-                // The stream to a removed replica is gone with it.
-                if let Some(replica) = self.replicas.get_mut(index) {
-                    replica.on_replicate(&entry, &mut out);
+            (Endpoint::Node(node), Payload::Ack { epoch, positions }) => {
+                if let Endpoint::Node(replica) = message.from
+                    && node == self.master
+                    && !self.crosses_cut_link(message.from, message.to)
+                {
+                    self.on_ack(replica, epoch, positions);
                 }
             }
-            (Endpoint::Client, Payload::Reply { request }) => self.complete(request),
             (to, payload) => unreachable!("no handler for {payload:?} at {to:?}"),
         }
-        if let Endpoint::Node(_) = message.to {
-            self.dispatch(message.to, &mut out);
+    }
+
+    fn on_timer(&mut self, node: NodeId, timer: Timer) {
+        match timer {
+            Timer::ServiceDone => self.service_done(node),
+            Timer::Flush(lsn) => self.on_flushed(node, lsn),
+            Timer::Apply => self.apply_next(node),
+            Timer::SemiSyncTimeout(lsn) => self.on_semi_sync_timeout(lsn),
+            Timer::CausalTimeout(request) => self.on_causal_timeout(node, request),
+            Timer::FailoverCheck => self.on_failover_check(node),
         }
     }
 
     fn record(&mut self, request: RequestId, node: NodeId, outcome: Outcome) {
+        let name = self.name(node);
         if let Some(record) = self.in_flight.get_mut(&request) {
-            record.node = Some(node);
+            record.served_by = Some(name);
             record.outcome = Some(outcome);
         }
     }
 
-    fn complete(&mut self, request: RequestId) {
+    /// The reply reached the client: count it and check the session's guarantees.
+    fn complete(&mut self, request: RequestId, error: Option<String>) {
         let Some(mut record) = self.in_flight.remove(&request) else {
             return;
         };
         record.completed_at = Some(self.now);
-        if record.is_read() {
-            self.stats.reads_completed += 1;
-            if record.is_stale() {
-                self.stats.stale_reads += 1;
+        let latency = self.now - record.issued_at;
+        let session = &mut self.sessions[record.client];
+        let completion = match (error, &record.outcome) {
+            (Some(reason), _) => {
+                record.outcome = Some(Outcome::Failed { reason });
+                if record.is_read() {
+                    self.stats.reads_failed += 1;
+                } else {
+                    self.stats.writes_failed += 1;
+                }
+                Completion::Failed
             }
-        } else {
-            self.stats.writes_acked += 1;
-        }
+            (None, Some(Outcome::Read { row, .. })) => {
+                let violations =
+                    session.on_read(record.key(), row.as_ref().map_or(0, |row| row.version));
+                record.ryw_violation = violations.read_your_writes;
+                record.monotonic_violation = violations.monotonic;
+                self.stats.reads_completed += 1;
+                self.stats.stale_reads += u64::from(record.is_stale());
+                self.stats.ryw_violations += u64::from(violations.read_your_writes);
+                self.stats.monotonic_violations += u64::from(violations.monotonic);
+                Completion::Read {
+                    stale: record.is_stale(),
+                    latency,
+                }
+            }
+            (None, Some(Outcome::Logged { lsn, version })) => {
+                session.on_write_acked(record.key(), *version, *lsn);
+                self.stats.writes_acked += 1;
+                Completion::Write { latency }
+            }
+            (None, other) => unreachable!("a reply without an outcome: {other:?}"),
+        };
+        self.metrics.record(completion);
         if self.recent.len() == RECENT_LIMIT {
             self.recent.pop_front();
         }
         self.recent.push_back(record);
+    }
+
+    /// Marks a request as lost wherever its record is.
+    fn mark_lost(&mut self, request: RequestId) {
+        if let Some(record) = self.in_flight.get_mut(&request) {
+            record.lost = true;
+        } else if let Some(record) = self.recent.iter_mut().find(|record| record.id == request) {
+            record.lost = true;
+        }
+    }
+
+    fn mode_acknowledged(&self) -> Mode {
+        if self.primary.fallback {
+            Mode::Async
+        } else {
+            self.config.mode
+        }
     }
 }
 

@@ -1,36 +1,36 @@
 //! Who talks to whom, and how long a message takes.
 
+use std::collections::BTreeMap;
+
 use super::data::{Key, LogEntry, Lsn};
 use super::time::Time;
 
-/// One hop between a client and a node, or a replica's acknowledgement back to the master.
+/// A client's hop to a node and back, and a replica's acknowledgement to the master, before
+/// jitter. A node's own distance from the clients can be set per node.
 pub const HOP: Time = Time::from_millis(1);
 
+/// A node's stable identity. Its role (master or replica number) can change by failover.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum NodeId {
-    Master,
-    /// Zero-based index; shown to people as `replica-1`, `replica-2`, ...
-    Replica(usize),
-}
+pub struct NodeId(pub usize);
 
-impl NodeId {
-    /// The name the page, the tests and the request log use: `master`, `replica-1`, ...
-    pub fn label(self) -> String {
-        match self {
-            NodeId::Master => "master".to_string(),
-            NodeId::Replica(index) => format!("replica-{}", index + 1),
-        }
-    }
-}
+/// A simulated client, 0-based; shown as `client 1`, `client 2`, ...
+pub type ClientId = usize;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Endpoint {
-    /// The application service that sends reads and writes.
-    Client,
+    Client(ClientId),
     Node(NodeId),
 }
 
 pub type RequestId = u64;
+
+/// The log positions a replica reports to the master.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Positions {
+    pub received: Lsn,
+    pub flushed: Lsn,
+    pub applied: Lsn,
+}
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Payload {
@@ -39,19 +39,21 @@ pub enum Payload {
         key: Key,
         name: String,
     },
+    /// `min_lsn` is the client's causal token: serve only once applied that far (0 = any).
     Read {
         request: RequestId,
         key: Key,
+        min_lsn: Lsn,
     },
+    /// The answer to a request; `error` says why it failed.
     Reply {
         request: RequestId,
+        error: Option<String>,
     },
     /// The master shipping one log entry down a replica's replication stream.
-    Replicate(LogEntry),
-    /// A replica telling the master how far it has applied the log.
-    Ack {
-        lsn: Lsn,
-    },
+    Replicate { epoch: u64, entry: LogEntry },
+    /// A replica telling the master how far it has got.
+    Ack { epoch: u64, positions: Positions },
 }
 
 /// Something in flight from one endpoint to another.
@@ -63,40 +65,17 @@ pub struct Message {
     pub payload: Payload,
 }
 
-/// Messages a node handler wants sent; the simulation stamps and schedules them.
-#[derive(Debug, Default)]
-pub struct Outbox(Vec<(Endpoint, Payload)>);
-
-impl Outbox {
-    pub fn send(&mut self, to: Endpoint, payload: Payload) {
-        self.0.push((to, payload));
-    }
-
-    pub fn drain(&mut self) -> impl Iterator<Item = (Endpoint, Payload)> + '_ {
-        self.0.drain(..)
-    }
-}
-
-/// Delivery times. Each replication stream is ordered like the TCP connection it models: a
-/// lag lowered mid-stream never lets a later entry overtake an earlier one.
+/// Delivery order per link: each link is ordered like the TCP connection it models, so
+/// jitter or a lowered delay never lets a later message overtake an earlier one.
 #[derive(Debug, Default)]
 pub struct Network {
-    stream_tail: Vec<Time>,
+    tails: BTreeMap<(Endpoint, Endpoint), Time>,
 }
 
 impl Network {
-    pub fn resize(&mut self, replicas: usize) {
-        self.stream_tail.resize(replicas, Time::ZERO);
-    }
-
-    pub fn arrival(&mut self, now: Time, from: Endpoint, to: Endpoint, lag: Time) -> Time {
-        match (from, to) {
-            (Endpoint::Node(NodeId::Master), Endpoint::Node(NodeId::Replica(index))) => {
-                let at = (now + lag).max(self.stream_tail[index]);
-                self.stream_tail[index] = at;
-                at
-            }
-            _ => now + HOP,
-        }
+    pub fn arrival(&mut self, from: Endpoint, to: Endpoint, earliest: Time) -> Time {
+        let tail = self.tails.entry((from, to)).or_default();
+        *tail = earliest.max(*tail);
+        *tail
     }
 }

@@ -1,20 +1,106 @@
-//! Which node serves a read.
+//! Where a read goes: the read preference picks who may serve it (MongoDB), replicas too far
+//! behind are shunned (ProxySQL's `max_replication_lag`), a sticky session keeps its replica,
+//! and the policy picks among the rest (ProxySQL, MaxScale).
 
-use super::network::NodeId;
+use super::config::{Policy, ReadPref};
+use super::network::{ClientId, NodeId};
+use super::{Simulation, Time};
 
-/// Reads go to the replicas in turn; with no replicas, the master serves them.
-#[derive(Debug, Default)]
-pub struct RoundRobin {
-    served: usize,
-}
+/// MongoDB's `localThresholdMS`: members this much further than the nearest still count as near.
+const NEAR_WINDOW: Time = Time::from_millis(15);
 
-impl RoundRobin {
-    pub fn next(&mut self, replicas: usize) -> NodeId {
-        if replicas == 0 {
-            return NodeId::Master;
+impl Simulation {
+    /// A replica is shunned while it is further behind than `max_lag`.
+    pub fn is_shunned(&self, id: NodeId) -> bool {
+        self.config.max_lag_ms > 0 && self.lag(id).1 > Time::from_millis(self.config.max_lag_ms)
+    }
+
+    /// The node that serves `client`'s next read, or why none can.
+    pub(super) fn route_read(&mut self, client: ClientId) -> Result<NodeId, String> {
+        let master = self.master;
+        let master_up = self.nodes[master.0].is_up();
+        let replicas: Vec<NodeId> = self
+            .replicas()
+            .into_iter()
+            .filter(|(id, node)| node.is_up() && !self.is_shunned(*id))
+            .map(|(id, _)| id)
+            .collect();
+        let no_replica =
+            || "no replica can serve the read: every replica is down or shunned".to_string();
+        let master_down = || "the master is down".to_string();
+        match self.config.read_pref {
+            ReadPref::Primary => master_up.then_some(master).ok_or_else(master_down),
+            ReadPref::PrimaryPreferred if master_up => Ok(master),
+            ReadPref::PrimaryPreferred | ReadPref::Secondary => {
+                self.pick_replica(client, &replicas).ok_or_else(no_replica)
+            }
+            ReadPref::SecondaryPreferred => match self.pick_replica(client, &replicas) {
+                Some(id) => Ok(id),
+                None if master_up => Ok(master),
+                None => Err(format!("{} and {}", no_replica(), master_down())),
+            },
+            ReadPref::Nearest => {
+                let mut members = replicas;
+                if master_up {
+                    members.push(master);
+                }
+                let nearest = members
+                    .iter()
+                    .map(|id| self.nodes[id.0].distance)
+                    .min()
+                    .ok_or_else(master_down)?;
+                members.retain(|id| self.nodes[id.0].distance <= nearest + NEAR_WINDOW);
+                self.pick_replica(client, &members).ok_or_else(no_replica)
+            }
         }
-        let index = self.served % replicas;
-        self.served += 1;
-        NodeId::Replica(index)
+    }
+
+    /// A sticky session's replica if it is still a candidate, otherwise the policy's choice.
+    fn pick_replica(&mut self, client: ClientId, candidates: &[NodeId]) -> Option<NodeId> {
+        if candidates.is_empty() {
+            return None;
+        }
+        if self.config.sticky
+            && let Some(sticky) = self.sessions[client].sticky
+            && candidates.contains(&sticky)
+        {
+            return Some(sticky);
+        }
+        let chosen = self.pick(candidates);
+        if self.config.sticky {
+            self.sessions[client].sticky = Some(chosen);
+        }
+        Some(chosen)
+    }
+
+    fn pick(&mut self, candidates: &[NodeId]) -> NodeId {
+        // Ties under the "least" policies go round in turn, not always to the first.
+        let turn = self.round_robin;
+        self.round_robin = self.round_robin.wrapping_add(1);
+        let rotated = || {
+            (0..candidates.len()).map(move |offset| candidates[(turn + offset) % candidates.len()])
+        };
+        match self.config.policy {
+            Policy::RoundRobin => candidates[turn % candidates.len()],
+            Policy::Random => *self.rng.pick(candidates),
+            Policy::Weighted => {
+                let total: u64 = candidates.iter().map(|id| self.nodes[id.0].weight).sum();
+                let mut draw = self.rng.below(total);
+                for id in candidates {
+                    let weight = self.nodes[id.0].weight;
+                    if draw < weight {
+                        return *id;
+                    }
+                    draw -= weight;
+                }
+                unreachable!("the draw is below the total weight")
+            }
+            Policy::LeastOps => rotated()
+                .min_by_key(|id| self.nodes[id.0].current_ops())
+                .expect("candidates"),
+            Policy::LeastLag => rotated()
+                .min_by_key(|id| self.lag(*id))
+                .expect("candidates"),
+        }
     }
 }

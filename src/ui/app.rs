@@ -8,11 +8,14 @@ use gloo_timers::callback::Interval;
 use yew::prelude::*;
 
 use super::controls::Controls;
-use super::node_card::NodeCard;
+use super::event_log::EventLog;
+use super::node_card::{NodeCard, replica_progress};
 use super::request_log::RequestLog;
+use super::settings_panel::SettingsPanel;
 use super::state::{Action, PlaygroundState};
 use super::stats::StatsPanel;
 use super::url;
+use crate::sim::data;
 use crate::sim::network::NodeId;
 
 /// How often the page advances the model and redraws, in real milliseconds.
@@ -56,7 +59,6 @@ pub fn App() -> Html {
     };
 
     let sim = state.sim.borrow();
-    let master = sim.master();
     let log: Vec<_> = sim
         .in_flight()
         .rev()
@@ -64,6 +66,33 @@ pub fn App() -> Html {
         .take(LOG_ROWS)
         .cloned()
         .collect();
+    let events: Vec<_> = sim.events().rev().take(LOG_ROWS).cloned().collect();
+    let committed = sim.committed().clone();
+    let master = sim.master();
+    let card = |id: NodeId, progress: String, table: data::Table| {
+        let node = sim.node(id);
+        html! {
+            <NodeCard
+                node={sim.name(id)}
+                state={sim.state(id)}
+                applied_lsn={node.positions.applied}
+                progress={AttrValue::from(progress)}
+                reads_served={node.reads_served}
+                load={node.current_ops() as u64}
+                link_cut={node.link_cut}
+                {table}
+                master_table={committed.clone()}
+                on_action={on_action.clone()}
+            />
+        }
+    };
+    let waiting = master.positions.applied - sim.committed_lsn();
+    let master_progress = match (waiting, sim.in_fallback()) {
+        (_, true) => "fell back to async: not waiting for replicas".to_string(),
+        (0, false) => "every logged write committed".to_string(),
+        (1, false) => "1 write waiting for replicas".to_string(),
+        (waiting, false) => format!("{waiting} writes waiting for replicas"),
+    };
 
     html! {
         <div class="page">
@@ -84,52 +113,27 @@ pub fn App() -> Html {
                 paused={state.paused}
                 speed={state.speed}
                 now={sim.now()}
-                on_action={on_action}
+                on_action={on_action.clone()}
             />
             <StatsPanel stats={*sim.stats()} />
             <section class="topology" aria-label="Nodes">
-                <NodeCard
-                    node={NodeId::Master}
-                    applied_lsn={master.last_lsn()}
-                    progress={master_progress(master.last_lsn(), master.committed_lsn())}
-                    reads_served={master.reads_served()}
-                    table={master.table().clone()}
-                    master_table={master.table().clone()}
-                />
+                { card(sim.master_id(), master_progress, committed.clone()) }
                 <div class="replicas">
-                    if sim.replicas().is_empty() {
+                    if sim.replica_ids().is_empty() {
                         <p class="empty">{ "No replicas: the master serves every read, as a single database does." }</p>
                     }
-                    { for sim.replicas().iter().enumerate().map(|(index, replica)| html! {
-                        <NodeCard
-                            node={NodeId::Replica(index)}
-                            applied_lsn={replica.applied_lsn()}
-                            progress={replica_progress(master.last_lsn() - replica.applied_lsn())}
-                            reads_served={replica.reads_served()}
-                            table={replica.table().clone()}
-                            master_table={master.table().clone()}
-                        />
+                    { for sim.replica_ids().into_iter().map(|id| {
+                        let (behind, lag) = sim.lag(id);
+                        card(id, replica_progress(behind, lag), sim.node(id).data.clone())
                     }) }
                 </div>
             </section>
-            <RequestLog requests={log} />
+            <div class="logs">
+                <RequestLog requests={log} />
+                <EventLog {events} />
+            </div>
+            <SettingsPanel config={config.clone()} on_action={on_action.clone()} />
         </div>
-    }
-}
-
-fn master_progress(last_lsn: u64, committed_lsn: u64) -> AttrValue {
-    match last_lsn - committed_lsn {
-        0 => "every logged write committed".into(),
-        1 => "1 write waiting for replicas".into(),
-        waiting => format!("{waiting} writes waiting for replicas").into(),
-    }
-}
-
-fn replica_progress(behind: u64) -> AttrValue {
-    match behind {
-        0 => "caught up with the master".into(),
-        1 => "1 write behind the master".into(),
-        behind => format!("{behind} writes behind the master").into(),
     }
 }
 

@@ -2,9 +2,12 @@
 
 pub mod app;
 pub mod controls;
+pub mod event_log;
 pub mod node_card;
 pub mod number_field;
 pub mod request_log;
+pub mod settings;
+pub mod settings_panel;
 pub mod state;
 pub mod stats;
 pub mod url;

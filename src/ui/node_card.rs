@@ -1,51 +1,82 @@
-//! One database node: its role, how far it has applied the log, and its copy of `users`.
+//! One database node: its role and state, how far it has applied the log, its load, its copy
+//! of `users`, and the failures a lecturer can inflict on it.
 
 use yew::prelude::*;
 
+use super::state::Action;
 use crate::sim::data::Table;
-use crate::sim::network::NodeId;
+use crate::sim::time::Time;
+use crate::sim::{Command, NodeRef, NodeState};
 
 #[derive(Properties, PartialEq)]
 pub struct NodeCardProps {
-    pub node: NodeId,
+    pub node: NodeRef,
+    pub state: NodeState,
     pub applied_lsn: u64,
     /// One line on the node's replication progress.
     pub progress: AttrValue,
     pub reads_served: u64,
+    /// Requests queued, in service or waiting.
+    pub load: u64,
+    pub link_cut: bool,
     pub table: Table,
     /// The master's committed data: rows of a replica that differ from it are marked.
     pub master_table: Table,
+    pub on_action: Callback<Action>,
 }
 
 /// Carries the test contract's node element: `data-testid="node-master"` for the master and
 /// `data-testid="node-replica-1"`, `"node-replica-2"`, ... for the replicas, each with
-/// `data-applied-lsn` and `data-reads`.
+/// `data-applied-lsn`, `data-state` and `data-reads`.
 #[component]
 pub fn NodeCard(props: &NodeCardProps) -> Html {
-    let label = props.node.label();
-    let is_master = props.node == NodeId::Master;
-    let (role, engine) = if is_master {
-        ("Master", "PostgreSQL")
-    } else {
-        ("Replica", "MongoDB")
+    let node = props.node;
+    let is_master = node == NodeRef::Master;
+    let (title, engine) = match node {
+        NodeRef::Master => ("Master".to_string(), "PostgreSQL"),
+        NodeRef::Replica(number) => (format!("Replica {number}"), "MongoDB"),
     };
-    let title = match props.node {
-        NodeId::Master => role.to_string(),
-        NodeId::Replica(index) => format!("{role} {}", index + 1),
+    let command = |make: fn(NodeRef) -> Command| {
+        props
+            .on_action
+            .reform(move |_: MouseEvent| Action::Command(make(node)))
     };
+    let down = props.state == NodeState::Down;
     html! {
         <article
-            class={classes!("node", if is_master { "master" } else { "replica" })}
-            data-testid={format!("node-{label}")}
+            class={classes!("node", if is_master { "master" } else { "replica" }, props.state.as_str())}
+            data-testid={format!("node-{node}")}
             data-applied-lsn={props.applied_lsn.to_string()}
+            data-state={props.state.as_str()}
             data-reads={props.reads_served.to_string()}
             aria-label={title.clone()}
         >
             <header>
                 <h2>{ title }<span class="engine">{ engine }</span></h2>
+                <span class={classes!("state", props.state.as_str())}>{ props.state.as_str() }</span>
                 <p class="lsn">{ "LSN " }<strong>{ props.applied_lsn }</strong></p>
             </header>
-            <p class="progress">{ props.progress.clone() }{ format!(" · {}", reads_served(props.reads_served)) }</p>
+            <p class="progress">
+                { props.progress.clone() }{ format!(" · {} · load {}", reads_served(props.reads_served), props.load) }
+                if props.link_cut { <span class="tag">{ "link cut" }</span> }
+            </p>
+            <div class="node-actions">
+                if down {
+                    <button data-testid={format!("restart-{node}")} onclick={command(Command::Restart)}>{ "Restart" }</button>
+                } else {
+                    <button data-testid={format!("crash-{node}")} onclick={command(Command::Crash)}>{ "Crash" }</button>
+                }
+                if !is_master {
+                    if props.link_cut {
+                        <button data-testid={format!("heal-{node}")} onclick={command(Command::HealLink)}>{ "Heal link" }</button>
+                    } else {
+                        <button data-testid={format!("cut-{node}")} onclick={command(Command::CutLink)}>{ "Cut link" }</button>
+                    }
+                    if !down {
+                        <button data-testid={format!("promote-{node}")} onclick={command(|node| Command::Promote(Some(node)))}>{ "Promote" }</button>
+                    }
+                }
+            </div>
             if is_master { { sql_rows(&props.table) } } else { { documents(&props.table, &props.master_table) } }
         </article>
     }
@@ -55,6 +86,15 @@ fn reads_served(count: u64) -> String {
     match count {
         1 => "1 read served".to_string(),
         count => format!("{count} reads served"),
+    }
+}
+
+/// A replica's progress line: how far behind the master it is.
+pub fn replica_progress(behind: u64, lag: Time) -> String {
+    match behind {
+        0 => "caught up with the master".to_string(),
+        1 => format!("1 write behind the master ({lag})"),
+        behind => format!("{behind} writes behind the master ({lag})"),
     }
 }
 

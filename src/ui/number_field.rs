@@ -6,6 +6,8 @@ use yew::prelude::*;
 #[derive(Properties, PartialEq)]
 pub struct NumberFieldProps {
     pub label: AttrValue,
+    /// What the setting does, shown on hover.
+    pub help: AttrValue,
     pub test_id: AttrValue,
     /// The value in force; the field shows it again after a commit or when it changes.
     pub value: u64,
@@ -41,7 +43,7 @@ pub fn NumberField(props: &NumberFieldProps) -> Html {
         })
     };
     html! {
-        <label>{ props.label.clone() }{ " " }
+        <label title={props.help.clone()}>{ props.label.clone() }
             <input data-testid={props.test_id.clone()} type="number" min="0" max={props.max.to_string()}
                 step={props.step.to_string()} value={(*draft).clone()} {oninput} {onchange} />
         </label>

@@ -25,8 +25,8 @@ pub enum Action {
     Command(Command),
     TogglePause,
     SetSpeed(f64),
-    /// Starts the run again from time zero with the current settings and seed.
-    Reset,
+    /// Starts a new run from time zero with these settings (a changed seed starts one too).
+    NewRun(Config),
     /// A setting typed on the page could not be used.
     Refuse(String),
     DismissNotices,
@@ -95,12 +95,10 @@ impl Reducible for PlaygroundState {
             }
             Action::TogglePause => paused = !paused,
             Action::SetSpeed(new_speed) => speed = new_speed,
-            Action::Reset => {
-                let config = self.config();
-                sim = Rc::new(RefCell::new(
-                    Simulation::new(config).expect("a running config is valid"),
-                ));
-            }
+            Action::NewRun(config) => match Simulation::new(config) {
+                Ok(new_run) => sim = Rc::new(RefCell::new(new_run)),
+                Err(error) => notices.push(error.to_string()),
+            },
             Action::Refuse(message) => notices.push(message),
             Action::DismissNotices => notices.clear(),
         }

@@ -1,6 +1,11 @@
-//! The URL fragment that makes a setup shareable: `#replicas=2&mode=async&lag=1000&seed=1`.
+//! The URL fragment that makes a setup shareable: `#replicas=2&mode=async&lag=1000&seed=1`,
+//! plus any other setting that differs from its default.
 
-use crate::sim::config::{self, Config};
+use super::settings::{self, SETTINGS};
+use crate::sim::config::Config;
+
+/// Keys written into every fragment, so a link always shows the basic setup.
+const ALWAYS: [&str; 4] = ["replicas", "mode", "lag", "seed"];
 
 /// The settings a fragment asks for, and a message for each part that could not be used (that
 /// part keeps its default).
@@ -16,91 +21,99 @@ pub fn parse_fragment(fragment: &str) -> (Config, Vec<String>) {
             ));
             continue;
         };
-        if let Err(reason) = apply_setting(&mut config, key, value) {
-            problems.push(match default_text(&defaults, key) {
-                Some(default) => format!("{reason}; using the default {default}"),
-                None => reason,
-            });
+        let Some(setting) = settings::find(key) else {
+            problems.push(format!("the link's setting \"{key}\" is unknown; ignored"));
+            continue;
+        };
+        if let Err(reason) = settings::apply(&mut config, setting, value) {
+            problems.push(format!(
+                "{reason}; using the default {}",
+                (setting.get)(&defaults)
+            ));
         }
+    }
+    if let Err(reason) = config.check_quorum() {
+        problems.push(format!(
+            "{reason}; using the default quorum {}",
+            defaults.quorum
+        ));
+        config.quorum = defaults.quorum;
     }
     (config, problems)
 }
 
-fn apply_setting(config: &mut Config, key: &str, value: &str) -> Result<(), String> {
-    match key {
-        "replicas" => {
-            config.replicas =
-                config::check_replicas(parse_number(value, key)?).map_err(|e| e.to_string())?
-        }
-        "mode" => {
-            config.mode = value
-                .parse()
-                .map_err(|e: config::ConfigError| e.to_string())?
-        }
-        "lag" => {
-            config.lag_ms =
-                config::check_lag_ms(parse_number(value, key)?).map_err(|e| e.to_string())?
-        }
-        "seed" => config.seed = parse_number(value, key)?,
-        _ => return Err(format!("the link's setting \"{key}\" is unknown; ignored")),
-    }
-    Ok(())
-}
-
-fn default_text(defaults: &Config, key: &str) -> Option<String> {
-    Some(match key {
-        "replicas" => defaults.replicas.to_string(),
-        "mode" => defaults.mode.to_string(),
-        "lag" => format!("{} ms", defaults.lag_ms),
-        "seed" => defaults.seed.to_string(),
-        _ => return None,
-    })
-}
-
-fn parse_number(value: &str, key: &str) -> Result<u64, String> {
-    value
-        .parse::<u64>()
-        .map_err(|_| format!("{key} in the link must be a whole number, got \"{value}\""))
-}
-
 /// The fragment (without `#`) that reproduces `config`.
 pub fn to_fragment(config: &Config) -> String {
-    format!(
-        "replicas={}&mode={}&lag={}&seed={}",
-        config.replicas, config.mode, config.lag_ms, config.seed
-    )
+    let defaults = Config::default();
+    SETTINGS
+        .iter()
+        .filter(|setting| {
+            ALWAYS.contains(&setting.key) || (setting.get)(config) != (setting.get)(&defaults)
+        })
+        .map(|setting| format!("{}={}", setting.key, (setting.get)(config)))
+        .collect::<Vec<_>>()
+        .join("&")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sim::config::Mode;
+    use crate::sim::config::{Mode, Policy, Quorum, ReadPref};
 
     #[test]
-    fn reads_every_key() {
-        let (config, problems) =
-            parse_fragment("#replicas=5&mode=sync&lag=250&seed=18446744073709551615");
+    fn reads_every_contract_key() {
+        let (config, problems) = parse_fragment(
+            "#replicas=5&mode=remote_write&lag=250&seed=18446744073709551615&quorum=any-2&policy=least-lag&max_lag=900",
+        );
         assert_eq!(problems, Vec::<String>::new());
         assert_eq!(
             config,
             Config {
                 replicas: 5,
-                mode: Mode::Sync,
+                mode: Mode::RemoteWrite,
                 lag_ms: 250,
-                seed: u64::MAX
+                seed: u64::MAX,
+                quorum: Quorum::Any(2),
+                policy: Policy::LeastLag,
+                max_lag_ms: 900,
+                ..Config::default()
             }
         );
     }
 
     #[test]
-    fn round_trips() {
+    fn round_trips_every_setting() {
         let config = Config {
-            replicas: 0,
-            mode: Mode::Sync,
+            replicas: 3,
+            mode: Mode::On,
+            quorum: Quorum::First(2),
             lag_ms: 7,
+            jitter_ms: 3,
+            flush_ms: 2,
+            apply_rate: 500,
+            semi_sync_timeout_ms: 400,
+            policy: Policy::Weighted,
+            read_pref: ReadPref::Nearest,
+            max_lag_ms: 1_500,
+            causal_reads: true,
+            causal_timeout_ms: 800,
+            sticky: true,
+            clients: 4,
+            capacity: 300,
+            queue_limit: 50,
+            crash_after_ms: 2_000,
+            failover_ms: 3_000,
             seed: 42,
         };
         assert_eq!(parse_fragment(&to_fragment(&config)), (config, vec![]));
+    }
+
+    #[test]
+    fn defaults_write_only_the_basic_keys() {
+        assert_eq!(
+            to_fragment(&Config::default()),
+            "replicas=2&mode=async&lag=1000&seed=1"
+        );
     }
 
     #[test]
@@ -111,8 +124,9 @@ mod tests {
 
     #[test]
     fn bad_values_keep_defaults_and_say_why() {
-        let (config, problems) =
-            parse_fragment("#replicas=9&mode=fast&lag=-5&seed=x&colour=red&oops&lag=300");
+        let (config, problems) = parse_fragment(
+            "#replicas=9&mode=fast&lag=-5&seed=x&colour=red&oops&policy=fastest&causal=maybe&lag=300",
+        );
         assert_eq!(
             config,
             Config {
@@ -124,11 +138,25 @@ mod tests {
             problems,
             vec![
                 "replicas must be between 0 and 8, got 9; using the default 2",
-                "mode must be sync or async, got \"fast\"; using the default async",
-                "lag in the link must be a whole number, got \"-5\"; using the default 1000 ms",
-                "seed in the link must be a whole number, got \"x\"; using the default 1",
+                "mode must be one of sync, async, remote_write, on, remote_apply, got \"fast\"; using the default async",
+                "lag must be a whole number, got \"-5\"; using the default 1000",
+                "seed must be a whole number, got \"x\"; using the default 1",
                 "the link's setting \"colour\" is unknown; ignored",
                 "\"oops\" in the link is not of the form key=value; ignored",
+                "policy must be one of round-robin, random, weighted, least-ops, least-lag, got \"fastest\"; using the default round-robin",
+                "causal must be on or off, got \"maybe\"; using the default off",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_quorum_larger_than_the_replicas_falls_back() {
+        let (config, problems) = parse_fragment("replicas=2&quorum=first-3");
+        assert_eq!(config.quorum, Quorum::All);
+        assert_eq!(
+            problems,
+            vec![
+                "quorum first-3 waits for 3 replicas but there are only 2; using the default quorum all"
             ]
         );
     }

@@ -1,0 +1,95 @@
+//! Things that happen to the cluster as a whole, kept for the page's event log.
+
+use super::data::Lsn;
+use super::time::Time;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EventKind {
+    /// No synchronous acknowledgement came within the semi-sync timeout.
+    FellBackToAsync {
+        waited_ms: u64,
+    },
+    /// The replicas caught up and the master waits for them again.
+    BackToSync,
+    Crashed {
+        node: String,
+        reason: String,
+    },
+    Restarted {
+        node: String,
+    },
+    LinkCut {
+        node: String,
+    },
+    LinkHealed {
+        node: String,
+    },
+    /// `node` became the master at log position `lsn`.
+    Promoted {
+        node: String,
+        lsn: Lsn,
+    },
+    /// Acknowledged writes the new master never received.
+    WritesLost {
+        lsns: Vec<Lsn>,
+    },
+    /// A node threw away log entries the new master does not have, as MongoDB's rollback.
+    RolledBack {
+        node: String,
+        from: Lsn,
+        to: Lsn,
+    },
+    /// A replica too far behind for the master's log was copied afresh.
+    BaseBackup {
+        node: String,
+        lsn: Lsn,
+    },
+    /// Automatic failover found no replica to promote.
+    NoFailoverCandidate,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClusterEvent {
+    pub at: Time,
+    pub kind: EventKind,
+}
+
+impl ClusterEvent {
+    pub fn describe(&self) -> String {
+        match &self.kind {
+            EventKind::FellBackToAsync { waited_ms } => {
+                format!(
+                    "no replica acknowledged within {waited_ms} ms: the master falls back to async"
+                )
+            }
+            EventKind::BackToSync => {
+                "the replicas caught up: the master waits for them again".to_string()
+            }
+            EventKind::Crashed { node, reason } => format!("{node} crashed: {reason}"),
+            EventKind::Restarted { node } => format!("{node} restarted"),
+            EventKind::LinkCut { node } => format!("the replication link to {node} is cut"),
+            EventKind::LinkHealed { node } => format!("the replication link to {node} is back"),
+            EventKind::Promoted { node, lsn } => {
+                format!("{node} was promoted to master at LSN {lsn}")
+            }
+            EventKind::WritesLost { lsns } => format!(
+                "{} acknowledged write{} lost in the failover (LSN {})",
+                lsns.len(),
+                if lsns.len() == 1 { " was" } else { "s were" },
+                lsns.iter()
+                    .map(|lsn| lsn.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            EventKind::RolledBack { node, from, to } => {
+                format!("{node} rolled back LSN {from} to {to}, which the new master never had")
+            }
+            EventKind::BaseBackup { node, lsn } => {
+                format!("{node} was re-copied from the master at LSN {lsn}")
+            }
+            EventKind::NoFailoverCandidate => {
+                "automatic failover found no replica that is up".to_string()
+            }
+        }
+    }
+}

@@ -1,0 +1,173 @@
+//! Each node serves one request at a time at its capacity, from a bounded queue: a full queue
+//! rejects requests, and a queue that stays full crashes the node (the lecture's "prevents
+//! crashes due to overload").
+
+use super::network::{Endpoint, Payload, RequestId};
+use super::node::{Job, ParkedRead};
+use super::request::Outcome;
+use super::{NodeId, Simulation, Time, Timer, data};
+
+impl Simulation {
+    /// A request reached a node.
+    pub(super) fn arrive(&mut self, id: NodeId, job: Job) {
+        let label = self.label(id);
+        let node = &self.nodes[id.0];
+        if !node.is_up() {
+            self.reply(id, job.request(), Some(format!("{label} is down")));
+            return;
+        }
+        if node.queue.len() as u64 >= self.config.queue_limit {
+            let full_for = node.full_since.map(|since| self.now - since);
+            let reason = format!(
+                "{label} is overloaded: its queue of {} is full",
+                node.queue.len()
+            );
+            self.reply(id, job.request(), Some(reason));
+            if self.config.crash_after_ms > 0
+                && full_for
+                    .is_some_and(|full| full >= Time::from_millis(self.config.crash_after_ms))
+            {
+                self.crash(
+                    id,
+                    &format!(
+                        "overloaded: its queue stayed full for {} ms",
+                        self.config.crash_after_ms
+                    ),
+                );
+            }
+            return;
+        }
+        let node = &mut self.nodes[id.0];
+        node.queue.push_back(job);
+        if node.queue.len() as u64 >= self.config.queue_limit && node.full_since.is_none() {
+            node.full_since = Some(self.now);
+        }
+        self.start_service(id);
+    }
+
+    /// Starts the next queued request if the node is idle.
+    pub(super) fn start_service(&mut self, id: NodeId) {
+        let node = &mut self.nodes[id.0];
+        if node.in_service.is_some() || !node.is_up() {
+            return;
+        }
+        let Some(job) = node.queue.pop_front() else {
+            return;
+        };
+        node.in_service = Some(job);
+        // A queue counts as staying full until it drains to half, so the overload clock is not
+        // reset by every request served between two rejected ones.
+        if (node.queue.len() as u64) * 2 < self.config.queue_limit {
+            node.full_since = None;
+        }
+        let service = node.service_time();
+        self.schedule(id, service, Timer::ServiceDone);
+    }
+
+    pub(super) fn service_done(&mut self, id: NodeId) {
+        let Some(job) = self.nodes[id.0].in_service.take() else {
+            return;
+        };
+        match job {
+            Job::Write { request, key, name } => {
+                if id == self.master {
+                    self.log_write(request, key, name);
+                } else {
+                    let label = self.label(id);
+                    self.reply(
+                        id,
+                        request,
+                        Some(format!(
+                            "{label} is not the master: writes go to the master"
+                        )),
+                    );
+                }
+            }
+            Job::Read {
+                request,
+                key,
+                min_lsn,
+            } => {
+                if id != self.master && self.nodes[id.0].positions.applied < min_lsn {
+                    // A causal read waits until this replica has applied the client's last
+                    // write, or until the timeout sends it to the master.
+                    self.nodes[id.0].parked.push(ParkedRead {
+                        request,
+                        key,
+                        min_lsn,
+                    });
+                    self.schedule(
+                        id,
+                        Time::from_millis(self.config.causal_timeout_ms),
+                        Timer::CausalTimeout(request),
+                    );
+                } else {
+                    self.finish_read(id, request, key);
+                }
+            }
+        }
+        self.start_service(id);
+    }
+
+    /// Answers a read from the node's data (the master answers from what it has committed).
+    pub(super) fn finish_read(&mut self, id: NodeId, request: RequestId, key: data::Key) {
+        let row = if id == self.master {
+            self.primary.visible.get(&key)
+        } else {
+            self.nodes[id.0].data.get(&key)
+        };
+        let row = row.cloned();
+        let master_version = data::version_of(&self.primary.visible, key);
+        let node_lag = if id == self.master {
+            Time::ZERO
+        } else {
+            self.lag(id).1
+        };
+        self.nodes[id.0].reads_served += 1;
+        self.metrics.record_node_read(id.0);
+        self.record(
+            request,
+            id,
+            Outcome::Read {
+                row,
+                master_version,
+                node_lag,
+            },
+        );
+        self.reply(id, request, None);
+    }
+
+    /// Serves the parked causal reads that the replica's progress now allows.
+    pub(super) fn release_parked(&mut self, id: NodeId) {
+        let applied = self.nodes[id.0].positions.applied;
+        let (ready, waiting): (Vec<_>, Vec<_>) = std::mem::take(&mut self.nodes[id.0].parked)
+            .into_iter()
+            .partition(|read| read.min_lsn <= applied);
+        self.nodes[id.0].parked = waiting;
+        for read in ready {
+            self.finish_read(id, read.request, read.key);
+        }
+    }
+
+    pub(super) fn on_causal_timeout(&mut self, id: NodeId, request: RequestId) {
+        let parked = &mut self.nodes[id.0].parked;
+        let Some(index) = parked.iter().position(|read| read.request == request) else {
+            return;
+        };
+        let read = parked.remove(index);
+        // As MaxScale's causal_reads: past the timeout the read is retried on the master.
+        let client = self.in_flight.get(&request).map(|record| record.client);
+        if let Some(client) = client {
+            let master = self.master;
+            self.send(
+                Endpoint::Client(client),
+                Endpoint::Node(master),
+                Payload::Read {
+                    request,
+                    key: read.key,
+                    min_lsn: read.min_lsn,
+                },
+            );
+        }
+    }
+}

@@ -1,0 +1,153 @@
+//! Measurements over time in fixed buckets of simulated time, with bounded memory: a window of
+//! the most recent buckets is kept and older ones are dropped.
+
+use std::collections::VecDeque;
+
+use super::time::Time;
+
+/// The width of one bucket.
+pub const BUCKET: Time = Time::from_millis(250);
+/// How many buckets are kept: one minute.
+pub const WINDOW: usize = 240;
+/// Latencies kept per bucket for its percentiles; more are counted but not sampled.
+const LATENCY_SAMPLES: usize = 1_024;
+
+/// One node's state when a bucket closed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct NodeSample {
+    /// Requests queued or in service.
+    pub queue_depth: u64,
+    /// Log entries behind the master.
+    pub lag_lsn: u64,
+    /// Time behind the master.
+    pub lag: Time,
+    /// Reads it served during the bucket.
+    pub reads: u64,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Bucket {
+    pub start: Time,
+    pub reads: u64,
+    pub writes: u64,
+    pub stale_reads: u64,
+    pub failed: u64,
+    latencies: Vec<u64>,
+    /// Indexed by node id; filled when the bucket closes.
+    pub nodes: Vec<NodeSample>,
+}
+
+impl Bucket {
+    /// The `q` quantile (0..=1) of the latencies of requests completed in this bucket.
+    pub fn latency_quantile(&self, q: f64) -> Option<Time> {
+        let mut sorted = self.latencies.clone();
+        sorted.sort_unstable();
+        let last = sorted.len().checked_sub(1)?;
+        Some(Time(
+            sorted[((last as f64) * q.clamp(0.0, 1.0)).round() as usize],
+        ))
+    }
+
+    /// Completed requests per second of simulated time.
+    pub fn throughput(&self) -> f64 {
+        (self.reads + self.writes) as f64 * 1_000_000.0 / BUCKET.as_micros() as f64
+    }
+
+    /// Share of completed reads that were stale, 0..=1.
+    pub fn stale_rate(&self) -> f64 {
+        if self.reads == 0 {
+            0.0
+        } else {
+            self.stale_reads as f64 / self.reads as f64
+        }
+    }
+}
+
+/// A completed request, as the metrics count it.
+pub enum Completion {
+    Read { stale: bool, latency: Time },
+    Write { latency: Time },
+    Failed,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Metrics {
+    closed: VecDeque<Bucket>,
+    open: Bucket,
+    /// Reads each node has served in the open bucket, by node id.
+    node_reads: Vec<u64>,
+}
+
+impl Metrics {
+    /// Closed buckets, oldest first.
+    pub fn buckets(&self) -> impl DoubleEndedIterator<Item = &Bucket> {
+        self.closed.iter()
+    }
+
+    /// When the open bucket ends.
+    pub fn open_until(&self) -> Time {
+        self.open.start + BUCKET
+    }
+
+    /// Before a jump to `to` longer than the whole window, drops every bucket and moves the
+    /// open one to where the last window before `to` starts: the buckets in between would all
+    /// be dropped again anyway.
+    pub fn skip_to(&mut self, to: Time) {
+        let window = Time(BUCKET.as_micros() * WINDOW as u64);
+        if to >= self.open_until() + window {
+            let start = to - window;
+            self.closed.clear();
+            self.node_reads.clear();
+            self.open = Bucket {
+                start: Time(start.as_micros() - start.as_micros() % BUCKET.as_micros()),
+                ..Bucket::default()
+            };
+        }
+    }
+
+    pub fn record(&mut self, completion: Completion) {
+        let latency = match completion {
+            Completion::Read { stale, latency } => {
+                self.open.reads += 1;
+                self.open.stale_reads += u64::from(stale);
+                latency
+            }
+            Completion::Write { latency } => {
+                self.open.writes += 1;
+                latency
+            }
+            Completion::Failed => {
+                self.open.failed += 1;
+                return;
+            }
+        };
+        if self.open.latencies.len() < LATENCY_SAMPLES {
+            self.open.latencies.push(latency.as_micros());
+        }
+    }
+
+    pub fn record_node_read(&mut self, node: usize) {
+        if self.node_reads.len() <= node {
+            self.node_reads.resize(node + 1, 0);
+        }
+        self.node_reads[node] += 1;
+    }
+
+    /// Closes the open bucket with the nodes' state and starts the next one.
+    pub fn close(&mut self, mut nodes: Vec<NodeSample>) {
+        for (sample, reads) in nodes.iter_mut().zip(&self.node_reads) {
+            sample.reads = *reads;
+        }
+        self.node_reads.clear();
+        let next = Bucket {
+            start: self.open_until(),
+            ..Bucket::default()
+        };
+        let mut bucket = std::mem::replace(&mut self.open, next);
+        bucket.nodes = nodes;
+        if self.closed.len() == WINDOW {
+            self.closed.pop_front();
+        }
+        self.closed.push_back(bucket);
+    }
+}

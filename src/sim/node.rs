@@ -1,0 +1,149 @@
+//! A database server: its role, its copy of `users`, its replication progress, and the queue
+//! of requests it serves at a finite capacity.
+
+use std::collections::VecDeque;
+
+use super::data::{self, Key, LogEntry, Lsn, Table};
+use super::network::{Positions, RequestId};
+use super::time::Time;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    Up,
+    Down,
+    /// Taken out by lowering the replica count; its slot can be reused.
+    Removed,
+}
+
+/// Work waiting for a node's server.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Job {
+    Write {
+        request: RequestId,
+        key: Key,
+        name: String,
+    },
+    Read {
+        request: RequestId,
+        key: Key,
+        min_lsn: Lsn,
+    },
+}
+
+impl Job {
+    pub fn request(&self) -> RequestId {
+        match self {
+            Job::Write { request, .. } | Job::Read { request, .. } => *request,
+        }
+    }
+}
+
+/// A causal read that reached a replica before the write it must see.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParkedRead {
+    pub request: RequestId,
+    pub key: Key,
+    pub min_lsn: Lsn,
+}
+
+#[derive(Clone, Debug)]
+pub struct Node {
+    /// 0 for the master; k for `replica-k`.
+    pub number: usize,
+    pub status: Status,
+    /// Changes whenever the node crashes, restarts or is replaced, so that timers set for an
+    /// earlier life of the node are ignored.
+    pub incarnation: u64,
+    /// The master's logged data, or a replica's applied data.
+    pub data: Table,
+    /// For the master all three equal its newest log position.
+    pub positions: Positions,
+    /// Received entries not yet applied, oldest first.
+    pub pending: VecDeque<LogEntry>,
+    /// When the last flush completes: flushes happen in order.
+    pub flush_tail: Time,
+    pub applying: bool,
+    pub queue: VecDeque<Job>,
+    pub in_service: Option<Job>,
+    pub parked: Vec<ParkedRead>,
+    /// Since when the queue has been full, for the overload crash.
+    pub full_since: Option<Time>,
+    pub capacity: u64,
+    /// Share of reads under the weighted policy.
+    pub weight: u64,
+    /// One-way time between the clients and this node.
+    pub distance: Time,
+    /// The replication link to the master is cut (a partition).
+    pub link_cut: bool,
+    pub reads_served: u64,
+    pub writes_served: u64,
+    /// A master deposed by a failover while down: on restart it throws away what it logged
+    /// past this position and follows the new master.
+    pub rejoin_from: Option<Lsn>,
+}
+
+impl Node {
+    /// A node whose copy is `data`, complete up to `lsn`.
+    pub fn new(number: usize, incarnation: u64, data: Table, lsn: Lsn, capacity: u64) -> Node {
+        Node {
+            number,
+            status: Status::Up,
+            incarnation,
+            data,
+            positions: Positions {
+                received: lsn,
+                flushed: lsn,
+                applied: lsn,
+            },
+            pending: VecDeque::new(),
+            flush_tail: Time::ZERO,
+            applying: false,
+            queue: VecDeque::new(),
+            in_service: None,
+            parked: Vec::new(),
+            full_since: None,
+            capacity,
+            weight: 1,
+            distance: super::network::HOP,
+            link_cut: false,
+            reads_served: 0,
+            writes_served: 0,
+            rejoin_from: None,
+        }
+    }
+
+    pub fn is_up(&self) -> bool {
+        self.status == Status::Up
+    }
+
+    pub fn is_master(&self) -> bool {
+        self.number == 0
+    }
+
+    /// Operations in progress: queued, in service, or waiting to see a write.
+    pub fn current_ops(&self) -> usize {
+        self.queue.len() + usize::from(self.in_service.is_some()) + self.parked.len()
+    }
+
+    /// The time to serve one request.
+    pub fn service_time(&self) -> Time {
+        Time((1_000_000 / self.capacity).max(1))
+    }
+
+    /// The version of `key` this node would return.
+    pub fn version_of(&self, key: Key) -> u64 {
+        data::version_of(&self.data, key)
+    }
+
+    /// Replaces the copy with `data` at `lsn`, as a base backup does.
+    pub fn reset_copy(&mut self, data: Table, lsn: Lsn) {
+        self.data = data;
+        self.positions = Positions {
+            received: lsn,
+            flushed: lsn,
+            applied: lsn,
+        };
+        self.pending.clear();
+        self.applying = false;
+    }
+}

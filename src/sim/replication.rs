@@ -1,0 +1,419 @@
+//! Log shipping and commit: the master logs each write and streams it to every replica; a
+//! replica receives, flushes and applies each entry in order and reports how far it got; the
+//! master acknowledges a write once the replicas its mode and quorum name have reached the
+//! level its mode asks for (PostgreSQL's `synchronous_commit` and `synchronous_standby_names`),
+//! or at once under async or after a semi-sync fallback (MySQL).
+
+use std::collections::{BTreeMap, VecDeque};
+
+use super::config::{Level, Quorum};
+use super::data::{self, Key, LogEntry, Lsn, Row, Table};
+use super::events::EventKind;
+use super::network::{Endpoint, NodeId, Payload, Positions, RequestId};
+use super::node::{Node, Status};
+use super::request::Outcome;
+use super::{Simulation, Time, Timer};
+
+/// Log entries the master keeps for replicas to catch up from; one further behind is copied
+/// afresh (a base backup), as PostgreSQL without a replication slot past `wal_keep_size`.
+pub const LOG_KEEP: usize = 20_000;
+
+/// The master's side of replication; replaced by a failover.
+#[derive(Clone, Debug)]
+pub struct Primary {
+    /// Increases with every failover; a message from an earlier master is ignored.
+    pub epoch: u64,
+    log: VecDeque<LogEntry>,
+    /// What readers of the master see.
+    pub visible: Table,
+    pub committed_lsn: Lsn,
+    /// Writes waiting for replicas, oldest first.
+    waiting: VecDeque<(LogEntry, RequestId)>,
+    /// Acknowledged writes that some replica still lacks: a failover could lose them.
+    pub at_risk: BTreeMap<Lsn, RequestId>,
+    /// What each replica last reported.
+    reported: BTreeMap<NodeId, Positions>,
+    /// Semi-sync has fallen back to async.
+    pub fallback: bool,
+}
+
+impl Primary {
+    pub fn new(visible: Table, committed_lsn: Lsn, epoch: u64) -> Primary {
+        Primary {
+            epoch,
+            log: VecDeque::new(),
+            visible,
+            committed_lsn,
+            waiting: VecDeque::new(),
+            at_risk: BTreeMap::new(),
+            reported: BTreeMap::new(),
+            fallback: false,
+        }
+    }
+
+    pub fn logged_at(&self, lsn: Lsn) -> Option<Time> {
+        self.entry(lsn)
+            .map(|entry| entry.logged_at)
+            .or_else(|| self.log.front().map(|entry| entry.logged_at))
+    }
+
+    fn entry(&self, lsn: Lsn) -> Option<&LogEntry> {
+        let first = self.log.front()?.lsn;
+        self.log.get(usize::try_from(lsn.checked_sub(first)?).ok()?)
+    }
+
+    /// The log up to `lsn`, for a new master that has exactly that much of it.
+    pub fn log_through(&self, lsn: Lsn) -> VecDeque<LogEntry> {
+        self.log
+            .iter()
+            .take_while(|entry| entry.lsn <= lsn)
+            .cloned()
+            .collect()
+    }
+
+    pub fn with_log(mut self, log: VecDeque<LogEntry>) -> Primary {
+        self.log = log;
+        self
+    }
+
+    pub fn take_waiting(&mut self) -> Vec<RequestId> {
+        self.waiting.drain(..).map(|(_, request)| request).collect()
+    }
+
+    pub fn report(&mut self, replica: NodeId, positions: Positions) {
+        self.reported.insert(replica, positions);
+    }
+
+    fn position(&self, replica: NodeId, level: Level) -> Lsn {
+        let reported = self.reported.get(&replica).copied().unwrap_or_default();
+        match level {
+            Level::Received => reported.received,
+            Level::Flushed => reported.flushed,
+            Level::Applied => reported.applied,
+        }
+    }
+}
+
+impl Simulation {
+    /// The master logs a write and ships it to every replica.
+    pub(super) fn log_write(&mut self, request: RequestId, key: Key, name: String) {
+        let master = self.master;
+        let node = &mut self.nodes[master.0];
+        let lsn = node.positions.applied + 1;
+        let row = Row {
+            name,
+            version: data::version_of(&node.data, key) + 1,
+            lsn,
+        };
+        let entry = LogEntry {
+            lsn,
+            key,
+            row,
+            logged_at: self.now,
+        };
+        data::apply(&mut node.data, &entry);
+        node.positions = Positions {
+            received: lsn,
+            flushed: lsn,
+            applied: lsn,
+        };
+        node.writes_served += 1;
+        self.record(
+            request,
+            master,
+            Outcome::Logged {
+                lsn,
+                version: entry.row.version,
+            },
+        );
+        self.primary.log.push_back(entry.clone());
+        self.trim_log();
+        for replica in self.replica_ids() {
+            self.send(
+                Endpoint::Node(master),
+                Endpoint::Node(replica),
+                Payload::Replicate {
+                    epoch: self.primary.epoch,
+                    entry: entry.clone(),
+                },
+            );
+        }
+        self.primary.waiting.push_back((entry, request));
+        if self.config.mode.level().is_some()
+            && !self.primary.fallback
+            && self.config.semi_sync_timeout_ms > 0
+        {
+            self.schedule(
+                master,
+                Time::from_millis(self.config.semi_sync_timeout_ms),
+                Timer::SemiSyncTimeout(lsn),
+            );
+        }
+        self.commit_ready();
+    }
+
+    /// Commits, in log order, every waiting write whose replicas have confirmed it enough.
+    pub(super) fn commit_ready(&mut self) {
+        while let Some((entry, _)) = self.primary.waiting.front() {
+            if !self.primary.fallback && !self.quorum_reached(entry.lsn) {
+                break;
+            }
+            let (entry, request) = self.primary.waiting.pop_front().expect("front exists");
+            data::apply(&mut self.primary.visible, &entry);
+            self.primary.committed_lsn = entry.lsn;
+            if self
+                .replicas()
+                .iter()
+                .any(|(_, replica)| replica.positions.received < entry.lsn)
+            {
+                self.primary.at_risk.insert(entry.lsn, request);
+            }
+            let mode = self.mode_acknowledged();
+            if let Some(record) = self.in_flight.get_mut(&request) {
+                record.acked_as = Some(mode);
+            }
+            self.reply(self.master, request, None);
+        }
+    }
+
+    /// Whether the replicas named by the quorum have reported `lsn` at the mode's level.
+    fn quorum_reached(&self, lsn: Lsn) -> bool {
+        let Some(level) = self.config.mode.level() else {
+            return true;
+        };
+        let replicas = self.replicas();
+        let reached = |id: &NodeId| self.primary.position(*id, level) >= lsn;
+        match self.config.effective_quorum() {
+            Quorum::All => replicas.iter().all(|(id, _)| reached(id)),
+            Quorum::First(k) => {
+                let synchronous: Vec<NodeId> = replicas
+                    .iter()
+                    .filter(|(_, node)| node.is_up() && !node.link_cut)
+                    .map(|(id, _)| *id)
+                    .take(k)
+                    .collect();
+                synchronous.len() == k && synchronous.iter().all(reached)
+            }
+            Quorum::Any(k) => replicas.iter().filter(|(id, _)| reached(id)).count() >= k,
+        }
+    }
+
+    pub(super) fn on_semi_sync_timeout(&mut self, lsn: Lsn) {
+        let still_waiting = self
+            .primary
+            .waiting
+            .front()
+            .is_some_and(|(entry, _)| entry.lsn <= lsn);
+        if still_waiting && !self.primary.fallback && self.config.mode.level().is_some() {
+            self.primary.fallback = true;
+            self.note(EventKind::FellBackToAsync {
+                waited_ms: self.config.semi_sync_timeout_ms,
+            });
+            self.commit_ready();
+        }
+    }
+
+    /// A replica received the next entry of its stream.
+    pub(super) fn on_replicate(&mut self, id: NodeId, epoch: u64, entry: LogEntry) {
+        let node = &mut self.nodes[id.0];
+        // An entry from a deposed master, or one this replica has or cannot place yet (a gap
+        // after a cut or a crash; the catch-up resends it in order), is dropped.
+        if epoch != self.primary.epoch
+            || !node.is_up()
+            || node.is_master()
+            || entry.lsn != node.positions.received + 1
+        {
+            return;
+        }
+        node.positions.received = entry.lsn;
+        let lsn = entry.lsn;
+        node.pending.push_back(entry);
+        let flush_at = (self.now + Time::from_millis(self.config.flush_ms)).max(node.flush_tail);
+        node.flush_tail = flush_at;
+        let after = flush_at - self.now;
+        self.schedule(id, after, Timer::Flush(lsn));
+        self.acknowledge(id);
+    }
+
+    pub(super) fn on_flushed(&mut self, id: NodeId, lsn: Lsn) {
+        let node = &mut self.nodes[id.0];
+        node.positions.flushed = node.positions.flushed.max(lsn);
+        self.acknowledge(id);
+        self.start_apply(id);
+    }
+
+    /// Applies the next flushed entry after the time one apply takes.
+    pub(super) fn start_apply(&mut self, id: NodeId) {
+        let node = &mut self.nodes[id.0];
+        let ready = node
+            .pending
+            .front()
+            .is_some_and(|entry| entry.lsn <= node.positions.flushed);
+        if node.applying || !ready || !node.is_up() {
+            return;
+        }
+        node.applying = true;
+        let per_entry = Time((1_000_000 / self.config.apply_rate).max(1));
+        self.schedule(id, per_entry, Timer::Apply);
+    }
+
+    pub(super) fn apply_next(&mut self, id: NodeId) {
+        let node = &mut self.nodes[id.0];
+        node.applying = false;
+        let Some(entry) = node.pending.pop_front() else {
+            return;
+        };
+        data::apply(&mut node.data, &entry);
+        node.positions.applied = entry.lsn;
+        self.acknowledge(id);
+        self.release_parked(id);
+        self.start_apply(id);
+    }
+
+    /// Reports the replica's positions to the master.
+    fn acknowledge(&mut self, id: NodeId) {
+        let positions = self.nodes[id.0].positions;
+        let master = self.master;
+        self.send(
+            Endpoint::Node(id),
+            Endpoint::Node(master),
+            Payload::Ack {
+                epoch: self.primary.epoch,
+                positions,
+            },
+        );
+    }
+
+    pub(super) fn on_ack(&mut self, replica: NodeId, epoch: u64, positions: Positions) {
+        if epoch != self.primary.epoch || self.nodes[replica.0].status == Status::Removed {
+            return;
+        }
+        self.primary.report(replica, positions);
+        self.commit_ready();
+        let last = self.master().positions.applied;
+        if self.primary.fallback && self.quorum_reached(last) {
+            self.primary.fallback = false;
+            self.note(EventKind::BackToSync);
+        }
+        let safe_through = self
+            .replicas()
+            .iter()
+            .map(|(_, node)| node.positions.received)
+            .min()
+            .unwrap_or(Lsn::MAX);
+        self.primary.at_risk.retain(|&lsn, _| lsn > safe_through);
+    }
+
+    /// On (re)connecting, a replica reports where it is, and the master streams it everything
+    /// it has not received, or copies itself afresh when its log no longer reaches back that far.
+    pub(super) fn catch_up(&mut self, id: NodeId) {
+        let master = self.master;
+        if !self.nodes[id.0].is_up() || !self.nodes[master.0].is_up() || self.nodes[id.0].link_cut {
+            return;
+        }
+        self.acknowledge(id);
+        let from = self.nodes[id.0].positions.received + 1;
+        let last = self.nodes[master.0].positions.applied;
+        if from > last {
+            return;
+        }
+        let Some(first) = self
+            .primary
+            .entry(from)
+            .map(|entry| entry.lsn)
+            .filter(|&lsn| lsn == from)
+        else {
+            let copy = self.nodes[master.0].data.clone();
+            self.nodes[id.0].reset_copy(copy, last);
+            self.note(EventKind::BaseBackup {
+                node: self.label(id),
+                lsn: last,
+            });
+            self.acknowledge(id);
+            return;
+        };
+        let entries: Vec<LogEntry> = (first..=last)
+            .filter_map(|lsn| self.primary.entry(lsn).cloned())
+            .collect();
+        for entry in entries {
+            self.send(
+                Endpoint::Node(master),
+                Endpoint::Node(id),
+                Payload::Replicate {
+                    epoch: self.primary.epoch,
+                    entry,
+                },
+            );
+        }
+    }
+
+    /// Keeps the log bounded: entries every replica has applied go (their times measure lag
+    /// until then), and at most `LOG_KEEP` stay in any case.
+    fn trim_log(&mut self) {
+        let needed_from = self
+            .replicas()
+            .iter()
+            .map(|(_, node)| node.positions.applied)
+            .min()
+            .unwrap_or(Lsn::MAX);
+        while let Some(front) = self.primary.log.front() {
+            let waiting = self
+                .primary
+                .waiting
+                .front()
+                .is_some_and(|(entry, _)| entry.lsn <= front.lsn);
+            if self.primary.log.len() > LOG_KEEP
+                || (front.lsn < needed_from && !waiting && self.primary.log.len() > 1)
+            {
+                self.primary.log.pop_front();
+            } else {
+                break;
+            }
+        }
+    }
+
+    /// Adds replicas (each a copy of the master, as after a base backup) or removes the
+    /// highest-numbered ones.
+    pub(super) fn set_replica_count(&mut self, count: usize) {
+        let mut current = self.replicas();
+        while current.len() > count {
+            let (id, _) = current.pop().expect("more replicas than wanted");
+            self.remove_node(id);
+            current = self.replicas();
+        }
+        let master = self.master;
+        for number in current.len() + 1..=count {
+            let (data, lsn) = (
+                self.nodes[master.0].data.clone(),
+                self.nodes[master.0].positions.applied,
+            );
+            let incarnation = self.new_incarnation();
+            let node = Node::new(number, incarnation, data, lsn, self.config.capacity);
+            let id = match self
+                .nodes
+                .iter()
+                .position(|node| node.status == Status::Removed)
+            {
+                Some(index) => {
+                    self.nodes[index] = node;
+                    NodeId(index)
+                }
+                None => {
+                    self.nodes.push(node);
+                    NodeId(self.nodes.len() - 1)
+                }
+            };
+            self.primary.report(id, self.nodes[id.0].positions);
+        }
+    }
+
+    fn remove_node(&mut self, id: NodeId) {
+        let label = self.label(id);
+        self.fail_local_requests(id, &format!("{label} was removed"));
+        let incarnation = self.new_incarnation();
+        let node = &mut self.nodes[id.0];
+        node.status = Status::Removed;
+        node.incarnation = incarnation;
+        self.primary.reported.remove(&id);
+    }
+}

@@ -1,0 +1,28 @@
+//! What happened to the cluster: crashes, partitions, fallbacks, failovers, lost writes.
+
+use yew::prelude::*;
+
+use crate::sim::events::ClusterEvent;
+
+#[derive(Properties, PartialEq)]
+pub struct EventLogProps {
+    /// Newest first.
+    pub events: Vec<ClusterEvent>,
+}
+
+#[component]
+pub fn EventLog(props: &EventLogProps) -> Html {
+    html! {
+        <section class="log events" aria-label="Cluster events">
+            <h2>{ "Cluster events" }</h2>
+            if props.events.is_empty() {
+                <p class="empty">{ "Nothing has happened to the cluster yet." }</p>
+            }
+            <ol data-testid="event-log">
+                { for props.events.iter().map(|event| html! {
+                    <li>{ format!("t = {} · {}", event.at, event.describe()) }</li>
+                }) }
+            </ol>
+        </section>
+    }
+}

@@ -1,0 +1,396 @@
+//! Every setting of the model in one table: its link key, its label and explanation in the
+//! lecture's words (with the real system setting it mirrors), how it is edited, and how it
+//! reads from and writes to a `Config` as text. The URL fragment and the settings panel both
+//! work from this table, so a new setting is added in one place.
+
+use crate::sim::config::{
+    Config, MAX_CAPACITY, MAX_CLIENTS, MAX_DELAY_MS, MAX_QUEUE, MAX_REPLICAS, Mode, Policy, Quorum,
+    ReadPref,
+};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Group {
+    Replication,
+    Routing,
+    Load,
+    Failures,
+}
+
+impl Group {
+    pub const ALL: [Group; 4] = [
+        Group::Replication,
+        Group::Routing,
+        Group::Load,
+        Group::Failures,
+    ];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Group::Replication => "Replication",
+            Group::Routing => "Read routing",
+            Group::Load => "Load",
+            Group::Failures => "Failures",
+        }
+    }
+}
+
+pub enum Input {
+    /// One of the listed values (they depend on the rest of the config, e.g. quorum sizes).
+    Choice(fn(&Config) -> Vec<String>),
+    /// A whole number from 0 (or 1) to `max`.
+    Number {
+        max: u64,
+        step: u64,
+        unit: &'static str,
+    },
+}
+
+pub struct Setting {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub group: Group,
+    pub help: &'static str,
+    pub input: Input,
+    pub get: fn(&Config) -> String,
+    /// Parses the text into the config; ranges are checked afterwards by `Config`.
+    pub set: fn(&mut Config, &str) -> Result<(), String>,
+}
+
+fn number(key: &str, text: &str) -> Result<u64, String> {
+    text.trim()
+        .parse::<u64>()
+        .map_err(|_| format!("{key} must be a whole number, got \"{text}\""))
+}
+
+fn on_off(key: &str, text: &str) -> Result<bool, String> {
+    match text {
+        "on" => Ok(true),
+        "off" => Ok(false),
+        _ => Err(format!("{key} must be on or off, got \"{text}\"")),
+    }
+}
+
+fn names<T: Copy>(all: &[T], name: fn(T) -> &'static str) -> Vec<String> {
+    all.iter().map(|&choice| name(choice).to_string()).collect()
+}
+
+fn show_on_off(value: bool) -> String {
+    (if value { "on" } else { "off" }).to_string()
+}
+
+pub const SETTINGS: &[Setting] = &[
+    Setting {
+        key: "replicas",
+        label: "Replicas",
+        group: Group::Replication,
+        help: "Copies of the master that serve reads. 0 is a single database doing everything.",
+        input: Input::Choice(|_| (0..=MAX_REPLICAS).map(|n| n.to_string()).collect()),
+        get: |c| c.replicas.to_string(),
+        set: |c, text| {
+            c.replicas = crate::sim::config::check_replicas(number("replicas", text)?)
+                .map_err(|e| e.to_string())?;
+            Ok(())
+        },
+    },
+    Setting {
+        key: "mode",
+        label: "Commit mode",
+        group: Group::Replication,
+        help: "When a write is acknowledged (PostgreSQL synchronous_commit). async: at once. remote_write: replicas received it. on: replicas flushed it. remote_apply: replicas applied it. sync: remote_apply on every replica.",
+        input: Input::Choice(|_| names(Mode::ALL, Mode::as_str)),
+        get: |c| c.mode.to_string(),
+        set: |c, text| {
+            c.mode = text
+                .parse()
+                .map_err(|e: crate::sim::config::Refusal| e.to_string())?;
+            Ok(())
+        },
+    },
+    Setting {
+        key: "quorum",
+        label: "Wait for",
+        group: Group::Replication,
+        help: "Which replicas a synchronous write waits for (PostgreSQL synchronous_standby_names): all, FIRST k by number (a down one is replaced by the next), or ANY k.",
+        input: Input::Choice(|c| {
+            let mut options = vec!["all".to_string()];
+            for kind in ["first", "any"] {
+                options.extend((1..=c.replicas).map(|k| format!("{kind}-{k}")));
+            }
+            options
+        }),
+        get: |c| c.quorum.to_string(),
+        set: |c, text| {
+            c.quorum = text.parse::<Quorum>().map_err(|e| e.to_string())?;
+            Ok(())
+        },
+    },
+    Setting {
+        key: "lag",
+        label: "Lag (ms)",
+        group: Group::Replication,
+        help: "Time for a log entry to travel from the master to a replica.",
+        input: Input::Number {
+            max: MAX_DELAY_MS,
+            step: 100,
+            unit: "ms",
+        },
+        get: |c| c.lag_ms.to_string(),
+        set: |c, text| {
+            c.lag_ms = number("lag", text)?;
+            Ok(())
+        },
+    },
+    Setting {
+        key: "jitter",
+        label: "Jitter (ms)",
+        group: Group::Replication,
+        help: "Every message takes up to this much longer, at random.",
+        input: Input::Number {
+            max: MAX_DELAY_MS,
+            step: 10,
+            unit: "ms",
+        },
+        get: |c| c.jitter_ms.to_string(),
+        set: |c, text| {
+            c.jitter_ms = number("jitter", text)?;
+            Ok(())
+        },
+    },
+    Setting {
+        key: "flush",
+        label: "Flush (ms)",
+        group: Group::Replication,
+        help: "Time a replica takes to write a received entry to disk (what synchronous_commit = on waits for).",
+        input: Input::Number {
+            max: MAX_DELAY_MS,
+            step: 10,
+            unit: "ms",
+        },
+        get: |c| c.flush_ms.to_string(),
+        set: |c, text| {
+            c.flush_ms = number("flush", text)?;
+            Ok(())
+        },
+    },
+    Setting {
+        key: "apply_rate",
+        label: "Apply rate (/s)",
+        group: Group::Replication,
+        help: "Log entries a replica applies per second: a burst of writes faster than this builds lag that drains later.",
+        input: Input::Number {
+            max: MAX_CAPACITY,
+            step: 100,
+            unit: "/s",
+        },
+        get: |c| c.apply_rate.to_string(),
+        set: |c, text| {
+            c.apply_rate = number("apply_rate", text)?;
+            Ok(())
+        },
+    },
+    Setting {
+        key: "semi_sync",
+        label: "Semi-sync timeout (ms)",
+        group: Group::Replication,
+        help: "After this long without enough acknowledgements the master falls back to async, and returns once a replica catches up (MySQL rpl_semi_sync_master_timeout). 0 waits forever, as PostgreSQL does.",
+        input: Input::Number {
+            max: MAX_DELAY_MS,
+            step: 100,
+            unit: "ms",
+        },
+        get: |c| c.semi_sync_timeout_ms.to_string(),
+        set: |c, text| {
+            c.semi_sync_timeout_ms = number("semi_sync", text)?;
+            Ok(())
+        },
+    },
+    Setting {
+        key: "policy",
+        label: "Policy",
+        group: Group::Routing,
+        help: "How a replica is picked for a read: in turn, at random, by weight (ProxySQL), fewest operations in progress (MaxScale LEAST_CURRENT_OPERATIONS) or least behind the master (LEAST_BEHIND_MASTER).",
+        input: Input::Choice(|_| names(Policy::ALL, Policy::as_str)),
+        get: |c| c.policy.to_string(),
+        set: |c, text| {
+            c.policy = text
+                .parse()
+                .map_err(|e: crate::sim::config::Refusal| e.to_string())?;
+            Ok(())
+        },
+    },
+    Setting {
+        key: "read_pref",
+        label: "Read preference",
+        group: Group::Routing,
+        help: "Who may serve reads (MongoDB read preference). secondaryPreferred falls back to the master when no replica can serve (MaxScale master_accept_reads = true); secondary fails instead.",
+        input: Input::Choice(|_| names(ReadPref::ALL, ReadPref::as_str)),
+        get: |c| c.read_pref.to_string(),
+        set: |c, text| {
+            c.read_pref = text
+                .parse()
+                .map_err(|e: crate::sim::config::Refusal| e.to_string())?;
+            Ok(())
+        },
+    },
+    Setting {
+        key: "max_lag",
+        label: "Max lag (ms)",
+        group: Group::Routing,
+        help: "A replica further behind than this is shunned until it catches up (ProxySQL max_replication_lag). 0 = off.",
+        input: Input::Number {
+            max: MAX_DELAY_MS,
+            step: 100,
+            unit: "ms",
+        },
+        get: |c| c.max_lag_ms.to_string(),
+        set: |c, text| {
+            c.max_lag_ms = number("max_lag", text)?;
+            Ok(())
+        },
+    },
+    Setting {
+        key: "causal",
+        label: "Causal reads",
+        group: Group::Routing,
+        help: "A read waits on its replica until the client's last write is applied there, or goes to the master after the timeout (MaxScale causal_reads): read-your-writes.",
+        input: Input::Choice(|_| vec!["off".to_string(), "on".to_string()]),
+        get: |c| show_on_off(c.causal_reads),
+        set: |c, text| {
+            c.causal_reads = on_off("causal", text)?;
+            Ok(())
+        },
+    },
+    Setting {
+        key: "causal_timeout",
+        label: "Causal timeout (ms)",
+        group: Group::Routing,
+        help: "How long a causal read waits on a replica before it is sent to the master.",
+        input: Input::Number {
+            max: MAX_DELAY_MS,
+            step: 100,
+            unit: "ms",
+        },
+        get: |c| c.causal_timeout_ms.to_string(),
+        set: |c, text| {
+            c.causal_timeout_ms = number("causal_timeout", text)?;
+            Ok(())
+        },
+    },
+    Setting {
+        key: "sticky",
+        label: "Sticky sessions",
+        group: Group::Routing,
+        help: "Each client keeps reading from the same replica while it can, so its reads never go back in time (monotonic reads).",
+        input: Input::Choice(|_| vec!["off".to_string(), "on".to_string()]),
+        get: |c| show_on_off(c.sticky),
+        set: |c, text| {
+            c.sticky = on_off("sticky", text)?;
+            Ok(())
+        },
+    },
+    Setting {
+        key: "clients",
+        label: "Clients",
+        group: Group::Routing,
+        help: "Simulated clients, each with its own session.",
+        input: Input::Choice(|_| (1..=MAX_CLIENTS).map(|n| n.to_string()).collect()),
+        get: |c| c.clients.to_string(),
+        set: |c, text| {
+            c.clients = usize::try_from(number("clients", text)?).unwrap_or(usize::MAX);
+            Ok(())
+        },
+    },
+    Setting {
+        key: "capacity",
+        label: "Capacity (ops/s)",
+        group: Group::Load,
+        help: "Requests each node serves per second; more wait in its queue.",
+        input: Input::Number {
+            max: MAX_CAPACITY,
+            step: 100,
+            unit: "ops/s",
+        },
+        get: |c| c.capacity.to_string(),
+        set: |c, text| {
+            c.capacity = number("capacity", text)?;
+            Ok(())
+        },
+    },
+    Setting {
+        key: "queue",
+        label: "Queue limit",
+        group: Group::Load,
+        help: "Requests a node holds waiting; more are rejected.",
+        input: Input::Number {
+            max: MAX_QUEUE,
+            step: 10,
+            unit: "",
+        },
+        get: |c| c.queue_limit.to_string(),
+        set: |c, text| {
+            c.queue_limit = number("queue", text)?;
+            Ok(())
+        },
+    },
+    Setting {
+        key: "crash_after",
+        label: "Crash after full (ms)",
+        group: Group::Load,
+        help: "A node whose queue stays full this long crashes: the overload the lecture says replicas prevent. 0 = never.",
+        input: Input::Number {
+            max: MAX_DELAY_MS,
+            step: 500,
+            unit: "ms",
+        },
+        get: |c| c.crash_after_ms.to_string(),
+        set: |c, text| {
+            c.crash_after_ms = number("crash_after", text)?;
+            Ok(())
+        },
+    },
+    Setting {
+        key: "failover",
+        label: "Auto failover (ms)",
+        group: Group::Failures,
+        help: "The master down this long makes the most up-to-date replica the new master (as Patroni or MHA would). 0 = only by hand.",
+        input: Input::Number {
+            max: MAX_DELAY_MS,
+            step: 500,
+            unit: "ms",
+        },
+        get: |c| c.failover_ms.to_string(),
+        set: |c, text| {
+            c.failover_ms = number("failover", text)?;
+            Ok(())
+        },
+    },
+    Setting {
+        key: "seed",
+        label: "Seed",
+        group: Group::Failures,
+        help: "Seed of the random generator: the same seed and the same actions replay the same run.",
+        input: Input::Number {
+            max: u64::MAX,
+            step: 1,
+            unit: "",
+        },
+        get: |c| c.seed.to_string(),
+        set: |c, text| {
+            c.seed = number("seed", text)?;
+            Ok(())
+        },
+    },
+];
+
+/// Applies one setting's text to `config`, or says why it cannot.
+pub fn apply(config: &mut Config, setting: &Setting, text: &str) -> Result<(), String> {
+    let mut candidate = config.clone();
+    (setting.set)(&mut candidate, text)?;
+    candidate.check_ranges().map_err(|e| e.to_string())?;
+    *config = candidate;
+    Ok(())
+}
+
+pub fn find(key: &str) -> Option<&'static Setting> {
+    SETTINGS.iter().find(|setting| setting.key == key)
+}

@@ -1,0 +1,72 @@
+//! A plain control for every setting of the model, grouped, each explained in its tooltip.
+
+use yew::prelude::*;
+
+use super::number_field::NumberField;
+use super::settings::{self, Group, Input, SETTINGS, Setting};
+use super::state::Action;
+use crate::sim::Command;
+use crate::sim::config::Config;
+
+#[derive(Properties, PartialEq)]
+pub struct SettingsPanelProps {
+    pub config: Config,
+    pub on_action: Callback<Action>,
+}
+
+#[component]
+pub fn SettingsPanel(props: &SettingsPanelProps) -> Html {
+    html! {
+        <section class="settings" aria-label="Settings">
+            { for Group::ALL.iter().map(|&group| html! {
+                <fieldset class="setting-group">
+                    <legend>{ group.title() }</legend>
+                    { for SETTINGS.iter().filter(|setting| setting.group == group).map(|setting| control(setting, props)) }
+                </fieldset>
+            }) }
+        </section>
+    }
+}
+
+fn control(setting: &'static Setting, props: &SettingsPanelProps) -> Html {
+    let on_text = {
+        let config = props.config.clone();
+        props
+            .on_action
+            .reform(move |text: String| change(&config, setting, &text))
+    };
+    let value = (setting.get)(&props.config);
+    match setting.input {
+        Input::Choice(options) => {
+            let onchange = on_text.reform(|event: Event| {
+                let select: web_sys::HtmlSelectElement = event.target_unchecked_into();
+                select.value()
+            });
+            html! {
+                <label title={setting.help}>{ setting.label }
+                    <select data-testid={setting.key} {onchange}>
+                        { for options(&props.config).into_iter().map(|option| html! {
+                            <option selected={option == value} value={option.clone()}>{ option.clone() }</option>
+                        }) }
+                    </select>
+                </label>
+            }
+        }
+        Input::Number { max, step, .. } => html! {
+            <NumberField label={setting.label} help={setting.help} test_id={setting.key}
+                value={value.parse::<u64>().unwrap_or_default()} {max} {step} on_commit={on_text} />
+        },
+    }
+}
+
+/// The action for a setting's new text: a refusal, a new run for a new seed, or new settings.
+fn change(config: &Config, setting: &Setting, text: &str) -> Action {
+    let mut changed = config.clone();
+    match settings::apply(&mut changed, setting, text)
+        .and_then(|()| changed.check_quorum().map_err(|e| e.to_string()))
+    {
+        Err(reason) => Action::Refuse(reason),
+        Ok(()) if changed.seed != config.seed => Action::NewRun(changed),
+        Ok(()) => Action::Command(Command::Configure(changed)),
+    }
+}
