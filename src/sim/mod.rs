@@ -254,15 +254,18 @@ impl Simulation {
 
     /// The replicas in order of their number, with their ids.
     pub fn replicas(&self) -> Vec<(NodeId, &Node)> {
-        let mut replicas: Vec<_> = self
-            .nodes
+        let mut replicas: Vec<_> = self.unordered_replicas().collect();
+        replicas.sort_by_key(|(_, node)| node.number);
+        replicas
+    }
+
+    /// The replicas in no particular order, without allocating: for the hot paths.
+    fn unordered_replicas(&self) -> impl Iterator<Item = (NodeId, &Node)> {
+        self.nodes
             .iter()
             .enumerate()
             .filter(|(_, node)| node.number > 0 && node.status != Status::Removed)
             .map(|(index, node)| (NodeId(index), node))
-            .collect();
-        replicas.sort_by_key(|(_, node)| node.number);
-        replicas
     }
 
     /// The replicas' ids in order of their number.
