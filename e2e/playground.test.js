@@ -149,6 +149,15 @@ describe('replication playground', () => {
     assert.deepEqual(states.sort(), ['down', 'up', 'up'], 'the old master is now a down replica');
     assert.match(await text(page, 'request-log'), /LOST/);
 
+    // A node's own settings: a bad capacity is refused with a reason.
+    await page.getByTestId('node-replica-1').locator('summary').click();
+    await page.getByTestId('capacity-replica-1').fill('0');
+    await page.getByTestId('capacity-replica-1').press('Enter');
+    assert.match(await text(page, 'notices'), /capacity must be between 1 and 1000000 ops\/s, got 0/);
+    await page.getByTestId('weight-replica-1').fill('5');
+    await page.getByTestId('weight-replica-1').press('Enter');
+    await page.waitForFunction(() => document.querySelector('[data-testid="weight-replica-1"]').value === '5');
+
     await page.getByTestId('cut-replica-1').click();
     await page.getByTestId('heal-replica-1').waitFor();
     assert.match(await text(page, 'event-log'), /link to replica-1 is cut/);

@@ -80,6 +80,9 @@ pub fn App() -> Html {
                 reads_served={node.reads_served}
                 load={node.current_ops() as u64}
                 link_cut={node.link_cut}
+                capacity={node.capacity}
+                weight={node.weight}
+                distance_ms={node.distance.as_micros() / 1_000}
                 {table}
                 master_table={committed.clone()}
                 on_action={on_action.clone()}

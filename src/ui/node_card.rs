@@ -3,7 +3,9 @@
 
 use yew::prelude::*;
 
+use super::number_field::NumberField;
 use super::state::Action;
+use crate::sim::config;
 use crate::sim::data::Table;
 use crate::sim::time::Time;
 use crate::sim::{Command, NodeRef, NodeState};
@@ -19,6 +21,10 @@ pub struct NodeCardProps {
     /// Requests queued, in service or waiting.
     pub load: u64,
     pub link_cut: bool,
+    pub capacity: u64,
+    pub weight: u64,
+    /// One-way distance from the clients, in ms.
+    pub distance_ms: u64,
     pub table: Table,
     /// The master's committed data: rows of a replica that differ from it are marked.
     pub master_table: Table,
@@ -77,8 +83,40 @@ pub fn NodeCard(props: &NodeCardProps) -> Html {
                     }
                 }
             </div>
+            <details class="tune">
+                <summary>{ "Tune" }</summary>
+                { tune("Capacity (ops/s)", "how many requests per second this node serves", "capacity", props.capacity, config::MAX_CAPACITY, Command::SetCapacity, props) }
+                if !is_master {
+                    { tune("Weight", "its share of reads under the weighted policy", "weight", props.weight, 1_000, Command::SetWeight, props) }
+                }
+                { tune("Distance (ms)", "one-way time from the clients, for the nearest read preference", "distance", props.distance_ms, config::MAX_DELAY_MS, Command::SetDistance, props) }
+            </details>
             if is_master { { sql_rows(&props.table) } } else { { documents(&props.table, &props.master_table) } }
         </article>
+    }
+}
+
+/// A number field for one of this node's own settings.
+fn tune(
+    label: &'static str,
+    help: &'static str,
+    what: &str,
+    value: u64,
+    max: u64,
+    command: fn(NodeRef, u64) -> Command,
+    props: &NodeCardProps,
+) -> Html {
+    let node = props.node;
+    let on_commit = props
+        .on_action
+        .reform(move |text: String| match text.trim().parse::<u64>() {
+            Ok(value) => Action::Command(command(node, value)),
+            Err(_) => Action::Refuse(format!(
+                "{label} of {node} must be a whole number, got \"{text}\""
+            )),
+        });
+    html! {
+        <NumberField {label} {help} test_id={format!("{what}-{node}")} {value} {max} step={1} {on_commit} />
     }
 }
 
