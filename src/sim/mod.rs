@@ -342,14 +342,6 @@ impl Simulation {
         self.events.iter()
     }
 
-    /// Messages on the wire with their delivery time, in no particular order.
-    pub fn messages(&self) -> impl Iterator<Item = (Time, &Message)> {
-        self.queue.iter().filter_map(|(at, event)| match event {
-            Event::Deliver(message) => Some((at, message)),
-            Event::Timer { .. } => None,
-        })
-    }
-
     /// Carries out a command at the current instant. A refused command leaves the run as it
     /// was and says why.
     pub fn apply(&mut self, command: Command) -> Result<(), Refusal> {

@@ -3,7 +3,7 @@
 
 use std::collections::VecDeque;
 
-use super::data::{self, Key, LogEntry, Lsn, Table};
+use super::data::{Key, LogEntry, Lsn, Table};
 use super::network::{Positions, RequestId};
 use super::time::Time;
 
@@ -128,11 +128,6 @@ impl Node {
     /// The time to serve one request.
     pub fn service_time(&self) -> Time {
         Time((1_000_000 / self.capacity).max(1))
-    }
-
-    /// The version of `key` this node would return.
-    pub fn version_of(&self, key: Key) -> u64 {
-        data::version_of(&self.data, key)
     }
 
     /// Replaces the copy with `data` at `lsn`, as a base backup does.
