@@ -1121,6 +1121,60 @@ fn a_partitioned_replica_serves_stale_data_and_converges_when_healed() {
     assert_eq!(replica_applied(&sim, 1), 5);
 }
 
+// --- The traffic generator ---
+
+#[test]
+fn the_generator_sends_its_rate_with_its_share_of_reads_over_the_hot_users() {
+    let mut sim = with(Config {
+        replicas: 3,
+        rate: 1_000,
+        reads_percent: 90,
+        hot_keys: 20,
+        clients: 4,
+        ..Config::default()
+    });
+    advance(&mut sim, 10_000);
+    let stats = *sim.stats();
+    let total = stats.reads_issued + stats.writes_issued;
+    assert!(
+        (9_500..10_500).contains(&total),
+        "about 1,000/s for 10 s: {total}"
+    );
+    let reads = stats.reads_issued as f64 / total as f64;
+    assert!((0.88..0.92).contains(&reads), "about 90% reads: {reads}");
+    assert!(
+        sim.committed().len() > 5,
+        "writes spread over 20 users created new ones"
+    );
+    assert!(sim.committed().keys().all(|&key| (101..121).contains(&key)));
+
+    reconfigure(&mut sim, |c| c.rate = 0);
+    let before = sim.stats().reads_issued + sim.stats().writes_issued;
+    advance(&mut sim, 1_000);
+    assert_eq!(
+        sim.stats().reads_issued + sim.stats().writes_issued,
+        before,
+        "rate 0 stops it"
+    );
+}
+
+#[test]
+fn generated_traffic_replays_exactly_from_the_seed() {
+    let run = |seed| {
+        let mut sim = with(Config {
+            replicas: 2,
+            rate: 500,
+            jitter_ms: 30,
+            seed,
+            ..Config::default()
+        });
+        advance(&mut sim, 3_000);
+        sim.fingerprint()
+    };
+    assert_eq!(run(3), run(3));
+    assert_ne!(run(3), run(4));
+}
+
 // --- Settings ---
 
 #[test]

@@ -9,6 +9,9 @@ pub const MAX_CLIENTS: usize = 16;
 pub const MAX_DELAY_MS: u64 = 60_000;
 pub const MAX_CAPACITY: u64 = 1_000_000;
 pub const MAX_QUEUE: u64 = 100_000;
+/// The traffic generator's top rate, requests per second.
+pub const MAX_RATE: u64 = 20_000;
+pub const MAX_HOT_KEYS: u64 = 1_000;
 
 /// A setting chosen from a fixed list of names, parsed with a message that lists them.
 macro_rules! named_choice {
@@ -205,6 +208,12 @@ pub struct Config {
     pub crash_after_ms: u64,
     /// The master down this long triggers a failover. 0 = failover only by hand.
     pub failover_ms: u64,
+    /// Traffic generator: requests per second from random clients. 0 = off.
+    pub rate: u64,
+    /// Traffic generator: percent of its requests that are reads.
+    pub reads_percent: u64,
+    /// Traffic generator: how many users (from 101 up) its requests pick from.
+    pub hot_keys: u64,
     pub seed: u64,
 }
 
@@ -232,6 +241,9 @@ impl Default for Config {
             queue_limit: 200,
             crash_after_ms: 0,
             failover_ms: 0,
+            rate: 0,
+            reads_percent: 90,
+            hot_keys: 5,
             seed: 1,
         }
     }
@@ -282,7 +294,10 @@ impl Config {
         check_range("apply rate", self.apply_rate, 1, MAX_CAPACITY, " entries/s")?;
         check_range("capacity", self.capacity, 1, MAX_CAPACITY, " ops/s")?;
         check_range("queue limit", self.queue_limit, 1, MAX_QUEUE, "")?;
-        check_range("clients", self.clients as u64, 1, MAX_CLIENTS as u64, "")
+        check_range("clients", self.clients as u64, 1, MAX_CLIENTS as u64, "")?;
+        check_range("rate", self.rate, 0, MAX_RATE, " requests/s")?;
+        check_range("reads", self.reads_percent, 0, 100, "%")?;
+        check_range("hot keys", self.hot_keys, 1, MAX_HOT_KEYS, "")
     }
 
     /// The quorum asks for no more replicas than there are.

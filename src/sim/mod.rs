@@ -23,6 +23,7 @@ pub mod request;
 pub mod rng;
 mod routing;
 pub mod time;
+mod workload;
 
 use std::collections::{BTreeMap, VecDeque};
 
@@ -104,6 +105,11 @@ pub enum Command {
 #[derive(Clone, Debug)]
 pub enum Event {
     Deliver(Message),
+    /// The traffic generator's next request; `generation` tells a stale schedule (from before
+    /// the rate changed) from the current one.
+    Generate {
+        generation: u64,
+    },
     Timer {
         node: NodeId,
         incarnation: u64,
@@ -169,6 +175,8 @@ pub struct Simulation {
     events: VecDeque<ClusterEvent>,
     metrics: Metrics,
     events_processed: u64,
+    /// Bumped whenever the generator's rate changes, voiding the old schedule.
+    generation: u64,
 }
 
 impl Simulation {
@@ -192,6 +200,7 @@ impl Simulation {
             events: VecDeque::new(),
             metrics: Metrics::default(),
             events_processed: 0,
+            generation: 0,
             config,
         };
         for number in 0..=sim.config.replicas {
@@ -204,6 +213,7 @@ impl Simulation {
                 sim.config.capacity,
             ));
         }
+        sim.restart_generator();
         Ok(sim)
     }
 
@@ -430,6 +440,7 @@ impl Simulation {
             self.events_processed += 1;
             match event {
                 Event::Deliver(message) => self.deliver(message),
+                Event::Generate { generation } => self.on_generate(generation),
                 Event::Timer {
                     node,
                     incarnation,
@@ -458,7 +469,7 @@ impl Simulation {
         }
     }
 
-    /// Runs until nothing is pending.
+    /// Runs until nothing is pending (with the traffic generator on, that is never).
     pub fn run_to_quiescence(&mut self) {
         while self.step() {}
     }
@@ -568,8 +579,12 @@ impl Simulation {
         }
         self.sessions.resize_with(config.clients, Session::default);
         let replicas = config.replicas;
+        let rate_changed = config.rate != self.config.rate;
         self.config = config;
         self.set_replica_count(replicas);
+        if rate_changed {
+            self.restart_generator();
+        }
         // A looser mode or quorum may release writes that were waiting.
         self.commit_ready();
         Ok(())

@@ -4,12 +4,13 @@
 //! work from this table, so a new setting is added in one place.
 
 use crate::sim::config::{
-    Config, MAX_CAPACITY, MAX_CLIENTS, MAX_DELAY_MS, MAX_QUEUE, MAX_REPLICAS, Mode, Policy, Quorum,
-    ReadPref,
+    Config, MAX_CAPACITY, MAX_CLIENTS, MAX_DELAY_MS, MAX_HOT_KEYS, MAX_QUEUE, MAX_RATE,
+    MAX_REPLICAS, Mode, Policy, Quorum, ReadPref,
 };
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Group {
+    Traffic,
     Replication,
     Routing,
     Load,
@@ -26,6 +27,7 @@ impl Group {
 
     pub fn title(self) -> &'static str {
         match self {
+            Group::Traffic => "Traffic",
             Group::Replication => "Replication",
             Group::Routing => "Read routing",
             Group::Load => "Load",
@@ -79,6 +81,54 @@ fn show_on_off(value: bool) -> String {
 }
 
 pub const SETTINGS: &[Setting] = &[
+    Setting {
+        key: "rate",
+        label: "Requests/s",
+        group: Group::Traffic,
+        help: "The traffic generator's rate: requests per second from random clients. 0 = off.",
+        input: Input::Number {
+            max: MAX_RATE,
+            step: 50,
+            unit: "/s",
+        },
+        get: |c| c.rate.to_string(),
+        set: |c, text| {
+            c.rate = number("rate", text)?;
+            Ok(())
+        },
+    },
+    Setting {
+        key: "reads",
+        label: "Reads (%)",
+        group: Group::Traffic,
+        help: "Share of generated requests that are reads; the rest are writes. Most sites read far more than they write.",
+        input: Input::Number {
+            max: 100,
+            step: 5,
+            unit: "%",
+        },
+        get: |c| c.reads_percent.to_string(),
+        set: |c, text| {
+            c.reads_percent = number("reads", text)?;
+            Ok(())
+        },
+    },
+    Setting {
+        key: "hot_keys",
+        label: "Hot users",
+        group: Group::Traffic,
+        help: "How many users (from id 101 up) generated requests pick from: fewer means more requests touch the same rows.",
+        input: Input::Number {
+            max: MAX_HOT_KEYS,
+            step: 1,
+            unit: "",
+        },
+        get: |c| c.hot_keys.to_string(),
+        set: |c, text| {
+            c.hot_keys = number("hot_keys", text)?;
+            Ok(())
+        },
+    },
     Setting {
         key: "replicas",
         label: "Replicas",
@@ -291,7 +341,7 @@ pub const SETTINGS: &[Setting] = &[
     Setting {
         key: "clients",
         label: "Clients",
-        group: Group::Routing,
+        group: Group::Traffic,
         help: "Simulated clients, each with its own session.",
         input: Input::Choice(|_| (1..=MAX_CLIENTS).map(|n| n.to_string()).collect()),
         get: |c| c.clients.to_string(),

@@ -103,6 +103,9 @@ mod tests {
             queue_limit: 50,
             crash_after_ms: 2_000,
             failover_ms: 3_000,
+            rate: 250,
+            reads_percent: 75,
+            hot_keys: 12,
             seed: 42,
         };
         assert_eq!(parse_fragment(&to_fragment(&config)), (config, vec![]));

@@ -7,7 +7,7 @@ use replication_playground::sim::time::Time;
 use replication_playground::sim::{Command, Simulation};
 
 /// The fingerprint `scripted_run(7)` gives, natively and in wasm alike.
-pub const SCRIPTED_RUN_FINGERPRINT: u64 = 1_827_499_943_504_389_429;
+pub const SCRIPTED_RUN_FINGERPRINT: u64 = 16_628_857_106_544_330_099;
 
 /// Changes some settings of a running simulation.
 pub fn reconfigure(sim: &mut Simulation, change: impl FnOnce(&mut Config)) {
@@ -22,8 +22,9 @@ pub fn advance(sim: &mut Simulation, ms: u64) {
     sim.run_until(until);
 }
 
-/// Random writes and reads from two clients under several modes, with jitter, the replica
-/// count and the lag changed midway, a crash, a restart and a failover.
+/// Random writes and reads from two clients and the traffic generator under several modes,
+/// with jitter, the replica count and the lag changed midway, a crash, a restart and a
+/// failover.
 pub fn scripted_run(seed: u64) -> Simulation {
     let config = Config {
         replicas: 3,
@@ -31,6 +32,7 @@ pub fn scripted_run(seed: u64) -> Simulation {
         lag_ms: 300,
         jitter_ms: 20,
         clients: 2,
+        rate: 40,
         seed,
         ..Config::default()
     };
@@ -60,6 +62,7 @@ pub fn scripted_run(seed: u64) -> Simulation {
         }
         advance(&mut sim, 37 * (step % 7));
     }
+    reconfigure(&mut sim, |c| c.rate = 0);
     sim.run_to_quiescence();
     sim
 }
