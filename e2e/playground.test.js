@@ -165,6 +165,62 @@ describe('replication playground', () => {
     await page.close();
   });
 
+  test('the traffic generator, the charts and the request log filter', async () => {
+    const { page, problems } = await open('#replicas=2&mode=async&lag=800&seed=5&reads=80&hot_keys=3');
+    await page.getByTestId('generator').click();
+    await page.waitForFunction(() => location.hash.includes('rate=50'));
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid="stat-reads"]').textContent) > 20, null, { timeout: 5000 });
+    assert.match(await text(page, 'chart-throughput'), /done \d+/);
+    // Hovering a chart reads out an earlier moment.
+    const chart = page.getByTestId('chart-throughput').locator('svg');
+    const box = await chart.boundingBox();
+    await chart.hover({ position: { x: box.width * 0.5, y: box.height / 2 } });
+    await page.waitForFunction(() => /s ago/.test(document.querySelector('[data-testid="chart-throughput"]').textContent));
+
+    await page.getByTestId('generator').click();
+    await page.waitForFunction(() => !location.hash.includes('rate='));
+    await page.getByTestId('log-filter').click();
+    const rows = await page.getByTestId('request-log').locator('li').allTextContents();
+    assert.ok(rows.length > 0, 'async reads of hot users give stale reads to show');
+    for (const row of rows) assert.match(row, /STALE|FAILED|MISSED|BACK IN TIME|LOST/);
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
+  test('keyboard: space pauses, the arrow steps, ? shows the help; the theme and presenter mode switch', async () => {
+    const { page, problems } = await open('#replicas=1&mode=async&lag=300&seed=2');
+    await page.keyboard.press('Space');
+    assert.equal(await page.getByTestId('pause').getAttribute('aria-pressed'), 'true');
+    await page.keyboard.press('w');
+    const before = await text(page, 'clock');
+    await page.keyboard.press('ArrowRight');
+    await page.waitForFunction((before) => document.querySelector('[data-testid="clock"]').textContent !== before, before);
+    await page.keyboard.press('?');
+    await page.getByTestId('help').waitFor();
+    await page.keyboard.press('Escape');
+    assert.equal(await page.getByTestId('help').count(), 0);
+
+    const theme = await page.locator('.page').getAttribute('class');
+    await page.getByTestId('theme').click();
+    assert.notEqual(await page.locator('.page').getAttribute('class'), theme);
+    await page.getByTestId('presenter').click();
+    assert.match(await page.locator('.page').getAttribute('class'), /presenter/);
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
+  test('clicking a node in the picture offers its actions', async () => {
+    const { page, problems } = await open('#replicas=2&mode=async&lag=300&seed=3');
+    await page.locator('svg.topology g.node-shape', { hasText: 'replica-2' }).click();
+    const actions = page.getByTestId('selected-actions');
+    await actions.getByRole('button', { name: 'Crash' }).click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="node-replica-2"]').dataset.state === 'down');
+    await actions.getByRole('button', { name: 'Restart' }).click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="node-replica-2"]').dataset.state === 'up');
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
   test('pause stops simulated time and play resumes it', async () => {
     const { page, problems } = await open('#replicas=1&mode=async&lag=300&seed=1');
     await page.getByTestId('pause').click();

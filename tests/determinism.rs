@@ -16,9 +16,5 @@ fn seed_changes_the_run() {
 
 #[test]
 fn scripted_run_matches_the_fingerprint_the_browser_test_checks() {
-    assert_eq!(
-        scripted_run(7).fingerprint(),
-        SCRIPTED_RUN_FINGERPRINT,
-        "native run differs from the recorded one"
-    );
+    assert_eq!(scripted_run(7).fingerprint(), SCRIPTED_RUN_FINGERPRINT, "native run differs from the recorded one");
 }

@@ -11,10 +11,7 @@ use replication_playground::sim::time::Time;
 use replication_playground::sim::{Command, NodeRef, Simulation};
 
 fn seeds() -> u64 {
-    std::env::var("PROPERTY_SEEDS")
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(200)
+    std::env::var("PROPERTY_SEEDS").ok().and_then(|n| n.parse().ok()).unwrap_or(200)
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -60,8 +57,7 @@ fn random_run(seed: u64, mode: Mode, failures: Failures) -> Run {
     for _ in 0..choices.below(120) {
         let clients = sim.config().clients as u64;
         let client = choices.below(clients) as usize;
-        let replica =
-            NodeRef::Replica(1 + choices.below(sim.config().replicas.max(1) as u64) as usize);
+        let replica = NodeRef::Replica(1 + choices.below(sim.config().replicas.max(1) as u64) as usize);
         let command = match choices.below(20) {
             0..=6 => Command::WriteRandom { client },
             7..=13 => Command::ReadLastWritten { client },
@@ -80,12 +76,7 @@ fn random_run(seed: u64, mode: Mode, failures: Failures) -> Run {
 
         let resets = sim
             .events()
-            .filter(|event| {
-                matches!(
-                    event.kind,
-                    EventKind::RolledBack { .. } | EventKind::BaseBackup { .. }
-                )
-            })
+            .filter(|event| matches!(event.kind, EventKind::RolledBack { .. } | EventKind::BaseBackup { .. }))
             .count();
         let applied: Vec<u64> = (0..last_applied.len().max(sim.replica_ids().len() + 1))
             .map(|index| {
@@ -100,10 +91,7 @@ fn random_run(seed: u64, mode: Mode, failures: Failures) -> Run {
         if resets == resets_seen && lsn_went_back.is_none() {
             for (index, (&before, &now)) in last_applied.iter().zip(&applied).enumerate() {
                 if now < before && now != 0 {
-                    lsn_went_back = Some(format!(
-                        "node {index} went from LSN {before} to {now} at {}",
-                        sim.now()
-                    ));
+                    lsn_went_back = Some(format!("node {index} went from LSN {before} to {now} at {}", sim.now()));
                 }
             }
         }
@@ -128,30 +116,11 @@ fn replicas_converge_lsns_never_go_back_and_counters_add_up() {
             let Run { sim, lsn_went_back } = random_run(seed, mode, Failures::All);
             assert_eq!(lsn_went_back, None, "seed {seed} {mode}");
             let stats = sim.stats();
-            assert_eq!(
-                sim.in_flight().count(),
-                0,
-                "seed {seed} {mode}: requests never answered"
-            );
-            assert_eq!(
-                stats.writes_acked + stats.writes_failed,
-                stats.writes_issued,
-                "seed {seed} {mode}"
-            );
-            assert_eq!(
-                stats.reads_completed + stats.reads_failed,
-                stats.reads_issued,
-                "seed {seed} {mode}"
-            );
-            assert!(
-                stats.stale_reads <= stats.reads_completed,
-                "seed {seed} {mode}"
-            );
-            assert_eq!(
-                sim.committed_lsn(),
-                sim.master().positions.applied,
-                "seed {seed} {mode}: uncommitted writes"
-            );
+            assert_eq!(sim.in_flight().count(), 0, "seed {seed} {mode}: requests never answered");
+            assert_eq!(stats.writes_acked + stats.writes_failed, stats.writes_issued, "seed {seed} {mode}");
+            assert_eq!(stats.reads_completed + stats.reads_failed, stats.reads_issued, "seed {seed} {mode}");
+            assert!(stats.stale_reads <= stats.reads_completed, "seed {seed} {mode}");
+            assert_eq!(sim.committed_lsn(), sim.master().positions.applied, "seed {seed} {mode}: uncommitted writes");
             for (id, replica) in sim.replicas() {
                 assert_eq!(
                     replica.positions.applied,
@@ -159,12 +128,7 @@ fn replicas_converge_lsns_never_go_back_and_counters_add_up() {
                     "seed {seed} {mode}: {} behind",
                     sim.label(id)
                 );
-                assert_eq!(
-                    &replica.data,
-                    sim.committed(),
-                    "seed {seed} {mode}: {} differs",
-                    sim.label(id)
-                );
+                assert_eq!(&replica.data, sim.committed(), "seed {seed} {mode}: {} differs", sim.label(id));
             }
         }
     }
@@ -191,15 +155,7 @@ fn sync_replication_never_serves_a_stale_read_despite_replica_failures() {
 
 #[test]
 fn async_replication_does_serve_stale_reads_and_can_lose_writes() {
-    let runs: Vec<Simulation> = (0..seeds())
-        .map(|seed| random_run(seed, Mode::Async, Failures::All).sim)
-        .collect();
-    assert!(
-        runs.iter().any(|sim| sim.stats().stale_reads > 0),
-        "no seed produced a stale read under async"
-    );
-    assert!(
-        runs.iter().any(|sim| sim.stats().lost_writes > 0),
-        "no seed lost a write under async failover"
-    );
+    let runs: Vec<Simulation> = (0..seeds()).map(|seed| random_run(seed, Mode::Async, Failures::All).sim).collect();
+    assert!(runs.iter().any(|sim| sim.stats().stale_reads > 0), "no seed produced a stale read under async");
+    assert!(runs.iter().any(|sim| sim.stats().lost_writes > 0), "no seed lost a write under async failover");
 }

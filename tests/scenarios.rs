@@ -10,14 +10,13 @@ use replication_playground::sim::request::{Op, Outcome, RequestRecord};
 use replication_playground::sim::time::Time;
 use replication_playground::sim::{Command, NodeRef, NodeState, Simulation};
 
+/// The defaults, with clients 1 ms from every node so that latencies are easy to add up.
+fn base() -> Config {
+    Config { client_ms: 1, ..Config::default() }
+}
+
 fn sim(replicas: usize, mode: Mode, lag_ms: u64) -> Simulation {
-    Simulation::new(Config {
-        replicas,
-        mode,
-        lag_ms,
-        ..Config::default()
-    })
-    .expect("valid config")
+    Simulation::new(Config { replicas, mode, lag_ms, ..base() }).expect("valid config")
 }
 
 fn with(config: Config) -> Simulation {
@@ -25,12 +24,7 @@ fn with(config: Config) -> Simulation {
 }
 
 fn write(sim: &mut Simulation, key: u64, name: &str) {
-    sim.apply(Command::Write {
-        client: 0,
-        key,
-        name: name.to_string(),
-    })
-    .expect("writes are accepted");
+    sim.apply(Command::Write { client: 0, key, name: name.to_string() }).expect("writes are accepted");
 }
 
 /// Sends a request and returns its id.
@@ -44,10 +38,7 @@ fn send(sim: &mut Simulation, command: Command) -> u64 {
 }
 
 fn finished(sim: &Simulation, id: u64) -> RequestRecord {
-    sim.recent()
-        .find(|record| record.id == id)
-        .expect("the request finished")
-        .clone()
+    sim.recent().find(|record| record.id == id).expect("the request finished").clone()
 }
 
 /// Reads `key` as client 0, runs until the answer is back, and returns its record.
@@ -76,10 +67,7 @@ fn replica_applied(sim: &Simulation, number: usize) -> u64 {
 }
 
 fn reads_served(sim: &Simulation) -> Vec<u64> {
-    sim.replicas()
-        .iter()
-        .map(|(_, node)| node.reads_served)
-        .collect()
+    sim.replicas().iter().map(|(_, node)| node.reads_served).collect()
 }
 
 // --- The lecture's replication table: sync waits, async does not and reads can be stale ---
@@ -89,27 +77,17 @@ fn async_read_before_the_lag_is_stale_and_after_it_is_not() {
     let mut sim = sim(2, Mode::Async, 1_000);
     write(&mut sim, 101, "Ada");
     advance(&mut sim, 10);
-    assert_eq!(
-        sim.stats().writes_acked,
-        1,
-        "async acknowledges without waiting for replicas"
-    );
+    assert_eq!(sim.stats().writes_acked, 1, "async acknowledges without waiting for replicas");
 
     let early = read(&mut sim, 101);
-    assert!(
-        early.is_stale(),
-        "a replica still has the old row: {early:?}"
-    );
+    assert!(early.is_stale(), "a replica still has the old row: {early:?}");
     assert_eq!(early.versions_behind(), 1);
     assert_eq!(returned_name(&early).as_deref(), Some("Alice"));
 
     advance(&mut sim, 1_000);
     for _ in 0..2 {
         let late = read(&mut sim, 101);
-        assert!(
-            !late.is_stale(),
-            "after the lag every replica has the write: {late:?}"
-        );
+        assert!(!late.is_stale(), "after the lag every replica has the write: {late:?}");
         assert_eq!(returned_name(&late).as_deref(), Some("Ada"));
     }
     assert_eq!(sim.stats().stale_reads, 1);
@@ -122,20 +100,12 @@ fn sync_write_is_never_read_stale() {
     write(&mut sim, 101, "Ada");
     for _ in 0..60 {
         let record = read(&mut sim, 101);
-        assert!(
-            !record.is_stale(),
-            "stale under sync at {}: {record:?}",
-            sim.now()
-        );
+        assert!(!record.is_stale(), "stale under sync at {}: {record:?}", sim.now());
         advance(&mut sim, 10);
     }
     assert_eq!(sim.stats().stale_reads, 0);
     assert_eq!(sim.stats().writes_acked, 1);
-    assert!(
-        sim.replicas()
-            .iter()
-            .all(|(_, node)| node.data[&101].name == "Ada")
-    );
+    assert!(sim.replicas().iter().all(|(_, node)| node.data[&101].name == "Ada"));
 }
 
 /// Client -> master (1 ms), service at 1000 ops/s (1 ms), reply (1 ms).
@@ -145,102 +115,46 @@ fn write_latency(config: Config) -> Time {
     let mut sim = with(config);
     write(&mut sim, 102, "Grace");
     sim.run_to_quiescence();
-    sim.recent()
-        .next()
-        .and_then(RequestRecord::latency)
-        .expect("the write was acknowledged")
+    sim.recent().next().and_then(RequestRecord::latency).expect("the write was acknowledged")
 }
 
 #[test]
 fn sync_waits_for_the_replicas_and_async_does_not() {
-    let base = Config {
-        replicas: 2,
-        lag_ms: 400,
-        ..Config::default()
-    };
-    assert_eq!(
-        write_latency(Config {
-            mode: Mode::Async,
-            ..base.clone()
-        }),
-        ASYNC_WRITE
-    );
+    let base = Config { replicas: 2, lag_ms: 400, ..base() };
+    assert_eq!(write_latency(Config { mode: Mode::Async, ..base.clone() }), ASYNC_WRITE);
     // Plus the shipping delay, one apply at 10,000/s (0.1 ms) and the acknowledgement (1 ms).
-    assert_eq!(
-        write_latency(Config {
-            mode: Mode::Sync,
-            ..base
-        }),
-        ASYNC_WRITE + Time::from_millis(401) + Time(100)
-    );
+    assert_eq!(write_latency(Config { mode: Mode::Sync, ..base }), ASYNC_WRITE + Time::from_millis(401) + Time(100));
 }
 
 #[test]
 fn the_commit_levels_wait_for_receive_flush_and_apply_in_turn() {
-    let base = Config {
-        replicas: 1,
-        lag_ms: 100,
-        flush_ms: 50,
-        apply_rate: 10,
-        ..Config::default()
-    };
-    let latency = |mode| {
-        write_latency(Config {
-            mode,
-            ..base.clone()
-        })
-    };
+    let base = Config { replicas: 1, lag_ms: 100, flush_ms: 50, apply_rate: 10, ..base() };
+    let latency = |mode| write_latency(Config { mode, ..base.clone() });
     let received = ASYNC_WRITE + Time::from_millis(100 + 1);
     assert_eq!(latency(Mode::RemoteWrite), received);
     assert_eq!(latency(Mode::On), received + Time::from_millis(50));
     // Applying one entry at 10 per second takes 100 ms.
-    assert_eq!(
-        latency(Mode::RemoteApply),
-        received + Time::from_millis(150)
-    );
+    assert_eq!(latency(Mode::RemoteApply), received + Time::from_millis(150));
 }
 
 #[test]
 fn remote_write_acknowledges_before_the_replica_can_serve_the_new_value() {
-    let mut sim = with(Config {
-        replicas: 1,
-        mode: Mode::RemoteWrite,
-        lag_ms: 100,
-        flush_ms: 200,
-        apply_rate: 5,
-        ..Config::default()
-    });
-    let id = send(
-        &mut sim,
-        Command::Write {
-            client: 0,
-            key: 101,
-            name: "Ada".into(),
-        },
-    );
+    let mut sim =
+        with(Config { replicas: 1, mode: Mode::RemoteWrite, lag_ms: 100, flush_ms: 200, apply_rate: 5, ..base() });
+    let id = send(&mut sim, Command::Write { client: 0, key: 101, name: "Ada".into() });
     while sim.stats().writes_acked == 0 {
         assert!(sim.step());
     }
     assert!(finished(&sim, id).acked_as == Some(Mode::RemoteWrite));
     let record = read(&mut sim, 101);
     assert!(record.is_stale(), "received is not applied: {record:?}");
-    assert_eq!(
-        sim.stats().ryw_violations,
-        1,
-        "the client missed its own acknowledged write"
-    );
+    assert_eq!(sim.stats().ryw_violations, 1, "the client missed its own acknowledged write");
 }
 
 #[test]
 fn remote_apply_on_every_replica_is_never_stale() {
-    let mut sim = with(Config {
-        replicas: 3,
-        mode: Mode::RemoteApply,
-        lag_ms: 200,
-        jitter_ms: 50,
-        apply_rate: 100,
-        ..Config::default()
-    });
+    let mut sim =
+        with(Config { replicas: 3, mode: Mode::RemoteApply, lag_ms: 200, jitter_ms: 50, apply_rate: 100, ..base() });
     for round in 0..30 {
         sim.apply(Command::WriteRandom { client: 0 }).unwrap();
         for _ in 0..3 {
@@ -284,58 +198,29 @@ fn leaving_sync_releases_the_waiting_writes() {
 
 #[test]
 fn first_k_replaces_a_down_standby_with_the_next() {
-    let mut sim = with(Config {
-        replicas: 2,
-        mode: Mode::RemoteApply,
-        quorum: Quorum::First(1),
-        lag_ms: 100,
-        ..Config::default()
-    });
+    let mut sim =
+        with(Config { replicas: 2, mode: Mode::RemoteApply, quorum: Quorum::First(1), lag_ms: 100, ..base() });
     sim.apply(Command::Crash(NodeRef::Replica(1))).unwrap();
     write(&mut sim, 101, "Ada");
     advance(&mut sim, 150);
-    assert_eq!(
-        sim.stats().writes_acked,
-        1,
-        "replica-2 stood in for the down replica-1"
-    );
+    assert_eq!(sim.stats().writes_acked, 1, "replica-2 stood in for the down replica-1");
 }
 
 #[test]
 fn first_k_blocks_while_fewer_than_k_standbys_are_up() {
-    let mut sim = with(Config {
-        replicas: 2,
-        mode: Mode::On,
-        quorum: Quorum::First(2),
-        lag_ms: 100,
-        ..Config::default()
-    });
+    let mut sim = with(Config { replicas: 2, mode: Mode::On, quorum: Quorum::First(2), lag_ms: 100, ..base() });
     sim.apply(Command::Crash(NodeRef::Replica(2))).unwrap();
     write(&mut sim, 101, "Ada");
     advance(&mut sim, 2_000);
-    assert_eq!(
-        sim.stats().writes_acked,
-        0,
-        "PostgreSQL waits forever without a semi-sync timeout"
-    );
+    assert_eq!(sim.stats().writes_acked, 0, "PostgreSQL waits forever without a semi-sync timeout");
     sim.apply(Command::Restart(NodeRef::Replica(2))).unwrap();
     advance(&mut sim, 200);
-    assert_eq!(
-        sim.stats().writes_acked,
-        1,
-        "the restarted standby caught up and confirmed"
-    );
+    assert_eq!(sim.stats().writes_acked, 1, "the restarted standby caught up and confirmed");
 }
 
 #[test]
 fn any_k_needs_any_k_confirmations() {
-    let mut sim = with(Config {
-        replicas: 3,
-        mode: Mode::On,
-        quorum: Quorum::Any(2),
-        lag_ms: 100,
-        ..Config::default()
-    });
+    let mut sim = with(Config { replicas: 3, mode: Mode::On, quorum: Quorum::Any(2), lag_ms: 100, ..base() });
     sim.apply(Command::CutLink(NodeRef::Replica(1))).unwrap();
     write(&mut sim, 101, "Ada");
     advance(&mut sim, 150);
@@ -348,40 +233,16 @@ fn any_k_needs_any_k_confirmations() {
 
 #[test]
 fn semi_sync_falls_back_to_async_after_the_timeout_and_returns_once_caught_up() {
-    let mut sim = with(Config {
-        replicas: 1,
-        mode: Mode::Sync,
-        semi_sync_timeout_ms: 500,
-        lag_ms: 50,
-        ..Config::default()
-    });
+    let mut sim = with(Config { replicas: 1, mode: Mode::Sync, semi_sync_timeout_ms: 500, lag_ms: 50, ..base() });
     sim.apply(Command::CutLink(NodeRef::Replica(1))).unwrap();
-    let id = send(
-        &mut sim,
-        Command::Write {
-            client: 0,
-            key: 101,
-            name: "Ada".into(),
-        },
-    );
+    let id = send(&mut sim, Command::Write { client: 0, key: 101, name: "Ada".into() });
     advance(&mut sim, 450);
-    assert_eq!(
-        sim.stats().writes_acked,
-        0,
-        "still waiting within the timeout"
-    );
+    assert_eq!(sim.stats().writes_acked, 0, "still waiting within the timeout");
     advance(&mut sim, 100);
     assert_eq!(sim.stats().writes_acked, 1);
-    assert_eq!(
-        finished(&sim, id).acked_as,
-        Some(Mode::Async),
-        "acknowledged by the fallback"
-    );
+    assert_eq!(finished(&sim, id).acked_as, Some(Mode::Async), "acknowledged by the fallback");
     assert!(sim.in_fallback());
-    assert!(
-        sim.events()
-            .any(|event| event.kind == EventKind::FellBackToAsync { waited_ms: 500 })
-    );
+    assert!(sim.events().any(|event| event.kind == EventKind::FellBackToAsync { waited_ms: 500 }));
 
     write(&mut sim, 102, "Tony");
     advance(&mut sim, 10);
@@ -390,10 +251,7 @@ fn semi_sync_falls_back_to_async_after_the_timeout_and_returns_once_caught_up() 
     sim.apply(Command::HealLink(NodeRef::Replica(1))).unwrap();
     advance(&mut sim, 200);
     assert!(!sim.in_fallback(), "the replica caught up");
-    assert!(
-        sim.events()
-            .any(|event| event.kind == EventKind::BackToSync)
-    );
+    assert!(sim.events().any(|event| event.kind == EventKind::BackToSync));
     assert_eq!(replica_applied(&sim, 1), 2);
 }
 
@@ -401,31 +259,14 @@ fn semi_sync_falls_back_to_async_after_the_timeout_and_returns_once_caught_up() 
 
 /// Completed reads and writes per second under a load far above one node's capacity.
 fn saturated_throughput(replicas: usize, reads: bool) -> f64 {
-    let mut sim = with(Config {
-        replicas,
-        lag_ms: 10,
-        capacity: 1_000,
-        queue_limit: 50,
-        ..Config::default()
-    });
+    let mut sim = with(Config { replicas, lag_ms: 10, capacity: 1_000, queue_limit: 50, ..base() });
     let seconds = 5;
     for _ in 0..seconds * 8_000 {
-        let command = if reads {
-            Command::Read {
-                client: 0,
-                key: 101,
-            }
-        } else {
-            Command::WriteRandom { client: 0 }
-        };
+        let command = if reads { Command::Read { client: 0, key: 101 } } else { Command::WriteRandom { client: 0 } };
         sim.apply(command).unwrap();
         advance_us(&mut sim, 125);
     }
-    let done = if reads {
-        sim.stats().reads_completed
-    } else {
-        sim.stats().writes_acked
-    };
+    let done = if reads { sim.stats().reads_completed } else { sim.stats().writes_acked };
     done as f64 / seconds as f64
 }
 
@@ -436,31 +277,13 @@ fn advance_us(sim: &mut Simulation, us: u64) {
 
 #[test]
 fn read_throughput_grows_with_replicas_and_write_throughput_does_not() {
-    let reads: Vec<f64> = [0, 1, 2, 4]
-        .iter()
-        .map(|&n| saturated_throughput(n, true))
-        .collect();
-    assert!(
-        (900.0..1_100.0).contains(&reads[0]),
-        "one database: about its capacity, {reads:?}"
-    );
-    assert!(
-        (1_800.0..2_200.0).contains(&reads[2]),
-        "two replicas: twice that, {reads:?}"
-    );
-    assert!(
-        (3_600.0..4_400.0).contains(&reads[3]),
-        "four replicas: four times, {reads:?}"
-    );
-    let writes: Vec<f64> = [0, 2, 4]
-        .iter()
-        .map(|&n| saturated_throughput(n, false))
-        .collect();
+    let reads: Vec<f64> = [0, 1, 2, 4].iter().map(|&n| saturated_throughput(n, true)).collect();
+    assert!((900.0..1_100.0).contains(&reads[0]), "one database: about its capacity, {reads:?}");
+    assert!((1_800.0..2_200.0).contains(&reads[2]), "two replicas: twice that, {reads:?}");
+    assert!((3_600.0..4_400.0).contains(&reads[3]), "four replicas: four times, {reads:?}");
+    let writes: Vec<f64> = [0, 2, 4].iter().map(|&n| saturated_throughput(n, false)).collect();
     for w in &writes {
-        assert!(
-            (900.0..1_100.0).contains(w),
-            "writes stay at the master's capacity: {writes:?}"
-        );
+        assert!((900.0..1_100.0).contains(w), "writes stay at the master's capacity: {writes:?}");
     }
 }
 
@@ -478,51 +301,21 @@ fn a_single_database_serves_reads_itself_and_never_stale() {
 #[test]
 fn an_overloaded_database_rejects_then_crashes_and_replicas_prevent_it() {
     let overload = |replicas| {
-        let mut sim = with(Config {
-            replicas,
-            capacity: 1_000,
-            queue_limit: 100,
-            crash_after_ms: 1_000,
-            ..Config::default()
-        });
+        let mut sim = with(Config { replicas, capacity: 1_000, queue_limit: 100, crash_after_ms: 1_000, ..base() });
         for _ in 0..3 * 2_500 {
-            sim.apply(Command::Read {
-                client: 0,
-                key: 101,
-            })
-            .unwrap();
+            sim.apply(Command::Read { client: 0, key: 101 }).unwrap();
             advance_us(&mut sim, 400);
         }
         sim
     };
     let single = overload(0);
-    assert!(
-        single.stats().reads_failed > 0,
-        "a full queue rejects reads"
-    );
-    assert_eq!(
-        single.state(single.master_id()),
-        NodeState::Down,
-        "sustained overload crashed it"
-    );
-    assert!(
-        single.events().any(
-            |event| matches!(&event.kind, EventKind::Crashed { node, .. } if node == "master")
-        )
-    );
+    assert!(single.stats().reads_failed > 0, "a full queue rejects reads");
+    assert_eq!(single.state(single.master_id()), NodeState::Down, "sustained overload crashed it");
+    assert!(single.events().any(|event| matches!(&event.kind, EventKind::Crashed { node, .. } if node == "master")));
 
     let scaled = overload(3);
-    assert_eq!(
-        scaled.stats().reads_failed,
-        0,
-        "three replicas share 2,500 reads/s without a queue filling"
-    );
-    assert!(
-        scaled
-            .replica_ids()
-            .iter()
-            .all(|&id| scaled.state(id) != NodeState::Down)
-    );
+    assert_eq!(scaled.stats().reads_failed, 0, "three replicas share 2,500 reads/s without a queue filling");
+    assert!(scaled.replica_ids().iter().all(|&id| scaled.state(id) != NodeState::Down));
 }
 
 // --- Read routing ---
@@ -531,86 +324,45 @@ fn an_overloaded_database_rejects_then_crashes_and_replicas_prevent_it() {
 fn round_robin_spreads_reads_evenly_over_replicas() {
     let mut sim = sim(3, Mode::Async, 100);
     for _ in 0..30 {
-        sim.apply(Command::Read {
-            client: 0,
-            key: 101,
-        })
-        .unwrap();
+        sim.apply(Command::Read { client: 0, key: 101 }).unwrap();
     }
     sim.run_to_quiescence();
     assert_eq!(reads_served(&sim), vec![10, 10, 10]);
-    assert_eq!(
-        sim.master().reads_served,
-        0,
-        "with replicas, reads are served only from them"
-    );
+    assert_eq!(sim.master().reads_served, 0, "with replicas, reads are served only from them");
 }
 
 #[test]
 fn random_spreads_reads_roughly_evenly() {
-    let mut sim = with(Config {
-        replicas: 3,
-        policy: Policy::Random,
-        ..Config::default()
-    });
+    let mut sim = with(Config { replicas: 3, policy: Policy::Random, ..base() });
     for _ in 0..3_000 {
-        sim.apply(Command::Read {
-            client: 0,
-            key: 101,
-        })
-        .unwrap();
+        sim.apply(Command::Read { client: 0, key: 101 }).unwrap();
         advance(&mut sim, 1);
     }
     sim.run_to_quiescence();
     let served = reads_served(&sim);
-    assert!(
-        served.iter().all(|&n| (850..1_150).contains(&n)),
-        "{served:?}"
-    );
+    assert!(served.iter().all(|&n| (850..1_150).contains(&n)), "{served:?}");
 }
 
 #[test]
 fn weighted_follows_the_weights() {
-    let mut sim = with(Config {
-        replicas: 2,
-        policy: Policy::Weighted,
-        ..Config::default()
-    });
-    sim.apply(Command::SetWeight(NodeRef::Replica(1), 3))
-        .unwrap();
+    let mut sim = with(Config { replicas: 2, policy: Policy::Weighted, ..base() });
+    sim.apply(Command::SetWeight(NodeRef::Replica(1), 3)).unwrap();
     for _ in 0..4_000 {
-        sim.apply(Command::Read {
-            client: 0,
-            key: 101,
-        })
-        .unwrap();
+        sim.apply(Command::Read { client: 0, key: 101 }).unwrap();
         advance(&mut sim, 1);
     }
     sim.run_to_quiescence();
     let served = reads_served(&sim);
     let share = served[0] as f64 / 4_000.0;
-    assert!(
-        (0.72..0.78).contains(&share),
-        "weight 3:1 gives about 75%: {served:?}"
-    );
+    assert!((0.72..0.78).contains(&share), "weight 3:1 gives about 75%: {served:?}");
 }
 
 /// Reads at 600/s for 5 s over three replicas, one of which serves only 50/s.
 fn slow_replica_run(policy: Policy) -> Simulation {
-    let mut sim = with(Config {
-        replicas: 3,
-        policy,
-        queue_limit: 1_000,
-        ..Config::default()
-    });
-    sim.apply(Command::SetCapacity(NodeRef::Replica(1), 50))
-        .unwrap();
+    let mut sim = with(Config { replicas: 3, policy, queue_limit: 1_000, ..base() });
+    sim.apply(Command::SetCapacity(NodeRef::Replica(1), 50)).unwrap();
     for _ in 0..3_000 {
-        sim.apply(Command::Read {
-            client: 0,
-            key: 101,
-        })
-        .unwrap();
+        sim.apply(Command::Read { client: 0, key: 101 }).unwrap();
         advance(&mut sim, 2);
     }
     sim
@@ -620,31 +372,15 @@ fn slow_replica_run(policy: Policy) -> Simulation {
 fn least_ops_avoids_a_slow_replica_that_round_robin_keeps_hitting() {
     let round_robin = slow_replica_run(Policy::RoundRobin);
     let least_ops = slow_replica_run(Policy::LeastOps);
-    let queued = |sim: &Simulation| {
-        sim.node(sim.resolve(NodeRef::Replica(1)).unwrap())
-            .current_ops()
-    };
-    assert!(
-        queued(&round_robin) > 500,
-        "round-robin sends it a third of the reads: {} queued",
-        queued(&round_robin)
-    );
-    assert!(
-        queued(&least_ops) < 5,
-        "least-ops sends it only what it can take: {} queued",
-        queued(&least_ops)
-    );
+    let queued = |sim: &Simulation| sim.node(sim.resolve(NodeRef::Replica(1)).unwrap()).current_ops();
+    assert!(queued(&round_robin) > 500, "round-robin sends it a third of the reads: {} queued", queued(&round_robin));
+    assert!(queued(&least_ops) < 5, "least-ops sends it only what it can take: {} queued", queued(&least_ops));
     assert!(least_ops.stats().reads_completed > round_robin.stats().reads_completed + 500);
 }
 
 #[test]
 fn least_lag_prefers_the_replica_that_is_caught_up() {
-    let mut sim = with(Config {
-        replicas: 2,
-        policy: Policy::LeastLag,
-        lag_ms: 50,
-        ..Config::default()
-    });
+    let mut sim = with(Config { replicas: 2, policy: Policy::LeastLag, lag_ms: 50, ..base() });
     sim.apply(Command::CutLink(NodeRef::Replica(1))).unwrap();
     write(&mut sim, 101, "Ada");
     advance(&mut sim, 100);
@@ -655,12 +391,7 @@ fn least_lag_prefers_the_replica_that_is_caught_up() {
 
 #[test]
 fn max_lag_shuns_a_lagging_replica_and_readmits_it_once_caught_up() {
-    let mut sim = with(Config {
-        replicas: 2,
-        max_lag_ms: 500,
-        lag_ms: 50,
-        ..Config::default()
-    });
+    let mut sim = with(Config { replicas: 2, max_lag_ms: 500, lag_ms: 50, ..base() });
     sim.apply(Command::CutLink(NodeRef::Replica(1))).unwrap();
     write(&mut sim, 101, "Ada");
     advance(&mut sim, 600);
@@ -673,25 +404,13 @@ fn max_lag_shuns_a_lagging_replica_and_readmits_it_once_caught_up() {
     }
     sim.apply(Command::HealLink(NodeRef::Replica(1))).unwrap();
     advance(&mut sim, 100);
-    assert_eq!(
-        sim.state(lagging),
-        NodeState::Up,
-        "readmitted once caught up"
-    );
+    assert_eq!(sim.state(lagging), NodeState::Up, "readmitted once caught up");
 }
 
 #[test]
 fn every_replica_shunned_sends_reads_to_the_master_or_fails_them() {
-    for (read_pref, expect_master) in [
-        (ReadPref::SecondaryPreferred, true),
-        (ReadPref::Secondary, false),
-    ] {
-        let mut sim = with(Config {
-            replicas: 1,
-            max_lag_ms: 200,
-            read_pref,
-            ..Config::default()
-        });
+    for (read_pref, expect_master) in [(ReadPref::SecondaryPreferred, true), (ReadPref::Secondary, false)] {
+        let mut sim = with(Config { replicas: 1, max_lag_ms: 200, read_pref, ..base() });
         sim.apply(Command::CutLink(NodeRef::Replica(1))).unwrap();
         write(&mut sim, 101, "Ada");
         advance(&mut sim, 300);
@@ -699,10 +418,7 @@ fn every_replica_shunned_sends_reads_to_the_master_or_fails_them() {
         if expect_master {
             assert_eq!(record.served_by, Some(NodeRef::Master));
         } else {
-            assert_eq!(
-                record.failure(),
-                Some("no replica can serve the read: every replica is down or shunned")
-            );
+            assert_eq!(record.failure(), Some("no replica can serve the read: every replica is down or shunned"));
         }
     }
 }
@@ -710,31 +426,17 @@ fn every_replica_shunned_sends_reads_to_the_master_or_fails_them() {
 #[test]
 fn max_lag_does_not_give_read_your_writes_but_causal_reads_do() {
     let run = |causal_reads| {
-        let mut sim = with(Config {
-            replicas: 2,
-            max_lag_ms: 1_000,
-            lag_ms: 300,
-            causal_reads,
-            ..Config::default()
-        });
+        let mut sim = with(Config { replicas: 2, max_lag_ms: 1_000, lag_ms: 300, causal_reads, ..base() });
         for _ in 0..10 {
             write(&mut sim, 101, "Ada");
             advance(&mut sim, 10);
-            sim.apply(Command::Read {
-                client: 0,
-                key: 101,
-            })
-            .unwrap();
+            sim.apply(Command::Read { client: 0, key: 101 }).unwrap();
             advance(&mut sim, 500);
         }
         sim
     };
     let lag_bound = run(false);
-    assert_eq!(
-        lag_bound.stats().ryw_violations,
-        10,
-        "300 ms behind is within max_lag, yet misses the write"
-    );
+    assert_eq!(lag_bound.stats().ryw_violations, 10, "300 ms behind is within max_lag, yet misses the write");
     let causal = run(true);
     assert_eq!(causal.stats().reads_completed, 10);
     assert_eq!(causal.stats().ryw_violations, 0);
@@ -743,28 +445,13 @@ fn max_lag_does_not_give_read_your_writes_but_causal_reads_do() {
 
 #[test]
 fn a_causal_read_goes_to_the_master_after_its_timeout() {
-    let mut sim = with(Config {
-        replicas: 1,
-        causal_reads: true,
-        causal_timeout_ms: 200,
-        lag_ms: 50,
-        ..Config::default()
-    });
+    let mut sim = with(Config { replicas: 1, causal_reads: true, causal_timeout_ms: 200, lag_ms: 50, ..base() });
     sim.apply(Command::CutLink(NodeRef::Replica(1))).unwrap();
     write(&mut sim, 101, "Ada");
     advance(&mut sim, 10);
-    let id = send(
-        &mut sim,
-        Command::Read {
-            client: 0,
-            key: 101,
-        },
-    );
+    let id = send(&mut sim, Command::Read { client: 0, key: 101 });
     advance(&mut sim, 150);
-    assert!(
-        sim.in_flight().any(|record| record.id == id),
-        "waiting on the replica"
-    );
+    assert!(sim.in_flight().any(|record| record.id == id), "waiting on the replica");
     advance(&mut sim, 100);
     let record = finished(&sim, id);
     assert_eq!(record.served_by, Some(NodeRef::Master));
@@ -774,78 +461,38 @@ fn a_causal_read_goes_to_the_master_after_its_timeout() {
 #[test]
 fn sticky_sessions_keep_reads_monotonic() {
     let run = |sticky| {
-        let mut sim = with(Config {
-            replicas: 2,
-            sticky,
-            lag_ms: 50,
-            ..Config::default()
-        });
+        let mut sim = with(Config { replicas: 2, sticky, lag_ms: 50, ..base() });
         sim.apply(Command::CutLink(NodeRef::Replica(2))).unwrap();
         // Client 1 writes; client 0 only reads, alternating between a caught-up and a cut replica.
-        sim.apply(Command::Configure(Config {
-            clients: 2,
-            ..sim.config().clone()
-        }))
-        .unwrap();
+        sim.apply(Command::Configure(Config { clients: 2, ..sim.config().clone() })).unwrap();
         for step in 0..10 {
-            sim.apply(Command::Write {
-                client: 1,
-                key: 101,
-                name: format!("v{step}"),
-            })
-            .unwrap();
+            sim.apply(Command::Write { client: 1, key: 101, name: format!("v{step}") }).unwrap();
             advance(&mut sim, 100);
             read_as(&mut sim, 0, 101);
             read_as(&mut sim, 0, 101);
         }
         sim
     };
-    assert!(
-        run(false).stats().monotonic_violations > 0,
-        "round-robin goes back to the cut replica"
-    );
+    assert!(run(false).stats().monotonic_violations > 0, "round-robin goes back to the cut replica");
     assert_eq!(run(true).stats().monotonic_violations, 0);
 }
 
 #[test]
 fn read_preferences_choose_who_serves() {
     let served = |read_pref| {
-        let mut sim = with(Config {
-            replicas: 2,
-            read_pref,
-            ..Config::default()
-        });
-        sim.apply(Command::SetDistance(NodeRef::Replica(2), 40))
-            .unwrap();
-        sim.apply(Command::SetDistance(NodeRef::Master, 40))
-            .unwrap();
-        (0..4)
-            .map(|_| read(&mut sim, 101).served_by.unwrap().to_string())
-            .collect::<Vec<_>>()
+        let mut sim = with(Config { replicas: 2, read_pref, ..base() });
+        sim.apply(Command::SetDistance(NodeRef::Replica(2), 40)).unwrap();
+        sim.apply(Command::SetDistance(NodeRef::Master, 40)).unwrap();
+        (0..4).map(|_| read(&mut sim, 101).served_by.unwrap().to_string()).collect::<Vec<_>>()
     };
     assert_eq!(served(ReadPref::Primary), ["master"; 4]);
     assert_eq!(served(ReadPref::PrimaryPreferred), ["master"; 4]);
-    assert_eq!(
-        served(ReadPref::Secondary),
-        ["replica-1", "replica-2", "replica-1", "replica-2"]
-    );
-    assert_eq!(
-        served(ReadPref::Nearest),
-        ["replica-1"; 4],
-        "replica-1 is 39 ms nearer than the rest"
-    );
+    assert_eq!(served(ReadPref::Secondary), ["replica-1", "replica-2", "replica-1", "replica-2"]);
+    assert_eq!(served(ReadPref::Nearest), ["replica-1"; 4], "replica-1 is 39 ms nearer than the rest");
 
-    let mut sim = with(Config {
-        replicas: 1,
-        read_pref: ReadPref::PrimaryPreferred,
-        ..Config::default()
-    });
+    let mut sim = with(Config { replicas: 1, read_pref: ReadPref::PrimaryPreferred, ..base() });
     sim.apply(Command::Crash(NodeRef::Master)).unwrap();
-    assert_eq!(
-        read(&mut sim, 101).served_by,
-        Some(NodeRef::Replica(1)),
-        "primaryPreferred falls back"
-    );
+    assert_eq!(read(&mut sim, 101).served_by, Some(NodeRef::Replica(1)), "primaryPreferred falls back");
 }
 
 // --- Replication mechanics ---
@@ -861,32 +508,20 @@ fn every_write_gets_the_next_lsn_and_reaches_every_replica() {
     sim.run_to_quiescence();
     for (_, replica) in sim.replicas() {
         assert_eq!(replica.positions.applied, 5);
-        assert_eq!(
-            &replica.data,
-            sim.committed(),
-            "replicas converge to the master"
-        );
+        assert_eq!(&replica.data, sim.committed(), "replicas converge to the master");
     }
 }
 
 #[test]
 fn a_write_burst_faster_than_apply_builds_lag_that_drains() {
-    let mut sim = with(Config {
-        replicas: 1,
-        apply_rate: 100,
-        lag_ms: 10,
-        ..Config::default()
-    });
+    let mut sim = with(Config { replicas: 1, apply_rate: 100, lag_ms: 10, ..base() });
     for _ in 0..50 {
         sim.apply(Command::WriteRandom { client: 0 }).unwrap();
         advance(&mut sim, 2);
     }
     let replica = sim.replica_ids()[0];
     let (behind, lag) = sim.lag(replica);
-    assert!(
-        behind > 30,
-        "the replica applies 100/s but received 500/s: {behind} behind"
-    );
+    assert!(behind > 30, "the replica applies 100/s but received 500/s: {behind} behind");
     assert!(lag > Time::from_millis(50));
     advance(&mut sim, 600);
     assert_eq!(sim.lag(replica), (0, Time::ZERO), "drained");
@@ -931,11 +566,7 @@ fn lowering_the_lag_never_reorders_the_replication_stream() {
     reconfigure(&mut sim, |c| c.lag_ms = 0);
     write(&mut sim, 101, "Grace");
     advance(&mut sim, 100);
-    assert_eq!(
-        replica_applied(&sim, 1),
-        0,
-        "the second entry waits behind the first"
-    );
+    assert_eq!(replica_applied(&sim, 1), 0, "the second entry waits behind the first");
     sim.run_to_quiescence();
     assert_eq!(replica_applied(&sim, 1), 2);
     assert_eq!(sim.node(sim.replica_ids()[0]).data[&101].name, "Grace");
@@ -954,11 +585,7 @@ fn a_crashed_replica_catches_up_from_the_log_on_restart() {
     advance(&mut sim, 100);
     assert_eq!(replica_applied(&sim, 1), 0);
     for _ in 0..4 {
-        assert_eq!(
-            read(&mut sim, 101).served_by,
-            Some(NodeRef::Replica(2)),
-            "reads avoid the down replica"
-        );
+        assert_eq!(read(&mut sim, 101).served_by, Some(NodeRef::Replica(2)), "reads avoid the down replica");
     }
     sim.apply(Command::Restart(NodeRef::Replica(1))).unwrap();
     sim.run_to_quiescence();
@@ -969,14 +596,7 @@ fn a_crashed_replica_catches_up_from_the_log_on_restart() {
 fn with_the_master_down_writes_fail_and_replicas_keep_serving_reads() {
     let mut sim = sim(2, Mode::Async, 50);
     sim.apply(Command::Crash(NodeRef::Master)).unwrap();
-    let id = send(
-        &mut sim,
-        Command::Write {
-            client: 0,
-            key: 101,
-            name: "Ada".into(),
-        },
-    );
+    let id = send(&mut sim, Command::Write { client: 0, key: 101, name: "Ada".into() });
     advance(&mut sim, 10);
     assert_eq!(finished(&sim, id).failure(), Some("master is down"));
     for _ in 0..4 {
@@ -992,64 +612,31 @@ fn async_failover_loses_the_unshipped_writes_and_the_old_master_rolls_them_back(
     let mut sim = sim(2, Mode::Async, 1_000);
     write(&mut sim, 101, "Shipped");
     advance(&mut sim, 1_100);
-    let lost = send(
-        &mut sim,
-        Command::Write {
-            client: 0,
-            key: 102,
-            name: "Unshipped".into(),
-        },
-    );
+    let lost = send(&mut sim, Command::Write { client: 0, key: 102, name: "Unshipped".into() });
     advance(&mut sim, 10);
     assert_eq!(sim.stats().writes_acked, 2, "both were acknowledged");
     sim.apply(Command::Crash(NodeRef::Master)).unwrap();
     sim.apply(Command::Promote(None)).unwrap();
     assert_eq!(sim.stats().lost_writes, 1);
     assert!(finished(&sim, lost).lost);
-    assert!(
-        sim.events()
-            .any(|event| event.kind == EventKind::WritesLost { lsns: vec![2] })
-    );
+    assert!(sim.events().any(|event| event.kind == EventKind::WritesLost { lsns: vec![2] }));
     assert_eq!(sim.committed()[&101].name, "Shipped");
-    assert_eq!(
-        sim.committed()[&102].name,
-        "Bob",
-        "the new master never had the second write"
-    );
+    assert_eq!(sim.committed()[&102].name, "Bob", "the new master never had the second write");
 
     // The old master is now a replica (it took the promoted replica's number) and rolls back.
-    let old = sim
-        .replicas()
-        .into_iter()
-        .find(|(_, node)| !node.is_up())
-        .map(|(id, _)| id)
-        .unwrap();
+    let old = sim.replicas().into_iter().find(|(_, node)| !node.is_up()).map(|(id, _)| id).unwrap();
     let old_name = sim.name(old);
     sim.apply(Command::Restart(old_name)).unwrap();
     sim.run_to_quiescence();
-    assert!(
-        sim.events()
-            .any(|event| matches!(&event.kind, EventKind::RolledBack { from: 2, to: 2, .. }))
-    );
+    assert!(sim.events().any(|event| matches!(&event.kind, EventKind::RolledBack { from: 2, to: 2, .. })));
     assert_eq!(&sim.node(old).data, sim.committed());
 }
 
 #[test]
 fn a_quorum_acknowledged_write_survives_the_loss_of_any_one_node() {
-    for lost_node in [
-        NodeRef::Master,
-        NodeRef::Replica(1),
-        NodeRef::Replica(2),
-        NodeRef::Replica(3),
-    ] {
-        let mut sim = with(Config {
-            replicas: 3,
-            mode: Mode::On,
-            quorum: Quorum::Any(2),
-            lag_ms: 100,
-            jitter_ms: 80,
-            ..Config::default()
-        });
+    for lost_node in [NodeRef::Master, NodeRef::Replica(1), NodeRef::Replica(2), NodeRef::Replica(3)] {
+        let mut sim =
+            with(Config { replicas: 3, mode: Mode::On, quorum: Quorum::Any(2), lag_ms: 100, jitter_ms: 80, ..base() });
         sim.apply(Command::CutLink(NodeRef::Replica(3))).unwrap();
         write(&mut sim, 101, "Durable");
         while sim.stats().writes_acked == 0 {
@@ -1066,12 +653,7 @@ fn a_quorum_acknowledged_write_survives_the_loss_of_any_one_node() {
 
 #[test]
 fn automatic_failover_promotes_the_most_up_to_date_replica() {
-    let mut sim = with(Config {
-        replicas: 2,
-        failover_ms: 500,
-        lag_ms: 50,
-        ..Config::default()
-    });
+    let mut sim = with(Config { replicas: 2, failover_ms: 500, lag_ms: 50, ..base() });
     sim.apply(Command::CutLink(NodeRef::Replica(1))).unwrap();
     write(&mut sim, 101, "Ada");
     advance(&mut sim, 100);
@@ -1080,29 +662,11 @@ fn automatic_failover_promotes_the_most_up_to_date_replica() {
     assert!(!sim.master().is_up(), "not before the timeout");
     advance(&mut sim, 200);
     assert!(sim.master().is_up(), "the failover happened");
-    assert!(sim.events().any(|event| event.kind
-        == EventKind::Promoted {
-            node: "replica-2".into(),
-            lsn: 1
-        }));
-    assert_eq!(
-        sim.committed()[&101].name,
-        "Ada",
-        "replica-2 had the write; replica-1 was cut off"
-    );
-    let id = send(
-        &mut sim,
-        Command::Write {
-            client: 0,
-            key: 102,
-            name: "After".into(),
-        },
-    );
+    assert!(sim.events().any(|event| event.kind == EventKind::Promoted { node: "replica-2".into(), lsn: 1 }));
+    assert_eq!(sim.committed()[&101].name, "Ada", "replica-2 had the write; replica-1 was cut off");
+    let id = send(&mut sim, Command::Write { client: 0, key: 102, name: "After".into() });
     advance(&mut sim, 10);
-    assert!(
-        finished(&sim, id).failure().is_none(),
-        "the new master takes writes"
-    );
+    assert!(finished(&sim, id).failure().is_none(), "the new master takes writes");
 }
 
 #[test]
@@ -1125,49 +689,26 @@ fn a_partitioned_replica_serves_stale_data_and_converges_when_healed() {
 
 #[test]
 fn the_generator_sends_its_rate_with_its_share_of_reads_over_the_hot_users() {
-    let mut sim = with(Config {
-        replicas: 3,
-        rate: 1_000,
-        reads_percent: 90,
-        hot_keys: 20,
-        clients: 4,
-        ..Config::default()
-    });
+    let mut sim = with(Config { replicas: 3, rate: 1_000, reads_percent: 90, hot_keys: 20, clients: 4, ..base() });
     advance(&mut sim, 10_000);
     let stats = *sim.stats();
     let total = stats.reads_issued + stats.writes_issued;
-    assert!(
-        (9_500..10_500).contains(&total),
-        "about 1,000/s for 10 s: {total}"
-    );
+    assert!((9_500..10_500).contains(&total), "about 1,000/s for 10 s: {total}");
     let reads = stats.reads_issued as f64 / total as f64;
     assert!((0.88..0.92).contains(&reads), "about 90% reads: {reads}");
-    assert!(
-        sim.committed().len() > 5,
-        "writes spread over 20 users created new ones"
-    );
+    assert!(sim.committed().len() > 5, "writes spread over 20 users created new ones");
     assert!(sim.committed().keys().all(|&key| (101..121).contains(&key)));
 
     reconfigure(&mut sim, |c| c.rate = 0);
     let before = sim.stats().reads_issued + sim.stats().writes_issued;
     advance(&mut sim, 1_000);
-    assert_eq!(
-        sim.stats().reads_issued + sim.stats().writes_issued,
-        before,
-        "rate 0 stops it"
-    );
+    assert_eq!(sim.stats().reads_issued + sim.stats().writes_issued, before, "rate 0 stops it");
 }
 
 #[test]
 fn generated_traffic_replays_exactly_from_the_seed() {
     let run = |seed| {
-        let mut sim = with(Config {
-            replicas: 2,
-            rate: 500,
-            jitter_ms: 30,
-            seed,
-            ..Config::default()
-        });
+        let mut sim = with(Config { replicas: 2, rate: 500, jitter_ms: 30, seed, ..base() });
         advance(&mut sim, 3_000);
         sim.fingerprint()
     };
@@ -1184,46 +725,20 @@ fn bad_settings_are_refused_with_a_reason_and_change_nothing() {
     let refuse = |sim: &mut Simulation, change: fn(&mut Config)| {
         let mut config = sim.config().clone();
         change(&mut config);
-        sim.apply(Command::Configure(config))
-            .unwrap_err()
-            .to_string()
+        sim.apply(Command::Configure(config)).unwrap_err().to_string()
     };
-    assert_eq!(
-        refuse(&mut sim, |c| c.replicas = 9),
-        "replicas must be between 0 and 8, got 9"
-    );
-    assert_eq!(
-        refuse(&mut sim, |c| c.lag_ms = 60_001),
-        "lag must be between 0 and 60000 ms, got 60001"
-    );
+    assert_eq!(refuse(&mut sim, |c| c.replicas = 9), "replicas must be between 0 and 8, got 9");
+    assert_eq!(refuse(&mut sim, |c| c.lag_ms = 60_001), "lag must be between 0 and 60000 ms, got 60001");
     assert_eq!(
         refuse(&mut sim, |c| c.quorum = Quorum::First(3)),
         "quorum first-3 waits for 3 replicas but there are only 2"
     );
+    assert_eq!(refuse(&mut sim, |c| c.capacity = 0), "capacity must be between 1 and 1000000 ops/s, got 0");
+    assert_eq!(refuse(&mut sim, |c| c.seed = 5), "the seed can only change by starting a new run");
+    assert_eq!(sim.apply(Command::Crash(NodeRef::Replica(3))).unwrap_err().to_string(), "there is no replica-3");
+    assert_eq!(sim.apply(Command::Restart(NodeRef::Replica(1))).unwrap_err().to_string(), "replica-1 is already up");
     assert_eq!(
-        refuse(&mut sim, |c| c.capacity = 0),
-        "capacity must be between 1 and 1000000 ops/s, got 0"
-    );
-    assert_eq!(
-        refuse(&mut sim, |c| c.seed = 5),
-        "the seed can only change by starting a new run"
-    );
-    assert_eq!(
-        sim.apply(Command::Crash(NodeRef::Replica(3)))
-            .unwrap_err()
-            .to_string(),
-        "there is no replica-3"
-    );
-    assert_eq!(
-        sim.apply(Command::Restart(NodeRef::Replica(1)))
-            .unwrap_err()
-            .to_string(),
-        "replica-1 is already up"
-    );
-    assert_eq!(
-        sim.apply(Command::CutLink(NodeRef::Master))
-            .unwrap_err()
-            .to_string(),
+        sim.apply(Command::CutLink(NodeRef::Master)).unwrap_err().to_string(),
         "that applies to replicas only, not the master"
     );
     assert_eq!(
@@ -1232,22 +747,12 @@ fn bad_settings_are_refused_with_a_reason_and_change_nothing() {
     );
     assert_eq!(sim.config(), &before);
     assert_eq!(sim.replicas().len(), 2);
-    assert!(
-        Simulation::new(Config {
-            replicas: 9,
-            ..Config::default()
-        })
-        .is_err()
-    );
+    assert!(Simulation::new(Config { replicas: 9, ..base() }).is_err());
 }
 
 #[test]
 fn metrics_keep_a_bounded_window_of_throughput_and_lag() {
-    let mut sim = with(Config {
-        replicas: 2,
-        lag_ms: 200,
-        ..Config::default()
-    });
+    let mut sim = with(Config { replicas: 2, lag_ms: 200, ..base() });
     for _ in 0..200 {
         sim.apply(Command::WriteRandom { client: 0 }).unwrap();
         sim.apply(Command::ReadLastWritten { client: 0 }).unwrap();
@@ -1256,20 +761,10 @@ fn metrics_keep_a_bounded_window_of_throughput_and_lag() {
     let buckets: Vec<_> = sim.metrics().buckets().collect();
     assert_eq!(buckets.len(), 8, "2 s in 250 ms buckets");
     let middle = buckets[4];
-    assert!(
-        (150.0..=250.0).contains(&middle.throughput()),
-        "about 200 requests/s: {}",
-        middle.throughput()
-    );
-    assert!(
-        middle.stale_rate() > 0.9,
-        "reads right after writes under async are stale"
-    );
+    assert!((150.0..=250.0).contains(&middle.throughput()), "about 200 requests/s: {}", middle.throughput());
+    assert!(middle.stale_rate() > 0.9, "reads right after writes under async are stale");
     assert!(middle.nodes.iter().any(|node| node.lag_lsn > 0));
     assert!(middle.latency_quantile(0.99).unwrap() >= middle.latency_quantile(0.5).unwrap());
     advance(&mut sim, 600_000);
-    assert_eq!(
-        sim.metrics().buckets().count(),
-        replication_playground::sim::metrics::WINDOW
-    );
+    assert_eq!(sim.metrics().buckets().count(), replication_playground::sim::metrics::WINDOW);
 }

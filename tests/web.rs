@@ -23,9 +23,7 @@ fn mount_point() -> Element {
 }
 
 fn by_test_id(root: &Element, id: &str) -> Element {
-    root.query_selector(&format!("[data-testid=\"{id}\"]"))
-        .unwrap()
-        .unwrap_or_else(|| panic!("no element {id}"))
+    root.query_selector(&format!("[data-testid=\"{id}\"]")).unwrap().unwrap_or_else(|| panic!("no element {id}"))
 }
 
 fn text(root: &Element, id: &str) -> String {
@@ -38,10 +36,7 @@ async fn wait_ms(ms: u64) {
 
 #[wasm_bindgen_test]
 fn scripted_run_has_the_native_fingerprint() {
-    assert_eq!(
-        common::scripted_run(7).fingerprint(),
-        common::SCRIPTED_RUN_FINGERPRINT
-    );
+    assert_eq!(common::scripted_run(7).fingerprint(), common::SCRIPTED_RUN_FINGERPRINT);
 }
 
 #[wasm_bindgen_test]
@@ -58,8 +53,7 @@ async fn stats_panel_shows_the_counters() {
         lost_writes: 1,
         ..Stats::default()
     };
-    yew::Renderer::<StatsPanel>::with_root_and_props(root.clone(), StatsPanelProps { stats })
-        .render();
+    yew::Renderer::<StatsPanel>::with_root_and_props(root.clone(), StatsPanelProps { stats }).render();
     wait_ms(10).await;
     assert_eq!(text(&root, "stat-writes"), "4");
     assert_eq!(text(&root, "stat-reads"), "7");
@@ -84,11 +78,7 @@ async fn app_write_then_read_under_async_is_stale_and_a_crash_shows() {
     yew::Renderer::<App>::with_root(root.clone()).render();
     wait_ms(50).await;
     // The defaults: two replicas, async, 1000 ms lag, at real-time speed.
-    assert!(
-        root.query_selector("[data-testid=\"node-replica-2\"]")
-            .unwrap()
-            .is_some()
-    );
+    assert!(root.query_selector("[data-testid=\"node-replica-2\"]").unwrap().is_some());
     click(&root, "write");
     wait_ms(150).await;
     assert_eq!(text(&root, "stat-writes"), "1");
@@ -100,10 +90,7 @@ async fn app_write_then_read_under_async_is_stale_and_a_crash_shows() {
     wait_ms(150).await;
     assert_eq!(text(&root, "stat-reads"), "1");
     assert_eq!(text(&root, "stat-stale-reads"), "1");
-    assert!(
-        root.query_selector("li.stale").unwrap().is_some(),
-        "the stale read stands out in the log"
-    );
+    assert!(root.query_selector("li.stale").unwrap().is_some(), "the stale read stands out in the log");
     let served: u32 = ["node-replica-1", "node-replica-2"]
         .iter()
         .map(|id| attribute(&root, id, "data-reads").parse::<u32>().unwrap())
@@ -114,4 +101,133 @@ async fn app_write_then_read_under_async_is_stale_and_a_crash_shows() {
     wait_ms(50).await;
     assert_eq!(attribute(&root, "node-replica-1", "data-state"), "down");
     assert!(text(&root, "event-log").contains("replica-1 crashed"));
+}
+
+mod components {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+
+    use replication_playground::sim::request::{Op, Outcome, RequestRecord};
+    use replication_playground::sim::time::Time;
+    use replication_playground::sim::{NodeRef, NodeState};
+    use replication_playground::ui::charts::{Chart, ChartProps, Series};
+    use replication_playground::ui::request_log::{RequestLog, RequestLogProps};
+    use replication_playground::ui::state::Action;
+    use replication_playground::ui::topology::{Dot, DotKind, NodeView, Place, Topology, TopologyProps};
+    use wasm_bindgen_test::wasm_bindgen_test;
+    use web_sys::Element;
+    use yew::Callback;
+
+    use super::{click, mount_point, text, wait_ms};
+
+    fn view(name: NodeRef, state: NodeState, load: u64) -> NodeView {
+        NodeView { name, state, applied_lsn: 3, load, lag: Time::from_millis(500), link_cut: false }
+    }
+
+    #[wasm_bindgen_test]
+    async fn topology_draws_nodes_with_their_state_and_messages_on_their_way() {
+        let root = mount_point();
+        let actions: Rc<RefCell<Vec<Option<NodeRef>>>> = Rc::default();
+        let seen = actions.clone();
+        let props = TopologyProps {
+            master: view(NodeRef::Master, NodeState::Up, 0),
+            replicas: vec![
+                view(NodeRef::Replica(1), NodeState::Down, 0),
+                view(NodeRef::Replica(2), NodeState::Overloaded, 150),
+            ],
+            dots: vec![
+                Dot { from: Place::Clients, to: Place::Node(NodeRef::Master), progress: 0.5, kind: DotKind::Write },
+                Dot {
+                    from: Place::Node(NodeRef::Master),
+                    to: Place::Node(NodeRef::Replica(2)),
+                    progress: 0.25,
+                    kind: DotKind::Replicate,
+                },
+            ],
+            queue_limit: 200,
+            selected: None,
+            on_action: Callback::from(move |action| {
+                if let Action::Select(node) = action {
+                    seen.borrow_mut().push(node);
+                }
+            }),
+        };
+        yew::Renderer::<Topology>::with_root_and_props(root.clone(), props).render();
+        wait_ms(10).await;
+        assert_eq!(
+            root.query_selector_all("circle.dot.write").unwrap().length(),
+            2,
+            "one on the wire, one in the legend"
+        );
+        assert_eq!(root.query_selector_all("circle.dot.replicate").unwrap().length(), 2);
+        // Halfway from the clients (110, 210) to the master (470, 210).
+        let write = root.query_selector("svg.topology circle.dot.write").unwrap().unwrap();
+        assert_eq!(write.get_attribute("cx").as_deref(), Some("290.0"));
+        assert!(root.query_selector("g.node-shape.down").unwrap().is_some());
+        let overloaded = root.query_selector("g.node-shape.overloaded").unwrap().unwrap();
+        let load_bar = overloaded.query_selector("rect.meter.load").unwrap().unwrap();
+        assert_eq!(load_bar.get_attribute("width").as_deref(), Some("127.5"), "150 of 200 queued");
+
+        dispatch_click(&overloaded);
+        wait_ms(10).await;
+        assert_eq!(*actions.borrow(), vec![Some(NodeRef::Replica(2))]);
+    }
+
+    /// `click()` exists only on HTML elements; an SVG element gets a bubbling click event, which
+    /// is what Yew's delegated listeners see.
+    fn dispatch_click(element: &Element) {
+        let init = web_sys::MouseEventInit::new();
+        init.set_bubbles(true);
+        let event = web_sys::MouseEvent::new_with_mouse_event_init_dict("click", &init).unwrap();
+        element.dispatch_event(&event).unwrap();
+    }
+
+    #[wasm_bindgen_test]
+    async fn chart_draws_each_series_and_reads_out_the_latest_values() {
+        let root = mount_point();
+        let props = ChartProps {
+            title: "Latency".into(),
+            test_id: "chart".into(),
+            unit: " ms".into(),
+            bucket_seconds: 0.25,
+            series: vec![
+                Series { name: "p50".into(), class: "p50", values: Rc::new(vec![1.0, 2.0, 3.0]) },
+                Series { name: "p99".into(), class: "p99", values: Rc::new(vec![5.0, 8.0, 13.0]) },
+            ],
+        };
+        yew::Renderer::<Chart>::with_root_and_props(root.clone(), props).render();
+        wait_ms(10).await;
+        assert_eq!(root.query_selector_all("polyline.series").unwrap().length(), 2);
+        assert!(text(&root, "chart").contains("now: p50 3 ms · p99 13 ms"));
+    }
+
+    fn read(id: u64, version: u64, master_version: u64) -> RequestRecord {
+        let mut record = RequestRecord::new(id, 0, Op::Read { key: 101 }, Time::ZERO);
+        record.served_by = Some(NodeRef::Replica(1));
+        record.outcome = Some(Outcome::Read {
+            row: Some(replication_playground::sim::data::Row { name: "Ada".into(), version, lsn: version }),
+            master_version,
+            node_lag: Time::from_millis(200),
+        });
+        record.completed_at = Some(Time::from_millis(3));
+        record
+    }
+
+    #[wasm_bindgen_test]
+    async fn request_log_filters_to_the_problems() {
+        let root = mount_point();
+        let requests = vec![read(3, 2, 2), read(2, 1, 2), read(1, 2, 2)];
+        yew::Renderer::<RequestLog>::with_root_and_props(root.clone(), RequestLogProps { requests }).render();
+        wait_ms(10).await;
+        let rows = |root: &Element| root.query_selector_all("[data-testid=\"request-log\"] li").unwrap().length();
+        assert_eq!(rows(&root), 3);
+        assert!(
+            text(&root, "request-log")
+                .contains("stale by 1 version; the master has version 2 (replica-1 200.0 ms behind)")
+        );
+        click(&root, "log-filter");
+        wait_ms(10).await;
+        assert_eq!(rows(&root), 1);
+        assert!(text(&root, "request-log").contains("#2 client 1 read user 101"));
+    }
 }

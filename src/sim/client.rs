@@ -37,10 +37,7 @@ impl Session {
     /// Records a read that returned `version` of `key` and says what it violated.
     pub fn on_read(&mut self, key: Key, version: u64) -> Violations {
         let violations = Violations {
-            read_your_writes: self
-                .written
-                .get(&key)
-                .is_some_and(|&written| version < written),
+            read_your_writes: self.written.get(&key).is_some_and(|&written| version < written),
             monotonic: self.seen.get(&key).is_some_and(|&seen| version < seen),
         };
         let seen = self.seen.entry(key).or_default();

@@ -134,11 +134,7 @@ impl fmt::Display for Quorum {
 impl FromStr for Quorum {
     type Err = Refusal;
     fn from_str(text: &str) -> Result<Quorum, Refusal> {
-        let bad = || {
-            Refusal::new(format!(
-                "quorum must be all, first-K or any-K with K at least 1, got \"{text}\""
-            ))
-        };
+        let bad = || Refusal::new(format!("quorum must be all, first-K or any-K with K at least 1, got \"{text}\""));
         if text == "all" {
             return Ok(Quorum::All);
         }
@@ -179,6 +175,8 @@ pub struct Config {
     pub quorum: Quorum,
     /// Time for a log entry to travel from the master to a replica.
     pub lag_ms: u64,
+    /// One-way time between the clients and each node (each node's can be set apart).
+    pub client_ms: u64,
     /// Every message takes up to this much longer, drawn at random.
     pub jitter_ms: u64,
     /// Time a replica takes to flush a received entry to disk.
@@ -226,6 +224,7 @@ impl Default for Config {
             mode: Mode::Async,
             quorum: Quorum::All,
             lag_ms: 1_000,
+            client_ms: 50,
             jitter_ms: 0,
             flush_ms: 0,
             apply_rate: 10_000,
@@ -254,9 +253,7 @@ impl Default for Config {
 pub fn check_replicas(replicas: u64) -> Result<usize, Refusal> {
     match usize::try_from(replicas) {
         Ok(count) if count <= MAX_REPLICAS => Ok(count),
-        _ => Err(Refusal::new(format!(
-            "replicas must be between 0 and {MAX_REPLICAS}, got {replicas}"
-        ))),
+        _ => Err(Refusal::new(format!("replicas must be between 0 and {MAX_REPLICAS}, got {replicas}"))),
     }
 }
 
@@ -264,9 +261,7 @@ fn check_range(name: &str, value: u64, min: u64, max: u64, unit: &str) -> Result
     if (min..=max).contains(&value) {
         Ok(())
     } else {
-        Err(Refusal::new(format!(
-            "{name} must be between {min} and {max}{unit}, got {value}"
-        )))
+        Err(Refusal::new(format!("{name} must be between {min} and {max}{unit}, got {value}")))
     }
 }
 
@@ -281,6 +276,7 @@ impl Config {
         check_replicas(self.replicas as u64)?;
         for (name, value) in [
             ("lag", self.lag_ms),
+            ("client latency", self.client_ms),
             ("jitter", self.jitter_ms),
             ("flush delay", self.flush_ms),
             ("semi-sync timeout", self.semi_sync_timeout_ms),
@@ -317,10 +313,6 @@ impl Config {
 
     /// The replicas a write waits for: `sync` always means every replica.
     pub fn effective_quorum(&self) -> Quorum {
-        if self.mode == Mode::Sync {
-            Quorum::All
-        } else {
-            self.quorum
-        }
+        if self.mode == Mode::Sync { Quorum::All } else { self.quorum }
     }
 }

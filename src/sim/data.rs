@@ -37,25 +37,14 @@ pub const FIRST_USER: Key = 101;
 const SEED_NAMES: [&str; 5] = ["Alice", "Bob", "Carol", "Dave", "Erin"];
 
 /// Names a random write gives a user.
-pub const WRITE_NAMES: [&str; 12] = [
-    "Ada", "Grace", "Linus", "Barbara", "Edsger", "Frances", "Ken", "Margaret", "Tony", "Radia",
-    "Leslie", "Jim",
-];
+pub const WRITE_NAMES: [&str; 12] =
+    ["Ada", "Grace", "Linus", "Barbara", "Edsger", "Frances", "Ken", "Margaret", "Tony", "Radia", "Leslie", "Jim"];
 
 /// The data every node starts with, before the log begins: users 101 to 105, version 1.
 pub fn seed_users() -> Table {
     (FIRST_USER..)
         .zip(SEED_NAMES)
-        .map(|(key, name)| {
-            (
-                key,
-                Row {
-                    name: name.to_string(),
-                    version: 1,
-                    lsn: 0,
-                },
-            )
-        })
+        .map(|(key, name)| (key, Row { name: name.to_string(), version: 1, lsn: 0 }))
         .collect()
 }
 

@@ -58,13 +58,9 @@ impl ClusterEvent {
     pub fn describe(&self) -> String {
         match &self.kind {
             EventKind::FellBackToAsync { waited_ms } => {
-                format!(
-                    "no replica acknowledged within {waited_ms} ms: the master falls back to async"
-                )
+                format!("no replica acknowledged within {waited_ms} ms: the master falls back to async")
             }
-            EventKind::BackToSync => {
-                "the replicas caught up: the master waits for them again".to_string()
-            }
+            EventKind::BackToSync => "the replicas caught up: the master waits for them again".to_string(),
             EventKind::Crashed { node, reason } => format!("{node} crashed: {reason}"),
             EventKind::Restarted { node } => format!("{node} restarted"),
             EventKind::LinkCut { node } => format!("the replication link to {node} is cut"),
@@ -76,10 +72,7 @@ impl ClusterEvent {
                 "{} acknowledged write{} lost in the failover (LSN {})",
                 lsns.len(),
                 if lsns.len() == 1 { " was" } else { "s were" },
-                lsns.iter()
-                    .map(|lsn| lsn.to_string())
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                lsns.iter().map(|lsn| lsn.to_string()).collect::<Vec<_>>().join(", ")
             ),
             EventKind::RolledBack { node, from, to } => {
                 format!("{node} rolled back LSN {from} to {to}, which the new master never had")
@@ -87,9 +80,7 @@ impl ClusterEvent {
             EventKind::BaseBackup { node, lsn } => {
                 format!("{node} was re-copied from the master at LSN {lsn}")
             }
-            EventKind::NoFailoverCandidate => {
-                "automatic failover found no replica that is up".to_string()
-            }
+            EventKind::NoFailoverCandidate => "automatic failover found no replica that is up".to_string(),
         }
     }
 }

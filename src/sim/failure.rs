@@ -21,25 +21,14 @@ impl Simulation {
         node.positions.received = node.positions.flushed;
         let flushed = node.positions.flushed;
         node.pending.retain(|entry| entry.lsn <= flushed);
-        self.note(EventKind::Crashed {
-            node: label,
-            reason: reason.to_string(),
-        });
+        self.note(EventKind::Crashed { node: label, reason: reason.to_string() });
         if id == self.master {
             let waiting = self.primary.take_waiting();
             for request in waiting {
-                self.reply(
-                    id,
-                    request,
-                    Some("the master crashed before acknowledging the write".to_string()),
-                );
+                self.reply(id, request, Some("the master crashed before acknowledging the write".to_string()));
             }
             if self.config.failover_ms > 0 {
-                self.schedule(
-                    id,
-                    Time::from_millis(self.config.failover_ms),
-                    Timer::FailoverCheck,
-                );
+                self.schedule(id, Time::from_millis(self.config.failover_ms), Timer::FailoverCheck);
             }
         }
     }
@@ -61,9 +50,7 @@ impl Simulation {
         node.status = super::node::Status::Up;
         node.incarnation = incarnation;
         let rejoin_from = node.rejoin_from.take();
-        self.note(EventKind::Restarted {
-            node: self.label(id),
-        });
+        self.note(EventKind::Restarted { node: self.label(id) });
         if id == self.master {
             // Crash recovery: whatever the master logged is committed.
             self.primary.visible = self.nodes[id.0].data.clone();
@@ -85,33 +72,22 @@ impl Simulation {
     fn roll_back(&mut self, id: NodeId, fork: u64) {
         let last = self.nodes[id.0].positions.received;
         if last > fork {
-            self.note(EventKind::RolledBack {
-                node: self.label(id),
-                from: fork + 1,
-                to: last,
-            });
+            self.note(EventKind::RolledBack { node: self.label(id), from: fork + 1, to: last });
         }
         let master = self.master;
-        let (copy, lsn) = (
-            self.nodes[master.0].data.clone(),
-            self.nodes[master.0].positions.applied,
-        );
+        let (copy, lsn) = (self.nodes[master.0].data.clone(), self.nodes[master.0].positions.applied);
         self.nodes[id.0].reset_copy(copy, lsn);
         self.primary.report(id, self.nodes[id.0].positions);
     }
 
     pub(super) fn cut_link(&mut self, id: NodeId) {
         self.nodes[id.0].link_cut = true;
-        self.note(EventKind::LinkCut {
-            node: self.label(id),
-        });
+        self.note(EventKind::LinkCut { node: self.label(id) });
     }
 
     pub(super) fn heal_link(&mut self, id: NodeId) {
         self.nodes[id.0].link_cut = false;
-        self.note(EventKind::LinkHealed {
-            node: self.label(id),
-        });
+        self.note(EventKind::LinkHealed { node: self.label(id) });
         self.catch_up(id);
     }
 
@@ -137,10 +113,7 @@ impl Simulation {
     pub(super) fn failover(&mut self, candidate: Option<NodeId>) -> Result<(), Refusal> {
         let candidate = match candidate {
             Some(id) if !self.nodes[id.0].is_up() => {
-                return Err(Refusal::new(format!(
-                    "{} is down and cannot be promoted",
-                    self.label(id)
-                )));
+                return Err(Refusal::new(format!("{} is down and cannot be promoted", self.label(id))));
             }
             Some(id) => id,
             None => self
@@ -167,38 +140,24 @@ impl Simulation {
         node.applying = false;
         let parked: Vec<_> = node.parked.drain(..).collect();
 
-        let lost: Vec<(u64, u64)> = self
-            .primary
-            .at_risk
-            .range(fork + 1..)
-            .map(|(&lsn, &request)| (lsn, request))
-            .collect();
+        let lost: Vec<(u64, u64)> =
+            self.primary.at_risk.range(fork + 1..).map(|(&lsn, &request)| (lsn, request)).collect();
         if !lost.is_empty() {
             self.stats.lost_writes += lost.len() as u64;
             for &(_, request) in &lost {
                 self.mark_lost(request);
             }
-            self.note(EventKind::WritesLost {
-                lsns: lost.iter().map(|&(lsn, _)| lsn).collect(),
-            });
+            self.note(EventKind::WritesLost { lsns: lost.iter().map(|&(lsn, _)| lsn).collect() });
         }
 
         let log = self.primary.log_through(fork);
-        self.primary = Primary::new(
-            self.nodes[candidate.0].data.clone(),
-            fork,
-            self.primary.epoch + 1,
-        )
-        .with_log(log);
+        self.primary = Primary::new(self.nodes[candidate.0].data.clone(), fork, self.primary.epoch + 1).with_log(log);
         let number = self.nodes[candidate.0].number;
         self.nodes[candidate.0].number = 0;
         self.nodes[old.0].number = number;
         self.nodes[old.0].rejoin_from = Some(fork);
         self.master = candidate;
-        self.note(EventKind::Promoted {
-            node: format!("replica-{number}"),
-            lsn: fork,
-        });
+        self.note(EventKind::Promoted { node: format!("replica-{number}"), lsn: fork });
 
         for read in parked {
             self.finish_read(candidate, read.request, read.key);

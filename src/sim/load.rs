@@ -18,22 +18,12 @@ impl Simulation {
         }
         if node.queue.len() as u64 >= self.config.queue_limit {
             let full_for = node.full_since.map(|since| self.now - since);
-            let reason = format!(
-                "{label} is overloaded: its queue of {} is full",
-                node.queue.len()
-            );
+            let reason = format!("{label} is overloaded: its queue of {} is full", node.queue.len());
             self.reply(id, job.request(), Some(reason));
             if self.config.crash_after_ms > 0
-                && full_for
-                    .is_some_and(|full| full >= Time::from_millis(self.config.crash_after_ms))
+                && full_for.is_some_and(|full| full >= Time::from_millis(self.config.crash_after_ms))
             {
-                self.crash(
-                    id,
-                    &format!(
-                        "overloaded: its queue stayed full for {} ms",
-                        self.config.crash_after_ms
-                    ),
-                );
+                self.crash(id, &format!("overloaded: its queue stayed full for {} ms", self.config.crash_after_ms));
             }
             return;
         }
@@ -74,33 +64,15 @@ impl Simulation {
                     self.log_write(request, key, name);
                 } else {
                     let label = self.label(id);
-                    self.reply(
-                        id,
-                        request,
-                        Some(format!(
-                            "{label} is not the master: writes go to the master"
-                        )),
-                    );
+                    self.reply(id, request, Some(format!("{label} is not the master: writes go to the master")));
                 }
             }
-            Job::Read {
-                request,
-                key,
-                min_lsn,
-            } => {
+            Job::Read { request, key, min_lsn } => {
                 if id != self.master && self.nodes[id.0].positions.applied < min_lsn {
                     // A causal read waits until this replica has applied the client's last
                     // write, or until the timeout sends it to the master.
-                    self.nodes[id.0].parked.push(ParkedRead {
-                        request,
-                        key,
-                        min_lsn,
-                    });
-                    self.schedule(
-                        id,
-                        Time::from_millis(self.config.causal_timeout_ms),
-                        Timer::CausalTimeout(request),
-                    );
+                    self.nodes[id.0].parked.push(ParkedRead { request, key, min_lsn });
+                    self.schedule(id, Time::from_millis(self.config.causal_timeout_ms), Timer::CausalTimeout(request));
                 } else {
                     self.finish_read(id, request, key);
                 }
@@ -111,38 +83,21 @@ impl Simulation {
 
     /// Answers a read from the node's data (the master answers from what it has committed).
     pub(super) fn finish_read(&mut self, id: NodeId, request: RequestId, key: data::Key) {
-        let row = if id == self.master {
-            self.primary.visible.get(&key)
-        } else {
-            self.nodes[id.0].data.get(&key)
-        };
+        let row = if id == self.master { self.primary.visible.get(&key) } else { self.nodes[id.0].data.get(&key) };
         let row = row.cloned();
         let master_version = data::version_of(&self.primary.visible, key);
-        let node_lag = if id == self.master {
-            Time::ZERO
-        } else {
-            self.lag(id).1
-        };
+        let node_lag = if id == self.master { Time::ZERO } else { self.lag(id).1 };
         self.nodes[id.0].reads_served += 1;
         self.metrics.record_node_read(id.0);
-        self.record(
-            request,
-            id,
-            Outcome::Read {
-                row,
-                master_version,
-                node_lag,
-            },
-        );
+        self.record(request, id, Outcome::Read { row, master_version, node_lag });
         self.reply(id, request, None);
     }
 
     /// Serves the parked causal reads that the replica's progress now allows.
     pub(super) fn release_parked(&mut self, id: NodeId) {
         let applied = self.nodes[id.0].positions.applied;
-        let (ready, waiting): (Vec<_>, Vec<_>) = std::mem::take(&mut self.nodes[id.0].parked)
-            .into_iter()
-            .partition(|read| read.min_lsn <= applied);
+        let (ready, waiting): (Vec<_>, Vec<_>) =
+            std::mem::take(&mut self.nodes[id.0].parked).into_iter().partition(|read| read.min_lsn <= applied);
         self.nodes[id.0].parked = waiting;
         for read in ready {
             self.finish_read(id, read.request, read.key);
@@ -162,11 +117,7 @@ impl Simulation {
             self.send(
                 Endpoint::Client(client),
                 Endpoint::Node(master),
-                Payload::Read {
-                    request,
-                    key: read.key,
-                    min_lsn: read.min_lsn,
-                },
+                Payload::Read { request, key: read.key, min_lsn: read.min_lsn },
             );
         }
     }

@@ -43,9 +43,7 @@ impl Bucket {
         let mut sorted = self.latencies.clone();
         sorted.sort_unstable();
         let last = sorted.len().checked_sub(1)?;
-        Some(Time(
-            sorted[((last as f64) * q.clamp(0.0, 1.0)).round() as usize],
-        ))
+        Some(Time(sorted[((last as f64) * q.clamp(0.0, 1.0)).round() as usize]))
     }
 
     /// Completed requests per second of simulated time.
@@ -55,11 +53,7 @@ impl Bucket {
 
     /// Share of completed reads that were stale, 0..=1.
     pub fn stale_rate(&self) -> f64 {
-        if self.reads == 0 {
-            0.0
-        } else {
-            self.stale_reads as f64 / self.reads as f64
-        }
+        if self.reads == 0 { 0.0 } else { self.stale_reads as f64 / self.reads as f64 }
     }
 }
 
@@ -98,10 +92,8 @@ impl Metrics {
             let start = to - window;
             self.closed.clear();
             self.node_reads.clear();
-            self.open = Bucket {
-                start: Time(start.as_micros() - start.as_micros() % BUCKET.as_micros()),
-                ..Bucket::default()
-            };
+            self.open =
+                Bucket { start: Time(start.as_micros() - start.as_micros() % BUCKET.as_micros()), ..Bucket::default() };
         }
     }
 
@@ -139,10 +131,7 @@ impl Metrics {
             sample.reads = *reads;
         }
         self.node_reads.clear();
-        let next = Bucket {
-            start: self.open_until(),
-            ..Bucket::default()
-        };
+        let next = Bucket { start: self.open_until(), ..Bucket::default() };
         let mut bucket = std::mem::replace(&mut self.open, next);
         bucket.nodes = nodes;
         if self.closed.len() == WINDOW {

@@ -205,13 +205,7 @@ impl Simulation {
         };
         for number in 0..=sim.config.replicas {
             let incarnation = sim.new_incarnation();
-            sim.nodes.push(Node::new(
-                number,
-                incarnation,
-                data::seed_users(),
-                0,
-                sim.config.capacity,
-            ));
+            sim.nodes.push(Node::new(number, incarnation, data::seed_users(), 0, &sim.config));
         }
         sim.restart_generator();
         Ok(sim)
@@ -347,6 +341,14 @@ impl Simulation {
         self.in_flight.values()
     }
 
+    /// Messages on the wire with their delivery time, in no particular order.
+    pub fn messages(&self) -> impl Iterator<Item = (Time, &Message)> {
+        self.queue.iter().filter_map(|(at, event)| match event {
+            Event::Deliver(message) => Some((at, message)),
+            _ => None,
+        })
+    }
+
     /// Cluster events, oldest first, at most `EVENT_LIMIT`.
     pub fn events(&self) -> impl DoubleEndedIterator<Item = &ClusterEvent> {
         self.events.iter()
@@ -356,9 +358,7 @@ impl Simulation {
     /// was and says why.
     pub fn apply(&mut self, command: Command) -> Result<(), Refusal> {
         match command {
-            Command::Write { client, key, name } => {
-                self.send_write(self.check_client(client)?, key, name)
-            }
+            Command::Write { client, key, name } => self.send_write(self.check_client(client)?, key, name),
             Command::WriteRandom { client } => {
                 let client = self.check_client(client)?;
                 let key = *self.rng.pick(&data::seed_keys());
@@ -368,9 +368,7 @@ impl Simulation {
             Command::Read { client, key } => self.send_read(self.check_client(client)?, key),
             Command::ReadLastWritten { client } => {
                 let client = self.check_client(client)?;
-                let key = self.sessions[client]
-                    .last_written_key
-                    .unwrap_or(data::FIRST_USER);
+                let key = self.sessions[client].last_written_key.unwrap_or(data::FIRST_USER);
                 self.send_read(client, key);
             }
             Command::Configure(config) => self.configure(config)?,
@@ -413,9 +411,7 @@ impl Simulation {
             Command::SetWeight(node, weight) => {
                 let id = self.resolve_replica(node)?;
                 if !(1..=1_000).contains(&weight) {
-                    return Err(Refusal::new(format!(
-                        "weight must be between 1 and 1000, got {weight}"
-                    )));
+                    return Err(Refusal::new(format!("weight must be between 1 and 1000, got {weight}")));
                 }
                 self.nodes[id.0].weight = weight;
             }
@@ -441,11 +437,7 @@ impl Simulation {
             match event {
                 Event::Deliver(message) => self.deliver(message),
                 Event::Generate { generation } => self.on_generate(generation),
-                Event::Timer {
-                    node,
-                    incarnation,
-                    timer,
-                } => {
+                Event::Timer { node, incarnation, timer } => {
                     // A timer set in an earlier life of the node (before a crash, a restart
                     // or a removal) has nothing left to act on.
                     if self.nodes[node.0].incarnation == incarnation {
@@ -479,26 +471,14 @@ impl Simulation {
         let nodes: Vec<_> = self
             .nodes
             .iter()
-            .map(|node| {
-                (
-                    node.number,
-                    node.status,
-                    node.positions,
-                    node.reads_served,
-                    &node.data,
-                )
-            })
+            .map(|node| (node.number, node.status, node.positions, node.reads_served, &node.data))
             .collect();
         let state = format!(
             "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{}",
             self.now,
             self.config,
             nodes,
-            (
-                self.master,
-                self.primary.committed_lsn,
-                &self.primary.visible
-            ),
+            (self.master, self.primary.committed_lsn, &self.primary.visible),
             self.stats,
             self.recent,
             self.in_flight,
@@ -522,12 +502,7 @@ impl Simulation {
         (0..self.nodes.len())
             .map(|index| {
                 let (lag_lsn, lag) = self.lag(NodeId(index));
-                NodeSample {
-                    queue_depth: self.nodes[index].current_ops() as u64,
-                    lag_lsn,
-                    lag,
-                    reads: 0,
-                }
+                NodeSample { queue_depth: self.nodes[index].current_ops() as u64, lag_lsn, lag, reads: 0 }
             })
             .collect()
     }
@@ -536,19 +511,13 @@ impl Simulation {
         if client < self.sessions.len() {
             Ok(client)
         } else {
-            Err(Refusal::new(format!(
-                "there is no client {}: there are {}",
-                client + 1,
-                self.sessions.len()
-            )))
+            Err(Refusal::new(format!("there is no client {}: there are {}", client + 1, self.sessions.len())))
         }
     }
 
     fn resolve_replica(&self, node: NodeRef) -> Result<NodeId, Refusal> {
         match node {
-            NodeRef::Master => Err(Refusal::new(
-                "that applies to replicas only, not the master",
-            )),
+            NodeRef::Master => Err(Refusal::new("that applies to replicas only, not the master")),
             replica => self.resolve(replica),
         }
     }
@@ -568,13 +537,17 @@ impl Simulation {
     fn configure(&mut self, config: Config) -> Result<(), Refusal> {
         config.validate()?;
         if config.seed != self.config.seed {
-            return Err(Refusal::new(
-                "the seed can only change by starting a new run",
-            ));
+            return Err(Refusal::new("the seed can only change by starting a new run"));
         }
+        // The run-wide capacity and distance replace what was set per node.
         if config.capacity != self.config.capacity {
             for node in &mut self.nodes {
                 node.capacity = config.capacity;
+            }
+        }
+        if config.client_ms != self.config.client_ms {
+            for node in &mut self.nodes {
+                node.distance = Time::from_millis(config.client_ms);
             }
         }
         self.sessions.resize_with(config.clients, Session::default);
@@ -591,21 +564,11 @@ impl Simulation {
     }
 
     fn send_write(&mut self, client: ClientId, key: Key, name: String) {
-        let request = self.open_request(
-            client,
-            Op::Write {
-                key,
-                name: name.clone(),
-            },
-        );
+        let request = self.open_request(client, Op::Write { key, name: name.clone() });
         self.stats.writes_issued += 1;
         self.sessions[client].last_written_key = Some(key);
         let master = self.master;
-        self.send(
-            Endpoint::Client(client),
-            Endpoint::Node(master),
-            Payload::Write { request, key, name },
-        );
+        self.send(Endpoint::Client(client), Endpoint::Node(master), Payload::Write { request, key, name });
     }
 
     fn send_read(&mut self, client: ClientId, key: Key) {
@@ -613,20 +576,8 @@ impl Simulation {
         self.stats.reads_issued += 1;
         match self.route_read(client) {
             Ok(node) => {
-                let min_lsn = if self.config.causal_reads {
-                    self.sessions[client].last_commit
-                } else {
-                    0
-                };
-                self.send(
-                    Endpoint::Client(client),
-                    Endpoint::Node(node),
-                    Payload::Read {
-                        request,
-                        key,
-                        min_lsn,
-                    },
-                );
+                let min_lsn = if self.config.causal_reads { self.sessions[client].last_commit } else { 0 };
+                self.send(Endpoint::Client(client), Endpoint::Node(node), Payload::Read { request, key, min_lsn });
             }
             // Refused by the router itself: the client learns at once.
             Err(reason) => self.complete(request, Some(reason)),
@@ -636,8 +587,7 @@ impl Simulation {
     fn open_request(&mut self, client: ClientId, op: Op) -> RequestId {
         let id = self.next_request;
         self.next_request += 1;
-        self.in_flight
-            .insert(id, RequestRecord::new(id, client, op, self.now));
+        self.in_flight.insert(id, RequestRecord::new(id, client, op, self.now));
         id
     }
 
@@ -647,8 +597,9 @@ impl Simulation {
             return;
         }
         let base = match (from, to, &payload) {
-            (Endpoint::Client(_), Endpoint::Node(node), _)
-            | (Endpoint::Node(node), Endpoint::Client(_), _) => self.nodes[node.0].distance,
+            (Endpoint::Client(_), Endpoint::Node(node), _) | (Endpoint::Node(node), Endpoint::Client(_), _) => {
+                self.nodes[node.0].distance
+            }
             (_, _, Payload::Replicate { .. }) => Time::from_millis(self.config.lag_ms),
             _ => network::HOP,
         };
@@ -657,62 +608,29 @@ impl Simulation {
             ms => Time(self.rng.below(ms * 1_000 + 1)),
         };
         let at = self.network.arrival(from, to, self.now + base + jitter);
-        self.queue.push(
-            at,
-            Event::Deliver(Message {
-                from,
-                to,
-                sent_at: self.now,
-                payload,
-            }),
-        );
+        self.queue.push(at, Event::Deliver(Message { from, to, sent_at: self.now, payload }));
     }
 
     fn schedule(&mut self, node: NodeId, after: Time, timer: Timer) {
         let incarnation = self.nodes[node.0].incarnation;
-        self.queue.push(
-            self.now + after,
-            Event::Timer {
-                node,
-                incarnation,
-                timer,
-            },
-        );
+        self.queue.push(self.now + after, Event::Timer { node, incarnation, timer });
     }
 
     fn reply(&mut self, from: NodeId, request: RequestId, error: Option<String>) {
         if let Some(client) = self.in_flight.get(&request).map(|record| record.client) {
-            self.send(
-                Endpoint::Node(from),
-                Endpoint::Client(client),
-                Payload::Reply { request, error },
-            );
+            self.send(Endpoint::Node(from), Endpoint::Client(client), Payload::Reply { request, error });
         }
     }
 
     fn deliver(&mut self, message: Message) {
         match (message.to, message.payload) {
-            (Endpoint::Client(_), Payload::Reply { request, error }) => {
-                self.complete(request, error)
-            }
+            (Endpoint::Client(_), Payload::Reply { request, error }) => self.complete(request, error),
             (Endpoint::Node(node), Payload::Write { request, key, name }) => {
                 self.arrive(node, Job::Write { request, key, name })
             }
-            (
-                Endpoint::Node(node),
-                Payload::Read {
-                    request,
-                    key,
-                    min_lsn,
-                },
-            ) => self.arrive(
-                node,
-                Job::Read {
-                    request,
-                    key,
-                    min_lsn,
-                },
-            ),
+            (Endpoint::Node(node), Payload::Read { request, key, min_lsn }) => {
+                self.arrive(node, Job::Read { request, key, min_lsn })
+            }
             (Endpoint::Node(node), Payload::Replicate { epoch, entry }) => {
                 if !self.crosses_cut_link(message.from, message.to) {
                     self.on_replicate(node, epoch, entry);
@@ -768,18 +686,14 @@ impl Simulation {
                 Completion::Failed
             }
             (None, Some(Outcome::Read { row, .. })) => {
-                let violations =
-                    session.on_read(record.key(), row.as_ref().map_or(0, |row| row.version));
+                let violations = session.on_read(record.key(), row.as_ref().map_or(0, |row| row.version));
                 record.ryw_violation = violations.read_your_writes;
                 record.monotonic_violation = violations.monotonic;
                 self.stats.reads_completed += 1;
                 self.stats.stale_reads += u64::from(record.is_stale());
                 self.stats.ryw_violations += u64::from(violations.read_your_writes);
                 self.stats.monotonic_violations += u64::from(violations.monotonic);
-                Completion::Read {
-                    stale: record.is_stale(),
-                    latency,
-                }
+                Completion::Read { stale: record.is_stale(), latency }
             }
             (None, Some(Outcome::Logged { lsn, version })) => {
                 session.on_write_acked(record.key(), *version, *lsn);
@@ -805,17 +719,11 @@ impl Simulation {
     }
 
     fn mode_acknowledged(&self) -> Mode {
-        if self.primary.fallback {
-            Mode::Async
-        } else {
-            self.config.mode
-        }
+        if self.primary.fallback { Mode::Async } else { self.config.mode }
     }
 }
 
 /// 64-bit FNV-1a: a fixed, portable hash (std's hasher may change between Rust versions).
 fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &byte| {
-        (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3)
-    })
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &byte| (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3))
 }

@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use super::data::{Key, LogEntry, Lsn};
 use super::time::Time;
 
-/// A client's hop to a node and back, and a replica's acknowledgement to the master, before
-/// jitter. A node's own distance from the clients can be set per node.
+/// A replica's report to the master takes this long, before jitter. (Clients are
+/// `client_ms` away from each node; log entries take `lag`.)
 pub const HOP: Time = Time::from_millis(1);
 
 /// A node's stable identity. Its role (master or replica number) can change by failover.
@@ -51,9 +51,15 @@ pub enum Payload {
         error: Option<String>,
     },
     /// The master shipping one log entry down a replica's replication stream.
-    Replicate { epoch: u64, entry: LogEntry },
+    Replicate {
+        epoch: u64,
+        entry: LogEntry,
+    },
     /// A replica telling the master how far it has got.
-    Ack { epoch: u64, positions: Positions },
+    Ack {
+        epoch: u64,
+        positions: Positions,
+    },
 }
 
 /// Something in flight from one endpoint to another.

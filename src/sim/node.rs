@@ -3,6 +3,7 @@
 
 use std::collections::VecDeque;
 
+use super::config::Config;
 use super::data::{Key, LogEntry, Lsn, Table};
 use super::network::{Positions, RequestId};
 use super::time::Time;
@@ -18,16 +19,8 @@ pub enum Status {
 /// Work waiting for a node's server.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Job {
-    Write {
-        request: RequestId,
-        key: Key,
-        name: String,
-    },
-    Read {
-        request: RequestId,
-        key: Key,
-        min_lsn: Lsn,
-    },
+    Write { request: RequestId, key: Key, name: String },
+    Read { request: RequestId, key: Key, min_lsn: Lsn },
 }
 
 impl Job {
@@ -84,17 +77,13 @@ pub struct Node {
 
 impl Node {
     /// A node whose copy is `data`, complete up to `lsn`.
-    pub fn new(number: usize, incarnation: u64, data: Table, lsn: Lsn, capacity: u64) -> Node {
+    pub fn new(number: usize, incarnation: u64, data: Table, lsn: Lsn, config: &Config) -> Node {
         Node {
             number,
             status: Status::Up,
             incarnation,
             data,
-            positions: Positions {
-                received: lsn,
-                flushed: lsn,
-                applied: lsn,
-            },
+            positions: Positions { received: lsn, flushed: lsn, applied: lsn },
             pending: VecDeque::new(),
             flush_tail: Time::ZERO,
             applying: false,
@@ -102,9 +91,9 @@ impl Node {
             in_service: None,
             parked: Vec::new(),
             full_since: None,
-            capacity,
+            capacity: config.capacity,
             weight: 1,
-            distance: super::network::HOP,
+            distance: Time::from_millis(config.client_ms),
             link_cut: false,
             reads_served: 0,
             writes_served: 0,
@@ -133,11 +122,7 @@ impl Node {
     /// Replaces the copy with `data` at `lsn`, as a base backup does.
     pub fn reset_copy(&mut self, data: Table, lsn: Lsn) {
         self.data = data;
-        self.positions = Positions {
-            received: lsn,
-            flushed: lsn,
-            applied: lsn,
-        };
+        self.positions = Positions { received: lsn, flushed: lsn, applied: lsn };
         self.pending.clear();
         self.applying = false;
     }

@@ -38,10 +38,7 @@ pub struct EventQueue<E> {
 
 impl<E> Default for EventQueue<E> {
     fn default() -> Self {
-        EventQueue {
-            heap: BinaryHeap::new(),
-            next_seq: 0,
-        }
+        EventQueue { heap: BinaryHeap::new(), next_seq: 0 }
     }
 }
 
@@ -62,16 +59,12 @@ impl<E> EventQueue<E> {
         if self.next_time()? > limit {
             return None;
         }
-        self.heap
-            .pop()
-            .map(|Reverse(entry)| (entry.at, entry.event))
+        self.heap.pop().map(|Reverse(entry)| (entry.at, entry.event))
     }
 
     /// Pending events in no particular order (for drawing messages in flight).
     pub fn iter(&self) -> impl Iterator<Item = (Time, &E)> {
-        self.heap
-            .iter()
-            .map(|Reverse(entry)| (entry.at, &entry.event))
+        self.heap.iter().map(|Reverse(entry)| (entry.at, &entry.event))
     }
 
     pub fn len(&self) -> usize {

@@ -52,9 +52,7 @@ impl Primary {
     }
 
     pub fn logged_at(&self, lsn: Lsn) -> Option<Time> {
-        self.entry(lsn)
-            .map(|entry| entry.logged_at)
-            .or_else(|| self.log.front().map(|entry| entry.logged_at))
+        self.entry(lsn).map(|entry| entry.logged_at).or_else(|| self.log.front().map(|entry| entry.logged_at))
     }
 
     fn entry(&self, lsn: Lsn) -> Option<&LogEntry> {
@@ -64,11 +62,7 @@ impl Primary {
 
     /// The log up to `lsn`, for a new master that has exactly that much of it.
     pub fn log_through(&self, lsn: Lsn) -> VecDeque<LogEntry> {
-        self.log
-            .iter()
-            .take_while(|entry| entry.lsn <= lsn)
-            .cloned()
-            .collect()
+        self.log.iter().take_while(|entry| entry.lsn <= lsn).cloned().collect()
     }
 
     pub fn with_log(mut self, log: VecDeque<LogEntry>) -> Primary {
@@ -100,54 +94,24 @@ impl Simulation {
         let master = self.master;
         let node = &mut self.nodes[master.0];
         let lsn = node.positions.applied + 1;
-        let row = Row {
-            name,
-            version: data::version_of(&node.data, key) + 1,
-            lsn,
-        };
-        let entry = LogEntry {
-            lsn,
-            key,
-            row,
-            logged_at: self.now,
-        };
+        let row = Row { name, version: data::version_of(&node.data, key) + 1, lsn };
+        let entry = LogEntry { lsn, key, row, logged_at: self.now };
         data::apply(&mut node.data, &entry);
-        node.positions = Positions {
-            received: lsn,
-            flushed: lsn,
-            applied: lsn,
-        };
+        node.positions = Positions { received: lsn, flushed: lsn, applied: lsn };
         node.writes_served += 1;
-        self.record(
-            request,
-            master,
-            Outcome::Logged {
-                lsn,
-                version: entry.row.version,
-            },
-        );
+        self.record(request, master, Outcome::Logged { lsn, version: entry.row.version });
         self.primary.log.push_back(entry.clone());
         self.trim_log();
         for replica in self.replica_ids() {
             self.send(
                 Endpoint::Node(master),
                 Endpoint::Node(replica),
-                Payload::Replicate {
-                    epoch: self.primary.epoch,
-                    entry: entry.clone(),
-                },
+                Payload::Replicate { epoch: self.primary.epoch, entry: entry.clone() },
             );
         }
         self.primary.waiting.push_back((entry, request));
-        if self.config.mode.level().is_some()
-            && !self.primary.fallback
-            && self.config.semi_sync_timeout_ms > 0
-        {
-            self.schedule(
-                master,
-                Time::from_millis(self.config.semi_sync_timeout_ms),
-                Timer::SemiSyncTimeout(lsn),
-            );
+        if self.config.mode.level().is_some() && !self.primary.fallback && self.config.semi_sync_timeout_ms > 0 {
+            self.schedule(master, Time::from_millis(self.config.semi_sync_timeout_ms), Timer::SemiSyncTimeout(lsn));
         }
         self.commit_ready();
     }
@@ -161,11 +125,7 @@ impl Simulation {
             let (entry, request) = self.primary.waiting.pop_front().expect("front exists");
             data::apply(&mut self.primary.visible, &entry);
             self.primary.committed_lsn = entry.lsn;
-            if self
-                .replicas()
-                .iter()
-                .any(|(_, replica)| replica.positions.received < entry.lsn)
-            {
+            if self.replicas().iter().any(|(_, replica)| replica.positions.received < entry.lsn) {
                 self.primary.at_risk.insert(entry.lsn, request);
             }
             let mode = self.mode_acknowledged();
@@ -199,16 +159,10 @@ impl Simulation {
     }
 
     pub(super) fn on_semi_sync_timeout(&mut self, lsn: Lsn) {
-        let still_waiting = self
-            .primary
-            .waiting
-            .front()
-            .is_some_and(|(entry, _)| entry.lsn <= lsn);
+        let still_waiting = self.primary.waiting.front().is_some_and(|(entry, _)| entry.lsn <= lsn);
         if still_waiting && !self.primary.fallback && self.config.mode.level().is_some() {
             self.primary.fallback = true;
-            self.note(EventKind::FellBackToAsync {
-                waited_ms: self.config.semi_sync_timeout_ms,
-            });
+            self.note(EventKind::FellBackToAsync { waited_ms: self.config.semi_sync_timeout_ms });
             self.commit_ready();
         }
     }
@@ -218,10 +172,7 @@ impl Simulation {
         let node = &mut self.nodes[id.0];
         // An entry from a deposed master, or one this replica has or cannot place yet (a gap
         // after a cut or a crash; the catch-up resends it in order), is dropped.
-        if epoch != self.primary.epoch
-            || !node.is_up()
-            || node.is_master()
-            || entry.lsn != node.positions.received + 1
+        if epoch != self.primary.epoch || !node.is_up() || node.is_master() || entry.lsn != node.positions.received + 1
         {
             return;
         }
@@ -245,10 +196,7 @@ impl Simulation {
     /// Applies the next flushed entry after the time one apply takes.
     pub(super) fn start_apply(&mut self, id: NodeId) {
         let node = &mut self.nodes[id.0];
-        let ready = node
-            .pending
-            .front()
-            .is_some_and(|entry| entry.lsn <= node.positions.flushed);
+        let ready = node.pending.front().is_some_and(|entry| entry.lsn <= node.positions.flushed);
         if node.applying || !ready || !node.is_up() {
             return;
         }
@@ -274,14 +222,7 @@ impl Simulation {
     fn acknowledge(&mut self, id: NodeId) {
         let positions = self.nodes[id.0].positions;
         let master = self.master;
-        self.send(
-            Endpoint::Node(id),
-            Endpoint::Node(master),
-            Payload::Ack {
-                epoch: self.primary.epoch,
-                positions,
-            },
-        );
+        self.send(Endpoint::Node(id), Endpoint::Node(master), Payload::Ack { epoch: self.primary.epoch, positions });
     }
 
     pub(super) fn on_ack(&mut self, replica: NodeId, epoch: u64, positions: Positions) {
@@ -295,12 +236,7 @@ impl Simulation {
             self.primary.fallback = false;
             self.note(EventKind::BackToSync);
         }
-        let safe_through = self
-            .replicas()
-            .iter()
-            .map(|(_, node)| node.positions.received)
-            .min()
-            .unwrap_or(Lsn::MAX);
+        let safe_through = self.replicas().iter().map(|(_, node)| node.positions.received).min().unwrap_or(Lsn::MAX);
         self.primary.at_risk.retain(|&lsn, _| lsn > safe_through);
     }
 
@@ -317,32 +253,19 @@ impl Simulation {
         if from > last {
             return;
         }
-        let Some(first) = self
-            .primary
-            .entry(from)
-            .map(|entry| entry.lsn)
-            .filter(|&lsn| lsn == from)
-        else {
+        let Some(first) = self.primary.entry(from).map(|entry| entry.lsn).filter(|&lsn| lsn == from) else {
             let copy = self.nodes[master.0].data.clone();
             self.nodes[id.0].reset_copy(copy, last);
-            self.note(EventKind::BaseBackup {
-                node: self.label(id),
-                lsn: last,
-            });
+            self.note(EventKind::BaseBackup { node: self.label(id), lsn: last });
             self.acknowledge(id);
             return;
         };
-        let entries: Vec<LogEntry> = (first..=last)
-            .filter_map(|lsn| self.primary.entry(lsn).cloned())
-            .collect();
+        let entries: Vec<LogEntry> = (first..=last).filter_map(|lsn| self.primary.entry(lsn).cloned()).collect();
         for entry in entries {
             self.send(
                 Endpoint::Node(master),
                 Endpoint::Node(id),
-                Payload::Replicate {
-                    epoch: self.primary.epoch,
-                    entry,
-                },
+                Payload::Replicate { epoch: self.primary.epoch, entry },
             );
         }
     }
@@ -350,20 +273,10 @@ impl Simulation {
     /// Keeps the log bounded: entries every replica has applied go (their times measure lag
     /// until then), and at most `LOG_KEEP` stay in any case.
     fn trim_log(&mut self) {
-        let needed_from = self
-            .replicas()
-            .iter()
-            .map(|(_, node)| node.positions.applied)
-            .min()
-            .unwrap_or(Lsn::MAX);
+        let needed_from = self.replicas().iter().map(|(_, node)| node.positions.applied).min().unwrap_or(Lsn::MAX);
         while let Some(front) = self.primary.log.front() {
-            let waiting = self
-                .primary
-                .waiting
-                .front()
-                .is_some_and(|(entry, _)| entry.lsn <= front.lsn);
-            if self.primary.log.len() > LOG_KEEP
-                || (front.lsn < needed_from && !waiting && self.primary.log.len() > 1)
+            let waiting = self.primary.waiting.front().is_some_and(|(entry, _)| entry.lsn <= front.lsn);
+            if self.primary.log.len() > LOG_KEEP || (front.lsn < needed_from && !waiting && self.primary.log.len() > 1)
             {
                 self.primary.log.pop_front();
             } else {
@@ -383,17 +296,10 @@ impl Simulation {
         }
         let master = self.master;
         for number in current.len() + 1..=count {
-            let (data, lsn) = (
-                self.nodes[master.0].data.clone(),
-                self.nodes[master.0].positions.applied,
-            );
+            let (data, lsn) = (self.nodes[master.0].data.clone(), self.nodes[master.0].positions.applied);
             let incarnation = self.new_incarnation();
-            let node = Node::new(number, incarnation, data, lsn, self.config.capacity);
-            let id = match self
-                .nodes
-                .iter()
-                .position(|node| node.status == Status::Removed)
-            {
+            let node = Node::new(number, incarnation, data, lsn, &self.config);
+            let id = match self.nodes.iter().position(|node| node.status == Status::Removed) {
                 Some(index) => {
                     self.nodes[index] = node;
                     NodeId(index)

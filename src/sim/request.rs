@@ -83,11 +83,9 @@ impl RequestRecord {
     /// read was fresh or is not a read.
     pub fn versions_behind(&self) -> u64 {
         match &self.outcome {
-            Some(Outcome::Read {
-                row,
-                master_version,
-                ..
-            }) => master_version.saturating_sub(row.as_ref().map_or(0, |row| row.version)),
+            Some(Outcome::Read { row, master_version, .. }) => {
+                master_version.saturating_sub(row.as_ref().map_or(0, |row| row.version))
+            }
             _ => 0,
         }
     }

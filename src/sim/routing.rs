@@ -25,8 +25,7 @@ impl Simulation {
             .filter(|(id, node)| node.is_up() && !self.is_shunned(*id))
             .map(|(id, _)| id)
             .collect();
-        let no_replica =
-            || "no replica can serve the read: every replica is down or shunned".to_string();
+        let no_replica = || "no replica can serve the read: every replica is down or shunned".to_string();
         let master_down = || "the master is down".to_string();
         match self.config.read_pref {
             ReadPref::Primary => master_up.then_some(master).ok_or_else(master_down),
@@ -44,11 +43,7 @@ impl Simulation {
                 if master_up {
                     members.push(master);
                 }
-                let nearest = members
-                    .iter()
-                    .map(|id| self.nodes[id.0].distance)
-                    .min()
-                    .ok_or_else(master_down)?;
+                let nearest = members.iter().map(|id| self.nodes[id.0].distance).min().ok_or_else(master_down)?;
                 members.retain(|id| self.nodes[id.0].distance <= nearest + NEAR_WINDOW);
                 self.pick_replica(client, &members).ok_or_else(no_replica)
             }
@@ -77,9 +72,7 @@ impl Simulation {
         // Ties under the "least" policies go round in turn, not always to the first.
         let turn = self.round_robin;
         self.round_robin = self.round_robin.wrapping_add(1);
-        let rotated = || {
-            (0..candidates.len()).map(move |offset| candidates[(turn + offset) % candidates.len()])
-        };
+        let rotated = || (0..candidates.len()).map(move |offset| candidates[(turn + offset) % candidates.len()]);
         match self.config.policy {
             Policy::RoundRobin => candidates[turn % candidates.len()],
             Policy::Random => *self.rng.pick(candidates),
@@ -95,12 +88,8 @@ impl Simulation {
                 }
                 unreachable!("the draw is below the total weight")
             }
-            Policy::LeastOps => rotated()
-                .min_by_key(|id| self.nodes[id.0].current_ops())
-                .expect("candidates"),
-            Policy::LeastLag => rotated()
-                .min_by_key(|id| self.lag(*id))
-                .expect("candidates"),
+            Policy::LeastOps => rotated().min_by_key(|id| self.nodes[id.0].current_ops()).expect("candidates"),
+            Policy::LeastLag => rotated().min_by_key(|id| self.lag(*id)).expect("candidates"),
         }
     }
 }

@@ -24,8 +24,7 @@ impl Simulation {
             let name = self.rng.pick(&data::WRITE_NAMES).to_string();
             Command::Write { client, key, name }
         };
-        self.apply(command)
-            .expect("generated requests come from existing clients");
+        self.apply(command).expect("generated requests come from existing clients");
         self.schedule_next_request();
     }
 
@@ -39,7 +38,6 @@ impl Simulation {
         let mean_gap = 1_000_000 / self.config.rate;
         let gap = Time(self.rng.below(2 * mean_gap + 1).max(1));
         let generation = self.generation;
-        self.queue
-            .push(self.now + gap, Event::Generate { generation });
+        self.queue.push(self.now + gap, Event::Generate { generation });
     }
 }

@@ -1,75 +1,80 @@
 //! The root component: owns the state, advances simulated time with real time, keeps the URL
 //! fragment in step with the settings, and lays out the page.
 
-use std::cell::Cell;
 use std::rc::Rc;
 
-use gloo_timers::callback::Interval;
 use yew::prelude::*;
 
+use super::charts::{Chart, Series};
 use super::controls::Controls;
 use super::event_log::EventLog;
+use super::frame::{use_animation_frame, use_shortcuts};
+use super::help::Help;
 use super::node_card::{NodeCard, replica_progress};
 use super::request_log::RequestLog;
 use super::settings_panel::SettingsPanel;
-use super::state::{Action, PlaygroundState};
+use super::state::{Action, PlaygroundState, Theme, shortcut};
 use super::stats::StatsPanel;
+use super::topology::{Dot, DotKind, NodeView, Place, Topology};
 use super::url;
-use crate::sim::data;
-use crate::sim::network::NodeId;
+use crate::sim::metrics::{BUCKET, Bucket};
+use crate::sim::network::{Endpoint, NodeId, Payload};
+use crate::sim::{Command, NodeRef, Simulation};
 
-/// How often the page advances the model and redraws, in real milliseconds.
-const FRAME_MS: u32 = 33;
-/// How many requests the log shows.
-const LOG_ROWS: usize = 12;
+/// Messages drawn at once; more in flight are not drawn, to keep frames fast.
+const MAX_DOTS: usize = 300;
+/// Requests handed to the request log (it shows the newest that pass its filter).
+const LOG_CANDIDATES: usize = 60;
+const EVENT_ROWS: usize = 12;
 
 #[component]
 pub fn App() -> Html {
     let state = use_reducer(|| {
         let (config, notices) = url::parse_fragment(&current_fragment());
-        PlaygroundState::new(config, notices)
+        PlaygroundState::new(config, notices, preferred_theme())
     });
-
-    {
-        let dispatcher = state.dispatcher();
-        use_effect_with((), move |_| {
-            let last = Rc::new(Cell::new(now_ms()));
-            let interval = Interval::new(FRAME_MS, move || {
-                let now = now_ms();
-                dispatcher.dispatch(Action::Tick {
-                    real_ms: now - last.replace(now),
-                });
-            });
-            move || drop(interval)
-        });
-    }
-
-    let config = state.config();
-    use_effect_with(config.clone(), |config| {
-        replace_fragment(&url::to_fragment(config))
-    });
-
+    // One callback for the whole page, made once, so components whose other props did not
+    // change are not redrawn every frame.
     let on_action = {
         let dispatcher = state.dispatcher();
-        Callback::from(move |action| dispatcher.dispatch(action))
+        use_memo((), move |_| Callback::from(move |action| dispatcher.dispatch(action)))
     };
-    let dismiss = {
-        let dispatcher = state.dispatcher();
-        Callback::from(move |_| dispatcher.dispatch(Action::DismissNotices))
-    };
+    {
+        let on_action = (*on_action).clone();
+        use_animation_frame(Callback::from(move |real_ms| on_action.emit(Action::Tick { real_ms })));
+    }
+    {
+        let on_action = (*on_action).clone();
+        use_shortcuts(Callback::from(move |key: String| {
+            if let Some(action) = shortcut(&key) {
+                on_action.emit(action);
+            }
+        }));
+    }
+    let config = state.config();
+    use_effect_with(config.clone(), |config| replace_fragment(&url::to_fragment(config)));
+    let on_action = (*on_action).clone();
 
     let sim = state.sim.borrow();
-    let log: Vec<_> = sim
+    let requests: Vec<_> = sim
         .in_flight()
         .rev()
+        .take(LOG_CANDIDATES)
         .chain(sim.recent().rev())
-        .take(LOG_ROWS)
+        .take(2 * LOG_CANDIDATES)
         .cloned()
         .collect();
-    let events: Vec<_> = sim.events().rev().take(LOG_ROWS).cloned().collect();
+    let events: Vec<_> = sim.events().rev().take(EVENT_ROWS).cloned().collect();
     let committed = sim.committed().clone();
     let master = sim.master();
-    let card = |id: NodeId, progress: String, table: data::Table| {
+    let waiting = master.positions.applied - sim.committed_lsn();
+    let master_progress = match (waiting, sim.in_fallback()) {
+        (_, true) => "fell back to async: not waiting for replicas".to_string(),
+        (0, false) => "every logged write committed".to_string(),
+        (1, false) => "1 write waiting for replicas".to_string(),
+        (waiting, false) => format!("{waiting} writes waiting for replicas"),
+    };
+    let card = |id: NodeId, progress: String, table: crate::sim::data::Table| {
         let node = sim.node(id);
         html! {
             <NodeCard
@@ -89,37 +94,57 @@ pub fn App() -> Html {
             />
         }
     };
-    let waiting = master.positions.applied - sim.committed_lsn();
-    let master_progress = match (waiting, sim.in_fallback()) {
-        (_, true) => "fell back to async: not waiting for replicas".to_string(),
-        (0, false) => "every logged write committed".to_string(),
-        (1, false) => "1 write waiting for replicas".to_string(),
-        (waiting, false) => format!("{waiting} writes waiting for replicas"),
-    };
+    let generator_on = config.rate > 0;
+    let toggle_generator = on_action.reform(|_: MouseEvent| Action::ToggleGenerator);
 
     html! {
-        <div class="page">
+        <div class={classes!("page", match state.theme { Theme::Light => "light", Theme::Dark => "dark" }, state.presenter.then_some("presenter"))}>
             <header class="masthead">
-                <h1>{ "Replication Playground" }</h1>
-                <p class="tagline">
-                    { "Writes go to the master, reads are spread over the replicas, and replication copies one to the others: synchronously (the master waits) or asynchronously (it does not, and a read can come back stale)." }
-                </p>
+                <div>
+                    <h1>{ "Replication Playground" }</h1>
+                    <p class="tagline">
+                        { "Writes go to the master, reads are spread over the replicas, and replication copies one to the others: synchronously (the master waits) or asynchronously (it does not, and a read can come back stale)." }
+                    </p>
+                </div>
+                <div class="view-toggles">
+                    <button data-testid="theme" onclick={on_action.reform(|_: MouseEvent| Action::ToggleTheme)}
+                        aria-label="Switch between light and dark theme">{ match state.theme { Theme::Light => "Dark theme", Theme::Dark => "Light theme" } }</button>
+                    <button data-testid="presenter" aria-pressed={state.presenter.to_string()}
+                        onclick={on_action.reform(|_: MouseEvent| Action::TogglePresenter)}>{ "Presenter mode" }</button>
+                    <button data-testid="help-button" aria-pressed={state.help_open.to_string()}
+                        onclick={on_action.reform(|_: MouseEvent| Action::ToggleHelp)} aria-label="Keyboard shortcuts">{ "?" }</button>
+                </div>
             </header>
+            if state.help_open { <Help on_action={on_action.clone()} /> }
             if !state.notices.is_empty() {
                 <div class="notices" role="alert" data-testid="notices">
                     <ul>{ for state.notices.iter().map(|notice| html! { <li>{ notice }</li> }) }</ul>
-                    <button class="dismiss" onclick={dismiss}>{ "Dismiss" }</button>
+                    <button class="dismiss" onclick={on_action.reform(|_: MouseEvent| Action::DismissNotices)}>{ "Dismiss" }</button>
                 </div>
             }
-            <Controls
-                config={config.clone()}
-                paused={state.paused}
-                speed={state.speed}
-                now={sim.now()}
-                on_action={on_action.clone()}
-            />
-            <StatsPanel stats={*sim.stats()} />
-            <section class="topology" aria-label="Nodes">
+            <Controls config={config.clone()} paused={state.paused} speed={state.speed} now={sim.now()} on_action={on_action.clone()} />
+            <div class="stage">
+                <section class="picture" aria-label="Cluster">
+                    <div class="traffic">
+                        <button data-testid="generator" class={classes!(generator_on.then_some("running"))} aria-pressed={generator_on.to_string()} onclick={toggle_generator}>
+                            { if generator_on { format!("Stop traffic ({}/s)", config.rate) } else { format!("Start traffic ({}/s)", state.last_rate) } }
+                        </button>
+                        <span class="traffic-note">{ format!("{}% reads over {} users from {} client{}", config.reads_percent, config.hot_keys, config.clients, if config.clients == 1 { "" } else { "s" }) }</span>
+                    </div>
+                    <Topology
+                        master={node_view(&sim, sim.master_id())}
+                        replicas={sim.replica_ids().into_iter().map(|id| node_view(&sim, id)).collect::<Vec<_>>()}
+                        dots={dots(&sim)}
+                        queue_limit={config.queue_limit}
+                        selected={state.selected}
+                        on_action={on_action.clone()}
+                    />
+                    { selected_actions(&sim, state.selected, &on_action) }
+                </section>
+                <StatsPanel stats={*sim.stats()} />
+            </div>
+            { charts(&sim) }
+            <section class="data" aria-label="Data on each node">
                 { card(sim.master_id(), master_progress, committed.clone()) }
                 <div class="replicas">
                     if sim.replica_ids().is_empty() {
@@ -132,7 +157,7 @@ pub fn App() -> Html {
                 </div>
             </section>
             <div class="logs">
-                <RequestLog requests={log} />
+                <RequestLog {requests} />
                 <EventLog {events} />
             </div>
             <SettingsPanel config={config.clone()} on_action={on_action.clone()} />
@@ -140,28 +165,129 @@ pub fn App() -> Html {
     }
 }
 
-fn now_ms() -> f64 {
-    web_sys::window()
-        .and_then(|window| window.performance())
-        .map_or(0.0, |performance| performance.now())
+fn node_view(sim: &Simulation, id: NodeId) -> NodeView {
+    let node = sim.node(id);
+    NodeView {
+        name: sim.name(id),
+        state: sim.state(id),
+        applied_lsn: node.positions.applied,
+        load: node.current_ops() as u64,
+        lag: sim.lag(id).1,
+        link_cut: node.link_cut,
+    }
+}
+
+/// The messages in flight, as dots on their way.
+fn dots(sim: &Simulation) -> Vec<Dot> {
+    let now = sim.now();
+    let place = |endpoint: Endpoint| match endpoint {
+        Endpoint::Client(_) => Place::Clients,
+        Endpoint::Node(id) => Place::Node(sim.name(id)),
+    };
+    sim.messages()
+        .take(MAX_DOTS)
+        .map(|(arrives, message)| {
+            let span = (arrives - message.sent_at).as_micros().max(1) as f64;
+            let kind = match &message.payload {
+                Payload::Write { .. } => DotKind::Write,
+                Payload::Read { .. } => DotKind::Read,
+                Payload::Reply { error: None, .. } => DotKind::Reply,
+                Payload::Reply { error: Some(_), .. } => DotKind::Error,
+                Payload::Replicate { .. } => DotKind::Replicate,
+                Payload::Ack { .. } => DotKind::Ack,
+            };
+            Dot {
+                from: place(message.from),
+                to: place(message.to),
+                progress: ((now - message.sent_at).as_micros() as f64 / span).clamp(0.0, 1.0),
+                kind,
+            }
+        })
+        .collect()
+}
+
+/// The actions for the node picked in the picture.
+fn selected_actions(sim: &Simulation, selected: Option<NodeRef>, on_action: &Callback<Action>) -> Html {
+    let Some(name) = selected else { return html! {} };
+    let Ok(id) = sim.resolve(name) else { return html! {} };
+    let node = sim.node(id);
+    let act = |command: Command| on_action.reform(move |_: MouseEvent| Action::Command(command.clone()));
+    let is_replica = name != NodeRef::Master;
+    html! {
+        <div class="selected-actions" data-testid="selected-actions" role="group" aria-label={format!("Actions for {name}")}>
+            <strong>{ name.to_string() }</strong>
+            if node.is_up() {
+                <button onclick={act(Command::Crash(name))}>{ "Crash" }</button>
+            } else {
+                <button onclick={act(Command::Restart(name))}>{ "Restart" }</button>
+            }
+            if is_replica && node.is_up() {
+                <button onclick={act(Command::Promote(Some(name)))}>{ "Promote to master" }</button>
+            }
+            if is_replica && node.link_cut {
+                <button onclick={act(Command::HealLink(name))}>{ "Heal link" }</button>
+            } else if is_replica {
+                <button onclick={act(Command::CutLink(name))}>{ "Cut link" }</button>
+            }
+            if !is_replica && !node.is_up() {
+                <button onclick={act(Command::Promote(None))}>{ "Fail over to the best replica" }</button>
+            }
+            <button onclick={on_action.reform(|_: MouseEvent| Action::Select(None))} aria-label="Deselect">{ "×" }</button>
+        </div>
+    }
+}
+
+/// Throughput, latency, lag per replica and stale-read rate over the last minute.
+fn charts(sim: &Simulation) -> Html {
+    let buckets: Vec<&Bucket> = sim.metrics().buckets().collect();
+    let series = |values: Vec<f64>| Rc::new(values);
+    let latency =
+        |q| series(buckets.iter().map(|b| b.latency_quantile(q).map_or(0.0, |t| t.as_millis_f64())).collect());
+    let lag_series: Vec<Series> = sim
+        .replica_ids()
+        .into_iter()
+        .map(|id| Series {
+            name: sim.label(id).into(),
+            class: "lag",
+            values: series(buckets.iter().map(|b| b.nodes.get(id.0).map_or(0.0, |n| n.lag.as_millis_f64())).collect()),
+        })
+        .collect();
+    let bucket_seconds = BUCKET.as_micros() as f64 / 1e6;
+    html! {
+        <section class="charts" aria-label="Charts">
+            <Chart title="Throughput" test_id="chart-throughput" unit="/s" {bucket_seconds} series={vec![
+                Series { name: "done".into(), class: "throughput", values: series(buckets.iter().map(|b| b.throughput()).collect()) },
+            ]} />
+            <Chart title="Latency" test_id="chart-latency" unit=" ms" {bucket_seconds} series={vec![
+                Series { name: "p50".into(), class: "p50", values: latency(0.5) },
+                Series { name: "p99".into(), class: "p99", values: latency(0.99) },
+            ]} />
+            <Chart title="Replication lag" test_id="chart-lag" unit=" ms" {bucket_seconds} series={lag_series} />
+            <Chart title="Stale reads" test_id="chart-stale" unit="%" {bucket_seconds} series={vec![
+                Series { name: "stale".into(), class: "stale", values: series(buckets.iter().map(|b| 100.0 * b.stale_rate()).collect()) },
+            ]} />
+        </section>
+    }
 }
 
 fn current_fragment() -> String {
-    web_sys::window()
-        .and_then(|window| window.location().hash().ok())
-        .unwrap_or_default()
+    web_sys::window().and_then(|window| window.location().hash().ok()).unwrap_or_default()
+}
+
+/// The theme the visitor's system prefers.
+fn preferred_theme() -> Theme {
+    let dark = web_sys::window()
+        .and_then(|window| window.match_media("(prefers-color-scheme: dark)").ok().flatten())
+        .is_some_and(|query| query.matches());
+    if dark { Theme::Dark } else { Theme::Light }
 }
 
 /// Rewrites the fragment without adding a history entry or scrolling.
 fn replace_fragment(fragment: &str) {
-    if let Some(window) = web_sys::window() {
-        if let Ok(history) = window.history() {
-            // Failing to update the address bar must not disturb the run, so errors are dropped.
-            let _ = history.replace_state_with_url(
-                &wasm_bindgen::JsValue::NULL,
-                "",
-                Some(&format!("#{fragment}")),
-            );
-        }
+    if let Some(window) = web_sys::window()
+        && let Ok(history) = window.history()
+    {
+        // Failing to update the address bar must not disturb the run, so errors are dropped.
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("#{fragment}")));
     }
 }

@@ -2,6 +2,8 @@
 
 use yew::prelude::*;
 
+use super::settings;
+use super::settings_panel;
 use super::state::{Action, SPEEDS};
 use crate::sim::Command;
 use crate::sim::config::Config;
@@ -26,17 +28,12 @@ pub fn Controls(props: &ControlsProps) -> Html {
         let select: web_sys::HtmlSelectElement = event.target_unchecked_into();
         match select.value().parse::<f64>() {
             Ok(speed) if SPEEDS.contains(&speed) => Action::SetSpeed(speed),
-            _ => Action::Refuse(format!(
-                "speed must be one of the listed values, got \"{}\"",
-                select.value()
-            )),
+            _ => Action::Refuse(format!("speed must be one of the listed values, got \"{}\"", select.value())),
         }
     });
     let reset = {
         let config = props.config.clone();
-        props
-            .on_action
-            .reform(move |_: MouseEvent| Action::NewRun(config.clone()))
+        props.on_action.reform(move |_: MouseEvent| Action::NewRun(config.clone()))
     };
 
     html! {
@@ -48,7 +45,8 @@ pub fn Controls(props: &ControlsProps) -> Html {
                     title="Read the user written last, routed as the read settings say">{ "Read" }</button>
             </div>
             <div class="group">
-                <button data-testid="pause" onclick={click(|| Action::TogglePause)} aria-pressed={props.paused.to_string()}>
+                <button data-testid="pause" onclick={click(|| Action::TogglePause)} aria-pressed={props.paused.to_string()}
+                    title="Play or pause simulated time (space)">
                     { if props.paused { "Play" } else { "Pause" } }
                 </button>
                 <label>{ "Speed " }
@@ -58,10 +56,12 @@ pub fn Controls(props: &ControlsProps) -> Html {
                         }) }
                     </select>
                 </label>
+                <button data-testid="step" onclick={click(|| Action::Step)}
+                    title="Pause and jump to the next event (→)">{ "Step" }</button>
                 <button data-testid="reset" onclick={reset}
                     title="Start again from time zero with the same settings and seed">{ "Reset" }</button>
-                <span class="clock" data-testid="clock">{ format!("t = {}", props.now) }</span>
-                <span class="seed">{ format!("seed {}", props.config.seed) }</span>
+                <span class="clock" data-testid="clock" aria-live="off">{ format!("t = {}", props.now) }</span>
+                { settings_panel::control(settings::find("seed").expect("seed is a setting"), &props.config, &props.on_action) }
             </div>
         </section>
     }

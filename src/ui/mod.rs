@@ -1,8 +1,11 @@
 //! The page: Yew components that send commands to the model and draw what it holds.
 
 pub mod app;
+pub mod charts;
 pub mod controls;
 pub mod event_log;
+pub mod frame;
+pub mod help;
 pub mod node_card;
 pub mod number_field;
 pub mod request_log;
@@ -10,6 +13,7 @@ pub mod settings;
 pub mod settings_panel;
 pub mod state;
 pub mod stats;
+pub mod topology;
 pub mod url;
 
 pub use app::App;

@@ -42,11 +42,8 @@ pub fn NodeCard(props: &NodeCardProps) -> Html {
         NodeRef::Master => ("Master".to_string(), "PostgreSQL"),
         NodeRef::Replica(number) => (format!("Replica {number}"), "MongoDB"),
     };
-    let command = |make: fn(NodeRef) -> Command| {
-        props
-            .on_action
-            .reform(move |_: MouseEvent| Action::Command(make(node)))
-    };
+    let command =
+        |make: fn(NodeRef) -> Command| props.on_action.reform(move |_: MouseEvent| Action::Command(make(node)));
     let down = props.state == NodeState::Down;
     html! {
         <article
@@ -107,14 +104,10 @@ fn tune(
     props: &NodeCardProps,
 ) -> Html {
     let node = props.node;
-    let on_commit = props
-        .on_action
-        .reform(move |text: String| match text.trim().parse::<u64>() {
-            Ok(value) => Action::Command(command(node, value)),
-            Err(_) => Action::Refuse(format!(
-                "{label} of {node} must be a whole number, got \"{text}\""
-            )),
-        });
+    let on_commit = props.on_action.reform(move |text: String| match text.trim().parse::<u64>() {
+        Ok(value) => Action::Command(command(node, value)),
+        Err(_) => Action::Refuse(format!("{label} of {node} must be a whole number, got \"{text}\"")),
+    });
     html! {
         <NumberField {label} {help} test_id={format!("{what}-{node}")} {value} {max} step={1} {on_commit} />
     }
@@ -136,25 +129,37 @@ pub fn replica_progress(behind: u64, lag: Time) -> String {
     }
 }
 
+/// Rows shown per node; the rest are summed up in one line, so a table with many users stays
+/// light to draw.
+const SHOWN_ROWS: usize = 12;
+
+fn more_rows(table: &Table) -> Html {
+    match table.len().saturating_sub(SHOWN_ROWS) {
+        0 => html! {},
+        more => html! { <p class="more">{ format!("… and {more} more") }</p> },
+    }
+}
+
 /// The master's table as SQL rows.
 fn sql_rows(table: &Table) -> Html {
-    html! {
+    html! { <>
         <table class="rows">
             <thead><tr><th>{ "id" }</th><th>{ "name" }</th><th>{ "version" }</th></tr></thead>
             <tbody>
-                { for table.iter().map(|(id, row)| html! {
+                { for table.iter().take(SHOWN_ROWS).map(|(id, row)| html! {
                     <tr><td>{ id }</td><td>{ &row.name }</td><td>{ row.version }</td></tr>
                 }) }
             </tbody>
         </table>
-    }
+        { more_rows(table) }
+    </> }
 }
 
 /// A replica's copy as JSON documents; a document older than the master's row is marked.
 fn documents(table: &Table, master_table: &Table) -> Html {
-    html! {
+    html! { <>
         <ul class="documents">
-            { for table.iter().map(|(id, row)| {
+            { for table.iter().take(SHOWN_ROWS).map(|(id, row)| {
                 let behind = master_table.get(id).is_some_and(|master_row| master_row.version > row.version);
                 html! {
                     <li class={classes!(behind.then_some("behind"))}>
@@ -164,5 +169,6 @@ fn documents(table: &Table, master_table: &Table) -> Html {
                 }
             }) }
         </ul>
-    }
+        { more_rows(table) }
+    </> }
 }

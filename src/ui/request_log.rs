@@ -5,22 +5,42 @@ use yew::prelude::*;
 
 use crate::sim::request::{Op, Outcome, RequestRecord};
 
+/// How many requests the log shows.
+const ROWS: usize = 12;
+
 #[derive(Properties, PartialEq)]
 pub struct RequestLogProps {
     /// Newest first.
     pub requests: Vec<RequestRecord>,
 }
 
+/// Whether a request went wrong in a way the log singles out.
+fn is_problem(record: &RequestRecord) -> bool {
+    record.is_stale() || record.ryw_violation || record.monotonic_violation || record.lost || record.failure().is_some()
+}
+
 #[component]
 pub fn RequestLog(props: &RequestLogProps) -> Html {
+    let problems_only = use_state(|| false);
+    let toggle = {
+        let problems_only = problems_only.clone();
+        Callback::from(move |_: MouseEvent| problems_only.set(!*problems_only))
+    };
+    let shown: Vec<&RequestRecord> =
+        props.requests.iter().filter(|record| !*problems_only || is_problem(record)).take(ROWS).collect();
     html! {
         <section class="log" aria-label="Latest requests">
-            <h2>{ "Latest requests" }</h2>
-            if props.requests.is_empty() {
-                <p class="empty">{ "Nothing yet: press Write, then Read." }</p>
+            <header class="log-header">
+                <h2>{ "Latest requests" }</h2>
+                <button data-testid="log-filter" aria-pressed={problems_only.to_string()} onclick={toggle}>
+                    { if *problems_only { "Show all" } else { "Only stale, violations and failures" } }
+                </button>
+            </header>
+            if shown.is_empty() {
+                <p class="empty">{ if *problems_only { "No stale reads, violations or failures among the latest requests." } else { "Nothing yet: press Write, then Read." } }</p>
             }
             <ol data-testid="request-log">
-                { for props.requests.iter().map(|record| {
+                { for shown.into_iter().map(|record| {
                     let stale = record.is_stale();
                     let tags = [
                         (stale, "STALE"),
@@ -29,7 +49,7 @@ pub fn RequestLog(props: &RequestLogProps) -> Html {
                         (record.lost, "LOST"),
                         (record.failure().is_some(), "FAILED"),
                     ];
-                    let alarm = tags.iter().any(|(on, _)| *on);
+                    let alarm = is_problem(record);
                     html! {
                         <li class={classes!(alarm.then_some("stale"), record.completed_at.is_none().then_some("pending"))}
                             data-stale={stale.to_string()}>
@@ -47,10 +67,7 @@ pub fn RequestLog(props: &RequestLogProps) -> Html {
 /// (version 1), stale by 1 version; the master has version 2 (replica 180.0 ms behind)".
 pub fn describe(record: &RequestRecord) -> String {
     let who = format!("#{} client {}", record.id, record.client + 1);
-    let node = record
-        .served_by
-        .map(|node| node.to_string())
-        .unwrap_or_default();
+    let node = record.served_by.map(|node| node.to_string()).unwrap_or_default();
     let mut text = match (&record.op, &record.outcome) {
         (_, Some(Outcome::Failed { reason })) => {
             let what = match &record.op {
@@ -60,28 +77,16 @@ pub fn describe(record: &RequestRecord) -> String {
             format!("{who} {what} failed: {reason}")
         }
         (Op::Write { key, name }, Some(Outcome::Logged { lsn, version })) => {
-            let mode = record
-                .acked_as
-                .map(|mode| format!(", acknowledged under {mode}"))
-                .unwrap_or_default();
-            format!(
-                "{who} write user {key} = \"{name}\" on the master: LSN {lsn}, version {version}{mode}"
-            )
+            let mode = record.acked_as.map(|mode| format!(", acknowledged under {mode}")).unwrap_or_default();
+            format!("{who} write user {key} = \"{name}\" on the master: LSN {lsn}, version {version}{mode}")
         }
         (Op::Write { key, name }, _) => {
             format!("{who} write user {key} = \"{name}\" on its way to the master")
         }
-        (
-            Op::Read { key },
-            Some(Outcome::Read {
-                row,
-                master_version,
-                node_lag,
-            }),
-        ) => {
-            let found = row.as_ref().map_or("no such user".to_string(), |row| {
-                format!("{} (version {})", row.name, row.version)
-            });
+        (Op::Read { key }, Some(Outcome::Read { row, master_version, node_lag })) => {
+            let found = row
+                .as_ref()
+                .map_or("no such user".to_string(), |row| format!("{} (version {})", row.name, row.version));
             match record.versions_behind() {
                 0 => format!("{who} read user {key} from {node}: {found}"),
                 behind => format!(

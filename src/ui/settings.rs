@@ -4,34 +4,36 @@
 //! work from this table, so a new setting is added in one place.
 
 use crate::sim::config::{
-    Config, MAX_CAPACITY, MAX_CLIENTS, MAX_DELAY_MS, MAX_HOT_KEYS, MAX_QUEUE, MAX_RATE,
-    MAX_REPLICAS, Mode, Policy, Quorum, ReadPref,
+    Config, MAX_CAPACITY, MAX_CLIENTS, MAX_DELAY_MS, MAX_HOT_KEYS, MAX_QUEUE, MAX_RATE, MAX_REPLICAS, Mode, Policy,
+    Quorum, ReadPref,
 };
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Group {
     Traffic,
     Replication,
+    Network,
     Routing,
     Load,
     Failures,
+    /// Settings of the run itself, shown in the control bar rather than the panel.
+    Run,
 }
 
 impl Group {
-    pub const ALL: [Group; 4] = [
-        Group::Replication,
-        Group::Routing,
-        Group::Load,
-        Group::Failures,
-    ];
+    /// The groups the settings panel shows, in order.
+    pub const ALL: [Group; 6] =
+        [Group::Traffic, Group::Replication, Group::Network, Group::Routing, Group::Load, Group::Failures];
 
     pub fn title(self) -> &'static str {
         match self {
             Group::Traffic => "Traffic",
             Group::Replication => "Replication",
+            Group::Network => "Network",
             Group::Routing => "Read routing",
             Group::Load => "Load",
             Group::Failures => "Failures",
+            Group::Run => "Run",
         }
     }
 }
@@ -40,11 +42,7 @@ pub enum Input {
     /// One of the listed values (they depend on the rest of the config, e.g. quorum sizes).
     Choice(fn(&Config) -> Vec<String>),
     /// A whole number from 0 (or 1) to `max`.
-    Number {
-        max: u64,
-        step: u64,
-        unit: &'static str,
-    },
+    Number { max: u64, step: u64, unit: &'static str },
 }
 
 pub struct Setting {
@@ -59,9 +57,7 @@ pub struct Setting {
 }
 
 fn number(key: &str, text: &str) -> Result<u64, String> {
-    text.trim()
-        .parse::<u64>()
-        .map_err(|_| format!("{key} must be a whole number, got \"{text}\""))
+    text.trim().parse::<u64>().map_err(|_| format!("{key} must be a whole number, got \"{text}\""))
 }
 
 fn on_off(key: &str, text: &str) -> Result<bool, String> {
@@ -86,11 +82,7 @@ pub const SETTINGS: &[Setting] = &[
         label: "Requests/s",
         group: Group::Traffic,
         help: "The traffic generator's rate: requests per second from random clients. 0 = off.",
-        input: Input::Number {
-            max: MAX_RATE,
-            step: 50,
-            unit: "/s",
-        },
+        input: Input::Number { max: MAX_RATE, step: 50, unit: "/s" },
         get: |c| c.rate.to_string(),
         set: |c, text| {
             c.rate = number("rate", text)?;
@@ -102,11 +94,7 @@ pub const SETTINGS: &[Setting] = &[
         label: "Reads (%)",
         group: Group::Traffic,
         help: "Share of generated requests that are reads; the rest are writes. Most sites read far more than they write.",
-        input: Input::Number {
-            max: 100,
-            step: 5,
-            unit: "%",
-        },
+        input: Input::Number { max: 100, step: 5, unit: "%" },
         get: |c| c.reads_percent.to_string(),
         set: |c, text| {
             c.reads_percent = number("reads", text)?;
@@ -118,11 +106,7 @@ pub const SETTINGS: &[Setting] = &[
         label: "Hot users",
         group: Group::Traffic,
         help: "How many users (from id 101 up) generated requests pick from: fewer means more requests touch the same rows.",
-        input: Input::Number {
-            max: MAX_HOT_KEYS,
-            step: 1,
-            unit: "",
-        },
+        input: Input::Number { max: MAX_HOT_KEYS, step: 1, unit: "" },
         get: |c| c.hot_keys.to_string(),
         set: |c, text| {
             c.hot_keys = number("hot_keys", text)?;
@@ -133,12 +117,11 @@ pub const SETTINGS: &[Setting] = &[
         key: "replicas",
         label: "Replicas",
         group: Group::Replication,
-        help: "Copies of the master that serve reads. 0 is a single database doing everything.",
+        help: "Slave databases: copies of the master that serve the reads. 0 is the lecture's single DB, which takes every read and write itself.",
         input: Input::Choice(|_| (0..=MAX_REPLICAS).map(|n| n.to_string()).collect()),
         get: |c| c.replicas.to_string(),
         set: |c, text| {
-            c.replicas = crate::sim::config::check_replicas(number("replicas", text)?)
-                .map_err(|e| e.to_string())?;
+            c.replicas = crate::sim::config::check_replicas(number("replicas", text)?).map_err(|e| e.to_string())?;
             Ok(())
         },
     },
@@ -146,13 +129,11 @@ pub const SETTINGS: &[Setting] = &[
         key: "mode",
         label: "Commit mode",
         group: Group::Replication,
-        help: "When a write is acknowledged (PostgreSQL synchronous_commit). async: at once. remote_write: replicas received it. on: replicas flushed it. remote_apply: replicas applied it. sync: remote_apply on every replica.",
+        help: "Synchronous waits for the slaves to confirm before committing a write; asynchronous does not wait: faster, but reads can be stale. As PostgreSQL synchronous_commit: async (local), remote_write (received), on (flushed), remote_apply (applied); sync = remote_apply on every replica.",
         input: Input::Choice(|_| names(Mode::ALL, Mode::as_str)),
         get: |c| c.mode.to_string(),
         set: |c, text| {
-            c.mode = text
-                .parse()
-                .map_err(|e: crate::sim::config::Refusal| e.to_string())?;
+            c.mode = text.parse().map_err(|e: crate::sim::config::Refusal| e.to_string())?;
             Ok(())
         },
     },
@@ -177,13 +158,9 @@ pub const SETTINGS: &[Setting] = &[
     Setting {
         key: "lag",
         label: "Lag (ms)",
-        group: Group::Replication,
+        group: Group::Network,
         help: "Time for a log entry to travel from the master to a replica.",
-        input: Input::Number {
-            max: MAX_DELAY_MS,
-            step: 100,
-            unit: "ms",
-        },
+        input: Input::Number { max: MAX_DELAY_MS, step: 100, unit: "ms" },
         get: |c| c.lag_ms.to_string(),
         set: |c, text| {
             c.lag_ms = number("lag", text)?;
@@ -191,15 +168,23 @@ pub const SETTINGS: &[Setting] = &[
         },
     },
     Setting {
+        key: "client_ms",
+        label: "Client latency (ms)",
+        group: Group::Network,
+        help: "One-way time between the app service and each database. Each node's own can be set under Tune on its card.",
+        input: Input::Number { max: MAX_DELAY_MS, step: 10, unit: "ms" },
+        get: |c| c.client_ms.to_string(),
+        set: |c, text| {
+            c.client_ms = number("client_ms", text)?;
+            Ok(())
+        },
+    },
+    Setting {
         key: "jitter",
         label: "Jitter (ms)",
-        group: Group::Replication,
+        group: Group::Network,
         help: "Every message takes up to this much longer, at random.",
-        input: Input::Number {
-            max: MAX_DELAY_MS,
-            step: 10,
-            unit: "ms",
-        },
+        input: Input::Number { max: MAX_DELAY_MS, step: 10, unit: "ms" },
         get: |c| c.jitter_ms.to_string(),
         set: |c, text| {
             c.jitter_ms = number("jitter", text)?;
@@ -211,11 +196,7 @@ pub const SETTINGS: &[Setting] = &[
         label: "Flush (ms)",
         group: Group::Replication,
         help: "Time a replica takes to write a received entry to disk (what synchronous_commit = on waits for).",
-        input: Input::Number {
-            max: MAX_DELAY_MS,
-            step: 10,
-            unit: "ms",
-        },
+        input: Input::Number { max: MAX_DELAY_MS, step: 10, unit: "ms" },
         get: |c| c.flush_ms.to_string(),
         set: |c, text| {
             c.flush_ms = number("flush", text)?;
@@ -227,11 +208,7 @@ pub const SETTINGS: &[Setting] = &[
         label: "Apply rate (/s)",
         group: Group::Replication,
         help: "Log entries a replica applies per second: a burst of writes faster than this builds lag that drains later.",
-        input: Input::Number {
-            max: MAX_CAPACITY,
-            step: 100,
-            unit: "/s",
-        },
+        input: Input::Number { max: MAX_CAPACITY, step: 100, unit: "/s" },
         get: |c| c.apply_rate.to_string(),
         set: |c, text| {
             c.apply_rate = number("apply_rate", text)?;
@@ -243,11 +220,7 @@ pub const SETTINGS: &[Setting] = &[
         label: "Semi-sync timeout (ms)",
         group: Group::Replication,
         help: "After this long without enough acknowledgements the master falls back to async, and returns once a replica catches up (MySQL rpl_semi_sync_master_timeout). 0 waits forever, as PostgreSQL does.",
-        input: Input::Number {
-            max: MAX_DELAY_MS,
-            step: 100,
-            unit: "ms",
-        },
+        input: Input::Number { max: MAX_DELAY_MS, step: 100, unit: "ms" },
         get: |c| c.semi_sync_timeout_ms.to_string(),
         set: |c, text| {
             c.semi_sync_timeout_ms = number("semi_sync", text)?;
@@ -262,9 +235,7 @@ pub const SETTINGS: &[Setting] = &[
         input: Input::Choice(|_| names(Policy::ALL, Policy::as_str)),
         get: |c| c.policy.to_string(),
         set: |c, text| {
-            c.policy = text
-                .parse()
-                .map_err(|e: crate::sim::config::Refusal| e.to_string())?;
+            c.policy = text.parse().map_err(|e: crate::sim::config::Refusal| e.to_string())?;
             Ok(())
         },
     },
@@ -276,9 +247,7 @@ pub const SETTINGS: &[Setting] = &[
         input: Input::Choice(|_| names(ReadPref::ALL, ReadPref::as_str)),
         get: |c| c.read_pref.to_string(),
         set: |c, text| {
-            c.read_pref = text
-                .parse()
-                .map_err(|e: crate::sim::config::Refusal| e.to_string())?;
+            c.read_pref = text.parse().map_err(|e: crate::sim::config::Refusal| e.to_string())?;
             Ok(())
         },
     },
@@ -287,11 +256,7 @@ pub const SETTINGS: &[Setting] = &[
         label: "Max lag (ms)",
         group: Group::Routing,
         help: "A replica further behind than this is shunned until it catches up (ProxySQL max_replication_lag). 0 = off.",
-        input: Input::Number {
-            max: MAX_DELAY_MS,
-            step: 100,
-            unit: "ms",
-        },
+        input: Input::Number { max: MAX_DELAY_MS, step: 100, unit: "ms" },
         get: |c| c.max_lag_ms.to_string(),
         set: |c, text| {
             c.max_lag_ms = number("max_lag", text)?;
@@ -315,11 +280,7 @@ pub const SETTINGS: &[Setting] = &[
         label: "Causal timeout (ms)",
         group: Group::Routing,
         help: "How long a causal read waits on a replica before it is sent to the master.",
-        input: Input::Number {
-            max: MAX_DELAY_MS,
-            step: 100,
-            unit: "ms",
-        },
+        input: Input::Number { max: MAX_DELAY_MS, step: 100, unit: "ms" },
         get: |c| c.causal_timeout_ms.to_string(),
         set: |c, text| {
             c.causal_timeout_ms = number("causal_timeout", text)?;
@@ -354,12 +315,8 @@ pub const SETTINGS: &[Setting] = &[
         key: "capacity",
         label: "Capacity (ops/s)",
         group: Group::Load,
-        help: "Requests each node serves per second; more wait in its queue.",
-        input: Input::Number {
-            max: MAX_CAPACITY,
-            step: 100,
-            unit: "ops/s",
-        },
+        help: "Requests each node serves per second; more wait in its queue. One overloaded database makes the entire system slow for everyone.",
+        input: Input::Number { max: MAX_CAPACITY, step: 100, unit: "ops/s" },
         get: |c| c.capacity.to_string(),
         set: |c, text| {
             c.capacity = number("capacity", text)?;
@@ -371,11 +328,7 @@ pub const SETTINGS: &[Setting] = &[
         label: "Queue limit",
         group: Group::Load,
         help: "Requests a node holds waiting; more are rejected.",
-        input: Input::Number {
-            max: MAX_QUEUE,
-            step: 10,
-            unit: "",
-        },
+        input: Input::Number { max: MAX_QUEUE, step: 10, unit: "" },
         get: |c| c.queue_limit.to_string(),
         set: |c, text| {
             c.queue_limit = number("queue", text)?;
@@ -387,11 +340,7 @@ pub const SETTINGS: &[Setting] = &[
         label: "Crash after full (ms)",
         group: Group::Load,
         help: "A node whose queue stays full this long crashes: the overload the lecture says replicas prevent. 0 = never.",
-        input: Input::Number {
-            max: MAX_DELAY_MS,
-            step: 500,
-            unit: "ms",
-        },
+        input: Input::Number { max: MAX_DELAY_MS, step: 500, unit: "ms" },
         get: |c| c.crash_after_ms.to_string(),
         set: |c, text| {
             c.crash_after_ms = number("crash_after", text)?;
@@ -403,11 +352,7 @@ pub const SETTINGS: &[Setting] = &[
         label: "Auto failover (ms)",
         group: Group::Failures,
         help: "The master down this long makes the most up-to-date replica the new master (as Patroni or MHA would). 0 = only by hand.",
-        input: Input::Number {
-            max: MAX_DELAY_MS,
-            step: 500,
-            unit: "ms",
-        },
+        input: Input::Number { max: MAX_DELAY_MS, step: 500, unit: "ms" },
         get: |c| c.failover_ms.to_string(),
         set: |c, text| {
             c.failover_ms = number("failover", text)?;
@@ -417,13 +362,9 @@ pub const SETTINGS: &[Setting] = &[
     Setting {
         key: "seed",
         label: "Seed",
-        group: Group::Failures,
+        group: Group::Run,
         help: "Seed of the random generator: the same seed and the same actions replay the same run.",
-        input: Input::Number {
-            max: u64::MAX,
-            step: 1,
-            unit: "",
-        },
+        input: Input::Number { max: u64::MAX, step: 1, unit: "" },
         get: |c| c.seed.to_string(),
         set: |c, text| {
             c.seed = number("seed", text)?;

@@ -1,4 +1,5 @@
-//! A plain control for every setting of the model, grouped, each explained in its tooltip.
+//! A control for every setting of the model, grouped, each explained in the lecture's words
+//! with the real system setting it mirrors.
 
 use yew::prelude::*;
 
@@ -21,21 +22,26 @@ pub fn SettingsPanel(props: &SettingsPanelProps) -> Html {
             { for Group::ALL.iter().map(|&group| html! {
                 <fieldset class="setting-group">
                     <legend>{ group.title() }</legend>
-                    { for SETTINGS.iter().filter(|setting| setting.group == group).map(|setting| control(setting, props)) }
+                    { for SETTINGS.iter().filter(|setting| setting.group == group).map(|setting| html! {
+                        <div class="setting">
+                            { control(setting, &props.config, &props.on_action) }
+                            <p class="setting-help">{ setting.help }</p>
+                        </div>
+                    }) }
                 </fieldset>
             }) }
         </section>
     }
 }
 
-fn control(setting: &'static Setting, props: &SettingsPanelProps) -> Html {
+/// The control for one setting: a `<select>` or a number field, whose data-testid is the
+/// setting's link key.
+pub fn control(setting: &'static Setting, config: &Config, on_action: &Callback<Action>) -> Html {
     let on_text = {
-        let config = props.config.clone();
-        props
-            .on_action
-            .reform(move |text: String| change(&config, setting, &text))
+        let config = config.clone();
+        on_action.reform(move |text: String| change(&config, setting, &text))
     };
-    let value = (setting.get)(&props.config);
+    let value = (setting.get)(config);
     match setting.input {
         Input::Choice(options) => {
             let onchange = on_text.reform(|event: Event| {
@@ -45,7 +51,7 @@ fn control(setting: &'static Setting, props: &SettingsPanelProps) -> Html {
             html! {
                 <label title={setting.help}>{ setting.label }
                     <select data-testid={setting.key} {onchange}>
-                        { for options(&props.config).into_iter().map(|option| html! {
+                        { for options(config).into_iter().map(|option| html! {
                             <option selected={option == value} value={option.clone()}>{ option.clone() }</option>
                         }) }
                     </select>
@@ -62,8 +68,7 @@ fn control(setting: &'static Setting, props: &SettingsPanelProps) -> Html {
 /// The action for a setting's new text: a refusal, a new run for a new seed, or new settings.
 fn change(config: &Config, setting: &Setting, text: &str) -> Action {
     let mut changed = config.clone();
-    match settings::apply(&mut changed, setting, text)
-        .and_then(|()| changed.check_quorum().map_err(|e| e.to_string()))
+    match settings::apply(&mut changed, setting, text).and_then(|()| changed.check_quorum().map_err(|e| e.to_string()))
     {
         Err(reason) => Action::Refuse(reason),
         Ok(()) if changed.seed != config.seed => Action::NewRun(changed),

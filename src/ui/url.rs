@@ -16,9 +16,7 @@ pub fn parse_fragment(fragment: &str) -> (Config, Vec<String>) {
     let fragment = fragment.strip_prefix('#').unwrap_or(fragment);
     for part in fragment.split('&').filter(|part| !part.is_empty()) {
         let Some((key, value)) = part.split_once('=') else {
-            problems.push(format!(
-                "\"{part}\" in the link is not of the form key=value; ignored"
-            ));
+            problems.push(format!("\"{part}\" in the link is not of the form key=value; ignored"));
             continue;
         };
         let Some(setting) = settings::find(key) else {
@@ -26,17 +24,11 @@ pub fn parse_fragment(fragment: &str) -> (Config, Vec<String>) {
             continue;
         };
         if let Err(reason) = settings::apply(&mut config, setting, value) {
-            problems.push(format!(
-                "{reason}; using the default {}",
-                (setting.get)(&defaults)
-            ));
+            problems.push(format!("{reason}; using the default {}", (setting.get)(&defaults)));
         }
     }
     if let Err(reason) = config.check_quorum() {
-        problems.push(format!(
-            "{reason}; using the default quorum {}",
-            defaults.quorum
-        ));
+        problems.push(format!("{reason}; using the default quorum {}", defaults.quorum));
         config.quorum = defaults.quorum;
     }
     (config, problems)
@@ -47,9 +39,7 @@ pub fn to_fragment(config: &Config) -> String {
     let defaults = Config::default();
     SETTINGS
         .iter()
-        .filter(|setting| {
-            ALWAYS.contains(&setting.key) || (setting.get)(config) != (setting.get)(&defaults)
-        })
+        .filter(|setting| ALWAYS.contains(&setting.key) || (setting.get)(config) != (setting.get)(&defaults))
         .map(|setting| format!("{}={}", setting.key, (setting.get)(config)))
         .collect::<Vec<_>>()
         .join("&")
@@ -88,6 +78,7 @@ mod tests {
             mode: Mode::On,
             quorum: Quorum::First(2),
             lag_ms: 7,
+            client_ms: 9,
             jitter_ms: 3,
             flush_ms: 2,
             apply_rate: 500,
@@ -113,10 +104,7 @@ mod tests {
 
     #[test]
     fn defaults_write_only_the_basic_keys() {
-        assert_eq!(
-            to_fragment(&Config::default()),
-            "replicas=2&mode=async&lag=1000&seed=1"
-        );
+        assert_eq!(to_fragment(&Config::default()), "replicas=2&mode=async&lag=1000&seed=1");
     }
 
     #[test]
@@ -127,16 +115,9 @@ mod tests {
 
     #[test]
     fn bad_values_keep_defaults_and_say_why() {
-        let (config, problems) = parse_fragment(
-            "#replicas=9&mode=fast&lag=-5&seed=x&colour=red&oops&policy=fastest&causal=maybe&lag=300",
-        );
-        assert_eq!(
-            config,
-            Config {
-                lag_ms: 300,
-                ..Config::default()
-            }
-        );
+        let (config, problems) =
+            parse_fragment("#replicas=9&mode=fast&lag=-5&seed=x&colour=red&oops&policy=fastest&causal=maybe&lag=300");
+        assert_eq!(config, Config { lag_ms: 300, ..Config::default() });
         assert_eq!(
             problems,
             vec![
@@ -158,9 +139,7 @@ mod tests {
         assert_eq!(config.quorum, Quorum::All);
         assert_eq!(
             problems,
-            vec![
-                "quorum first-3 waits for 3 replicas but there are only 2; using the default quorum all"
-            ]
+            vec!["quorum first-3 waits for 3 replicas but there are only 2; using the default quorum all"]
         );
     }
 

@@ -1,0 +1,97 @@
+//! Line charts of the metrics over the last minute of simulated time, with the values under
+//! the pointer shown on hover.
+
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+const WIDTH: f64 = 300.0;
+const HEIGHT: f64 = 110.0;
+const TOP: f64 = 8.0;
+
+/// One line of a chart: a value per metrics bucket, oldest first.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Series {
+    pub name: AttrValue,
+    /// A CSS class that sets the line's colour.
+    pub class: &'static str,
+    pub values: Rc<Vec<f64>>,
+}
+
+#[derive(Properties, PartialEq)]
+pub struct ChartProps {
+    pub title: AttrValue,
+    pub test_id: AttrValue,
+    /// Appended to every value shown.
+    pub unit: AttrValue,
+    pub series: Vec<Series>,
+    /// Seconds of simulated time one value covers.
+    pub bucket_seconds: f64,
+}
+
+#[component]
+pub fn Chart(props: &ChartProps) -> Html {
+    let hovered = use_state(|| None::<usize>);
+    let svg = use_node_ref();
+    let length = props.series.iter().map(|series| series.values.len()).max().unwrap_or(0);
+    let top_value = props.series.iter().flat_map(|series| series.values.iter().copied()).fold(0.0, f64::max);
+    let scale = if top_value > 0.0 { top_value * 1.1 } else { 1.0 };
+    let x_of = |index: usize| if length <= 1 { WIDTH } else { WIDTH * index as f64 / (length - 1) as f64 };
+    let y_of = |value: f64| TOP + (HEIGHT - TOP) * (1.0 - value / scale);
+
+    let onmousemove = {
+        let hovered = hovered.clone();
+        let svg = svg.clone();
+        Callback::from(move |event: MouseEvent| {
+            let width = svg.cast::<web_sys::Element>().map_or(WIDTH, |element| f64::from(element.client_width()));
+            if length > 0 && width > 0.0 {
+                let fraction = (f64::from(event.offset_x()) / width).clamp(0.0, 1.0);
+                hovered.set(Some((fraction * (length - 1) as f64).round() as usize));
+            }
+        })
+    };
+    let onmouseleave = {
+        let hovered = hovered.clone();
+        Callback::from(move |_: MouseEvent| hovered.set(None))
+    };
+    let shown = hovered.filter(|&index| index < length).or(length.checked_sub(1));
+    let readout: Vec<String> = props
+        .series
+        .iter()
+        .map(|series| {
+            let value = shown.and_then(|index| series.values.get(index)).copied().unwrap_or(0.0);
+            format!("{} {}{}", series.name, format_value(value), props.unit)
+        })
+        .collect();
+    let when = match (*hovered, shown) {
+        (Some(_), Some(index)) => format!("{:.1} s ago", (length - 1 - index) as f64 * props.bucket_seconds),
+        _ => "now".to_string(),
+    };
+
+    html! {
+        <figure class="chart" data-testid={props.test_id.clone()}>
+            <figcaption>
+                <strong>{ props.title.clone() }</strong>
+                <span class="readout" aria-live="off">{ format!("{when}: {}", readout.join(" · ")) }</span>
+            </figcaption>
+            <svg ref={svg} viewBox={format!("0 0 {WIDTH} {HEIGHT}")} preserveAspectRatio="none" {onmousemove} {onmouseleave}
+                role="img" aria-label={format!("{}: {}", props.title, readout.join(", "))}>
+                <line class="axis" x1="0" y1={HEIGHT.to_string()} x2={WIDTH.to_string()} y2={HEIGHT.to_string()} />
+                <text class="scale" x="2" y="12">{ format!("{}{}", format_value(scale), props.unit) }</text>
+                { for props.series.iter().map(|series| {
+                    let points: Vec<String> = series.values.iter().enumerate()
+                        .map(|(index, &value)| format!("{:.1},{:.1}", x_of(index), y_of(value)))
+                        .collect();
+                    html! { <polyline class={classes!("series", series.class)} points={points.join(" ")} /> }
+                }) }
+                if let Some(index) = *hovered {
+                    <line class="cursor" x1={format!("{:.1}", x_of(index))} y1="0" x2={format!("{:.1}", x_of(index))} y2={HEIGHT.to_string()} />
+                }
+            </svg>
+        </figure>
+    }
+}
+
+fn format_value(value: f64) -> String {
+    if value >= 100.0 || value == value.trunc() { format!("{value:.0}") } else { format!("{value:.2}") }
+}

@@ -1,0 +1,83 @@
+//! Hooks into the browser's clock and keyboard: the model only ever sees commands and
+//! elapsed time, these turn browser events into them.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
+use yew::prelude::*;
+
+/// The frame callback, shared so that it can request the next frame itself.
+type FrameCallback = Rc<RefCell<Option<Closure<dyn FnMut(f64)>>>>;
+
+/// Calls `on_frame` with the real milliseconds since the previous frame, once per animation
+/// frame, for as long as the component lives. Browsers pause animation frames in a hidden tab,
+/// so a hidden page does no work; the first frame back reports the whole gap, which the
+/// reducer bounds.
+#[hook]
+pub fn use_animation_frame(on_frame: Callback<f64>) {
+    use_effect_with((), move |_| {
+        let handle: Rc<RefCell<Option<i32>>> = Rc::default();
+        let callback: FrameCallback = Rc::default();
+        let last = Rc::new(RefCell::new(None::<f64>));
+        {
+            let handle = handle.clone();
+            let again = callback.clone();
+            *callback.borrow_mut() = Some(Closure::new(move |timestamp: f64| {
+                if let Some(previous) = last.replace(Some(timestamp)) {
+                    on_frame.emit(timestamp - previous);
+                }
+                *handle.borrow_mut() = request_frame(again.borrow().as_ref());
+            }));
+        }
+        *handle.borrow_mut() = request_frame(callback.borrow().as_ref());
+        move || {
+            if let (Some(window), Some(id)) = (web_sys::window(), handle.borrow_mut().take()) {
+                // Nothing useful can be done if cancelling fails; the closure is dropped anyway.
+                let _ = window.cancel_animation_frame(id);
+            }
+            callback.borrow_mut().take();
+        }
+    });
+}
+
+fn request_frame(callback: Option<&Closure<dyn FnMut(f64)>>) -> Option<i32> {
+    let window = web_sys::window()?;
+    window.request_animation_frame(callback?.as_ref().unchecked_ref()).ok()
+}
+
+/// Calls `on_key` for every key pressed while focus is not in a text field, select or button
+/// (where keys already mean something), with the key's name (`" "`, `"ArrowRight"`, `"?"`).
+#[hook]
+pub fn use_shortcuts(on_key: Callback<String>) {
+    use_effect_with((), move |_| {
+        let listener = Closure::<dyn FnMut(web_sys::KeyboardEvent)>::new(move |event: web_sys::KeyboardEvent| {
+            if event.ctrl_key() || event.meta_key() || event.alt_key() || typing_in_a_field(&event) {
+                return;
+            }
+            if matches!(event.key().as_str(), " " | "ArrowRight" | "ArrowUp" | "ArrowDown") {
+                // Space and arrows would otherwise scroll the page.
+                event.prevent_default();
+            }
+            on_key.emit(event.key());
+        });
+        let window = web_sys::window();
+        if let Some(window) = &window {
+            // Without the listener the page still works by mouse; nothing to report.
+            let _ = window.add_event_listener_with_callback("keydown", listener.as_ref().unchecked_ref());
+        }
+        move || {
+            if let Some(window) = window {
+                let _ = window.remove_event_listener_with_callback("keydown", listener.as_ref().unchecked_ref());
+            }
+        }
+    });
+}
+
+fn typing_in_a_field(event: &web_sys::KeyboardEvent) -> bool {
+    let Some(element) = event.target().and_then(|target| target.dyn_into::<web_sys::Element>().ok()) else {
+        return false;
+    };
+    matches!(element.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA" | "BUTTON" | "SUMMARY")
+}
