@@ -221,6 +221,30 @@ describe('replication playground', () => {
     await page.close();
   });
 
+  test('every group of the settings panel changes the model and the link', async () => {
+    const { page, problems } = await open('#replicas=2&mode=async&lag=400&seed=6');
+    const choose = (id, value) => page.getByTestId(id).selectOption(value);
+    const type = async (id, value) => {
+      await page.getByTestId(id).fill(value);
+      await page.getByTestId(id).press('Enter');
+    };
+    await type('reads', '70'); // traffic
+    await choose('quorum', 'first-1'); // replication
+    await type('client_ms', '10'); // network
+    await choose('policy', 'least-ops'); // routing
+    await choose('sticky', 'on');
+    await type('capacity', '500'); // load
+    await type('failover', '1500'); // failures
+    await page.waitForFunction(() =>
+      ['reads=70', 'quorum=first-1', 'client_ms=10', 'policy=least-ops', 'sticky=on', 'capacity=500', 'failover=1500']
+        .every((part) => location.hash.includes(part)));
+    // The model took them: with automatic failover on, a crashed master is replaced.
+    await page.getByTestId('crash-master').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="event-log"]').textContent.includes('promoted'), null, { timeout: 5000 });
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
   test('pause stops simulated time and play resumes it', async () => {
     const { page, problems } = await open('#replicas=1&mode=async&lag=300&seed=1');
     await page.getByTestId('pause').click();

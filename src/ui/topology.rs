@@ -9,11 +9,12 @@ use crate::sim::time::Time;
 use crate::sim::{NodeRef, NodeState};
 
 const WIDTH: f64 = 1000.0;
-const HEIGHT: f64 = 420.0;
 const NODE_W: f64 = 170.0;
 const NODE_H: f64 = 40.0;
-const CLIENTS: (f64, f64) = (110.0, HEIGHT / 2.0);
-const MASTER: (f64, f64) = (470.0, HEIGHT / 2.0);
+/// Vertical room per replica: the node and its two meters.
+const REPLICA_ROOM: f64 = 64.0;
+const CLIENTS_X: f64 = 110.0;
+const MASTER_X: f64 = 470.0;
 const REPLICA_X: f64 = 840.0;
 /// Lag at which a replica's lag bar is full.
 const FULL_LAG: Time = Time::from_millis(2_000);
@@ -93,17 +94,25 @@ pub struct TopologyProps {
     pub on_action: Callback<Action>,
 }
 
+/// The picture grows taller with the replicas so that none overlap.
+fn height(count: usize) -> f64 {
+    (count as f64 * REPLICA_ROOM + 40.0).max(420.0)
+}
+
 fn replica_y(index: usize, count: usize) -> f64 {
-    let spacing = ((HEIGHT - 40.0) / count.max(1) as f64).min(110.0);
-    HEIGHT / 2.0 + (index as f64 - (count as f64 - 1.0) / 2.0) * spacing
+    let spacing = ((height(count) - 40.0) / count.max(1) as f64).min(110.0);
+    height(count) / 2.0 + (index as f64 - (count as f64 - 1.0) / 2.0) * spacing
 }
 
 #[component]
 pub fn Topology(props: &TopologyProps) -> Html {
     let count = props.replicas.len();
+    let middle = height(count) / 2.0;
+    let clients = (CLIENTS_X, middle);
+    let master = (MASTER_X, middle);
     let at = |place: Place| match place {
-        Place::Clients => CLIENTS,
-        Place::Node(NodeRef::Master) => MASTER,
+        Place::Clients => clients,
+        Place::Node(NodeRef::Master) => master,
         Place::Node(NodeRef::Replica(number)) => {
             let index = props.replicas.iter().position(|node| node.name == NodeRef::Replica(number)).unwrap_or(0);
             (REPLICA_X, replica_y(index, count))
@@ -115,14 +124,14 @@ pub fn Topology(props: &TopologyProps) -> Html {
     );
     html! {
         <figure class="topology-figure">
-            <svg class="topology" viewBox={format!("0 0 {WIDTH} {HEIGHT}")} role="img" aria-label={summary}>
+            <svg class="topology" viewBox={format!("0 0 {WIDTH} {}", height(count))} role="img" aria-label={summary}>
                 // Links first, so nodes and messages draw over them.
-                { line(CLIENTS, MASTER, "link", None) }
+                { line(clients, master, "link", None) }
                 { for props.replicas.iter().map(|node| {
                     let end = at(Place::Node(node.name));
                     html! { <>
-                        { line(CLIENTS, end, "link read-link", None) }
-                        { line(MASTER, end, if node.link_cut { "link replication cut" } else { "link replication" }, node.link_cut.then_some("cut")) }
+                        { line(clients, end, "link read-link", None) }
+                        { line(master, end, if node.link_cut { "link replication cut" } else { "link replication" }, node.link_cut.then_some("cut")) }
                     </> }
                 }) }
                 { for props.dots.iter().map(|dot| {
@@ -132,11 +141,11 @@ pub fn Topology(props: &TopologyProps) -> Html {
                     html! { <circle class={classes!("dot", dot.kind.class())} cx={format!("{x:.1}")} cy={format!("{y:.1}")} r="5" /> }
                 }) }
                 <g class="clients">
-                    <rect x={(CLIENTS.0 - 80.0).to_string()} y={(CLIENTS.1 - 30.0).to_string()} width="160" height="60" rx="10" />
-                    <text x={CLIENTS.0.to_string()} y={(CLIENTS.1 - 4.0).to_string()}>{ "App service" }</text>
-                    <text class="sub" x={CLIENTS.0.to_string()} y={(CLIENTS.1 + 16.0).to_string()}>{ "the clients" }</text>
+                    <rect x={(clients.0 - 80.0).to_string()} y={(clients.1 - 30.0).to_string()} width="160" height="60" rx="10" />
+                    <text x={clients.0.to_string()} y={(clients.1 - 4.0).to_string()}>{ "App service" }</text>
+                    <text class="sub" x={clients.0.to_string()} y={(clients.1 + 16.0).to_string()}>{ "the clients" }</text>
                 </g>
-                { node_shape(&props.master, MASTER, props) }
+                { node_shape(&props.master, master, props) }
                 { for props.replicas.iter().map(|node| node_shape(node, at(Place::Node(node.name)), props)) }
             </svg>
             <figcaption class="legend">
