@@ -67,7 +67,7 @@ pub fn App() -> Html {
     let events: Vec<_> = sim.events().rev().take(EVENT_ROWS).cloned().collect();
     let committed = sim.committed().clone();
     let master = sim.master();
-    let waiting = master.positions.applied - sim.committed_lsn();
+    let waiting = master.positions.applied.saturating_sub(sim.committed_lsn());
     let master_progress = match (waiting, sim.in_fallback()) {
         (_, true) => "fell back to async: not waiting for replicas".to_string(),
         (0, false) => "every logged write committed".to_string(),

@@ -5,7 +5,7 @@
 
 use crate::sim::config::{
     Config, MAX_CAPACITY, MAX_CLIENTS, MAX_DELAY_MS, MAX_HOT_KEYS, MAX_QUEUE, MAX_RATE, MAX_REPLICAS, Mode, Policy,
-    Quorum, ReadPref,
+    ReadPref, Refusal,
 };
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -58,6 +58,11 @@ pub struct Setting {
 
 fn number(key: &str, text: &str) -> Result<u64, String> {
     text.trim().parse::<u64>().map_err(|_| format!("{key} must be a whole number, got \"{text}\""))
+}
+
+/// One of a setting's named values; the parser's message says which names there are.
+fn choice<T: std::str::FromStr<Err = Refusal>>(text: &str) -> Result<T, String> {
+    text.parse().map_err(|e: Refusal| e.to_string())
 }
 
 fn on_off(key: &str, text: &str) -> Result<bool, String> {
@@ -133,7 +138,7 @@ pub const SETTINGS: &[Setting] = &[
         input: Input::Choice(|_| names(Mode::ALL, Mode::as_str)),
         get: |c| c.mode.to_string(),
         set: |c, text| {
-            c.mode = text.parse().map_err(|e: crate::sim::config::Refusal| e.to_string())?;
+            c.mode = choice(text)?;
             Ok(())
         },
     },
@@ -151,7 +156,7 @@ pub const SETTINGS: &[Setting] = &[
         }),
         get: |c| c.quorum.to_string(),
         set: |c, text| {
-            c.quorum = text.parse::<Quorum>().map_err(|e| e.to_string())?;
+            c.quorum = choice(text)?;
             Ok(())
         },
     },
@@ -235,7 +240,7 @@ pub const SETTINGS: &[Setting] = &[
         input: Input::Choice(|_| names(Policy::ALL, Policy::as_str)),
         get: |c| c.policy.to_string(),
         set: |c, text| {
-            c.policy = text.parse().map_err(|e: crate::sim::config::Refusal| e.to_string())?;
+            c.policy = choice(text)?;
             Ok(())
         },
     },
@@ -247,7 +252,7 @@ pub const SETTINGS: &[Setting] = &[
         input: Input::Choice(|_| names(ReadPref::ALL, ReadPref::as_str)),
         get: |c| c.read_pref.to_string(),
         set: |c, text| {
-            c.read_pref = text.parse().map_err(|e: crate::sim::config::Refusal| e.to_string())?;
+            c.read_pref = choice(text)?;
             Ok(())
         },
     },
