@@ -5,6 +5,7 @@ mod common;
 
 use common::{advance, reconfigure};
 use replication_playground::sim::config::{Config, Mode, Policy, Quorum, ReadPref};
+use replication_playground::sim::data::{self, Database, Value};
 use replication_playground::sim::events::EventKind;
 use replication_playground::sim::request::{Op, Outcome, RequestRecord};
 use replication_playground::sim::time::Time;
@@ -54,9 +55,13 @@ fn read_as(sim: &mut Simulation, client: usize, key: u64) -> RequestRecord {
     finished(sim, id)
 }
 
+fn name(db: &Database, key: u64) -> String {
+    db.user(key).map(|row| data::user_name(row).to_string()).unwrap_or_default()
+}
+
 fn returned_name(record: &RequestRecord) -> Option<String> {
     match &record.outcome {
-        Some(Outcome::Read { row, .. }) => row.as_ref().map(|row| row.name.clone()),
+        Some(Outcome::Read { row, .. }) => row.as_ref().map(|row| data::user_name(row).to_string()),
         other => panic!("not a finished read: {other:?}"),
     }
 }
@@ -105,7 +110,7 @@ fn sync_write_is_never_read_stale() {
     }
     assert_eq!(sim.stats().stale_reads, 0);
     assert_eq!(sim.stats().writes_acked, 1);
-    assert!(sim.replicas().iter().all(|(_, node)| node.data[&101].name == "Ada"));
+    assert!(sim.replicas().iter().all(|(_, node)| name(&node.data, 101) == "Ada"));
 }
 
 /// Client -> master (1 ms), service at 1000 ops/s (1 ms), reply (1 ms).
@@ -175,10 +180,10 @@ fn sync_master_shows_a_write_only_once_replicas_have_it() {
     advance(&mut sim, 100);
     assert_eq!(sim.master().positions.applied, 1, "the write is logged");
     assert_eq!(sim.committed_lsn(), 0, "but not yet committed");
-    assert_eq!(sim.committed()[&103].name, "Carol");
+    assert_eq!(name(sim.committed(), 103), "Carol");
     advance(&mut sim, 300);
     assert_eq!(sim.committed_lsn(), 1);
-    assert_eq!(sim.committed()[&103].name, "Linus");
+    assert_eq!(name(sim.committed(), 103), "Linus");
 }
 
 #[test]
@@ -569,7 +574,7 @@ fn lowering_the_lag_never_reorders_the_replication_stream() {
     assert_eq!(replica_applied(&sim, 1), 0, "the second entry waits behind the first");
     sim.run_to_quiescence();
     assert_eq!(replica_applied(&sim, 1), 2);
-    assert_eq!(sim.node(sim.replica_ids()[0]).data[&101].name, "Grace");
+    assert_eq!(name(&sim.node(sim.replica_ids()[0]).data, 101), "Grace");
 }
 
 // --- Failures ---
@@ -620,8 +625,8 @@ fn async_failover_loses_the_unshipped_writes_and_the_old_master_rolls_them_back(
     assert_eq!(sim.stats().lost_writes, 1);
     assert!(finished(&sim, lost).lost);
     assert!(sim.events().any(|event| event.kind == EventKind::WritesLost { lsns: vec![2] }));
-    assert_eq!(sim.committed()[&101].name, "Shipped");
-    assert_eq!(sim.committed()[&102].name, "Bob", "the new master never had the second write");
+    assert_eq!(name(sim.committed(), 101), "Shipped");
+    assert_eq!(name(sim.committed(), 102), "Bob", "the new master never had the second write");
 
     // The old master is now a replica (it took the promoted replica's number) and rolls back.
     let old = sim.replicas().into_iter().find(|(_, node)| !node.is_up()).map(|(id, _)| id).unwrap();
@@ -647,7 +652,7 @@ fn a_quorum_acknowledged_write_survives_the_loss_of_any_one_node() {
             sim.apply(Command::Promote(None)).unwrap();
         }
         assert_eq!(sim.stats().lost_writes, 0, "losing {lost_node}");
-        assert_eq!(sim.committed()[&101].name, "Durable", "losing {lost_node}");
+        assert_eq!(name(sim.committed(), 101), "Durable", "losing {lost_node}");
     }
 }
 
@@ -663,7 +668,7 @@ fn automatic_failover_promotes_the_most_up_to_date_replica() {
     advance(&mut sim, 200);
     assert!(sim.master().is_up(), "the failover happened");
     assert!(sim.events().any(|event| event.kind == EventKind::Promoted { node: "replica-2".into(), lsn: 1 }));
-    assert_eq!(sim.committed()[&101].name, "Ada", "replica-2 had the write; replica-1 was cut off");
+    assert_eq!(name(sim.committed(), 101), "Ada", "replica-2 had the write; replica-1 was cut off");
     let id = send(&mut sim, Command::Write { client: 0, key: 102, name: "After".into() });
     advance(&mut sim, 10);
     assert!(finished(&sim, id).failure().is_none(), "the new master takes writes");
@@ -696,8 +701,15 @@ fn the_generator_sends_its_rate_with_its_share_of_reads_over_the_hot_users() {
     assert!((9_500..10_500).contains(&total), "about 1,000/s for 10 s: {total}");
     let reads = stats.reads_issued as f64 / total as f64;
     assert!((0.88..0.92).contains(&reads), "about 90% reads: {reads}");
-    assert!(sim.committed().len() > 5, "writes spread over 20 users created new ones");
-    assert!(sim.committed().keys().all(|&key| (101..121).contains(&key)));
+    assert!(sim.committed().table(data::USERS).unwrap().rows.len() > 5, "writes spread over 20 users created new ones");
+    assert!(
+        sim.committed()
+            .table(data::USERS)
+            .unwrap()
+            .rows
+            .keys()
+            .all(|key| (Value::Int(101)..Value::Int(121)).contains(key))
+    );
 
     reconfigure(&mut sim, |c| c.rate = 0);
     let before = sim.stats().reads_issued + sim.stats().writes_issued;

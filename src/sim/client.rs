@@ -1,10 +1,11 @@
 //! A client's session: what it has written and read, for the guarantees a session can ask
 //! for (read-your-writes, monotonic reads) and for catching their violations.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 
 use super::data::{Key, Lsn};
-use super::network::NodeId;
+use super::network::{NodeId, RequestId};
+use super::sql::Parsed;
 
 #[derive(Clone, Debug, Default)]
 pub struct Session {
@@ -18,6 +19,10 @@ pub struct Session {
     pub sticky: Option<NodeId>,
     /// The key this client wrote last, for "read what I just wrote".
     pub last_written_key: Option<Key>,
+    /// Console statements waiting for the one running to finish.
+    pub sql_queue: VecDeque<Parsed>,
+    /// The console statement whose answer the client is waiting for.
+    pub sql_running: Option<RequestId>,
 }
 
 /// What a read broke of the session's expectations.

@@ -132,7 +132,7 @@ impl Simulation {
         // The candidate replays everything it received, then leads from there.
         let node = &mut self.nodes[candidate.0];
         for entry in std::mem::take(&mut node.pending) {
-            super::data::apply(&mut node.data, &entry);
+            node.data.apply(&entry);
         }
         let fork = node.positions.received;
         node.positions.flushed = fork;
@@ -160,7 +160,7 @@ impl Simulation {
         self.note(EventKind::Promoted { node: format!("replica-{number}"), lsn: fork });
 
         for read in parked {
-            self.finish_read(candidate, read.request, read.key);
+            self.finish_read(candidate, read.request, &read.query);
         }
         // The other replicas follow the new master; one that received more than it has
         // diverged and is rolled back.

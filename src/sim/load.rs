@@ -3,9 +3,10 @@
 //! crashes due to overload").
 
 use super::network::{Endpoint, Payload, RequestId};
-use super::node::{Job, ParkedRead};
+use super::node::{Job, ParkedRead, Query};
 use super::request::Outcome;
-use super::{NodeId, Simulation, Time, Timer, data};
+use super::sql::{self, Statement};
+use super::{NodeId, Simulation, Time, Timer};
 
 impl Simulation {
     /// A request reached a node.
@@ -59,37 +60,65 @@ impl Simulation {
             return;
         };
         match job {
-            Job::Write { request, key, name } => {
-                if id == self.master {
-                    self.log_write(request, key, name);
-                } else {
-                    let label = self.label(id);
-                    self.reply(id, request, Some(format!("{label} is not the master: writes go to the master")));
-                }
+            Job::Write { .. } | Job::Execute { .. } if id != self.master => {
+                let label = self.label(id);
+                self.reply(id, job.request(), Some(format!("{label} is not the master: writes go to the master")));
             }
-            Job::Read { request, key, min_lsn } => {
+            Job::Write { request, key, name } => self.log_write(request, key, name),
+            Job::Execute { request, statement } => self.execute(request, &statement),
+            Job::Read { request, query, min_lsn } => {
                 if id != self.master && self.nodes[id.0].positions.applied < min_lsn {
                     // A causal read waits until this replica has applied the client's last
                     // write, or until the timeout sends it to the master.
-                    self.nodes[id.0].parked.push(ParkedRead { request, key, min_lsn });
+                    self.nodes[id.0].parked.push(ParkedRead { request, query, min_lsn });
                     self.schedule(id, Time::from_millis(self.config.causal_timeout_ms), Timer::CausalTimeout(request));
                 } else {
-                    self.finish_read(id, request, key);
+                    self.finish_read(id, request, &query);
                 }
             }
         }
         self.start_service(id);
     }
 
-    /// Answers a read from the node's data (the master answers from what it has committed).
-    pub(super) fn finish_read(&mut self, id: NodeId, request: RequestId, key: data::Key) {
-        let row = if id == self.master { self.primary.visible.get(&key) } else { self.nodes[id.0].data.get(&key) };
-        let row = row.cloned();
-        let master_version = data::version_of(&self.primary.visible, key);
-        let node_lag = if id == self.master { Time::ZERO } else { self.lag(id).1 };
+    /// Answers a read from the node's data (the master answers from what it has committed),
+    /// beside the master's committed answer at the same instant. The answer is stale when the
+    /// node had not applied everything the master committed and the two answers differ.
+    pub(super) fn finish_read(&mut self, id: NodeId, request: RequestId, query: &Query) {
+        let is_master = id == self.master;
+        let data = if is_master { &self.primary.visible } else { &self.nodes[id.0].data };
+        let behind = !is_master && self.nodes[id.0].positions.applied < self.primary.committed_lsn;
+        let node_lag = if is_master { Time::ZERO } else { self.lag(id).1 };
+        let outcome = match query {
+            Query::User(key) => {
+                let row = data.user(*key).cloned();
+                let master_row = self.primary.visible.user(*key).cloned();
+                let stale = behind && row != master_row;
+                Outcome::Read { row, master_row, stale, node_lag }
+            }
+            Query::Select(parsed) => {
+                let Statement::Select(select) = &parsed.statement else { unreachable!("reads carry SELECTs") };
+                let result = sql::query(data, select);
+                let master_result = sql::query(&self.primary.visible, select);
+                match (result, master_result) {
+                    (Ok(result), Ok(master)) => {
+                        let stale = behind && result != master;
+                        Outcome::Rows { result, master_result: stale.then_some(master), node_lag }
+                    }
+                    (Err(error), _) => {
+                        // The error is the node's own answer: a table not yet replicated there
+                        // is unknown to it.
+                        self.nodes[id.0].reads_served += 1;
+                        self.record(request, id, Outcome::Failed { reason: error.to_string() });
+                        self.reply(id, request, Some(error.to_string()));
+                        return;
+                    }
+                    (Ok(result), Err(_)) => Outcome::Rows { result, master_result: None, node_lag },
+                }
+            }
+        };
         self.nodes[id.0].reads_served += 1;
         self.metrics.record_node_read(id.0);
-        self.record(request, id, Outcome::Read { row, master_version, node_lag });
+        self.record(request, id, outcome);
         self.reply(id, request, None);
     }
 
@@ -100,7 +129,7 @@ impl Simulation {
             std::mem::take(&mut self.nodes[id.0].parked).into_iter().partition(|read| read.min_lsn <= applied);
         self.nodes[id.0].parked = waiting;
         for read in ready {
-            self.finish_read(id, read.request, read.key);
+            self.finish_read(id, read.request, &read.query);
         }
     }
 
@@ -114,11 +143,8 @@ impl Simulation {
         let client = self.in_flight.get(&request).map(|record| record.client);
         if let Some(client) = client {
             let master = self.master;
-            self.send(
-                Endpoint::Client(client),
-                Endpoint::Node(master),
-                Payload::Read { request, key: read.key, min_lsn: read.min_lsn },
-            );
+            let payload = Payload::Read { request, query: read.query, min_lsn: read.min_lsn };
+            self.send(Endpoint::Client(client), Endpoint::Node(master), payload);
         }
     }
 }

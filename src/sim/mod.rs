@@ -10,6 +10,7 @@
 
 pub mod client;
 pub mod config;
+mod console;
 pub mod data;
 pub mod events;
 mod failure;
@@ -22,6 +23,7 @@ mod replication;
 pub mod request;
 pub mod rng;
 mod routing;
+pub mod sql;
 pub mod time;
 mod workload;
 
@@ -29,11 +31,11 @@ use std::collections::{BTreeMap, VecDeque};
 
 use client::Session;
 use config::{Config, Mode, Refusal};
-use data::{Key, Lsn};
+use data::{Database, Key, Lsn};
 use events::{ClusterEvent, EventKind};
 use metrics::{Completion, Metrics, NodeSample};
 use network::{ClientId, Endpoint, Message, Network, NodeId, Payload, RequestId};
-use node::{Job, Node, Status};
+use node::{Job, Node, Query, Status};
 use queue::EventQueue;
 use replication::Primary;
 use request::{Op, Outcome, RequestRecord, Stats};
@@ -83,6 +85,12 @@ pub enum Command {
     /// A read of the key `client` wrote last (user 101 before any write).
     ReadLastWritten {
         client: ClientId,
+    },
+    /// SQL statements from `client`'s console, run one after another; a syntax error rejects
+    /// them all (and is recorded as a failed request).
+    Sql {
+        client: ClientId,
+        text: String,
     },
     /// New settings; the seed can only change by starting a new run.
     Configure(Config),
@@ -177,6 +185,8 @@ pub struct Simulation {
     events_processed: u64,
     /// Bumped whenever the generator's rate changes, voiding the old schedule.
     generation: u64,
+    /// Finished SQL console requests, oldest first, at most `RECENT_LIMIT`.
+    sql_log: VecDeque<RequestRecord>,
 }
 
 impl Simulation {
@@ -189,7 +199,7 @@ impl Simulation {
             network: Network::default(),
             nodes: Vec::new(),
             master: NodeId(0),
-            primary: Primary::new(data::seed_users(), 0, 0),
+            primary: Primary::new(Database::seed(), 0, 0),
             round_robin: 0,
             sessions: vec![Session::default(); config.clients],
             next_request: 1,
@@ -201,11 +211,12 @@ impl Simulation {
             metrics: Metrics::default(),
             events_processed: 0,
             generation: 0,
+            sql_log: VecDeque::new(),
             config,
         };
         for number in 0..=sim.config.replicas {
             let incarnation = sim.new_incarnation();
-            sim.nodes.push(Node::new(number, incarnation, data::seed_users(), 0, &sim.config));
+            sim.nodes.push(Node::new(number, incarnation, Database::seed(), 0, &sim.config));
         }
         sim.restart_generator();
         Ok(sim)
@@ -243,7 +254,7 @@ impl Simulation {
 
     /// What readers of the master see: committed data, which under synchronous replication
     /// lags the logged data until the replicas confirm.
-    pub fn committed(&self) -> &data::Table {
+    pub fn committed(&self) -> &Database {
         &self.primary.visible
     }
 
@@ -348,6 +359,11 @@ impl Simulation {
             _ => None,
         })
     }
+    /// The SQL console's requests: finished ones (at most `RECENT_LIMIT`, oldest first), then
+    /// those still running or queued.
+    pub fn sql_requests(&self) -> impl Iterator<Item = &RequestRecord> {
+        self.sql_log.iter().chain(self.in_flight.values().filter(|record| matches!(record.op, Op::Sql { .. })))
+    }
 
     /// Cluster events, oldest first, at most `EVENT_LIMIT`.
     pub fn events(&self) -> impl DoubleEndedIterator<Item = &ClusterEvent> {
@@ -370,6 +386,10 @@ impl Simulation {
                 let client = self.check_client(client)?;
                 let key = self.sessions[client].last_written_key.unwrap_or(data::FIRST_USER);
                 self.send_read(client, key);
+            }
+            Command::Sql { client, text } => {
+                let client = self.check_client(client)?;
+                self.submit_sql(client, &text);
             }
             Command::Configure(config) => self.configure(config)?,
             Command::Crash(node) => {
@@ -576,12 +596,20 @@ impl Simulation {
         self.stats.reads_issued += 1;
         match self.route_read(client) {
             Ok(node) => {
-                let min_lsn = if self.config.causal_reads { self.sessions[client].last_commit } else { 0 };
-                self.send(Endpoint::Client(client), Endpoint::Node(node), Payload::Read { request, key, min_lsn });
+                let min_lsn = self.causal_token(client);
+                self.send(
+                    Endpoint::Client(client),
+                    Endpoint::Node(node),
+                    Payload::Read { request, query: Query::User(key), min_lsn },
+                );
             }
             // Refused by the router itself: the client learns at once.
             Err(reason) => self.complete(request, Some(reason)),
         }
+    }
+    /// The log position a causal read must see: the client's last acknowledged write.
+    fn causal_token(&self, client: ClientId) -> Lsn {
+        if self.config.causal_reads { self.sessions[client].last_commit } else { 0 }
     }
 
     fn open_request(&mut self, client: ClientId, op: Op) -> RequestId {
@@ -628,8 +656,11 @@ impl Simulation {
             (Endpoint::Node(node), Payload::Write { request, key, name }) => {
                 self.arrive(node, Job::Write { request, key, name })
             }
-            (Endpoint::Node(node), Payload::Read { request, key, min_lsn }) => {
-                self.arrive(node, Job::Read { request, key, min_lsn })
+            (Endpoint::Node(node), Payload::Read { request, query, min_lsn }) => {
+                self.arrive(node, Job::Read { request, query, min_lsn })
+            }
+            (Endpoint::Node(node), Payload::Execute { request, statement }) => {
+                self.arrive(node, Job::Execute { request, statement })
             }
             (Endpoint::Node(node), Payload::Replicate { epoch, entry }) => {
                 if !self.crosses_cut_link(message.from, message.to) {
@@ -685,8 +716,21 @@ impl Simulation {
                 }
                 Completion::Failed
             }
+            (None, Some(Outcome::Rows { .. })) => {
+                self.stats.reads_completed += 1;
+                self.stats.stale_reads += u64::from(record.is_stale());
+                Completion::Read { stale: record.is_stale(), latency }
+            }
+            (None, Some(Outcome::Changed { lsn, .. })) => {
+                if let Some(lsn) = lsn {
+                    session.last_commit = session.last_commit.max(*lsn);
+                }
+                self.stats.writes_acked += 1;
+                Completion::Write { latency }
+            }
             (None, Some(Outcome::Read { row, .. })) => {
-                let violations = session.on_read(record.key(), row.as_ref().map_or(0, |row| row.version));
+                let key = record.key().expect("user reads name a user");
+                let violations = session.on_read(key, row.as_ref().map_or(0, |row| row.version));
                 record.ryw_violation = violations.read_your_writes;
                 record.monotonic_violation = violations.monotonic;
                 self.stats.reads_completed += 1;
@@ -696,17 +740,27 @@ impl Simulation {
                 Completion::Read { stale: record.is_stale(), latency }
             }
             (None, Some(Outcome::Logged { lsn, version })) => {
-                session.on_write_acked(record.key(), *version, *lsn);
+                session.on_write_acked(record.key().expect("user writes name a user"), *version, *lsn);
                 self.stats.writes_acked += 1;
                 Completion::Write { latency }
             }
             (None, _) => unreachable!("a node answers only after recording an outcome"),
         };
         self.metrics.record(completion);
+        let client = record.client;
+        if let Op::Sql { .. } = record.op {
+            if self.sql_log.len() == RECENT_LIMIT {
+                self.sql_log.pop_front();
+            }
+            self.sql_log.push_back(record.clone());
+        }
         if self.recent.len() == RECENT_LIMIT {
             self.recent.pop_front();
         }
         self.recent.push_back(record);
+        if self.sessions[client].sql_running == Some(request) {
+            self.send_next_statement(client);
+        }
     }
 
     /// Marks a request as lost wherever its record is.

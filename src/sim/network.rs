@@ -3,6 +3,8 @@
 use std::collections::BTreeMap;
 
 use super::data::{Key, LogEntry, Lsn};
+use super::node::Query;
+use super::sql::Parsed;
 use super::time::Time;
 
 /// A replica's report to the master takes this long, before jitter. (Clients are
@@ -42,8 +44,13 @@ pub enum Payload {
     /// `min_lsn` is the client's causal token: serve only once applied that far (0 = any).
     Read {
         request: RequestId,
-        key: Key,
+        query: Query,
         min_lsn: Lsn,
+    },
+    /// A write statement from the SQL console, for the master.
+    Execute {
+        request: RequestId,
+        statement: Box<Parsed>,
     },
     /// The answer to a request; `error` says why it failed.
     Reply {

@@ -4,8 +4,9 @@
 use std::collections::VecDeque;
 
 use super::config::Config;
-use super::data::{Key, LogEntry, Lsn, Table};
+use super::data::{Database, Key, LogEntry, Lsn};
 use super::network::{Positions, RequestId};
+use super::sql::Parsed;
 use super::time::Time;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -19,14 +20,34 @@ pub enum Status {
 /// Work waiting for a node's server.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Job {
-    Write { request: RequestId, key: Key, name: String },
-    Read { request: RequestId, key: Key, min_lsn: Lsn },
+    Write {
+        request: RequestId,
+        key: Key,
+        name: String,
+    },
+    Read {
+        request: RequestId,
+        query: Query,
+        min_lsn: Lsn,
+    },
+    /// A write statement from the SQL console.
+    Execute {
+        request: RequestId,
+        statement: Box<Parsed>,
+    },
+}
+
+/// What a read asks for: one user by id, or a SELECT from the console.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Query {
+    User(Key),
+    Select(Box<Parsed>),
 }
 
 impl Job {
     pub fn request(&self) -> RequestId {
         match self {
-            Job::Write { request, .. } | Job::Read { request, .. } => *request,
+            Job::Write { request, .. } | Job::Read { request, .. } | Job::Execute { request, .. } => *request,
         }
     }
 }
@@ -35,7 +56,7 @@ impl Job {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ParkedRead {
     pub request: RequestId,
-    pub key: Key,
+    pub query: Query,
     pub min_lsn: Lsn,
 }
 
@@ -48,7 +69,7 @@ pub struct Node {
     /// earlier life of the node are ignored.
     pub incarnation: u64,
     /// The master's logged data, or a replica's applied data.
-    pub data: Table,
+    pub data: Database,
     /// For the master all three equal its newest log position.
     pub positions: Positions,
     /// Received entries not yet applied, oldest first.
@@ -77,7 +98,7 @@ pub struct Node {
 
 impl Node {
     /// A node whose copy is `data`, complete up to `lsn`.
-    pub fn new(number: usize, incarnation: u64, data: Table, lsn: Lsn, config: &Config) -> Node {
+    pub fn new(number: usize, incarnation: u64, data: Database, lsn: Lsn, config: &Config) -> Node {
         Node {
             number,
             status: Status::Up,
@@ -120,7 +141,7 @@ impl Node {
     }
 
     /// Replaces the copy with `data` at `lsn`, as a base backup does.
-    pub fn reset_copy(&mut self, data: Table, lsn: Lsn) {
+    pub fn reset_copy(&mut self, data: Database, lsn: Lsn) {
         self.data = data;
         self.positions = Positions { received: lsn, flushed: lsn, applied: lsn };
         self.pending.clear();

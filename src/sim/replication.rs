@@ -7,11 +7,12 @@
 use std::collections::{BTreeMap, VecDeque};
 
 use super::config::{Level, Quorum};
-use super::data::{self, Key, LogEntry, Lsn, Row, Table};
+use super::data::{self, Change, Database, Key, LogEntry, Lsn, Row, USERS, Value};
 use super::events::EventKind;
 use super::network::{Endpoint, NodeId, Payload, Positions, RequestId};
 use super::node::{Node, Status};
 use super::request::Outcome;
+use super::sql::{self, Parsed};
 use super::{Simulation, Time, Timer};
 
 /// Log entries the master keeps for replicas to catch up from; one further behind is copied
@@ -25,7 +26,7 @@ pub struct Primary {
     pub epoch: u64,
     log: VecDeque<LogEntry>,
     /// What readers of the master see.
-    pub visible: Table,
+    pub visible: Database,
     pub committed_lsn: Lsn,
     /// Writes waiting for replicas, oldest first.
     waiting: VecDeque<(LogEntry, RequestId)>,
@@ -38,7 +39,7 @@ pub struct Primary {
 }
 
 impl Primary {
-    pub fn new(visible: Table, committed_lsn: Lsn, epoch: u64) -> Primary {
+    pub fn new(visible: Database, committed_lsn: Lsn, epoch: u64) -> Primary {
         Primary {
             epoch,
             log: VecDeque::new(),
@@ -91,15 +92,45 @@ impl Primary {
 impl Simulation {
     /// The master logs a write and ships it to every replica.
     pub(super) fn log_write(&mut self, request: RequestId, key: Key, name: String) {
+        let master = &self.nodes[self.master.0];
+        let lsn = master.positions.applied + 1;
+        let version = master.data.user(key).map_or(0, |row| row.version) + 1;
+        let row = Row { values: data::user_values(key, &name), version, lsn };
+        let change = Change::Put { table: USERS.to_string(), key: Value::Int(key as i64), row };
+        self.log(request, vec![change], Outcome::Logged { lsn, version });
+    }
+
+    /// A write statement from the console: worked out against the master's newest data, then
+    /// logged; a statement that fails or changes nothing is answered without a log entry.
+    pub(super) fn execute(&mut self, request: RequestId, statement: &Parsed) {
+        let master = self.master;
+        let lsn = self.nodes[master.0].positions.applied + 1;
+        match sql::execute_write(&self.nodes[master.0].data, &statement.statement, lsn) {
+            Err(error) => {
+                self.record(request, master, Outcome::Failed { reason: error.to_string() });
+                self.reply(master, request, Some(error.to_string()));
+            }
+            Ok(written) if written.changes.is_empty() => {
+                self.record(request, master, Outcome::Changed { lsn: None, rows: 0 });
+                self.reply(master, request, None);
+            }
+            Ok(written) => {
+                self.log(request, written.changes, Outcome::Changed { lsn: Some(lsn), rows: written.rows_affected })
+            }
+        }
+    }
+
+    /// The master logs a change at its next position and ships it to every replica; the
+    /// client's reply waits for the commit mode.
+    fn log(&mut self, request: RequestId, changes: Vec<Change>, outcome: Outcome) {
         let master = self.master;
         let node = &mut self.nodes[master.0];
         let lsn = node.positions.applied + 1;
-        let row = Row { name, version: data::version_of(&node.data, key) + 1, lsn };
-        let entry = LogEntry { lsn, key, row, logged_at: self.now };
-        data::apply(&mut node.data, &entry);
+        let entry = LogEntry { lsn, changes, logged_at: self.now };
+        node.data.apply(&entry);
         node.positions = Positions { received: lsn, flushed: lsn, applied: lsn };
         node.writes_served += 1;
-        self.record(request, master, Outcome::Logged { lsn, version: entry.row.version });
+        self.record(request, master, outcome);
         self.primary.log.push_back(entry.clone());
         self.trim_log();
         for replica in self.replica_ids() {
@@ -123,7 +154,7 @@ impl Simulation {
                 break;
             }
             let (entry, request) = self.primary.waiting.pop_front().expect("front exists");
-            data::apply(&mut self.primary.visible, &entry);
+            self.primary.visible.apply(&entry);
             self.primary.committed_lsn = entry.lsn;
             if self.replicas().iter().any(|(_, replica)| replica.positions.received < entry.lsn) {
                 self.primary.at_risk.insert(entry.lsn, request);
@@ -211,7 +242,7 @@ impl Simulation {
         let Some(entry) = node.pending.pop_front() else {
             return;
         };
-        data::apply(&mut node.data, &entry);
+        node.data.apply(&entry);
         node.positions.applied = entry.lsn;
         self.acknowledge(id);
         self.release_parked(id);

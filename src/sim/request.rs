@@ -4,12 +4,23 @@ use super::NodeRef;
 use super::config::Mode;
 use super::data::{Key, Lsn, Row};
 use super::network::{ClientId, RequestId};
+use super::sql::ResultSet;
 use super::time::Time;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Op {
-    Write { key: Key, name: String },
-    Read { key: Key },
+    Write {
+        key: Key,
+        name: String,
+    },
+    Read {
+        key: Key,
+    },
+    /// A statement from the SQL console; `read` for a SELECT.
+    Sql {
+        text: String,
+        read: bool,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -20,11 +31,24 @@ pub enum Outcome {
         version: u64,
     },
     /// What the serving node returned, beside what the master had committed for the same key
-    /// at that instant (version 0 = no such row) and how far behind, in time, the node was.
+    /// at that instant; `stale` when the node had not applied a committed change to it. `lag`
+    /// is how far behind, in time, the node was.
     Read {
         row: Option<Row>,
-        master_version: u64,
+        master_row: Option<Row>,
+        stale: bool,
         node_lag: Time,
+    },
+    /// A SELECT's answer; when it was stale, the master's answer at that instant beside it.
+    Rows {
+        result: ResultSet,
+        master_result: Option<ResultSet>,
+        node_lag: Time,
+    },
+    /// A write statement changed `rows` rows, logged at `lsn` (none when nothing changed).
+    Changed {
+        lsn: Option<Lsn>,
+        rows: u64,
     },
     Failed {
         reason: String,
@@ -70,21 +94,24 @@ impl RequestRecord {
     }
 
     pub fn is_read(&self) -> bool {
-        matches!(self.op, Op::Read { .. })
+        matches!(self.op, Op::Read { .. } | Op::Sql { read: true, .. })
     }
 
-    pub fn key(&self) -> Key {
+    /// The user a button or generator request names (SQL statements name none).
+    pub fn key(&self) -> Option<Key> {
         match self.op {
-            Op::Write { key, .. } | Op::Read { key } => key,
+            Op::Write { key, .. } | Op::Read { key } => Some(key),
+            Op::Sql { .. } => None,
         }
     }
 
     /// How many versions the returned row was behind the master's committed one; 0 when the
-    /// read was fresh or is not a read.
+    /// read was fresh or is not a user read.
     pub fn versions_behind(&self) -> u64 {
         match &self.outcome {
-            Some(Outcome::Read { row, master_version, .. }) => {
-                master_version.saturating_sub(row.as_ref().map_or(0, |row| row.version))
+            Some(Outcome::Read { row, master_row, .. }) => {
+                let version = |row: &Option<Row>| row.as_ref().map_or(0, |row| row.version);
+                version(master_row).saturating_sub(version(row))
             }
             _ => 0,
         }
@@ -92,7 +119,11 @@ impl RequestRecord {
 
     /// A read is stale when it returned older data than the master had committed.
     pub fn is_stale(&self) -> bool {
-        self.versions_behind() > 0
+        match &self.outcome {
+            Some(Outcome::Read { stale, .. }) => *stale,
+            Some(Outcome::Rows { master_result, .. }) => master_result.is_some(),
+            _ => false,
+        }
     }
 
     pub fn failure(&self) -> Option<&str> {

@@ -74,7 +74,7 @@ pub fn App() -> Html {
         (1, false) => "1 write waiting for replicas".to_string(),
         (waiting, false) => format!("{waiting} writes waiting for replicas"),
     };
-    let card = |id: NodeId, progress: String, table: crate::sim::data::Table| {
+    let card = |id: NodeId, progress: String, data: crate::sim::data::Database| {
         let node = sim.node(id);
         html! {
             <NodeCard
@@ -87,9 +87,8 @@ pub fn App() -> Html {
                 link_cut={node.link_cut}
                 capacity={node.capacity}
                 weight={node.weight}
-                distance_ms={node.distance.as_micros() / 1_000}
-                {table}
-                master_table={committed.clone()}
+                distance_ms={node.distance.as_micros() / 1_000}                {data}
+                master_data={committed.clone()}
                 on_action={on_action.clone()}
             />
         }
@@ -189,7 +188,7 @@ fn dots(sim: &Simulation) -> Vec<Dot> {
         .map(|(arrives, message)| {
             let span = (arrives - message.sent_at).as_micros().max(1) as f64;
             let kind = match &message.payload {
-                Payload::Write { .. } => DotKind::Write,
+                Payload::Write { .. } | Payload::Execute { .. } => DotKind::Write,
                 Payload::Read { .. } => DotKind::Read,
                 Payload::Reply { error: None, .. } => DotKind::Reply,
                 Payload::Reply { error: Some(_), .. } => DotKind::Error,

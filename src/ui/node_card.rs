@@ -6,7 +6,7 @@ use yew::prelude::*;
 use super::number_field::NumberField;
 use super::state::Action;
 use crate::sim::config;
-use crate::sim::data::Table;
+use crate::sim::data::{Database, Row, Schema, Table, USERS, Value};
 use crate::sim::time::Time;
 use crate::sim::{Command, NodeRef, NodeState};
 
@@ -25,9 +25,9 @@ pub struct NodeCardProps {
     pub weight: u64,
     /// One-way distance from the clients, in ms.
     pub distance_ms: u64,
-    pub table: Table,
+    pub data: Database,
     /// The master's committed data: rows of a replica that differ from it are marked.
-    pub master_table: Table,
+    pub master_data: Database,
     pub on_action: Callback<Action>,
 }
 
@@ -88,7 +88,7 @@ pub fn NodeCard(props: &NodeCardProps) -> Html {
                 }
                 { tune("Distance (ms)", "one-way time from the clients, for the nearest read preference", "distance", props.distance_ms, config::MAX_DELAY_MS, Command::SetDistance, props) }
             </details>
-            if is_master { { sql_rows(&props.table) } } else { { documents(&props.table, &props.master_table) } }
+            if is_master { { sql_tables(&props.data) } } else { { documents(&props.data, &props.master_data) } }
         </article>
     }
 }
@@ -129,46 +129,111 @@ pub fn replica_progress(behind: u64, lag: Time) -> String {
     }
 }
 
-/// Rows shown per node; the rest are summed up in one line, so a table with many users stays
+/// Rows shown per table; the rest are summed up in one line, so a table with many rows stays
 /// light to draw.
 const SHOWN_ROWS: usize = 12;
 
 fn more_rows(table: &Table) -> Html {
-    match table.len().saturating_sub(SHOWN_ROWS) {
+    match table.rows.len().saturating_sub(SHOWN_ROWS) {
         0 => html! {},
         more => html! { <p class="more">{ format!("… and {more} more") }</p> },
     }
 }
 
-/// The master's table as SQL rows.
-fn sql_rows(table: &Table) -> Html {
-    html! { <>
-        <table class="rows">
-            <thead><tr><th>{ "id" }</th><th>{ "name" }</th><th>{ "version" }</th></tr></thead>
-            <tbody>
-                { for table.iter().take(SHOWN_ROWS).map(|(id, row)| html! {
-                    <tr><td>{ id }</td><td>{ &row.name }</td><td>{ row.version }</td></tr>
-                }) }
-            </tbody>
-        </table>
-        { more_rows(table) }
-    </> }
+/// The master's tables as SQL rows, `users` first.
+fn sql_tables(data: &Database) -> Html {
+    html! {
+        { for ordered(data).map(|(name, table)| html! { <>
+            <p class="table-name">{ name }</p>
+            <table class="rows">
+                <thead><tr>
+                    { for table.schema.columns.iter().map(|column| html! { <th>{ &column.name }</th> }) }
+                    <th class="version">{ "version" }</th>
+                </tr></thead>
+                <tbody>
+                    { for table.rows.values().take(SHOWN_ROWS).map(|row| html! {
+                        <tr>
+                            { for row.values.iter().map(|value| html! { <td>{ plain(value) }</td> }) }
+                            <td class="version">{ row.version }</td>
+                        </tr>
+                    }) }
+                </tbody>
+            </table>
+            { more_rows(table) }
+        </> }) }
+    }
 }
 
-/// A replica's copy as JSON documents; a document older than the master's row is marked.
-fn documents(table: &Table, master_table: &Table) -> Html {
-    html! { <>
-        <ul class="documents">
-            { for table.iter().take(SHOWN_ROWS).map(|(id, row)| {
-                let behind = master_table.get(id).is_some_and(|master_row| master_row.version > row.version);
-                html! {
-                    <li class={classes!(behind.then_some("behind"))}>
-                        <code>{ format!("{{ \"_id\": {id}, \"name\": {:?}, \"version\": {} }}", row.name, row.version) }</code>
-                        if behind { <span class="tag">{ "behind" }</span> }
-                    </li>
+/// A replica's tables as JSON documents, as the lecture's MongoDB replicas hold them; a
+/// document the master has a newer version of (or has deleted) is marked.
+fn documents(data: &Database, master: &Database) -> Html {
+    html! {
+        { for ordered(data).map(|(name, table)| html! { <>
+            <p class="table-name">{ format!("db.{name}") }</p>
+            <ul class="documents">
+                { for table.rows.iter().take(SHOWN_ROWS).map(|(key, row)| {
+                    let master_version = master.version(name, key);
+                    let behind = master_version != row.version;
+                    html! {
+                        <li class={classes!(behind.then_some("behind"))}>
+                            <code>{ document(&table.schema, row) }</code>
+                            if behind { <span class="tag">{ "behind" }</span> }
+                        </li>
+                    }
+                }) }
+            </ul>
+            { more_rows(table) }
+        </> }) }
+    }
+}
+
+/// Tables by name, `users` first.
+fn ordered(data: &Database) -> impl Iterator<Item = (&String, &Table)> {
+    let users = data.tables.get_key_value(USERS);
+    users.into_iter().chain(data.tables.iter().filter(|(name, _)| name.as_str() != USERS))
+}
+
+/// A value as a table cell shows it: text without quotes.
+fn plain(value: &Value) -> String {
+    match value {
+        Value::Text(text) => text.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// A row as a JSON document, its key as `_id`.
+pub fn document(schema: &Schema, row: &Row) -> String {
+    let fields: Vec<String> = schema
+        .columns
+        .iter()
+        .zip(&row.values)
+        .enumerate()
+        .map(|(index, (column, value))| {
+            let name = if index == schema.primary_key { "_id" } else { column.name.as_str() };
+            format!("\"{name}\": {}", json(value))
+        })
+        .collect();
+    format!("{{ {}, \"version\": {} }}", fields.join(", "), row.version)
+}
+
+/// A value in JSON.
+pub fn json(value: &Value) -> String {
+    match value {
+        Value::Null => "null".to_string(),
+        Value::Bool(value) => value.to_string(),
+        Value::Int(value) => value.to_string(),
+        Value::Text(text) => {
+            let mut quoted = String::from("\"");
+            for c in text.chars() {
+                match c {
+                    '"' => quoted.push_str("\\\""),
+                    '\\' => quoted.push_str("\\\\"),
+                    c if (c as u32) < 0x20 => quoted.push_str(&format!("\\u{:04x}", c as u32)),
+                    c => quoted.push(c),
                 }
-            }) }
-        </ul>
-        { more_rows(table) }
-    </> }
+            }
+            quoted.push('"');
+            quoted
+        }
+    }
 }

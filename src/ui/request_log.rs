@@ -3,6 +3,7 @@
 
 use yew::prelude::*;
 
+use crate::sim::data::{self, Row};
 use crate::sim::request::{Op, Outcome, RequestRecord};
 
 /// How many requests the log shows.
@@ -68,11 +69,16 @@ pub fn RequestLog(props: &RequestLogProps) -> Html {
 pub fn describe(record: &RequestRecord) -> String {
     let who = format!("#{} client {}", record.id, record.client + 1);
     let node = record.served_by.map(|node| node.to_string()).unwrap_or_default();
+    let user = |row: &Option<Row>| {
+        row.as_ref()
+            .map_or("no such user".to_string(), |row| format!("{} (version {})", data::user_name(row), row.version))
+    };
     let mut text = match (&record.op, &record.outcome) {
         (_, Some(Outcome::Failed { reason })) => {
             let what = match &record.op {
                 Op::Write { key, name } => format!("write user {key} = \"{name}\""),
                 Op::Read { key } => format!("read user {key}"),
+                Op::Sql { text, .. } => format!("ran {text}"),
             };
             format!("{who} {what} failed: {reason}")
         }
@@ -80,22 +86,37 @@ pub fn describe(record: &RequestRecord) -> String {
             let mode = record.acked_as.map(|mode| format!(", acknowledged under {mode}")).unwrap_or_default();
             format!("{who} write user {key} = \"{name}\" on the master: LSN {lsn}, version {version}{mode}")
         }
-        (Op::Write { key, name }, _) => {
-            format!("{who} write user {key} = \"{name}\" on its way to the master")
-        }
-        (Op::Read { key }, Some(Outcome::Read { row, master_version, node_lag })) => {
-            let found = row
-                .as_ref()
-                .map_or("no such user".to_string(), |row| format!("{} (version {})", row.name, row.version));
-            match record.versions_behind() {
-                0 => format!("{who} read user {key} from {node}: {found}"),
-                behind => format!(
-                    "{who} read user {key} from {node}: {found}, stale by {behind} version{}; the master has version {master_version} ({node} {node_lag} behind)",
-                    if behind == 1 { "" } else { "s" }
-                ),
+        (Op::Write { key, name }, _) => format!("{who} write user {key} = \"{name}\" on its way to the master"),
+        (Op::Read { key }, Some(Outcome::Read { row, master_row, node_lag, .. })) => {
+            if record.is_stale() {
+                format!(
+                    "{who} read user {key} from {node}: {}, stale; the master has {} ({node} {node_lag} behind)",
+                    user(row),
+                    user(master_row)
+                )
+            } else {
+                format!("{who} read user {key} from {node}: {}", user(row))
             }
         }
         (Op::Read { key }, _) => format!("{who} read user {key} on its way"),
+        (Op::Sql { text, .. }, Some(Outcome::Rows { result, master_result, node_lag })) => match master_result {
+            Some(master) => format!(
+                "{who} ran {text} on {node}: {} row{}, stale; the master has {} ({node} {node_lag} behind)",
+                result.rows.len(),
+                if result.rows.len() == 1 { "" } else { "s" },
+                master.rows.len()
+            ),
+            None => format!(
+                "{who} ran {text} on {node}: {} row{}",
+                result.rows.len(),
+                if result.rows.len() == 1 { "" } else { "s" }
+            ),
+        },
+        (Op::Sql { text, .. }, Some(Outcome::Changed { lsn, rows })) => {
+            let logged = lsn.map(|lsn| format!(", LSN {lsn}")).unwrap_or_default();
+            format!("{who} ran {text} on the master: {rows} row{} changed{logged}", if *rows == 1 { "" } else { "s" })
+        }
+        (Op::Sql { text, .. }, _) => format!("{who} ran {text}, on its way"),
     };
     match record.latency() {
         Some(latency) => text.push_str(&format!(" · {latency}")),

@@ -7,7 +7,7 @@ use replication_playground::sim::time::Time;
 use replication_playground::sim::{Command, Simulation};
 
 /// The fingerprint `scripted_run(7)` gives, natively and in wasm alike.
-pub const SCRIPTED_RUN_FINGERPRINT: u64 = 1_238_674_224_153_326_441;
+pub const SCRIPTED_RUN_FINGERPRINT: u64 = 12_151_156_013_823_288_870;
 
 /// Changes some settings of a running simulation.
 pub fn reconfigure(sim: &mut Simulation, change: impl FnOnce(&mut Config)) {
@@ -45,6 +45,13 @@ pub fn scripted_run(seed: u64) -> Simulation {
         sim.apply(command).expect("requests are always accepted");
         match step {
             10 => reconfigure(&mut sim, |c| c.mode = Mode::Sync),
+            15 => sim
+                .apply(Command::Sql {
+                    client: 0,
+                    text: "INSERT INTO users VALUES (200, 'Zoe'); SELECT * FROM users WHERE id >= 103 ORDER BY id DESC"
+                        .into(),
+                })
+                .expect("client 0 exists"),
             20 => reconfigure(&mut sim, |c| c.replicas = 5),
             25 => reconfigure(&mut sim, |c| c.lag_ms = 50),
             30 => reconfigure(&mut sim, |c| c.mode = Mode::Async),

@@ -1,0 +1,65 @@
+//! The SQL console's statements, routed as a read/write-split proxy routes them: writes, `FOR
+//! UPDATE` and `/* master */` to the master, other SELECTs by the read settings. A client runs
+//! its statements one after another, as a database session does.
+
+use super::Simulation;
+use super::network::{ClientId, Endpoint, Payload};
+use super::node::Query;
+use super::request::Op;
+use super::sql;
+
+impl Simulation {
+    pub(super) fn submit_sql(&mut self, client: ClientId, text: &str) {
+        match sql::parse(text) {
+            Ok(statements) => {
+                self.sessions[client].sql_queue.extend(statements);
+                if self.sessions[client].sql_running.is_none() {
+                    self.send_next_statement(client);
+                }
+            }
+            // A syntax error runs nothing; it is answered at once, like a proxy rejecting it.
+            Err(error) => {
+                let read = text.trim_start().to_ascii_uppercase().starts_with("SELECT");
+                let request = self.open_request(client, Op::Sql { text: text.trim().to_string(), read });
+                self.count_issued(read);
+                self.complete(request, Some(error.to_string()));
+            }
+        }
+    }
+
+    /// Sends the client's next queued statement, if any.
+    pub(super) fn send_next_statement(&mut self, client: ClientId) {
+        let Some(statement) = self.sessions[client].sql_queue.pop_front() else {
+            self.sessions[client].sql_running = None;
+            return;
+        };
+        let read = statement.is_read();
+        let request = self.open_request(client, Op::Sql { text: statement.text.clone(), read });
+        self.sessions[client].sql_running = Some(request);
+        self.count_issued(read);
+        let to_master = statement.goes_to_master();
+        let statement = Box::new(statement);
+        if !read {
+            let master = self.master;
+            self.send(Endpoint::Client(client), Endpoint::Node(master), Payload::Execute { request, statement });
+            return;
+        }
+        let target = if to_master { Ok(self.master) } else { self.route_read(client) };
+        match target {
+            Ok(node) => {
+                let min_lsn = self.causal_token(client);
+                let query = Query::Select(statement);
+                self.send(Endpoint::Client(client), Endpoint::Node(node), Payload::Read { request, query, min_lsn });
+            }
+            Err(reason) => self.complete(request, Some(reason)),
+        }
+    }
+
+    fn count_issued(&mut self, read: bool) {
+        if read {
+            self.stats.reads_issued += 1;
+        } else {
+            self.stats.writes_issued += 1;
+        }
+    }
+}

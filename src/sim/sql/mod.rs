@@ -1,0 +1,126 @@
+//! The SQL the console speaks: a small subset, parsed by hand (a parser crate such as
+//! `sqlparser` would weigh more than the whole page), and run against a node's copy.
+//!
+//! Errors name the line and column they were found at, and a failing statement changes
+//! nothing.
+
+mod exec;
+mod lexer;
+mod parser;
+
+use std::fmt;
+
+pub use exec::{ResultSet, Written, execute_write, query};
+pub use parser::parse;
+
+use super::data::{Schema, Value};
+
+/// What went wrong, and where in the text when a place is known.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SqlError {
+    pub message: String,
+    pub place: Option<(usize, usize)>,
+}
+
+impl SqlError {
+    pub fn at(line: usize, column: usize, message: impl Into<String>) -> SqlError {
+        SqlError { message: message.into(), place: Some((line, column)) }
+    }
+
+    pub fn new(message: impl Into<String>) -> SqlError {
+        SqlError { message: message.into(), place: None }
+    }
+}
+
+impl fmt::Display for SqlError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.place {
+            Some((line, column)) => write!(f, "{} at line {line}, column {column}", self.message),
+            None => f.write_str(&self.message),
+        }
+    }
+}
+
+impl std::error::Error for SqlError {}
+
+/// A name as written, with where it was written, for messages about it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Name {
+    pub text: String,
+    pub line: usize,
+    pub column: usize,
+}
+
+impl Name {
+    pub fn error(&self, message: impl Into<String>) -> SqlError {
+        SqlError::at(self.line, self.column, message)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CompareOp {
+    Eq,
+    NotEq,
+    Less,
+    Greater,
+    LessEq,
+    GreaterEq,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Expr {
+    Value(Value),
+    Column(Name),
+    Compare(CompareOp, Box<Expr>, Box<Expr>),
+    And(Box<Expr>, Box<Expr>),
+    Or(Box<Expr>, Box<Expr>),
+    Not(Box<Expr>),
+    In { expr: Box<Expr>, list: Vec<Expr>, negated: bool },
+    IsNull { expr: Box<Expr>, negated: bool },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Select {
+    /// `None` for `*`.
+    pub columns: Option<Vec<Name>>,
+    pub table: Name,
+    pub filter: Option<Expr>,
+    /// The column and whether descending.
+    pub order_by: Option<(Name, bool)>,
+    pub limit: Option<u64>,
+    pub for_update: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Statement {
+    CreateTable { table: Name, schema: Schema },
+    Insert { table: Name, columns: Option<Vec<Name>>, rows: Vec<Vec<Expr>> },
+    Update { table: Name, assignments: Vec<(Name, Expr)>, filter: Option<Expr> },
+    Delete { table: Name, filter: Option<Expr> },
+    Select(Select),
+}
+
+/// One statement of a batch, as the proxy routes it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Parsed {
+    pub statement: Statement,
+    /// The statement's own text, for the console and the log.
+    pub text: String,
+    /// A `/* master */` hint came before it.
+    pub master_hint: bool,
+}
+
+impl Parsed {
+    /// Writes, `SELECT ... FOR UPDATE` and hinted statements go to the master (ProxySQL's
+    /// canonical read/write split rules and pgpool's `/*NO LOAD BALANCE*/`-style hint).
+    pub fn goes_to_master(&self) -> bool {
+        match &self.statement {
+            Statement::Select(select) => select.for_update || self.master_hint,
+            _ => true,
+        }
+    }
+
+    pub fn is_read(&self) -> bool {
+        matches!(self.statement, Statement::Select(_))
+    }
+}
