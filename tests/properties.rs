@@ -58,7 +58,17 @@ fn random_run(seed: u64, mode: Mode, failures: Failures) -> Run {
         let clients = sim.config().clients as u64;
         let client = choices.below(clients) as usize;
         let replica = NodeRef::Replica(1 + choices.below(sim.config().replicas.max(1) as u64) as usize);
-        let command = match choices.below(20) {
+        let key = 100 + choices.below(12);
+        let command = match choices.below(23) {
+            20 => Command::Sql { client, text: format!("INSERT INTO users VALUES ({key}, 'n{key}')") },
+            21 => Command::Sql {
+                client,
+                text: format!(
+                    "UPDATE users SET name = 'u' WHERE id >= {key}; DELETE FROM users WHERE id = {}",
+                    key + 1
+                ),
+            },
+            22 => Command::Sql { client, text: format!("SELECT * FROM users WHERE id IN ({key}, 101) ORDER BY name") },
             0..=6 => Command::WriteRandom { client },
             7..=13 => Command::ReadLastWritten { client },
             14 if failures != Failures::None => Command::Crash(replica),

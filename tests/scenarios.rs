@@ -690,6 +690,104 @@ fn a_partitioned_replica_serves_stale_data_and_converges_when_healed() {
     assert_eq!(replica_applied(&sim, 1), 5);
 }
 
+// --- The SQL console ---
+
+/// Runs a console batch as client 0 and returns its finished records, in order.
+fn run_sql(sim: &mut Simulation, text: &str) -> Vec<RequestRecord> {
+    let first = sim.sql_requests().map(|record| record.id).max().unwrap_or(0);
+    sim.apply(Command::Sql { client: 0, text: text.into() }).unwrap();
+    while sim.sql_requests().any(|record| record.completed_at.is_none()) {
+        assert!(sim.step(), "a statement never finished");
+    }
+    sim.sql_requests().filter(|record| record.id > first).cloned().collect()
+}
+
+fn rows(record: &RequestRecord) -> usize {
+    match &record.outcome {
+        Some(Outcome::Rows { result, .. }) => result.rows.len(),
+        other => panic!("not a SELECT's answer: {other:?}"),
+    }
+}
+
+#[test]
+fn the_lectures_statements_under_async_read_the_new_row_stale() {
+    let mut sim = sim(2, Mode::Async, 2_000);
+    let results = run_sql(&mut sim, "INSERT INTO users VALUES (106, 'Zoe'); SELECT * FROM users WHERE id = 106");
+    assert_eq!(results[0].served_by, Some(NodeRef::Master), "the write goes to the master");
+    assert!(matches!(results[0].outcome, Some(Outcome::Changed { lsn: Some(1), rows: 1 })));
+    assert!(matches!(results[1].served_by, Some(NodeRef::Replica(_))), "the read hits a replica");
+    assert_eq!(rows(&results[1]), 0, "the replica has not received the row");
+    assert!(results[1].is_stale());
+    let Some(Outcome::Rows { master_result: Some(master), .. }) = &results[1].outcome else {
+        panic!("no master answer")
+    };
+    assert_eq!(master.rows.len(), 1, "the master's answer at that instant has the row");
+    assert_eq!(sim.stats().stale_reads, 1);
+}
+
+#[test]
+fn the_lectures_statements_under_sync_are_never_stale() {
+    let mut sim = sim(2, Mode::Sync, 2_000);
+    let results = run_sql(&mut sim, "INSERT INTO users VALUES (106, 'Zoe'); SELECT * FROM users WHERE id = 106");
+    assert!(results[0].latency().unwrap() > Time::from_millis(2_000), "the write waited for the replicas");
+    assert_eq!(rows(&results[1]), 1);
+    assert!(!results[1].is_stale());
+}
+
+#[test]
+fn for_update_and_the_master_hint_read_from_the_master() {
+    let mut sim = sim(2, Mode::Async, 2_000);
+    let results = run_sql(
+        &mut sim,
+        "INSERT INTO users VALUES (106, 'Zoe'); SELECT * FROM users WHERE id = 106 FOR UPDATE; /* master */ SELECT name FROM users WHERE id = 106; SELECT * FROM users",
+    );
+    let served: Vec<String> = results.iter().map(|record| record.served_by.unwrap().to_string()).collect();
+    assert_eq!(served, ["master", "master", "master", "replica-1"]);
+    assert_eq!(rows(&results[1]), 1);
+    assert_eq!(rows(&results[2]), 1);
+}
+
+#[test]
+fn statements_of_a_batch_run_one_after_another() {
+    let mut sim = sim(1, Mode::Async, 100);
+    let results =
+        run_sql(&mut sim, "UPDATE users SET name = 'A' WHERE id = 101; UPDATE users SET name = 'B' WHERE id = 101");
+    assert!(results[1].issued_at >= results[0].completed_at.unwrap(), "the second waits for the first's answer");
+    sim.run_to_quiescence();
+    assert_eq!(name(sim.committed(), 101), "B");
+    assert_eq!(sim.committed().user(101).unwrap().version, 3);
+}
+
+#[test]
+fn sql_errors_are_answered_and_change_nothing() {
+    let mut sim = sim(1, Mode::Async, 100);
+    let before = sim.committed().clone();
+    let syntax = run_sql(&mut sim, "INSERT INTO users VALUE (1, 'a')");
+    assert_eq!(syntax[0].failure(), Some("expected VALUES, found VALUE at line 1, column 19"));
+    assert_eq!(syntax[0].served_by, None, "nothing was sent");
+    let duplicate = run_sql(&mut sim, "INSERT INTO users VALUES (101, 'Twin')");
+    assert_eq!(duplicate[0].failure(), Some("duplicate key: users already has id = 101 at line 1, column 13"));
+    sim.apply(Command::Crash(NodeRef::Master)).unwrap();
+    let master_down = run_sql(&mut sim, "DELETE FROM users");
+    assert_eq!(master_down[0].failure(), Some("master is down"));
+    assert_eq!(sim.committed(), &before);
+    assert_eq!(sim.master().positions.applied, 0, "nothing was logged");
+}
+
+#[test]
+fn a_table_created_on_the_master_reaches_the_replicas() {
+    let mut sim = sim(2, Mode::Async, 300);
+    run_sql(&mut sim, "CREATE TABLE orders (id INT PRIMARY KEY, paid BOOL); INSERT INTO orders VALUES (1, FALSE)");
+    let early = run_sql(&mut sim, "SELECT * FROM orders");
+    assert_eq!(early[0].failure(), Some("unknown table orders at line 1, column 15"), "not yet on the replica");
+    sim.run_to_quiescence();
+    let late = run_sql(&mut sim, "SELECT * FROM orders WHERE paid = FALSE");
+    assert_eq!(rows(&late[0]), 1);
+    for (_, replica) in sim.replicas() {
+        assert_eq!(&replica.data, sim.committed());
+    }
+}
+
 // --- The traffic generator ---
 
 #[test]

@@ -124,3 +124,6 @@ impl Parsed {
         matches!(self.statement, Statement::Select(_))
     }
 }
+
+#[cfg(test)]
+mod tests;
