@@ -245,6 +245,67 @@ describe('replication playground', () => {
     await page.close();
   });
 
+  /** Types `sql` into the console, runs it, and returns the data of its `count` results. */
+  async function runSql(page, sql, count) {
+    const before = await page.getByTestId('sql-result').count();
+    await page.getByTestId('sql-input').fill(sql);
+    await page.getByTestId('sql-run').click();
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid="sql-result"]').length >= n, before + count);
+    return page.getByTestId('sql-result').evaluateAll(
+      (items, before) => items.slice(before).map((item) => ({ ...item.dataset })),
+      before,
+    );
+  }
+
+  const LECTURE_SQL = "INSERT INTO users VALUES (106, 'Frank');\nSELECT * FROM users WHERE id = 106;";
+
+  test('SQL: under async with a long delay the lecture\'s SELECT reads the new row stale', async () => {
+    const { page, problems } = await open('#replicas=2&mode=async&lag=5000&seed=1');
+    const [insert, select] = await runSql(page, LECTURE_SQL, 2);
+    assert.deepEqual([insert.node, insert.rows, insert.stale], ['master', '1', 'false']);
+    assert.match(select.node, /^replica-/);
+    assert.equal(select.stale, 'true');
+    assert.equal(select.rows, '0', 'the replica has not got the row yet');
+    assert.match(await text(page, 'sql-output'), /the master had, at that instant/);
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
+  test('SQL: under sync the lecture\'s SELECT is never stale', async () => {
+    const { page, problems } = await open('#replicas=2&mode=sync&lag=1000&seed=1');
+    const [insert, select] = await runSql(page, LECTURE_SQL, 2);
+    assert.deepEqual([insert.node, insert.rows], ['master', '1']);
+    assert.match(select.node, /^replica-/);
+    assert.deepEqual([select.stale, select.rows], ['false', '1']);
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
+  test('SQL: errors say where, FOR UPDATE reads the master, Ctrl+Enter runs and up recalls', async () => {
+    const { page, problems } = await open('#replicas=2&mode=async&lag=1000&seed=1');
+    const [syntax] = await runSql(page, "INSERT INTO users VALUE (1, 'a')", 1);
+    assert.equal(syntax.error, 'expected VALUES, found VALUE at line 1, column 19');
+    const [unknown] = await runSql(page, 'SELECT * FROM people', 1);
+    assert.equal(unknown.error, 'unknown table people at line 1, column 15');
+    const [locked] = await runSql(page, 'SELECT * FROM users WHERE id IN (101, 102) FOR UPDATE', 1);
+    assert.deepEqual([locked.node, locked.rows, locked.stale], ['master', '2', 'false']);
+
+    const input = page.getByTestId('sql-input');
+    await input.fill('/* master */ SELECT name FROM users WHERE id = 101');
+    await input.press('Control+Enter');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="sql-result"]').length === 4);
+    assert.equal(await page.getByTestId('sql-result').last().getAttribute('data-node'), 'master');
+    // The statement run stays in the box; up goes to the one before it, down comes back.
+    await input.press('Control+Home');
+    await input.press('ArrowUp');
+    assert.equal(await input.inputValue(), 'SELECT * FROM users WHERE id IN (101, 102) FOR UPDATE');
+    await input.press('Control+End');
+    await input.press('ArrowDown');
+    assert.equal(await input.inputValue(), '/* master */ SELECT name FROM users WHERE id = 101');
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
   test('pause stops simulated time and play resumes it', async () => {
     const { page, problems } = await open('#replicas=1&mode=async&lag=300&seed=1');
     await page.getByTestId('pause').click();

@@ -6,6 +6,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use super::charts::{Chart, Series};
+use super::console::Console;
 use super::controls::Controls;
 use super::event_log::EventLog;
 use super::frame::{use_animation_frame, use_shortcuts};
@@ -26,6 +27,8 @@ const MAX_DOTS: usize = 300;
 /// Requests handed to the request log (it shows the newest that pass its filter).
 const LOG_CANDIDATES: usize = 60;
 const EVENT_ROWS: usize = 12;
+/// Statements the SQL console shows.
+const CONSOLE_ROWS: usize = 8;
 
 #[component]
 pub fn App() -> Html {
@@ -141,7 +144,7 @@ pub fn App() -> Html {
                     { selected_actions(&sim, state.selected, &on_action) }
                 </section>
                 <StatsPanel stats={*sim.stats()} />
-            </div>
+            </div>            <Console results={console_results(&sim)} on_action={on_action.clone()} />
             { charts(&sim) }
             <section class="data" aria-label="Data on each node">
                 { card(sim.master_id(), master_progress, committed.clone()) }
@@ -162,6 +165,12 @@ pub fn App() -> Html {
             <SettingsPanel config={config.clone()} on_action={on_action.clone()} />
         </div>
     }
+}
+
+/// The SQL console's latest statements, oldest first.
+fn console_results(sim: &Simulation) -> Vec<crate::sim::request::RequestRecord> {
+    let all: Vec<_> = sim.sql_requests().collect();
+    all[all.len().saturating_sub(CONSOLE_ROWS)..].iter().map(|record| (*record).clone()).collect()
 }
 
 fn node_view(sim: &Simulation, id: NodeId) -> NodeView {

@@ -2,6 +2,7 @@
 
 pub mod app;
 pub mod charts;
+pub mod console;
 pub mod controls;
 pub mod event_log;
 pub mod frame;

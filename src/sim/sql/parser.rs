@@ -11,12 +11,12 @@ pub fn parse(text: &str) -> Result<Vec<Parsed>, SqlError> {
     let mut statements = Vec::new();
     loop {
         while parser.eat_symbol(";") {}
+        // The statement's text starts at its hint, so the console shows the hint too.
+        let start = parser.peek().offset;
         let master_hint = parser.eat_hint();
-        while parser.eat_symbol(";") {}
         if parser.peek().kind == TokenKind::End {
             break;
         }
-        let start = parser.peek().offset;
         let statement = parser.statement()?;
         let end = parser.peek().offset;
         if !parser.eat_symbol(";") && parser.peek().kind != TokenKind::End {
