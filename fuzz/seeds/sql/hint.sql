@@ -1,0 +1,1 @@
+/* master */ SELECT * FROM users -- comment
