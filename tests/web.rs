@@ -107,6 +107,7 @@ mod components {
     use std::cell::RefCell;
     use std::rc::Rc;
 
+    use replication_playground::sim::data::user_values;
     use replication_playground::sim::request::{Op, Outcome, RequestRecord};
     use replication_playground::sim::time::Time;
     use replication_playground::sim::{NodeRef, NodeState};
@@ -204,9 +205,17 @@ mod components {
     fn read(id: u64, version: u64, master_version: u64) -> RequestRecord {
         let mut record = RequestRecord::new(id, 0, Op::Read { key: 101 }, Time::ZERO);
         record.served_by = Some(NodeRef::Replica(1));
+        let row = |version| {
+            Some(replication_playground::sim::data::Row {
+                values: user_values(101, &format!("v{version}")),
+                version,
+                lsn: version,
+            })
+        };
         record.outcome = Some(Outcome::Read {
-            row: Some(replication_playground::sim::data::Row { name: "Ada".into(), version, lsn: version }),
-            master_version,
+            row: row(version),
+            master_row: row(master_version),
+            stale: version < master_version,
             node_lag: Time::from_millis(200),
         });
         record.completed_at = Some(Time::from_millis(3));
@@ -223,7 +232,7 @@ mod components {
         assert_eq!(rows(&root), 3);
         assert!(
             text(&root, "request-log")
-                .contains("stale by 1 version; the master has version 2 (replica-1 200.0 ms behind)")
+                .contains("v1 (version 1), stale; the master has v2 (version 2) (replica-1 200.0 ms behind)")
         );
         click(&root, "log-filter");
         wait_ms(10).await;

@@ -159,7 +159,10 @@ fn result(record: &RequestRecord) -> Html {
         }
         Some(Outcome::Changed { lsn, rows }) => {
             let logged = lsn.map_or("nothing to log".to_string(), |lsn| format!("logged at LSN {lsn}"));
-            (*rows, html! { <p class="changed">{ format!("{rows} row{} changed, {logged}", if *rows == 1 { "" } else { "s" }) }</p> })
+            (
+                *rows,
+                html! { <p class="changed">{ format!("{rows} row{} changed, {logged}", if *rows == 1 { "" } else { "s" }) }</p> },
+            )
         }
         _ => (0, html! {}),
     };
