@@ -19,6 +19,7 @@ pub mod metrics;
 pub mod network;
 pub mod node;
 pub mod queue;
+pub mod recording;
 mod replication;
 pub mod request;
 pub mod rng;
@@ -163,6 +164,8 @@ impl NodeState {
     }
 }
 
+/// Clone is a checkpoint: the recording keeps copies to rewind to.
+#[derive(Clone)]
 pub struct Simulation {
     config: Config,
     now: Time,

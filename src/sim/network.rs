@@ -80,7 +80,7 @@ pub struct Message {
 
 /// Delivery order per link: each link is ordered like the TCP connection it models, so
 /// jitter or a lowered delay never lets a later message overtake an earlier one.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Network {
     tails: BTreeMap<(Endpoint, Endpoint), Time>,
 }

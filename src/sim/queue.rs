@@ -6,7 +6,7 @@ use std::collections::BinaryHeap;
 
 use super::time::Time;
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct Entry<E> {
     at: Time,
     seq: u64,
@@ -30,7 +30,7 @@ impl<E> Ord for Entry<E> {
     }
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct EventQueue<E> {
     heap: BinaryHeap<Reverse<Entry<E>>>,
     next_seq: u64,

@@ -1,0 +1,139 @@
+//! A run as a script: the settings it started with and every command with the moment it was
+//! given. Because the model is deterministic, replaying the script gives the same run, so the
+//! recording can rewind to any earlier moment (from the nearest checkpoint), play forward
+//! again (re-applying the commands that were given later), and fork when a command is given
+//! in the past.
+
+use super::config::{Config, Refusal};
+use super::time::Time;
+use super::{Command, Simulation};
+
+/// Simulated time between checkpoints, at first; it doubles whenever there are too many.
+const CHECKPOINT_EVERY: Time = Time::from_millis(2_000);
+/// Checkpoints kept at most: every other one is dropped when there are more.
+const MAX_CHECKPOINTS: usize = 48;
+
+#[derive(Clone)]
+pub struct Recording {
+    start: Config,
+    /// Commands with the moment they were given, in order.
+    actions: Vec<(Time, Command)>,
+    /// How many of `actions` the current run has applied.
+    applied: usize,
+    /// Copies of the run, oldest first, each with how many actions it had applied.
+    checkpoints: Vec<(Simulation, usize)>,
+    interval: Time,
+    /// The latest moment the run has reached.
+    furthest: Time,
+}
+
+impl Recording {
+    /// A new run of `start`, with commands to give at the moments listed (a demo's script).
+    pub fn new(start: Config, script: Vec<(Time, Command)>) -> Result<(Recording, Simulation), Refusal> {
+        let sim = Simulation::new(start.clone())?;
+        let recording = Recording {
+            start,
+            actions: script,
+            applied: 0,
+            checkpoints: vec![(sim.clone(), 0)],
+            interval: CHECKPOINT_EVERY,
+            furthest: Time::ZERO,
+        };
+        Ok((recording, sim))
+    }
+
+    pub fn start(&self) -> &Config {
+        &self.start
+    }
+
+    pub fn actions(&self) -> &[(Time, Command)] {
+        &self.actions
+    }
+
+    /// How many copies of the run are kept to rewind from.
+    pub fn checkpoint_count(&self) -> usize {
+        self.checkpoints.len()
+    }
+
+    pub fn furthest(&self) -> Time {
+        self.furthest
+    }
+
+    /// Gives a command now. A refused one changes nothing. Given in the past (after a rewind),
+    /// it forks the run: what was recorded after this moment is discarded.
+    pub fn record(&mut self, sim: &mut Simulation, command: Command) -> Result<(), Refusal> {
+        // Settings changed before anything happened become the run's starting settings, so a
+        // link to them stays a plain link.
+        if let Command::Configure(config) = &command
+            && self.actions.is_empty()
+            && sim.now() == Time::ZERO
+        {
+            let (recording, fresh) = Recording::new(config.clone(), Vec::new())?;
+            *self = recording;
+            *sim = fresh;
+            return Ok(());
+        }
+        sim.apply(command.clone())?;
+        let now = sim.now();
+        self.actions.truncate(self.applied);
+        self.checkpoints.retain(|(checkpoint, _)| checkpoint.now() <= now);
+        self.actions.push((now, command));
+        self.applied = self.actions.len();
+        self.furthest = now;
+        Ok(())
+    }
+
+    /// Runs on to `until`, giving the recorded commands at their moments and keeping
+    /// checkpoints on the way.
+    pub fn advance(&mut self, sim: &mut Simulation, until: Time) {
+        loop {
+            let next_checkpoint =
+                self.checkpoints.last().map_or(Time::ZERO, |(checkpoint, _)| checkpoint.now()) + self.interval;
+            let next_action = self.actions.get(self.applied).map(|(at, _)| *at);
+            let stop = [Some(until), Some(next_checkpoint), next_action].into_iter().flatten().min().expect("until");
+            sim.run_until(stop);
+            if next_action == Some(stop) {
+                let command = self.actions[self.applied].1.clone();
+                // A recorded command was valid when given; replaying it gives the same answer.
+                let _ = sim.apply(command);
+                self.applied += 1;
+                continue;
+            }
+            if stop == next_checkpoint && stop <= until {
+                self.checkpoint(sim);
+            }
+            if stop == until {
+                break;
+            }
+        }
+        self.furthest = self.furthest.max(sim.now());
+    }
+
+    fn checkpoint(&mut self, sim: &Simulation) {
+        self.checkpoints.push((sim.clone(), self.applied));
+        if self.checkpoints.len() > MAX_CHECKPOINTS {
+            // Keep the first, drop every other one, and space the next ones further apart.
+            let kept: Vec<_> = std::mem::take(&mut self.checkpoints).into_iter().step_by(2).collect();
+            self.checkpoints = kept;
+            self.interval = Time(self.interval.as_micros() * 2);
+        }
+    }
+
+    /// The run as it was at `to` (at most the furthest moment reached), rebuilt from the
+    /// nearest earlier checkpoint.
+    pub fn seek(&mut self, to: Time) -> Simulation {
+        let to = to.min(self.furthest);
+        let (checkpoint, applied) = self
+            .checkpoints
+            .iter()
+            .rev()
+            .find(|(checkpoint, _)| checkpoint.now() <= to)
+            .expect("a checkpoint at time zero");
+        let mut sim = checkpoint.clone();
+        self.applied = *applied;
+        let furthest = self.furthest;
+        self.advance(&mut sim, to);
+        self.furthest = furthest;
+        sim
+    }
+}

@@ -1,0 +1,108 @@
+//! Rewinding replays: the run at any earlier moment is rebuilt exactly, playing forward again
+//! gives the recorded future, and acting in the past forks it.
+
+use replication_playground::sim::config::{Config, Mode};
+use replication_playground::sim::recording::Recording;
+use replication_playground::sim::time::Time;
+use replication_playground::sim::{Command, NodeRef, Simulation};
+
+fn ms(ms: u64) -> Time {
+    Time::from_millis(ms)
+}
+
+/// A recorded run of 30 s with clicks, setting changes and failures; returns the recording,
+/// the run, and the fingerprint at every whole second.
+fn recorded_run() -> (Recording, Simulation, Vec<u64>) {
+    let config = Config { replicas: 3, rate: 300, jitter_ms: 20, lag_ms: 400, seed: 11, ..Config::default() };
+    let (mut recording, mut sim) = Recording::new(config, Vec::new()).unwrap();
+    let mut fingerprints = vec![sim.fingerprint()];
+    for second in 1..=30_u64 {
+        let command = match second % 6 {
+            0 => Some(Command::WriteRandom { client: 0 }),
+            1 => Some(Command::ReadLastWritten { client: 0 }),
+            2 if second == 8 => Some(Command::Crash(NodeRef::Replica(2))),
+            2 if second == 20 => Some(Command::Restart(NodeRef::Replica(2))),
+            3 => {
+                let mut changed = sim.config().clone();
+                changed.mode = if changed.mode == Mode::Async { Mode::Sync } else { Mode::Async };
+                Some(Command::Configure(changed))
+            }
+            _ => None,
+        };
+        recording.advance(&mut sim, ms(second * 1_000 - 500));
+        if let Some(command) = command {
+            recording.record(&mut sim, command).unwrap();
+        }
+        recording.advance(&mut sim, ms(second * 1_000));
+        fingerprints.push(sim.fingerprint());
+    }
+    (recording, sim, fingerprints)
+}
+
+#[test]
+fn seeking_rebuilds_every_earlier_moment_exactly() {
+    let (mut recording, _, fingerprints) = recorded_run();
+    for second in [0, 1, 7, 8, 13, 21, 29, 30, 4, 0] {
+        assert_eq!(recording.seek(ms(second * 1_000)).fingerprint(), fingerprints[second as usize], "at {second} s");
+    }
+}
+
+#[test]
+fn playing_forward_after_a_rewind_gives_the_recorded_future() {
+    let (mut recording, end, _) = recorded_run();
+    let mut sim = recording.seek(ms(9_300));
+    recording.advance(&mut sim, ms(30_000));
+    assert_eq!(sim.fingerprint(), end.fingerprint());
+    assert_eq!(recording.furthest(), ms(30_000));
+}
+
+#[test]
+fn acting_in_the_past_forks_the_run() {
+    let (mut recording, end, fingerprints) = recorded_run();
+    let mut sim = recording.seek(ms(10_000));
+    recording.record(&mut sim, Command::Crash(NodeRef::Master)).unwrap();
+    assert_eq!(recording.furthest(), ms(10_000), "the old future is gone");
+    assert!(recording.actions().iter().all(|(at, _)| *at <= ms(10_000)));
+    recording.advance(&mut sim, ms(30_000));
+    assert_ne!(sim.fingerprint(), end.fingerprint());
+    // The past before the fork is untouched.
+    assert_eq!(recording.seek(ms(9_000)).fingerprint(), fingerprints[9]);
+}
+
+#[test]
+fn a_refused_command_is_not_recorded() {
+    let (mut recording, mut sim) = Recording::new(Config::default(), Vec::new()).unwrap();
+    recording.advance(&mut sim, ms(100));
+    assert!(recording.record(&mut sim, Command::Restart(NodeRef::Master)).is_err());
+    assert!(recording.actions().is_empty());
+}
+
+#[test]
+fn settings_changed_before_anything_happens_become_the_start() {
+    let (mut recording, mut sim) = Recording::new(Config::default(), Vec::new()).unwrap();
+    let changed = Config { replicas: 5, ..Config::default() };
+    recording.record(&mut sim, Command::Configure(changed.clone())).unwrap();
+    assert!(recording.actions().is_empty());
+    assert_eq!(recording.start(), &changed);
+    assert_eq!(sim.replicas().len(), 5);
+}
+
+#[test]
+fn a_script_runs_its_commands_at_their_moments() {
+    let script = vec![(ms(100), Command::WriteRandom { client: 0 }), (ms(300), Command::ReadLastWritten { client: 0 })];
+    let (mut recording, mut sim) = Recording::new(Config { lag_ms: 1_000, ..Config::default() }, script).unwrap();
+    recording.advance(&mut sim, ms(250));
+    assert_eq!(sim.stats().writes_issued, 1);
+    assert_eq!(sim.stats().reads_issued, 0);
+    recording.advance(&mut sim, ms(500));
+    assert_eq!(sim.stats().stale_reads, 1);
+}
+
+#[test]
+fn checkpoints_stay_bounded_over_a_long_run() {
+    let (mut recording, mut sim) = Recording::new(Config { rate: 100, ..Config::default() }, Vec::new()).unwrap();
+    recording.advance(&mut sim, ms(3_600_000));
+    assert!(recording.checkpoint_count() <= 48, "{} checkpoints", recording.checkpoint_count());
+    let back = recording.seek(ms(1_800_000));
+    assert_eq!(back.now(), ms(1_800_000));
+}
