@@ -7,6 +7,7 @@ pub mod controls;
 pub mod event_log;
 pub mod frame;
 pub mod help;
+pub mod link;
 pub mod node_card;
 pub mod number_field;
 pub mod request_log;

@@ -19,6 +19,9 @@ pub fn parse_fragment(fragment: &str) -> (Config, Vec<String>) {
             problems.push(format!("\"{part}\" in the link is not of the form key=value; ignored"));
             continue;
         };
+        if super::link::KEYS.contains(&key) {
+            continue;
+        }
         let Some(setting) = settings::find(key) else {
             problems.push(format!("the link's setting \"{key}\" is unknown; ignored"));
             continue;
@@ -37,9 +40,12 @@ pub fn parse_fragment(fragment: &str) -> (Config, Vec<String>) {
 /// The fragment (without `#`) that reproduces `config`.
 pub fn to_fragment(config: &Config) -> String {
     let defaults = Config::default();
-    SETTINGS
+    let always = ALWAYS.iter().filter_map(|key| settings::find(key));
+    let changed = SETTINGS
         .iter()
-        .filter(|setting| ALWAYS.contains(&setting.key) || (setting.get)(config) != (setting.get)(&defaults))
+        .filter(|setting| !ALWAYS.contains(&setting.key) && (setting.get)(config) != (setting.get)(&defaults));
+    always
+        .chain(changed)
         .map(|setting| format!("{}={}", setting.key, (setting.get)(config)))
         .collect::<Vec<_>>()
         .join("&")

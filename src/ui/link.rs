@@ -1,0 +1,333 @@
+//! Links that reopen a whole session: the settings it started with, every command with its
+//! moment, and optionally the moment to show. Such a link carries a format version and a
+//! checksum, so an old or damaged one is recognised and refused with a clear message.
+//!
+//! `#replicas=3&mode=async&lag=1000&seed=1&v=1&start=...&act=...&t=...&sum=...`: the setting
+//! keys are the current settings (as in a plain link), `start` the settings at time zero when
+//! they differ, `act` the commands, `t` the moment in microseconds, `sum` a checksum of
+//! everything before it. `#demo=NAME&step=N` opens a lecture demo instead.
+
+use super::url;
+use crate::sim::config::Config;
+use crate::sim::time::Time;
+use crate::sim::{Command, NodeRef};
+
+/// The format of session links this page writes and reads.
+pub const FORMAT: u32 = 1;
+
+/// The keys a link has besides the settings.
+pub const KEYS: [&str; 7] = ["v", "start", "act", "t", "sum", "demo", "step"];
+
+/// What a link asks the page to open.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Opening {
+    Session { start: Config, actions: Vec<(Time, Command)>, at: Option<Time> },
+    Demo { name: String, step: usize },
+}
+
+/// Reads a link; each problem found is described, and a damaged session link opens the
+/// defaults.
+pub fn open(fragment: &str) -> (Opening, Vec<String>) {
+    let fragment = fragment.strip_prefix('#').unwrap_or(fragment);
+    let value = |key: &str| {
+        fragment.split('&').find_map(|part| part.split_once('=').filter(|(k, _)| *k == key).map(|(_, v)| v.to_string()))
+    };
+    if let Some(name) = value("demo") {
+        let (step, problems) = match value("step").map(|step| step.parse::<usize>()) {
+            None => (1, vec![]),
+            Some(Ok(step)) if step >= 1 => (step, vec![]),
+            Some(_) => (
+                1,
+                vec![format!(
+                    "the demo step in the link must be a number from 1, got \"{}\"; starting at step 1",
+                    value("step").unwrap_or_default()
+                )],
+            ),
+        };
+        return (Opening::Demo { name, step }, problems);
+    }
+    let is_session = ["act", "t", "sum", "start"].iter().any(|key| value(key).is_some());
+    if !is_session {
+        let (start, problems) = url::parse_fragment(fragment);
+        return (Opening::Session { start, actions: Vec::new(), at: None }, problems);
+    }
+    match read_session(fragment, &value) {
+        Ok(opening) => (opening, vec![]),
+        Err(reason) => (
+            Opening::Session { start: Config::default(), actions: Vec::new(), at: None },
+            vec![format!("{reason}; opening the defaults")],
+        ),
+    }
+}
+
+fn read_session(fragment: &str, value: &dyn Fn(&str) -> Option<String>) -> Result<Opening, String> {
+    let version = value("v").ok_or("this session link has no format version (v=)")?;
+    if version != FORMAT.to_string() {
+        return Err(format!(
+            "this session link is in format {version}, made by another version of the playground (this one reads format {FORMAT})"
+        ));
+    }
+    let (body, sum) = fragment.rsplit_once("&sum=").ok_or("this session link has no checksum (sum=)")?;
+    if sum != checksum(body) {
+        return Err("this session link is damaged: its checksum does not match".to_string());
+    }
+    let (current, problems) = url::parse_fragment(body);
+    let start = match value("start") {
+        Some(start) => {
+            let (start, problems) = url::parse_fragment(&decode(&start)?);
+            problems.first().map_or(Ok(start), |problem| Err(format!("its starting settings are bad: {problem}")))?
+        }
+        None => current,
+    };
+    if let Some(problem) = problems.first() {
+        return Err(format!("its settings are bad: {problem}"));
+    }
+    let actions = match value("act") {
+        Some(actions) => decode_actions(&actions)?,
+        None => Vec::new(),
+    };
+    let at = value("t")
+        .map(|t| t.parse::<u64>().map(Time).map_err(|_| format!("its moment t={t} is not a number")))
+        .transpose()?;
+    Ok(Opening::Session { start, actions, at })
+}
+
+/// The link to a session: its current settings, and when anything happened, its start, its
+/// commands, `at` (the moment to show, if any), format and checksum.
+pub fn session(current: &Config, start: &Config, actions: &[(Time, Command)], at: Option<Time>) -> String {
+    let mut link = url::to_fragment(current);
+    if actions.is_empty() && at.is_none() {
+        return link;
+    }
+    link.push_str(&format!("&v={FORMAT}"));
+    if start != current {
+        link.push_str(&format!("&start={}", encode(&url::to_fragment(start))));
+    }
+    if !actions.is_empty() {
+        let encoded: Vec<String> =
+            actions.iter().map(|(at, command)| format!("{},{}", at.as_micros(), encode_command(command))).collect();
+        link.push_str(&format!("&act={}", encoded.join(";")));
+    }
+    if let Some(at) = at {
+        link.push_str(&format!("&t={}", at.as_micros()));
+    }
+    let sum = checksum(&link);
+    format!("{link}&sum={sum}")
+}
+
+/// The link that opens a demo at a step.
+pub fn demo(name: &str, step: usize) -> String {
+    format!("demo={name}&step={step}")
+}
+
+/// 32-bit FNV-1a, in hex: enough to tell a damaged link from a good one.
+fn checksum(text: &str) -> String {
+    let hash = text.bytes().fold(0x811c_9dc5_u32, |hash, byte| (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193));
+    format!("{hash:08x}")
+}
+
+fn node(node: &NodeRef) -> String {
+    match node {
+        NodeRef::Master => "m".to_string(),
+        NodeRef::Replica(number) => number.to_string(),
+    }
+}
+
+fn encode_command(command: &Command) -> String {
+    match command {
+        Command::WriteRandom { client } => format!("w,{client}"),
+        Command::Write { client, key, name } => format!("W,{client},{key},{}", encode(name)),
+        Command::ReadLastWritten { client } => format!("r,{client}"),
+        Command::Read { client, key } => format!("R,{client},{key}"),
+        Command::Sql { client, text } => format!("q,{client},{}", encode(text)),
+        Command::Configure(config) => format!("C,{}", encode(&url::to_fragment(config))),
+        Command::Crash(target) => format!("x,{}", node(target)),
+        Command::Restart(target) => format!("X,{}", node(target)),
+        Command::CutLink(target) => format!("k,{}", node(target)),
+        Command::HealLink(target) => format!("h,{}", node(target)),
+        Command::Promote(None) => "p".to_string(),
+        Command::Promote(Some(target)) => format!("p,{}", node(target)),
+        Command::SetCapacity(target, value) => format!("a,{},{value}", node(target)),
+        Command::SetWeight(target, value) => format!("g,{},{value}", node(target)),
+        Command::SetDistance(target, value) => format!("d,{},{value}", node(target)),
+    }
+}
+
+fn decode_actions(text: &str) -> Result<Vec<(Time, Command)>, String> {
+    let mut actions = Vec::new();
+    for (index, action) in text.split(';').enumerate() {
+        let bad = |why: &str| format!("its command {} (\"{action}\") {why}", index + 1);
+        let fields: Vec<&str> = action.split(',').collect();
+        let number = |position: usize| -> Result<u64, String> {
+            fields.get(position).and_then(|field| field.parse().ok()).ok_or_else(|| bad("has a bad number"))
+        };
+        let target = |position: usize| -> Result<NodeRef, String> {
+            match fields.get(position) {
+                Some(&"m") => Ok(NodeRef::Master),
+                Some(field) => field.parse().map(NodeRef::Replica).map_err(|_| bad("names no node")),
+                None => Err(bad("names no node")),
+            }
+        };
+        let text = |position: usize| -> Result<String, String> {
+            decode(fields.get(position).ok_or_else(|| bad("is missing a text"))?).map_err(|why| bad(&why))
+        };
+        let at = Time(number(0)?);
+        if actions.last().is_some_and(|(previous, _): &(Time, Command)| *previous > at) {
+            return Err(bad("is earlier than the one before it"));
+        }
+        let client = || number(2).map(|client| client as usize);
+        let command = match fields.get(1).copied() {
+            Some("w") => Command::WriteRandom { client: client()? },
+            Some("W") => Command::Write { client: client()?, key: number(3)?, name: text(4)? },
+            Some("r") => Command::ReadLastWritten { client: client()? },
+            Some("R") => Command::Read { client: client()?, key: number(3)? },
+            Some("q") => Command::Sql { client: client()?, text: text(3)? },
+            Some("C") => {
+                let (config, problems) = url::parse_fragment(&text(2)?);
+                if let Some(problem) = problems.first() {
+                    return Err(bad(&format!("has bad settings: {problem}")));
+                }
+                Command::Configure(config)
+            }
+            Some("x") => Command::Crash(target(2)?),
+            Some("X") => Command::Restart(target(2)?),
+            Some("k") => Command::CutLink(target(2)?),
+            Some("h") => Command::HealLink(target(2)?),
+            Some("p") if fields.len() == 2 => Command::Promote(None),
+            Some("p") => Command::Promote(Some(target(2)?)),
+            Some("a") => Command::SetCapacity(target(2)?, number(3)?),
+            Some("g") => Command::SetWeight(target(2)?, number(3)?),
+            Some("d") => Command::SetDistance(target(2)?, number(3)?),
+            _ => return Err(bad("is not a command this page knows")),
+        };
+        actions.push((at, command));
+    }
+    Ok(actions)
+}
+
+/// Percent-encodes everything but letters, digits and `-_.~`, so a text never contains the
+/// link's separators.
+pub fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|byte| match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (byte as char).to_string(),
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}
+
+pub fn decode(text: &str) -> Result<String, String> {
+    let bytes = text.as_bytes();
+    let mut decoded = Vec::with_capacity(bytes.len());
+    let mut index = 0;
+    while index < bytes.len() {
+        if bytes[index] == b'%' {
+            let hex = text.get(index + 1..index + 3).ok_or("has a cut-off %-escape")?;
+            decoded.push(u8::from_str_radix(hex, 16).map_err(|_| format!("has a bad %-escape %{hex}"))?);
+            index += 3;
+        } else {
+            decoded.push(bytes[index]);
+            index += 1;
+        }
+    }
+    String::from_utf8(decoded).map_err(|_| "is not valid UTF-8 text".to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::config::Mode;
+
+    fn every_command() -> Vec<(Time, Command)> {
+        let config = Config { replicas: 4, mode: Mode::Sync, rate: 20, ..Config::default() };
+        [
+            Command::WriteRandom { client: 1 },
+            Command::Write { client: 0, key: 7, name: "Zoë & co; 100%=ok".into() },
+            Command::ReadLastWritten { client: 2 },
+            Command::Read { client: 0, key: 101 },
+            Command::Sql {
+                client: 0,
+                text: "INSERT INTO users VALUES (106, 'Frank');\nSELECT * FROM users WHERE id = 106;".into(),
+            },
+            Command::Configure(config),
+            Command::Crash(NodeRef::Master),
+            Command::Restart(NodeRef::Replica(3)),
+            Command::CutLink(NodeRef::Replica(1)),
+            Command::HealLink(NodeRef::Replica(1)),
+            Command::Promote(None),
+            Command::Promote(Some(NodeRef::Replica(2))),
+            Command::SetCapacity(NodeRef::Master, 50),
+            Command::SetWeight(NodeRef::Replica(2), 3),
+            Command::SetDistance(NodeRef::Replica(4), 40),
+        ]
+        .into_iter()
+        .enumerate()
+        .map(|(index, command)| (Time(index as u64 * 1_000 + 7), command))
+        .collect()
+    }
+
+    #[test]
+    fn a_session_link_round_trips_every_command() {
+        let start = Config { replicas: 3, seed: 9, ..Config::default() };
+        let current = Config { replicas: 4, mode: Mode::Sync, rate: 20, seed: 9, ..Config::default() };
+        let actions = every_command();
+        let link = session(&current, &start, &actions, Some(Time(123_456)));
+        assert!(link.starts_with("replicas=4&mode=sync&lag=1000&seed=9&rate=20&v=1&start="), "{link}");
+        assert_eq!(open(&format!("#{link}")), (Opening::Session { start, actions, at: Some(Time(123_456)) }, vec![]));
+    }
+
+    #[test]
+    fn a_plain_link_stays_plain() {
+        let config = Config { replicas: 5, ..Config::default() };
+        assert_eq!(session(&config, &config, &[], None), "replicas=5&mode=async&lag=1000&seed=1");
+        assert_eq!(open("#replicas=5").0, Opening::Session { start: config, actions: vec![], at: None });
+    }
+
+    #[test]
+    fn damaged_and_foreign_links_say_so_and_open_the_defaults() {
+        let config = Config::default();
+        let link = session(&config, &config, &every_command(), None);
+        let defaults = Opening::Session { start: Config::default(), actions: vec![], at: None };
+        let damaged = link.replacen("act=7", "act=8", 1);
+        assert_eq!(
+            open(&damaged),
+            (
+                defaults.clone(),
+                vec!["this session link is damaged: its checksum does not match; opening the defaults".to_string()]
+            )
+        );
+        let newer = link.replace("v=1", "v=2");
+        assert_eq!(
+            open(&newer).1,
+            vec![
+                "this session link is in format 2, made by another version of the playground (this one reads format 1); opening the defaults"
+            ]
+        );
+        let unsigned = link[..link.rfind("&sum=").unwrap()].to_string();
+        assert_eq!(open(&unsigned).1, vec!["this session link has no checksum (sum=); opening the defaults"]);
+        // A correct checksum over a command this page does not know still fails clearly.
+        let body = "replicas=2&mode=async&lag=1000&seed=1&v=1&act=5,zz";
+        let forged = format!("{body}&sum={}", checksum(body));
+        assert_eq!(
+            open(&forged).1,
+            vec!["its command 1 (\"5,zz\") is not a command this page knows; opening the defaults"]
+        );
+    }
+
+    #[test]
+    fn demo_links_name_the_demo_and_step() {
+        assert_eq!(open("#demo=async-stale&step=2"), (Opening::Demo { name: "async-stale".into(), step: 2 }, vec![]));
+        assert_eq!(open("#demo=async-stale").0, Opening::Demo { name: "async-stale".into(), step: 1 });
+        assert_eq!(open("#demo=x&step=zero").1.len(), 1);
+    }
+
+    #[test]
+    fn percent_encoding_round_trips_any_text() {
+        for text in ["", "plain", "a&b=c;d,e%f#g", "naïve 🙂\n\t'\""] {
+            assert_eq!(decode(&encode(text)).unwrap(), text);
+        }
+        assert!(decode("%Z1").is_err());
+        assert!(decode("%F").is_err());
+        assert!(decode("%FF").is_err());
+    }
+}
