@@ -103,7 +103,7 @@ describe('replication playground', () => {
     await page.getByTestId('lag').fill('250');
     await page.getByTestId('lag').press('Enter');
     await page.getByTestId('node-replica-4').waitFor();
-    await page.waitForFunction(() => location.hash === '#replicas=4&mode=async&lag=250&seed=9');
+    await page.waitForFunction(() => location.hash.startsWith('#replicas=4&mode=async&lag=250&seed=9'));
     assert.equal(await page.getByTestId('node-replica-5').count(), 0);
 
     // A refused value says why and leaves the setting, the field and the link as they were.
@@ -111,7 +111,7 @@ describe('replication playground', () => {
     await page.getByTestId('lag').press('Enter');
     assert.match(await text(page, 'notices'), /lag must be between 0 and 60000 ms, got 70000/);
     assert.equal(await page.getByTestId('lag').inputValue(), '250');
-    assert.equal(await page.evaluate(() => location.hash), '#replicas=4&mode=async&lag=250&seed=9');
+    assert.ok((await page.evaluate(() => location.hash)).startsWith('#replicas=4&mode=async&lag=250&seed=9'));
     assert.deepEqual(problems, []);
     await page.close();
   });
@@ -178,7 +178,7 @@ describe('replication playground', () => {
     await page.waitForFunction(() => /s ago/.test(document.querySelector('[data-testid="chart-throughput"]').textContent));
 
     await page.getByTestId('generator').click();
-    await page.waitForFunction(() => !location.hash.includes('rate='));
+    await page.waitForFunction(() => !location.hash.split('&v=')[0].includes('rate='));
     await page.getByTestId('log-filter').click();
     const rows = await page.getByTestId('request-log').locator('li').allTextContents();
     assert.ok(rows.length > 0, 'async reads of hot users give stale reads to show');
@@ -304,6 +304,104 @@ describe('replication playground', () => {
     assert.equal(await input.inputValue(), '/* master */ SELECT name FROM users WHERE id = 101');
     assert.deepEqual(problems, []);
     await page.close();
+  });
+
+  test('demos: a slide link opens a step; next, previous and the menu walk through them', async () => {
+    const { page, problems } = await open('#demo=async-stale&step=1');
+    await page.getByTestId('demo-panel').waitFor();
+    assert.equal(await text(page, 'demo-step'), '1/3');
+    await untilText(page, 'stat-writes', '1');
+    await page.getByTestId('demo-next').click();
+    assert.equal(await text(page, 'demo-step'), '2/3');
+    await page.waitForFunction(() => location.hash === '#demo=async-stale&step=2');
+    await untilText(page, 'stat-stale-reads', '1'); // the step's claim, on the page
+    await page.getByTestId('demo-prev').click();
+    assert.equal(await text(page, 'demo-step'), '1/3');
+
+    const links = await page.getByTestId('demo-link').evaluateAll((links) => links.map((link) => link.getAttribute('href')));
+    assert.ok(links.length >= 8);
+    assert.ok(links.every((href) => /^#demo=[a-z-]+&step=1$/.test(href)), links.join(' '));
+    await page.locator('summary', { hasText: 'Lecture demos' }).click();
+    await page.locator('[data-testid="demo-link"][href="#demo=single-db&step=1"]').click();
+    assert.equal(await text(page, 'demo-step'), '1/3');
+    assert.match(await text(page, 'demo-panel'), /One database under load/);
+    await page.getByTestId('demo-leave').click();
+    assert.equal(await page.getByTestId('demo-panel').count(), 0);
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
+  test('rewind: the timeline goes back to an earlier moment and forward again', async () => {
+    const { page, problems } = await open('#replicas=2&mode=async&lag=300&seed=4');
+    await page.waitForTimeout(300);
+    await page.getByTestId('write').click();
+    await untilText(page, 'stat-writes', '1');
+    await page.waitForTimeout(500);
+    await page.getByTestId('timeline').fill('100');
+    assert.equal(await page.getByTestId('pause').getAttribute('aria-pressed'), 'true', 'rewinding pauses');
+    await untilText(page, 'stat-writes', '0');
+    assert.match(await text(page, 'clock'), /^t = 100\.0 ms$/);
+    const end = await page.getByTestId('timeline').getAttribute('max');
+    await page.getByTestId('timeline').fill(end);
+    await untilText(page, 'stat-writes', '1');
+    assert.equal(await lsn(page, 'replica-1'), '1', 'the replicated future came back');
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
+  test('sharing: a link and an exported file reopen the same run; a reload brings it back', async () => {
+    const { page, problems } = await open('#replicas=2&mode=async&lag=2000&seed=8');
+    await page.waitForTimeout(200);
+    await page.getByTestId('write').click();
+    await page.waitForTimeout(200);
+    await page.getByTestId('read').click();
+    await untilText(page, 'stat-stale-reads', '1');
+    await page.getByTestId('pause').click();
+    const clock = await text(page, 'clock');
+    await page.getByTestId('share').click();
+    const url = await page.getByTestId('share-link').inputValue();
+    assert.match(url, /&v=1&act=.*&t=\d+&sum=[0-9a-f]{8}$/);
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export').click()]);
+    const file = await download.path();
+    const exported = JSON.parse(await (await import('node:fs/promises')).readFile(file, 'utf8'));
+    assert.equal(exported.format, 'replication-playground-session');
+
+    // The link, opened afresh, shows the same moment of the same run.
+    const again = await browser.newPage();
+    await again.goto(url);
+    await again.getByTestId('node-master').waitFor();
+    assert.equal(await text(again, 'clock'), clock);
+    assert.equal(await text(again, 'stat-stale-reads'), '1');
+    assert.equal(await text(again, 'stat-writes'), '1');
+
+    // A file, imported into another page, does too; a bad file is refused and changes nothing.
+    const other = await browser.newPage();
+    await other.goto(site.url + '#replicas=5');
+    await other.getByTestId('node-master').waitFor();
+    await other.getByTestId('import').setInputFiles({ name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from('{"format": "nope"}') });
+    await other.getByTestId('notices').waitFor();
+    assert.match(await text(other, 'notices'), /the file was not imported: .*the current session stays/);
+    assert.equal(await other.getByTestId('node-replica-5').count(), 1);
+    await other.getByTestId('import').setInputFiles(file);
+    await other.waitForFunction((clock) => document.querySelector('[data-testid="clock"]').textContent === clock, clock);
+    assert.equal(await text(other, 'stat-stale-reads'), '1');
+    assert.equal(await other.getByTestId('node-replica-3').count(), 0);
+
+    // A reload of the first page brings its session back at the moment reached.
+    await page.waitForTimeout(1100);
+    await page.reload();
+    await page.getByTestId('node-master').waitFor();
+    assert.equal(await text(page, 'stat-stale-reads'), '1');
+    assert.equal(await text(page, 'stat-writes'), '1');
+
+    // A damaged link says so and opens the defaults.
+    const damaged = await browser.newPage();
+    await damaged.goto(url.replace(/sum=[0-9a-f]{8}$/, 'sum=00000000'));
+    await damaged.getByTestId('notices').waitFor();
+    assert.match(await text(damaged, 'notices'), /this session link is damaged: its checksum does not match; opening the defaults/);
+    assert.deepEqual(problems, []);
+    await Promise.all([again.close(), other.close(), damaged.close(), page.close()]);
   });
 
   test('pause stops simulated time and play resumes it', async () => {

@@ -472,6 +472,11 @@ impl Simulation {
         self.advance_clock(until);
     }
 
+    /// When the next pending event is due.
+    pub fn next_event_time(&self) -> Option<Time> {
+        self.queue.next_time()
+    }
+
     /// Jumps to the next pending event and delivers everything due then. Returns false when
     /// nothing is pending.
     pub fn step(&mut self) -> bool {

@@ -9,7 +9,7 @@ use super::charts::{Chart, Series};
 use super::console::Console;
 use super::controls::Controls;
 use super::event_log::EventLog;
-use super::frame::{use_animation_frame, use_shortcuts};
+use super::frame::{use_animation_frame, use_fragment_changes, use_shortcuts};
 use super::help::Help;
 use super::node_card::{NodeCard, replica_progress};
 use super::request_log::RequestLog;
@@ -17,7 +17,10 @@ use super::settings_panel::SettingsPanel;
 use super::state::{Action, PlaygroundState, Theme, shortcut};
 use super::stats::StatsPanel;
 use super::topology::{Dot, DotKind, NodeView, Place, Topology};
-use super::url;
+use super::browser;
+use super::demo_panel::{DemoMenu, DemoPanel};
+use super::link::{self, Opening};
+use super::session_bar::SessionBar;
 use crate::sim::metrics::{BUCKET, Bucket};
 use crate::sim::network::{Endpoint, NodeId, Payload};
 use crate::sim::{Command, NodeRef, Simulation};
@@ -33,8 +36,8 @@ const CONSOLE_ROWS: usize = 8;
 #[component]
 pub fn App() -> Html {
     let state = use_reducer(|| {
-        let (config, notices) = url::parse_fragment(&current_fragment());
-        PlaygroundState::new(config, notices, preferred_theme())
+        let (opening, notices) = initial_opening();
+        PlaygroundState::new(opening, notices, if browser::prefers_dark() { Theme::Dark } else { Theme::Light })
     });
     // One callback for the whole page, made once, so components whose other props did not
     // change are not redrawn every frame.
@@ -54,8 +57,25 @@ pub fn App() -> Html {
             }
         }));
     }
+    {
+        let on_action = (*on_action).clone();
+        use_fragment_changes(Callback::from(move |fragment: String| {
+            let (opening, problems) = link::open(&fragment);
+            on_action.emit(Action::Open(opening, problems));
+        }));
+    }
     let config = state.config();
-    use_effect_with(config.clone(), |config| replace_fragment(&url::to_fragment(config)));
+    let fragment = state.link(None);
+    let now = state.sim.borrow().now();
+    let link_here = state.link(Some(now));
+    use_effect_with(fragment.clone(), |fragment| browser::replace_fragment(fragment));
+    {
+        // Kept for the next visit: while running about once a simulated second, not every
+        // frame; when paused, at the exact moment shown.
+        let link_here = link_here.clone();
+        let moment = if state.paused { now.as_micros() } else { now.as_micros() / 1_000_000 * 1_000_000 };
+        use_effect_with((fragment.clone(), moment), move |(fragment, _)| browser::save_session(fragment, &link_here));
+    }
     let on_action = (*on_action).clone();
 
     let sim = state.sim.borrow();
@@ -124,7 +144,12 @@ pub fn App() -> Html {
                     <button class="dismiss" onclick={on_action.reform(|_: MouseEvent| Action::DismissNotices)}>{ "Dismiss" }</button>
                 </div>
             }
+            <DemoMenu on_action={on_action.clone()} />
+            if let Some(at) = state.demo {
+                <DemoPanel {at} on_action={on_action.clone()} />
+            }
             <Controls config={config.clone()} paused={state.paused} speed={state.speed} now={sim.now()} on_action={on_action.clone()} />
+            <SessionBar now={sim.now()} furthest={state.recording.borrow().furthest().max(sim.now())} link={link_here} on_action={on_action.clone()} />
             <div class="stage">
                 <section class="picture" aria-label="Cluster">
                     <div class="traffic">
@@ -278,24 +303,23 @@ fn charts(sim: &Simulation) -> Html {
     }
 }
 
-fn current_fragment() -> String {
-    web_sys::window().and_then(|window| window.location().hash().ok()).unwrap_or_default()
-}
-
-/// The theme the visitor's system prefers.
-fn preferred_theme() -> Theme {
-    let dark = web_sys::window()
-        .and_then(|window| window.match_media("(prefers-color-scheme: dark)").ok().flatten())
-        .is_some_and(|query| query.matches());
-    if dark { Theme::Dark } else { Theme::Light }
-}
-
-/// Rewrites the fragment without adding a history entry or scrolling.
-fn replace_fragment(fragment: &str) {
-    if let Some(window) = web_sys::window()
-        && let Ok(history) = window.history()
-    {
-        // Failing to update the address bar must not disturb the run, so errors are dropped.
-        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("#{fragment}")));
+/// What the page opens with: the link in the address bar, or the session kept from the last
+/// visit when there is no link or the link is that session's (a reload).
+fn initial_opening() -> (Opening, Vec<String>) {
+    let fragment = browser::current_fragment();
+    let fragment = fragment.trim_start_matches('#');
+    match browser::stored_session() {
+        Some((stored_fragment, stored_link)) if fragment.is_empty() || fragment == stored_fragment => {
+            let (opening, problems) = link::open(&stored_link);
+            if problems.is_empty() {
+                (opening, vec![])
+            } else {
+                browser::forget_session();
+                let (opening, mut more) = link::open(fragment);
+                more.insert(0, format!("the session saved in this browser could not be read ({}); it was dropped", problems.join("; ")));
+                (opening, more)
+            }
+        }
+        _ => link::open(fragment),
     }
 }

@@ -81,3 +81,23 @@ fn typing_in_a_field(event: &web_sys::KeyboardEvent) -> bool {
     };
     matches!(element.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA" | "BUTTON" | "SUMMARY")
 }
+
+/// Calls `on_change` with the new fragment whenever the visitor follows a link within the page
+/// (a demo link, or a fragment typed into the address bar).
+#[hook]
+pub fn use_fragment_changes(on_change: Callback<String>) {
+    use_effect_with((), move |_| {
+        let listener = Closure::<dyn FnMut(web_sys::Event)>::new(move |_: web_sys::Event| {
+            on_change.emit(super::browser::current_fragment());
+        });
+        let window = web_sys::window();
+        if let Some(window) = &window {
+            let _ = window.add_event_listener_with_callback("hashchange", listener.as_ref().unchecked_ref());
+        }
+        move || {
+            if let Some(window) = window {
+                let _ = window.remove_event_listener_with_callback("hashchange", listener.as_ref().unchecked_ref());
+            }
+        }
+    });
+}

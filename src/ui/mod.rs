@@ -1,9 +1,11 @@
 //! The page: Yew components that send commands to the model and draw what it holds.
 
 pub mod app;
+pub mod browser;
 pub mod charts;
 pub mod console;
 pub mod controls;
+pub mod demo_panel;
 pub mod event_log;
 pub mod frame;
 pub mod help;
@@ -11,6 +13,8 @@ pub mod link;
 pub mod node_card;
 pub mod number_field;
 pub mod request_log;
+pub mod session_bar;
+pub mod session_file;
 pub mod settings;
 pub mod settings_panel;
 pub mod state;

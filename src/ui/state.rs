@@ -6,7 +6,10 @@ use std::rc::Rc;
 
 use yew::Reducible;
 
+use super::link::{self, Opening};
+use crate::demos::{self, Demo, Step};
 use crate::sim::config::Config;
+use crate::sim::recording::Recording;
 use crate::sim::time::Time;
 use crate::sim::{Command, NodeRef, Simulation};
 
@@ -28,13 +31,13 @@ pub enum Theme {
 
 pub enum Action {
     /// Real time passed: advance the simulation by it times the speed, unless paused.
-    Tick {
-        real_ms: f64,
-    },
+    Tick { real_ms: f64 },
     Command(Command),
     TogglePause,
     /// Pauses and jumps to the next event.
     Step,
+    /// Pauses at an earlier (or later, up to the furthest reached) moment of the run.
+    Seek(Time),
     SetSpeed(f64),
     /// One step faster (+1) or slower (-1) along `SPEEDS`.
     NudgeSpeed(i8),
@@ -42,21 +45,45 @@ pub enum Action {
     ToggleGenerator,
     /// Starts a new run from time zero with these settings (a changed seed starts one too).
     NewRun(Config),
+    /// Opens what a link asks for, with what was wrong with the link.
+    Open(Opening, Vec<String>),
+    /// Opens a demo at a step (1-based).
+    OpenDemo(&'static Demo, usize),
+    LeaveDemo,
     Select(Option<NodeRef>),
     ToggleTheme,
     TogglePresenter,
     ToggleHelp,
     /// Closes the help and deselects the node.
     CloseAll,
-    /// A setting typed on the page could not be used.
+    /// Something the user did could not be done, or something worth saying happened.
     Refuse(String),
     DismissNotices,
+}
+
+/// A demo being shown.
+#[derive(Clone, Copy)]
+pub struct DemoAt {
+    pub demo: &'static Demo,
+    /// 1-based.
+    pub step: usize,
+    /// The user has acted since the step began: the run is no longer the step's alone.
+    pub touched: bool,
+}
+
+impl DemoAt {
+    pub fn step(&self) -> &'static Step {
+        &self.demo.steps[self.step - 1]
+    }
 }
 
 #[derive(Clone)]
 pub struct PlaygroundState {
     /// Shared, not cloned: the reducer mutates it in place and every render reads it.
     pub sim: Rc<RefCell<Simulation>>,
+    /// The run as settings plus timed commands, for rewinding and for links.
+    pub recording: Rc<RefCell<Recording>>,
+    pub demo: Option<DemoAt>,
     pub paused: bool,
     pub speed: f64,
     /// The rate the generator restarts at.
@@ -72,37 +99,104 @@ pub struct PlaygroundState {
 }
 
 impl PlaygroundState {
-    /// A fresh run with `config`; `notices` explain anything the page had to change.
-    pub fn new(config: Config, mut notices: Vec<String>, theme: Theme) -> PlaygroundState {
-        let sim = Simulation::new(config).unwrap_or_else(|error| {
-            notices.push(format!("{error}; using the defaults"));
-            Simulation::new(Config::default()).expect("defaults are valid")
-        });
-        let last_rate = match sim.config().rate {
-            0 => DEFAULT_RATE,
-            rate => rate,
-        };
-        PlaygroundState {
+    /// The page as a link (or a stored session) opens it.
+    pub fn new(opening: Opening, notices: Vec<String>, theme: Theme) -> PlaygroundState {
+        let defaults = Recording::new(Config::default(), Vec::new()).expect("defaults are valid");
+        let (recording, sim) = defaults;
+        let mut state = PlaygroundState {
             sim: Rc::new(RefCell::new(sim)),
+            recording: Rc::new(RefCell::new(recording)),
+            demo: None,
             paused: false,
             speed: 1.0,
-            last_rate,
+            last_rate: DEFAULT_RATE,
             selected: None,
             theme,
             presenter: false,
             help_open: false,
             notices,
             revision: 0,
-        }
+        };
+        state.open(opening);
+        state
     }
 
     pub fn config(&self) -> Config {
         self.sim.borrow().config().clone()
     }
 
+    /// The link that reopens this run (at `at`, when given); in an untouched demo step, the
+    /// demo's link.
+    pub fn link(&self, at: Option<Time>) -> String {
+        if let Some(demo) = self.demo.filter(|demo| !demo.touched) {
+            return link::demo(demo.demo.name, demo.step);
+        }
+        let recording = self.recording.borrow();
+        link::session(&self.config(), recording.start(), recording.actions(), at)
+    }
+
     fn apply(&mut self, command: Command) {
-        if let Err(error) = self.sim.borrow_mut().apply(command) {
-            self.notices.push(error.to_string());
+        let result = self.recording.borrow_mut().record(&mut self.sim.borrow_mut(), command);
+        match result {
+            Ok(()) => {
+                if let Some(demo) = &mut self.demo {
+                    demo.touched = true;
+                }
+            }
+            Err(error) => self.notices.push(error.to_string()),
+        }
+    }
+
+    /// Replaces the run with a new one of `start` and `script`.
+    fn start(&mut self, start: Config, script: Vec<(Time, Command)>) -> bool {
+        match Recording::new(start, script) {
+            Ok((recording, sim)) => {
+                self.last_rate = if sim.config().rate == 0 { DEFAULT_RATE } else { sim.config().rate };
+                self.sim = Rc::new(RefCell::new(sim));
+                self.recording = Rc::new(RefCell::new(recording));
+                self.selected = None;
+                true
+            }
+            Err(error) => {
+                self.notices.push(format!("{error}; the run was not changed"));
+                false
+            }
+        }
+    }
+
+    fn open(&mut self, opening: Opening) {
+        match opening {
+            Opening::Session { start, actions, at } => {
+                if self.start(start, actions) {
+                    self.demo = None;
+                    if let Some(at) = at {
+                        let mut sim = self.sim.borrow_mut();
+                        self.recording.borrow_mut().advance(&mut sim, at);
+                        self.paused = true;
+                    }
+                }
+            }
+            Opening::Demo { name, step } => match demos::find(&name) {
+                Some(demo) => self.open_demo(demo, step),
+                None => {
+                    let names: Vec<&str> = demos::DEMOS.iter().map(|demo| demo.name).collect();
+                    self.notices.push(format!("there is no demo \"{name}\"; the demos are {}", names.join(", ")));
+                }
+            },
+        }
+    }
+
+    fn open_demo(&mut self, demo: &'static Demo, step: usize) {
+        let step = if (1..=demo.steps.len()).contains(&step) {
+            step
+        } else {
+            self.notices.push(format!("demo {} has steps 1 to {}, not {step}; starting at step 1", demo.name, demo.steps.len()));
+            1
+        };
+        let definition = &demo.steps[step - 1];
+        if self.start((definition.config)(), (definition.script)()) {
+            self.demo = Some(DemoAt { demo, step, touched: false });
+            self.paused = false;
         }
     }
 }
@@ -127,13 +221,21 @@ impl Reducible for PlaygroundState {
                 let simulated_us = real_ms.clamp(0.0, MAX_CATCH_UP_MS) * next.speed * 1_000.0;
                 let mut sim = next.sim.borrow_mut();
                 let until = sim.now() + Time(simulated_us as u64);
-                sim.run_until(until);
+                next.recording.borrow_mut().advance(&mut sim, until);
             }
             Action::Command(command) => next.apply(command),
             Action::TogglePause => next.paused = !next.paused,
             Action::Step => {
                 next.paused = true;
-                next.sim.borrow_mut().step();
+                let mut sim = next.sim.borrow_mut();
+                if let Some(at) = sim.next_event_time() {
+                    next.recording.borrow_mut().advance(&mut sim, at);
+                }
+            }
+            Action::Seek(to) => {
+                next.paused = true;
+                let rewound = next.recording.borrow_mut().seek(to);
+                *next.sim.borrow_mut() = rewound;
             }
             Action::SetSpeed(speed) => next.speed = speed,
             Action::NudgeSpeed(direction) => {
@@ -151,10 +253,17 @@ impl Reducible for PlaygroundState {
                 }
                 next.apply(Command::Configure(config));
             }
-            Action::NewRun(config) => match Simulation::new(config) {
-                Ok(run) => next.sim = Rc::new(RefCell::new(run)),
-                Err(error) => next.notices.push(error.to_string()),
-            },
+            Action::NewRun(config) => {
+                if next.start(config, Vec::new()) {
+                    next.demo = None;
+                }
+            }
+            Action::Open(opening, problems) => {
+                next.notices.extend(problems);
+                next.open(opening);
+            }
+            Action::OpenDemo(demo, step) => next.open_demo(demo, step),
+            Action::LeaveDemo => next.demo = None,
             Action::Select(node) => next.selected = node,
             Action::ToggleTheme => {
                 next.theme = match next.theme {

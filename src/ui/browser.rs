@@ -1,0 +1,97 @@
+//! The few places the page touches the browser beyond drawing: the address bar, stored
+//! sessions, downloads and uploads. Every failure here is reported or harmless, never a panic.
+
+use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
+
+const STORED_FRAGMENT: &str = "replication-playground.fragment";
+const STORED_LINK: &str = "replication-playground.link";
+
+pub fn current_fragment() -> String {
+    web_sys::window().and_then(|window| window.location().hash().ok()).unwrap_or_default()
+}
+
+/// Rewrites the fragment without adding a history entry or scrolling.
+pub fn replace_fragment(fragment: &str) {
+    if let Some(window) = web_sys::window()
+        && let Ok(history) = window.history()
+    {
+        // Failing to update the address bar must not disturb the run, so errors are dropped.
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("#{fragment}")));
+    }
+}
+
+/// Whether the visitor's system prefers a dark theme.
+pub fn prefers_dark() -> bool {
+    web_sys::window()
+        .and_then(|window| window.match_media("(prefers-color-scheme: dark)").ok().flatten())
+        .is_some_and(|query| query.matches())
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+/// Keeps the session for the next visit: the fragment in the address bar, and the link that
+/// also holds the moment reached.
+pub fn save_session(fragment: &str, link: &str) {
+    if let Some(storage) = storage() {
+        // Private browsing or a full quota: the session is simply not kept.
+        let _ = storage.set_item(STORED_FRAGMENT, fragment);
+        let _ = storage.set_item(STORED_LINK, link);
+    }
+}
+
+/// The stored session's fragment and link, if any.
+pub fn stored_session() -> Option<(String, String)> {
+    let storage = storage()?;
+    Some((storage.get_item(STORED_FRAGMENT).ok()??, storage.get_item(STORED_LINK).ok()??))
+}
+
+pub fn forget_session() {
+    if let Some(storage) = storage() {
+        let _ = storage.remove_item(STORED_FRAGMENT);
+        let _ = storage.remove_item(STORED_LINK);
+    }
+}
+
+/// Offers `text` as a file download.
+pub fn download(file_name: &str, text: &str) -> Result<(), String> {
+    let fail = |_| "the browser refused to make the download".to_string();
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("application/json");
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(fail)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(fail)?;
+    let document = web_sys::window().and_then(|window| window.document()).ok_or("no document")?;
+    let anchor: web_sys::HtmlAnchorElement = document.create_element("a").map_err(fail)?.unchecked_into();
+    anchor.set_href(&url);
+    anchor.set_download(file_name);
+    anchor.click();
+    let _ = web_sys::Url::revoke_object_url(&url);
+    Ok(())
+}
+
+/// Reads a chosen file as text and hands the text (or why it could not be read) to `done`.
+pub fn read_file(file: web_sys::File, max_bytes: f64, done: impl FnOnce(Result<String, String>) + 'static) {
+    if file.size() > max_bytes {
+        done(Err(format!("the file is {:.0} KB; session files are at most {:.0} KB", file.size() / 1_000.0, max_bytes / 1_000.0)));
+        return;
+    }
+    let Ok(reader) = web_sys::FileReader::new() else {
+        done(Err("the browser cannot read files here".to_string()));
+        return;
+    };
+    let on_load = {
+        let reader = reader.clone();
+        Closure::once(move || {
+            done(reader.result().ok().and_then(|result| result.as_string()).ok_or_else(|| "the file could not be read as text".to_string()))
+        })
+    };
+    reader.set_onload(Some(on_load.as_ref().unchecked_ref()));
+    // The closure must outlive this call; it runs once when the file is read.
+    on_load.forget();
+    if reader.read_as_text(&file).is_err() {
+        reader.set_onload(None);
+    }
+}

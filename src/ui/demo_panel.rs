@@ -1,0 +1,80 @@
+//! The lecture demos: a menu of links, and for the demo being shown, its step's narration,
+//! what to watch (highlighted on the page), and the way to the next and previous steps.
+
+use yew::prelude::*;
+
+use super::link;
+use super::state::{Action, DemoAt};
+use crate::demos::{DEMOS, Demo};
+
+#[derive(Properties, PartialEq)]
+pub struct DemoMenuProps {
+    pub on_action: Callback<Action>,
+}
+
+#[component]
+pub fn DemoMenu(props: &DemoMenuProps) -> Html {
+    html! {
+        <details class="demo-menu">
+            <summary>{ "Lecture demos" }</summary>
+            <ol>
+                { for DEMOS.iter().map(|demo| {
+                    let open = props.on_action.reform(move |event: MouseEvent| {
+                        // The link is there to be shared; opening it here needs no page load.
+                        event.prevent_default();
+                        Action::OpenDemo(demo, 1)
+                    });
+                    html! {
+                        <li>
+                            <a data-testid="demo-link" href={format!("#{}", link::demo(demo.name, 1))} onclick={open}>{ demo.title }</a>
+                            <span class="demo-section">{ demo.section }</span>
+                        </li>
+                    }
+                }) }
+            </ol>
+        </details>
+    }
+}
+
+#[derive(Properties)]
+pub struct DemoPanelProps {
+    pub at: DemoAt,
+    pub on_action: Callback<Action>,
+}
+
+impl PartialEq for DemoPanelProps {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self.at.demo, other.at.demo) && self.at.step == other.at.step && self.on_action == other.on_action
+    }
+}
+
+#[component]
+pub fn DemoPanel(props: &DemoPanelProps) -> Html {
+    let DemoAt { demo, step, .. } = props.at;
+    let definition = props.at.step();
+    let count = demo.steps.len();
+    let go = |to: usize| -> Callback<MouseEvent> {
+        let demo: &'static Demo = demo;
+        props.on_action.reform(move |_| Action::OpenDemo(demo, to))
+    };
+    // What to watch stands out on the page while the step is shown.
+    let highlight: String = definition.watch.iter().map(|id| format!("[data-testid=\"{id}\"]{{outline:3px solid var(--focus);outline-offset:2px;}}")).collect();
+    html! {
+        <section class="demo-panel" aria-label="Lecture demo" data-testid="demo-panel">
+            <style>{ highlight }</style>
+            <header>
+                <p class="demo-title"><strong>{ demo.title }</strong><span class="demo-section">{ format!(" · lecture: {}", demo.section) }</span></p>
+                <span class="demo-step" data-testid="demo-step" aria-label={format!("step {step} of {count}")}>{ format!("{step}/{count}") }</span>
+            </header>
+            <h2>{ definition.title }</h2>
+            <p class="narration">{ definition.narration }</p>
+            <p class="watch">{ format!("Watch: {}", definition.watch.join(", ")) }</p>
+            <div class="demo-buttons">
+                <button data-testid="demo-prev" disabled={step == 1} onclick={go(step.saturating_sub(1).max(1))}>{ "← Previous" }</button>
+                <button data-testid="demo-restart" onclick={go(step)}>{ "Run this step again" }</button>
+                <button class="primary" data-testid="demo-next" disabled={step == count} onclick={go((step + 1).min(count))}>{ "Next →" }</button>
+                <button data-testid="demo-leave" onclick={props.on_action.reform(|_| Action::LeaveDemo)}>{ "Leave the demo" }</button>
+            </div>
+        </section>
+    }
+}
