@@ -404,6 +404,40 @@ describe('replication playground', () => {
     await Promise.all([again.close(), other.close(), damaged.close(), page.close()]);
   });
 
+  test('side by side: the same run with one setting changed, measured next to each other', async () => {
+    const { page, problems } = await open('#replicas=2&mode=async&lag=1500&seed=3');
+    await page.getByTestId('compare-setting').selectOption('mode');
+    await page.getByTestId('compare-value').selectOption('sync');
+    await page.getByTestId('compare-start').click();
+    await page.getByTestId('side-by-side').waitFor();
+    await page.getByTestId('write').click();
+    await page.waitForTimeout(300);
+    await page.getByTestId('read').click();
+    await untilText(page, 'stat-reads', '1');
+    await page.waitForFunction(() => {
+      const row = [...document.querySelectorAll('[data-testid="compare-table"] tbody tr')].find((tr) => tr.textContent.startsWith('Stale reads'));
+      return row && [...row.querySelectorAll('td')].map((td) => td.textContent).join(' ') === '1 0 -1';
+    });
+    assert.match(await text(page, 'compare-a'), /A: mode = async/);
+    assert.match(await text(page, 'compare-b'), /B: mode = sync/);
+    await page.getByTestId('compare-stop').click();
+    assert.equal(await page.getByTestId('side-by-side').count(), 0);
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
+  test('the comparison demo fills in the lecture\'s table from both runs', async () => {
+    const { page, problems } = await open('#demo=comparison&step=1');
+    await page.getByTestId('side-by-side').waitFor();
+    await page.waitForFunction(() => {
+      const row = [...document.querySelectorAll('[data-testid="compare-table"] tbody tr')].find((tr) => tr.textContent.startsWith('Requests failed'));
+      return row && Number(row.querySelectorAll('td')[0].textContent) > 0 && row.querySelectorAll('td')[1].textContent === '0';
+    }, null, { timeout: 5000 });
+    assert.match(await text(page, 'compare-b'), /replicas = 3/);
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
   test('pause stops simulated time and play resumes it', async () => {
     const { page, problems } = await open('#replicas=1&mode=async&lag=300&seed=1');
     await page.getByTestId('pause').click();

@@ -2,6 +2,7 @@
 
 use replication_playground::demos::DEMOS;
 use replication_playground::sim::recording::Recording;
+use replication_playground::ui::settings;
 
 #[test]
 fn every_demo_step_makes_its_claim() {
@@ -13,6 +14,16 @@ fn every_demo_step_makes_its_claim() {
             recording.advance(&mut sim, step.settle);
             if let Err(claim) = (step.check)(&sim) {
                 failures.push(format!("{} step {} ({}): not true that {claim}", demo.name, index + 1, step.title));
+            }
+            if let Some(compare) = &step.compare {
+                let mut config = (step.config)();
+                let setting = settings::find(compare.key).expect("a setting");
+                settings::apply(&mut config, setting, compare.value).expect("a valid value");
+                let (mut recording, mut other) = Recording::new(config, (step.script)()).expect("valid settings");
+                recording.advance(&mut other, step.settle);
+                if let Err(claim) = (compare.check)(&other) {
+                    failures.push(format!("{} step {} beside it: not true that {claim}", demo.name, index + 1));
+                }
             }
         }
     }

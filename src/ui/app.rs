@@ -5,22 +5,23 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
+use super::browser;
 use super::charts::{Chart, Series};
+use super::compare::{self, CompareControls, CompareTable};
 use super::console::Console;
 use super::controls::Controls;
+use super::demo_panel::{DemoMenu, DemoPanel};
 use super::event_log::EventLog;
 use super::frame::{use_animation_frame, use_fragment_changes, use_shortcuts};
 use super::help::Help;
+use super::link::{self, Opening};
 use super::node_card::{NodeCard, replica_progress};
 use super::request_log::RequestLog;
+use super::session_bar::SessionBar;
 use super::settings_panel::SettingsPanel;
-use super::state::{Action, PlaygroundState, Theme, shortcut};
+use super::state::{Action, Beside, PlaygroundState, Theme, shortcut};
 use super::stats::StatsPanel;
 use super::topology::{Dot, DotKind, NodeView, Place, Topology};
-use super::browser;
-use super::demo_panel::{DemoMenu, DemoPanel};
-use super::link::{self, Opening};
-use super::session_bar::SessionBar;
 use crate::sim::metrics::{BUCKET, Bucket};
 use crate::sim::network::{Endpoint, NodeId, Payload};
 use crate::sim::{Command, NodeRef, Simulation};
@@ -169,7 +170,12 @@ pub fn App() -> Html {
                     { selected_actions(&sim, state.selected, &on_action) }
                 </section>
                 <StatsPanel stats={*sim.stats()} />
-            </div>            <Console results={console_results(&sim)} on_action={on_action.clone()} />
+            </div>
+            <CompareControls config={config.clone()} on_action={on_action.clone()}
+                beside={state.beside.as_ref().map(|beside| (AttrValue::from(beside.setting.key), AttrValue::from(beside.value.clone())))} />
+            if let Some(beside) = &state.beside {
+                { side_by_side(&sim, beside, &on_action) }
+            }            <Console results={console_results(&sim)} on_action={on_action.clone()} />
             { charts(&sim) }
             <section class="data" aria-label="Data on each node">
                 { card(sim.master_id(), master_progress, committed.clone()) }
@@ -189,6 +195,37 @@ pub fn App() -> Html {
             </div>
             <SettingsPanel config={config.clone()} on_action={on_action.clone()} />
         </div>
+    }
+}
+
+/// Both runs' pictures and their measurements, next to each other.
+fn side_by_side(sim: &Simulation, beside: &Beside, on_action: &Callback<Action>) -> Html {
+    let other = beside.sim.borrow();
+    let a_title = format!("A: {} = {}", beside.setting.key, (beside.setting.get)(sim.config()));
+    let b_title = format!("B: {} = {}", beside.setting.key, beside.value);
+    let picture = |run: &Simulation, title: &str, test_id: &'static str| {
+        html! {
+            <div class="beside-run" data-testid={test_id}>
+                <h3>{ title.to_string() }</h3>
+                <Topology
+                    master={node_view(run, run.master_id())}
+                    replicas={run.replica_ids().into_iter().map(|id| node_view(run, id)).collect::<Vec<_>>()}
+                    dots={dots(run)}
+                    queue_limit={run.config().queue_limit}
+                    selected={None::<NodeRef>}
+                    on_action={on_action.clone()}
+                />
+            </div>
+        }
+    };
+    html! {
+        <section class="side-by-side-runs" data-testid="side-by-side" aria-label="Two runs side by side">
+            <div class="beside-pictures">
+                { picture(sim, &a_title, "compare-a") }
+                { picture(&other, &b_title, "compare-b") }
+            </div>
+            <CompareTable a_title={a_title.clone()} b_title={b_title.clone()} rows={compare::rows(sim, &other)} />
+        </section>
     }
 }
 
@@ -316,7 +353,13 @@ fn initial_opening() -> (Opening, Vec<String>) {
             } else {
                 browser::forget_session();
                 let (opening, mut more) = link::open(fragment);
-                more.insert(0, format!("the session saved in this browser could not be read ({}); it was dropped", problems.join("; ")));
+                more.insert(
+                    0,
+                    format!(
+                        "the session saved in this browser could not be read ({}); it was dropped",
+                        problems.join("; ")
+                    ),
+                );
                 (opening, more)
             }
         }

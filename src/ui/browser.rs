@@ -75,7 +75,11 @@ pub fn download(file_name: &str, text: &str) -> Result<(), String> {
 /// Reads a chosen file as text and hands the text (or why it could not be read) to `done`.
 pub fn read_file(file: web_sys::File, max_bytes: f64, done: impl FnOnce(Result<String, String>) + 'static) {
     if file.size() > max_bytes {
-        done(Err(format!("the file is {:.0} KB; session files are at most {:.0} KB", file.size() / 1_000.0, max_bytes / 1_000.0)));
+        done(Err(format!(
+            "the file is {:.0} KB; session files are at most {:.0} KB",
+            file.size() / 1_000.0,
+            max_bytes / 1_000.0
+        )));
         return;
     }
     let Ok(reader) = web_sys::FileReader::new() else {
@@ -85,7 +89,13 @@ pub fn read_file(file: web_sys::File, max_bytes: f64, done: impl FnOnce(Result<S
     let on_load = {
         let reader = reader.clone();
         Closure::once(move || {
-            done(reader.result().ok().and_then(|result| result.as_string()).ok_or_else(|| "the file could not be read as text".to_string()))
+            done(
+                reader
+                    .result()
+                    .ok()
+                    .and_then(|result| result.as_string())
+                    .ok_or_else(|| "the file could not be read as text".to_string()),
+            )
         })
     };
     reader.set_onload(Some(on_load.as_ref().unchecked_ref()));

@@ -57,8 +57,13 @@ pub fn DemoPanel(props: &DemoPanelProps) -> Html {
         let demo: &'static Demo = demo;
         props.on_action.reform(move |_| Action::OpenDemo(demo, to))
     };
-    // What to watch stands out on the page while the step is shown.
-    let highlight: String = definition.watch.iter().map(|id| format!("[data-testid=\"{id}\"]{{outline:3px solid var(--focus);outline-offset:2px;}}")).collect();
+    // What to watch stands out on the page while the step is shown (a counter's whole card).
+    let highlight: String = definition
+        .watch
+        .iter()
+        .map(|id| format!(":is([data-testid=\"{id}\"]:not(.value), .stat:has(> [data-testid=\"{id}\"])){{outline:3px solid var(--focus);outline-offset:2px;}}"))
+        .collect();
+    let watch: Vec<String> = definition.watch.iter().map(|id| watch_label(id)).collect();
     html! {
         <section class="demo-panel" aria-label="Lecture demo" data-testid="demo-panel">
             <style>{ highlight }</style>
@@ -68,7 +73,7 @@ pub fn DemoPanel(props: &DemoPanelProps) -> Html {
             </header>
             <h2>{ definition.title }</h2>
             <p class="narration">{ definition.narration }</p>
-            <p class="watch">{ format!("Watch: {}", definition.watch.join(", ")) }</p>
+            <p class="watch">{ format!("Watch {}.", watch.join(", ")) }</p>
             <div class="demo-buttons">
                 <button data-testid="demo-prev" disabled={step == 1} onclick={go(step.saturating_sub(1).max(1))}>{ "← Previous" }</button>
                 <button data-testid="demo-restart" onclick={go(step)}>{ "Run this step again" }</button>
@@ -76,5 +81,25 @@ pub fn DemoPanel(props: &DemoPanelProps) -> Html {
                 <button data-testid="demo-leave" onclick={props.on_action.reform(|_| Action::LeaveDemo)}>{ "Leave the demo" }</button>
             </div>
         </section>
+    }
+}
+
+/// What a highlighted element is, in words.
+fn watch_label(id: &str) -> String {
+    match id {
+        "node-master" => "the master".to_string(),
+        "stat-writes" => "the writes acknowledged".to_string(),
+        "stat-reads" => "the reads answered".to_string(),
+        "stat-stale-reads" => "the stale reads".to_string(),
+        "stat-ryw-violations" => "the read-your-writes violations".to_string(),
+        "stat-lost-writes" => "the lost writes".to_string(),
+        "chart-latency" => "the latency chart".to_string(),
+        "chart-throughput" => "the throughput chart".to_string(),
+        "request-log" => "the request log".to_string(),
+        "event-log" => "the cluster events".to_string(),
+        other => match other.strip_prefix("node-replica-") {
+            Some(number) => format!("replica {number}"),
+            None => other.replace('-', " "),
+        },
     }
 }

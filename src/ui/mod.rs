@@ -3,6 +3,7 @@
 pub mod app;
 pub mod browser;
 pub mod charts;
+pub mod compare;
 pub mod console;
 pub mod controls;
 pub mod demo_panel;

@@ -55,7 +55,9 @@ pub fn SessionBar(props: &SessionBarProps) -> Html {
                 });
                 on_action.emit(match opened {
                     Ok(opening) => Action::Open(opening, vec![]),
-                    Err(reason) => Action::Refuse(format!("the file was not imported: {reason}; the current session stays")),
+                    Err(reason) => {
+                        Action::Refuse(format!("the file was not imported: {reason}; the current session stays"))
+                    }
                 });
             });
         })

@@ -49,7 +49,11 @@ mod tests {
 
     #[test]
     fn bad_files_say_what_is_wrong() {
-        assert!(from_json("not json").unwrap_err().starts_with("this is not a session file: expected value at line 1 column 1"));
+        assert!(
+            from_json("not json")
+                .unwrap_err()
+                .starts_with("this is not a session file: expected value at line 1 column 1")
+        );
         assert!(from_json("{\"format\": 3}").unwrap_err().starts_with("this is not a session file: invalid type"));
         assert_eq!(
             from_json("{\"format\": \"spreadsheet\", \"version\": 1, \"link\": \"\"}").unwrap_err(),

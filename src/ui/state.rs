@@ -7,6 +7,7 @@ use std::rc::Rc;
 use yew::Reducible;
 
 use super::link::{self, Opening};
+use super::settings::{self, Setting};
 use crate::demos::{self, Demo, Step};
 use crate::sim::config::Config;
 use crate::sim::recording::Recording;
@@ -31,7 +32,9 @@ pub enum Theme {
 
 pub enum Action {
     /// Real time passed: advance the simulation by it times the speed, unless paused.
-    Tick { real_ms: f64 },
+    Tick {
+        real_ms: f64,
+    },
     Command(Command),
     TogglePause,
     /// Pauses and jumps to the next event.
@@ -50,6 +53,8 @@ pub enum Action {
     /// Opens a demo at a step (1-based).
     OpenDemo(&'static Demo, usize),
     LeaveDemo,
+    /// Runs a second run beside this one with a setting (and its value) changed, or stops.
+    Compare(Option<(&'static Setting, String)>),
     Select(Option<NodeRef>),
     ToggleTheme,
     TogglePresenter,
@@ -77,6 +82,37 @@ impl DemoAt {
     }
 }
 
+/// A second run beside the first: the same seed and commands, one setting changed.
+#[derive(Clone)]
+pub struct Beside {
+    pub setting: &'static Setting,
+    pub value: String,
+    pub sim: Rc<RefCell<Simulation>>,
+    pub recording: Rc<RefCell<Recording>>,
+}
+
+impl Beside {
+    /// `config` with this run's setting changed.
+    fn patch(&self, config: &Config) -> Result<Config, String> {
+        let mut patched = config.clone();
+        settings::apply(&mut patched, self.setting, &self.value)?;
+        patched.check_quorum().map_err(|error| error.to_string())?;
+        Ok(patched)
+    }
+
+    /// A command as the second run gets it: new settings keep its one difference.
+    fn patch_command(&self, command: Command) -> Command {
+        match command {
+            Command::Configure(config) => Command::Configure(self.patch(&config).unwrap_or(config)),
+            other => other,
+        }
+    }
+
+    fn advance_to(&self, until: Time) {
+        self.recording.borrow_mut().advance(&mut self.sim.borrow_mut(), until);
+    }
+}
+
 #[derive(Clone)]
 pub struct PlaygroundState {
     /// Shared, not cloned: the reducer mutates it in place and every render reads it.
@@ -84,6 +120,7 @@ pub struct PlaygroundState {
     /// The run as settings plus timed commands, for rewinding and for links.
     pub recording: Rc<RefCell<Recording>>,
     pub demo: Option<DemoAt>,
+    pub beside: Option<Beside>,
     pub paused: bool,
     pub speed: f64,
     /// The rate the generator restarts at.
@@ -107,6 +144,7 @@ impl PlaygroundState {
             sim: Rc::new(RefCell::new(sim)),
             recording: Rc::new(RefCell::new(recording)),
             demo: None,
+            beside: None,
             paused: false,
             speed: 1.0,
             last_rate: DEFAULT_RATE,
@@ -136,14 +174,47 @@ impl PlaygroundState {
     }
 
     fn apply(&mut self, command: Command) {
-        let result = self.recording.borrow_mut().record(&mut self.sim.borrow_mut(), command);
+        let result = self.recording.borrow_mut().record(&mut self.sim.borrow_mut(), command.clone());
         match result {
             Ok(()) => {
                 if let Some(demo) = &mut self.demo {
                     demo.touched = true;
                 }
+                if let Some(beside) = &self.beside {
+                    let command = beside.patch_command(command);
+                    if let Err(error) = beside.recording.borrow_mut().record(&mut beside.sim.borrow_mut(), command) {
+                        self.notices.push(format!("the run beside refused it: {error}"));
+                    }
+                }
             }
             Err(error) => self.notices.push(error.to_string()),
+        }
+    }
+
+    /// Starts a second run beside this one with `setting` set to `value`, caught up to now.
+    fn compare(&mut self, setting: &'static Setting, value: String) {
+        let recording = self.recording.borrow();
+        let template = Beside { setting, value, sim: self.sim.clone(), recording: self.recording.clone() };
+        let start = match template.patch(recording.start()) {
+            Ok(start) => start,
+            Err(reason) => {
+                drop(recording);
+                self.notices.push(format!("cannot run beside with {}={}: {reason}", setting.key, template.value));
+                return;
+            }
+        };
+        let actions: Vec<_> =
+            recording.actions().iter().map(|(at, command)| (*at, template.patch_command(command.clone()))).collect();
+        let now = self.sim.borrow().now();
+        drop(recording);
+        match Recording::new(start, actions) {
+            Ok((recording, sim)) => {
+                let beside =
+                    Beside { sim: Rc::new(RefCell::new(sim)), recording: Rc::new(RefCell::new(recording)), ..template };
+                beside.advance_to(now);
+                self.beside = Some(beside);
+            }
+            Err(error) => self.notices.push(format!("cannot run beside: {error}")),
         }
     }
 
@@ -155,6 +226,7 @@ impl PlaygroundState {
                 self.sim = Rc::new(RefCell::new(sim));
                 self.recording = Rc::new(RefCell::new(recording));
                 self.selected = None;
+                self.beside = None;
                 true
             }
             Err(error) => {
@@ -190,13 +262,21 @@ impl PlaygroundState {
         let step = if (1..=demo.steps.len()).contains(&step) {
             step
         } else {
-            self.notices.push(format!("demo {} has steps 1 to {}, not {step}; starting at step 1", demo.name, demo.steps.len()));
+            self.notices.push(format!(
+                "demo {} has steps 1 to {}, not {step}; starting at step 1",
+                demo.name,
+                demo.steps.len()
+            ));
             1
         };
         let definition = &demo.steps[step - 1];
         if self.start((definition.config)(), (definition.script)()) {
             self.demo = Some(DemoAt { demo, step, touched: false });
             self.paused = false;
+            if let Some(compare) = &definition.compare {
+                let setting = settings::find(compare.key).expect("demos compare settings that exist");
+                self.compare(setting, compare.value.to_string());
+            }
         }
     }
 }
@@ -222,6 +302,9 @@ impl Reducible for PlaygroundState {
                 let mut sim = next.sim.borrow_mut();
                 let until = sim.now() + Time(simulated_us as u64);
                 next.recording.borrow_mut().advance(&mut sim, until);
+                if let Some(beside) = &next.beside {
+                    beside.advance_to(until);
+                }
             }
             Action::Command(command) => next.apply(command),
             Action::TogglePause => next.paused = !next.paused,
@@ -230,12 +313,19 @@ impl Reducible for PlaygroundState {
                 let mut sim = next.sim.borrow_mut();
                 if let Some(at) = sim.next_event_time() {
                     next.recording.borrow_mut().advance(&mut sim, at);
+                    if let Some(beside) = &next.beside {
+                        beside.advance_to(at);
+                    }
                 }
             }
             Action::Seek(to) => {
                 next.paused = true;
                 let rewound = next.recording.borrow_mut().seek(to);
                 *next.sim.borrow_mut() = rewound;
+                if let Some(beside) = &next.beside {
+                    let rewound = beside.recording.borrow_mut().seek(to);
+                    *beside.sim.borrow_mut() = rewound;
+                }
             }
             Action::SetSpeed(speed) => next.speed = speed,
             Action::NudgeSpeed(direction) => {
@@ -264,6 +354,8 @@ impl Reducible for PlaygroundState {
             }
             Action::OpenDemo(demo, step) => next.open_demo(demo, step),
             Action::LeaveDemo => next.demo = None,
+            Action::Compare(Some((setting, value))) => next.compare(setting, value),
+            Action::Compare(None) => next.beside = None,
             Action::Select(node) => next.selected = node,
             Action::ToggleTheme => {
                 next.theme = match next.theme {

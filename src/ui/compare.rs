@@ -1,0 +1,143 @@
+//! Two runs side by side: the same seed and the same commands, one setting changed, with one
+//! set of time controls and their measurements next to each other.
+
+use yew::prelude::*;
+
+use super::settings::{self, Input, SETTINGS, Setting};
+use super::state::Action;
+use crate::sim::Simulation;
+use crate::sim::config::Config;
+
+/// The settings a comparison can change (those chosen from a list).
+fn comparable() -> impl Iterator<Item = &'static Setting> {
+    SETTINGS.iter().filter(|setting| matches!(setting.input, Input::Choice(_)) && setting.key != "clients")
+}
+
+#[derive(Properties, PartialEq)]
+pub struct CompareControlsProps {
+    pub config: Config,
+    /// The setting and value of the run beside, when there is one.
+    pub beside: Option<(AttrValue, AttrValue)>,
+    pub on_action: Callback<Action>,
+}
+
+#[component]
+pub fn CompareControls(props: &CompareControlsProps) -> Html {
+    let key = use_state(|| "mode".to_string());
+    let setting = settings::find(&key).unwrap_or(&SETTINGS[0]);
+    let Input::Choice(options) = setting.input else { return html! {} };
+    let current = (setting.get)(&props.config);
+    let options: Vec<String> = options(&props.config).into_iter().filter(|option| *option != current).collect();
+    let value = use_state(String::new);
+    let chosen = if options.contains(&value) { (*value).clone() } else { options.first().cloned().unwrap_or_default() };
+
+    let on_key = {
+        let key = key.clone();
+        Callback::from(move |event: Event| {
+            let select: web_sys::HtmlSelectElement = event.target_unchecked_into();
+            key.set(select.value());
+        })
+    };
+    let on_value = {
+        let value = value.clone();
+        Callback::from(move |event: Event| {
+            let select: web_sys::HtmlSelectElement = event.target_unchecked_into();
+            value.set(select.value());
+        })
+    };
+    let start = {
+        let chosen = chosen.clone();
+        props.on_action.reform(move |_: MouseEvent| Action::Compare(Some((setting, chosen.clone()))))
+    };
+    html! {
+        <section class="compare-controls" aria-label="Side by side">
+            if let Some((key, value)) = &props.beside {
+                <span>{ format!("Beside: the same run with {key} = {value}") }</span>
+                <button data-testid="compare-stop" onclick={props.on_action.reform(|_: MouseEvent| Action::Compare(None))}>{ "Stop comparing" }</button>
+            } else {
+                <span>{ "Side by side: the same run with" }</span>
+                <select data-testid="compare-setting" aria-label="Setting to change" onchange={on_key}>
+                    { for comparable().map(|option| html! { <option value={option.key} selected={option.key == setting.key}>{ option.label }</option> }) }
+                </select>
+                { "=" }
+                <select data-testid="compare-value" aria-label="Its value beside" onchange={on_value}>
+                    { for options.iter().map(|option| html! { <option value={option.clone()} selected={*option == chosen}>{ option.clone() }</option> }) }
+                </select>
+                <button data-testid="compare-start" disabled={options.is_empty()} onclick={start}>{ "Run side by side" }</button>
+            }
+        </section>
+    }
+}
+
+/// One measured quantity of both runs.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Row {
+    pub label: &'static str,
+    pub a: f64,
+    pub b: f64,
+}
+
+/// The measurements a comparison shows, the lecture's table's rows among them.
+pub fn rows(a: &Simulation, b: &Simulation) -> Vec<Row> {
+    let measure = |sim: &Simulation| {
+        let stats = sim.stats();
+        let recent: Vec<_> = sim.metrics().buckets().rev().take(4).collect();
+        let throughput = recent.iter().map(|bucket| bucket.throughput()).sum::<f64>() / recent.len().max(1) as f64;
+        let p99 = recent
+            .iter()
+            .filter_map(|bucket| bucket.latency_quantile(0.99))
+            .map(|t| t.as_millis_f64())
+            .fold(0.0, f64::max);
+        [
+            throughput,
+            stats.reads_completed as f64,
+            stats.writes_acked as f64,
+            (stats.reads_failed + stats.writes_failed) as f64,
+            stats.stale_reads as f64,
+            stats.ryw_violations as f64,
+            stats.lost_writes as f64,
+            p99,
+        ]
+    };
+    const LABELS: [&str; 8] = [
+        "Requests answered per second (last second)",
+        "Reads answered",
+        "Writes acknowledged",
+        "Requests failed",
+        "Stale reads",
+        "Read-your-writes violations",
+        "Lost writes",
+        "Latency p99, ms (last second)",
+    ];
+    LABELS.iter().zip(measure(a)).zip(measure(b)).map(|((label, a), b)| Row { label, a, b }).collect()
+}
+
+#[derive(Properties, PartialEq)]
+pub struct CompareTableProps {
+    pub a_title: AttrValue,
+    pub b_title: AttrValue,
+    pub rows: Vec<Row>,
+}
+
+#[component]
+pub fn CompareTable(props: &CompareTableProps) -> Html {
+    let show = |value: f64| if value.fract() == 0.0 { format!("{value:.0}") } else { format!("{value:.1}") };
+    html! {
+        <table class="compare-table" data-testid="compare-table">
+            <thead><tr><th></th><th>{ props.a_title.clone() }</th><th>{ props.b_title.clone() }</th><th>{ "difference" }</th></tr></thead>
+            <tbody>
+                { for props.rows.iter().map(|row| {
+                    let difference = row.b - row.a;
+                    html! {
+                        <tr>
+                            <th scope="row">{ row.label }</th>
+                            <td>{ show(row.a) }</td>
+                            <td>{ show(row.b) }</td>
+                            <td class={classes!((difference != 0.0).then_some("differs"))}>{ if difference > 0.0 { format!("+{}", show(difference)) } else { show(difference) } }</td>
+                        </tr>
+                    }
+                }) }
+            </tbody>
+        </table>
+    }
+}
