@@ -52,7 +52,7 @@ mod tests {
         assert!(
             from_json("not json")
                 .unwrap_err()
-                .starts_with("this is not a session file: expected value at line 1 column 1")
+                .starts_with("this is not a session file: expected ident at line 1 column 2")
         );
         assert!(from_json("{\"format\": 3}").unwrap_err().starts_with("this is not a session file: invalid type"));
         assert_eq!(
