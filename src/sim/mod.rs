@@ -8,6 +8,7 @@
 //! request queue), `replication` (log shipping and commit), `routing` (where a read goes),
 //! `failure` (crashes, partitions, failover).
 
+pub mod benchmark;
 pub mod client;
 pub mod config;
 mod console;
