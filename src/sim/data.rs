@@ -165,8 +165,9 @@ impl Database {
         Database { tables: BTreeMap::from([(USERS.to_string(), Table { schema, rows })]) }
     }
 
+    /// A table by name (names are kept in lower case, as the SQL parser writes them).
     pub fn table(&self, name: &str) -> Option<&Table> {
-        self.tables.get(&name.to_ascii_lowercase())
+        self.tables.get(name)
     }
 
     /// A user's row, by id.

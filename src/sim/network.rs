@@ -1,7 +1,5 @@
 //! Who talks to whom, and how long a message takes.
 
-use std::collections::BTreeMap;
-
 use super::data::{Key, LogEntry, Lsn};
 use super::node::Query;
 use super::sql::Parsed;
@@ -82,12 +80,35 @@ pub struct Message {
 /// jitter or a lowered delay never lets a later message overtake an earlier one.
 #[derive(Clone, Debug, Default)]
 pub struct Network {
-    tails: BTreeMap<(Endpoint, Endpoint), Time>,
+    /// The last delivery time of each link, indexed by its two endpoints' indexes.
+    tails: Vec<Time>,
+    /// How many endpoint indexes `tails` has room for, per side.
+    width: usize,
+}
+
+/// Clients come first, then nodes by id.
+fn endpoint_index(endpoint: Endpoint) -> usize {
+    match endpoint {
+        Endpoint::Client(client) => client,
+        Endpoint::Node(NodeId(id)) => super::config::MAX_CLIENTS + id,
+    }
 }
 
 impl Network {
     pub fn arrival(&mut self, from: Endpoint, to: Endpoint, earliest: Time) -> Time {
-        let tail = self.tails.entry((from, to)).or_default();
+        let (from, to) = (endpoint_index(from), endpoint_index(to));
+        let needed = from.max(to) + 1;
+        if needed > self.width {
+            let width = needed.next_power_of_two();
+            let mut tails = vec![Time::ZERO; width * width];
+            for row in 0..self.width {
+                tails[row * width..row * width + self.width]
+                    .copy_from_slice(&self.tails[row * self.width..(row + 1) * self.width]);
+            }
+            self.tails = tails;
+            self.width = width;
+        }
+        let tail = &mut self.tails[from * self.width + to];
         *tail = earliest.max(*tail);
         *tail
     }

@@ -268,7 +268,9 @@ impl Simulation {
             self.note(EventKind::BackToSync);
         }
         let safe_through = self.replicas().iter().map(|(_, node)| node.positions.received).min().unwrap_or(Lsn::MAX);
-        self.primary.at_risk.retain(|&lsn, _| lsn > safe_through);
+        if self.primary.at_risk.first_key_value().is_some_and(|(&lsn, _)| lsn <= safe_through) {
+            self.primary.at_risk = self.primary.at_risk.split_off(&safe_through.saturating_add(1));
+        }
     }
 
     /// On (re)connecting, a replica reports where it is, and the master streams it everything
