@@ -11,7 +11,7 @@ use super::{Command, Simulation};
 /// Simulated time between checkpoints, at first; it doubles whenever there are too many.
 const CHECKPOINT_EVERY: Time = Time::from_millis(2_000);
 /// Checkpoints kept at most: every other one is dropped when there are more.
-const MAX_CHECKPOINTS: usize = 48;
+const MAX_CHECKPOINTS: usize = 24;
 
 #[derive(Clone)]
 pub struct Recording {
