@@ -4,7 +4,7 @@
 
 use super::Simulation;
 use super::network::{ClientId, Endpoint, Payload};
-use super::node::Query;
+use super::node::{Job, Query};
 use super::request::Op;
 use super::sql;
 
@@ -41,7 +41,11 @@ impl Simulation {
         let statement = Box::new(statement);
         if !read {
             let master = self.master;
-            self.send(Endpoint::Client(client), Endpoint::Node(master), Payload::Execute { request, statement });
+            self.send(
+                Endpoint::Client(client),
+                Endpoint::Node(master),
+                Payload::Request(Job::Execute { request, statement }),
+            );
             return;
         }
         let target = if to_master { Ok(self.master) } else { self.route_read(client) };
@@ -49,7 +53,11 @@ impl Simulation {
             Ok(node) => {
                 let min_lsn = self.causal_token(client);
                 let query = Query::Select(statement);
-                self.send(Endpoint::Client(client), Endpoint::Node(node), Payload::Read { request, query, min_lsn });
+                self.send(
+                    Endpoint::Client(client),
+                    Endpoint::Node(node),
+                    Payload::Request(Job::Read { request, query, min_lsn }),
+                );
             }
             Err(reason) => self.complete(request, Some(reason)),
         }

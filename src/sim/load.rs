@@ -143,7 +143,7 @@ impl Simulation {
         let client = self.in_flight.get(&request).map(|record| record.client);
         if let Some(client) = client {
             let master = self.master;
-            let payload = Payload::Read { request, query: read.query, min_lsn: read.min_lsn };
+            let payload = Payload::Request(Job::Read { request, query: read.query, min_lsn: read.min_lsn });
             self.send(Endpoint::Client(client), Endpoint::Node(master), payload);
         }
     }

@@ -597,7 +597,11 @@ impl Simulation {
         self.stats.writes_issued += 1;
         self.sessions[client].last_written_key = Some(key);
         let master = self.master;
-        self.send(Endpoint::Client(client), Endpoint::Node(master), Payload::Write { request, key, name });
+        self.send(
+            Endpoint::Client(client),
+            Endpoint::Node(master),
+            Payload::Request(Job::Write { request, key, name }),
+        );
     }
 
     fn send_read(&mut self, client: ClientId, key: Key) {
@@ -609,7 +613,7 @@ impl Simulation {
                 self.send(
                     Endpoint::Client(client),
                     Endpoint::Node(node),
-                    Payload::Read { request, query: Query::User(key), min_lsn },
+                    Payload::Request(Job::Read { request, query: Query::User(key), min_lsn }),
                 );
             }
             // Refused by the router itself: the client learns at once.
@@ -662,15 +666,7 @@ impl Simulation {
     fn deliver(&mut self, message: Message) {
         match (message.to, message.payload) {
             (Endpoint::Client(_), Payload::Reply { request, error }) => self.complete(request, error),
-            (Endpoint::Node(node), Payload::Write { request, key, name }) => {
-                self.arrive(node, Job::Write { request, key, name })
-            }
-            (Endpoint::Node(node), Payload::Read { request, query, min_lsn }) => {
-                self.arrive(node, Job::Read { request, query, min_lsn })
-            }
-            (Endpoint::Node(node), Payload::Execute { request, statement }) => {
-                self.arrive(node, Job::Execute { request, statement })
-            }
+            (Endpoint::Node(node), Payload::Request(job)) => self.arrive(node, job),
             (Endpoint::Node(node), Payload::Replicate { epoch, entry }) => {
                 if !self.crosses_cut_link(message.from, message.to) {
                     self.on_replicate(node, epoch, entry);

@@ -1,8 +1,7 @@
 //! Who talks to whom, and how long a message takes.
 
-use super::data::{Key, LogEntry, Lsn};
-use super::node::Query;
-use super::sql::Parsed;
+use super::data::{LogEntry, Lsn};
+use super::node::Job;
 use super::time::Time;
 
 /// A replica's report to the master takes this long, before jitter. (Clients are
@@ -34,37 +33,14 @@ pub struct Positions {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Payload {
-    Write {
-        request: RequestId,
-        key: Key,
-        name: String,
-    },
-    /// `min_lsn` is the client's causal token: serve only once applied that far (0 = any).
-    Read {
-        request: RequestId,
-        query: Query,
-        min_lsn: Lsn,
-    },
-    /// A write statement from the SQL console, for the master.
-    Execute {
-        request: RequestId,
-        statement: Box<Parsed>,
-    },
+    /// A client's request on its way to a node, which queues it as is.
+    Request(Job),
     /// The answer to a request; `error` says why it failed.
-    Reply {
-        request: RequestId,
-        error: Option<String>,
-    },
+    Reply { request: RequestId, error: Option<String> },
     /// The master shipping one log entry down a replica's replication stream.
-    Replicate {
-        epoch: u64,
-        entry: LogEntry,
-    },
+    Replicate { epoch: u64, entry: LogEntry },
     /// A replica telling the master how far it has got.
-    Ack {
-        epoch: u64,
-        positions: Positions,
-    },
+    Ack { epoch: u64, positions: Positions },
 }
 
 /// Something in flight from one endpoint to another.

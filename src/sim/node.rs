@@ -25,6 +25,7 @@ pub enum Job {
         key: Key,
         name: String,
     },
+    /// `min_lsn` is the client's causal token: serve only once applied that far (0 = any).
     Read {
         request: RequestId,
         query: Query,

@@ -24,6 +24,7 @@ use super::stats::StatsPanel;
 use super::topology::{Dot, DotKind, NodeView, Place, Topology};
 use crate::sim::metrics::{BUCKET, Bucket};
 use crate::sim::network::{Endpoint, NodeId, Payload};
+use crate::sim::node::Job;
 use crate::sim::{Command, NodeRef, Simulation};
 
 /// Messages drawn at once; more in flight are not drawn, to keep frames fast.
@@ -259,8 +260,8 @@ fn dots(sim: &Simulation) -> Vec<Dot> {
         .map(|(arrives, message)| {
             let span = (arrives - message.sent_at).as_micros().max(1) as f64;
             let kind = match &message.payload {
-                Payload::Write { .. } | Payload::Execute { .. } => DotKind::Write,
-                Payload::Read { .. } => DotKind::Read,
+                Payload::Request(Job::Write { .. } | Job::Execute { .. }) => DotKind::Write,
+                Payload::Request(Job::Read { .. }) => DotKind::Read,
                 Payload::Reply { error: None, .. } => DotKind::Reply,
                 Payload::Reply { error: Some(_), .. } => DotKind::Error,
                 Payload::Replicate { .. } => DotKind::Replicate,

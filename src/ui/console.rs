@@ -5,7 +5,7 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use super::node_card::json;
+use super::json;
 use super::state::Action;
 use crate::sim::Command;
 use crate::sim::data::Value;
@@ -188,7 +188,7 @@ fn answer(result: &ResultSet, as_documents: bool) -> Html {
         } else if as_documents {
             <ul class="documents">
                 { for rows.map(|row| {
-                    let fields: Vec<String> = result.columns.iter().zip(row).map(|(column, value)| format!("\"{column}\": {}", json(value))).collect();
+                    let fields: Vec<String> = result.columns.iter().zip(row).map(|(column, value)| format!("\"{column}\": {}", json::value(value))).collect();
                     html! { <li><code>{ format!("{{ {} }}", fields.join(", ")) }</code></li> }
                 }) }
             </ul>

@@ -10,6 +10,7 @@ pub mod demo_panel;
 pub mod event_log;
 pub mod frame;
 pub mod help;
+pub mod json;
 pub mod link;
 pub mod node_card;
 pub mod number_field;

@@ -3,6 +3,7 @@
 
 use yew::prelude::*;
 
+use super::json;
 use super::number_field::NumberField;
 use super::state::Action;
 use crate::sim::config;
@@ -210,30 +211,8 @@ pub fn document(schema: &Schema, row: &Row) -> String {
         .enumerate()
         .map(|(index, (column, value))| {
             let name = if index == schema.primary_key { "_id" } else { column.name.as_str() };
-            format!("\"{name}\": {}", json(value))
+            format!("\"{name}\": {}", json::value(value))
         })
         .collect();
     format!("{{ {}, \"version\": {} }}", fields.join(", "), row.version)
-}
-
-/// A value in JSON.
-pub fn json(value: &Value) -> String {
-    match value {
-        Value::Null => "null".to_string(),
-        Value::Bool(value) => value.to_string(),
-        Value::Int(value) => value.to_string(),
-        Value::Text(text) => {
-            let mut quoted = String::from("\"");
-            for c in text.chars() {
-                match c {
-                    '"' => quoted.push_str("\\\""),
-                    '\\' => quoted.push_str("\\\\"),
-                    c if (c as u32) < 0x20 => quoted.push_str(&format!("\\u{:04x}", c as u32)),
-                    c => quoted.push(c),
-                }
-            }
-            quoted.push('"');
-            quoted
-        }
-    }
 }

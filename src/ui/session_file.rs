@@ -8,13 +8,19 @@
 
 use std::collections::BTreeMap;
 
+use super::json;
+
 /// Files larger than this are refused before being read.
 pub const MAX_BYTES: f64 = 1_000_000.0;
 const FORMAT: &str = "replication-playground-session";
 const VERSION: u64 = 1;
 
 pub fn to_json(link: &str) -> String {
-    format!("{{\n  \"format\": {},\n  \"version\": {VERSION},\n  \"link\": {}\n}}\n", quote(FORMAT), quote(link))
+    format!(
+        "{{\n  \"format\": {},\n  \"version\": {VERSION},\n  \"link\": {}\n}}\n",
+        json::string(FORMAT),
+        json::string(link)
+    )
 }
 
 /// The link a session file holds, or what is wrong with the file.
@@ -39,20 +45,6 @@ pub fn from_json(text: &str) -> Result<String, String> {
         ));
     }
     text_field("link")
-}
-
-fn quote(text: &str) -> String {
-    let mut quoted = String::from("\"");
-    for c in text.chars() {
-        match c {
-            '"' => quoted.push_str("\\\""),
-            '\\' => quoted.push_str("\\\\"),
-            c if (c as u32) < 0x20 => quoted.push_str(&format!("\\u{:04x}", c as u32)),
-            c => quoted.push(c),
-        }
-    }
-    quoted.push('"');
-    quoted
 }
 
 #[derive(Debug, PartialEq)]

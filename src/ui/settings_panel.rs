@@ -35,7 +35,8 @@ pub fn SettingsPanel(props: &SettingsPanelProps) -> Html {
 }
 
 /// The control for one setting: a `<select>` or a number field, whose data-testid is the
-/// setting's link key.
+/// setting's link key. The test contract's `<select data-testid="mode">` is the `mode`
+/// setting's control.
 pub fn control(setting: &'static Setting, config: &Config, on_action: &Callback<Action>) -> Html {
     let on_text = {
         let config = config.clone();
