@@ -1,5 +1,7 @@
 //! Who talks to whom, and how long a message takes.
 
+use std::rc::Rc;
+
 use super::data::{LogEntry, Lsn};
 use super::node::Job;
 use super::time::Time;
@@ -38,7 +40,7 @@ pub enum Payload {
     /// The answer to a request; `error` says why it failed.
     Reply { request: RequestId, error: Option<String> },
     /// The master shipping one log entry down a replica's replication stream.
-    Replicate { epoch: u64, entry: LogEntry },
+    Replicate { epoch: u64, entry: Rc<LogEntry> },
     /// A replica telling the master how far it has got.
     Ack { epoch: u64, positions: Positions },
 }

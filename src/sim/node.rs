@@ -2,6 +2,7 @@
 //! of requests it serves at a finite capacity.
 
 use std::collections::VecDeque;
+use std::rc::Rc;
 
 use super::config::Config;
 use super::data::{Database, Key, LogEntry, Lsn};
@@ -74,7 +75,7 @@ pub struct Node {
     /// For the master all three equal its newest log position.
     pub positions: Positions,
     /// Received entries not yet applied, oldest first.
-    pub pending: VecDeque<LogEntry>,
+    pub pending: VecDeque<Rc<LogEntry>>,
     /// When the last flush completes: flushes happen in order.
     pub flush_tail: Time,
     pub applying: bool,

@@ -5,6 +5,7 @@
 //! or at once under async or after a semi-sync fallback (MySQL).
 
 use std::collections::{BTreeMap, VecDeque};
+use std::rc::Rc;
 
 use super::config::{Level, Quorum};
 use super::data::{self, Change, Database, Key, LogEntry, Lsn, Row, USERS, Value};
@@ -24,12 +25,13 @@ pub const LOG_KEEP: usize = 20_000;
 pub struct Primary {
     /// Increases with every failover; a message from an earlier master is ignored.
     pub epoch: u64,
-    log: VecDeque<LogEntry>,
+    /// Entries are shared: the log, each replica's stream and queue hold the same one.
+    log: VecDeque<Rc<LogEntry>>,
     /// What readers of the master see.
     pub visible: Database,
     pub committed_lsn: Lsn,
     /// Writes waiting for replicas, oldest first.
-    waiting: VecDeque<(LogEntry, RequestId)>,
+    waiting: VecDeque<(Rc<LogEntry>, RequestId)>,
     /// Acknowledged writes that some replica still lacks: a failover could lose them.
     pub at_risk: BTreeMap<Lsn, RequestId>,
     /// What each replica last reported.
@@ -56,17 +58,17 @@ impl Primary {
         self.entry(lsn).map(|entry| entry.logged_at).or_else(|| self.log.front().map(|entry| entry.logged_at))
     }
 
-    fn entry(&self, lsn: Lsn) -> Option<&LogEntry> {
+    fn entry(&self, lsn: Lsn) -> Option<&Rc<LogEntry>> {
         let first = self.log.front()?.lsn;
         self.log.get(usize::try_from(lsn.checked_sub(first)?).ok()?)
     }
 
     /// The log up to `lsn`, for a new master that has exactly that much of it.
-    pub fn log_through(&self, lsn: Lsn) -> VecDeque<LogEntry> {
+    pub fn log_through(&self, lsn: Lsn) -> VecDeque<Rc<LogEntry>> {
         self.log.iter().take_while(|entry| entry.lsn <= lsn).cloned().collect()
     }
 
-    pub fn with_log(mut self, log: VecDeque<LogEntry>) -> Primary {
+    pub fn with_log(mut self, log: VecDeque<Rc<LogEntry>>) -> Primary {
         self.log = log;
         self
     }
@@ -126,7 +128,7 @@ impl Simulation {
         let master = self.master;
         let node = &mut self.nodes[master.0];
         let lsn = node.positions.applied + 1;
-        let entry = LogEntry { lsn, changes, logged_at: self.now };
+        let entry = Rc::new(LogEntry { lsn, changes, logged_at: self.now });
         node.data.apply(&entry);
         node.positions = Positions { received: lsn, flushed: lsn, applied: lsn };
         node.writes_served += 1;
@@ -199,7 +201,7 @@ impl Simulation {
     }
 
     /// A replica received the next entry of its stream.
-    pub(super) fn on_replicate(&mut self, id: NodeId, epoch: u64, entry: LogEntry) {
+    pub(super) fn on_replicate(&mut self, id: NodeId, epoch: u64, entry: Rc<LogEntry>) {
         let node = &mut self.nodes[id.0];
         // An entry from a deposed master, or one this replica has or cannot place yet (a gap
         // after a cut or a crash; the catch-up resends it in order), is dropped.
@@ -293,7 +295,7 @@ impl Simulation {
             self.acknowledge(id);
             return;
         };
-        let entries: Vec<LogEntry> = (first..=last).filter_map(|lsn| self.primary.entry(lsn).cloned()).collect();
+        let entries: Vec<Rc<LogEntry>> = (first..=last).filter_map(|lsn| self.primary.entry(lsn).cloned()).collect();
         for entry in entries {
             self.send(
                 Endpoint::Node(master),
