@@ -1,70 +1,62 @@
 //! Pending events ordered by delivery time; events due at the same instant keep the order in
-//! which they were scheduled, so a run never depends on heap internals.
+//! which they were scheduled, so a run never depends on the structure's internals.
 
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
+use std::collections::{BTreeMap, VecDeque};
 
 use super::time::Time;
 
-/// Events are kept in slots; the heap orders only small keys pointing at them, so its sifting
-/// moves 24 bytes per step rather than whole events.
+/// Events grouped by their time, each group in scheduling order: many events share a time
+/// (every replica's copy of a log entry, say), so this does fewer comparisons and moves than
+/// a heap of all events.
 #[derive(Clone, Debug)]
 pub struct EventQueue<E> {
-    heap: BinaryHeap<Reverse<(Time, u64, usize)>>,
-    slots: Vec<Option<E>>,
-    free: Vec<usize>,
-    next_seq: u64,
+    by_time: BTreeMap<Time, VecDeque<E>>,
+    len: usize,
 }
 
 impl<E> Default for EventQueue<E> {
     fn default() -> Self {
-        EventQueue { heap: BinaryHeap::new(), slots: Vec::new(), free: Vec::new(), next_seq: 0 }
+        EventQueue { by_time: BTreeMap::new(), len: 0 }
     }
 }
 
 impl<E> EventQueue<E> {
     pub fn push(&mut self, at: Time, event: E) {
-        let seq = self.next_seq;
-        self.next_seq += 1;
-        let slot = match self.free.pop() {
-            Some(slot) => {
-                self.slots[slot] = Some(event);
-                slot
-            }
-            None => {
-                self.slots.push(Some(event));
-                self.slots.len() - 1
-            }
-        };
-        self.heap.push(Reverse((at, seq, slot)));
+        self.by_time.entry(at).or_default().push_back(event);
+        self.len += 1;
     }
 
     /// When the earliest pending event is due.
     pub fn next_time(&self) -> Option<Time> {
-        self.heap.peek().map(|Reverse((at, _, _))| *at)
+        self.by_time.first_key_value().map(|(at, _)| *at)
     }
 
     /// Removes the earliest event if it is due at or before `limit`.
     pub fn pop_due(&mut self, limit: Time) -> Option<(Time, E)> {
-        if self.next_time()? > limit {
+        let mut group = self.by_time.first_entry()?;
+        let at = *group.key();
+        if at > limit {
             return None;
         }
-        let Reverse((at, _, slot)) = self.heap.pop()?;
-        self.free.push(slot);
-        self.slots[slot].take().map(|event| (at, event))
+        let event = group.get_mut().pop_front()?;
+        if group.get().is_empty() {
+            group.remove();
+        }
+        self.len -= 1;
+        Some((at, event))
     }
 
     /// Pending events in no particular order (for drawing messages in flight).
     pub fn iter(&self) -> impl Iterator<Item = (Time, &E)> {
-        self.heap.iter().filter_map(|Reverse((at, _, slot))| self.slots[*slot].as_ref().map(|event| (*at, event)))
+        self.by_time.iter().flat_map(|(at, group)| group.iter().map(move |event| (*at, event)))
     }
 
     pub fn len(&self) -> usize {
-        self.heap.len()
+        self.len
     }
 
     pub fn is_empty(&self) -> bool {
-        self.heap.is_empty()
+        self.len == 0
     }
 }
 
