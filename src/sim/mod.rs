@@ -279,7 +279,7 @@ impl Simulation {
     }
 
     /// The replicas in no particular order, without allocating: for the hot paths.
-    fn unordered_replicas(&self) -> impl Iterator<Item = (NodeId, &Node)> {
+    pub(super) fn unordered_replicas(&self) -> impl Iterator<Item = (NodeId, &Node)> {
         self.nodes
             .iter()
             .enumerate()

@@ -11,18 +11,21 @@ use super::time::Time;
 #[derive(Clone, Debug)]
 pub struct EventQueue<E> {
     by_time: BTreeMap<Time, VecDeque<E>>,
+    /// Emptied groups, kept to hold the next new time without allocating.
+    spare: Vec<VecDeque<E>>,
     len: usize,
 }
 
 impl<E> Default for EventQueue<E> {
     fn default() -> Self {
-        EventQueue { by_time: BTreeMap::new(), len: 0 }
+        EventQueue { by_time: BTreeMap::new(), spare: Vec::new(), len: 0 }
     }
 }
 
 impl<E> EventQueue<E> {
     pub fn push(&mut self, at: Time, event: E) {
-        self.by_time.entry(at).or_default().push_back(event);
+        let spare = &mut self.spare;
+        self.by_time.entry(at).or_insert_with(|| spare.pop().unwrap_or_default()).push_back(event);
         self.len += 1;
     }
 
@@ -40,7 +43,7 @@ impl<E> EventQueue<E> {
         }
         let event = group.get_mut().pop_front()?;
         if group.get().is_empty() {
-            group.remove();
+            self.spare.push(group.remove());
         }
         self.len -= 1;
         Some((at, event))

@@ -19,12 +19,12 @@ impl Simulation {
     pub(super) fn route_read(&mut self, client: ClientId) -> Result<NodeId, String> {
         let master = self.master;
         let master_up = self.nodes[master.0].is_up();
-        let replicas: Vec<NodeId> = self
-            .replicas()
-            .into_iter()
+        let mut replicas: Vec<NodeId> = self
+            .unordered_replicas()
             .filter(|(id, node)| node.is_up() && !self.is_shunned(*id))
             .map(|(id, _)| id)
             .collect();
+        replicas.sort_by_key(|id| self.nodes[id.0].number);
         let no_replica = || "no replica can serve the read: every replica is down or shunned".to_string();
         let master_down = || "the master is down".to_string();
         match self.config.read_pref {
