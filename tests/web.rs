@@ -206,11 +206,11 @@ mod components {
         let mut record = RequestRecord::new(id, 0, Op::Read { key: 101 }, Time::ZERO);
         record.served_by = Some(NodeRef::Replica(1));
         let row = |version| {
-            Some(replication_playground::sim::data::Row {
+            Some(Rc::new(replication_playground::sim::data::Row {
                 values: user_values(101, &format!("v{version}")),
                 version,
                 lsn: version,
-            })
+            }))
         };
         record.outcome = Some(Outcome::Read {
             row: row(version),

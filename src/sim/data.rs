@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::rc::Rc;
 
 use super::time::Time;
 
@@ -104,14 +105,16 @@ pub struct Row {
 pub struct Table {
     pub schema: Schema,
     /// Keyed by the primary key's value.
-    pub rows: BTreeMap<Value, Row>,
+    /// Rows are shared: every node holding a version of a row, and every answer that returned
+    /// it, point at the same one.
+    pub rows: BTreeMap<Value, Rc<Row>>,
 }
 
 /// One change a log entry carries, with the whole new row so a replica applies it as is.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Change {
     CreateTable { table: String, schema: Schema },
-    Put { table: String, key: Value, row: Row },
+    Put { table: String, key: Value, row: Rc<Row> },
     Delete { table: String, key: Value },
 }
 
@@ -160,7 +163,9 @@ impl Database {
         };
         let rows = (FIRST_USER..)
             .zip(SEED_NAMES)
-            .map(|(key, name)| (Value::Int(key as i64), Row { values: user_values(key, name), version: 1, lsn: 0 }))
+            .map(|(key, name)| {
+                (Value::Int(key as i64), Rc::new(Row { values: user_values(key, name), version: 1, lsn: 0 }))
+            })
             .collect();
         Database { tables: BTreeMap::from([(USERS.to_string(), Table { schema, rows })]) }
     }
@@ -171,7 +176,7 @@ impl Database {
     }
 
     /// A user's row, by id.
-    pub fn user(&self, key: Key) -> Option<&Row> {
+    pub fn user(&self, key: Key) -> Option<&Rc<Row>> {
         self.table(USERS)?.rows.get(&Value::Int(key as i64))
     }
 

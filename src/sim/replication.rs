@@ -97,7 +97,7 @@ impl Simulation {
         let master = &self.nodes[self.master.0];
         let lsn = master.positions.applied + 1;
         let version = master.data.user(key).map_or(0, |row| row.version) + 1;
-        let row = Row { values: data::user_values(key, &name), version, lsn };
+        let row = Rc::new(Row { values: data::user_values(key, &name), version, lsn });
         let change = Change::Put { table: USERS.to_string(), key: Value::Int(key as i64), row };
         self.log(request, vec![change], Outcome::Logged { lsn, version });
     }

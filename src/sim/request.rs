@@ -2,6 +2,8 @@
 
 use super::NodeRef;
 use super::config::Mode;
+use std::rc::Rc;
+
 use super::data::{Key, Lsn, Row};
 use super::network::{ClientId, RequestId};
 use super::sql::ResultSet;
@@ -34,8 +36,8 @@ pub enum Outcome {
     /// at that instant; `stale` when the node had not applied a committed change to it. `lag`
     /// is how far behind, in time, the node was.
     Read {
-        row: Option<Row>,
-        master_row: Option<Row>,
+        row: Option<Rc<Row>>,
+        master_row: Option<Rc<Row>>,
         stale: bool,
         node_lag: Time,
     },
@@ -110,7 +112,7 @@ impl RequestRecord {
     pub fn versions_behind(&self) -> u64 {
         match &self.outcome {
             Some(Outcome::Read { row, master_row, .. }) => {
-                let version = |row: &Option<Row>| row.as_ref().map_or(0, |row| row.version);
+                let version = |row: &Option<Rc<Row>>| row.as_ref().map_or(0, |row| row.version);
                 version(master_row).saturating_sub(version(row))
             }
             _ => 0,

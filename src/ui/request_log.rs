@@ -3,6 +3,8 @@
 
 use yew::prelude::*;
 
+use std::rc::Rc;
+
 use crate::sim::data::{self, Row};
 use crate::sim::request::{Op, Outcome, RequestRecord};
 
@@ -69,7 +71,7 @@ pub fn RequestLog(props: &RequestLogProps) -> Html {
 pub fn describe(record: &RequestRecord) -> String {
     let who = format!("#{} client {}", record.id, record.client + 1);
     let node = record.served_by.map(|node| node.to_string()).unwrap_or_default();
-    let user = |row: &Option<Row>| {
+    let user = |row: &Option<Rc<Row>>| {
         row.as_ref()
             .map_or("no such user".to_string(), |row| format!("{} (version {})", data::user_name(row), row.version))
     };

@@ -2,6 +2,7 @@
 //! before anything changes, so a statement that fails changes nothing.
 
 use std::collections::BTreeMap;
+use std::rc::Rc;
 
 use super::{CompareOp, Expr, Name, Select, SqlError, Statement};
 use crate::sim::data::{Change, Database, Lsn, Row, Schema, Table, Value};
@@ -129,7 +130,7 @@ fn compare(op: CompareOp, left: &Value, right: &Value) -> Result<Value, SqlError
 }
 
 /// The rows of `table` that `filter` keeps, in key order.
-fn matching<'a>(table: &'a Table, filter: Option<&Expr>) -> Result<Vec<(&'a Value, &'a Row)>, SqlError> {
+fn matching<'a>(table: &'a Table, filter: Option<&Expr>) -> Result<Vec<(&'a Value, &'a Rc<Row>)>, SqlError> {
     let mut rows = Vec::new();
     for (key, row) in &table.rows {
         let keep = match filter {
@@ -169,7 +170,7 @@ pub fn query(db: &Database, select: &Select) -> Result<ResultSet, SqlError> {
         None => (0..schema.columns.len()).collect(),
         Some(names) => names.iter().map(|name| column(schema, name, &select.table.text)).collect::<Result<_, _>>()?,
     };
-    let mut rows: Vec<&Row> = matching(table, select.filter.as_ref())?.into_iter().map(|(_, row)| row).collect();
+    let mut rows: Vec<&Row> = matching(table, select.filter.as_ref())?.into_iter().map(|(_, row)| &**row).collect();
     if let Some((name, descending)) = &select.order_by {
         let index = column(schema, name, &select.table.text)?;
         rows.sort_by(|a, b| a.values[index].cmp(&b.values[index]));
@@ -208,7 +209,7 @@ pub fn execute_write(db: &Database, statement: &Statement, lsn: Lsn) -> Result<W
                     .collect::<Result<_, SqlError>>()?,
                 None => schema.columns.iter().enumerate().map(|(index, _)| (index, name.clone())).collect(),
             };
-            let mut added: BTreeMap<Value, Row> = BTreeMap::new();
+            let mut added: BTreeMap<Value, Rc<Row>> = BTreeMap::new();
             for values in rows {
                 if values.len() != targets.len() {
                     return Err(name.error(format!(
@@ -235,7 +236,7 @@ pub fn execute_write(db: &Database, statement: &Statement, lsn: Lsn) -> Result<W
                         name.text, schema.columns[schema.primary_key].name
                     )));
                 }
-                added.insert(key, Row { values: row, version: 1, lsn });
+                added.insert(key, Rc::new(Row { values: row, version: 1, lsn }));
             }
             let rows_affected = added.len() as u64;
             let changes =
@@ -272,7 +273,7 @@ pub fn execute_write(db: &Database, statement: &Statement, lsn: Lsn) -> Result<W
                 changes.push(Change::Put {
                     table: name.text.clone(),
                     key: key.clone(),
-                    row: Row { values, version: row.version + 1, lsn },
+                    row: Rc::new(Row { values, version: row.version + 1, lsn }),
                 });
             }
             Ok(Written { rows_affected: changes.len() as u64, changes })
