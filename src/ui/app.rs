@@ -67,16 +67,16 @@ pub fn App() -> Html {
         }));
     }
     let config = state.config();
-    let fragment = state.link(None);
+    let fragment = state.fragment.clone();
     let now = state.sim.borrow().now();
-    let link_here = state.link(Some(now));
     use_effect_with(fragment.clone(), |fragment| browser::replace_fragment(fragment));
     {
         // Kept for the next visit: while running about once a simulated second, not every
         // frame; when paused, at the exact moment shown.
-        let link_here = link_here.clone();
         let moment = if state.paused { now.as_micros() } else { now.as_micros() / 1_000_000 * 1_000_000 };
-        use_effect_with((fragment.clone(), moment), move |(fragment, _)| browser::save_session(fragment, &link_here));
+        use_effect_with((fragment.clone(), moment), move |(fragment, _)| {
+            browser::save_session(fragment, &link::at_moment(fragment, now))
+        });
     }
     let on_action = (*on_action).clone();
 
@@ -151,7 +151,7 @@ pub fn App() -> Html {
                 <DemoPanel {at} on_action={on_action.clone()} />
             }
             <Controls config={config.clone()} paused={state.paused} speed={state.speed} now={sim.now()} on_action={on_action.clone()} />
-            <SessionBar now={sim.now()} furthest={state.recording.borrow().furthest().max(sim.now())} link={link_here} on_action={on_action.clone()} />
+            <SessionBar now={sim.now()} furthest={state.recording.borrow().furthest().max(sim.now())} fragment={AttrValue::from(fragment.to_string())} on_action={on_action.clone()} />
             <div class="stage">
                 <section class="picture" aria-label="Cluster">
                     <div class="traffic">

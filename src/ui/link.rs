@@ -115,6 +115,21 @@ pub fn session(current: &Config, start: &Config, actions: &[(Time, Command)], at
     format!("{link}&sum={sum}")
 }
 
+/// `fragment`, as `session` wrote it without a moment, made to reopen the moment `at` (a demo's
+/// link stays as it is). Cheaper than writing the session link again.
+pub fn at_moment(fragment: &str, at: Time) -> String {
+    if fragment.starts_with("demo=") {
+        return fragment.to_string();
+    }
+    let mut link = fragment.split_once("&sum=").map_or(fragment, |(body, _)| body).to_string();
+    if !link.contains("&v=") {
+        link.push_str(&format!("&v={FORMAT}"));
+    }
+    link.push_str(&format!("&t={}", at.as_micros()));
+    let sum = checksum(&link);
+    format!("{link}&sum={sum}")
+}
+
 /// The link that opens a demo at a step.
 pub fn demo(name: &str, step: usize) -> String {
     format!("demo={name}&step={step}")
@@ -274,6 +289,18 @@ mod tests {
         let link = session(&current, &start, &actions, Some(Time(123_456)));
         assert!(link.starts_with("replicas=4&mode=sync&lag=1000&seed=9&rate=20&v=1&start="), "{link}");
         assert_eq!(open(&format!("#{link}")), (Opening::Session { start, actions, at: Some(Time(123_456)) }, vec![]));
+    }
+
+    #[test]
+    fn a_moment_added_later_gives_the_same_link() {
+        let start = Config { replicas: 3, ..Config::default() };
+        let current = Config { replicas: 4, ..Config::default() };
+        let at = Some(Time(99));
+        for actions in [every_command(), vec![]] {
+            let later = at_moment(&session(&current, &start, &actions, None), Time(99));
+            assert_eq!(later, session(&current, if actions.is_empty() { &current } else { &start }, &actions, at));
+        }
+        assert_eq!(at_moment("demo=sync&step=2", Time(5)), "demo=sync&step=2");
     }
 
     #[test]

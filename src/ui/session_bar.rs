@@ -13,8 +13,8 @@ use crate::sim::time::Time;
 pub struct SessionBarProps {
     pub now: Time,
     pub furthest: Time,
-    /// The link that reopens the run at `now`.
-    pub link: AttrValue,
+    /// The link that replays the run (without a moment).
+    pub fragment: AttrValue,
     pub on_action: Callback<Action>,
 }
 
@@ -25,18 +25,21 @@ pub fn SessionBar(props: &SessionBarProps) -> Html {
         let input: web_sys::HtmlInputElement = event.target_unchecked_into();
         Action::Seek(Time((input.value_as_number().max(0.0) * 1_000.0) as u64))
     });
+    // The link to this moment is written only when asked for, not on every frame.
+    let (fragment, now) = (props.fragment.clone(), props.now);
     let share = {
-        let (shared, link) = (shared.clone(), props.link.clone());
+        let (shared, fragment) = (shared.clone(), fragment.clone());
         Callback::from(move |_: MouseEvent| {
             let page = web_sys::window().and_then(|window| window.location().href().ok()).unwrap_or_default();
             let base = page.split('#').next().unwrap_or_default().to_string();
-            shared.set(Some(format!("{base}#{link}")));
+            shared.set(Some(format!("{base}#{}", link::at_moment(&fragment, now))));
         })
     };
     let export = {
-        let (link, on_action) = (props.link.clone(), props.on_action.clone());
+        let on_action = props.on_action.clone();
         Callback::from(move |_: MouseEvent| {
-            if let Err(reason) = browser::download("playground-session.json", &session_file::to_json(&link)) {
+            let file = session_file::to_json(&link::at_moment(&fragment, now));
+            if let Err(reason) = browser::download("playground-session.json", &file) {
                 on_action.emit(Action::Refuse(format!("the session could not be exported: {reason}")));
             }
         })

@@ -131,6 +131,9 @@ pub struct PlaygroundState {
     pub help_open: bool,
     /// Messages for the user: refused settings, a bad link.
     pub notices: Vec<String>,
+    /// The link that replays this run (see `link`), kept because writing it encodes every
+    /// command: it is rewritten only when the commands or settings change, not every frame.
+    pub fragment: Rc<str>,
     /// Bumped on every change so Yew sees a new state even though `sim` is shared.
     revision: u64,
 }
@@ -153,9 +156,11 @@ impl PlaygroundState {
             presenter: false,
             help_open: false,
             notices,
+            fragment: Rc::from(""),
             revision: 0,
         };
         state.open(opening);
+        state.fragment = state.link().into();
         state
     }
 
@@ -163,14 +168,13 @@ impl PlaygroundState {
         self.sim.borrow().config().clone()
     }
 
-    /// The link that reopens this run (at `at`, when given); in an untouched demo step, the
-    /// demo's link.
-    pub fn link(&self, at: Option<Time>) -> String {
+    /// The link that replays this run; in an untouched demo step, the demo's link.
+    fn link(&self) -> String {
         if let Some(demo) = self.demo.filter(|demo| !demo.touched) {
             return link::demo(demo.demo.name, demo.step);
         }
         let recording = self.recording.borrow();
-        link::session(&self.config(), recording.start(), recording.actions(), at)
+        link::session(&self.config(), recording.start(), recording.actions(), None)
     }
 
     fn apply(&mut self, command: Command) {
@@ -294,6 +298,8 @@ impl Reducible for PlaygroundState {
         if matches!(action, Action::Tick { .. }) && self.paused {
             return self;
         }
+        let ticking = matches!(action, Action::Tick { .. });
+        let config_before = ticking.then(|| self.config());
         let mut next = (*self).clone();
         next.revision += 1;
         match action {
@@ -371,6 +377,10 @@ impl Reducible for PlaygroundState {
             }
             Action::Refuse(message) => next.notices.push(message),
             Action::DismissNotices => next.notices.clear(),
+        }
+        // A tick changes the link only when a replayed command changed the settings.
+        if !ticking || config_before != Some(next.config()) {
+            next.fragment = next.link().into();
         }
         Rc::new(next)
     }
