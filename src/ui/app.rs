@@ -29,8 +29,9 @@ use crate::sim::{Command, NodeRef, Simulation};
 
 /// Messages drawn at once; more in flight are not drawn, to keep frames fast.
 const MAX_DOTS: usize = 300;
-/// Requests handed to the request log (it shows the newest that pass its filter).
-const LOG_CANDIDATES: usize = 60;
+/// Requests in flight handed to the request log, besides the finished ones the model keeps:
+/// no more than it shows, as they are copied every frame.
+const LOG_IN_FLIGHT: usize = 12;
 const EVENT_ROWS: usize = 12;
 /// Statements the SQL console shows.
 const CONSOLE_ROWS: usize = 8;
@@ -81,14 +82,7 @@ pub fn App() -> Html {
     let on_action = (*on_action).clone();
 
     let sim = state.sim.borrow();
-    let requests: Vec<_> = sim
-        .in_flight()
-        .rev()
-        .take(LOG_CANDIDATES)
-        .chain(sim.recent().rev())
-        .take(2 * LOG_CANDIDATES)
-        .cloned()
-        .collect();
+    let requests: Vec<_> = sim.in_flight().rev().take(LOG_IN_FLIGHT).chain(sim.recent().rev()).cloned().collect();
     let events: Vec<_> = sim.events().rev().take(EVENT_ROWS).cloned().collect();
     let committed = sim.committed().clone();
     let master = sim.master();
