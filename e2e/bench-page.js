@@ -9,7 +9,7 @@ import { serveStatic } from './static-server.js';
 const SITE_DIR = resolve(process.env.SITE_DIR ?? 'target/e2e-site');
 const FRAME_SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const SOAK_MINUTES = Number(process.env.SOAK_MINUTES ?? 30);
-const LOAD = '#replicas=8&mode=async&lag=200&seed=1&rate=2000&reads=90&clients=8';
+const LOAD = process.env.BENCH_LOAD ?? '#replicas=8&mode=async&lag=200&seed=1&rate=2000&reads=90&clients=8';
 
 const site = await serveStatic(SITE_DIR, '/playground/');
 const browser = await launchChromium();

@@ -15,7 +15,7 @@ use super::event_log::EventLog;
 use super::frame::{use_animation_frame, use_fragment_changes, use_shortcuts};
 use super::help::Help;
 use super::link::{self, Opening};
-use super::node_card::{NodeCard, replica_progress};
+use super::node_card::{NodeCard, replica_progress, table_views};
 use super::request_log::RequestLog;
 use super::session_bar::SessionBar;
 use super::settings_panel::SettingsPanel;
@@ -84,7 +84,7 @@ pub fn App() -> Html {
     let sim = state.sim.borrow();
     let requests: Vec<_> = sim.in_flight().rev().take(LOG_IN_FLIGHT).chain(sim.recent().rev()).cloned().collect();
     let events: Vec<_> = sim.events().rev().take(EVENT_ROWS).cloned().collect();
-    let committed = sim.committed().clone();
+    let committed = sim.committed();
     let master = sim.master();
     let waiting = master.positions.applied.saturating_sub(sim.committed_lsn());
     let master_progress = match (waiting, sim.in_fallback()) {
@@ -93,7 +93,7 @@ pub fn App() -> Html {
         (1, false) => "1 write waiting for replicas".to_string(),
         (waiting, false) => format!("{waiting} writes waiting for replicas"),
     };
-    let card = |id: NodeId, progress: String, data: crate::sim::data::Database| {
+    let card = |id: NodeId, progress: String, data: &crate::sim::data::Database| {
         let node = sim.node(id);
         html! {
             <NodeCard
@@ -106,8 +106,8 @@ pub fn App() -> Html {
                 link_cut={node.link_cut}
                 capacity={node.capacity}
                 weight={node.weight}
-                distance_ms={node.distance.as_micros() / 1_000}                {data}
-                master_data={committed.clone()}
+                distance_ms={node.distance.as_micros() / 1_000}
+                tables={table_views(data, committed)}
                 on_action={on_action.clone()}
             />
         }
@@ -173,14 +173,14 @@ pub fn App() -> Html {
             }            <Console results={console_results(&sim)} on_action={on_action.clone()} />
             { charts(&sim) }
             <section class="data" aria-label="Data on each node">
-                { card(sim.master_id(), master_progress, committed.clone()) }
+                { card(sim.master_id(), master_progress, committed) }
                 <div class="replicas">
                     if sim.replica_ids().is_empty() {
                         <p class="empty">{ "No replicas: the master serves every read, as a single database does." }</p>
                     }
                     { for sim.replica_ids().into_iter().map(|id| {
                         let (behind, lag) = sim.lag(id);
-                        card(id, replica_progress(behind, lag), sim.node(id).data.clone())
+                        card(id, replica_progress(behind, lag), &sim.node(id).data)
                     }) }
                 </div>
             </section>

@@ -7,7 +7,9 @@ use super::json;
 use super::number_field::NumberField;
 use super::state::Action;
 use crate::sim::config;
-use crate::sim::data::{Database, Row, Schema, Table, USERS, Value};
+use std::rc::Rc;
+
+use crate::sim::data::{Database, Row, Schema, USERS, Value};
 use crate::sim::time::Time;
 use crate::sim::{Command, NodeRef, NodeState};
 
@@ -26,9 +28,8 @@ pub struct NodeCardProps {
     pub weight: u64,
     /// One-way distance from the clients, in ms.
     pub distance_ms: u64,
-    pub data: Database,
-    /// The master's committed data: rows of a replica that differ from it are marked.
-    pub master_data: Database,
+    /// The first rows of each of the node's tables: what the card shows.
+    pub tables: Vec<TableView>,
     pub on_action: Callback<Action>,
 }
 
@@ -89,7 +90,7 @@ pub fn NodeCard(props: &NodeCardProps) -> Html {
                 }
                 { tune("Distance (ms)", "one-way time from the clients, for the nearest read preference", "distance", props.distance_ms, config::MAX_DELAY_MS, Command::SetDistance, props) }
             </details>
-            if is_master { { sql_tables(&props.data) } } else { { documents(&props.data, &props.master_data) } }
+            if is_master { { sql_tables(&props.tables) } } else { { documents(&props.tables) } }
         </article>
     }
 }
@@ -134,25 +135,54 @@ pub fn replica_progress(behind: u64, lag: Time) -> String {
 /// light to draw.
 const SHOWN_ROWS: usize = 12;
 
-fn more_rows(table: &Table) -> Html {
-    match table.rows.len().saturating_sub(SHOWN_ROWS) {
+/// What a card shows of one table: its first rows (each marked when the master has another
+/// version of it) and how many there are in all. Built per frame instead of copying tables.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TableView {
+    pub name: String,
+    pub schema: Schema,
+    pub rows: Vec<(Rc<Row>, bool)>,
+    pub total: usize,
+}
+
+/// A node's tables, `users` first, with its rows compared with the master's committed data.
+pub fn table_views(data: &Database, master: &Database) -> Vec<TableView> {
+    let users = data.tables.get_key_value(USERS);
+    let ordered = users.into_iter().chain(data.tables.iter().filter(|(name, _)| name.as_str() != USERS));
+    ordered
+        .map(|(name, table)| TableView {
+            name: name.clone(),
+            schema: table.schema.clone(),
+            rows: table
+                .rows
+                .iter()
+                .take(SHOWN_ROWS)
+                .map(|(key, row)| (row.clone(), master.version(name, key) != row.version))
+                .collect(),
+            total: table.rows.len(),
+        })
+        .collect()
+}
+
+fn more_rows(table: &TableView) -> Html {
+    match table.total.saturating_sub(table.rows.len()) {
         0 => html! {},
         more => html! { <p class="more">{ format!("… and {more} more") }</p> },
     }
 }
 
-/// The master's tables as SQL rows, `users` first.
-fn sql_tables(data: &Database) -> Html {
+/// The master's tables as SQL rows.
+fn sql_tables(tables: &[TableView]) -> Html {
     html! {
-        { for ordered(data).map(|(name, table)| html! { <>
-            <p class="table-name">{ name }</p>
+        { for tables.iter().map(|table| html! { <>
+            <p class="table-name">{ &table.name }</p>
             <table class="rows">
                 <thead><tr>
                     { for table.schema.columns.iter().map(|column| html! { <th>{ &column.name }</th> }) }
                     <th class="version">{ "version" }</th>
                 </tr></thead>
                 <tbody>
-                    { for table.rows.values().take(SHOWN_ROWS).map(|row| html! {
+                    { for table.rows.iter().map(|(row, _)| html! {
                         <tr>
                             { for row.values.iter().map(|value| html! { <td>{ plain(value) }</td> }) }
                             <td class="version">{ row.version }</td>
@@ -167,31 +197,21 @@ fn sql_tables(data: &Database) -> Html {
 
 /// A replica's tables as JSON documents, as the lecture's MongoDB replicas hold them; a
 /// document the master has a newer version of (or has deleted) is marked.
-fn documents(data: &Database, master: &Database) -> Html {
+fn documents(tables: &[TableView]) -> Html {
     html! {
-        { for ordered(data).map(|(name, table)| html! { <>
-            <p class="table-name">{ format!("db.{name}") }</p>
+        { for tables.iter().map(|table| html! { <>
+            <p class="table-name">{ format!("db.{}", table.name) }</p>
             <ul class="documents">
-                { for table.rows.iter().take(SHOWN_ROWS).map(|(key, row)| {
-                    let master_version = master.version(name, key);
-                    let behind = master_version != row.version;
-                    html! {
-                        <li class={classes!(behind.then_some("behind"))}>
-                            <code>{ document(&table.schema, row) }</code>
-                            if behind { <span class="tag">{ "behind" }</span> }
-                        </li>
-                    }
+                { for table.rows.iter().map(|(row, behind)| html! {
+                    <li class={classes!(behind.then_some("behind"))}>
+                        <code>{ document(&table.schema, row) }</code>
+                        if *behind { <span class="tag">{ "behind" }</span> }
+                    </li>
                 }) }
             </ul>
             { more_rows(table) }
         </> }) }
     }
-}
-
-/// Tables by name, `users` first.
-fn ordered(data: &Database) -> impl Iterator<Item = (&String, &Table)> {
-    let users = data.tables.get_key_value(USERS);
-    users.into_iter().chain(data.tables.iter().filter(|(name, _)| name.as_str() != USERS))
 }
 
 /// A value as a table cell shows it: text without quotes.
