@@ -53,26 +53,6 @@ fn ensure(holds: bool, claim: &str) -> Result<(), String> {
     if holds { Ok(()) } else { Err(claim.to_string()) }
 }
 
-/// Completed requests per second over the last second of metrics.
-fn recent_throughput(sim: &Simulation) -> f64 {
-    let buckets: Vec<_> = sim.metrics().buckets().rev().take(4).collect();
-    buckets.iter().map(|bucket| bucket.throughput()).sum::<f64>() / buckets.len().max(1) as f64
-}
-
-fn recent_p99_ms(sim: &Simulation) -> f64 {
-    sim.metrics()
-        .buckets()
-        .rev()
-        .take(4)
-        .filter_map(|bucket| bucket.latency_quantile(0.99))
-        .map(|t| t.as_millis_f64())
-        .fold(0.0, f64::max)
-}
-
-fn recent_failures(sim: &Simulation) -> u64 {
-    sim.metrics().buckets().rev().take(4).map(|bucket| bucket.failed).sum()
-}
-
 fn replica_ops(sim: &Simulation, number: usize) -> usize {
     sim.resolve(NodeRef::Replica(number)).map_or(0, |id| sim.node(id).current_ops())
 }
@@ -143,7 +123,7 @@ pub const DEMOS: &[Demo] = &[
                 compare: None,
                 check: |sim| {
                     ensure(sim.stats().reads_failed + sim.stats().writes_failed == 0, "no request fails")?;
-                    ensure(recent_p99_ms(sim) < 100.0, "p99 latency stays under 100 ms")
+                    ensure(sim.metrics().recent_p99_ms() < 100.0, "p99 latency stays under 100 ms")
                 },
             },
             Step {
@@ -156,7 +136,7 @@ pub const DEMOS: &[Demo] = &[
                 compare: None,
                 check: |sim| {
                     ensure(sim.master().is_up(), "the database is still up")?;
-                    ensure(recent_p99_ms(sim) > 100.0, "p99 latency is above 100 ms")?;
+                    ensure(sim.metrics().recent_p99_ms() > 100.0, "p99 latency is above 100 ms")?;
                     ensure(sim.stats().reads_failed > 0, "reads are rejected")
                 },
             },
@@ -185,7 +165,7 @@ pub const DEMOS: &[Demo] = &[
                 script: nothing,
                 settle: Time::from_millis(4_000),
                 compare: None,
-                check: |sim| ensure(recent_failures(sim) > 0, "reads are rejected"),
+                check: |sim| ensure(sim.metrics().recent_failures() > 0, "reads are rejected"),
             },
             Step {
                 title: "Three replicas",
@@ -196,8 +176,8 @@ pub const DEMOS: &[Demo] = &[
                 settle: Time::from_millis(4_000),
                 compare: None,
                 check: |sim| {
-                    ensure(recent_failures(sim) == 0, "no request fails")?;
-                    ensure(recent_throughput(sim) > 1_350.0, "about 1,500 requests per second are answered")
+                    ensure(sim.metrics().recent_failures() == 0, "no request fails")?;
+                    ensure(sim.metrics().recent_throughput() > 1_350.0, "about 1,500 requests per second are answered")
                 },
             },
             Step {
@@ -209,8 +189,11 @@ pub const DEMOS: &[Demo] = &[
                 settle: Time::from_millis(4_000),
                 compare: None,
                 check: |sim| {
-                    ensure(recent_failures(sim) > 0, "writes are rejected")?;
-                    ensure(recent_throughput(sim) < 600.0, "throughput stays near the master's 500 per second")
+                    ensure(sim.metrics().recent_failures() > 0, "writes are rejected")?;
+                    ensure(
+                        sim.metrics().recent_throughput() < 600.0,
+                        "throughput stays near the master's 500 per second",
+                    )
                 },
             },
         ],
@@ -339,7 +322,7 @@ pub const DEMOS: &[Demo] = &[
                 compare: None,
                 check: |sim| {
                     ensure(replica_ops(sim, 1) > 100, "replica 1's queue grows")?;
-                    ensure(recent_p99_ms(sim) > 500.0, "p99 latency is above 500 ms")
+                    ensure(sim.metrics().recent_p99_ms() > 500.0, "p99 latency is above 500 ms")
                 },
             },
             Step {
@@ -352,7 +335,7 @@ pub const DEMOS: &[Demo] = &[
                 compare: None,
                 check: |sim| {
                     ensure(replica_ops(sim, 1) < 5, "replica 1 has almost nothing queued")?;
-                    ensure(recent_p99_ms(sim) < 200.0, "p99 latency stays under 200 ms")
+                    ensure(sim.metrics().recent_p99_ms() < 200.0, "p99 latency stays under 200 ms")
                 },
             },
         ],
@@ -373,8 +356,8 @@ pub const DEMOS: &[Demo] = &[
                 check: |sim| {
                     let replica = sim.resolve(NodeRef::Replica(2)).expect("replica-2");
                     ensure(sim.state(replica) == NodeState::Down, "replica 2 is down")?;
-                    ensure(recent_failures(sim) == 0, "no read fails after the crash")?;
-                    ensure(recent_throughput(sim) > 150.0, "reads keep being answered")
+                    ensure(sim.metrics().recent_failures() == 0, "no read fails after the crash")?;
+                    ensure(sim.metrics().recent_throughput() > 150.0, "reads keep being answered")
                 },
             },
             Step {
@@ -539,12 +522,15 @@ pub const DEMOS: &[Demo] = &[
                         sim.metrics().buckets().take(8).all(|bucket| bucket.failed == 0),
                         "nothing fails before the crash",
                     )?;
-                    ensure(recent_throughput(sim) > 800.0, "reads are still answered after the master crashed")
+                    ensure(
+                        sim.metrics().recent_throughput() > 800.0,
+                        "reads are still answered after the master crashed",
+                    )
                 },
             }),
             check: |sim| {
                 ensure(sim.stats().reads_failed > 0, "reads are rejected (bottleneck)")?;
-                ensure(recent_throughput(sim) < 1.0, "after the crash nothing is answered")
+                ensure(sim.metrics().recent_throughput() < 1.0, "after the crash nothing is answered")
             },
         }],
     },

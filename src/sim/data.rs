@@ -31,6 +31,16 @@ impl Value {
     }
 }
 
+impl Value {
+    /// The value as a person reads it in a table cell: text without quotes.
+    pub fn plain(&self) -> String {
+        match self {
+            Value::Text(text) => text.clone(),
+            other => other.to_string(),
+        }
+    }
+}
+
 impl fmt::Display for Value {
     /// As SQL would write it: `NULL`, `TRUE`, `42`, `'text'`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

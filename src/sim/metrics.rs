@@ -78,6 +78,30 @@ impl Metrics {
         self.closed.iter()
     }
 
+    /// The closed buckets of the last simulated second, newest first.
+    fn last_second(&self) -> impl Iterator<Item = &Bucket> {
+        self.closed.iter().rev().take((1_000_000 / BUCKET.as_micros()) as usize)
+    }
+
+    /// Completed requests per second over the last simulated second.
+    pub fn recent_throughput(&self) -> f64 {
+        let buckets: Vec<_> = self.last_second().collect();
+        buckets.iter().map(|bucket| bucket.throughput()).sum::<f64>() / buckets.len().max(1) as f64
+    }
+
+    /// The highest p99 latency, in ms, of the last simulated second's buckets.
+    pub fn recent_p99_ms(&self) -> f64 {
+        self.last_second()
+            .filter_map(|bucket| bucket.latency_quantile(0.99))
+            .map(|t| t.as_millis_f64())
+            .fold(0.0, f64::max)
+    }
+
+    /// Requests that failed in the last simulated second.
+    pub fn recent_failures(&self) -> u64 {
+        self.last_second().map(|bucket| bucket.failed).sum()
+    }
+
     /// When the open bucket ends.
     pub fn open_until(&self) -> Time {
         self.open.start + BUCKET

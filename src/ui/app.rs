@@ -154,14 +154,7 @@ pub fn App() -> Html {
                         </button>
                         <span class="traffic-note">{ format!("{}% reads over {} users from {} client{}", config.reads_percent, config.hot_keys, config.clients, if config.clients == 1 { "" } else { "s" }) }</span>
                     </div>
-                    <Topology
-                        master={node_view(&sim, sim.master_id())}
-                        replicas={sim.replica_ids().into_iter().map(|id| node_view(&sim, id)).collect::<Vec<_>>()}
-                        dots={dots(&sim)}
-                        queue_limit={config.queue_limit}
-                        selected={state.selected}
-                        on_action={on_action.clone()}
-                    />
+                    { picture(&sim, state.selected, &on_action) }
                     { selected_actions(&sim, state.selected, &on_action) }
                 </section>
                 <StatsPanel stats={*sim.stats()} />
@@ -198,26 +191,19 @@ fn side_by_side(sim: &Simulation, beside: &Beside, on_action: &Callback<Action>)
     let other = beside.sim.borrow();
     let a_title = format!("A: {} = {}", beside.setting.key, (beside.setting.get)(sim.config()));
     let b_title = format!("B: {} = {}", beside.setting.key, beside.value);
-    let picture = |run: &Simulation, title: &str, test_id: &'static str| {
+    let column = |run: &Simulation, title: &str, test_id: &'static str| {
         html! {
             <div class="beside-run" data-testid={test_id}>
                 <h3>{ title.to_string() }</h3>
-                <Topology
-                    master={node_view(run, run.master_id())}
-                    replicas={run.replica_ids().into_iter().map(|id| node_view(run, id)).collect::<Vec<_>>()}
-                    dots={dots(run)}
-                    queue_limit={run.config().queue_limit}
-                    selected={None::<NodeRef>}
-                    on_action={on_action.clone()}
-                />
+                { picture(run, None, on_action) }
             </div>
         }
     };
     html! {
         <section class="side-by-side-runs" data-testid="side-by-side" aria-label="Two runs side by side">
             <div class="beside-pictures">
-                { picture(sim, &a_title, "compare-a") }
-                { picture(&other, &b_title, "compare-b") }
+                { column(sim, &a_title, "compare-a") }
+                { column(&other, &b_title, "compare-b") }
             </div>
             <CompareTable a_title={a_title.clone()} b_title={b_title.clone()} rows={compare::rows(sim, &other)} />
         </section>
@@ -228,6 +214,20 @@ fn side_by_side(sim: &Simulation, beside: &Beside, on_action: &Callback<Action>)
 fn console_results(sim: &Simulation) -> Vec<crate::sim::request::RequestRecord> {
     let all: Vec<_> = sim.sql_requests().collect();
     all[all.len().saturating_sub(CONSOLE_ROWS)..].iter().map(|record| (*record).clone()).collect()
+}
+
+/// A run's topology picture.
+fn picture(run: &Simulation, selected: Option<NodeRef>, on_action: &Callback<Action>) -> Html {
+    html! {
+        <Topology
+            master={node_view(run, run.master_id())}
+            replicas={run.replica_ids().into_iter().map(|id| node_view(run, id)).collect::<Vec<_>>()}
+            dots={dots(run)}
+            queue_limit={run.config().queue_limit}
+            {selected}
+            on_action={on_action.clone()}
+        />
+    }
 }
 
 fn node_view(sim: &Simulation, id: NodeId) -> NodeView {

@@ -81,22 +81,15 @@ pub struct Row {
 pub fn rows(a: &Simulation, b: &Simulation) -> Vec<Row> {
     let measure = |sim: &Simulation| {
         let stats = sim.stats();
-        let recent: Vec<_> = sim.metrics().buckets().rev().take(4).collect();
-        let throughput = recent.iter().map(|bucket| bucket.throughput()).sum::<f64>() / recent.len().max(1) as f64;
-        let p99 = recent
-            .iter()
-            .filter_map(|bucket| bucket.latency_quantile(0.99))
-            .map(|t| t.as_millis_f64())
-            .fold(0.0, f64::max);
         [
-            throughput,
+            sim.metrics().recent_throughput(),
             stats.reads_completed as f64,
             stats.writes_acked as f64,
             (stats.reads_failed + stats.writes_failed) as f64,
             stats.stale_reads as f64,
             stats.ryw_violations as f64,
             stats.lost_writes as f64,
-            p99,
+            sim.metrics().recent_p99_ms(),
         ]
     };
     const LABELS: [&str; 8] = [

@@ -8,7 +8,6 @@ use yew::prelude::*;
 use super::json;
 use super::state::Action;
 use crate::sim::Command;
-use crate::sim::data::Value;
 use crate::sim::request::{Outcome, RequestRecord};
 use crate::sim::sql::ResultSet;
 
@@ -188,23 +187,16 @@ fn answer(result: &ResultSet, as_documents: bool) -> Html {
         } else if as_documents {
             <ul class="documents">
                 { for rows.map(|row| {
-                    let fields: Vec<String> = result.columns.iter().zip(row).map(|(column, value)| format!("\"{column}\": {}", json::value(value))).collect();
-                    html! { <li><code>{ format!("{{ {} }}", fields.join(", ")) }</code></li> }
+                    let fields = result.columns.iter().zip(row).map(|(column, value)| (column.as_str(), json::value(value)));
+                    html! { <li><code>{ json::object(fields) }</code></li> }
                 }) }
             </ul>
         } else {
             <table class="rows">
                 <thead><tr>{ for result.columns.iter().map(|column| html! { <th>{ column }</th> }) }</tr></thead>
-                <tbody>{ for rows.map(|row| html! { <tr>{ for row.iter().map(|value| html! { <td>{ cell(value) }</td> }) }</tr> }) }</tbody>
+                <tbody>{ for rows.map(|row| html! { <tr>{ for row.iter().map(|value| html! { <td>{ value.plain() }</td> }) }</tr> }) }</tbody>
             </table>
         }
         if more > 0 { <p class="more">{ format!("… and {more} more") }</p> }
     </> }
-}
-
-fn cell(value: &Value) -> String {
-    match value {
-        Value::Text(text) => text.clone(),
-        other => other.to_string(),
-    }
 }

@@ -5,7 +5,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use wasm_bindgen::JsCast;
-use wasm_bindgen::closure::Closure;
+use wasm_bindgen::closure::{Closure, WasmClosure};
 use yew::prelude::*;
 
 /// The frame callback, shared so that it can request the next frame itself.
@@ -47,12 +47,30 @@ fn request_frame(callback: Option<&Closure<dyn FnMut(f64)>>) -> Option<i32> {
     window.request_animation_frame(callback?.as_ref().unchecked_ref()).ok()
 }
 
+/// Listens to `event` on the window until the returned cleanup runs. Without a window (or if
+/// the browser refuses) the page still works by mouse and links, so failures are not reported.
+fn listen_on_window<E>(event: &'static str, handler: impl FnMut(E) + 'static) -> impl FnOnce()
+where
+    dyn FnMut(E): WasmClosure,
+{
+    let listener = Closure::wrap(Box::new(handler) as Box<dyn FnMut(E)>);
+    let window = web_sys::window();
+    if let Some(window) = &window {
+        let _ = window.add_event_listener_with_callback(event, listener.as_ref().unchecked_ref());
+    }
+    move || {
+        if let Some(window) = window {
+            let _ = window.remove_event_listener_with_callback(event, listener.as_ref().unchecked_ref());
+        }
+    }
+}
+
 /// Calls `on_key` for every key pressed while focus is not in a text field, select or button
 /// (where keys already mean something), with the key's name (`" "`, `"ArrowRight"`, `"?"`).
 #[hook]
 pub fn use_shortcuts(on_key: Callback<String>) {
     use_effect_with((), move |_| {
-        let listener = Closure::<dyn FnMut(web_sys::KeyboardEvent)>::new(move |event: web_sys::KeyboardEvent| {
+        listen_on_window("keydown", move |event: web_sys::KeyboardEvent| {
             if event.ctrl_key() || event.meta_key() || event.alt_key() || typing_in_a_field(&event) {
                 return;
             }
@@ -61,17 +79,7 @@ pub fn use_shortcuts(on_key: Callback<String>) {
                 event.prevent_default();
             }
             on_key.emit(event.key());
-        });
-        let window = web_sys::window();
-        if let Some(window) = &window {
-            // Without the listener the page still works by mouse; nothing to report.
-            let _ = window.add_event_listener_with_callback("keydown", listener.as_ref().unchecked_ref());
-        }
-        move || {
-            if let Some(window) = window {
-                let _ = window.remove_event_listener_with_callback("keydown", listener.as_ref().unchecked_ref());
-            }
-        }
+        })
     });
 }
 
@@ -87,17 +95,6 @@ fn typing_in_a_field(event: &web_sys::KeyboardEvent) -> bool {
 #[hook]
 pub fn use_fragment_changes(on_change: Callback<String>) {
     use_effect_with((), move |_| {
-        let listener = Closure::<dyn FnMut(web_sys::Event)>::new(move |_: web_sys::Event| {
-            on_change.emit(super::browser::current_fragment());
-        });
-        let window = web_sys::window();
-        if let Some(window) = &window {
-            let _ = window.add_event_listener_with_callback("hashchange", listener.as_ref().unchecked_ref());
-        }
-        move || {
-            if let Some(window) = window {
-                let _ = window.remove_event_listener_with_callback("hashchange", listener.as_ref().unchecked_ref());
-            }
-        }
+        listen_on_window("hashchange", move |_: web_sys::Event| on_change.emit(super::browser::current_fragment()))
     });
 }

@@ -17,6 +17,12 @@ pub fn string(text: &str) -> String {
     quoted
 }
 
+/// An object on one line, `{ "name": value, ... }`, from names and values already in JSON.
+pub fn object<'a>(fields: impl IntoIterator<Item = (&'a str, String)>) -> String {
+    let fields: Vec<String> = fields.into_iter().map(|(name, value)| format!("{}: {value}", string(name))).collect();
+    format!("{{ {} }}", fields.join(", "))
+}
+
 /// A table value in JSON.
 pub fn value(value: &Value) -> String {
     match value {

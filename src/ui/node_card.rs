@@ -9,7 +9,7 @@ use super::state::Action;
 use crate::sim::config;
 use std::rc::Rc;
 
-use crate::sim::data::{Database, Row, Schema, USERS, Value};
+use crate::sim::data::{Database, Row, Schema, USERS};
 use crate::sim::time::Time;
 use crate::sim::{Command, NodeRef, NodeState};
 
@@ -184,7 +184,7 @@ fn sql_tables(tables: &[TableView]) -> Html {
                 <tbody>
                     { for table.rows.iter().map(|(row, _)| html! {
                         <tr>
-                            { for row.values.iter().map(|value| html! { <td>{ plain(value) }</td> }) }
+                            { for row.values.iter().map(|value| html! { <td>{ value.plain() }</td> }) }
                             <td class="version">{ row.version }</td>
                         </tr>
                     }) }
@@ -214,25 +214,11 @@ fn documents(tables: &[TableView]) -> Html {
     }
 }
 
-/// A value as a table cell shows it: text without quotes.
-fn plain(value: &Value) -> String {
-    match value {
-        Value::Text(text) => text.clone(),
-        other => other.to_string(),
-    }
-}
-
 /// A row as a JSON document, its key as `_id`.
 pub fn document(schema: &Schema, row: &Row) -> String {
-    let fields: Vec<String> = schema
-        .columns
-        .iter()
-        .zip(&row.values)
-        .enumerate()
-        .map(|(index, (column, value))| {
-            let name = if index == schema.primary_key { "_id" } else { column.name.as_str() };
-            format!("\"{name}\": {}", json::value(value))
-        })
-        .collect();
-    format!("{{ {}, \"version\": {} }}", fields.join(", "), row.version)
+    let fields = schema.columns.iter().zip(&row.values).enumerate().map(|(index, (column, value))| {
+        let name = if index == schema.primary_key { "_id" } else { column.name.as_str() };
+        (name, json::value(value))
+    });
+    json::object(fields.chain([("version", row.version.to_string())]))
 }

@@ -141,8 +141,8 @@ pub struct PlaygroundState {
 impl PlaygroundState {
     /// The page as a link (or a stored session) opens it.
     pub fn new(opening: Opening, notices: Vec<String>, theme: Theme) -> PlaygroundState {
-        let defaults = Recording::new(Config::default(), Vec::new()).expect("defaults are valid");
-        let (recording, sim) = defaults;
+        // The defaults stand until the opening replaces them (or stay if it cannot).
+        let (recording, sim) = Recording::new(Config::default(), Vec::new()).expect("defaults are valid");
         let mut state = PlaygroundState {
             sim: Rc::new(RefCell::new(sim)),
             recording: Rc::new(RefCell::new(recording)),
