@@ -11,15 +11,14 @@ use super::{NodeId, Simulation, Time, Timer};
 impl Simulation {
     /// A request reached a node.
     pub(super) fn arrive(&mut self, id: NodeId, job: Job) {
-        let label = self.label(id);
         let node = &self.nodes[id.0];
         if !node.is_up() {
-            self.reply(id, job.request(), Some(format!("{label} is down")));
+            self.reply(id, job.request(), Some(format!("{} is down", self.name(id))));
             return;
         }
         if node.queue.len() as u64 >= self.config.queue_limit {
             let full_for = node.full_since.map(|since| self.now - since);
-            let reason = format!("{label} is overloaded: its queue of {} is full", node.queue.len());
+            let reason = format!("{} is overloaded: its queue of {} is full", self.name(id), node.queue.len());
             self.reply(id, job.request(), Some(reason));
             if self.config.crash_after_ms > 0
                 && full_for.is_some_and(|full| full >= Time::from_millis(self.config.crash_after_ms))
@@ -140,7 +139,7 @@ impl Simulation {
         };
         let read = parked.remove(index);
         // As MaxScale's causal_reads: past the timeout the read is retried on the master.
-        let client = self.in_flight.get(&request).map(|record| record.client);
+        let client = self.in_flight.get(request).map(|record| record.client);
         if let Some(client) = client {
             let master = self.master;
             let payload = Payload::Request(Job::Read { request, query: read.query, min_lsn: read.min_lsn });

@@ -29,7 +29,7 @@ pub mod sql;
 pub mod time;
 mod workload;
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 
 use client::Session;
 use config::{Config, Mode, Refusal};
@@ -40,7 +40,7 @@ use network::{ClientId, Endpoint, Message, Network, NodeId, Payload, RequestId};
 use node::{Job, Node, Query, Status};
 use queue::EventQueue;
 use replication::Primary;
-use request::{Op, Outcome, RequestRecord, Stats};
+use request::{InFlight, Op, Outcome, RequestRecord, Stats};
 use rng::SimRng;
 use time::Time;
 
@@ -181,7 +181,7 @@ pub struct Simulation {
     sessions: Vec<Session>,
     next_request: RequestId,
     next_incarnation: u64,
-    in_flight: BTreeMap<RequestId, RequestRecord>,
+    in_flight: InFlight,
     recent: VecDeque<RequestRecord>,
     stats: Stats,
     events: VecDeque<ClusterEvent>,
@@ -208,7 +208,7 @@ impl Simulation {
             sessions: vec![Session::default(); config.clients],
             next_request: 1,
             next_incarnation: 0,
-            in_flight: BTreeMap::new(),
+            in_flight: InFlight::default(),
             recent: VecDeque::new(),
             stats: Stats::default(),
             events: VecDeque::new(),
@@ -628,7 +628,7 @@ impl Simulation {
     fn open_request(&mut self, client: ClientId, op: Op) -> RequestId {
         let id = self.next_request;
         self.next_request += 1;
-        self.in_flight.insert(id, RequestRecord::new(id, client, op, self.now));
+        self.in_flight.insert(RequestRecord::new(id, client, op, self.now));
         id
     }
 
@@ -658,7 +658,7 @@ impl Simulation {
     }
 
     fn reply(&mut self, from: NodeId, request: RequestId, error: Option<String>) {
-        if let Some(client) = self.in_flight.get(&request).map(|record| record.client) {
+        if let Some(client) = self.in_flight.get(request).map(|record| record.client) {
             self.send(Endpoint::Node(from), Endpoint::Client(client), Payload::Reply { request, error });
         }
     }
@@ -697,7 +697,7 @@ impl Simulation {
 
     fn record(&mut self, request: RequestId, node: NodeId, outcome: Outcome) {
         let name = self.name(node);
-        if let Some(record) = self.in_flight.get_mut(&request) {
+        if let Some(record) = self.in_flight.get_mut(request) {
             record.served_by = Some(name);
             record.outcome = Some(outcome);
         }
@@ -705,7 +705,7 @@ impl Simulation {
 
     /// The reply reached the client: count it and check the session's guarantees.
     fn complete(&mut self, request: RequestId, error: Option<String>) {
-        let Some(mut record) = self.in_flight.remove(&request) else {
+        let Some(mut record) = self.in_flight.remove(request) else {
             return;
         };
         record.completed_at = Some(self.now);
@@ -770,7 +770,7 @@ impl Simulation {
 
     /// Marks a request as lost wherever its record is.
     fn mark_lost(&mut self, request: RequestId) {
-        if let Some(record) = self.in_flight.get_mut(&request) {
+        if let Some(record) = self.in_flight.get_mut(request) {
             record.lost = true;
         } else if let Some(record) = self.recent.iter_mut().find(|record| record.id == request) {
             record.lost = true;

@@ -158,11 +158,11 @@ impl Simulation {
             let (entry, request) = self.primary.waiting.pop_front().expect("front exists");
             self.primary.visible.apply(&entry);
             self.primary.committed_lsn = entry.lsn;
-            if self.replicas().iter().any(|(_, replica)| replica.positions.received < entry.lsn) {
+            if self.unordered_replicas().any(|(_, replica)| replica.positions.received < entry.lsn) {
                 self.primary.at_risk.insert(entry.lsn, request);
             }
             let mode = self.mode_acknowledged();
-            if let Some(record) = self.in_flight.get_mut(&request) {
+            if let Some(record) = self.in_flight.get_mut(request) {
                 record.acked_as = Some(mode);
             }
             self.reply(self.master, request, None);
@@ -174,12 +174,13 @@ impl Simulation {
         let Some(level) = self.config.mode.level() else {
             return true;
         };
-        let replicas = self.replicas();
         let reached = |id: &NodeId| self.primary.position(*id, level) >= lsn;
         match self.config.effective_quorum() {
-            Quorum::All => replicas.iter().all(|(id, _)| reached(id)),
+            Quorum::All => self.unordered_replicas().all(|(id, _)| reached(&id)),
             Quorum::First(k) => {
-                let synchronous: Vec<NodeId> = replicas
+                // The first k replicas by number that are reachable are the synchronous ones.
+                let synchronous: Vec<NodeId> = self
+                    .replicas()
                     .iter()
                     .filter(|(_, node)| node.is_up() && !node.link_cut)
                     .map(|(id, _)| *id)
@@ -187,7 +188,7 @@ impl Simulation {
                     .collect();
                 synchronous.len() == k && synchronous.iter().all(reached)
             }
-            Quorum::Any(k) => replicas.iter().filter(|(id, _)| reached(id)).count() >= k,
+            Quorum::Any(k) => self.unordered_replicas().filter(|(id, _)| reached(id)).count() >= k,
         }
     }
 
@@ -269,7 +270,7 @@ impl Simulation {
             self.primary.fallback = false;
             self.note(EventKind::BackToSync);
         }
-        let safe_through = self.replicas().iter().map(|(_, node)| node.positions.received).min().unwrap_or(Lsn::MAX);
+        let safe_through = self.unordered_replicas().map(|(_, node)| node.positions.received).min().unwrap_or(Lsn::MAX);
         if self.primary.at_risk.first_key_value().is_some_and(|(&lsn, _)| lsn <= safe_through) {
             self.primary.at_risk = self.primary.at_risk.split_off(&safe_through.saturating_add(1));
         }
@@ -308,7 +309,7 @@ impl Simulation {
     /// Keeps the log bounded: entries every replica has applied go (their times measure lag
     /// until then), and at most `LOG_KEEP` stay in any case.
     fn trim_log(&mut self) {
-        let needed_from = self.replicas().iter().map(|(_, node)| node.positions.applied).min().unwrap_or(Lsn::MAX);
+        let needed_from = self.unordered_replicas().map(|(_, node)| node.positions.applied).min().unwrap_or(Lsn::MAX);
         while let Some(front) = self.primary.log.front() {
             let waiting = self.primary.waiting.front().is_some_and(|(entry, _)| entry.lsn <= front.lsn);
             if self.primary.log.len() > LOG_KEEP || (front.lsn < needed_from && !waiting && self.primary.log.len() > 1)

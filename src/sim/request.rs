@@ -2,6 +2,8 @@
 
 use super::NodeRef;
 use super::config::Mode;
+use std::collections::{BTreeMap, VecDeque};
+use std::fmt;
 use std::rc::Rc;
 
 use super::data::{Key, Lsn, Row};
@@ -165,5 +167,124 @@ impl Stats {
             - self.writes_failed
             - self.reads_completed
             - self.reads_failed
+    }
+}
+
+/// The requests in flight, in order of their ids. Ids are issued one after another and most
+/// requests finish soon, so they live in a window indexed by id, with a hole where one has
+/// finished: no tree nodes to shift 200-byte records around in, which was a quarter of the
+/// model's time in wasm. Holes are swept from the front; when they outnumber the records, the
+/// oldest records move to `stragglers`, so a request stuck forever does not keep the window
+/// of every request after it.
+#[derive(Clone, Default)]
+pub struct InFlight {
+    /// Ids below this are stragglers.
+    first: RequestId,
+    window: VecDeque<Option<RequestRecord>>,
+    stragglers: BTreeMap<RequestId, RequestRecord>,
+    in_window: usize,
+}
+
+impl InFlight {
+    pub fn insert(&mut self, record: RequestRecord) {
+        if self.window.is_empty() {
+            self.first = record.id;
+        }
+        debug_assert_eq!(record.id, self.first + self.window.len() as u64, "ids are issued one after another");
+        self.window.push_back(Some(record));
+        self.in_window += 1;
+    }
+
+    fn index(&self, id: RequestId) -> Option<usize> {
+        id.checked_sub(self.first).map(|offset| offset as usize)
+    }
+
+    pub fn get(&self, id: RequestId) -> Option<&RequestRecord> {
+        match self.index(id) {
+            Some(index) => self.window.get(index)?.as_ref(),
+            None => self.stragglers.get(&id),
+        }
+    }
+
+    pub fn get_mut(&mut self, id: RequestId) -> Option<&mut RequestRecord> {
+        match self.index(id) {
+            Some(index) => self.window.get_mut(index)?.as_mut(),
+            None => self.stragglers.get_mut(&id),
+        }
+    }
+
+    pub fn remove(&mut self, id: RequestId) -> Option<RequestRecord> {
+        let Some(index) = self.index(id) else {
+            return self.stragglers.remove(&id);
+        };
+        let record = self.window.get_mut(index)?.take()?;
+        self.in_window -= 1;
+        while self.window.len() > 2 * self.in_window + 64 || self.window.front().is_some_and(Option::is_none) {
+            if let Some(Some(oldest)) = self.window.pop_front() {
+                self.in_window -= 1;
+                self.stragglers.insert(oldest.id, oldest);
+            }
+            self.first += 1;
+        }
+        Some(record)
+    }
+
+    pub fn values(&self) -> impl DoubleEndedIterator<Item = &RequestRecord> {
+        self.stragglers.values().chain(self.window.iter().flatten())
+    }
+}
+/// Printed as a map of the live records, like the BTreeMap it replaced, so fingerprints of
+/// runs do not depend on where the tombstones are.
+impl fmt::Debug for InFlight {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map().entries(self.values().map(|record| (record.id, record))).finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(id: RequestId) -> RequestRecord {
+        RequestRecord::new(id, 0, Op::Read { key: 1 }, Time::ZERO)
+    }
+
+    fn ids(in_flight: &InFlight) -> Vec<RequestId> {
+        in_flight.values().map(|record| record.id).collect()
+    }
+
+    #[test]
+    fn finds_and_removes_requests_in_any_order() {
+        let mut in_flight = InFlight::default();
+        for id in 1..=5 {
+            in_flight.insert(record(id));
+        }
+        assert_eq!(in_flight.remove(3).map(|record| record.id), Some(3));
+        assert_eq!(in_flight.remove(3), None, "a request finishes once");
+        assert_eq!(in_flight.remove(1).map(|record| record.id), Some(1));
+        in_flight.get_mut(4).expect("in flight").lost = true;
+        assert!(in_flight.get(4).expect("in flight").lost);
+        assert_eq!(in_flight.get(9), None);
+        assert_eq!(ids(&in_flight), [2, 4, 5]);
+        let expected: BTreeMap<RequestId, RequestRecord> =
+            [2, 4, 5].into_iter().map(|id| (id, in_flight.get(id).expect("in flight").clone())).collect();
+        assert_eq!(format!("{in_flight:?}"), format!("{expected:?}"), "printed like the map it replaced");
+    }
+
+    #[test]
+    fn a_stuck_request_does_not_hold_the_window_open() {
+        let mut in_flight = InFlight::default();
+        in_flight.insert(record(0));
+        for id in 1..100_000 {
+            in_flight.insert(record(id));
+            in_flight.remove(id);
+        }
+        assert!(in_flight.window.len() < 100, "the window is {} long", in_flight.window.len());
+        assert_eq!(ids(&in_flight), [0]);
+        assert_eq!(in_flight.get(0).map(|record| record.id), Some(0));
+        in_flight.insert(record(100_000));
+        assert_eq!(ids(&in_flight), [0, 100_000]);
+        assert_eq!(in_flight.remove(0).map(|record| record.id), Some(0));
+        assert_eq!(ids(&in_flight), [100_000]);
     }
 }
