@@ -57,3 +57,11 @@ ensure_browser() {
     as_root apt-get install -y chromium chromium-driver
   fi
 }
+
+# cargo fuzz drives libFuzzer; its own version does not matter, only that it is there.
+ensure_cargo_fuzz() {
+  if ! cargo fuzz --version >/dev/null 2>&1; then
+    say "installing cargo-fuzz (takes a few minutes)"
+    cargo install cargo-fuzz --locked
+  fi
+}

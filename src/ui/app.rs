@@ -335,29 +335,11 @@ fn charts(sim: &Simulation) -> Html {
     }
 }
 
-/// What the page opens with: the link in the address bar, or the session kept from the last
-/// visit when there is no link or the link is that session's (a reload).
+/// What the page opens with; a kept session that could not be read is forgotten.
 fn initial_opening() -> (Opening, Vec<String>) {
-    let fragment = browser::current_fragment();
-    let fragment = fragment.trim_start_matches('#');
-    match browser::stored_session() {
-        Some((stored_fragment, stored_link)) if fragment.is_empty() || fragment == stored_fragment => {
-            let (opening, problems) = link::open(&stored_link);
-            if problems.is_empty() {
-                (opening, vec![])
-            } else {
-                browser::forget_session();
-                let (opening, mut more) = link::open(fragment);
-                more.insert(
-                    0,
-                    format!(
-                        "the session saved in this browser could not be read ({}); it was dropped",
-                        problems.join("; ")
-                    ),
-                );
-                (opening, more)
-            }
-        }
-        _ => link::open(fragment),
+    let on_load = link::open_on_load(&browser::current_fragment(), browser::stored_session());
+    if on_load.forget_stored {
+        browser::forget_session();
     }
+    (on_load.opening, on_load.notices)
 }

@@ -60,6 +60,43 @@ pub fn open(fragment: &str) -> (Opening, Vec<String>) {
     }
 }
 
+/// What the page opens on loading, and whether to forget the session kept in the browser.
+pub struct OnLoad {
+    pub opening: Opening,
+    pub notices: Vec<String>,
+    pub forget_stored: bool,
+}
+
+/// The link in the address bar, or the session kept from the last visit (its fragment and its
+/// link) when there is no link or the link is that session's (a reload). A kept session that
+/// cannot be read is dropped with a notice, and the address bar's link opens instead.
+pub fn open_on_load(fragment: &str, stored: Option<(String, String)>) -> OnLoad {
+    let fragment = fragment.trim_start_matches('#');
+    let (opening, notices, forget_stored) = match stored {
+        Some((stored_fragment, stored_link)) if fragment.is_empty() || fragment == stored_fragment => {
+            match open(&stored_link) {
+                (opening, problems) if problems.is_empty() => (opening, problems, false),
+                (_, problems) => {
+                    let (opening, mut notices) = open(fragment);
+                    notices.insert(
+                        0,
+                        format!(
+                            "the session saved in this browser could not be read ({}); it was dropped",
+                            problems.join("; ")
+                        ),
+                    );
+                    (opening, notices, true)
+                }
+            }
+        }
+        _ => {
+            let (opening, notices) = open(fragment);
+            (opening, notices, false)
+        }
+    };
+    OnLoad { opening, notices, forget_stored }
+}
+
 fn read_session(fragment: &str, value: &dyn Fn(&str) -> Option<String>) -> Result<Opening, String> {
     let version = value("v").ok_or("this session link has no format version (v=)")?;
     if version != FORMAT.to_string() {
@@ -136,7 +173,7 @@ pub fn demo(name: &str, step: usize) -> String {
 }
 
 /// 32-bit FNV-1a, in hex: enough to tell a damaged link from a good one.
-fn checksum(text: &str) -> String {
+pub fn checksum(text: &str) -> String {
     let hash = text.bytes().fold(0x811c_9dc5_u32, |hash, byte| (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193));
     format!("{hash:08x}")
 }
@@ -346,6 +383,33 @@ mod tests {
         assert_eq!(open("#demo=async-stale&step=2"), (Opening::Demo { name: "async-stale".into(), step: 2 }, vec![]));
         assert_eq!(open("#demo=async-stale").0, Opening::Demo { name: "async-stale".into(), step: 1 });
         assert_eq!(open("#demo=x&step=zero").1.len(), 1);
+    }
+
+    #[test]
+    fn a_reload_reopens_the_kept_session_and_a_new_link_wins_over_it() {
+        let config = Config::default();
+        let kept = session(&config, &config, &every_command(), Some(Time(50)));
+        let kept_fragment = session(&config, &config, &every_command(), None);
+        let stored = || Some((kept_fragment.clone(), kept.clone()));
+        let reload = open_on_load(&format!("#{kept_fragment}"), stored());
+        assert_eq!((reload.opening, reload.notices, reload.forget_stored), (open(&kept).0, vec![], false));
+        assert_eq!(open_on_load("", stored()).opening, open(&kept).0, "no link: the kept session");
+        let other = open_on_load("#demo=sync&step=2", stored());
+        assert_eq!(other.opening, Opening::Demo { name: "sync".into(), step: 2 });
+        assert!(!other.forget_stored);
+    }
+
+    #[test]
+    fn a_kept_session_that_cannot_be_read_is_dropped_with_a_notice() {
+        let on_load = open_on_load("#replicas=2", Some(("replicas=2".into(), "replicas=2&v=1&act=1,w,0&sum=0".into())));
+        assert!(on_load.forget_stored);
+        assert_eq!(on_load.opening, open("replicas=2").0, "the address bar's link opens instead");
+        assert_eq!(
+            on_load.notices,
+            [
+                "the session saved in this browser could not be read (this session link is damaged: its checksum does not match; opening the defaults); it was dropped"
+            ]
+        );
     }
 
     #[test]

@@ -23,6 +23,9 @@ pub const MAX_CATCH_UP_MS: f64 = 250.0;
 
 /// The generator's rate when started with none set.
 const DEFAULT_RATE: u64 = 50;
+/// The furthest moment a link opens at. Opening replays the run up to the link's moment, and a
+/// link is untrusted input that must not freeze the page for long.
+pub const MAX_OPEN_AT: Time = Time::from_millis(30 * 60 * 1_000);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Theme {
@@ -245,7 +248,15 @@ impl PlaygroundState {
             Opening::Session { start, actions, at } => {
                 if self.start(start, actions) {
                     self.demo = None;
-                    if let Some(at) = at {
+                    if let Some(mut at) = at {
+                        if at > MAX_OPEN_AT {
+                            self.notices.push(format!(
+                                "the link's moment is {:.0} minutes in; links open at most {} minutes in, so it opens there",
+                                at.as_millis_f64() / 60_000.0,
+                                MAX_OPEN_AT.as_micros() / 60_000_000
+                            ));
+                            at = MAX_OPEN_AT;
+                        }
                         let mut sim = self.sim.borrow_mut();
                         self.recording.borrow_mut().advance(&mut sim, at);
                         self.paused = true;
@@ -417,3 +428,22 @@ pub const SHORTCUTS: [(&str, &str); 10] = [
     ("?", "show / hide this help"),
     ("Esc", "close this help, deselect the node"),
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_link_to_a_moment_past_the_limit_opens_at_the_limit() {
+        let actions = vec![(Time::from_millis(5), Command::WriteRandom { client: 0 })];
+        let far = Time(MAX_OPEN_AT.as_micros() * 3);
+        let opening = Opening::Session { start: Config::default(), actions, at: Some(far) };
+        let state = PlaygroundState::new(opening, Vec::new(), Theme::Light);
+        assert_eq!(state.sim.borrow().now(), MAX_OPEN_AT);
+        assert_eq!(state.sim.borrow().stats().writes_acked, 1, "the link's commands ran");
+        assert_eq!(
+            state.notices,
+            ["the link's moment is 90 minutes in; links open at most 30 minutes in, so it opens there"]
+        );
+    }
+}

@@ -1,0 +1,40 @@
+//! What every fuzz target of a page input checks: whatever the input, the page opens (a panic
+//! would kill it), and the link the page then shows reopens the same run without a complaint.
+
+use replication_playground::sim::time::Time;
+use replication_playground::ui::link::{self, Opening};
+use replication_playground::ui::state::{PlaygroundState, Theme};
+
+/// The furthest moment a fuzzed link is replayed to, so that one execution stays short. The
+/// page's own limit (`state::MAX_OPEN_AT`) has a unit test.
+const MOMENT_CAP: Time = Time::from_millis(2_000);
+
+/// Opens the page as the browser would after reading `opening` from some input.
+pub fn open_page(opening: Opening, notices: Vec<String>) {
+    let opening = match opening {
+        Opening::Session { start, actions, at } => {
+            Opening::Session { start, actions, at: at.map(|at| at.min(MOMENT_CAP)) }
+        }
+        demo => demo,
+    };
+    let state = PlaygroundState::new(opening, notices, Theme::Light);
+    let (reopened, problems) = link::open(&state.fragment);
+    assert!(problems.is_empty(), "the page's own link {:?} does not reopen: {problems:?}", state.fragment);
+    if state.demo.is_none() {
+        let recording = state.recording.borrow();
+        let expected =
+            Opening::Session { start: recording.start().clone(), actions: recording.actions().to_vec(), at: None };
+        assert_eq!(reopened, expected, "the page's own link {:?} reopens another run", state.fragment);
+    }
+}
+
+/// A fragment as fuzzed: the bytes as text, and, when it looks like a session link without a
+/// checksum, also with the right checksum, so the fuzzer gets past the checksum to the replay.
+pub fn fragments(bytes: &[u8]) -> Vec<String> {
+    let Ok(text) = std::str::from_utf8(bytes) else { return Vec::new() };
+    let mut fragments = vec![text.to_string()];
+    if text.contains("v=") && !text.contains("sum=") {
+        fragments.push(format!("{text}&sum={}", link::checksum(text)));
+    }
+    fragments
+}
