@@ -6,6 +6,8 @@ use wasm_bindgen::closure::Closure;
 
 const STORED_FRAGMENT: &str = "replication-playground.fragment";
 const STORED_LINK: &str = "replication-playground.link";
+/// The localStorage keys of the kept session: its fragment, then its link.
+pub const STORED_KEYS: [&str; 2] = [STORED_FRAGMENT, STORED_LINK];
 
 pub fn current_fragment() -> String {
     web_sys::window().and_then(|window| window.location().hash().ok()).unwrap_or_default()

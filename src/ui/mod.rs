@@ -6,6 +6,7 @@ pub mod charts;
 pub mod compare;
 pub mod console;
 pub mod controls;
+pub mod crash;
 pub mod demo_panel;
 pub mod event_log;
 pub mod frame;

@@ -1,0 +1,22 @@
+//! If the page's wasm stops (a panic, or a trap such as running out of memory), a panel says
+//! so, with a report holding the seed and the session link, and buttons to reload the session
+//! or start afresh, instead of a page that silently no longer moves. The panel is plain JS
+//! (static/crash.js), because the wasm cannot run any more once it has stopped.
+
+use wasm_bindgen::prelude::wasm_bindgen;
+
+use super::browser;
+
+#[wasm_bindgen(module = "/static/crash.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = watchForCrashes)]
+    fn watch_for_crashes(stored_keys: Vec<String>);
+    #[wasm_bindgen(js_name = notePanic)]
+    fn note_panic(message: String);
+}
+
+/// Shows the panel on a panic or a wasm trap from now on.
+pub fn install() {
+    watch_for_crashes(browser::STORED_KEYS.iter().map(|key| key.to_string()).collect());
+    std::panic::set_hook(Box::new(|info| note_panic(info.to_string())));
+}
