@@ -51,6 +51,13 @@ async function open(page, fragment) {
   await page.getByTestId('node-master').waitFor();
 }
 
+/** Waits until the notices match `pattern` (a hash change is handled asynchronously). */
+async function untilNotice(page, pattern) {
+  await page
+    .waitForFunction((source) => new RegExp(source).test(document.querySelector('[data-testid="notices"]')?.textContent), pattern.source, { timeout: 5000 })
+    .catch(async () => assert.fail(`the notices never matched ${pattern}: ${await page.getByTestId('notices').textContent()}`));
+}
+
 /** Nothing the inputs carried ran or became an element, and no policy was violated. */
 async function assertInert(page) {
   const found = await page.evaluate(() => ({
@@ -83,9 +90,9 @@ describe('security', () => {
     // The address bar: a demo name and a setting value are echoed in the notices (the
     // browser percent-encodes some of the markup in the address).
     await open(page, `#demo=${encoded}`);
-    assert.match(await page.getByTestId('notices').textContent(), /there is no demo .*onerror/);
+    await untilNotice(page, /there is no demo .*onerror/);
     await open(page, `#replicas=1&policy=${encoded}`);
-    assert.match(await page.getByTestId('notices').textContent(), /policy.*onerror/);
+    await untilNotice(page, /policy.*onerror/);
     await assertInert(page);
 
     // The SQL console: a name stored in the table, read back, and an error quoting the input.
@@ -101,8 +108,12 @@ describe('security', () => {
     // An imported file whose fields hold markup, and one whose link's SQL does.
     const file = (fields) => ({ name: 'session.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(fields)) });
     await page.getByTestId('import').setInputFiles(file({ format: MARKUP, version: 1, link: MARKUP }));
-    await page.waitForFunction((markup) => document.querySelector('[data-testid="notices"]')?.textContent.includes(markup), MARKUP);
+    await untilNotice(page, /this file's format is "<img src=x onerror="window.__xss=1"><b id="injected">bold<\/b>", not a playground session/);
     await assertInert(page);
+
+    // A file over the size limit is refused before it is read.
+    await page.getByTestId('import').setInputFiles({ name: 'big.json', mimeType: 'application/json', buffer: Buffer.alloc(1_100_000, 32) });
+    await untilNotice(page, /the file is 1100 KB; session files are at most 1000 KB/);
 
     // The session kept in localStorage, read on the next visit: its bad command is quoted.
     await page.evaluate(

@@ -240,3 +240,24 @@ mod components {
         assert!(text(&root, "request-log").contains("#2 client 1 read user 101"));
     }
 }
+
+#[wasm_bindgen_test]
+fn a_panic_shows_the_panel_with_the_message_and_the_session() {
+    let window = web_sys::window().unwrap();
+    window.location().set_hash("replicas=3&seed=42").unwrap();
+    replication_playground::ui::crash::show_panel("panicked at src/sim/mod.rs:1:1:\nan invariant broke");
+    let document = window.document().unwrap();
+    let panel = by_test_id(&document.document_element().unwrap(), "crash-panel");
+    let report: web_sys::HtmlTextAreaElement = by_test_id(&panel, "crash-report").dyn_into().unwrap();
+    let report = report.value();
+    assert!(
+        report.starts_with("What happened: panicked at src/sim/mod.rs:1:1:\nan invariant broke\nSeed: 42\n"),
+        "{report}"
+    );
+    assert!(report.contains("#replicas=3&seed=42"), "{report}");
+    for button in ["crash-copy", "crash-reload", "crash-reset"] {
+        by_test_id(&panel, button);
+    }
+    panel.remove();
+    window.location().set_hash("").unwrap();
+}

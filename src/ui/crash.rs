@@ -18,5 +18,10 @@ extern "C" {
 /// Shows the panel on a panic or a wasm trap from now on.
 pub fn install() {
     watch_for_crashes(browser::STORED_KEYS.iter().map(|key| key.to_string()).collect());
-    std::panic::set_hook(Box::new(|info| note_panic(info.to_string())));
+    std::panic::set_hook(Box::new(|info| show_panel(&info.to_string())));
+}
+
+/// Shows the panel for a panic: what the panic hook calls just before the wasm aborts.
+pub fn show_panel(what_happened: &str) {
+    note_panic(what_happened.to_string());
 }
