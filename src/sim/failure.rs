@@ -140,8 +140,7 @@ impl Simulation {
         node.applying = false;
         let parked: Vec<_> = node.parked.drain(..).collect();
 
-        let lost: Vec<(u64, u64)> =
-            self.primary.at_risk.range(fork + 1..).map(|(&lsn, &request)| (lsn, request)).collect();
+        let lost: Vec<(u64, u64)> = self.primary.at_risk.iter().filter(|&&(lsn, _)| lsn > fork).copied().collect();
         if !lost.is_empty() {
             self.stats.lost_writes += lost.len() as u64;
             for &(_, request) in &lost {

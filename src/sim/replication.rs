@@ -4,7 +4,7 @@
 //! level its mode asks for (PostgreSQL's `synchronous_commit` and `synchronous_standby_names`),
 //! or at once under async or after a semi-sync fallback (MySQL).
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 use std::rc::Rc;
 
 use super::config::{Level, Quorum};
@@ -32,10 +32,11 @@ pub struct Primary {
     pub committed_lsn: Lsn,
     /// Writes waiting for replicas, oldest first.
     waiting: VecDeque<(Rc<LogEntry>, RequestId)>,
-    /// Acknowledged writes that some replica still lacks: a failover could lose them.
-    pub at_risk: BTreeMap<Lsn, RequestId>,
-    /// What each replica last reported.
-    reported: BTreeMap<NodeId, Positions>,
+    /// Acknowledged writes that some replica still lacks, in log order: a failover could lose
+    /// them.
+    pub at_risk: VecDeque<(Lsn, RequestId)>,
+    /// What each replica last reported, by node id.
+    reported: Vec<Positions>,
     /// Semi-sync has fallen back to async.
     pub fallback: bool,
 }
@@ -48,8 +49,8 @@ impl Primary {
             visible,
             committed_lsn,
             waiting: VecDeque::new(),
-            at_risk: BTreeMap::new(),
-            reported: BTreeMap::new(),
+            at_risk: VecDeque::new(),
+            reported: Vec::new(),
             fallback: false,
         }
     }
@@ -78,11 +79,21 @@ impl Primary {
     }
 
     pub fn report(&mut self, replica: NodeId, positions: Positions) {
-        self.reported.insert(replica, positions);
+        if self.reported.len() <= replica.0 {
+            self.reported.resize(replica.0 + 1, Positions::default());
+        }
+        self.reported[replica.0] = positions;
+    }
+
+    /// Forgets what a removed replica reported: a new node in its place starts afresh.
+    fn forget(&mut self, replica: NodeId) {
+        if let Some(reported) = self.reported.get_mut(replica.0) {
+            *reported = Positions::default();
+        }
     }
 
     fn position(&self, replica: NodeId, level: Level) -> Lsn {
-        let reported = self.reported.get(&replica).copied().unwrap_or_default();
+        let reported = self.reported.get(replica.0).copied().unwrap_or_default();
         match level {
             Level::Received => reported.received,
             Level::Flushed => reported.flushed,
@@ -159,7 +170,7 @@ impl Simulation {
             self.primary.visible.apply(&entry);
             self.primary.committed_lsn = entry.lsn;
             if self.unordered_replicas().any(|(_, replica)| replica.positions.received < entry.lsn) {
-                self.primary.at_risk.insert(entry.lsn, request);
+                self.primary.at_risk.push_back((entry.lsn, request));
             }
             let mode = self.mode_acknowledged();
             if let Some(record) = self.in_flight.get_mut(request) {
@@ -271,8 +282,8 @@ impl Simulation {
             self.note(EventKind::BackToSync);
         }
         let safe_through = self.unordered_replicas().map(|(_, node)| node.positions.received).min().unwrap_or(Lsn::MAX);
-        if self.primary.at_risk.first_key_value().is_some_and(|(&lsn, _)| lsn <= safe_through) {
-            self.primary.at_risk = self.primary.at_risk.split_off(&safe_through.saturating_add(1));
+        while self.primary.at_risk.front().is_some_and(|&(lsn, _)| lsn <= safe_through) {
+            self.primary.at_risk.pop_front();
         }
     }
 
@@ -356,6 +367,6 @@ impl Simulation {
         let node = &mut self.nodes[id.0];
         node.status = Status::Removed;
         node.incarnation = incarnation;
-        self.primary.reported.remove(&id);
+        self.primary.forget(id);
     }
 }

@@ -2,7 +2,7 @@
 
 use super::NodeRef;
 use super::config::Mode;
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 use std::fmt;
 use std::rc::Rc;
 
@@ -181,7 +181,9 @@ pub struct InFlight {
     /// Ids below this are stragglers.
     first: RequestId,
     window: VecDeque<Option<RequestRecord>>,
-    stragglers: BTreeMap<RequestId, RequestRecord>,
+    /// In order of their ids (they leave the window's front in order); mostly they finish in
+    /// that order too, so removing one is cheap.
+    stragglers: VecDeque<RequestRecord>,
     in_window: usize,
 }
 
@@ -199,30 +201,34 @@ impl InFlight {
         id.checked_sub(self.first).map(|offset| offset as usize)
     }
 
+    fn straggler(&self, id: RequestId) -> Option<usize> {
+        self.stragglers.binary_search_by_key(&id, |record| record.id).ok()
+    }
+
     pub fn get(&self, id: RequestId) -> Option<&RequestRecord> {
         match self.index(id) {
             Some(index) => self.window.get(index)?.as_ref(),
-            None => self.stragglers.get(&id),
+            None => self.straggler(id).map(|index| &self.stragglers[index]),
         }
     }
 
     pub fn get_mut(&mut self, id: RequestId) -> Option<&mut RequestRecord> {
         match self.index(id) {
             Some(index) => self.window.get_mut(index)?.as_mut(),
-            None => self.stragglers.get_mut(&id),
+            None => self.straggler(id).map(|index| &mut self.stragglers[index]),
         }
     }
 
     pub fn remove(&mut self, id: RequestId) -> Option<RequestRecord> {
         let Some(index) = self.index(id) else {
-            return self.stragglers.remove(&id);
+            return self.straggler(id).and_then(|index| self.stragglers.remove(index));
         };
         let record = self.window.get_mut(index)?.take()?;
         self.in_window -= 1;
         while self.window.len() > 2 * self.in_window + 64 || self.window.front().is_some_and(Option::is_none) {
             if let Some(Some(oldest)) = self.window.pop_front() {
                 self.in_window -= 1;
-                self.stragglers.insert(oldest.id, oldest);
+                self.stragglers.push_back(oldest);
             }
             self.first += 1;
         }
@@ -230,7 +236,7 @@ impl InFlight {
     }
 
     pub fn values(&self) -> impl DoubleEndedIterator<Item = &RequestRecord> {
-        self.stragglers.values().chain(self.window.iter().flatten())
+        self.stragglers.iter().chain(self.window.iter().flatten())
     }
 }
 /// Printed as a map of the live records, like the BTreeMap it replaced, so fingerprints of
@@ -244,6 +250,7 @@ impl fmt::Debug for InFlight {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::BTreeMap;
 
     fn record(id: RequestId) -> RequestRecord {
         RequestRecord::new(id, 0, Op::Read { key: 1 }, Time::ZERO)

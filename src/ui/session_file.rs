@@ -6,8 +6,6 @@
 //! here rather than taken from serde_json, which adds about 15 KB gzip to a page with a 150 KB
 //! budget.
 
-use std::collections::BTreeMap;
-
 use super::json;
 
 /// Files larger than this are refused before being read.
@@ -26,7 +24,8 @@ pub fn to_json(link: &str) -> String {
 /// The link a session file holds, or what is wrong with the file.
 pub fn from_json(text: &str) -> Result<String, String> {
     let fields = read_object(text).map_err(|why| format!("this is not a session file: {why}"))?;
-    let text_field = |name: &str| match fields.get(name) {
+    let get = |name: &str| fields.iter().find(|(field, _)| field == name).map(|(_, value)| value);
+    let text_field = |name: &str| match get(name) {
         Some(Field::Text(value)) => Ok(value.clone()),
         Some(Field::Number(_)) => Err(format!("its \"{name}\" should be text, not a number")),
         None => Err(format!("it has no \"{name}\"")),
@@ -35,7 +34,7 @@ pub fn from_json(text: &str) -> Result<String, String> {
     if format != FORMAT {
         return Err(format!("this file's format is \"{format}\", not a playground session"));
     }
-    let version = match fields.get("version") {
+    let version = match get("version") {
         Some(Field::Number(version)) => *version,
         _ => return Err("it has no version number".to_string()),
     };
@@ -53,10 +52,13 @@ enum Field {
     Number(u64),
 }
 
-/// Reads `{ "name": "text" | number, ... }` and nothing else.
-fn read_object(text: &str) -> Result<BTreeMap<String, Field>, String> {
+/// The fields a session file has; others (from a later version, say) are read and skipped.
+const FIELDS: [&str; 3] = ["format", "version", "link"];
+
+/// Reads `{ "name": "text" | number, ... }` and nothing else; keeps the fields it knows.
+fn read_object(text: &str) -> Result<Vec<(String, Field)>, String> {
     let mut reader = Reader { chars: text.chars().collect(), position: 0 };
-    let mut fields = BTreeMap::new();
+    let mut fields: Vec<(String, Field)> = Vec::new();
     reader.expect('{')?;
     if !reader.eat('}') {
         loop {
@@ -67,8 +69,11 @@ fn read_object(text: &str) -> Result<BTreeMap<String, Field>, String> {
             } else {
                 Field::Number(reader.number()?)
             };
-            if fields.insert(name.clone(), value).is_some() {
+            if fields.iter().any(|(field, _)| *field == name) {
                 return Err(format!("\"{name}\" appears twice"));
+            }
+            if FIELDS.contains(&name.as_str()) {
+                fields.push((name, value));
             }
             if reader.eat('}') {
                 break;
@@ -174,6 +179,9 @@ mod tests {
     fn reads_what_other_tools_write() {
         let compact = r#"{"version":1,"link":"a\u0026b\/c","format":"replication-playground-session"}"#;
         assert_eq!(from_json(compact).unwrap(), "a&b/c");
+        let with_more =
+            r#"{"format":"replication-playground-session","note":"from a later version","version":1,"link":"x"}"#;
+        assert_eq!(from_json(with_more).unwrap(), "x", "fields it does not know are skipped");
     }
 
     #[test]
@@ -186,7 +194,7 @@ mod tests {
             error("{\"format\": [1]}"),
             "this is not a session file: expected a text or a whole number at character 12"
         );
-        assert_eq!(error("{\"a\": \"x\", \"a\": \"y\"}"), "this is not a session file: \"a\" appears twice");
+        assert_eq!(error("{\"link\": \"x\", \"link\": \"y\"}"), "this is not a session file: \"link\" appears twice");
         assert_eq!(
             error("{\"a\": \"x\"} trailing"),
             "this is not a session file: unexpected 't' after the object at character 12"
