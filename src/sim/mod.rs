@@ -274,7 +274,7 @@ impl Simulation {
     /// The replicas in order of their number, with their ids.
     pub fn replicas(&self) -> Vec<(NodeId, &Node)> {
         let mut replicas: Vec<_> = self.unordered_replicas().collect();
-        replicas.sort_by_key(|(_, node)| node.number);
+        replicas.sort_unstable_by_key(|(_, node)| node.number);
         replicas
     }
 
