@@ -1,37 +1,21 @@
 // End-to-end: the release build, served under a sub-path by a plain static server, clicked
 // through in headless Chromium. scripts/test builds the site into $SITE_DIR first.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { resolve } from 'node:path';
 
-import { launchChromium } from './browser.js';
-import { serveStatic } from './static-server.js';
+import { siteInChromium } from './browser.js';
 
-const SITE_DIR = resolve(process.env.SITE_DIR ?? 'target/e2e-site');
-const PREFIX = '/playground/';
-
-let browser;
-let site;
-
-before(async () => {
-  site = await serveStatic(SITE_DIR, PREFIX);
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  site?.server.close();
-});
+const running = siteInChromium();
 
 /** Opens the playground with `fragment`, failing on any failed request or page error. */
 async function open(fragment) {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+  const page = await running.browser.newPage({ viewport: { width: 1280, height: 720 } });
   const problems = [];
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
   page.on('response', (response) => {
     if (response.status() >= 400) problems.push(`${response.status()} ${response.url()}`);
   });
-  await page.goto(site.url + fragment);
+  await page.goto(running.site.url + fragment);
   await page.getByTestId('node-master').waitFor();
   return { page, problems };
 }
@@ -368,7 +352,7 @@ describe('replication playground', () => {
     assert.equal(exported.format, 'replication-playground-session');
 
     // The link, opened afresh, shows the same moment of the same run.
-    const again = await browser.newPage();
+    const again = await running.browser.newPage();
     await again.goto(url);
     await again.getByTestId('node-master').waitFor();
     assert.equal(await text(again, 'clock'), clock);
@@ -376,8 +360,8 @@ describe('replication playground', () => {
     assert.equal(await text(again, 'stat-writes'), '1');
 
     // A file, imported into another page, does too; a bad file is refused and changes nothing.
-    const other = await browser.newPage();
-    await other.goto(site.url + '#replicas=5');
+    const other = await running.browser.newPage();
+    await other.goto(running.site.url + '#replicas=5');
     await other.getByTestId('node-master').waitFor();
     await other.getByTestId('import').setInputFiles({ name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from('{"format": "nope"}') });
     await other.getByTestId('notices').waitFor();
@@ -396,7 +380,7 @@ describe('replication playground', () => {
     assert.equal(await text(page, 'stat-writes'), '1');
 
     // A damaged link says so and opens the defaults.
-    const damaged = await browser.newPage();
+    const damaged = await running.browser.newPage();
     await damaged.goto(url.replace(/sum=[0-9a-f]{8}$/, 'sum=00000000'));
     await damaged.getByTestId('notices').waitFor();
     assert.match(await text(damaged, 'notices'), /this session link is damaged: its checksum does not match; opening the defaults/);

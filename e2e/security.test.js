@@ -1,33 +1,17 @@
 // End-to-end: the page's Content-Security-Policy, user text through every input rendered only
 // as text, and the panel shown when the wasm stops. Same site and browser as playground.test.js.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { resolve } from 'node:path';
 
-import { launchChromium } from './browser.js';
-import { serveStatic } from './static-server.js';
+import { siteInChromium } from './browser.js';
 
-const SITE_DIR = resolve(process.env.SITE_DIR ?? 'target/e2e-site');
-const PREFIX = '/playground/';
 // Markup that runs code if it is ever parsed as HTML: it sets window.__xss.
 const MARKUP = '<img src=x onerror="window.__xss=1"><b id="injected">bold</b>';
-
-let browser;
-let site;
-
-before(async () => {
-  site = await serveStatic(SITE_DIR, PREFIX);
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  site?.server.close();
-});
+const running = siteInChromium();
 
 /** A page that records CSP violations and page errors from before its first script runs. */
 async function newPage() {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+  const page = await running.browser.newPage({ viewport: { width: 1280, height: 720 } });
   const errors = [];
   page.on('pageerror', (error) => errors.push(error.message));
   await page.addInitScript(() => {
@@ -47,7 +31,7 @@ function signed(body) {
 }
 
 async function open(page, fragment) {
-  await page.goto(site.url + fragment);
+  await page.goto(running.site.url + fragment);
   await page.getByTestId('node-master').waitFor();
 }
 
@@ -123,7 +107,7 @@ describe('security', () => {
       },
       [signed(`replicas=2&mode=async&lag=1000&seed=1&v=1&act=${MARKUP}`)],
     );
-    await page.goto(site.url);
+    await page.goto(running.site.url);
     await page.getByTestId('node-master').waitFor();
     assert.ok((await page.getByTestId('notices').textContent()).includes(`could not be read (its command 1 ("${MARKUP}")`));
     await assertInert(page);
@@ -155,8 +139,7 @@ describe('security', () => {
     const report = await page.getByTestId('crash-report').inputValue();
     assert.match(report, /What happened: RuntimeError: unreachable/);
     assert.match(report, /Seed: 77/);
-    assert.match(report, new RegExp(`session .*: ${site.url.replace(/[.?]/g, '\\$&')}#replicas=2&.*act=`));
-    await page.screenshot({ path: 'target/crash-panel.png' });
+    assert.match(report, new RegExp(`session .*: ${running.site.url.replace(/[.?]/g, '\\$&')}#replicas=2&.*act=`));
 
     await page.getByTestId('crash-reload').click();
     await page.getByTestId('node-master').waitFor();
