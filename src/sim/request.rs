@@ -197,8 +197,9 @@ impl InFlight {
         self.in_window += 1;
     }
 
+    /// Where `id` would be in the window; none for a straggler.
     fn index(&self, id: RequestId) -> Option<usize> {
-        id.checked_sub(self.first).map(|offset| offset as usize)
+        usize::try_from(id.checked_sub(self.first)?).ok()
     }
 
     fn straggler(&self, id: RequestId) -> Option<usize> {
@@ -239,8 +240,9 @@ impl InFlight {
         self.stragglers.iter().chain(self.window.iter().flatten())
     }
 }
+
 /// Printed as a map of the live records, like the BTreeMap it replaced, so fingerprints of
-/// runs do not depend on where the tombstones are.
+/// runs do not depend on where the holes are.
 impl fmt::Debug for InFlight {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_map().entries(self.values().map(|record| (record.id, record))).finish()
