@@ -163,7 +163,8 @@ pub fn App() -> Html {
                 beside={state.beside.as_ref().map(|beside| (AttrValue::from(beside.setting.key), AttrValue::from(beside.value.clone())))} />
             if let Some(beside) = &state.beside {
                 { side_by_side(&sim, beside, &on_action) }
-            }            <Console results={console_results(&sim)} on_action={on_action.clone()} />
+            }
+            <Console results={console_results(&sim)} on_action={on_action.clone()} />
             { charts(&sim) }
             <section class="data" aria-label="Data on each node">
                 { card(sim.master_id(), master_progress, committed) }
