@@ -1,6 +1,8 @@
 //! What every fuzz target of a page input checks: whatever the input, the page opens (a panic
 //! would kill it), and the link the page then shows reopens the same run without a complaint.
 
+use replication_playground::sim::data::{Database, LogEntry};
+use replication_playground::sim::sql::{Statement, execute_write, parse, query};
 use replication_playground::sim::time::Time;
 use replication_playground::ui::link::{self, Opening};
 use replication_playground::ui::state::{PlaygroundState, Theme};
@@ -37,4 +39,24 @@ pub fn fragments(bytes: &[u8]) -> Vec<String> {
         fragments.push(format!("{text}&sum={}", link::checksum(text)));
     }
     fragments
+}
+
+/// Parses `text` as the console would and runs each statement against the starting data, as
+/// the master would: whatever the text, an answer or an error, never a panic.
+pub fn run_sql(text: &str) {
+    let Ok(statements) = parse(text) else { return };
+    let mut db = Database::seed();
+    for (index, parsed) in statements.iter().enumerate() {
+        match &parsed.statement {
+            Statement::Select(select) => {
+                let _ = query(&db, select);
+            }
+            statement => {
+                let lsn = index as u64 + 1;
+                if let Ok(written) = execute_write(&db, statement, lsn) {
+                    db.apply(&LogEntry { lsn, changes: written.changes, logged_at: Time::ZERO });
+                }
+            }
+        }
+    }
 }

@@ -35,10 +35,11 @@ fn check_columns(expr: &Expr, schema: &Schema, table: &str) -> Result<(), SqlErr
     match expr {
         Expr::Value(_) => Ok(()),
         Expr::Column(name) => column(schema, name, table).map(|_| ()),
-        Expr::Compare(_, left, right) | Expr::And(left, right) | Expr::Or(left, right) => {
+        Expr::Compare(_, left, right) => {
             check_columns(left, schema, table)?;
             check_columns(right, schema, table)
         }
+        Expr::And(terms) | Expr::Or(terms) => terms.iter().try_for_each(|term| check_columns(term, schema, table)),
         Expr::Not(inner) | Expr::IsNull { expr: inner, .. } => check_columns(inner, schema, table),
         Expr::In { expr, list, .. } => {
             check_columns(expr, schema, table)?;
@@ -61,15 +62,16 @@ fn eval(expr: &Expr, schema: &Schema, row: Option<&[Value]>) -> Result<Value, Sq
             let (left, right) = (eval(left, schema, row)?, eval(right, schema, row)?);
             compare(*op, &left, &right)?
         }
-        Expr::And(left, right) => match (truth(eval(left, schema, row)?)?, truth(eval(right, schema, row)?)?) {
-            (Some(false), _) | (_, Some(false)) => Value::Bool(false),
-            (Some(true), Some(true)) => Value::Bool(true),
-            _ => Value::Null,
+        // Every term is evaluated, so a type error anywhere is reported whatever the others say.
+        Expr::And(terms) => match truths(terms, schema, row)? {
+            (_, _, true) => Value::Bool(false),
+            (true, _, false) => Value::Null,
+            (false, _, false) => Value::Bool(true),
         },
-        Expr::Or(left, right) => match (truth(eval(left, schema, row)?)?, truth(eval(right, schema, row)?)?) {
-            (Some(true), _) | (_, Some(true)) => Value::Bool(true),
-            (Some(false), Some(false)) => Value::Bool(false),
-            _ => Value::Null,
+        Expr::Or(terms) => match truths(terms, schema, row)? {
+            (_, true, _) => Value::Bool(true),
+            (true, false, _) => Value::Null,
+            (false, false, _) => Value::Bool(false),
         },
         Expr::Not(inner) => match truth(eval(inner, schema, row)?)? {
             Some(value) => Value::Bool(!value),
@@ -94,6 +96,19 @@ fn eval(expr: &Expr, schema: &Schema, row: Option<&[Value]>) -> Result<Value, Sq
             }
         }
     })
+}
+
+/// Whether any of `terms` is unknown, any true, any false.
+fn truths(terms: &[Expr], schema: &Schema, row: Option<&[Value]>) -> Result<(bool, bool, bool), SqlError> {
+    let (mut unknown, mut any_true, mut any_false) = (false, false, false);
+    for term in terms {
+        match truth(eval(term, schema, row)?)? {
+            None => unknown = true,
+            Some(true) => any_true = true,
+            Some(false) => any_false = true,
+        }
+    }
+    Ok((unknown, any_true, any_false))
 }
 
 /// SQL's three-valued truth: `None` is unknown (NULL).

@@ -11,7 +11,7 @@ mod parser;
 use std::fmt;
 
 pub use exec::{ResultSet, Written, execute_write, query};
-pub use parser::parse;
+pub use parser::{MAX_DEPTH, MAX_TEXT_CHARS, parse};
 
 use super::data::{Schema, Value};
 
@@ -72,11 +72,19 @@ pub enum Expr {
     Value(Value),
     Column(Name),
     Compare(CompareOp, Box<Expr>, Box<Expr>),
-    And(Box<Expr>, Box<Expr>),
-    Or(Box<Expr>, Box<Expr>),
+    /// Two or more terms: a chain is one flat list, so a long chain is not a deep tree.
+    And(Vec<Expr>),
+    Or(Vec<Expr>),
     Not(Box<Expr>),
-    In { expr: Box<Expr>, list: Vec<Expr>, negated: bool },
-    IsNull { expr: Box<Expr>, negated: bool },
+    In {
+        expr: Box<Expr>,
+        list: Vec<Expr>,
+        negated: bool,
+    },
+    IsNull {
+        expr: Box<Expr>,
+        negated: bool,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

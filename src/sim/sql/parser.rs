@@ -4,10 +4,24 @@ use super::lexer::{Token, TokenKind, tokenize};
 use super::{CompareOp, Expr, Name, Parsed, Select, SqlError, Statement};
 use crate::sim::data::{Column, ColumnType, Schema, Value};
 
+/// How deeply expressions may nest (parentheses and NOTs): the parser, the evaluator and every
+/// other walk over an expression recurse once per level, and the page's stack is small (1 MB in
+/// wasm). Hand-written SQL stays far below it.
+pub const MAX_DEPTH: usize = 100;
+/// The longest text run at once: everything done with it (parsing, the console, the link that
+/// carries it) is bounded by its length.
+pub const MAX_TEXT_CHARS: usize = 20_000;
+
 /// Parses a batch of statements separated by `;`. Any error rejects the whole batch.
 pub fn parse(text: &str) -> Result<Vec<Parsed>, SqlError> {
+    let length = text.chars().count();
+    if length > MAX_TEXT_CHARS {
+        return Err(SqlError::new(format!(
+            "the SQL is {length} characters long; the console runs at most {MAX_TEXT_CHARS} at once"
+        )));
+    }
     let tokens = tokenize(text)?;
-    let mut parser = Parser { tokens, position: 0 };
+    let mut parser = Parser { tokens, position: 0, depth: 0 };
     let mut statements = Vec::new();
     loop {
         while parser.eat_symbol(";") {}
@@ -34,6 +48,8 @@ pub fn parse(text: &str) -> Result<Vec<Parsed>, SqlError> {
 struct Parser {
     tokens: Vec<Token>,
     position: usize,
+    /// How many parentheses and NOTs the expression being parsed is inside.
+    depth: usize,
 }
 
 impl Parser {
@@ -257,24 +273,51 @@ impl Parser {
         if self.eat_keyword("WHERE") { self.expr().map(Some) } else { Ok(None) }
     }
 
-    fn expr(&mut self) -> Result<Expr, SqlError> {
-        let mut left = self.and()?;
-        while self.eat_keyword("OR") {
-            left = Expr::Or(Box::new(left), Box::new(self.and()?));
+    /// A condition one level deeper than the current one, refused past `MAX_DEPTH` at the token
+    /// that opens it.
+    fn nested<T>(&mut self, parse: impl FnOnce(&mut Parser) -> Result<T, SqlError>) -> Result<T, SqlError> {
+        if self.depth == MAX_DEPTH {
+            let token = self.peek();
+            return Err(SqlError::at(
+                token.line,
+                token.column,
+                format!("the expression is nested deeper than {MAX_DEPTH} levels"),
+            ));
         }
-        Ok(left)
+        self.depth += 1;
+        let result = parse(self);
+        self.depth -= 1;
+        result
+    }
+
+    fn expr(&mut self) -> Result<Expr, SqlError> {
+        let terms = self.chain("OR", Parser::and)?;
+        Ok(if terms.len() == 1 { terms.into_iter().next().expect("one term") } else { Expr::Or(terms) })
     }
 
     fn and(&mut self) -> Result<Expr, SqlError> {
-        let mut left = self.not()?;
-        while self.eat_keyword("AND") {
-            left = Expr::And(Box::new(left), Box::new(self.not()?));
+        let terms = self.chain("AND", Parser::not)?;
+        Ok(if terms.len() == 1 { terms.into_iter().next().expect("one term") } else { Expr::And(terms) })
+    }
+
+    /// Terms joined by `keyword`, read in a loop.
+    fn chain(&mut self, keyword: &str, term: fn(&mut Parser) -> Result<Expr, SqlError>) -> Result<Vec<Expr>, SqlError> {
+        let mut terms = vec![term(self)?];
+        while self.eat_keyword(keyword) {
+            terms.push(term(self)?);
         }
-        Ok(left)
+        Ok(terms)
     }
 
     fn not(&mut self) -> Result<Expr, SqlError> {
-        if self.eat_keyword("NOT") { Ok(Expr::Not(Box::new(self.not()?))) } else { self.comparison() }
+        if self.is_keyword("NOT") {
+            self.nested(|parser| {
+                parser.next();
+                Ok(Expr::Not(Box::new(parser.not()?)))
+            })
+        } else {
+            self.comparison()
+        }
     }
 
     fn comparison(&mut self) -> Result<Expr, SqlError> {
@@ -306,10 +349,13 @@ impl Parser {
     }
 
     fn primary(&mut self) -> Result<Expr, SqlError> {
-        if self.eat_symbol("(") {
-            let inner = self.expr()?;
-            self.symbol(")")?;
-            return Ok(inner);
+        if self.peek().kind == TokenKind::Symbol("(") {
+            return self.nested(|parser| {
+                parser.next();
+                let inner = parser.expr()?;
+                parser.symbol(")")?;
+                Ok(inner)
+            });
         }
         if let TokenKind::Word(word) = &self.peek().kind
             && !LITERAL_WORDS.iter().any(|literal| literal.eq_ignore_ascii_case(word))

@@ -1,6 +1,6 @@
 //! The SQL subset: what parses, what runs, and the exact messages for what does not.
 
-use super::{Statement, execute_write, parse, query};
+use super::{MAX_DEPTH, MAX_TEXT_CHARS, Statement, execute_write, parse, query};
 use crate::sim::data::{Database, LogEntry, Value};
 use crate::sim::time::Time;
 
@@ -169,4 +169,38 @@ fn execution_errors_are_clear_and_change_nothing() {
     );
     assert_eq!(failing("SELECT * FROM users WHERE id"), "a condition must be true or false, not the INT 101");
     assert_eq!(failing("CREATE TABLE users (id INT PRIMARY KEY)"), "table users already exists at line 1, column 14");
+}
+
+#[test]
+fn nesting_is_refused_past_the_limit_at_the_token_that_goes_too_deep() {
+    let parens = |depth: usize| format!("SELECT * FROM users WHERE {}id = 101{}", "(".repeat(depth), ")".repeat(depth));
+    let mut db = Database::seed();
+    assert_eq!(ints(&run(&mut db, &parens(MAX_DEPTH)).unwrap()[0]), [101], "the limit itself is allowed");
+    assert_eq!(error(&parens(MAX_DEPTH + 1)), "the expression is nested deeper than 100 levels at line 1, column 127");
+    let nots = |count: usize| format!("SELECT * FROM users WHERE {}id = 101", "NOT ".repeat(count));
+    assert_eq!(ints(&run(&mut db, &nots(MAX_DEPTH)).unwrap()[0]), [101], "an even number of NOTs");
+    assert_eq!(error(&nots(MAX_DEPTH + 1)), "the expression is nested deeper than 100 levels at line 1, column 427");
+    // Far deeper than any stack would take, within the text limit: refused, not a crash.
+    assert!(error(&parens(9_000)).starts_with("the expression is nested deeper than 100 levels"));
+    assert!(error(&nots(4_000)).starts_with("the expression is nested deeper than 100 levels"));
+    let mixed = "(NOT ".repeat(3_000);
+    assert!(error(&format!("SELECT * FROM users WHERE {mixed}")).starts_with("the expression is nested deeper"));
+}
+
+#[test]
+fn a_long_chain_is_flat_and_runs() {
+    let terms: Vec<String> = (0..1_500).map(|index| format!("id = {}", 100 + index)).collect();
+    let text = format!("SELECT * FROM users WHERE {}", terms.join(" OR "));
+    assert!(text.chars().count() < MAX_TEXT_CHARS);
+    assert_eq!(ints(&run(&mut Database::seed(), &text).unwrap()[0]), [101, 102, 103, 104, 105]);
+    let and = format!("SELECT * FROM users WHERE {}", vec!["id > 101"; 1_500].join(" AND "));
+    assert_eq!(ints(&run(&mut Database::seed(), &and).unwrap()[0]), [102, 103, 104, 105]);
+}
+
+#[test]
+fn text_past_the_limit_is_refused_before_anything_else() {
+    let deep = format!("SELECT * FROM users WHERE {}id = 1{}", "(".repeat(100_000), ")".repeat(100_000));
+    assert_eq!(error(&deep), "the SQL is 200032 characters long; the console runs at most 20000 at once");
+    let long = format!("SELECT * FROM users WHERE name = '{}'", "x".repeat(MAX_TEXT_CHARS));
+    assert!(error(&long).contains("the console runs at most 20000 at once"));
 }
