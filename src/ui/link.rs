@@ -8,12 +8,16 @@
 //! everything before it. `#demo=NAME&step=N` opens a lecture demo instead.
 
 use super::url;
-use crate::sim::config::Config;
+use crate::sim::config::{Config, MAX_CLIENTS};
 use crate::sim::time::Time;
 use crate::sim::{Command, NodeRef};
 
 /// The format of session links this page writes and reads.
 pub const FORMAT: u32 = 1;
+
+/// The longest link the page puts in the address bar or hands out to share: longer ones are
+/// unwieldy in chat messages and slides, and some servers and browsers cut them.
+pub const MAX_LINK_BYTES: usize = 8 * 1_024;
 
 /// The keys a link has besides the settings.
 pub const KEYS: [&str; 7] = ["v", "start", "act", "t", "sum", "demo", "step"];
@@ -227,7 +231,11 @@ fn decode_actions(text: &str) -> Result<Vec<(Time, Command)>, String> {
         if actions.last().is_some_and(|(previous, _): &(Time, Command)| *previous > at) {
             return Err(bad("is earlier than the one before it"));
         }
-        let client = || number(2).map(|client| client as usize);
+        // Checked as a number first: on 32-bit wasm a cast would wrap a huge one into range.
+        let client = || match number(2)? {
+            client if client < MAX_CLIENTS as u64 => Ok(client as usize),
+            client => Err(bad(&format!("names client {}; a run has at most {MAX_CLIENTS}", client.saturating_add(1)))),
+        };
         let command = match fields.get(1).copied() {
             Some("w") => Command::WriteRandom { client: client()? },
             Some("W") => Command::Write { client: client()?, key: number(3)?, name: text(4)? },
@@ -376,6 +384,20 @@ mod tests {
             open(&forged).1,
             vec!["its command 1 (\"5,zz\") is not a command this page knows; opening the defaults"]
         );
+    }
+
+    #[test]
+    fn a_client_past_the_most_a_run_has_is_refused_even_where_it_would_wrap() {
+        for (client, shown) in [("16", "17"), ("4294967296", "4294967297")] {
+            let body = format!("replicas=2&mode=async&lag=1000&seed=1&v=1&act=5,w,{client}");
+            let link = format!("{body}&sum={}", checksum(&body));
+            assert_eq!(
+                open(&link).1,
+                [format!(
+                    "its command 1 (\"5,w,{client}\") names client {shown}; a run has at most 16; opening the defaults"
+                )]
+            );
+        }
     }
 
     #[test]
