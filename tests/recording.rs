@@ -106,3 +106,33 @@ fn checkpoints_stay_bounded_over_a_long_run() {
     let back = recording.seek(ms(1_800_000));
     assert_eq!(back.now(), ms(1_800_000));
 }
+
+#[test]
+fn a_replay_in_slices_of_work_is_the_same_run_and_tells_refused_commands_once() {
+    let (recording, _, fingerprints) = recorded_run();
+    let mut script = recording.actions().to_vec();
+    // A command the model refuses when its moment comes: there is no replica 7 of 3.
+    script.insert(1, (script[0].0, Command::Crash(NodeRef::Replica(7))));
+    let (mut sliced, mut sim) = Recording::new(recording.start().clone(), script).unwrap();
+    let mut slices = 0;
+    loop {
+        let mut work = 500;
+        let before = sim.events_processed();
+        let reached = sliced.advance_within(&mut sim, ms(30_000), &mut work);
+        assert!(sim.events_processed() - before <= 500, "a slice did no more work than it was given");
+        slices += 1;
+        if reached {
+            break;
+        }
+    }
+    assert!(slices > 20, "the run took {slices} slices");
+    assert_eq!(sim.fingerprint(), fingerprints[30], "the same run as one advance gives");
+    let refused = sliced.take_refused();
+    assert_eq!(refused.len(), 1);
+    assert_eq!((refused[0].number, refused[0].command.to_string()), (2, "crash replica-7".to_string()));
+    assert_eq!(refused[0].reason.to_string(), "there is no replica-7");
+    // Rewinding and replaying again does not tell it again.
+    let mut again = sliced.seek(ms(100));
+    sliced.advance(&mut again, ms(30_000));
+    assert!(sliced.take_refused().is_empty());
+}

@@ -111,6 +111,35 @@ pub enum Command {
     SetDistance(NodeRef, u64),
 }
 
+impl std::fmt::Display for Command {
+    /// The command in a few words, for notices and reports: `client 1 writes user 101 = "Bob"`,
+    /// `crash replica-7`. SQL is cut to its first line's start.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        const SQL_SHOWN: usize = 60;
+        match self {
+            Command::Write { client, key, name } => write!(f, "client {} writes user {key} = {name:?}", client + 1),
+            Command::WriteRandom { client } => write!(f, "client {} writes a random user", client + 1),
+            Command::Read { client, key } => write!(f, "client {} reads user {key}", client + 1),
+            Command::ReadLastWritten { client } => write!(f, "client {} reads its last write", client + 1),
+            Command::Sql { client, text } => {
+                let shown: String = text.trim().chars().take(SQL_SHOWN).collect();
+                let cut = if shown.len() < text.trim().len() { "…" } else { "" };
+                write!(f, "client {} runs SQL {shown:?}{cut}", client + 1)
+            }
+            Command::Configure(_) => f.write_str("new settings"),
+            Command::Crash(node) => write!(f, "crash {node}"),
+            Command::Restart(node) => write!(f, "restart {node}"),
+            Command::CutLink(node) => write!(f, "cut {node}'s link"),
+            Command::HealLink(node) => write!(f, "heal {node}'s link"),
+            Command::Promote(Some(node)) => write!(f, "promote {node}"),
+            Command::Promote(None) => f.write_str("fail over to the best replica"),
+            Command::SetCapacity(node, capacity) => write!(f, "set {node}'s capacity to {capacity} ops/s"),
+            Command::SetWeight(node, weight) => write!(f, "set {node}'s weight to {weight}"),
+            Command::SetDistance(node, ms) => write!(f, "set {node}'s distance to {ms} ms"),
+        }
+    }
+}
+
 /// Something due in the simulation: a message arriving, or a node's own timer.
 #[derive(Clone, Debug)]
 pub enum Event {
@@ -455,7 +484,23 @@ impl Simulation {
 
     /// Delivers every event due up to `until`, then sets the clock there.
     pub fn run_until(&mut self, until: Time) {
-        while let Some((at, event)) = self.queue.pop_due(until) {
+        let mut unlimited = u64::MAX;
+        self.run_within(until, &mut unlimited);
+    }
+
+    /// Like `run_until`, but handles at most `work` events, taking those handled off `work`, and
+    /// says whether it got to `until`. Stopped early, the clock stays at the last event handled,
+    /// and a later call goes on from there: a run is the same however its work is sliced.
+    pub fn run_within(&mut self, until: Time, work: &mut u64) -> bool {
+        loop {
+            if *work == 0 {
+                if self.queue.next_time().is_some_and(|next| next <= until) {
+                    return false;
+                }
+                break;
+            }
+            let Some((at, event)) = self.queue.pop_due(until) else { break };
+            *work -= 1;
             self.advance_clock(at);
             self.events_processed += 1;
             match event {
@@ -471,6 +516,7 @@ impl Simulation {
             }
         }
         self.advance_clock(until);
+        true
     }
 
     /// When the next pending event is due.

@@ -25,6 +25,21 @@ pub struct Recording {
     interval: Time,
     /// The latest moment the run has reached.
     furthest: Time,
+    /// Commands of the script the model refused when their moment came, not yet taken.
+    refused: Vec<Refused>,
+    /// How many of `actions` have been replayed at least once: a refusal is told only the
+    /// first time, not again on every rewind.
+    replayed: usize,
+}
+
+/// A scripted command (from a link, a file or a demo) that the model refused at its moment.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Refused {
+    /// Its place in the script, from 1.
+    pub number: usize,
+    pub at: Time,
+    pub command: Command,
+    pub reason: Refusal,
 }
 
 impl Recording {
@@ -38,6 +53,8 @@ impl Recording {
             checkpoints: vec![(sim.clone(), 0)],
             interval: CHECKPOINT_EVERY,
             furthest: Time::ZERO,
+            refused: Vec::new(),
+            replayed: 0,
         };
         Ok((recording, sim))
     }
@@ -79,6 +96,7 @@ impl Recording {
         self.checkpoints.retain(|(checkpoint, _)| checkpoint.now() <= now);
         self.actions.push((now, command));
         self.applied = self.actions.len();
+        self.replayed = self.applied;
         self.furthest = now;
         Ok(())
     }
@@ -86,27 +104,46 @@ impl Recording {
     /// Runs on to `until`, giving the recorded commands at their moments and keeping
     /// checkpoints on the way.
     pub fn advance(&mut self, sim: &mut Simulation, until: Time) {
-        loop {
+        let mut unlimited = u64::MAX;
+        self.advance_within(sim, until, &mut unlimited);
+    }
+
+    /// Like `advance`, but handles at most `work` events (see `Simulation::run_within`) and
+    /// says whether it got to `until`; the next call goes on where this one stopped.
+    pub fn advance_within(&mut self, sim: &mut Simulation, until: Time, work: &mut u64) -> bool {
+        let reached = loop {
             let next_checkpoint =
                 self.checkpoints.last().map_or(Time::ZERO, |(checkpoint, _)| checkpoint.now()) + self.interval;
             let next_action = self.actions.get(self.applied).map(|(at, _)| *at);
             let stop = [Some(until), Some(next_checkpoint), next_action].into_iter().flatten().min().expect("until");
-            sim.run_until(stop);
+            if !sim.run_within(stop, work) {
+                break false;
+            }
             if next_action == Some(stop) {
-                let command = self.actions[self.applied].1.clone();
-                // A recorded command was valid when given; replaying it gives the same answer.
-                let _ = sim.apply(command);
+                let (at, command) = self.actions[self.applied].clone();
+                if let Err(reason) = sim.apply(command.clone())
+                    && self.applied >= self.replayed
+                {
+                    self.refused.push(Refused { number: self.applied + 1, at, command, reason });
+                }
                 self.applied += 1;
+                self.replayed = self.replayed.max(self.applied);
                 continue;
             }
             if stop == next_checkpoint && stop <= until {
                 self.checkpoint(sim);
             }
             if stop == until {
-                break;
+                break true;
             }
-        }
+        };
         self.furthest = self.furthest.max(sim.now());
+        reached
+    }
+
+    /// The scripted commands refused since this was last asked, for the page to tell.
+    pub fn take_refused(&mut self) -> Vec<Refused> {
+        std::mem::take(&mut self.refused)
     }
 
     fn checkpoint(&mut self, sim: &Simulation) {
@@ -123,17 +160,32 @@ impl Recording {
     /// nearest earlier checkpoint.
     pub fn seek(&mut self, to: Time) -> Simulation {
         let to = to.min(self.furthest);
+        let (checkpoint, applied) = self.checkpoint_before(to);
+        let mut sim = checkpoint.clone();
+        self.applied = applied;
+        self.advance(&mut sim, to);
+        sim
+    }
+
+    /// Makes `sim` the nearest start to replay from towards `to` (which `advance_within` can
+    /// then do in slices): `sim` itself if it is at or before `to` and no checkpoint is nearer,
+    /// else the last checkpoint at or before `to`.
+    pub fn rewind(&mut self, sim: &mut Simulation, to: Time) {
+        let (checkpoint, applied) = self.checkpoint_before(to);
+        if (checkpoint.now()..=to).contains(&sim.now()) {
+            return;
+        }
+        *sim = checkpoint.clone();
+        self.applied = applied;
+    }
+
+    fn checkpoint_before(&self, to: Time) -> (&Simulation, usize) {
         let (checkpoint, applied) = self
             .checkpoints
             .iter()
             .rev()
             .find(|(checkpoint, _)| checkpoint.now() <= to)
             .expect("a checkpoint at time zero");
-        let mut sim = checkpoint.clone();
-        self.applied = *applied;
-        let furthest = self.furthest;
-        self.advance(&mut sim, to);
-        self.furthest = furthest;
-        sim
+        (checkpoint, *applied)
     }
 }
