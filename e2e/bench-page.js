@@ -3,7 +3,7 @@
 // per frame under load, and memory over 30 minutes of simulated time under that load.
 import { resolve } from 'node:path';
 
-import { launchChromium } from './browser.js';
+import { launchChromium } from './fixtures.js';
 import { serveStatic } from './static-server.js';
 
 const SITE_DIR = resolve(process.env.SITE_DIR ?? 'target/e2e-site');

@@ -1,5 +1,9 @@
-// Debian's Chromium driven by playwright-core, with the flags this closed network needs.
-import { after, before } from 'node:test';
+// What every end-to-end test file shares: Debian's Chromium driven by playwright-core with the
+// flags this closed network needs, the release site served under a sub-path, one way to open
+// the page, and waits on what it shows. Every test fails if any page it opened violated the
+// page's Content-Security-Policy (an inline style or script the policy blocks).
+import { after, afterEach, before } from 'node:test';
+import assert from 'node:assert/strict';
 import { resolve } from 'node:path';
 import { chromium } from 'playwright-core';
 
@@ -26,14 +30,98 @@ export function launchChromium() {
  * returned object holds `site` (with its `url`) and `browser` once the tests run.
  */
 export function siteInChromium() {
-  const running = {};
+  const running = { violations: [] };
   before(async () => {
     running.site = await serveStatic(resolve(process.env.SITE_DIR ?? 'target/e2e-site'), '/playground/');
     running.browser = await launchChromium();
+  });
+  afterEach(() => {
+    const violations = running.violations.splice(0);
+    assert.deepEqual(violations, [], 'the page violated its Content-Security-Policy');
   });
   after(async () => {
     await running.browser?.close();
     running.site?.server.close();
   });
   return running;
+}
+
+const CSP_MESSAGE = /Content[- ]Security[- ]Policy|securitypolicyviolation/i;
+
+/**
+ * A new page that reports problems: page errors and failed requests go to `problems`, policy
+ * violations (the event, and Chromium's console message) to the file's violations, which fail
+ * the test. `window.__violations` lists them in the page too.
+ */
+export async function newPage(running, viewport = { width: 1280, height: 720 }) {
+  const page = await running.browser.newPage({ viewport });
+  const problems = [];
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.on('response', (response) => {
+    if (response.status() >= 400) problems.push(`${response.status()} ${response.url()}`);
+  });
+  page.on('console', (message) => {
+    if (CSP_MESSAGE.test(message.text())) running.violations.push(message.text());
+  });
+  await page.addInitScript(() => {
+    window.__violations = [];
+    document.addEventListener('securitypolicyviolation', (event) => {
+      const violation = `${event.violatedDirective}: ${event.blockedURI || 'inline'} (${event.sourceFile}:${event.lineNumber})`;
+      window.__violations.push(violation);
+      console.error(`securitypolicyviolation ${violation}`);
+    });
+  });
+  return { page, problems };
+}
+
+/** Opens the playground at `fragment` in `page` and waits for the picture. */
+export async function goto(running, page, fragment) {
+  await page.goto(running.site.url + fragment);
+  await page.getByTestId('node-master').waitFor();
+}
+
+/** A new page at `fragment` (see newPage). */
+export async function open(running, fragment, viewport) {
+  const opened = await newPage(running, viewport);
+  await goto(running, opened.page, fragment);
+  return opened;
+}
+
+export const text = (page, id) => page.getByTestId(id).textContent();
+
+/** Waits until the element's text is `expected`. */
+export async function untilText(page, id, expected, timeout = 5000) {
+  await page
+    .waitForFunction(
+      ([id, expected]) => document.querySelector(`[data-testid="${id}"]`)?.textContent === expected,
+      [id, expected],
+      { timeout },
+    )
+    .catch(async () => assert.fail(`${id} stayed "${await text(page, id)}", expected "${expected}"`));
+}
+
+/** Waits until the notices match `pattern` (a hash change is handled asynchronously). */
+export async function untilNotice(page, pattern, timeout = 5000) {
+  await page
+    .waitForFunction(
+      (source) => new RegExp(source).test(document.querySelector('[data-testid="notices"]')?.textContent),
+      pattern.source,
+      { timeout },
+    )
+    .catch(async () => {
+      const notices = (await page.getByTestId('notices').count()) ? await text(page, 'notices') : '(none)';
+      assert.fail(`the notices never matched ${pattern}: ${notices}`);
+    });
+}
+
+/** A session link body with its checksum: 32-bit FNV-1a of the body, in hex (src/ui/link.rs). */
+export function signed(body) {
+  let hash = 0x811c9dc5;
+  for (const byte of Buffer.from(body)) hash = Math.imul(hash ^ byte, 0x01000193) >>> 0;
+  return `${body}&sum=${hash.toString(16).padStart(8, '0')}`;
+}
+
+/** Percent-encodes text as the page's links do (all but letters, digits and -_.~). */
+export function encodeForLink(text) {
+  return encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }

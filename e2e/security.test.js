@@ -3,44 +3,19 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { siteInChromium } from './browser.js';
+import { goto, newPage as newPageIn, siteInChromium, signed, untilNotice } from './fixtures.js';
 
 // Markup that runs code if it is ever parsed as HTML: it sets window.__xss.
 const MARKUP = '<img src=x onerror="window.__xss=1"><b id="injected">bold</b>';
 const running = siteInChromium();
 
-/** A page that records CSP violations and page errors from before its first script runs. */
+/** A page that records policy violations and page errors from before its first script runs. */
 async function newPage() {
-  const page = await running.browser.newPage({ viewport: { width: 1280, height: 720 } });
-  const errors = [];
-  page.on('pageerror', (error) => errors.push(error.message));
-  await page.addInitScript(() => {
-    window.__violations = [];
-    document.addEventListener('securitypolicyviolation', (event) =>
-      window.__violations.push(`${event.violatedDirective}: ${event.blockedURI}`),
-    );
-  });
-  return { page, errors };
+  const { page, problems } = await newPageIn(running);
+  return { page, errors: problems };
 }
 
-/** A session link body with its checksum: 32-bit FNV-1a of the body, in hex (src/ui/link.rs). */
-function signed(body) {
-  let hash = 0x811c9dc5;
-  for (const byte of Buffer.from(body)) hash = Math.imul(hash ^ byte, 0x01000193) >>> 0;
-  return `${body}&sum=${hash.toString(16).padStart(8, '0')}`;
-}
-
-async function open(page, fragment) {
-  await page.goto(running.site.url + fragment);
-  await page.getByTestId('node-master').waitFor();
-}
-
-/** Waits until the notices match `pattern` (a hash change is handled asynchronously). */
-async function untilNotice(page, pattern) {
-  await page
-    .waitForFunction((source) => new RegExp(source).test(document.querySelector('[data-testid="notices"]')?.textContent), pattern.source, { timeout: 5000 })
-    .catch(async () => assert.fail(`the notices never matched ${pattern}: ${await page.getByTestId('notices').textContent()}`));
-}
+const open = (page, fragment) => goto(running, page, fragment);
 
 /** Nothing the inputs carried ran or became an element, and no policy was violated. */
 async function assertInert(page) {

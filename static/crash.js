@@ -4,6 +4,7 @@
 
 let panicMessage = null;
 let storedKeys = [];
+let lastInput = null;
 
 // Called once at start with the localStorage keys of the kept session: errors from then on
 // that mean the wasm is dead show the panel.
@@ -19,6 +20,11 @@ export function watchForCrashes(keys) {
       showCrashPanel(event.reason);
     }
   });
+}
+
+// Called with each thing the user asks for, before the page does it.
+export function noteInput(input) {
+  lastInput = input;
 }
 
 // Called by the Rust panic hook, just before the wasm aborts.
@@ -38,6 +44,7 @@ function report(error) {
   const seed = /[#&]seed=([^&]*)/.exec(link)?.[1] ?? '1';
   return [
     `What happened: ${panicMessage ?? String(error)}`,
+    `Last input: ${lastInput ?? '(none yet: the page was opening)'}`,
     `Seed: ${seed}`,
     `The session (settings and every action, replayable): ${link}`,
     `Browser: ${navigator.userAgent}`,

@@ -1,25 +1,35 @@
 //! What every fuzz target of a page input checks: whatever the input, the page opens (a panic
-//! would kill it), and the link the page then shows reopens the same run without a complaint.
+//! would kill it) without doing more than a frame's work at a time, and the link the page then
+//! shows reopens the same run without a complaint.
+
+use std::rc::Rc;
 
 use replication_playground::sim::data::{Database, LogEntry};
 use replication_playground::sim::sql::{Statement, execute_write, parse, query};
 use replication_playground::sim::time::Time;
 use replication_playground::ui::link::{self, Opening};
-use replication_playground::ui::state::{PlaygroundState, Theme};
+use replication_playground::ui::state::{Action, FrameBudget, PlaygroundState, SLICE_EVENTS, Theme};
+use yew::Reducible;
 
-/// The furthest moment a fuzzed link is replayed to, so that one execution stays short. The
-/// page's own limit (`state::MAX_OPEN_AT`) has a unit test.
-const MOMENT_CAP: Time = Time::from_millis(2_000);
+/// Model work (events) one execution replays at most; the replay goes on the same way after
+/// that, frame by frame, so stopping there loses nothing but time.
+const WORK_CAP: u64 = 200_000;
 
-/// Opens the page as the browser would after reading `opening` from some input.
+/// Opens the page as the browser would after reading `opening` from some input, and replays
+/// its moment frame by frame as the page does, checking that no frame does more than one slice
+/// of work whatever the input asks for (opening itself does none).
 pub fn open_page(opening: Opening, notices: Vec<String>) {
-    let opening = match opening {
-        Opening::Session { start, actions, at } => {
-            Opening::Session { start, actions, at: at.map(|at| at.min(MOMENT_CAP)) }
-        }
-        demo => demo,
-    };
-    let state = PlaygroundState::new(opening, notices, Theme::Light);
+    let mut state = Rc::new(PlaygroundState::new(opening, notices, Theme::Light));
+    let work = |state: &PlaygroundState| state.sim.borrow().events_processed();
+    assert_eq!(work(&state), 0, "opening the page ran the model before the first frame");
+    let mut done = 0;
+    while state.replay.is_some() && done < WORK_CAP {
+        let before = work(&state);
+        state = state.reduce(Action::Tick { real_ms: 16.0, budget: FrameBudget::slices(1) });
+        let frame = work(&state).saturating_sub(before);
+        assert!(frame <= SLICE_EVENTS, "one frame did {frame} events of work");
+        done += frame.max(1);
+    }
     let (reopened, problems) = link::open(&state.fragment);
     assert!(problems.is_empty(), "the page's own link {:?} does not reopen: {problems:?}", state.fragment);
     if state.demo.is_none() {

@@ -10,7 +10,7 @@ use super::charts::{Chart, Series};
 use super::compare::{self, CompareControls, CompareTable};
 use super::console::Console;
 use super::controls::Controls;
-use super::demo_panel::{DemoMenu, DemoPanel};
+use super::demo_panel::{DemoMenu, DemoPanel, Watched};
 use super::event_log::EventLog;
 use super::frame::{use_animation_frame, use_fragment_changes, use_shortcuts};
 use super::help::Help;
@@ -33,6 +33,9 @@ const MAX_DOTS: usize = 300;
 /// no more than it shows, as they are copied every frame.
 const LOG_IN_FLIGHT: usize = 12;
 const EVENT_ROWS: usize = 12;
+/// Real milliseconds of model work in one frame (of ~16.7 at 60 Hz): the rest is left for
+/// drawing, so the page keeps answering whatever the run asks for.
+const FRAME_WORK_MS: f64 = 10.0;
 /// Statements the SQL console shows.
 const CONSOLE_ROWS: usize = 8;
 
@@ -46,11 +49,18 @@ pub fn App() -> Html {
     // change are not redrawn every frame.
     let on_action = {
         let dispatcher = state.dispatcher();
-        use_memo((), move |_| Callback::from(move |action| dispatcher.dispatch(action)))
+        use_memo((), move |_| {
+            Callback::from(move |action: Action| {
+                super::crash::note_action(&action);
+                dispatcher.dispatch(action)
+            })
+        })
     };
     {
         let on_action = (*on_action).clone();
-        use_animation_frame(Callback::from(move |real_ms| on_action.emit(Action::Tick { real_ms })));
+        use_animation_frame(Callback::from(move |real_ms| {
+            on_action.emit(Action::Tick { real_ms, budget: browser::frame_budget(FRAME_WORK_MS) })
+        }));
     }
     {
         let on_action = (*on_action).clone();
@@ -70,13 +80,13 @@ pub fn App() -> Html {
     let config = state.config();
     let fragment = state.fragment.clone();
     let now = state.sim.borrow().now();
-    use_effect_with(fragment.clone(), |fragment| browser::replace_fragment(fragment));
+    use_effect_with(state.address.clone(), |address| browser::replace_fragment(address));
     {
         // Kept for the next visit: while running about once a simulated second, not every
         // frame; when paused, at the exact moment shown.
         let moment = if state.paused { now.as_micros() } else { now.as_micros() / 1_000_000 * 1_000_000 };
-        use_effect_with((fragment.clone(), moment), move |(fragment, _)| {
-            browser::save_session(fragment, &link::at_moment(fragment, now))
+        use_effect_with((state.address.clone(), fragment.clone(), moment), move |(address, fragment, _)| {
+            browser::save_session(address, &link::at_moment(fragment, now))
         });
     }
     let on_action = (*on_action).clone();
@@ -115,7 +125,9 @@ pub fn App() -> Html {
     let generator_on = config.rate > 0;
     let toggle_generator = on_action.reform(|_: MouseEvent| Action::ToggleGenerator);
 
+    let watched = Watched(state.demo.map_or(&[][..], |demo| demo.step().watch));
     html! {
+        <ContextProvider<Watched> context={watched}>
         <div class={classes!("page", match state.theme { Theme::Light => "light", Theme::Dark => "dark" }, state.presenter.then_some("presenter"))}>
             <header class="masthead">
                 <div>
@@ -145,7 +157,7 @@ pub fn App() -> Html {
                 <DemoPanel {at} on_action={on_action.clone()} />
             }
             <Controls config={config.clone()} paused={state.paused} speed={state.speed} now={sim.now()} on_action={on_action.clone()} />
-            <SessionBar now={sim.now()} furthest={state.recording.borrow().furthest().max(sim.now())} fragment={AttrValue::from(fragment.to_string())} on_action={on_action.clone()} />
+            <SessionBar now={sim.now()} furthest={state.recording.borrow().furthest().max(sim.now())} replay={state.replay} fragment={AttrValue::from(fragment.to_string())} on_action={on_action.clone()} />
             <div class="stage">
                 <section class="picture" aria-label="Cluster">
                     <div class="traffic">
@@ -184,6 +196,7 @@ pub fn App() -> Html {
             </div>
             <SettingsPanel config={config.clone()} on_action={on_action.clone()} />
         </div>
+        </ContextProvider<Watched>>
     }
 }
 

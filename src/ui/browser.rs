@@ -4,6 +4,8 @@
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 
+use super::state::FrameBudget;
+
 const STORED_FRAGMENT: &str = "replication-playground.fragment";
 const STORED_LINK: &str = "replication-playground.link";
 /// The localStorage keys of the kept session: its fragment, then its link.
@@ -20,6 +22,18 @@ pub fn replace_fragment(fragment: &str) {
     {
         // Failing to update the address bar must not disturb the run, so errors are dropped.
         let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("#{fragment}")));
+    }
+}
+
+/// A budget of `ms` real milliseconds from now, by the page's clock. Without one (no
+/// `performance`), a single slice of work per frame.
+pub fn frame_budget(ms: f64) -> FrameBudget {
+    match web_sys::window().and_then(|window| window.performance()) {
+        Some(clock) => {
+            let deadline = clock.now() + ms;
+            FrameBudget::new(move || clock.now() < deadline)
+        }
+        None => FrameBudget::slices(1),
     }
 }
 

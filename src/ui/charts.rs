@@ -5,6 +5,8 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
+use super::demo_panel::use_watched;
+
 const WIDTH: f64 = 300.0;
 const HEIGHT: f64 = 110.0;
 const TOP: f64 = 8.0;
@@ -33,6 +35,7 @@ pub struct ChartProps {
 pub fn Chart(props: &ChartProps) -> Html {
     let hovered = use_state(|| None::<usize>);
     let svg = use_node_ref();
+    let watched = use_watched();
     let length = props.series.iter().map(|series| series.values.len()).max().unwrap_or(0);
     let top_value = props.series.iter().flat_map(|series| series.values.iter().copied()).fold(0.0, f64::max);
     let scale = if top_value > 0.0 { top_value * 1.1 } else { 1.0 };
@@ -69,7 +72,7 @@ pub fn Chart(props: &ChartProps) -> Html {
     };
 
     html! {
-        <figure class="chart" data-testid={props.test_id.clone()}>
+        <figure class="chart" data-testid={props.test_id.clone()} data-watched={watched.mark(&props.test_id)}>
             <figcaption>
                 <strong>{ props.title.clone() }</strong>
                 <span class="readout" aria-live="off">{ format!("{when}: {}", readout.join(" · ")) }</span>

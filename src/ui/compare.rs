@@ -3,6 +3,8 @@
 
 use yew::prelude::*;
 
+use super::demo_panel::use_watched;
+
 use super::settings::{self, Input, SETTINGS, Setting};
 use super::state::Action;
 use crate::sim::Simulation;
@@ -115,8 +117,9 @@ pub struct CompareTableProps {
 #[component]
 pub fn CompareTable(props: &CompareTableProps) -> Html {
     let show = |value: f64| if value.fract() == 0.0 { format!("{value:.0}") } else { format!("{value:.1}") };
+    let watched = use_watched();
     html! {
-        <table class="compare-table" data-testid="compare-table">
+        <table class="compare-table" data-testid="compare-table" data-watched={watched.mark("compare-table")}>
             <thead><tr><th></th><th>{ props.a_title.clone() }</th><th>{ props.b_title.clone() }</th><th>{ "difference" }</th></tr></thead>
             <tbody>
                 { for props.rows.iter().map(|row| {

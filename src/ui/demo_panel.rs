@@ -57,16 +57,9 @@ pub fn DemoPanel(props: &DemoPanelProps) -> Html {
         let demo: &'static Demo = demo;
         props.on_action.reform(move |_| Action::OpenDemo(demo, to))
     };
-    // What to watch stands out on the page while the step is shown (a counter's whole card).
-    let highlight: String = definition
-        .watch
-        .iter()
-        .map(|id| format!(":is([data-testid=\"{id}\"]:not(.value), .stat:has(> [data-testid=\"{id}\"])){{outline:3px solid var(--focus);outline-offset:2px;}}"))
-        .collect();
     let watch: Vec<String> = definition.watch.iter().map(|id| watch_label(id)).collect();
     html! {
         <section class="demo-panel" aria-label="Lecture demo" data-testid="demo-panel">
-            <style>{ highlight }</style>
             <header>
                 <p class="demo-title"><strong>{ demo.title }</strong><span class="demo-section">{ format!(" · lecture: {}", demo.section) }</span></p>
                 <span class="demo-step" data-testid="demo-step" aria-label={format!("step {step} of {count}")}>{ format!("{step}/{count}") }</span>
@@ -82,6 +75,25 @@ pub fn DemoPanel(props: &DemoPanelProps) -> Html {
             </div>
         </section>
     }
+}
+
+/// What the current demo step asks the audience to watch, by test id: the elements carrying
+/// those ids mark themselves with `data-watched`, which the stylesheet outlines. Provided by
+/// the page; empty outside a demo.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Watched(pub &'static [&'static str]);
+
+impl Watched {
+    /// The `data-watched` attribute of the element with test id `id`: there when it is watched.
+    pub fn mark(&self, id: &str) -> Option<&'static str> {
+        self.0.contains(&id).then_some("true")
+    }
+}
+
+/// What the current demo step asks to watch.
+#[hook]
+pub fn use_watched() -> Watched {
+    use_context::<Watched>().unwrap_or_default()
 }
 
 /// What a highlighted element is, in words.

@@ -3,6 +3,8 @@
 
 use yew::prelude::*;
 
+use super::demo_panel::use_watched;
+
 use super::json;
 use super::number_field::NumberField;
 use super::state::Action;
@@ -47,10 +49,13 @@ pub fn NodeCard(props: &NodeCardProps) -> Html {
     let command =
         |make: fn(NodeRef) -> Command| props.on_action.reform(move |_: MouseEvent| Action::Command(make(node)));
     let down = props.state == NodeState::Down;
+    let test_id = format!("node-{node}");
+    let watched = use_watched();
     html! {
         <article
             class={classes!("node", if is_master { "master" } else { "replica" }, props.state.as_str())}
-            data-testid={format!("node-{node}")}
+            data-testid={test_id.clone()}
+            data-watched={watched.mark(&test_id)}
             data-applied-lsn={props.applied_lsn.to_string()}
             data-state={props.state.as_str()}
             data-reads={props.reads_served.to_string()}

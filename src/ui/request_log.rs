@@ -3,6 +3,8 @@
 
 use yew::prelude::*;
 
+use super::demo_panel::use_watched;
+
 use std::rc::Rc;
 
 use crate::sim::data::{self, Row};
@@ -25,6 +27,7 @@ fn is_problem(record: &RequestRecord) -> bool {
 #[component]
 pub fn RequestLog(props: &RequestLogProps) -> Html {
     let problems_only = use_state(|| false);
+    let watched = use_watched();
     let toggle = {
         let problems_only = problems_only.clone();
         Callback::from(move |_: MouseEvent| problems_only.set(!*problems_only))
@@ -42,7 +45,7 @@ pub fn RequestLog(props: &RequestLogProps) -> Html {
             if shown.is_empty() {
                 <p class="empty">{ if *problems_only { "No stale reads, violations or failures among the latest requests." } else { "Nothing yet: press Write, then Read." } }</p>
             }
-            <ol data-testid="request-log">
+            <ol data-testid="request-log" data-watched={watched.mark("request-log")}>
                 { for shown.into_iter().map(|record| {
                     let stale = record.is_stale();
                     let tags = [

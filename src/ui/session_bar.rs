@@ -6,13 +6,15 @@ use yew::prelude::*;
 use super::browser;
 use super::link;
 use super::session_file;
-use super::state::Action;
+use super::state::{Action, Replay};
 use crate::sim::time::Time;
 
 #[derive(Properties, PartialEq)]
 pub struct SessionBarProps {
     pub now: Time,
     pub furthest: Time,
+    /// A replay under way: the timeline shows where it is going, and its progress is shown.
+    pub replay: Option<Replay>,
     /// The link that replays the run (without a moment).
     pub fragment: AttrValue,
     pub on_action: Callback<Action>,
@@ -28,11 +30,21 @@ pub fn SessionBar(props: &SessionBarProps) -> Html {
     // The link to this moment is written only when asked for, not on every frame.
     let (fragment, now) = (props.fragment.clone(), props.now);
     let share = {
-        let (shared, fragment) = (shared.clone(), fragment.clone());
+        let (shared, fragment, on_action) = (shared.clone(), fragment.clone(), props.on_action.clone());
         Callback::from(move |_: MouseEvent| {
+            let moment = link::at_moment(&fragment, now);
+            if moment.len() > link::MAX_LINK_BYTES {
+                shared.set(None);
+                on_action.emit(Action::Refuse(format!(
+                    "this session's link would be {} KB, too long to pass on as a link (at most {} KB); Export it as a file instead",
+                    moment.len() / 1_024,
+                    link::MAX_LINK_BYTES / 1_024
+                )));
+                return;
+            }
             let page = web_sys::window().and_then(|window| window.location().href().ok()).unwrap_or_default();
             let base = page.split('#').next().unwrap_or_default().to_string();
-            shared.set(Some(format!("{base}#{}", link::at_moment(&fragment, now))));
+            shared.set(Some(format!("{base}#{moment}")));
         })
     };
     let export = {
@@ -66,14 +78,18 @@ pub fn SessionBar(props: &SessionBarProps) -> Html {
         })
     };
     let ms = |time: Time| time.as_micros() as f64 / 1_000.0;
+    let shown = props.replay.map_or(props.now, |replay| replay.target);
     html! {
         <section class="session-bar" aria-label="Timeline and sharing">
             <label class="timeline">{ "Timeline" }
-                <input type="range" data-testid="timeline" min="0" max={format!("{:.3}", ms(props.furthest))} step="any"
-                    value={format!("{:.3}", ms(props.now))} oninput={seek}
-                    aria-valuetext={format!("{} of {}", props.now, props.furthest)} />
+                <input type="range" data-testid="timeline" min="0" max={format!("{:.3}", ms(props.furthest.max(shown)))} step="any"
+                    value={format!("{:.3}", ms(shown))} oninput={seek}
+                    aria-valuetext={format!("{} of {}", shown.as_clock(), props.furthest.as_clock())} />
             </label>
-            <span class="timeline-label">{ format!("{} / {}", props.now, props.furthest) }</span>
+            <span class="timeline-label">{ format!("{} / {}", props.now.as_clock(), props.furthest.as_clock()) }</span>
+            if let Some(replay) = props.replay {
+                { replay_progress(replay, props.now, &props.on_action) }
+            }
             <button data-testid="share" onclick={share} title="A link that reopens this run at this moment">{ "Share link" }</button>
             <button data-testid="export" onclick={export}>{ "Export" }</button>
             <label class="import">{ "Import " }
@@ -83,5 +99,19 @@ pub fn SessionBar(props: &SessionBarProps) -> Html {
                 <input class="share-link" data-testid="share-link" readonly=true value={url.clone()} aria-label="Link to this moment" />
             }
         </section>
+    }
+}
+
+/// How far a replay has got, with a way to stop it there.
+fn replay_progress(replay: Replay, now: Time, on_action: &Callback<Action>) -> Html {
+    let span = (replay.target - replay.from).as_micros().max(1);
+    let permille = ((now - replay.from).as_micros().min(span) as u128 * 1_000 / span as u128) as u64;
+    html! {
+        <div class="replay" role="status" data-testid="replay-progress">
+            <span>{ format!("Replaying to {}: at {} ({}%)", replay.target.as_clock(), now.as_clock(), permille / 10) }</span>
+            <progress max="1000" value={permille.to_string()} aria-label="Replay progress"></progress>
+            <button data-testid="replay-cancel" onclick={on_action.reform(|_: MouseEvent| Action::CancelReplay)}
+                title="Stop here: the run stays at the moment reached">{ "Cancel" }</button>
+        </div>
     }
 }

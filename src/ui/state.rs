@@ -1,16 +1,17 @@
 //! The page's state: the running simulation plus the settings that only concern the page,
 //! changed by `Action`s through one reducer.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use yew::Reducible;
 
 use super::link::{self, Opening};
 use super::settings::{self, Setting};
+use super::url;
 use crate::demos::{self, Demo, Step};
 use crate::sim::config::Config;
-use crate::sim::recording::Recording;
+use crate::sim::recording::{Recording, Refused};
 use crate::sim::time::Time;
 use crate::sim::{Command, NodeRef, Simulation};
 
@@ -23,9 +24,52 @@ pub const MAX_CATCH_UP_MS: f64 = 250.0;
 
 /// The generator's rate when started with none set.
 const DEFAULT_RATE: u64 = 50;
-/// The furthest moment a link opens at. Opening replays the run up to the link's moment, and a
-/// link is untrusted input that must not freeze the page for long.
+/// The furthest moment a link opens at: opening replays the run up to the link's moment, which
+/// takes a while for a long, busy run.
 pub const MAX_OPEN_AT: Time = Time::from_millis(30 * 60 * 1_000);
+
+/// Events the model handles between two looks at the frame's budget: a fraction of a
+/// millisecond, so a frame overruns its budget by no more than that.
+pub const SLICE_EVENTS: u64 = 2_000;
+
+/// How much model work one frame may do: asked after each slice of `SLICE_EVENTS` events, and
+/// at least one slice is always done, so the run always moves on. The page asks the clock;
+/// tests and the fuzzer count slices.
+#[derive(Clone)]
+pub struct FrameBudget(Rc<dyn Fn() -> bool>);
+
+impl FrameBudget {
+    /// A budget that lasts while `has_time` says so.
+    pub fn new(has_time: impl Fn() -> bool + 'static) -> FrameBudget {
+        FrameBudget(Rc::new(has_time))
+    }
+
+    /// Exactly `count` slices.
+    pub fn slices(count: u64) -> FrameBudget {
+        let left = Cell::new(count.saturating_sub(1));
+        FrameBudget::new(move || {
+            let more = left.get() > 0;
+            left.set(left.get().saturating_sub(1));
+            more
+        })
+    }
+
+    fn has_time(&self) -> bool {
+        (self.0)()
+    }
+}
+
+/// Bringing the run to a moment far from the one it is at (a link's moment, a moment sought on
+/// the timeline, a run started beside this one) is done frame by frame, a budget's worth of work
+/// each, so that the page keeps answering and shows how far it got.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Replay {
+    pub target: Time,
+    /// Where it started, for the progress shown.
+    pub from: Time,
+    /// Play on once there (a run started beside a playing one), or pause there.
+    pub resume: bool,
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Theme {
@@ -34,10 +78,14 @@ pub enum Theme {
 }
 
 pub enum Action {
-    /// Real time passed: advance the simulation by it times the speed, unless paused.
+    /// Real time passed: advance the simulation by it times the speed, unless paused, doing no
+    /// more work than `budget` allows (a replay under way takes the frame instead).
     Tick {
         real_ms: f64,
+        budget: FrameBudget,
     },
+    /// Stops a replay where it has got to.
+    CancelReplay,
     Command(Command),
     TogglePause,
     /// Pauses and jumps to the next event.
@@ -67,6 +115,54 @@ pub enum Action {
     /// Something the user did could not be done, or something worth saying happened.
     Refuse(String),
     DismissNotices,
+}
+
+/// How much of a user's input the crash report quotes: enough to run it again.
+const REPORTED_INPUT_CHARS: usize = 2_000;
+
+impl Action {
+    /// What the user asked for, in words, for the report shown if the page stops while doing
+    /// it; `None` for the page's own frames and for changes of view.
+    pub fn as_input(&self) -> Option<String> {
+        let cut = |text: &str| {
+            let shown: String = text.chars().take(REPORTED_INPUT_CHARS).collect();
+            if shown.len() < text.len() { format!("{shown}… (cut)") } else { shown }
+        };
+        Some(match self {
+            Action::Command(Command::Sql { client, text }) => format!("client {} runs SQL: {}", client + 1, cut(text)),
+            Action::Command(command) => command.to_string(),
+            Action::Open(Opening::Session { actions, at, .. }, _) => format!(
+                "open a session with {} command(s){}",
+                actions.len(),
+                at.map(|at| format!(" at {}", at.as_clock())).unwrap_or_default()
+            ),
+            Action::Open(Opening::Demo { name, step }, _) => format!("open demo {} at step {step}", cut(name)),
+            Action::OpenDemo(demo, step) => format!("open demo {} at step {step}", demo.name),
+            Action::Seek(to) => format!("go to {} on the timeline", to.as_clock()),
+            Action::Step => "step to the next event".to_string(),
+            Action::ToggleGenerator => "start or stop the traffic".to_string(),
+            Action::NewRun(_) => "start a new run".to_string(),
+            Action::Compare(Some((setting, value))) => format!("run beside with {}={}", setting.key, cut(value)),
+            _ => return None,
+        })
+    }
+
+    /// Whether doing this first stops a replay under way where it has got to: anything that
+    /// acts on the run does; a new seek replaces it; views and ticks leave it going.
+    fn interrupts_replay(&self) -> bool {
+        matches!(
+            self,
+            Action::CancelReplay
+                | Action::Command(_)
+                | Action::TogglePause
+                | Action::Step
+                | Action::ToggleGenerator
+                | Action::NewRun(_)
+                | Action::Open(..)
+                | Action::OpenDemo(..)
+                | Action::Compare(_)
+        )
+    }
 }
 
 /// A demo being shown.
@@ -110,10 +206,6 @@ impl Beside {
             other => other,
         }
     }
-
-    fn advance_to(&self, until: Time) {
-        self.recording.borrow_mut().advance(&mut self.sim.borrow_mut(), until);
-    }
 }
 
 #[derive(Clone)]
@@ -124,6 +216,7 @@ pub struct PlaygroundState {
     pub recording: Rc<RefCell<Recording>>,
     pub demo: Option<DemoAt>,
     pub beside: Option<Beside>,
+    pub replay: Option<Replay>,
     pub paused: bool,
     pub speed: f64,
     /// The rate the generator restarts at.
@@ -137,6 +230,9 @@ pub struct PlaygroundState {
     /// The link that replays this run (see `link`), kept because writing it encodes every
     /// command: it is rewritten only when the commands or settings change, not every frame.
     pub fragment: Rc<str>,
+    /// The link in the address bar: `fragment`, or only its settings when `fragment` is longer
+    /// than an address bar should hold (Export and the kept session still carry all of it).
+    pub address: Rc<str>,
     /// Bumped on every change so Yew sees a new state even though `sim` is shared.
     revision: u64,
 }
@@ -151,6 +247,7 @@ impl PlaygroundState {
             recording: Rc::new(RefCell::new(recording)),
             demo: None,
             beside: None,
+            replay: None,
             paused: false,
             speed: 1.0,
             last_rate: DEFAULT_RATE,
@@ -160,10 +257,11 @@ impl PlaygroundState {
             help_open: false,
             notices,
             fragment: Rc::from(""),
+            address: Rc::from(""),
             revision: 0,
         };
         state.open(opening);
-        state.fragment = state.link().into();
+        state.relink();
         state
     }
 
@@ -178,6 +276,25 @@ impl PlaygroundState {
         }
         let recording = self.recording.borrow();
         link::session(&self.config(), recording.start(), recording.actions(), None)
+    }
+
+    /// Writes the run's link again, and the address bar's, saying so when the link grows too
+    /// long for the address bar.
+    fn relink(&mut self) {
+        let was_too_long = self.address != self.fragment;
+        self.fragment = self.link().into();
+        if self.fragment.len() <= link::MAX_LINK_BYTES {
+            self.address = self.fragment.clone();
+            return;
+        }
+        self.address = url::to_fragment(&self.config()).into();
+        if !was_too_long {
+            self.notices.push(format!(
+                "this session's link has grown to {} KB, more than an address bar holds well ({} KB): the address bar now keeps only its settings; Export saves the whole session",
+                self.fragment.len() / 1_024,
+                link::MAX_LINK_BYTES / 1_024
+            ));
+        }
     }
 
     fn apply(&mut self, command: Command) {
@@ -216,10 +333,12 @@ impl PlaygroundState {
         drop(recording);
         match Recording::new(start, actions) {
             Ok((recording, sim)) => {
-                let beside =
-                    Beside { sim: Rc::new(RefCell::new(sim)), recording: Rc::new(RefCell::new(recording)), ..template };
-                beside.advance_to(now);
-                self.beside = Some(beside);
+                self.beside = Some(Beside {
+                    sim: Rc::new(RefCell::new(sim)),
+                    recording: Rc::new(RefCell::new(recording)),
+                    ..template
+                });
+                self.replay_to(now, !self.paused);
             }
             Err(error) => self.notices.push(format!("cannot run beside: {error}")),
         }
@@ -234,6 +353,7 @@ impl PlaygroundState {
                 self.recording = Rc::new(RefCell::new(recording));
                 self.selected = None;
                 self.beside = None;
+                self.replay = None;
                 true
             }
             Err(error) => {
@@ -257,9 +377,7 @@ impl PlaygroundState {
                             ));
                             at = MAX_OPEN_AT;
                         }
-                        let mut sim = self.sim.borrow_mut();
-                        self.recording.borrow_mut().advance(&mut sim, at);
-                        self.paused = true;
+                        self.replay_to(at, false);
                     }
                 }
             }
@@ -294,6 +412,80 @@ impl PlaygroundState {
             }
         }
     }
+
+    /// The runs shown: this one, and the one beside it if any.
+    fn runs(&self) -> impl Iterator<Item = (&Rc<RefCell<Simulation>>, &Rc<RefCell<Recording>>)> {
+        std::iter::once((&self.sim, &self.recording))
+            .chain(self.beside.as_ref().map(|beside| (&beside.sim, &beside.recording)))
+    }
+
+    /// Moves every run on to `until`, slice by slice while `budget` lasts; says whether all got
+    /// there. Commands of their scripts refused on the way become notices.
+    fn advance_runs(&mut self, until: Time, budget: &FrameBudget) -> bool {
+        let reached = loop {
+            let mut all_there = true;
+            for (sim, recording) in self.runs() {
+                let mut work = SLICE_EVENTS;
+                all_there &= recording.borrow_mut().advance_within(&mut sim.borrow_mut(), until, &mut work);
+            }
+            if all_there || !budget.has_time() {
+                break all_there;
+            }
+        };
+        let refused: Vec<(bool, Refused)> = self
+            .runs()
+            .enumerate()
+            .flat_map(|(index, (_, recording))| {
+                recording.borrow_mut().take_refused().into_iter().map(move |refused| (index > 0, refused))
+            })
+            .collect();
+        for (beside, refused) in refused {
+            let whose = if beside { "the run beside refused " } else { "" };
+            self.notices.push(format!(
+                "{whose}command {} of this session ({} at {}) was refused: {}",
+                refused.number,
+                refused.command,
+                refused.at.as_clock(),
+                refused.reason
+            ));
+        }
+        reached
+    }
+
+    /// Starts bringing every run to `target` over the next frames (see `Replay`), each from
+    /// wherever is nearer: where it is, or its last checkpoint before `target`.
+    fn replay_to(&mut self, target: Time, resume: bool) {
+        for (sim, recording) in self.runs() {
+            recording.borrow_mut().rewind(&mut sim.borrow_mut(), target);
+        }
+        let from = self.runs().map(|(sim, _)| sim.borrow().now()).min().unwrap_or(Time::ZERO);
+        self.replay = Some(Replay { target, from, resume });
+        self.paused = true;
+    }
+
+    /// A replay's next frame of work.
+    fn go_on_replaying(&mut self, replay: Replay, budget: &FrameBudget) {
+        if self.advance_runs(replay.target, budget) {
+            self.replay = None;
+            self.paused = !replay.resume;
+        }
+    }
+
+    /// Stops a replay where the runs have got to. The run beside is dropped if it is not at the
+    /// same moment as this one.
+    fn stop_replay(&mut self) {
+        if self.replay.take().is_none() {
+            return;
+        }
+        let now = self.sim.borrow().now();
+        if self.beside.as_ref().is_some_and(|beside| beside.sim.borrow().now() != now) {
+            self.beside = None;
+            self.notices.push(format!(
+                "the run beside was stopped before it reached {}; start it again to compare",
+                now.as_clock()
+            ));
+        }
+    }
 }
 
 impl PartialEq for PlaygroundState {
@@ -306,43 +498,40 @@ impl Reducible for PlaygroundState {
     type Action = Action;
 
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
-        if matches!(action, Action::Tick { .. }) && self.paused {
+        if matches!(action, Action::Tick { .. }) && self.paused && self.replay.is_none() {
             return self;
         }
         let ticking = matches!(action, Action::Tick { .. });
         let config_before = ticking.then(|| self.config());
         let mut next = (*self).clone();
         next.revision += 1;
+        if action.interrupts_replay() {
+            next.stop_replay();
+        }
         match action {
-            Action::Tick { real_ms } => {
-                let simulated_us = real_ms.clamp(0.0, MAX_CATCH_UP_MS) * next.speed * 1_000.0;
-                let mut sim = next.sim.borrow_mut();
-                let until = sim.now() + Time(simulated_us as u64);
-                next.recording.borrow_mut().advance(&mut sim, until);
-                if let Some(beside) = &next.beside {
-                    beside.advance_to(until);
+            Action::Tick { real_ms, budget } => match next.replay {
+                Some(replay) => next.go_on_replaying(replay, &budget),
+                None => {
+                    let simulated_us = real_ms.clamp(0.0, MAX_CATCH_UP_MS) * next.speed * 1_000.0;
+                    let until = next.sim.borrow().now() + Time(simulated_us as u64);
+                    // Whatever the budget leaves undone is simply not done: the run goes slower
+                    // than asked rather than piling work onto later frames.
+                    next.advance_runs(until, &budget);
                 }
-            }
+            },
+            Action::CancelReplay => {}
             Action::Command(command) => next.apply(command),
             Action::TogglePause => next.paused = !next.paused,
             Action::Step => {
                 next.paused = true;
-                let mut sim = next.sim.borrow_mut();
-                if let Some(at) = sim.next_event_time() {
-                    next.recording.borrow_mut().advance(&mut sim, at);
-                    if let Some(beside) = &next.beside {
-                        beside.advance_to(at);
-                    }
+                let next_event = next.sim.borrow().next_event_time();
+                if let Some(at) = next_event {
+                    next.advance_runs(at, &FrameBudget::slices(u64::MAX));
                 }
             }
             Action::Seek(to) => {
-                next.paused = true;
-                let rewound = next.recording.borrow_mut().seek(to);
-                *next.sim.borrow_mut() = rewound;
-                if let Some(beside) = &next.beside {
-                    let rewound = beside.recording.borrow_mut().seek(to);
-                    *beside.sim.borrow_mut() = rewound;
-                }
+                let to = to.min(next.recording.borrow().furthest());
+                next.replay_to(to, false);
             }
             Action::SetSpeed(speed) => next.speed = speed,
             Action::NudgeSpeed(direction) => {
@@ -391,7 +580,7 @@ impl Reducible for PlaygroundState {
         }
         // A tick changes the link only when a replayed command changed the settings.
         if !ticking || config_before != Some(next.config()) {
-            next.fragment = next.link().into();
+            next.relink();
         }
         Rc::new(next)
     }
@@ -433,17 +622,132 @@ pub const SHORTCUTS: [(&str, &str); 10] = [
 mod tests {
     use super::*;
 
+    /// One frame that may do `slices` slices of work.
+    fn frame(state: Rc<PlaygroundState>, slices: u64) -> Rc<PlaygroundState> {
+        state.reduce(Action::Tick { real_ms: 16.0, budget: FrameBudget::slices(slices) })
+    }
+
+    /// Frames until the replay is done, each of `slices` slices; how many it took.
+    fn replay_fully(mut state: Rc<PlaygroundState>, slices: u64) -> (Rc<PlaygroundState>, usize) {
+        let mut frames = 0;
+        while state.replay.is_some() {
+            let before = state.sim.borrow().events_processed();
+            state = frame(state, slices);
+            let work = state.sim.borrow().events_processed() - before;
+            assert!(work <= slices * SLICE_EVENTS, "a frame did {work} events of work");
+            frames += 1;
+        }
+        (state, frames)
+    }
+
+    fn session(start: Config, actions: Vec<(Time, Command)>, at: Time) -> Rc<PlaygroundState> {
+        let opening = Opening::Session { start, actions, at: Some(at) };
+        Rc::new(PlaygroundState::new(opening, Vec::new(), Theme::Light))
+    }
+
     #[test]
     fn a_link_to_a_moment_past_the_limit_opens_at_the_limit() {
         let actions = vec![(Time::from_millis(5), Command::WriteRandom { client: 0 })];
-        let far = Time(MAX_OPEN_AT.as_micros() * 3);
-        let opening = Opening::Session { start: Config::default(), actions, at: Some(far) };
-        let state = PlaygroundState::new(opening, Vec::new(), Theme::Light);
-        assert_eq!(state.sim.borrow().now(), MAX_OPEN_AT);
-        assert_eq!(state.sim.borrow().stats().writes_acked, 1, "the link's commands ran");
+        let state = session(Config::default(), actions, Time(MAX_OPEN_AT.as_micros() * 3));
         assert_eq!(
             state.notices,
             ["the link's moment is 90 minutes in; links open at most 30 minutes in, so it opens there"]
         );
+        let (state, _) = replay_fully(state, 1_000);
+        assert_eq!(state.sim.borrow().now(), MAX_OPEN_AT);
+        assert_eq!(state.sim.borrow().stats().writes_acked, 1, "the link's commands ran");
+    }
+
+    #[test]
+    fn a_heavy_link_opens_frame_by_frame_and_pauses_at_its_moment() {
+        let start = Config { replicas: 8, rate: 20_000, seed: 3, ..Config::default() };
+        let at = Time::from_millis(3_000);
+        let state = session(start.clone(), Vec::new(), at);
+        assert_eq!(state.sim.borrow().events_processed(), 0, "opening does no model work itself");
+        assert_eq!(state.replay, Some(Replay { target: at, from: Time::ZERO, resume: false }));
+        let (state, frames) = replay_fully(state, 4);
+        assert!(frames > 20, "it took {frames} frames");
+        assert!(state.paused && state.sim.borrow().now() == at);
+        let mut direct = Simulation::new(start).unwrap();
+        direct.run_until(at);
+        assert_eq!(state.sim.borrow().fingerprint(), direct.fingerprint(), "the same run as one go");
+        assert!(state.notices.is_empty());
+    }
+
+    #[test]
+    fn cancelling_a_replay_stops_where_it_got_to_and_acting_cancels_it_too() {
+        let start = Config { replicas: 8, rate: 20_000, ..Config::default() };
+        let state = frame(frame(session(start.clone(), Vec::new(), MAX_OPEN_AT), 2), 2);
+        let reached = state.sim.borrow().now();
+        assert!(reached > Time::ZERO && reached < MAX_OPEN_AT);
+        let cancelled = state.reduce(Action::CancelReplay);
+        assert!(cancelled.replay.is_none() && cancelled.paused);
+        assert_eq!(frame(cancelled, 2).sim.borrow().now(), reached, "paused where it got to");
+        let clicked = frame(session(start, Vec::new(), MAX_OPEN_AT), 2)
+            .reduce(Action::Command(Command::WriteRandom { client: 0 }));
+        assert!(clicked.replay.is_none());
+        assert_eq!(clicked.recording.borrow().actions().len(), 1, "the click was taken at the moment reached");
+    }
+
+    #[test]
+    fn seeking_replays_from_the_nearest_checkpoint_in_slices() {
+        let start = Config { replicas: 3, rate: 2_000, ..Config::default() };
+        let (state, _) = replay_fully(session(start, Vec::new(), Time::from_millis(20_000)), 50);
+        let at_20_s = state.sim.borrow().fingerprint();
+        let sought = state.reduce(Action::Seek(Time::from_millis(7_500)));
+        assert!(sought.sim.borrow().now() <= Time::from_millis(7_500), "rewound to a checkpoint");
+        let (sought, _) = replay_fully(sought, 1);
+        assert_eq!(sought.sim.borrow().now(), Time::from_millis(7_500));
+        let (forward, _) = replay_fully(sought.reduce(Action::Seek(Time::from_millis(60_000))), 1);
+        assert_eq!(forward.sim.borrow().now(), Time::from_millis(20_000), "no further than the run has been");
+        assert_eq!(forward.sim.borrow().fingerprint(), at_20_s);
+    }
+
+    #[test]
+    fn a_scripted_command_the_model_refuses_is_told_with_its_moment_and_reason() {
+        let actions = vec![
+            (Time::from_millis(1_250), Command::Crash(NodeRef::Replica(7))),
+            (Time::from_millis(1_500), Command::WriteRandom { client: 0 }),
+        ];
+        let (state, _) = replay_fully(session(Config::default(), actions, Time::from_millis(2_000)), 100);
+        assert_eq!(
+            state.notices,
+            ["command 1 of this session (crash replica-7 at 0:01.250) was refused: there is no replica-7"]
+        );
+        assert_eq!(state.sim.borrow().stats().writes_issued, 1, "the rest of the session ran");
+    }
+
+    #[test]
+    fn a_link_too_long_for_the_address_bar_leaves_it_the_settings_and_says_so_once() {
+        let defaults = Opening::Session { start: Config::default(), actions: Vec::new(), at: None };
+        let state = Rc::new(PlaygroundState::new(defaults, Vec::new(), Theme::Light));
+        let long_sql = format!("SELECT * FROM users WHERE name = '{}'", "é".repeat(2_000));
+        let sql = |state: Rc<PlaygroundState>| {
+            state.reduce(Action::Command(Command::Sql { client: 0, text: long_sql.clone() }))
+        };
+        let state = sql(state);
+        assert!(state.fragment.len() > link::MAX_LINK_BYTES);
+        assert_eq!(&*state.address, url::to_fragment(&state.config()));
+        assert_eq!(
+            state.notices,
+            [
+                "this session's link has grown to 11 KB, more than an address bar holds well (8 KB): the address bar now keeps only its settings; Export saves the whole session"
+            ]
+        );
+        assert_eq!(sql(state).notices.len(), 1, "said once");
+    }
+
+    #[test]
+    fn the_crash_report_quotes_what_the_user_asked_for() {
+        let sql = Action::Command(Command::Sql { client: 0, text: "x".repeat(REPORTED_INPUT_CHARS + 5) });
+        let quoted = sql.as_input().unwrap();
+        assert!(quoted.starts_with("client 1 runs SQL: xxx") && quoted.ends_with("x… (cut)"), "{quoted}");
+        let crash = Action::Command(Command::Crash(NodeRef::Replica(2)));
+        assert_eq!(crash.as_input().as_deref(), Some("crash replica-2"));
+        assert_eq!(
+            Action::Seek(Time::from_millis(61_500)).as_input().as_deref(),
+            Some("go to 1:01.500 on the timeline")
+        );
+        assert_eq!(Action::Tick { real_ms: 16.0, budget: FrameBudget::slices(1) }.as_input(), None);
     }
 }

@@ -3,6 +3,7 @@
 
 use yew::prelude::*;
 
+use super::demo_panel::{Watched, use_watched};
 use crate::sim::request::Stats;
 
 #[derive(Properties, PartialEq)]
@@ -13,30 +14,30 @@ pub struct StatsPanelProps {
 #[component]
 pub fn StatsPanel(props: &StatsPanelProps) -> Html {
     let s = props.stats;
+    let watched = use_watched();
+    let stat = |label, id, value, note, alarm| counter(&watched, label, id, value, note, alarm);
     html! {
         <section class="stats" aria-label="Counters">
-            { stat("Writes acknowledged", html! { <span class="value" data-testid="stat-writes">{ s.writes_acked }</span> },
-                format!("{} failed", s.writes_failed), false) }
-            { stat("Reads answered", html! { <span class="value" data-testid="stat-reads">{ s.reads_completed }</span> },
+            { stat("Writes acknowledged", "stat-writes", s.writes_acked, format!("{} failed", s.writes_failed), false) }
+            { stat("Reads answered", "stat-reads", s.reads_completed,
                 format!("{} failed · {} in flight", s.reads_failed, s.in_flight()), false) }
-            { stat("Stale reads", html! { <span class="value" data-testid="stat-stale-reads">{ s.stale_reads }</span> },
-                "older than the master's data".to_string(), s.stale_reads > 0) }
-            { stat("Read-your-writes violations", html! { <span class="value" data-testid="stat-ryw-violations">{ s.ryw_violations }</span> },
+            { stat("Stale reads", "stat-stale-reads", s.stale_reads, "older than the master's data".to_string(), s.stale_reads > 0) }
+            { stat("Read-your-writes violations", "stat-ryw-violations", s.ryw_violations,
                 "a client missed its own write".to_string(), s.ryw_violations > 0) }
-            { stat("Monotonic-read violations", html! { <span class="value" data-testid="stat-monotonic-violations">{ s.monotonic_violations }</span> },
+            { stat("Monotonic-read violations", "stat-monotonic-violations", s.monotonic_violations,
                 "a client went back in time".to_string(), s.monotonic_violations > 0) }
-            { stat("Lost writes", html! { <span class="value" data-testid="stat-lost-writes">{ s.lost_writes }</span> },
+            { stat("Lost writes", "stat-lost-writes", s.lost_writes,
                 "acknowledged, then lost in a failover".to_string(), s.lost_writes > 0) }
         </section>
     }
 }
 
-/// One counter; `value` is its number, in an element carrying the counter's test id.
-fn stat(label: &str, value: Html, note: String, alarm: bool) -> Html {
+/// One counter: its number in an element carrying the counter's test id.
+fn counter(watched: &Watched, label: &str, id: &'static str, value: u64, note: String, alarm: bool) -> Html {
     html! {
         <div class={classes!("stat", alarm.then_some("alarm"))}>
             <span class="label">{ label }</span>
-            { value }
+            <span class="value" data-testid={id} data-watched={watched.mark(id)}>{ value }</span>
             <span class="note">{ note }</span>
         </div>
     }
