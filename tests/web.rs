@@ -6,8 +6,10 @@ mod common;
 
 use std::time::Duration;
 
+use replication_playground::sim::Command;
 use replication_playground::sim::request::Stats;
 use replication_playground::ui::App;
+use replication_playground::ui::state::Action;
 use replication_playground::ui::stats::{StatsPanel, StatsPanelProps};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
@@ -245,13 +247,17 @@ mod components {
 fn a_panic_shows_the_panel_with_the_message_and_the_session() {
     let window = web_sys::window().unwrap();
     window.location().set_hash("replicas=3&seed=42").unwrap();
+    let sql = Command::Sql { client: 0, text: "SELECT * FROM users".into() };
+    replication_playground::ui::crash::note_action(&Action::Command(sql));
     replication_playground::ui::crash::show_panel("panicked at src/sim/mod.rs:1:1:\nan invariant broke");
     let document = window.document().unwrap();
     let panel = by_test_id(&document.document_element().unwrap(), "crash-panel");
     let report: web_sys::HtmlTextAreaElement = by_test_id(&panel, "crash-report").dyn_into().unwrap();
     let report = report.value();
     assert!(
-        report.starts_with("What happened: panicked at src/sim/mod.rs:1:1:\nan invariant broke\nSeed: 42\n"),
+        report.starts_with(
+            "What happened: panicked at src/sim/mod.rs:1:1:\nan invariant broke\nLast input: client 1 runs SQL: SELECT * FROM users\nSeed: 42\n"
+        ),
         "{report}"
     );
     assert!(report.contains("#replicas=3&seed=42"), "{report}");
