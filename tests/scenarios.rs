@@ -80,18 +80,18 @@ fn reads_served(sim: &Simulation) -> Vec<u64> {
 #[test]
 fn async_read_before_the_lag_is_stale_and_after_it_is_not() {
     let mut sim = sim(2, Mode::Async, 1_000);
-    write(&mut sim, 101, "Ada");
+    write(&mut sim, 102, "Ada");
     advance(&mut sim, 10);
     assert_eq!(sim.stats().writes_acked, 1, "async acknowledges without waiting for replicas");
 
-    let early = read(&mut sim, 101);
+    let early = read(&mut sim, 102);
     assert!(early.is_stale(), "a replica still has the old row: {early:?}");
     assert_eq!(early.versions_behind(), 1);
-    assert_eq!(returned_name(&early).as_deref(), Some("Alice"));
+    assert_eq!(returned_name(&early).as_deref(), Some("Bob"));
 
     advance(&mut sim, 1_000);
     for _ in 0..2 {
-        let late = read(&mut sim, 101);
+        let late = read(&mut sim, 102);
         assert!(!late.is_stale(), "after the lag every replica has the write: {late:?}");
         assert_eq!(returned_name(&late).as_deref(), Some("Ada"));
     }
@@ -316,7 +316,9 @@ fn an_overloaded_database_rejects_then_crashes_and_replicas_prevent_it() {
     let single = overload(0);
     assert!(single.stats().reads_failed > 0, "a full queue rejects reads");
     assert_eq!(single.state(single.master_id()), NodeState::Down, "sustained overload crashed it");
-    assert!(single.events().any(|event| matches!(&event.kind, EventKind::Crashed { node, .. } if node == "master")));
+    assert!(
+        single.events().any(|event| matches!(&event.kind, EventKind::Crashed { node, .. } if node == "pg-1 (master)"))
+    );
 
     let scaled = overload(3);
     assert_eq!(scaled.stats().reads_failed, 0, "three replicas share 2,500 reads/s without a queue filling");
@@ -667,7 +669,7 @@ fn automatic_failover_promotes_the_most_up_to_date_replica() {
     assert!(!sim.master().is_up(), "not before the timeout");
     advance(&mut sim, 200);
     assert!(sim.master().is_up(), "the failover happened");
-    assert!(sim.events().any(|event| event.kind == EventKind::Promoted { node: "replica-2".into(), lsn: 1 }));
+    assert!(sim.events().any(|event| event.kind == EventKind::Promoted { node: "pg-3 (replica-2)".into(), lsn: 1 }));
     assert_eq!(name(sim.committed(), 101), "Ada", "replica-2 had the write; replica-1 was cut off");
     let id = send(&mut sim, Command::Write { client: 0, key: 102, name: "After".into() });
     advance(&mut sim, 10);
@@ -712,7 +714,7 @@ fn rows(record: &RequestRecord) -> usize {
 #[test]
 fn the_lectures_statements_under_async_read_the_new_row_stale() {
     let mut sim = sim(2, Mode::Async, 2_000);
-    let results = run_sql(&mut sim, "INSERT INTO users VALUES (106, 'Zoe'); SELECT * FROM users WHERE id = 106");
+    let results = run_sql(&mut sim, "INSERT INTO users VALUES (101, 'Alice'); SELECT * FROM users WHERE id = 101");
     assert_eq!(results[0].served_by, Some(NodeRef::Master), "the write goes to the master");
     assert!(matches!(results[0].outcome, Some(Outcome::Changed { lsn: Some(1), rows: 1 })));
     assert!(matches!(results[1].served_by, Some(NodeRef::Replica(_))), "the read hits a replica");
@@ -728,7 +730,7 @@ fn the_lectures_statements_under_async_read_the_new_row_stale() {
 #[test]
 fn the_lectures_statements_under_sync_are_never_stale() {
     let mut sim = sim(2, Mode::Sync, 2_000);
-    let results = run_sql(&mut sim, "INSERT INTO users VALUES (106, 'Zoe'); SELECT * FROM users WHERE id = 106");
+    let results = run_sql(&mut sim, "INSERT INTO users VALUES (101, 'Alice'); SELECT * FROM users WHERE id = 101");
     assert!(results[0].latency().unwrap() > Time::from_millis(2_000), "the write waited for the replicas");
     assert_eq!(rows(&results[1]), 1);
     assert!(!results[1].is_stale());
@@ -739,7 +741,7 @@ fn for_update_and_the_master_hint_read_from_the_master() {
     let mut sim = sim(2, Mode::Async, 2_000);
     let results = run_sql(
         &mut sim,
-        "INSERT INTO users VALUES (106, 'Zoe'); SELECT * FROM users WHERE id = 106 FOR UPDATE; /* master */ SELECT name FROM users WHERE id = 106; SELECT * FROM users",
+        "INSERT INTO users VALUES (101, 'Alice'); SELECT * FROM users WHERE id = 101 FOR UPDATE; /* master */ SELECT name FROM users WHERE id = 101; SELECT * FROM users",
     );
     let served: Vec<String> = results.iter().map(|record| record.served_by.unwrap().to_string()).collect();
     assert_eq!(served, ["master", "master", "master", "replica-1"]);
@@ -751,11 +753,11 @@ fn for_update_and_the_master_hint_read_from_the_master() {
 fn statements_of_a_batch_run_one_after_another() {
     let mut sim = sim(1, Mode::Async, 100);
     let results =
-        run_sql(&mut sim, "UPDATE users SET name = 'A' WHERE id = 101; UPDATE users SET name = 'B' WHERE id = 101");
+        run_sql(&mut sim, "UPDATE users SET name = 'A' WHERE id = 102; UPDATE users SET name = 'B' WHERE id = 102");
     assert!(results[1].issued_at >= results[0].completed_at.unwrap(), "the second waits for the first's answer");
     sim.run_to_quiescence();
-    assert_eq!(name(sim.committed(), 101), "B");
-    assert_eq!(sim.committed().user(101).unwrap().version, 3);
+    assert_eq!(name(sim.committed(), 102), "B");
+    assert_eq!(sim.committed().user(102).unwrap().version, 3);
 }
 
 #[test]
@@ -765,8 +767,8 @@ fn sql_errors_are_answered_and_change_nothing() {
     let syntax = run_sql(&mut sim, "INSERT INTO users VALUE (1, 'a')");
     assert_eq!(syntax[0].failure(), Some("expected VALUES, found VALUE at line 1, column 19"));
     assert_eq!(syntax[0].served_by, None, "nothing was sent");
-    let duplicate = run_sql(&mut sim, "INSERT INTO users VALUES (101, 'Twin')");
-    assert_eq!(duplicate[0].failure(), Some("duplicate key: users already has id = 101 at line 1, column 13"));
+    let duplicate = run_sql(&mut sim, "INSERT INTO users VALUES (102, 'Twin')");
+    assert_eq!(duplicate[0].failure(), Some("duplicate key: users already has id = 102 at line 1, column 13"));
     sim.apply(Command::Crash(NodeRef::Master)).unwrap();
     let master_down = run_sql(&mut sim, "DELETE FROM users");
     assert_eq!(master_down[0].failure(), Some("master is down"));
@@ -806,7 +808,7 @@ fn the_generator_sends_its_rate_with_its_share_of_reads_over_the_hot_users() {
             .unwrap()
             .rows
             .keys()
-            .all(|key| (Value::Int(101)..Value::Int(121)).contains(key))
+            .all(|key| (Value::Int(102)..Value::Int(122)).contains(key))
     );
 
     reconfigure(&mut sim, |c| c.rate = 0);
@@ -846,7 +848,10 @@ fn bad_settings_are_refused_with_a_reason_and_change_nothing() {
     assert_eq!(refuse(&mut sim, |c| c.capacity = 0), "capacity must be between 1 and 1000000 ops/s, got 0");
     assert_eq!(refuse(&mut sim, |c| c.seed = 5), "the seed can only change by starting a new run");
     assert_eq!(sim.apply(Command::Crash(NodeRef::Replica(3))).unwrap_err().to_string(), "there is no replica-3");
-    assert_eq!(sim.apply(Command::Restart(NodeRef::Replica(1))).unwrap_err().to_string(), "replica-1 is already up");
+    assert_eq!(
+        sim.apply(Command::Restart(NodeRef::Replica(1))).unwrap_err().to_string(),
+        "pg-2 (replica-1) is already up"
+    );
     assert_eq!(
         sim.apply(Command::CutLink(NodeRef::Master)).unwrap_err().to_string(),
         "that applies to replicas only, not the master"

@@ -210,7 +210,7 @@ pub struct Config {
     pub rate: u64,
     /// Traffic generator: percent of its requests that are reads.
     pub reads_percent: u64,
-    /// Traffic generator: how many users (from 101 up) its requests pick from.
+    /// Traffic generator: how many users (from 102 up) its requests pick from.
     pub hot_keys: u64,
     pub seed: u64,
 }

@@ -146,10 +146,16 @@ pub struct Database {
 /// The table the lecture's statements use.
 pub const USERS: &str = "users";
 
-/// The key a read targets before anything was written: the lecture's `WHERE id = 101`.
-pub const FIRST_USER: Key = 101;
+/// The first user the table starts with: the one a read targets before anything was written,
+/// and the first the generator picks from.
+pub const FIRST_USER: Key = 102;
 
-const SEED_NAMES: [&str; 5] = ["Alice", "Bob", "Carol", "Dave", "Erin"];
+/// The user the lecture's statements write and read (`INSERT INTO users VALUES (101, ...)`,
+/// `SELECT * FROM users WHERE id = 101`): not in the starting data, so the lecture's INSERT
+/// works on a fresh page as written.
+pub const LECTURE_USER: Key = 101;
+
+const SEED_NAMES: [&str; 5] = ["Bob", "Carol", "Dave", "Erin", "Frank"];
 
 /// Names a random write gives a user.
 pub const WRITE_NAMES: [&str; 12] =
@@ -162,7 +168,7 @@ pub fn user_values(key: Key, name: &str) -> Vec<Value> {
 
 impl Database {
     /// The data every node starts with, before the log begins: `users (id INT PRIMARY KEY,
-    /// name TEXT)` with users 101 to 105, version 1.
+    /// name TEXT)` with users 102 to 106, version 1 (101 is left for the lecture's INSERT).
     pub fn seed() -> Database {
         let schema = Schema {
             columns: vec![

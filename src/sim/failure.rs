@@ -151,12 +151,13 @@ impl Simulation {
 
         let log = self.primary.log_through(fork);
         self.primary = Primary::new(self.nodes[candidate.0].data.clone(), fork, self.primary.epoch + 1).with_log(log);
+        let promoted = self.label(candidate);
         let number = self.nodes[candidate.0].number;
         self.nodes[candidate.0].number = 0;
         self.nodes[old.0].number = number;
         self.nodes[old.0].rejoin_from = Some(fork);
         self.master = candidate;
-        self.note(EventKind::Promoted { node: format!("replica-{number}"), lsn: fork });
+        self.note(EventKind::Promoted { node: promoted, lsn: fork });
 
         for read in parked {
             self.finish_read(candidate, read.request, &read.query);

@@ -84,7 +84,7 @@ pub enum Command {
         client: ClientId,
         key: Key,
     },
-    /// A read of the key `client` wrote last (user 101 before any write).
+    /// A read of the key `client` wrote last (the first user, 102, before any write).
     ReadLastWritten {
         client: ClientId,
     },
@@ -333,9 +333,9 @@ impl Simulation {
         }
     }
 
-    /// `master`, `replica-1`, ...
+    /// The machine and its role, for logs and messages: `pg-2 (replica-1)`.
     pub fn label(&self, id: NodeId) -> String {
-        self.name(id).to_string()
+        format!("{} ({})", id.machine(), self.name(id))
     }
 
     pub fn resolve(&self, node: NodeRef) -> Result<NodeId, Refusal> {
@@ -745,6 +745,7 @@ impl Simulation {
         let name = self.name(node);
         if let Some(record) = self.in_flight.get_mut(request) {
             record.served_by = Some(name);
+            record.machine = Some(node);
             record.outcome = Some(outcome);
         }
     }

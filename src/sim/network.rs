@@ -14,6 +14,14 @@ pub const HOP: Time = Time::from_millis(1);
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct NodeId(pub usize);
 
+impl NodeId {
+    /// The machine's name, which stays with it whatever role it has: `pg-1`, `pg-2`, ...
+    /// (every machine runs PostgreSQL; replicas are shown MongoDB-style, as the lecture draws).
+    pub fn machine(self) -> String {
+        format!("pg-{}", self.0 + 1)
+    }
+}
+
 /// A simulated client, 0-based; shown as `client 1`, `client 2`, ...
 pub type ClientId = usize;
 

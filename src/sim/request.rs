@@ -7,7 +7,7 @@ use std::fmt;
 use std::rc::Rc;
 
 use super::data::{Key, Lsn, Row};
-use super::network::{ClientId, RequestId};
+use super::network::{ClientId, NodeId, RequestId};
 use super::sql::ResultSet;
 use super::time::Time;
 
@@ -67,6 +67,8 @@ pub struct RequestRecord {
     pub issued_at: Time,
     /// The node that handled it, named as it was then (a failover renames nodes).
     pub served_by: Option<NodeRef>,
+    /// The machine that handled it, whatever its role later.
+    pub machine: Option<NodeId>,
     pub outcome: Option<Outcome>,
     /// When the reply reached the client: for a write, its acknowledgement.
     pub completed_at: Option<Time>,
@@ -88,6 +90,7 @@ impl RequestRecord {
             op,
             issued_at,
             served_by: None,
+            machine: None,
             outcome: None,
             completed_at: None,
             acked_as: None,

@@ -110,7 +110,7 @@ pub const SETTINGS: &[Setting] = &[
         key: "hot_keys",
         label: "Hot users",
         group: Group::Traffic,
-        help: "How many users (from id 101 up) generated requests pick from: fewer means more requests touch the same rows.",
+        help: "How many users (from id 102 up) generated requests pick from: fewer means more requests touch the same rows.",
         input: Input::Number { max: MAX_HOT_KEYS, step: 1, unit: "" },
         get: |c| c.hot_keys.to_string(),
         set: |c, text| {

@@ -7,7 +7,7 @@ use replication_playground::sim::time::Time;
 use replication_playground::sim::{Command, Simulation};
 
 /// The fingerprint `scripted_run(7)` gives, natively and in wasm alike.
-pub const SCRIPTED_RUN_FINGERPRINT: u64 = 12_151_156_013_823_288_870;
+pub const SCRIPTED_RUN_FINGERPRINT: u64 = 9_451_556_720_868_453_770;
 
 /// Changes some settings of a running simulation.
 pub fn reconfigure(sim: &mut Simulation, change: impl FnOnce(&mut Config)) {

@@ -32,9 +32,9 @@ fn ints(rows: &[Vec<Value>]) -> Vec<i64> {
 fn the_lectures_two_statements() {
     let mut db = Database::seed();
     let answers =
-        run(&mut db, "INSERT INTO users VALUES (106, 'Frank');\nSELECT * FROM users WHERE id = 101;").unwrap();
+        run(&mut db, "INSERT INTO users VALUES (101, 'Alice');\nSELECT * FROM users WHERE id = 101;").unwrap();
     assert_eq!(answers, vec![vec![vec![Value::Int(101), Value::Text("Alice".into())]]]);
-    assert_eq!(db.user(106).map(|row| row.version), Some(1));
+    assert_eq!(db.user(101).map(|row| row.version), Some(1), "the lecture's user is not in the starting data");
 }
 
 #[test]
@@ -87,8 +87,8 @@ fn null_comparisons_are_unknown_and_filter_out() {
     )
     .unwrap();
     assert!(answers[0].is_empty(), "NULL = NULL is unknown");
-    assert_eq!(ints(&answers[1]), [101, 102, 103, 104, 105], "NOT unknown is unknown");
-    assert_eq!(ints(&answers[2]), [105]);
+    assert_eq!(ints(&answers[1]), [102, 103, 104, 105, 106], "NOT unknown is unknown");
+    assert_eq!(ints(&answers[2]), [105, 106]);
 }
 
 #[test]
@@ -142,12 +142,12 @@ fn execution_errors_are_clear_and_change_nothing() {
         "unknown column nme in table users at line 1, column 27"
     );
     assert_eq!(
-        failing("INSERT INTO users VALUES (101, 'Twin')"),
-        "duplicate key: users already has id = 101 at line 1, column 13"
+        failing("INSERT INTO users VALUES (102, 'Twin')"),
+        "duplicate key: users already has id = 102 at line 1, column 13"
     );
     assert_eq!(
-        failing("INSERT INTO users VALUES (106, 'a'), (106, 'b')"),
-        "duplicate key: users already has id = 106 at line 1, column 13"
+        failing("INSERT INTO users VALUES (101, 'a'), (101, 'b')"),
+        "duplicate key: users already has id = 101 at line 1, column 13"
     );
     assert_eq!(
         failing("INSERT INTO users (id, name) VALUES ('x', 'a')"),
@@ -159,26 +159,26 @@ fn execution_errors_are_clear_and_change_nothing() {
         "the primary key id needs a value at line 1, column 13"
     );
     assert_eq!(
-        failing("UPDATE users SET name = 5 WHERE id = 101"),
+        failing("UPDATE users SET name = 5 WHERE id = 102"),
         "type mismatch: column name is TEXT but 5 is INT at line 1, column 18"
     );
     assert_eq!(failing("UPDATE users SET id = 7"), "the primary key id cannot be changed at line 1, column 18");
     assert_eq!(
         failing("SELECT * FROM users WHERE id = 'x'"),
-        "type mismatch: cannot compare 101 (INT) with 'x' (TEXT)"
+        "type mismatch: cannot compare 102 (INT) with 'x' (TEXT)"
     );
-    assert_eq!(failing("SELECT * FROM users WHERE id"), "a condition must be true or false, not the INT 101");
+    assert_eq!(failing("SELECT * FROM users WHERE id"), "a condition must be true or false, not the INT 102");
     assert_eq!(failing("CREATE TABLE users (id INT PRIMARY KEY)"), "table users already exists at line 1, column 14");
 }
 
 #[test]
 fn nesting_is_refused_past_the_limit_at_the_token_that_goes_too_deep() {
-    let parens = |depth: usize| format!("SELECT * FROM users WHERE {}id = 101{}", "(".repeat(depth), ")".repeat(depth));
+    let parens = |depth: usize| format!("SELECT * FROM users WHERE {}id = 102{}", "(".repeat(depth), ")".repeat(depth));
     let mut db = Database::seed();
-    assert_eq!(ints(&run(&mut db, &parens(MAX_DEPTH)).unwrap()[0]), [101], "the limit itself is allowed");
+    assert_eq!(ints(&run(&mut db, &parens(MAX_DEPTH)).unwrap()[0]), [102], "the limit itself is allowed");
     assert_eq!(error(&parens(MAX_DEPTH + 1)), "the expression is nested deeper than 100 levels at line 1, column 127");
-    let nots = |count: usize| format!("SELECT * FROM users WHERE {}id = 101", "NOT ".repeat(count));
-    assert_eq!(ints(&run(&mut db, &nots(MAX_DEPTH)).unwrap()[0]), [101], "an even number of NOTs");
+    let nots = |count: usize| format!("SELECT * FROM users WHERE {}id = 102", "NOT ".repeat(count));
+    assert_eq!(ints(&run(&mut db, &nots(MAX_DEPTH)).unwrap()[0]), [102], "an even number of NOTs");
     assert_eq!(error(&nots(MAX_DEPTH + 1)), "the expression is nested deeper than 100 levels at line 1, column 427");
     // Far deeper than any stack would take, within the text limit: refused, not a crash.
     assert!(error(&parens(9_000)).starts_with("the expression is nested deeper than 100 levels"));
@@ -192,9 +192,9 @@ fn a_long_chain_is_flat_and_runs() {
     let terms: Vec<String> = (0..1_500).map(|index| format!("id = {}", 100 + index)).collect();
     let text = format!("SELECT * FROM users WHERE {}", terms.join(" OR "));
     assert!(text.chars().count() < MAX_TEXT_CHARS);
-    assert_eq!(ints(&run(&mut Database::seed(), &text).unwrap()[0]), [101, 102, 103, 104, 105]);
-    let and = format!("SELECT * FROM users WHERE {}", vec!["id > 101"; 1_500].join(" AND "));
-    assert_eq!(ints(&run(&mut Database::seed(), &and).unwrap()[0]), [102, 103, 104, 105]);
+    assert_eq!(ints(&run(&mut Database::seed(), &text).unwrap()[0]), [102, 103, 104, 105, 106]);
+    let and = format!("SELECT * FROM users WHERE {}", vec!["id > 102"; 1_500].join(" AND "));
+    assert_eq!(ints(&run(&mut Database::seed(), &and).unwrap()[0]), [103, 104, 105, 106]);
 }
 
 #[test]
