@@ -725,6 +725,23 @@ fn the_lectures_statements_under_async_read_the_new_row_stale() {
     };
     assert_eq!(master.rows.len(), 1, "the master's answer at that instant has the row");
     assert_eq!(sim.stats().stale_reads, 1);
+    assert!(results[1].ryw_violation, "the console missed its own INSERT");
+    assert_eq!(sim.stats().ryw_violations, 1);
+}
+
+#[test]
+fn a_stale_console_read_that_has_the_clients_own_writes_is_no_ryw_violation() {
+    let mut sim = with(Config { replicas: 1, lag_ms: 1_000, clients: 2, ..base() });
+    sim.apply(Command::Sql { client: 1, text: "INSERT INTO users VALUES (101, 'Alice')".into() }).unwrap();
+    advance(&mut sim, 1_100);
+    // Client 1's write has reached the replica; client 0's later write has not.
+    sim.apply(Command::Sql { client: 0, text: "UPDATE users SET name = 'Bo' WHERE id = 102".into() }).unwrap();
+    advance(&mut sim, 10);
+    sim.apply(Command::Sql { client: 1, text: "SELECT * FROM users".into() }).unwrap();
+    advance(&mut sim, 10);
+    let read = sim.sql_requests().last().unwrap().clone();
+    assert!(read.is_stale(), "client 0's update is missing");
+    assert!(!read.ryw_violation, "client 1's own insert is there");
 }
 
 #[test]

@@ -87,6 +87,7 @@ impl Simulation {
         let data = if is_master { &self.primary.visible } else { &self.nodes[id.0].data };
         let behind = !is_master && self.nodes[id.0].positions.applied < self.primary.committed_lsn;
         let node_lag = if is_master { Time::ZERO } else { self.lag(id).1 };
+        let node_lsn = if is_master { self.primary.committed_lsn } else { self.nodes[id.0].positions.applied };
         let outcome = match query {
             Query::User(key) => {
                 let row = data.user(*key).cloned();
@@ -101,7 +102,7 @@ impl Simulation {
                 match (result, master_result) {
                     (Ok(result), Ok(master)) => {
                         let stale = behind && result != master;
-                        Outcome::Rows { result, master_result: stale.then_some(master), node_lag }
+                        Outcome::Rows { result, master_result: stale.then_some(master), node_lag, node_lsn }
                     }
                     (Err(error), _) => {
                         // The error is the node's own answer: a table not yet replicated there
@@ -111,7 +112,7 @@ impl Simulation {
                         self.reply(id, request, Some(error.to_string()));
                         return;
                     }
-                    (Ok(result), Err(_)) => Outcome::Rows { result, master_result: None, node_lag },
+                    (Ok(result), Err(_)) => Outcome::Rows { result, master_result: None, node_lag, node_lsn },
                 }
             }
         };

@@ -768,9 +768,14 @@ impl Simulation {
                 }
                 Completion::Failed
             }
-            (None, Some(Outcome::Rows { .. })) => {
+            (None, Some(Outcome::Rows { node_lsn, .. })) => {
+                // A SELECT names no single row, so it misses the client's own write when its
+                // answer is stale and the node had not applied the client's last acknowledged
+                // write: what a causal token (MaxScale's causal_reads) would have waited for.
+                record.ryw_violation = record.is_stale() && *node_lsn < session.last_commit;
                 self.stats.reads_completed += 1;
                 self.stats.stale_reads += u64::from(record.is_stale());
+                self.stats.ryw_violations += u64::from(record.ryw_violation);
                 Completion::Read { stale: record.is_stale(), latency }
             }
             (None, Some(Outcome::Changed { lsn, .. })) => {

@@ -44,10 +44,12 @@ pub enum Outcome {
         node_lag: Time,
     },
     /// A SELECT's answer; when it was stale, the master's answer at that instant beside it.
+    /// `node_lsn` is how far the serving node had applied the log.
     Rows {
         result: ResultSet,
         master_result: Option<ResultSet>,
         node_lag: Time,
+        node_lsn: Lsn,
     },
     /// A write statement changed `rows` rows, logged at `lsn` (none when nothing changed).
     Changed {
@@ -163,13 +165,14 @@ pub struct Stats {
 }
 
 impl Stats {
-    /// Requests sent whose answer has not come back yet.
-    pub fn in_flight(&self) -> u64 {
-        self.writes_issued + self.reads_issued
-            - self.writes_acked
-            - self.writes_failed
-            - self.reads_completed
-            - self.reads_failed
+    /// Reads sent whose answer has not come back yet.
+    pub fn reads_in_flight(&self) -> u64 {
+        self.reads_issued - self.reads_completed - self.reads_failed
+    }
+
+    /// Writes sent and neither acknowledged nor failed yet (a sync write waiting for replicas).
+    pub fn writes_in_flight(&self) -> u64 {
+        self.writes_issued - self.writes_acked - self.writes_failed
     }
 }
 

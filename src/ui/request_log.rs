@@ -104,7 +104,7 @@ pub fn describe(record: &RequestRecord) -> String {
             }
         }
         (Op::Read { key }, _) => format!("{who} read user {key} on its way"),
-        (Op::Sql { text, .. }, Some(Outcome::Rows { result, master_result, node_lag })) => match master_result {
+        (Op::Sql { text, .. }, Some(Outcome::Rows { result, master_result, node_lag, .. })) => match master_result {
             Some(master) => format!(
                 "{who} ran {text} on {node}: {} row{}, stale; the master has {} ({node} {node_lag} behind)",
                 result.rows.len(),

@@ -18,9 +18,10 @@ pub fn StatsPanel(props: &StatsPanelProps) -> Html {
     let stat = |label, id, value, note, alarm| counter(&watched, label, id, value, note, alarm);
     html! {
         <section class="stats" aria-label="Counters">
-            { stat("Writes acknowledged", "stat-writes", s.writes_acked, format!("{} failed", s.writes_failed), false) }
+            { stat("Writes acknowledged", "stat-writes", s.writes_acked,
+                format!("{} failed · {} waiting", s.writes_failed, s.writes_in_flight()), false) }
             { stat("Reads answered", "stat-reads", s.reads_completed,
-                format!("{} failed · {} in flight", s.reads_failed, s.in_flight()), false) }
+                format!("{} failed · {} in flight", s.reads_failed, s.reads_in_flight()), false) }
             { stat("Stale reads", "stat-stale-reads", s.stale_reads, "older than the master's data".to_string(), s.stale_reads > 0) }
             { stat("Read-your-writes violations", "stat-ryw-violations", s.ryw_violations,
                 "a client missed its own write".to_string(), s.ryw_violations > 0) }
