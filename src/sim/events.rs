@@ -5,9 +5,13 @@ use super::time::Time;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum EventKind {
-    /// No synchronous acknowledgement came within the semi-sync timeout.
+    /// The write at `lsn` was not confirmed by enough replicas within the semi-sync timeout:
+    /// `confirmed` had it, `missing` had not.
     FellBackToAsync {
         waited_ms: u64,
+        lsn: Lsn,
+        confirmed: Vec<String>,
+        missing: Vec<String>,
     },
     /// The replicas caught up and the master waits for them again.
     BackToSync,
@@ -57,8 +61,15 @@ pub struct ClusterEvent {
 impl ClusterEvent {
     pub fn describe(&self) -> String {
         match &self.kind {
-            EventKind::FellBackToAsync { waited_ms } => {
-                format!("no replica acknowledged within {waited_ms} ms: the master falls back to async")
+            EventKind::FellBackToAsync { waited_ms, lsn, confirmed, missing } => {
+                let had = match confirmed.as_slice() {
+                    [] => "no replica had confirmed it".to_string(),
+                    confirmed => format!("{} had", confirmed.join(", ")),
+                };
+                format!(
+                    "after {waited_ms} ms {} had not confirmed LSN {lsn} ({had}): the master falls back to async and acknowledges without waiting",
+                    missing.join(", ")
+                )
             }
             EventKind::BackToSync => "the replicas caught up: the master waits for them again".to_string(),
             EventKind::Crashed { node, reason } => format!("{node} crashed: {reason}"),

@@ -205,9 +205,18 @@ impl Simulation {
 
     pub(super) fn on_semi_sync_timeout(&mut self, lsn: Lsn) {
         let still_waiting = self.primary.waiting.front().is_some_and(|(entry, _)| entry.lsn <= lsn);
-        if still_waiting && !self.primary.fallback && self.config.mode.level().is_some() {
+        if let (true, false, Some(level)) = (still_waiting, self.primary.fallback, self.config.mode.level()) {
             self.primary.fallback = true;
-            self.note(EventKind::FellBackToAsync { waited_ms: self.config.semi_sync_timeout_ms });
+            let (confirmed, missing): (Vec<NodeId>, Vec<NodeId>) =
+                self.replica_ids().into_iter().partition(|id| self.primary.position(*id, level) >= lsn);
+            let labels = |ids: Vec<NodeId>| ids.into_iter().map(|id| self.label(id)).collect();
+            let (confirmed, missing) = (labels(confirmed), labels(missing));
+            self.note(EventKind::FellBackToAsync {
+                waited_ms: self.config.semi_sync_timeout_ms,
+                lsn,
+                confirmed,
+                missing,
+            });
             self.commit_ready();
         }
     }
