@@ -1,0 +1,217 @@
+//! The one interface both sides of the differential suite implement: a real PostgreSQL 15
+//! cluster (`real.rs`) and, later, the playground's model. Everything is said in the
+//! playground's vocabulary (master, replicas, a client's write and read), and every outcome is
+//! qualitative, so that a real run and a simulated one can be compared value for value.
+//!
+//! Timing words, generous on purpose (this machine is noisy):
+//! - a commit "returns at once" when it returns within [`PATIENCE`] (in practice a few ms);
+//! - it is "waiting" when it has not returned after [`PATIENCE`].
+//!
+//! A model side implements the same methods in simulated time: `wait` and `await_commit`
+//! advance its clock instead of sleeping.
+
+use std::fmt;
+use std::time::Duration;
+
+/// How long a write is given before it counts as waiting (a commit that returns within it
+/// returned "at once").
+pub const PATIENCE: Duration = Duration::from_millis(1500);
+
+/// How long the master waits for a word from a silent standby before it drops its connection
+/// (PostgreSQL's `wal_sender_timeout`, 60 s by default; shortened on both sides).
+pub const WAL_SENDER_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// A node's fixed identity. `M` starts as the master (the model's `master`); `S1` and `S2`
+/// start as its streaming standbys (`replica-1`, `replica-2`; `application_name` `s1`, `s2`).
+/// Identities never change: after a failover `S1` may be the master and `M` a standby.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Node {
+    M,
+    S1,
+    S2,
+}
+
+impl Node {
+    pub const ALL: [Node; 3] = [Node::M, Node::S1, Node::S2];
+
+    /// The name PostgreSQL knows it by: its `application_name` in `primary_conninfo`, which is
+    /// what `synchronous_standby_names` lists.
+    pub fn name(self) -> &'static str {
+        match self {
+            Node::M => "m",
+            Node::S1 => "s1",
+            Node::S2 => "s2",
+        }
+    }
+}
+
+impl fmt::Display for Node {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// When the master acknowledges a commit: PostgreSQL's `synchronous_commit`
+/// (https://www.postgresql.org/docs/15/runtime-config-wal.html#GUC-SYNCHRONOUS-COMMIT).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CommitMode {
+    /// Not even the master's own disk: the WAL writer flushes it later.
+    Off,
+    /// The master's disk only, whatever the standby list says.
+    Local,
+    /// The synchronous standbys have written it (to their OS, not yet flushed).
+    RemoteWrite,
+    /// The synchronous standbys have flushed it to disk.
+    On,
+    /// The synchronous standbys have applied it: reads there see it.
+    RemoteApply,
+}
+
+impl CommitMode {
+    pub fn setting(self) -> &'static str {
+        match self {
+            CommitMode::Off => "off",
+            CommitMode::Local => "local",
+            CommitMode::RemoteWrite => "remote_write",
+            CommitMode::On => "on",
+            CommitMode::RemoteApply => "remote_apply",
+        }
+    }
+}
+
+/// Which standbys a synchronous commit waits for: `synchronous_standby_names`
+/// (https://www.postgresql.org/docs/15/runtime-config-replication.html#GUC-SYNCHRONOUS-STANDBY-NAMES).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SyncStandbys {
+    /// Empty: no commit waits for a standby (asynchronous replication).
+    Async,
+    /// `FIRST k (a, b, ...)`: the first k listed standbys that are connected, by list order.
+    First(usize, Vec<Node>),
+    /// `ANY k (a, b, ...)`: any k of the listed standbys (quorum).
+    Any(usize, Vec<Node>),
+}
+
+impl fmt::Display for SyncStandbys {
+    /// The setting's value, e.g. `FIRST 1 (s2, s1)`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (method, k, nodes) = match self {
+            SyncStandbys::Async => return Ok(()),
+            SyncStandbys::First(k, nodes) => ("FIRST", k, nodes),
+            SyncStandbys::Any(k, nodes) => ("ANY", k, nodes),
+        };
+        let names: Vec<&str> = nodes.iter().map(|node| node.name()).collect();
+        write!(f, "{method} {k} ({})", names.join(", "))
+    }
+}
+
+/// One write the client sent, to wait on or cancel later.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WriteId(pub usize);
+
+/// What the client saw of a commit so far.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Commit {
+    /// Success, with no warning.
+    Returned,
+    /// Success with a WARNING: the wait for the standbys was cancelled; the row is committed on
+    /// the master but perhaps on no standby.
+    Warned,
+    /// Not returned yet (after [`PATIENCE`] for a new write, or after the time asked).
+    Waiting,
+    /// An error: the master is down, or the statement failed.
+    Failed,
+}
+
+/// What a node answers to a read of one row, next to what the client wrote to that row.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Read {
+    /// The value the client wrote last (acknowledged or still waiting).
+    Fresh,
+    /// A value the client wrote before that.
+    Stale,
+    /// No row at all.
+    Missing,
+    /// The node did not answer (down).
+    Unreachable,
+}
+
+/// Whether a node pointed at the current master streams from it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Follow {
+    Follows,
+    Refuses(Refusal),
+}
+
+/// Why a node refuses to follow the master.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// Its history has records past the point where the master's timeline forked off:
+    /// "new timeline N forked off current database system timeline M before current recovery
+    /// point" (needs pg_rewind or a new base backup).
+    Diverged,
+    /// The master no longer has the WAL it needs: "requested WAL segment ... has already been
+    /// removed" (needs a new base backup).
+    WalRemoved,
+    /// Anything else (the detail says what).
+    Other,
+}
+
+/// The operations the scenarios need, in the playground's vocabulary. Writes go to whichever
+/// node is the master now; `detail` tells, for the table, what the last operation saw (a
+/// WARNING, a server log line), and may be `None` on the model side.
+pub trait Cluster {
+    /// The client's `synchronous_commit` for the writes that follow.
+    fn set_commit_mode(&mut self, mode: CommitMode);
+    /// The client's `statement_timeout` for the writes that follow (`None`: no timeout).
+    fn set_statement_timeout(&mut self, timeout: Option<Duration>);
+    /// The master's `synchronous_standby_names`, in force when this returns.
+    fn set_sync_standbys(&mut self, standbys: &SyncStandbys);
+    /// A standby's `recovery_min_apply_delay`: it receives and flushes at once, applies later.
+    fn set_apply_delay(&mut self, node: Node, delay: Duration);
+
+    /// Upserts user `key` = `name` on the master and reports the commit after at most
+    /// [`PATIENCE`].
+    fn write(&mut self, key: u64, name: &str) -> (WriteId, Commit);
+    /// Gives a waiting write up to `within` more to return.
+    fn await_commit(&mut self, write: WriteId, within: Duration) -> Commit;
+    /// Cancels a waiting write from another session (`pg_cancel_backend`) and reports how it
+    /// ended.
+    fn cancel(&mut self, write: WriteId) -> Commit;
+    /// User `key`'s name on `node`: `Ok(None)` when the row is not there, `Err` when the node
+    /// does not answer.
+    fn read(&mut self, node: Node, key: u64) -> Result<Option<String>, String>;
+
+    /// Stops a node in an orderly way: its connections close, so its peers know at once.
+    fn stop(&mut self, node: Node);
+    /// Kills every process of a node (`kill -9`): nothing is flushed, but the kernel closes
+    /// its connections.
+    fn crash(&mut self, node: Node);
+    /// Starts a stopped or crashed node in the role it had.
+    fn start(&mut self, node: Node);
+    /// Cuts a standby's replication link silently: no reset, no close, the master just hears
+    /// nothing more from it.
+    fn partition(&mut self, node: Node);
+    fn heal(&mut self, node: Node);
+
+    /// Makes a standby the master (a new timeline).
+    fn promote(&mut self, node: Node);
+    /// Points `node` at the current master as a standby and reports whether it streams.
+    fn follow(&mut self, node: Node) -> Follow;
+    /// pg_rewind of `node` against the current master (`node` is left stopped; `follow` it).
+    fn rewind(&mut self, node: Node) -> Result<(), String>;
+    /// Replaces `node` with a new base backup of the current master, then follows.
+    fn rebuild(&mut self, node: Node) -> Follow;
+
+    /// A physical replication slot on the master for `node`, which then streams through it.
+    fn create_slot(&mut self, node: Node);
+    /// Bytes of WAL the master keeps for `node`'s slot (`None`: no slot).
+    fn retained_wal(&mut self, node: Node) -> Option<u64>;
+    /// Writes `segments` WAL segments' worth of log on the master, then checkpoints, so that
+    /// WAL nobody keeps (slot or `wal_keep_size`) is removed.
+    fn generate_wal(&mut self, segments: u32);
+
+    /// Lets time pass.
+    fn wait(&mut self, time: Duration);
+    /// What the last operation saw that explains its outcome, once.
+    fn detail(&mut self) -> Option<String>;
+}

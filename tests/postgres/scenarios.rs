@@ -1,0 +1,583 @@
+//! The scenarios of the differential suite: each is a function over `&mut dyn Cluster` that
+//! records named qualitative outcomes, and the outcomes PostgreSQL 15 really gives (verified
+//! on a real cluster by `real_postgres_scenarios`). A model-side runner runs the same
+//! functions on the model and compares its outcomes with `expected`.
+//!
+//! Every scenario starts from a fresh cluster: `m` the master, `s1` and `s2` streaming
+//! standbys, no synchronous standbys, an empty `users` table, no apply delay, no slot.
+//! The settings it relies on are those of `real.rs` (e.g. `wal_sender_timeout` =
+//! [`WAL_SENDER_TIMEOUT`]). Docs cited: https://www.postgresql.org/docs/15/ + the page named.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::time::Duration;
+
+use crate::cluster::Node::{M, S1, S2};
+use crate::cluster::{
+    Cluster, Commit, CommitMode, Follow, Node, Read, Refusal, SyncStandbys, WAL_SENDER_TIMEOUT, WriteId,
+};
+
+/// The apply delay (`recovery_min_apply_delay`) that makes "acknowledged before applied"
+/// visible.
+const APPLY_DELAY: Duration = Duration::from_secs(3);
+
+/// One qualitative outcome.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Commit(Commit),
+    Read(Read),
+    Follow(Follow),
+    Holds(bool),
+}
+
+pub const RETURNS: Outcome = Outcome::Commit(Commit::Returned);
+pub const WAITS: Outcome = Outcome::Commit(Commit::Waiting);
+pub const WARNS: Outcome = Outcome::Commit(Commit::Warned);
+pub const FRESH: Outcome = Outcome::Read(Read::Fresh);
+pub const STALE: Outcome = Outcome::Read(Read::Stale);
+pub const MISSING: Outcome = Outcome::Read(Read::Missing);
+pub const FOLLOWS: Outcome = Outcome::Follow(Follow::Follows);
+pub const DIVERGED: Outcome = Outcome::Follow(Follow::Refuses(Refusal::Diverged));
+pub const WAL_REMOVED: Outcome = Outcome::Follow(Follow::Refuses(Refusal::WalRemoved));
+pub const YES: Outcome = Outcome::Holds(true);
+
+impl fmt::Display for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Outcome::Commit(Commit::Returned) => "returns",
+            Outcome::Commit(Commit::Warned) => "returns with a WARNING",
+            Outcome::Commit(Commit::Waiting) => "waits",
+            Outcome::Commit(Commit::Failed) => "fails",
+            Outcome::Read(Read::Fresh) => "fresh",
+            Outcome::Read(Read::Stale) => "stale",
+            Outcome::Read(Read::Missing) => "missing",
+            Outcome::Read(Read::Unreachable) => "unreachable",
+            Outcome::Follow(Follow::Follows) => "follows",
+            Outcome::Follow(Follow::Refuses(Refusal::Diverged)) => "refuses: diverged",
+            Outcome::Follow(Follow::Refuses(Refusal::WalRemoved)) => "refuses: WAL removed",
+            Outcome::Follow(Follow::Refuses(Refusal::Other)) => "refuses (other)",
+            Outcome::Holds(true) => "yes",
+            Outcome::Holds(false) => "no",
+        })
+    }
+}
+
+/// An outcome as observed, with what explains it (a WARNING, a log line) when the side has it.
+pub struct Observed {
+    pub name: String,
+    pub outcome: Outcome,
+    pub detail: Option<String>,
+}
+
+/// A scenario being run: the cluster, the values the client wrote to each key (to tell fresh
+/// from stale reads), and the outcomes so far.
+pub struct Run<'a> {
+    pub c: &'a mut dyn Cluster,
+    written: HashMap<u64, Vec<String>>,
+    pub observed: Vec<Observed>,
+}
+
+impl<'a> Run<'a> {
+    pub fn new(cluster: &'a mut dyn Cluster) -> Run<'a> {
+        Run { c: cluster, written: HashMap::new(), observed: Vec::new() }
+    }
+
+    fn record(&mut self, name: &str, outcome: Outcome) {
+        let detail = self.c.detail();
+        self.observed.push(Observed { name: name.to_string(), outcome, detail });
+    }
+
+    /// A write whose commit is an outcome.
+    fn write(&mut self, name: &str, key: u64, value: &str) -> WriteId {
+        self.written.entry(key).or_default().push(value.to_string());
+        let (id, commit) = self.c.write(key, value);
+        self.record(name, Outcome::Commit(commit));
+        id
+    }
+
+    /// A write that is part of the setting up: it must return at once.
+    fn setup_write(&mut self, key: u64, value: &str) {
+        self.written.entry(key).or_default().push(value.to_string());
+        let (_, commit) = self.c.write(key, value);
+        assert_eq!(commit, Commit::Returned, "setting up: write of {key} = {value:?}: {:?}", self.c.detail());
+    }
+
+    fn await_commit(&mut self, name: &str, write: WriteId, within: Duration) {
+        let commit = self.c.await_commit(write, within);
+        self.record(name, Outcome::Commit(commit));
+    }
+
+    fn cancel(&mut self, name: &str, write: WriteId) {
+        let commit = self.c.cancel(write);
+        self.record(name, Outcome::Commit(commit));
+    }
+
+    /// A read of `key` on `node`, judged against the values the client wrote to it.
+    fn read(&mut self, name: &str, node: Node, key: u64) {
+        let written = self.written.get(&key).cloned().unwrap_or_default();
+        let (read, detail) = match self.c.read(node, key) {
+            Err(e) => (Read::Unreachable, e),
+            Ok(None) => (Read::Missing, "no row".to_string()),
+            Ok(Some(value)) if written.last() == Some(&value) => (Read::Fresh, value),
+            Ok(Some(value)) => (Read::Stale, value),
+        };
+        self.observed.push(Observed { name: name.to_string(), outcome: Outcome::Read(read), detail: Some(detail) });
+    }
+
+    fn follow(&mut self, name: &str, node: Node) {
+        let follow = self.c.follow(node);
+        self.record(name, Outcome::Follow(follow));
+    }
+
+    fn rebuild(&mut self, name: &str, node: Node) {
+        let follow = self.c.rebuild(node);
+        self.record(name, Outcome::Follow(follow));
+    }
+
+    fn check(&mut self, name: &str, holds: bool) {
+        self.record(name, Outcome::Holds(holds));
+    }
+}
+
+pub struct Scenario {
+    pub name: &'static str,
+    /// What it shows, and the settings and documentation it relies on.
+    pub about: &'static str,
+    /// The outcomes PostgreSQL 15 gives, in the order the scenario records them.
+    pub expected: &'static [(&'static str, Outcome)],
+    pub run: fn(&mut Run<'_>),
+}
+
+const SECOND: Duration = Duration::from_secs(1);
+
+fn first(k: usize, nodes: &[Node]) -> SyncStandbys {
+    SyncStandbys::First(k, nodes.to_vec())
+}
+
+fn any(k: usize, nodes: &[Node]) -> SyncStandbys {
+    SyncStandbys::Any(k, nodes.to_vec())
+}
+
+pub const SCENARIOS: &[Scenario] = &[
+    Scenario {
+        name: "async: a lagging standby serves stale reads",
+        about: "synchronous_standby_names = '': a commit returns once the master has it; s1 applies \
+                APPLY_DELAY late (recovery_min_apply_delay) and serves the old name meanwhile. \
+                runtime-config-replication.html#GUC-RECOVERY-MIN-APPLY-DELAY",
+        expected: &[
+            ("s1 before the update", FRESH),
+            ("commit (async, s1 applying 3 s late)", RETURNS),
+            ("s1 at once", STALE),
+            ("s2 (no delay) 0.5 s later", FRESH),
+            ("s1 0.5 s later", STALE),
+            ("master", FRESH),
+            ("s1 after its delay", FRESH),
+        ],
+        run: |r| {
+            r.c.set_sync_standbys(&SyncStandbys::Async);
+            r.setup_write(1, "Ann");
+            r.c.wait(SECOND / 2);
+            r.read("s1 before the update", S1, 1);
+            r.c.set_apply_delay(S1, APPLY_DELAY);
+            r.write("commit (async, s1 applying 3 s late)", 1, "Bob");
+            r.read("s1 at once", S1, 1);
+            r.c.wait(SECOND / 2);
+            r.read("s2 (no delay) 0.5 s later", S2, 1);
+            r.read("s1 0.5 s later", S1, 1);
+            r.read("master", M, 1);
+            r.c.wait(APPLY_DELAY);
+            r.read("s1 after its delay", S1, 1);
+        },
+    },
+    Scenario {
+        name: "remote_apply: the synchronous standby reads fresh",
+        about: "synchronous_commit = remote_apply with FIRST 1 (s1): the commit returns once s1 has \
+                applied it, so s1 reads it at once; with s1 applying late, the commit waits that long. \
+                runtime-config-wal.html#GUC-SYNCHRONOUS-COMMIT",
+        expected: &[
+            ("commit (remote_apply)", RETURNS),
+            ("s1 at once", FRESH),
+            ("commit (s1 applying 3 s late)", WAITS),
+            ("s1 while it waits", MISSING),
+            ("commit within 4 s more", RETURNS),
+            ("s1 once it returned", FRESH),
+        ],
+        run: |r| {
+            r.c.set_sync_standbys(&first(1, &[S1]));
+            r.c.set_commit_mode(CommitMode::RemoteApply);
+            r.write("commit (remote_apply)", 1, "Ann");
+            r.read("s1 at once", S1, 1);
+            r.c.set_apply_delay(S1, APPLY_DELAY);
+            let w = r.write("commit (s1 applying 3 s late)", 2, "Bob");
+            r.read("s1 while it waits", S1, 2);
+            r.await_commit("commit within 4 s more", w, 4 * SECOND);
+            r.read("s1 once it returned", S1, 2);
+        },
+    },
+    Scenario {
+        name: "on: acknowledged once flushed, before applied",
+        about: "synchronous_commit = on with FIRST 1 (s1): the commit waits for s1's flush, not its \
+                apply; recovery_min_apply_delay delays apply only. runtime-config-wal.html\
+                #GUC-SYNCHRONOUS-COMMIT, runtime-config-replication.html#GUC-RECOVERY-MIN-APPLY-DELAY",
+        expected: &[
+            ("commit (on, s1 applying 3 s late)", RETURNS),
+            ("s1 at once", MISSING),
+            ("master", FRESH),
+            ("s1 after its delay", FRESH),
+        ],
+        run: |r| {
+            r.c.set_sync_standbys(&first(1, &[S1]));
+            r.c.set_apply_delay(S1, APPLY_DELAY);
+            r.c.set_commit_mode(CommitMode::On);
+            r.write("commit (on, s1 applying 3 s late)", 1, "Ann");
+            r.read("s1 at once", S1, 1);
+            r.read("master", M, 1);
+            r.c.wait(APPLY_DELAY + SECOND / 2);
+            r.read("s1 after its delay", S1, 1);
+        },
+    },
+    Scenario {
+        name: "remote_write: acknowledged once written, before applied",
+        about: "synchronous_commit = remote_write with FIRST 1 (s1): the commit waits for s1 to \
+                write it (to its OS), not to apply it. runtime-config-wal.html#GUC-SYNCHRONOUS-COMMIT",
+        expected: &[
+            ("commit (remote_write, s1 applying 3 s late)", RETURNS),
+            ("s1 at once", MISSING),
+            ("master", FRESH),
+        ],
+        run: |r| {
+            r.c.set_sync_standbys(&first(1, &[S1]));
+            r.c.set_apply_delay(S1, APPLY_DELAY);
+            r.c.set_commit_mode(CommitMode::RemoteWrite);
+            r.write("commit (remote_write, s1 applying 3 s late)", 1, "Ann");
+            r.read("s1 at once", S1, 1);
+            r.read("master", M, 1);
+        },
+    },
+    Scenario {
+        name: "local and off never wait for a standby",
+        about: "FIRST 1 (s1) with s1 stopped: local and off commits return (only the master's disk, \
+                or not even that), on waits. runtime-config-wal.html#GUC-SYNCHRONOUS-COMMIT",
+        expected: &[("commit (local)", RETURNS), ("commit (off)", RETURNS), ("commit (on)", WAITS)],
+        run: |r| {
+            r.c.set_sync_standbys(&first(1, &[S1]));
+            r.c.stop(S1);
+            r.c.set_commit_mode(CommitMode::Local);
+            r.write("commit (local)", 1, "Ann");
+            r.c.set_commit_mode(CommitMode::Off);
+            r.write("commit (off)", 2, "Bob");
+            r.c.set_commit_mode(CommitMode::On);
+            r.write("commit (on)", 3, "Cy");
+        },
+    },
+    Scenario {
+        name: "off loses acknowledged commits in a master crash, local keeps them",
+        about: "A commit with synchronous_commit = off returns before its WAL is written; the WAL \
+                writer writes it at its next round (wal_writer_delay = 10s here), so a kill -9 right \
+                after loses it. local flushes first. wal-async-commit.html",
+        expected: &[
+            ("commit (local)", RETURNS),
+            ("commit (off)", RETURNS),
+            ("master after restart: the local row", FRESH),
+            ("master after restart: the off row", MISSING),
+        ],
+        run: |r| {
+            r.c.set_commit_mode(CommitMode::Local);
+            r.write("commit (local)", 1, "Ann");
+            r.c.set_commit_mode(CommitMode::Off);
+            r.write("commit (off)", 2, "Bob");
+            r.c.crash(M);
+            r.c.start(M);
+            r.read("master after restart: the local row", M, 1);
+            r.read("master after restart: the off row", M, 2);
+        },
+    },
+    Scenario {
+        name: "FIRST 1 (s2, s1) waits for s2 even when s1 has the row",
+        about: "FIRST picks the synchronous standbys by list order among those connected: while s2 \
+                is connected but silent, the commit waits for s2, though s1 has applied the row; \
+                with s2 stopped, s1 is the synchronous one. warm-standby.html#SYNCHRONOUS-REPLICATION\
+                -MULTIPLE-STANDBYS, runtime-config-replication.html#GUC-SYNCHRONOUS-STANDBY-NAMES",
+        expected: &[
+            ("commit (s2 partitioned)", WAITS),
+            ("s1 while it waits", FRESH),
+            ("master while it waits", MISSING),
+            ("commit once s2 heals", RETURNS),
+            ("commit with s2 stopped", RETURNS),
+        ],
+        run: |r| {
+            r.c.set_sync_standbys(&first(1, &[S2, S1]));
+            r.c.partition(S2);
+            let w = r.write("commit (s2 partitioned)", 1, "Ann");
+            r.read("s1 while it waits", S1, 1);
+            r.read("master while it waits", M, 1);
+            r.c.heal(S2);
+            r.await_commit("commit once s2 heals", w, 3 * SECOND);
+            r.c.stop(S2);
+            r.write("commit with s2 stopped", 2, "Bob");
+        },
+    },
+    Scenario {
+        name: "a stopped synchronous standby blocks commits",
+        about: "FIRST 1 (s1) with s1 stopped: commits wait though s2 is up and has the row (s2 is not \
+                listed); they go through once s1 is back. warm-standby.html#SYNCHRONOUS-REPLICATION-HA",
+        expected: &[
+            ("commit (s1 stopped)", WAITS),
+            ("s2 while it waits", FRESH),
+            ("master while it waits", MISSING),
+            ("commit once s1 restarts", RETURNS),
+            ("master after", FRESH),
+        ],
+        run: |r| {
+            r.c.set_sync_standbys(&first(1, &[S1]));
+            r.c.stop(S1);
+            let w = r.write("commit (s1 stopped)", 1, "Ann");
+            r.read("s2 while it waits", S2, 1);
+            r.read("master while it waits", M, 1);
+            r.c.start(S1);
+            r.await_commit("commit once s1 restarts", w, 10 * SECOND);
+            r.read("master after", M, 1);
+        },
+    },
+    Scenario {
+        name: "ANY 1 (s1, s2) returns when either confirms",
+        about: "Quorum commit: any one of the listed standbys confirming is enough; with both silent \
+                it waits until one answers. runtime-config-replication.html#GUC-SYNCHRONOUS-STANDBY-NAMES",
+        expected: &[
+            ("commit (s1 partitioned)", RETURNS),
+            ("commit (s2 partitioned)", RETURNS),
+            ("commit (both partitioned)", WAITS),
+            ("commit once s2 heals", RETURNS),
+        ],
+        run: |r| {
+            r.c.set_sync_standbys(&any(1, &[S1, S2]));
+            r.c.partition(S1);
+            r.write("commit (s1 partitioned)", 1, "Ann");
+            r.c.heal(S1);
+            r.c.partition(S2);
+            r.write("commit (s2 partitioned)", 2, "Bob");
+            r.c.partition(S1);
+            let w = r.write("commit (both partitioned)", 3, "Cy");
+            r.c.heal(S2);
+            r.await_commit("commit once s2 heals", w, 3 * SECOND);
+            r.c.heal(S1);
+        },
+    },
+    Scenario {
+        name: "a silent synchronous standby holds commits until wal_sender_timeout",
+        about: "FIRST 1 (s1, s2), s1 partitioned silently (no reset): the master waits for s1 until \
+                its walsender gives up after wal_sender_timeout ('terminating walsender process due to \
+                replication timeout'); then s2 is synchronous and the commit returns. \
+                runtime-config-replication.html#GUC-WAL-SENDER-TIMEOUT",
+        expected: &[
+            ("commit (s1 partitioned)", WAITS),
+            ("commit within wal_sender_timeout + 5 s", RETURNS),
+            ("next commit", RETURNS),
+        ],
+        run: |r| {
+            r.c.set_sync_standbys(&first(1, &[S1, S2]));
+            r.c.partition(S1);
+            let w = r.write("commit (s1 partitioned)", 1, "Ann");
+            r.await_commit("commit within wal_sender_timeout + 5 s", w, WAL_SENDER_TIMEOUT + 5 * SECOND);
+            r.write("next commit", 2, "Bob");
+            r.c.heal(S1);
+        },
+    },
+    Scenario {
+        name: "a silent only synchronous standby holds commits for good",
+        about: "FIRST 1 (s1), s1 partitioned: after wal_sender_timeout the master drops s1's \
+                connection, but no other standby may confirm: the commit keeps waiting, until s1 is \
+                back and reconnects. warm-standby.html#SYNCHRONOUS-REPLICATION-HA",
+        expected: &[
+            ("commit (s1 partitioned)", WAITS),
+            ("commit after wal_sender_timeout + 2 s", WAITS),
+            ("commit once s1 heals", RETURNS),
+        ],
+        run: |r| {
+            r.c.set_sync_standbys(&first(1, &[S1]));
+            r.c.partition(S1);
+            let w = r.write("commit (s1 partitioned)", 1, "Ann");
+            r.await_commit("commit after wal_sender_timeout + 2 s", w, WAL_SENDER_TIMEOUT + 2 * SECOND);
+            r.c.heal(S1);
+            r.await_commit("commit once s1 heals", w, 10 * SECOND);
+        },
+    },
+    Scenario {
+        name: "a crashed standby is noticed at once",
+        about: "kill -9 of s1: the kernel closes its connection, its walsender ends at once and the \
+                next candidate takes over, with FIRST and ANY alike (no wal_sender_timeout wait). \
+                warm-standby.html#SYNCHRONOUS-REPLICATION-HA",
+        expected: &[("commit, FIRST 1 (s1, s2), s1 crashed", RETURNS), ("commit, ANY 1 (s1, s2), s1 crashed", RETURNS)],
+        run: |r| {
+            r.c.set_sync_standbys(&first(1, &[S1, S2]));
+            r.c.crash(S1);
+            r.write("commit, FIRST 1 (s1, s2), s1 crashed", 1, "Ann");
+            r.c.set_sync_standbys(&any(1, &[S1, S2]));
+            r.write("commit, ANY 1 (s1, s2), s1 crashed", 2, "Bob");
+        },
+    },
+    Scenario {
+        name: "async failover loses acknowledged writes; a standby ahead of the new master refuses",
+        about: "Asynchronous, s1 down while Bob is acknowledged (s2 gets it); the master crashes and s1 \
+                is promoted: Bob is gone. s2 has WAL past the fork of timeline 2 and refuses to follow \
+                ('forked off ... before current recovery point'), serving its rows, until rebuilt. \
+                warm-standby-failover.html, app-pgbasebackup.html",
+        expected: &[
+            ("commit while s1 is down", RETURNS),
+            ("s2 has it", FRESH),
+            ("new master s1", MISSING),
+            ("commit on the new master", RETURNS),
+            ("s2 pointed at s1", DIVERGED),
+            ("s2 still serves the lost row", FRESH),
+            ("s2 rebuilt from s1", FOLLOWS),
+            ("s2 rebuilt: the lost row", MISSING),
+            ("s2 rebuilt: the new master's row", FRESH),
+        ],
+        run: |r| {
+            diverge(r);
+            r.follow("s2 pointed at s1", S2);
+            r.read("s2 still serves the lost row", S2, 2);
+            r.rebuild("s2 rebuilt from s1", S2);
+            r.read("s2 rebuilt: the lost row", S2, 2);
+            r.read("s2 rebuilt: the new master's row", S2, 3);
+        },
+    },
+    Scenario {
+        name: "the old master refuses the new timeline until pg_rewind",
+        about: "After the same failover the old master, started as a standby of s1, refuses the new \
+                timeline and serves its rows; pg_rewind (wal_log_hints = on) rewinds it to the fork, \
+                and then it follows. app-pgrewind.html",
+        expected: &[
+            ("commit while s1 is down", RETURNS),
+            ("s2 has it", FRESH),
+            ("new master s1", MISSING),
+            ("commit on the new master", RETURNS),
+            ("old master pointed at s1", DIVERGED),
+            ("old master still serves the lost row", FRESH),
+            ("pg_rewind succeeds", YES),
+            ("old master after pg_rewind", FOLLOWS),
+            ("old master: the lost row", MISSING),
+            ("old master: the new master's row", FRESH),
+        ],
+        run: |r| {
+            diverge(r);
+            r.follow("old master pointed at s1", M);
+            r.read("old master still serves the lost row", M, 2);
+            let rewound = r.c.rewind(M);
+            r.check("pg_rewind succeeds", rewound.is_ok());
+            r.follow("old master after pg_rewind", M);
+            r.read("old master: the lost row", M, 2);
+            r.read("old master: the new master's row", M, 3);
+        },
+    },
+    Scenario {
+        name: "without a slot, a standby down past wal_keep_size cannot catch up",
+        about: "s1 stopped while the master writes 5 segments and checkpoints: with wal_keep_size = \
+                32MB and no slot the segments s1 needs are removed ('requested WAL segment ... has \
+                already been removed'); only a new base backup brings it back. \
+                runtime-config-replication.html#GUC-WAL-KEEP-SIZE, warm-standby.html#STREAMING-REPLICATION",
+        expected: &[
+            ("commit while s1 is down", RETURNS),
+            ("s1 restarted", WAL_REMOVED),
+            ("s1 reads the row", MISSING),
+            ("s1 rebuilt", FOLLOWS),
+            ("s1 rebuilt reads the row", FRESH),
+        ],
+        run: |r| {
+            r.c.stop(S1);
+            r.write("commit while s1 is down", 1, "Ann");
+            r.c.generate_wal(5);
+            r.follow("s1 restarted", S1);
+            r.read("s1 reads the row", S1, 1);
+            r.rebuild("s1 rebuilt", S1);
+            r.read("s1 rebuilt reads the row", S1, 1);
+        },
+    },
+    Scenario {
+        name: "a replication slot keeps the WAL a down standby needs",
+        about: "s1 streams through a physical slot: while it is down the master keeps every segment \
+                since the slot's restart_lsn, so s1 catches up; then the slot lets the WAL go. \
+                warm-standby.html#STREAMING-REPLICATION-SLOTS",
+        expected: &[
+            ("commit while s1 is down", RETURNS),
+            ("master retains >= 4 segments for the slot", YES),
+            ("s1 restarted", FOLLOWS),
+            ("s1 reads the row", FRESH),
+            ("slot retains < 1 segment once s1 caught up", YES),
+        ],
+        run: |r| {
+            const SEGMENT: u64 = 16 << 20;
+            r.c.create_slot(S1);
+            r.c.stop(S1);
+            r.write("commit while s1 is down", 1, "Ann");
+            r.c.generate_wal(5);
+            let retained = r.c.retained_wal(S1).unwrap_or(0);
+            r.check("master retains >= 4 segments for the slot", retained >= 4 * SEGMENT);
+            r.follow("s1 restarted", S1);
+            r.read("s1 reads the row", S1, 1);
+            let retained = r.c.retained_wal(S1).unwrap_or(u64::MAX);
+            r.check("slot retains < 1 segment once s1 caught up", retained < SEGMENT);
+        },
+    },
+    Scenario {
+        name: "cancelling a waiting commit: success with a WARNING, visible on the master only",
+        about: "pg_cancel_backend on a commit waiting for FIRST 1 (s1) (s1 stopped, s2 partitioned): \
+                the client gets success with 'WARNING: canceling wait for synchronous replication due \
+                to user request'; the row, hidden while it waited, is now visible on the master though \
+                no standby has it. warm-standby.html#SYNCHRONOUS-REPLICATION-HA, functions-admin.html",
+        expected: &[
+            ("commit (s1 stopped, s2 partitioned)", WAITS),
+            ("master while it waits", MISSING),
+            ("commit after pg_cancel_backend", WARNS),
+            ("master after the cancel", FRESH),
+            ("s2 (partitioned)", MISSING),
+        ],
+        run: |r| {
+            r.c.set_sync_standbys(&first(1, &[S1]));
+            r.c.stop(S1);
+            r.c.partition(S2);
+            let w = r.write("commit (s1 stopped, s2 partitioned)", 1, "Ann");
+            r.read("master while it waits", M, 1);
+            r.cancel("commit after pg_cancel_backend", w);
+            r.read("master after the cancel", M, 1);
+            r.read("s2 (partitioned)", S2, 1);
+            r.c.heal(S2);
+        },
+    },
+    Scenario {
+        name: "statement_timeout does not end the wait for a standby",
+        about: "statement_timeout = 500ms: a commit waiting for FIRST 1 (s1) with s1 stopped is not \
+                ended by it (the timeout is disarmed before COMMIT's wait); only a cancel ends it. \
+                runtime-config-client.html#GUC-STATEMENT-TIMEOUT",
+        expected: &[
+            ("commit (statement_timeout 500ms)", WAITS),
+            ("commit 1.5 s later", WAITS),
+            ("commit after pg_cancel_backend", WARNS),
+        ],
+        run: |r| {
+            r.c.set_sync_standbys(&first(1, &[S1]));
+            r.c.stop(S1);
+            r.c.set_statement_timeout(Some(SECOND / 2));
+            let w = r.write("commit (statement_timeout 500ms)", 1, "Ann");
+            r.await_commit("commit 1.5 s later", w, SECOND * 3 / 2);
+            r.cancel("commit after pg_cancel_backend", w);
+        },
+    },
+];
+
+/// The failover both timeline scenarios start with: Ann everywhere; s1 stopped; Bob
+/// acknowledged (asynchronously) and on s2; the master crashed; s1 started and promoted; Cy
+/// written on s1.
+fn diverge(r: &mut Run<'_>) {
+    r.setup_write(1, "Ann");
+    r.c.wait(SECOND / 2);
+    r.c.stop(S1);
+    r.write("commit while s1 is down", 2, "Bob");
+    r.c.wait(SECOND / 2);
+    r.read("s2 has it", S2, 2);
+    r.c.crash(M);
+    r.c.start(S1);
+    r.c.promote(S1);
+    r.read("new master s1", S1, 2);
+    r.write("commit on the new master", 3, "Cy");
+}
