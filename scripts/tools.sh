@@ -65,3 +65,14 @@ ensure_cargo_fuzz() {
     cargo install cargo-fuzz --locked
   fi
 }
+
+# Debian's PostgreSQL 15, for the differential tests on a real cluster (tests/postgres.rs).
+# The tests run their own servers as the postgres user on free 127.0.0.1 ports in a temporary
+# directory: they neither need nor start the default cluster (15/main) the package creates.
+ensure_postgres() {
+  if [ ! -x /usr/lib/postgresql/15/bin/postgres ]; then
+    say "installing Debian's PostgreSQL 15"
+    as_root apt-get update
+    as_root apt-get install -y postgresql
+  fi
+}
