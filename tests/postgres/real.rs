@@ -164,12 +164,18 @@ fn signal(signal: &str, pids: &[u32]) {
     let _ = run(command, Duration::from_secs(5));
 }
 
-/// Whether `pid` is a live (not zombie) postgres process.
+/// Whether `pid` is a live process: there, and not a zombie (a dead process its parent, or a
+/// slow PID 1, has not reaped yet).
+fn is_alive(pid: u32) -> bool {
+    let stat = fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let state = stat.rsplit_once(')').and_then(|(_, rest)| rest.trim_start().chars().next());
+    state.is_some_and(|state| state != 'Z')
+}
+
+/// Whether `pid` is a live postgres process.
 fn is_postgres(pid: u32) -> bool {
     let comm = fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
-    let stat = fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    let state = stat.rsplit_once(')').map(|(_, rest)| rest.trim_start().chars().next());
-    comm.trim() == "postgres" && state != Some(Some('Z'))
+    comm.trim() == "postgres" && is_alive(pid)
 }
 
 /// The postmaster of a data directory (from its postmaster.pid) and all its children, those
@@ -217,7 +223,7 @@ fn clean_up_after_dead_runs() {
     for entry in bases.iter().flat_map(|base| fs::read_dir(base).into_iter().flatten().flatten()) {
         let name = entry.file_name().to_string_lossy().to_string();
         let Some(pid) = name.strip_prefix(PREFIX).and_then(|pid| pid.parse::<u32>().ok()) else { continue };
-        if Path::new(&format!("/proc/{pid}")).exists() {
+        if is_alive(pid) {
             continue; // a run still going on
         }
         for cluster in fs::read_dir(entry.path()).into_iter().flatten().flatten() {
@@ -501,13 +507,31 @@ impl RealCluster {
         let Some(upstream) = self.at(node).upstream else { return false };
         let query = format!("SELECT state FROM pg_stat_replication WHERE application_name = '{}'", node.name());
         let deadline = Instant::now() + limit;
-        while Instant::now() < deadline {
+        loop {
             if self.sql(upstream, &query).is_ok_and(|state| state.lines().any(|line| line == "streaming")) {
                 return true;
             }
+            if Instant::now() >= deadline {
+                return false;
+            }
             sleep(Duration::from_millis(50));
         }
-        false
+    }
+
+    /// Whether `node` streams from the master on the master's own timeline. Streaming alone
+    /// proves nothing: a standby whose history diverged asks for its old timeline from the
+    /// start of its current WAL segment (before the fork), and the new master streams that
+    /// stretch of the old timeline to it, showing as "streaming" for a moment, before its
+    /// startup process refuses the switch to the new timeline.
+    fn streams_on_master_timeline(&self, node: Node) -> bool {
+        let timeline =
+            self.sql(self.master, "SELECT ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int");
+        let receiver = self.sql(node, "SELECT status || '|' || received_tli FROM pg_stat_wal_receiver");
+        let on_timeline = match (timeline, receiver) {
+            (Ok(timeline), Ok(receiver)) => receiver == format!("streaming|{timeline}"),
+            _ => false,
+        };
+        on_timeline && self.wait_streaming(node, Duration::ZERO)
     }
 
     fn log_since(&self, node: Node, offset: u64) -> String {
@@ -525,7 +549,7 @@ impl RealCluster {
         let deadline = Instant::now() + limit;
         let mut refused_at: Option<Instant> = None;
         loop {
-            if self.wait_streaming(node, Duration::from_millis(200)) {
+            if self.streams_on_master_timeline(node) {
                 self.wait_caught_up(node, Duration::from_secs(10));
                 self.detail = Some(format!("{node} streams from {}", self.master));
                 return Follow::Follows;
@@ -547,6 +571,7 @@ impl RealCluster {
                 self.detail = Some(last.map_or_else(|| "no streaming, no reason logged".into(), strip_log_prefix));
                 return Follow::Refuses(Refusal::Other);
             }
+            sleep(Duration::from_millis(100));
         }
     }
 

@@ -524,7 +524,8 @@ pub const SCENARIOS: &[Scenario] = &[
         about: "pg_cancel_backend on a commit waiting for FIRST 1 (s1) (s1 stopped, s2 partitioned): \
                 the client gets success with 'WARNING: canceling wait for synchronous replication due \
                 to user request'; the row, hidden while it waited, is now visible on the master though \
-                no standby has it. warm-standby.html#SYNCHRONOUS-REPLICATION-HA, functions-admin.html",
+                no standby has it. functions-admin.html (pg_cancel_backend); the WARNING is \
+                SyncRepWaitForLSN's in src/backend/replication/syncrep.c",
         expected: &[
             ("commit (s1 stopped, s2 partitioned)", WAITS),
             ("master while it waits", MISSING),
@@ -547,8 +548,9 @@ pub const SCENARIOS: &[Scenario] = &[
     Scenario {
         name: "statement_timeout does not end the wait for a standby",
         about: "statement_timeout = 500ms: a commit waiting for FIRST 1 (s1) with s1 stopped is not \
-                ended by it (the timeout is disarmed before COMMIT's wait); only a cancel ends it. \
-                runtime-config-client.html#GUC-STATEMENT-TIMEOUT",
+                ended by it: finish_xact_command (src/backend/tcop/postgres.c) disarms the timeout \
+                before it commits; only a cancel ends the wait. runtime-config-client.html\
+                #GUC-STATEMENT-TIMEOUT",
         expected: &[
             ("commit (statement_timeout 500ms)", WAITS),
             ("commit 1.5 s later", WAITS),
