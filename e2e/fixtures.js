@@ -4,6 +4,8 @@
 // page's Content-Security-Policy (an inline style or script the policy blocks).
 import { after, afterEach, before } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { chromium } from 'playwright-core';
 
@@ -124,4 +126,21 @@ export function signed(body) {
 /** Percent-encodes text as the page's links do (all but letters, digits and -_.~). */
 export function encodeForLink(text) {
   return encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/**
+ * The page's accessibility problems by the standard checker (axe-core, WCAG 2.1 A and AA
+ * rules), each as "rule: the elements it names". axe is evaluated through the browser's
+ * debugging protocol, which the page's Content-Security-Policy does not govern.
+ */
+export async function axeViolations(page) {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE_SOURCE);
+  const results = await page.evaluate(() =>
+    window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }),
+  );
+  return results.violations.map(
+    (violation) => `${violation.id}: ${violation.nodes.slice(0, 4).map((node) => `${node.target.join(' ')} (${node.failureSummary?.split('\n')[1]?.trim() ?? ''})`).join('; ')}`,
+  );
 }

@@ -114,7 +114,7 @@ describe('replication playground', () => {
     assert.match(await text(page, 'request-log'), /LOST/);
 
     // A node's own settings: a bad capacity is refused with a reason.
-    await page.getByTestId('node-replica-1').locator('summary').click();
+    await page.getByTestId('card-replica-1').locator('summary').click();
     await page.getByTestId('capacity-replica-1').fill('0');
     await page.getByTestId('capacity-replica-1').press('Enter');
     assert.match(await text(page, 'notices'), /capacity must be between 1 and 1000000 ops\/s, got 0/);
@@ -124,7 +124,8 @@ describe('replication playground', () => {
 
     await page.getByTestId('cut-replica-1').click();
     await page.getByTestId('heal-replica-1').waitFor();
-    assert.match(await text(page, 'event-log'), /link to replica-1 is cut/);
+    // After the failover pg-2 is the master and the old master, pg-1, is replica 1.
+    assert.match(await text(page, 'event-log'), /link to pg-1 \(replica-1\) is cut/);
     assert.deepEqual(problems, []);
     await page.close();
   });
@@ -175,7 +176,7 @@ describe('replication playground', () => {
 
   test('clicking a node in the picture offers its actions', async () => {
     const { page, problems } = await open('#replicas=2&mode=async&lag=300&seed=3');
-    await page.locator('svg.topology g.node-shape', { hasText: 'replica-2' }).click();
+    await page.getByTestId('node-replica-2').click();
     const actions = page.getByTestId('selected-actions');
     await actions.getByRole('button', { name: 'Crash' }).click();
     await page.waitForFunction(() => document.querySelector('[data-testid="node-replica-2"]').dataset.state === 'down');
@@ -221,7 +222,22 @@ describe('replication playground', () => {
     );
   }
 
-  const LECTURE_SQL = "INSERT INTO users VALUES (106, 'Frank');\nSELECT * FROM users WHERE id = 106;";
+  // The lecture's own statements, as written.
+  const LECTURE_SQL = "INSERT INTO users VALUES (101, 'Alice');\nSELECT * FROM users WHERE id = 101;";
+
+  test('SQL: on a fresh page the lecture\'s INSERT works and its SELECT misses it under async', async () => {
+    const { page, problems } = await open('');
+    assert.equal(await page.getByTestId('mode').inputValue(), 'async');
+    const [insert, select] = await runSql(page, LECTURE_SQL, 2);
+    assert.deepEqual([insert.node, insert.rows, insert.error], ['master', '1', undefined]);
+    assert.deepEqual([select.stale, select.rows], ['true', '0']);
+    assert.equal(await text(page, 'stat-ryw-violations'), '1', 'the console missed its own write');
+    await page.getByTestId('mode').selectOption('sync');
+    const [, fresh] = await runSql(page, "INSERT INTO users VALUES (107, 'Grace');\nSELECT * FROM users WHERE id = 107;", 2);
+    assert.deepEqual([fresh.stale, fresh.rows], ['false', '1']);
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
 
   test('SQL: under async with a long delay the lecture\'s SELECT reads the new row stale', async () => {
     const { page, problems } = await open('#replicas=2&mode=async&lag=5000&seed=1');
@@ -251,7 +267,7 @@ describe('replication playground', () => {
     assert.equal(syntax.error, 'expected VALUES, found VALUE at line 1, column 19');
     const [unknown] = await runSql(page, 'SELECT * FROM people', 1);
     assert.equal(unknown.error, 'unknown table people at line 1, column 15');
-    const [locked] = await runSql(page, 'SELECT * FROM users WHERE id IN (101, 102) FOR UPDATE', 1);
+    const [locked] = await runSql(page, 'SELECT * FROM users WHERE id IN (102, 103) FOR UPDATE', 1);
     assert.deepEqual([locked.node, locked.rows, locked.stale], ['master', '2', 'false']);
 
     const input = page.getByTestId('sql-input');
@@ -262,7 +278,7 @@ describe('replication playground', () => {
     // The statement run stays in the box; up goes to the one before it, down comes back.
     await input.press('Control+Home');
     await input.press('ArrowUp');
-    assert.equal(await input.inputValue(), 'SELECT * FROM users WHERE id IN (101, 102) FOR UPDATE');
+    assert.equal(await input.inputValue(), 'SELECT * FROM users WHERE id IN (102, 103) FOR UPDATE');
     await input.press('Control+End');
     await input.press('ArrowDown');
     assert.equal(await input.inputValue(), '/* master */ SELECT name FROM users WHERE id = 101');
@@ -394,10 +410,16 @@ describe('replication playground', () => {
   test('the comparison demo fills in the lecture\'s table from both runs', async () => {
     const { page, problems } = await open('#demo=comparison&step=1');
     await page.getByTestId('side-by-side').waitFor();
-    await page.waitForFunction(() => {
-      const row = [...document.querySelectorAll('[data-testid="compare-table"] tbody tr')].find((tr) => tr.textContent.startsWith('Requests failed'));
-      return row && Number(row.querySelectorAll('td')[0].textContent) > 0 && row.querySelectorAll('td')[1].textContent === '0';
-    }, null, { timeout: 5000 });
+    await page.getByTestId('demo-claim').waitFor({ timeout: 10_000 });
+    const rows = await page.locator('[data-testid="lecture-table"] tbody tr').evaluateAll((trs) =>
+      trs.map((tr) => [tr.querySelector('th').firstChild.textContent, ...[...tr.querySelectorAll('td')].map((td) => td.textContent)]),
+    );
+    assert.deepEqual(rows.map(([feature]) => feature), ['Scalability', 'Reliability', 'Write load handling', 'Read load handling']);
+    const [, single, masterSlave] = rows[3];
+    assert.match(single, /^[1-9]\d* reads turned away; every read on the one server$/, 'the single DB is the read bottleneck');
+    assert.match(masterSlave, /^0 reads turned away; reads spread: pg-2 \d+, pg-3 \d+, pg-4 \d+$/, 'the slaves share the reads');
+    assert.match(rows[1][1], /^master down: 0 requests\/s still answered$/);
+    assert.match(rows[1][2], /^master down: [1-9]\d* requests\/s still answered$/);
     assert.match(await text(page, 'compare-b'), /replicas = 3/);
     assert.deepEqual(problems, []);
     await page.close();

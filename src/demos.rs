@@ -18,15 +18,24 @@ pub struct Demo {
 
 pub struct Step {
     pub title: &'static str,
+    /// What is set up and what to look for, told before it happens.
     pub narration: &'static str,
-    /// `data-testid`s of what to watch; the page highlights them.
+    /// `data-testid`s of what to watch; the page marks them.
     pub watch: &'static [&'static str],
     pub config: fn() -> Config,
     /// Commands given at their moments as the step runs.
     pub script: fn() -> Vec<(Time, Command)>,
-    /// How long the step runs before its claim holds.
+    /// The step pauses itself at the first moment this holds (the stale read has just come
+    /// back, say), so the class sees the claim happen; without it, at `settle`.
+    pub pause_when: Option<fn(&Simulation) -> bool>,
+    /// When the step pauses at the latest: its claim holds by then.
     pub settle: Time,
-    /// The claim, checked against the run after `settle`.
+    /// What is true on the screen when the step pauses, told then.
+    pub claim: &'static str,
+    /// The playback speed the step opens at: slow enough that the class can follow each
+    /// message it turns on.
+    pub speed: f64,
+    /// The claim, checked against the run where the step pauses.
     pub check: fn(&Simulation) -> Result<(), String>,
     /// A second run beside the first, with one setting changed.
     pub compare: Option<Compare>,
@@ -115,11 +124,14 @@ pub const DEMOS: &[Demo] = &[
         steps: &[
             Step {
                 title: "Light traffic",
-                narration: "One database takes every read and write. At 200 requests per second it keeps up: its queue stays short and answers come back fast.",
+                narration: "One database, pg-1, takes every read and write, and serves 500 requests per second. Here 200 arrive each second.",
                 watch: &["node-master", "chart-latency"],
                 config: || Config { rate: 200, ..single_db() },
                 script: nothing,
+                pause_when: None,
                 settle: Time::from_millis(4_000),
+                speed: 1.0,
+                claim: "Every request is answered, and p99 latency stays under 100 ms: one server copes with light traffic.",
                 compare: None,
                 check: |sim| {
                     ensure(sim.stats().reads_failed + sim.stats().writes_failed == 0, "no request fails")?;
@@ -128,11 +140,14 @@ pub const DEMOS: &[Demo] = &[
             },
             Step {
                 title: "The bottleneck",
-                narration: "At 700 requests per second the database serves only 500: the queue fills, latency climbs, and requests are turned away. The entire system is slow for everyone.",
-                watch: &["node-master", "chart-latency", "chart-throughput"],
+                narration: "Now 700 requests arrive each second, more than the 500 it can serve. Watch its queue (the meter under it) and the latency.",
+                watch: &["node-master", "chart-latency", "stat-reads"],
                 config: || Config { rate: 700, ..single_db() },
                 script: nothing,
+                pause_when: None,
                 settle: Time::from_millis(2_500),
+                speed: 1.0,
+                claim: "Its queue is full: requests are turned away (Reads answered: failed) and p99 latency is over 100 ms. The whole site is slow for everyone.",
                 compare: None,
                 check: |sim| {
                     ensure(sim.master().is_up(), "the database is still up")?;
@@ -142,11 +157,14 @@ pub const DEMOS: &[Demo] = &[
             },
             Step {
                 title: "It crashes",
-                narration: "Overloaded for three seconds, the database crashes. With one server there is nothing left: one point of failure, no reads, no writes.",
+                narration: "The load stays at 700 per second. Here a database whose queue stays full for 3 s crashes, as one running out of memory would.",
                 watch: &["node-master", "event-log", "stat-reads"],
                 config: || Config { rate: 700, ..single_db() },
                 script: nothing,
+                pause_when: Some(|sim| !sim.master().is_up()),
                 settle: Time::from_millis(6_000),
+                speed: 1.0,
+                claim: "pg-1 crashed. With one server nothing answers any more, reads or writes: one point of failure.",
                 compare: None,
                 check: |sim| ensure(sim.state(sim.master_id()) == NodeState::Down, "the database is down"),
             },
@@ -159,21 +177,30 @@ pub const DEMOS: &[Demo] = &[
         steps: &[
             Step {
                 title: "One replica",
-                narration: "1,500 requests per second, 90% reads, and each server serves 500. One replica cannot take 1,350 reads per second: reads are turned away.",
+                narration: "1,500 requests per second, 90% reads; each server serves 500. The master takes the 150 writes; one replica would have to take 1,350 reads.",
                 watch: &["chart-throughput", "stat-reads", "node-replica-1"],
                 config: || Config { replicas: 1, ..scaled() },
                 script: nothing,
+                pause_when: None,
                 settle: Time::from_millis(4_000),
+                speed: 1.0,
+                claim: "Throughput is stuck far below the load: the one replica turns most reads away (Reads answered: failed).",
                 compare: None,
-                check: |sim| ensure(sim.metrics().recent_failures() > 0, "reads are rejected"),
+                check: |sim| {
+                    ensure(sim.metrics().recent_failures() > 0, "reads are rejected")?;
+                    ensure(sim.metrics().recent_throughput() < 1_000.0, "throughput is far below 1,500 per second")
+                },
             },
             Step {
                 title: "Three replicas",
-                narration: "Three replicas share the reads, 450 each: everything is answered, and throughput matches the load.",
+                narration: "Three replicas share the reads, 450 each: within what each can serve.",
                 watch: &["chart-throughput", "stat-reads"],
                 config: || Config { replicas: 3, ..scaled() },
                 script: nothing,
+                pause_when: None,
                 settle: Time::from_millis(4_000),
+                speed: 1.0,
+                claim: "Throughput matches the load, about 1,500 per second, and nothing fails: reads scale with the replicas.",
                 compare: None,
                 check: |sim| {
                     ensure(sim.metrics().recent_failures() == 0, "no request fails")?;
@@ -182,11 +209,14 @@ pub const DEMOS: &[Demo] = &[
             },
             Step {
                 title: "Writes still go to one master",
-                narration: "Now make every request a write. All writes go to the master, whatever the number of replicas: the master's 500 per second is the limit.",
+                narration: "Now every request is a write. Every write goes to the one master, however many replicas there are.",
                 watch: &["node-master", "chart-throughput", "stat-writes"],
                 config: || Config { replicas: 3, reads_percent: 0, ..scaled() },
                 script: nothing,
+                pause_when: None,
                 settle: Time::from_millis(4_000),
+                speed: 1.0,
+                claim: "Throughput stays near the master's 500 per second and writes are turned away: replicas do not scale writes.",
                 compare: None,
                 check: |sim| {
                     ensure(sim.metrics().recent_failures() > 0, "writes are rejected")?;
@@ -205,11 +235,14 @@ pub const DEMOS: &[Demo] = &[
         steps: &[
             Step {
                 title: "The master does not wait",
-                narration: "A write goes to the master, which acknowledges it at once. The replicas get it 2 seconds later: for now they still show LSN 0.",
-                watch: &["stat-writes", "node-master", "node-replica-1"],
+                narration: "Asynchronous replication, with the replicas 2 s away from the master. A client writes a user.",
+                watch: &["stat-writes", "node-master", "node-replica-1", "node-replica-2"],
                 config: || lagging(Mode::Async),
                 script: || vec![at(200, Command::WriteRandom { client: 0 })],
+                pause_when: Some(|sim| sim.stats().writes_acked == 1),
                 settle: Time::from_millis(600),
+                speed: 0.25,
+                claim: "The write is acknowledged (Writes acknowledged: 1) while both replicas still show LSN 0: the master did not wait for them.",
                 compare: None,
                 check: |sim| {
                     ensure(sim.stats().writes_acked == 1, "the write is acknowledged")?;
@@ -218,29 +251,36 @@ pub const DEMOS: &[Demo] = &[
             },
             Step {
                 title: "A stale read",
-                narration: "Read the same user right after: the read goes to a replica that has not received the write, and returns the old row. A stale read.",
-                watch: &["stat-stale-reads", "request-log"],
+                narration: "The client writes a user, then reads it back 0.4 s later. The read goes to a replica, which has not received the write yet.",
+                watch: &["stat-stale-reads", "request-log", "node-replica-1"],
                 config: || lagging(Mode::Async),
                 script: || {
                     vec![at(200, Command::WriteRandom { client: 0 }), at(600, Command::ReadLastWritten { client: 0 })]
                 },
+                pause_when: Some(|sim| sim.stats().stale_reads == 1),
                 settle: Time::from_millis(1_000),
+                speed: 0.25,
+                claim: "The read came back stale: the replica returned the old row (STALE in the request log), though the write was acknowledged.",
                 compare: None,
                 check: |sim| ensure(sim.stats().stale_reads == 1, "the read is stale"),
             },
             Step {
                 title: "After the lag",
-                narration: "Wait for the replication delay and read again: the replicas have the write now, and the read is fresh. Async replicas catch up eventually.",
+                narration: "This time the client reads 2.4 s after writing: after the write has reached the replicas.",
                 watch: &["stat-stale-reads", "node-replica-1", "node-replica-2"],
                 config: || lagging(Mode::Async),
                 script: || {
                     vec![at(200, Command::WriteRandom { client: 0 }), at(2_600, Command::ReadLastWritten { client: 0 })]
                 },
+                pause_when: Some(|sim| sim.stats().reads_completed == 1),
                 settle: Time::from_millis(3_000),
+                speed: 0.5,
+                claim: "The read is fresh, and both replicas show LSN 1: async replicas catch up, after the lag.",
                 compare: None,
                 check: |sim| {
                     ensure(sim.stats().reads_completed == 1, "the read is answered")?;
-                    ensure(sim.stats().stale_reads == 0, "the read is fresh")
+                    ensure(sim.stats().stale_reads == 0, "the read is fresh")?;
+                    ensure(sim.replicas().iter().all(|(_, node)| node.positions.applied == 1), "both replicas have it")
                 },
             },
         ],
@@ -252,21 +292,25 @@ pub const DEMOS: &[Demo] = &[
         steps: &[
             Step {
                 title: "The master waits",
-                narration: "In sync mode the master acknowledges a write only after every replica has applied it: the write takes the whole replication delay, and no read is ever stale.",
-                watch: &["stat-writes", "stat-stale-reads", "chart-latency"],
+                narration: "Sync replication (PostgreSQL's remote_apply, every replica named), replicas 1 s away. The client writes, then reads the user three times while the write is under way.",
+                watch: &["stat-writes", "stat-stale-reads", "node-master"],
                 config: || Config { lag_ms: 1_000, ..lagging(Mode::Sync) },
                 script: || {
                     vec![
                         at(200, Command::WriteRandom { client: 0 }),
                         at(400, Command::ReadLastWritten { client: 0 }),
-                        at(900, Command::ReadLastWritten { client: 0 }),
-                        at(1_600, Command::ReadLastWritten { client: 0 }),
+                        at(700, Command::ReadLastWritten { client: 0 }),
+                        at(1_000, Command::ReadLastWritten { client: 0 }),
                     ]
                 },
+                pause_when: Some(|sim| sim.stats().writes_acked == 1),
                 settle: Time::from_millis(3_000),
+                speed: 0.5,
+                claim: "Acknowledged only now, once both replicas applied it. The reads before it returned the old name, and none is stale: until the commit, the old name was the truth.",
                 compare: None,
                 check: |sim| {
                     ensure(sim.stats().writes_acked == 1, "the write is acknowledged")?;
+                    ensure(sim.stats().reads_completed == 3, "the three reads were answered before it")?;
                     ensure(sim.stats().stale_reads == 0, "no read is stale")?;
                     let latency = sim.recent().find(|record| !record.is_read()).and_then(|record| record.latency());
                     ensure(
@@ -277,25 +321,34 @@ pub const DEMOS: &[Demo] = &[
             },
             Step {
                 title: "One replica down blocks writes",
-                narration: "Crash a replica. The master waits for every replica, so the write is never acknowledged: availability is the price of synchronous replication.",
-                watch: &["node-replica-2", "stat-writes"],
+                narration: "pg-3 (replica 2) crashes, then the client writes. The master waits for every replica it names.",
+                watch: &["node-replica-2", "node-master", "stat-writes"],
                 config: || Config { lag_ms: 1_000, ..lagging(Mode::Sync) },
                 script: || {
                     vec![at(100, Command::Crash(NodeRef::Replica(2))), at(200, Command::WriteRandom { client: 0 })]
                 },
-                settle: Time::from_millis(5_000),
+                pause_when: None,
+                settle: Time::from_millis(3_500),
+                speed: 1.0,
+                claim: "Over 3 s later the write still waits: the master waits for pg-3, which is down. Synchronous replication gives up availability for consistency.",
                 compare: None,
-                check: |sim| ensure(sim.stats().writes_acked == 0, "the write is still waiting"),
+                check: |sim| {
+                    ensure(sim.stats().writes_acked == 0, "the write is not acknowledged")?;
+                    ensure(sim.stats().writes_in_flight() == 1, "the write is still waiting")
+                },
             },
             Step {
                 title: "Semi-sync falls back",
-                narration: "MySQL's semi-synchronous replication waits only so long (here 1.5 s), then falls back to async and acknowledges. Writes go on; the guarantee is gone until the replica catches up.",
+                narration: "MySQL's semi-synchronous replication waits only so long (rpl_semi_sync_master_timeout, here 1.5 s), then stops waiting for the replicas. pg-3 crashes again, and the client writes.",
                 watch: &["event-log", "stat-writes"],
                 config: || Config { lag_ms: 1_000, semi_sync_timeout_ms: 1_500, ..lagging(Mode::Sync) },
                 script: || {
                     vec![at(100, Command::Crash(NodeRef::Replica(2))), at(200, Command::WriteRandom { client: 0 })]
                 },
+                pause_when: Some(|sim| sim.stats().writes_acked == 1),
                 settle: Time::from_millis(3_000),
+                speed: 0.5,
+                claim: "After 1.5 s the master fell back to async and acknowledged the write (see the event log). Writes go on, without the guarantee, until the replica catches up.",
                 compare: None,
                 check: |sim| {
                     ensure(sim.stats().writes_acked == 1, "the write is acknowledged")?;
@@ -314,11 +367,14 @@ pub const DEMOS: &[Demo] = &[
         steps: &[
             Step {
                 title: "Round-robin keeps hitting it",
-                narration: "Replica 1 serves only 60 requests per second. Round-robin still sends it a third of 600 reads per second: its queue and the latency grow.",
+                narration: "pg-2 (replica 1) serves only 60 requests per second. Round-robin still sends it a third of the 600 reads per second.",
                 watch: &["node-replica-1", "chart-latency"],
                 config: || balanced(Policy::RoundRobin),
                 script: || vec![at(0, Command::SetCapacity(NodeRef::Replica(1), 60))],
+                pause_when: None,
                 settle: Time::from_millis(4_000),
+                speed: 1.0,
+                claim: "pg-2's queue holds over 100 reads and p99 latency is over 500 ms: round-robin does not look at how busy a replica is.",
                 compare: None,
                 check: |sim| {
                     ensure(replica_ops(sim, 1) > 100, "replica 1's queue grows")?;
@@ -327,11 +383,14 @@ pub const DEMOS: &[Demo] = &[
             },
             Step {
                 title: "Least current operations avoids it",
-                narration: "MaxScale's LEAST_CURRENT_OPERATIONS sends each read to the replica with the fewest in progress: the slow one gets only what it can take, and latency stays low.",
+                narration: "MaxScale's LEAST_CURRENT_OPERATIONS sends each read to the replica with the fewest in progress. The same slow pg-2, the same load.",
                 watch: &["node-replica-1", "chart-latency"],
                 config: || balanced(Policy::LeastOps),
                 script: || vec![at(0, Command::SetCapacity(NodeRef::Replica(1), 60))],
+                pause_when: None,
                 settle: Time::from_millis(4_000),
+                speed: 1.0,
+                claim: "pg-2 has almost nothing queued and p99 latency stays under 200 ms: the slow replica gets only what it can take.",
                 compare: None,
                 check: |sim| {
                     ensure(replica_ops(sim, 1) < 5, "replica 1 has almost nothing queued")?;
@@ -347,11 +406,14 @@ pub const DEMOS: &[Demo] = &[
         steps: &[
             Step {
                 title: "Crash a replica",
-                narration: "Replica 2 crashes under traffic. The requests it held fail, and from then on reads go to the other replicas: users barely notice.",
+                narration: "Reads flow to three replicas. At 1 s, pg-3 (replica 2) crashes.",
                 watch: &["node-replica-2", "stat-reads", "chart-throughput"],
                 config: || Config { replicas: 3, rate: 200, lag_ms: 100, ..Config::default() },
                 script: || vec![at(1_000, Command::Crash(NodeRef::Replica(2)))],
+                pause_when: None,
                 settle: Time::from_millis(4_000),
+                speed: 1.0,
+                claim: "pg-3 is down. The reads it held failed; every read since has been answered by the other two: users barely notice.",
                 compare: None,
                 check: |sim| {
                     let replica = sim.resolve(NodeRef::Replica(2)).expect("replica-2");
@@ -362,7 +424,7 @@ pub const DEMOS: &[Demo] = &[
             },
             Step {
                 title: "It comes back and catches up",
-                narration: "Restart it: it applies what it had on disk, the master streams it the rest of the log, and it serves reads again.",
+                narration: "pg-3 crashed at 1 s and restarts at 3 s: it applies what it had on disk, and the master streams it the rest of the log.",
                 watch: &["node-replica-2"],
                 config: || Config { replicas: 3, rate: 200, lag_ms: 100, ..Config::default() },
                 script: || {
@@ -371,12 +433,15 @@ pub const DEMOS: &[Demo] = &[
                         at(3_000, Command::Restart(NodeRef::Replica(2))),
                     ]
                 },
+                pause_when: Some(|sim| sim.now() > Time::from_millis(3_000) && replica_caught_up(sim, 2)),
                 settle: Time::from_millis(6_000),
+                speed: 1.0,
+                claim: "pg-3 is back and has caught up with the master: it has applied what the master logged while it was down.",
                 compare: None,
                 check: |sim| {
                     let replica = sim.resolve(NodeRef::Replica(2)).expect("replica-2");
                     ensure(sim.node(replica).is_up(), "replica 2 is up")?;
-                    ensure(sim.lag(replica).0 < 5, "it has caught up with the master")
+                    ensure(replica_caught_up(sim, 2), "it has caught up with the master")
                 },
             },
         ],
@@ -388,7 +453,7 @@ pub const DEMOS: &[Demo] = &[
         steps: &[
             Step {
                 title: "Writes fail, reads go on",
-                narration: "The master crashes. Writes have nowhere to go and fail; reads are still served by the replicas.",
+                narration: "The master crashes at 0.7 s. Then the client writes, and reads.",
                 watch: &["node-master", "stat-writes", "stat-reads"],
                 config: || Config { lag_ms: 1_500, ..lagging(Mode::Async) },
                 script: || {
@@ -398,7 +463,10 @@ pub const DEMOS: &[Demo] = &[
                         at(1_100, Command::ReadLastWritten { client: 0 }),
                     ]
                 },
+                pause_when: Some(|sim| sim.stats().writes_failed == 1 && sim.stats().reads_completed == 1),
                 settle: Time::from_millis(1_500),
+                speed: 0.5,
+                claim: "The write failed (the master is down), but a replica answered the read: reads stay available, writes do not.",
                 compare: None,
                 check: |sim| {
                     ensure(sim.stats().writes_failed == 1, "the write fails")?;
@@ -407,11 +475,13 @@ pub const DEMOS: &[Demo] = &[
             },
             Step {
                 title: "Failover loses acknowledged writes",
-                narration: "Three writes were acknowledged (async) but not yet shipped when the master crashed. Promote a replica: it never had them. They are lost.",
+                narration: "The replicas lose their link to the master (a partition); async, it goes on acknowledging writes. Three are acknowledged, then the master crashes and a replica is promoted.",
                 watch: &["stat-lost-writes", "event-log"],
                 config: || Config { lag_ms: 1_500, ..lagging(Mode::Async) },
                 script: || {
                     vec![
+                        at(100, Command::CutLink(NodeRef::Replica(1))),
+                        at(100, Command::CutLink(NodeRef::Replica(2))),
                         at(200, Command::WriteRandom { client: 0 }),
                         at(400, Command::WriteRandom { client: 0 }),
                         at(600, Command::WriteRandom { client: 0 }),
@@ -419,17 +489,21 @@ pub const DEMOS: &[Demo] = &[
                         at(1_200, Command::Promote(None)),
                     ]
                 },
+                pause_when: Some(|sim| sim.stats().lost_writes > 0),
                 settle: Time::from_millis(1_500),
+                speed: 0.5,
+                claim: "The new master never received those three writes: they are lost, though each client was told its write was saved (Lost writes: 3, and the event log).",
                 compare: None,
                 check: |sim| {
+                    ensure(sim.stats().writes_acked == 3, "three writes were acknowledged")?;
                     ensure(sim.stats().lost_writes == 3, "three acknowledged writes are lost")?;
                     ensure(sim.master().is_up(), "a new master serves")
                 },
             },
             Step {
                 title: "Automatic failover",
-                narration: "With automatic failover (here after 1 s, as Patroni or MHA would), the most up-to-date replica takes over by itself and writes work again.",
-                watch: &["node-master", "event-log"],
+                narration: "With automatic failover after 1 s (what Patroni or MHA do), the most up-to-date replica takes over by itself. The master crashes at 0.7 s; the client writes again at 2.5 s.",
+                watch: &["node-master", "event-log", "stat-writes"],
                 config: || Config { lag_ms: 300, failover_ms: 1_000, ..lagging(Mode::Async) },
                 script: || {
                     vec![
@@ -438,7 +512,10 @@ pub const DEMOS: &[Demo] = &[
                         at(2_500, Command::WriteRandom { client: 0 }),
                     ]
                 },
+                pause_when: Some(|sim| sim.stats().writes_acked == 2),
                 settle: Time::from_millis(3_000),
+                speed: 1.0,
+                claim: "A replica became the master by itself (see the event log), and the new write is acknowledged: writes work again.",
                 compare: None,
                 check: |sim| {
                     ensure(
@@ -457,31 +534,40 @@ pub const DEMOS: &[Demo] = &[
         steps: &[
             Step {
                 title: "Missing your own writes",
-                narration: "A client writes, then reads back what it wrote. With async replicas 800 ms behind, it misses its own write every time.",
+                narration: "A client writes user 101, then reads it back 0.2 s later, five times over. The async replicas are 0.8 s behind.",
                 watch: &["stat-ryw-violations", "request-log"],
                 config: || session_config(|_| {}),
                 script: write_then_read,
+                pause_when: Some(|sim| sim.stats().reads_completed == 5),
                 settle: Time::from_millis(5_000),
+                speed: 1.0,
+                claim: "All five reads missed the client's own write, just acknowledged (read-your-writes violations: 5).",
                 compare: None,
                 check: |sim| ensure(sim.stats().ryw_violations == 5, "five read-your-writes violations"),
             },
             Step {
                 title: "A lag limit does not help",
-                narration: "ProxySQL's max_replication_lag (here 1 s) shuns replicas that are far behind. 800 ms is within the limit: the client still misses its writes.",
+                narration: "ProxySQL's max_replication_lag (here 1 s) shuns replicas further behind than that. These are 0.8 s behind: within the limit.",
                 watch: &["stat-ryw-violations"],
                 config: || session_config(|c| c.max_lag_ms = 1_000),
                 script: write_then_read,
+                pause_when: Some(|sim| sim.stats().reads_completed == 5),
                 settle: Time::from_millis(5_000),
+                speed: 1.0,
+                claim: "Still five violations: a lag limit keeps the furthest replicas away, not a client's own latest writes.",
                 compare: None,
                 check: |sim| ensure(sim.stats().ryw_violations == 5, "still five violations"),
             },
             Step {
                 title: "Causal reads",
-                narration: "MaxScale's causal_reads: each read carries the client's last write position, and the replica answers only once it has applied it. No violation, at the cost of waiting.",
+                narration: "MaxScale's causal_reads: each read carries the client's last write position, and the replica answers only once it has applied it.",
                 watch: &["stat-ryw-violations", "chart-latency"],
                 config: || session_config(|c| c.causal_reads = true),
                 script: write_then_read,
+                pause_when: Some(|sim| sim.stats().reads_completed == 5),
                 settle: Time::from_millis(6_000),
+                speed: 1.0,
+                claim: "Every read saw the client's own write: no violation, at the cost of waiting (the latency chart).",
                 compare: None,
                 check: |sim| {
                     ensure(sim.stats().reads_completed == 5, "every read is answered")?;
@@ -490,11 +576,14 @@ pub const DEMOS: &[Demo] = &[
             },
             Step {
                 title: "Or read from the master",
-                narration: "The bluntest fix: read from the master (MongoDB readPreference primary). Always fresh, but the master takes every read again.",
+                narration: "The bluntest fix: read from the master (MongoDB's readPreference primary).",
                 watch: &["stat-ryw-violations", "node-master"],
                 config: || session_config(|c| c.read_pref = ReadPref::Primary),
                 script: write_then_read,
+                pause_when: Some(|sim| sim.stats().reads_completed == 5),
                 settle: Time::from_millis(5_000),
+                speed: 1.0,
+                claim: "No violation, but the master served every read: it carries the read load again.",
                 compare: None,
                 check: |sim| {
                     ensure(sim.stats().ryw_violations == 0, "no violation")?;
@@ -509,11 +598,14 @@ pub const DEMOS: &[Demo] = &[
         section: "Bonus: Master-Slave vs. Single DB",
         steps: &[Step {
             title: "The lecture's table, measured",
-            narration: "Left, a single database; right, a master with three replicas; the same seed and the same 1,000 requests per second (90% reads) on both, each server serving 500 per second. At 3 s both masters crash. The table below fills in the lecture's comparison from what happens: read load is bottlenecked on the single DB and spread over the slaves; writes are handled by the master in both; and when the master fails, only master-slave keeps answering reads.",
+            narration: "A: one database. B: a master and three replicas. Both get 1,000 requests per second (90% reads); each server serves 500. At 3 s both masters crash.",
             watch: &["compare-table"],
             config: || Config { replicas: 0, ..comparison() },
             script: || vec![at(3_000, Command::Crash(NodeRef::Master))],
+            pause_when: None,
             settle: Time::from_millis(5_000),
+            speed: 1.0,
+            claim: "The lecture's table, filled in by the runs: the single database turned reads away while the replicas shared them; one master took every write in both; after the crash only B still answers reads.",
             compare: Some(Compare {
                 key: "replicas",
                 value: "3",
@@ -535,6 +627,12 @@ pub const DEMOS: &[Demo] = &[
         }],
     },
 ];
+
+/// A replica is up and within a few writes of the master (under traffic some are always on
+/// their way).
+fn replica_caught_up(sim: &Simulation, number: usize) -> bool {
+    sim.resolve(NodeRef::Replica(number)).is_ok_and(|id| sim.node(id).is_up() && sim.lag(id).0 < 5)
+}
 
 fn comparison() -> Config {
     Config {

@@ -1,33 +1,66 @@
-//! Every demo step makes its claim: run it as the page does and check what it narrates.
+//! Every demo step makes its claim: played as the page plays it, frame by frame at 1x, it
+//! pauses itself by its settle time, and at that moment what it claims is true.
+
+use std::rc::Rc;
 
 use replication_playground::demos::DEMOS;
-use replication_playground::sim::recording::Recording;
-use replication_playground::ui::settings;
+use replication_playground::ui::link::Opening;
+use replication_playground::ui::state::{Action, FrameBudget, PlaygroundState, SPEEDS, Theme};
+use yew::Reducible;
+
+/// A frame at 60 Hz.
+const FRAME_MS: f64 = 1_000.0 / 60.0;
 
 #[test]
-fn every_demo_step_makes_its_claim() {
+fn every_demo_step_pauses_at_its_claim_and_the_claim_is_true() {
     assert!(DEMOS.len() >= 8);
     let mut failures = Vec::new();
     for demo in DEMOS {
         for (index, step) in demo.steps.iter().enumerate() {
-            let (mut recording, mut sim) = Recording::new((step.config)(), (step.script)()).expect("valid settings");
-            recording.advance(&mut sim, step.settle);
-            if let Err(claim) = (step.check)(&sim) {
-                failures.push(format!("{} step {} ({}): not true that {claim}", demo.name, index + 1, step.title));
+            let name = format!("{} step {} ({})", demo.name, index + 1, step.title);
+            let opening = Opening::Demo { name: demo.name.to_string(), step: index + 1 };
+            let mut state = Rc::new(PlaygroundState::new(opening, Vec::new(), Theme::Light));
+            assert!(SPEEDS.contains(&step.speed), "{name}: a speed the page offers");
+            let frames = (step.settle.as_millis_f64() / (FRAME_MS * step.speed)) as usize + 10;
+            for _ in 0..frames {
+                if state.demo.is_some_and(|at| at.claimed) {
+                    break;
+                }
+                state = state.reduce(Action::Tick { real_ms: FRAME_MS, budget: FrameBudget::slices(u64::MAX) });
+            }
+            let paused_at = state.sim.borrow().now();
+            if !state.demo.is_some_and(|at| at.claimed) || !state.paused {
+                failures.push(format!("{name}: did not pause at its claim by {}", step.settle.as_clock()));
+                continue;
+            }
+            if paused_at > step.settle {
+                failures.push(format!("{name}: paused at {}, after its settle time", paused_at.as_clock()));
+            }
+            if step.pause_when.is_some_and(|holds| !holds(&state.sim.borrow())) {
+                failures.push(format!("{name}: paused at {} before its moment came", paused_at.as_clock()));
+            }
+            if let Err(claim) = (step.check)(&state.sim.borrow()) {
+                failures.push(format!("{name}: paused at {}, not true that {claim}", paused_at.as_clock()));
             }
             if let Some(compare) = &step.compare {
-                let mut config = (step.config)();
-                let setting = settings::find(compare.key).expect("a setting");
-                settings::apply(&mut config, setting, compare.value).expect("a valid value");
-                let (mut recording, mut other) = Recording::new(config, (step.script)()).expect("valid settings");
-                recording.advance(&mut other, step.settle);
-                if let Err(claim) = (compare.check)(&other) {
-                    failures.push(format!("{} step {} beside it: not true that {claim}", demo.name, index + 1));
+                let beside = state.beside.as_ref().expect("a run beside");
+                if let Err(claim) = (compare.check)(&beside.sim.borrow()) {
+                    failures.push(format!("{name} beside it: not true that {claim}"));
                 }
             }
+            println!(
+                "{name}: pauses at {} ({} real at {}x)",
+                paused_at.as_clock(),
+                real(paused_at, step.speed),
+                step.speed
+            );
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+fn real(at: replication_playground::sim::time::Time, speed: f64) -> String {
+    format!("{:.1} s", at.as_millis_f64() / 1_000.0 / speed)
 }
 
 #[test]

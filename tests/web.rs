@@ -63,7 +63,11 @@ async fn stats_panel_shows_the_counters() {
     assert_eq!(text(&root, "stat-ryw-violations"), "2");
     assert_eq!(text(&root, "stat-monotonic-violations"), "1");
     assert_eq!(text(&root, "stat-lost-writes"), "1");
-    assert!(root.text_content().unwrap().contains("3 in flight"));
+    let text = root.text_content().unwrap();
+    assert!(
+        text.contains("2 in flight") && text.contains("1 waiting"),
+        "reads in flight and writes waiting apart: {text}"
+    );
 }
 
 fn attribute(root: &Element, id: &str, name: &str) -> String {
@@ -102,7 +106,7 @@ async fn app_write_then_read_under_async_is_stale_and_a_crash_shows() {
     click(&root, "crash-replica-1");
     wait_ms(50).await;
     assert_eq!(attribute(&root, "node-replica-1", "data-state"), "down");
-    assert!(text(&root, "event-log").contains("replica-1 crashed"));
+    assert!(text(&root, "event-log").contains("pg-2 (replica-1) crashed"));
 }
 
 mod components {
@@ -116,15 +120,27 @@ mod components {
     use replication_playground::ui::charts::{Chart, ChartProps, Series};
     use replication_playground::ui::request_log::{RequestLog, RequestLogProps};
     use replication_playground::ui::state::Action;
-    use replication_playground::ui::topology::{Dot, DotKind, NodeView, Place, Topology, TopologyProps};
+    use replication_playground::ui::topology::{
+        Dot, DotKind, NodeView, Place, ReplicationView, Topology, TopologyProps,
+    };
     use wasm_bindgen_test::wasm_bindgen_test;
     use web_sys::Element;
     use yew::Callback;
 
     use super::{click, mount_point, text, wait_ms};
 
-    fn view(name: NodeRef, state: NodeState, load: u64) -> NodeView {
-        NodeView { name, state, applied_lsn: 3, load, lag: Time::from_millis(500), link_cut: false }
+    fn view(machine: &str, name: NodeRef, state: NodeState, load: u64) -> NodeView {
+        NodeView {
+            machine: machine.into(),
+            name,
+            state,
+            applied_lsn: 3,
+            reads_served: 2,
+            load,
+            lag: Time::from_millis(500),
+            link_cut: false,
+            synchronous: name == NodeRef::Replica(1),
+        }
     }
 
     #[wasm_bindgen_test]
@@ -133,11 +149,17 @@ mod components {
         let actions: Rc<RefCell<Vec<Option<NodeRef>>>> = Rc::default();
         let seen = actions.clone();
         let props = TopologyProps {
-            master: view(NodeRef::Master, NodeState::Up, 0),
+            master: view("pg-3", NodeRef::Master, NodeState::Up, 0),
             replicas: vec![
-                view(NodeRef::Replica(1), NodeState::Down, 0),
-                view(NodeRef::Replica(2), NodeState::Overloaded, 150),
+                view("pg-2", NodeRef::Replica(1), NodeState::Down, 0),
+                view("pg-1", NodeRef::Replica(2), NodeState::Overloaded, 150),
             ],
+            replication: ReplicationView {
+                summary: "sync (remote_apply): a write is acknowledged once the first replica up has applied it".into(),
+                waiting: "1 write waiting for pg-2".into(),
+            },
+            portrait: false,
+            test_ids: true,
             dots: vec![
                 Dot { from: Place::Clients, to: Place::Node(NodeRef::Master), progress: 0.5, kind: DotKind::Write },
                 Dot {
@@ -163,13 +185,20 @@ mod components {
             "one on the wire, one in the legend"
         );
         assert_eq!(root.query_selector_all("circle.dot.replicate").unwrap().length(), 2);
-        // Halfway from the clients (110, 210) to the master (470, 210).
+        // Halfway from the clients (85, 150) to the master (345, 150).
         let write = root.query_selector("svg.topology circle.dot.write").unwrap().unwrap();
-        assert_eq!(write.get_attribute("cx").as_deref(), Some("290.0"));
+        assert_eq!(write.get_attribute("cx").as_deref(), Some("215.0"));
         assert!(root.query_selector("g.node-shape.down").unwrap().is_some());
         let overloaded = root.query_selector("g.node-shape.overloaded").unwrap().unwrap();
         let load_bar = overloaded.query_selector("rect.meter.load").unwrap().unwrap();
-        assert_eq!(load_bar.get_attribute("width").as_deref(), Some("127.5"), "150 of 200 queued");
+        assert_eq!(load_bar.get_attribute("width").as_deref(), Some("150.0"), "150 of 200 queued");
+        // Machines by name, roles beside them; the sync link drawn as such; whom the master waits for.
+        assert_eq!(overloaded.get_attribute("data-name").as_deref(), Some("pg-1"));
+        assert_eq!(overloaded.get_attribute("data-testid").as_deref(), Some("node-replica-2"));
+        assert!(overloaded.text_content().unwrap().contains("replica 2"));
+        assert!(root.query_selector("[data-testid=\"link-replica-1\"].sync").unwrap().is_some());
+        assert!(root.query_selector("[data-testid=\"link-replica-2\"].async").unwrap().is_some());
+        assert_eq!(super::text(&root, "master-waiting"), "1 write waiting for pg-2");
 
         dispatch_click(&overloaded);
         wait_ms(10).await;

@@ -72,6 +72,11 @@ impl Recording {
         self.checkpoints.len()
     }
 
+    /// When the next recorded command is due, if any is left to give.
+    pub fn next_action_time(&self) -> Option<Time> {
+        self.actions.get(self.applied).map(|(at, _)| *at)
+    }
+
     pub fn furthest(&self) -> Time {
         self.furthest
     }

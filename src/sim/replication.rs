@@ -189,18 +189,41 @@ impl Simulation {
         match self.config.effective_quorum() {
             Quorum::All => self.unordered_replicas().all(|(id, _)| reached(&id)),
             Quorum::First(k) => {
-                // The first k replicas by number that are reachable are the synchronous ones.
-                let synchronous: Vec<NodeId> = self
-                    .replicas()
-                    .iter()
-                    .filter(|(_, node)| node.is_up() && !node.link_cut)
-                    .map(|(id, _)| *id)
-                    .take(k)
-                    .collect();
+                let synchronous = self.first_synchronous(k);
                 synchronous.len() == k && synchronous.iter().all(reached)
             }
             Quorum::Any(k) => self.unordered_replicas().filter(|(id, _)| reached(id)).count() >= k,
         }
+    }
+
+    /// Under `first-k`, the synchronous replicas: the first k by number that are reachable.
+    fn first_synchronous(&self, k: usize) -> Vec<NodeId> {
+        self.replicas().iter().filter(|(_, node)| node.is_up() && !node.link_cut).map(|(id, _)| *id).take(k).collect()
+    }
+
+    /// Whether the master waits for this replica (or, under `any-k`, counts it) before it
+    /// acknowledges a write: never under async or after a semi-sync fallback.
+    pub fn is_synchronous(&self, replica: NodeId) -> bool {
+        if self.config.mode.level().is_none() || self.primary.fallback {
+            return false;
+        }
+        match self.config.effective_quorum() {
+            Quorum::All | Quorum::Any(_) => true,
+            Quorum::First(k) => self.first_synchronous(k).contains(&replica),
+        }
+    }
+
+    /// The writes logged and not yet acknowledged, and the replicas that have not confirmed the
+    /// oldest of them (under `any-k`, every one of them that has not).
+    pub fn waiting_for(&self) -> Option<(usize, Vec<NodeId>)> {
+        let (oldest, _) = self.primary.waiting.front()?;
+        let level = self.config.mode.level()?;
+        let missing = self
+            .replica_ids()
+            .into_iter()
+            .filter(|id| self.is_synchronous(*id) && self.primary.position(*id, level) < oldest.lsn)
+            .collect();
+        Some((self.primary.waiting.len(), missing))
     }
 
     pub(super) fn on_semi_sync_timeout(&mut self, lsn: Lsn) {

@@ -1,5 +1,11 @@
 //! The root component: owns the state, advances simulated time with real time, keeps the URL
 //! fragment in step with the settings, and lays out the page.
+//!
+//! Two layouts. The page: controls, the picture beside the counters, then the console, charts,
+//! node cards, logs and settings. The stage, while a demo runs or in presenter mode: one
+//! 1280×720 screen with the demo's narration and the counters on the left, the controls, the
+//! whole picture and whatever else the step asks the class to watch on the right; the rest
+//! below.
 
 use std::rc::Rc;
 
@@ -12,32 +18,39 @@ use super::console::Console;
 use super::controls::Controls;
 use super::demo_panel::{DemoMenu, DemoPanel, Watched};
 use super::event_log::EventLog;
-use super::frame::{use_animation_frame, use_fragment_changes, use_shortcuts};
+use super::frame::{use_animation_frame, use_fragment_changes, use_media_query, use_shortcuts};
 use super::help::Help;
 use super::link::{self, Opening};
-use super::node_card::{NodeCard, replica_progress, table_views};
+use super::node_card::{NodeCard, table_views};
 use super::request_log::RequestLog;
 use super::session_bar::SessionBar;
 use super::settings_panel::SettingsPanel;
 use super::state::{Action, Beside, PlaygroundState, Theme, shortcut};
 use super::stats::StatsPanel;
-use super::topology::{Dot, DotKind, NodeView, Place, Topology};
+use super::topology::Topology;
+use super::view;
 use crate::sim::metrics::{BUCKET, Bucket};
-use crate::sim::network::{Endpoint, NodeId, Payload};
-use crate::sim::node::Job;
+use crate::sim::network::NodeId;
 use crate::sim::{Command, NodeRef, Simulation};
 
-/// Messages drawn at once; more in flight are not drawn, to keep frames fast.
-const MAX_DOTS: usize = 300;
 /// Requests in flight handed to the request log, besides the finished ones the model keeps:
 /// no more than it shows, as they are copied every frame.
 const LOG_IN_FLIGHT: usize = 12;
 const EVENT_ROWS: usize = 12;
+/// Rows of a log shown on the stage beside the picture, where room is short.
+const STAGE_LOG_ROWS: usize = 4;
+/// Statements the SQL console shows.
+const CONSOLE_ROWS: usize = 8;
 /// Real milliseconds of model work in one frame (of ~16.7 at 60 Hz): the rest is left for
 /// drawing, so the page keeps answering whatever the run asks for.
 const FRAME_WORK_MS: f64 = 10.0;
-/// Statements the SQL console shows.
-const CONSOLE_ROWS: usize = 8;
+/// Screens this narrow get the picture top to bottom, so its labels stay readable.
+const NARROW: &str = "(max-width: 640px)";
+
+/// The panels a demo step can ask to watch that are not always on the stage: on the stage they
+/// move under the picture while watched.
+const MOVABLE: [&str; 6] =
+    ["chart-throughput", "chart-latency", "chart-lag", "chart-stale", "request-log", "event-log"];
 
 #[component]
 pub fn App() -> Html {
@@ -77,7 +90,7 @@ pub fn App() -> Html {
             on_action.emit(Action::Open(opening, problems));
         }));
     }
-    let config = state.config();
+    let portrait = use_media_query(NARROW);
     let fragment = state.fragment.clone();
     let now = state.sim.borrow().now();
     use_effect_with(state.address.clone(), |address| browser::replace_fragment(address));
@@ -90,45 +103,59 @@ pub fn App() -> Html {
         });
     }
     let on_action = (*on_action).clone();
-
     let sim = state.sim.borrow();
-    let requests: Vec<_> = sim.in_flight().rev().take(LOG_IN_FLIGHT).chain(sim.recent().rev()).cloned().collect();
-    let events: Vec<_> = sim.events().rev().take(EVENT_ROWS).cloned().collect();
-    let committed = sim.committed();
-    let master = sim.master();
-    let waiting = master.positions.applied.saturating_sub(sim.committed_lsn());
-    let master_progress = match (waiting, sim.in_fallback()) {
-        (_, true) => "fell back to async: not waiting for replicas".to_string(),
-        (0, false) => "every logged write committed".to_string(),
-        (1, false) => "1 write waiting for replicas".to_string(),
-        (waiting, false) => format!("{waiting} writes waiting for replicas"),
+    let config = sim.config().clone();
+    let staged = state.demo.is_some() || state.presenter;
+    let watch = state.demo.map_or(&[][..], |demo| demo.step().watch);
+    // On the stage, what the step watches of the movable panels stands beside the picture.
+    let beside_picture = |id: &str| staged && watch.contains(&id);
+    let beside = state.beside.as_ref().map(|beside| (beside, beside.sim.borrow()));
+
+    let controls = html! {
+        <Controls config={config.clone()} paused={state.paused} speed={state.speed} now={sim.now()}
+            last_rate={state.last_rate} on_action={on_action.clone()} />
     };
-    let card = |id: NodeId, progress: String, data: &crate::sim::data::Database| {
-        let node = sim.node(id);
-        html! {
-            <NodeCard
-                node={sim.name(id)}
-                state={sim.state(id)}
-                applied_lsn={node.positions.applied}
-                progress={AttrValue::from(progress)}
-                reads_served={node.reads_served}
-                load={node.current_ops() as u64}
-                link_cut={node.link_cut}
-                capacity={node.capacity}
-                weight={node.weight}
-                distance_ms={node.distance.as_micros() / 1_000}
-                tables={table_views(data, committed)}
-                on_action={on_action.clone()}
-            />
+    let pictures = match &beside {
+        Some((beside, other)) => side_by_side(&sim, beside, other, portrait, &on_action),
+        None => html! {
+            <Topology ..picture_props(&sim, state.selected, portrait, true, &on_action) />
+        },
+    };
+    // On the stage the table is short: the lecture's rows when the comparison is the lecture's.
+    let compare_table = beside.as_ref().map(|(beside, other)| {
+        let (a_title, b_title) = run_titles(&sim, beside);
+        html! { <CompareTable {a_title} {b_title} rows={compare::rows(&sim, other)} lecture={compare::lecture_rows(&sim, other)} compact={staged} /> }
+    });
+    let requests = |rows: usize| -> Vec<_> {
+        sim.in_flight().rev().take(LOG_IN_FLIGHT.min(rows)).chain(sim.recent().rev()).take(rows).cloned().collect()
+    };
+    let events = |rows: usize| -> Vec<_> { sim.events().rev().take(rows).cloned().collect() };
+    let request_log = |rows| html! { <RequestLog requests={requests(rows)} /> };
+    let event_log = |rows| html! { <EventLog events={events(rows)} /> };
+    let movable = |id: &str| -> Html {
+        match id {
+            "request-log" => request_log(STAGE_LOG_ROWS),
+            "event-log" => event_log(STAGE_LOG_ROWS),
+            chart => charts(&sim, |id| id == chart),
         }
     };
-    let generator_on = config.rate > 0;
-    let toggle_generator = on_action.reform(|_: MouseEvent| Action::ToggleGenerator);
+    let under_picture: Vec<Html> =
+        watch.iter().filter(|id| staged && MOVABLE.contains(id)).map(|id| movable(id)).collect();
+    let picture = html! {
+        <section class={classes!("picture", (!under_picture.is_empty() || compare_table.is_some()).then_some("with-extras"))} aria-label="The cluster">
+            if staged { { controls.clone() } }
+            { pictures }
+            { selected_actions(&sim, state.selected, &on_action) }
+            if staged {
+                { compare_table.clone().unwrap_or_default() }
+                <div class="under-picture">{ for under_picture }</div>
+            }
+        </section>
+    };
 
-    let watched = Watched(state.demo.map_or(&[][..], |demo| demo.step().watch));
     html! {
-        <ContextProvider<Watched> context={watched}>
-        <div class={classes!("page", match state.theme { Theme::Light => "light", Theme::Dark => "dark" }, state.presenter.then_some("presenter"))}>
+        <ContextProvider<Watched> context={Watched(watch)}>
+        <div class={classes!("page", match state.theme { Theme::Light => "light", Theme::Dark => "dark" }, state.presenter.then_some("presenter"), staged.then_some("staged"))}>
             <header class="masthead">
                 <div>
                     <h1>{ "Replication Playground" }</h1>
@@ -137,8 +164,10 @@ pub fn App() -> Html {
                     </p>
                 </div>
                 <div class="view-toggles">
+                    <button data-testid="start-fresh" onclick={on_action.reform(|_: MouseEvent| Action::StartFresh)}
+                        title="Leave everything and start again with the default settings">{ "Start fresh" }</button>
                     <button data-testid="theme" onclick={on_action.reform(|_: MouseEvent| Action::ToggleTheme)}
-                        aria-label="Switch between light and dark theme">{ match state.theme { Theme::Light => "Dark theme", Theme::Dark => "Light theme" } }</button>
+                        title="Switch between light and dark theme">{ match state.theme { Theme::Light => "Dark theme", Theme::Dark => "Light theme" } }</button>
                     <button data-testid="presenter" aria-pressed={state.presenter.to_string()}
                         onclick={on_action.reform(|_: MouseEvent| Action::TogglePresenter)}>{ "Presenter mode" }</button>
                     <button data-testid="help-button" aria-pressed={state.help_open.to_string()}
@@ -146,81 +175,133 @@ pub fn App() -> Html {
                 </div>
             </header>
             if state.help_open { <Help on_action={on_action.clone()} /> }
-            if !state.notices.is_empty() {
-                <div class="notices" role="alert" data-testid="notices">
-                    <ul>{ for state.notices.iter().map(|notice| html! { <li>{ notice }</li> }) }</ul>
-                    <button class="dismiss" onclick={on_action.reform(|_: MouseEvent| Action::DismissNotices)}>{ "Dismiss" }</button>
-                </div>
-            }
-            <DemoMenu on_action={on_action.clone()} />
-            if let Some(at) = state.demo {
-                <DemoPanel {at} on_action={on_action.clone()} />
-            }
-            <Controls config={config.clone()} paused={state.paused} speed={state.speed} now={sim.now()} on_action={on_action.clone()} />
-            <SessionBar now={sim.now()} furthest={state.recording.borrow().furthest().max(sim.now())} replay={state.replay} fragment={AttrValue::from(fragment.to_string())} on_action={on_action.clone()} />
-            <div class="stage">
-                <section class="picture" aria-label="Cluster">
-                    <div class="traffic">
-                        <button data-testid="generator" class={classes!(generator_on.then_some("running"))} aria-pressed={generator_on.to_string()} onclick={toggle_generator}>
-                            { if generator_on { format!("Stop traffic ({}/s)", config.rate) } else { format!("Start traffic ({}/s)", state.last_rate) } }
-                        </button>
-                        <span class="traffic-note">{ format!("{}% reads over {} users from {} client{}", config.reads_percent, config.hot_keys, config.clients, if config.clients == 1 { "" } else { "s" }) }</span>
+            <main>
+                if !state.notices.is_empty() {
+                    <div class="notices" role="alert" data-testid="notices">
+                        <ul>{ for state.notices.iter().map(|notice| html! { <li>{ notice }</li> }) }</ul>
+                        <button class="dismiss" onclick={on_action.reform(|_: MouseEvent| Action::DismissNotices)}>{ "Dismiss" }</button>
                     </div>
-                    { picture(&sim, state.selected, &on_action) }
-                    { selected_actions(&sim, state.selected, &on_action) }
+                }
+                if staged {
+                    <div class="stage-grid">
+                        <div class="stage-side">
+                            if let Some(at) = state.demo {
+                                <DemoPanel {at} on_action={on_action.clone()} />
+                            }
+                            <StatsPanel stats={*sim.stats()} />
+                        </div>
+                        { picture }
+                    </div>
+                    <DemoMenu on_action={on_action.clone()} />
+                    <SessionBar now={sim.now()} furthest={state.recording.borrow().furthest().max(sim.now())} replay={state.replay} fragment={AttrValue::from(fragment.to_string())} on_action={on_action.clone()} />
+                } else {
+                    <DemoMenu on_action={on_action.clone()} />
+                    { controls }
+                    <SessionBar now={sim.now()} furthest={state.recording.borrow().furthest().max(sim.now())} replay={state.replay} fragment={AttrValue::from(fragment.to_string())} on_action={on_action.clone()} />
+                    <div class="stage">
+                        { picture }
+                        <StatsPanel stats={*sim.stats()} />
+                    </div>
+                }
+                <CompareControls config={config.clone()} on_action={on_action.clone()}
+                    beside={state.beside.as_ref().map(|beside| (AttrValue::from(beside.setting.key), AttrValue::from(beside.value.clone())))} />
+                if !staged {
+                    { compare_table.unwrap_or_default() }
+                }
+                <Console results={console_results(&sim)} on_action={on_action.clone()} />
+                { charts(&sim, |id| !beside_picture(id)) }
+                <section class="data" aria-label="Data on each node">
+                    { card(&sim, sim.master_id(), &on_action) }
+                    <div class="replicas">
+                        if sim.replica_ids().is_empty() {
+                            <p class="empty">{ "No replicas: the master serves every read, as a single database does." }</p>
+                        }
+                        { for sim.replica_ids().into_iter().map(|id| card(&sim, id, &on_action)) }
+                    </div>
                 </section>
-                <StatsPanel stats={*sim.stats()} />
-            </div>
-            <CompareControls config={config.clone()} on_action={on_action.clone()}
-                beside={state.beside.as_ref().map(|beside| (AttrValue::from(beside.setting.key), AttrValue::from(beside.value.clone())))} />
-            if let Some(beside) = &state.beside {
-                { side_by_side(&sim, beside, &on_action) }
-            }
-            <Console results={console_results(&sim)} on_action={on_action.clone()} />
-            { charts(&sim) }
-            <section class="data" aria-label="Data on each node">
-                { card(sim.master_id(), master_progress, committed) }
-                <div class="replicas">
-                    if sim.replica_ids().is_empty() {
-                        <p class="empty">{ "No replicas: the master serves every read, as a single database does." }</p>
-                    }
-                    { for sim.replica_ids().into_iter().map(|id| {
-                        let (behind, lag) = sim.lag(id);
-                        card(id, replica_progress(behind, lag), &sim.node(id).data)
-                    }) }
+                <div class="logs">
+                    if !beside_picture("request-log") { { request_log(LOG_IN_FLIGHT) } }
+                    if !beside_picture("event-log") { { event_log(EVENT_ROWS) } }
                 </div>
-            </section>
-            <div class="logs">
-                <RequestLog {requests} />
-                <EventLog {events} />
-            </div>
-            <SettingsPanel config={config.clone()} on_action={on_action.clone()} />
+                <SettingsPanel config={config.clone()} on_action={on_action.clone()} />
+            </main>
         </div>
         </ContextProvider<Watched>>
     }
 }
 
-/// Both runs' pictures and their measurements, next to each other.
-fn side_by_side(sim: &Simulation, beside: &Beside, on_action: &Callback<Action>) -> Html {
-    let other = beside.sim.borrow();
-    let a_title = format!("A: {} = {}", beside.setting.key, (beside.setting.get)(sim.config()));
-    let b_title = format!("B: {} = {}", beside.setting.key, beside.value);
-    let column = |run: &Simulation, title: &str, test_id: &'static str| {
-        html! {
-            <div class="beside-run" data-testid={test_id}>
-                <h3>{ title.to_string() }</h3>
-                { picture(run, None, on_action) }
-            </div>
-        }
-    };
+/// A run's picture, as the topology component takes it.
+fn picture_props(
+    run: &Simulation,
+    selected: Option<NodeRef>,
+    portrait: bool,
+    test_ids: bool,
+    on_action: &Callback<Action>,
+) -> super::topology::TopologyProps {
+    let view::Picture { master, replicas, dots, replication, queue_limit } = view::picture(run);
+    super::topology::TopologyProps {
+        master,
+        replicas,
+        dots,
+        replication,
+        queue_limit,
+        selected,
+        portrait,
+        test_ids,
+        on_action: on_action.clone(),
+    }
+}
+
+/// The two runs' titles: `A: mode = async`, `B: mode = sync`.
+fn run_titles(sim: &Simulation, beside: &Beside) -> (AttrValue, AttrValue) {
+    (
+        format!("A: {} = {}", beside.setting.key, (beside.setting.get)(sim.config())).into(),
+        format!("B: {} = {}", beside.setting.key, beside.value).into(),
+    )
+}
+
+/// Both runs' pictures, next to each other.
+fn side_by_side(
+    sim: &Simulation,
+    beside: &Beside,
+    other: &Simulation,
+    portrait: bool,
+    on_action: &Callback<Action>,
+) -> Html {
+    let (a_title, b_title) = run_titles(sim, beside);
     html! {
-        <section class="side-by-side-runs" data-testid="side-by-side" aria-label="Two runs side by side">
-            <div class="beside-pictures">
-                { column(sim, &a_title, "compare-a") }
-                { column(&other, &b_title, "compare-b") }
+        <div class="beside-pictures" data-testid="side-by-side" aria-label="Two runs side by side">
+            <div class="beside-run" data-testid="compare-a">
+                <h3>{ a_title }</h3>
+                <Topology ..picture_props(sim, None, portrait, true, on_action) />
             </div>
-            <CompareTable a_title={a_title.clone()} b_title={b_title.clone()} rows={compare::rows(sim, &other)} />
-        </section>
+            <div class="beside-run" data-testid="compare-b">
+                <h3>{ b_title }</h3>
+                <Topology ..picture_props(other, None, portrait, false, on_action) />
+            </div>
+        </div>
+    }
+}
+
+/// One machine's card: its role, state, progress, actions and data.
+fn card(sim: &Simulation, id: NodeId, on_action: &Callback<Action>) -> Html {
+    let node = sim.node(id);
+    html! {
+        <NodeCard
+            machine={AttrValue::from(id.machine())}
+            node={sim.name(id)}
+            state={sim.state(id)}
+            applied_lsn={node.positions.applied}
+            progress={AttrValue::from(view::progress(sim, id))}
+            reads_served={node.reads_served}
+            load={node.current_ops() as u64}
+            link_cut={node.link_cut}
+            capacity={node.capacity}
+            weight={node.weight}
+            distance_ms={node.distance.as_micros() / 1_000}
+            tables={table_views(&node.data, sim.committed(), node.rejoin_from.filter(|_| !node.is_master()))}
+            on_action={on_action.clone()}
+        />
     }
 }
 
@@ -228,61 +309,6 @@ fn side_by_side(sim: &Simulation, beside: &Beside, on_action: &Callback<Action>)
 fn console_results(sim: &Simulation) -> Vec<crate::sim::request::RequestRecord> {
     let all: Vec<_> = sim.sql_requests().collect();
     all[all.len().saturating_sub(CONSOLE_ROWS)..].iter().map(|record| (*record).clone()).collect()
-}
-
-/// A run's topology picture.
-fn picture(run: &Simulation, selected: Option<NodeRef>, on_action: &Callback<Action>) -> Html {
-    html! {
-        <Topology
-            master={node_view(run, run.master_id())}
-            replicas={run.replica_ids().into_iter().map(|id| node_view(run, id)).collect::<Vec<_>>()}
-            dots={dots(run)}
-            queue_limit={run.config().queue_limit}
-            {selected}
-            on_action={on_action.clone()}
-        />
-    }
-}
-
-fn node_view(sim: &Simulation, id: NodeId) -> NodeView {
-    let node = sim.node(id);
-    NodeView {
-        name: sim.name(id),
-        state: sim.state(id),
-        applied_lsn: node.positions.applied,
-        load: node.current_ops() as u64,
-        lag: sim.lag(id).1,
-        link_cut: node.link_cut,
-    }
-}
-
-/// The messages in flight, as dots on their way.
-fn dots(sim: &Simulation) -> Vec<Dot> {
-    let now = sim.now();
-    let place = |endpoint: Endpoint| match endpoint {
-        Endpoint::Client(_) => Place::Clients,
-        Endpoint::Node(id) => Place::Node(sim.name(id)),
-    };
-    sim.messages()
-        .take(MAX_DOTS)
-        .map(|(arrives, message)| {
-            let span = (arrives - message.sent_at).as_micros().max(1) as f64;
-            let kind = match &message.payload {
-                Payload::Request(Job::Write { .. } | Job::Execute { .. }) => DotKind::Write,
-                Payload::Request(Job::Read { .. }) => DotKind::Read,
-                Payload::Reply { error: None, .. } => DotKind::Reply,
-                Payload::Reply { error: Some(_), .. } => DotKind::Error,
-                Payload::Replicate { .. } => DotKind::Replicate,
-                Payload::Ack { .. } => DotKind::Ack,
-            };
-            Dot {
-                from: place(message.from),
-                to: place(message.to),
-                progress: ((now - message.sent_at).as_micros() as f64 / span).clamp(0.0, 1.0),
-                kind,
-            }
-        })
-        .collect()
 }
 
 /// The actions for the node picked in the picture.
@@ -293,8 +319,8 @@ fn selected_actions(sim: &Simulation, selected: Option<NodeRef>, on_action: &Cal
     let act = |command: Command| on_action.reform(move |_: MouseEvent| Action::Command(command.clone()));
     let is_replica = name != NodeRef::Master;
     html! {
-        <div class="selected-actions" data-testid="selected-actions" role="group" aria-label={format!("Actions for {name}")}>
-            <strong>{ name.to_string() }</strong>
+        <div class="selected-actions" data-testid="selected-actions" role="group" aria-label={format!("Actions for {}", sim.label(id))}>
+            <strong>{ sim.label(id) }</strong>
             if node.is_up() {
                 <button onclick={act(Command::Crash(name))}>{ "Crash" }</button>
             } else {
@@ -316,35 +342,57 @@ fn selected_actions(sim: &Simulation, selected: Option<NodeRef>, on_action: &Cal
     }
 }
 
-/// Throughput, latency, lag per replica and stale-read rate over the last minute.
-fn charts(sim: &Simulation) -> Html {
+/// Throughput, latency, lag per replica and stale-read rate over the last minute: the charts
+/// whose test id `shown` accepts.
+fn charts(sim: &Simulation, shown: impl Fn(&str) -> bool) -> Html {
     let buckets: Vec<&Bucket> = sim.metrics().buckets().collect();
     let series = |values: Vec<f64>| Rc::new(values);
     let latency =
         |q| series(buckets.iter().map(|b| b.latency_quantile(q).map_or(0.0, |t| t.as_millis_f64())).collect());
-    let lag_series: Vec<Series> = sim
-        .replica_ids()
-        .into_iter()
-        .map(|id| Series {
-            name: sim.label(id).into(),
-            class: "lag",
-            values: series(buckets.iter().map(|b| b.nodes.get(id.0).map_or(0.0, |n| n.lag.as_millis_f64())).collect()),
-        })
-        .collect();
     let bucket_seconds = BUCKET.as_micros() as f64 / 1e6;
+    let chart = |id: &'static str| -> Html {
+        if !shown(id) {
+            return html! {};
+        }
+        match id {
+            "chart-throughput" => html! {
+                <Chart title="Throughput" test_id={id} unit="/s" {bucket_seconds} series={vec![
+                    Series { name: "done".into(), class: "throughput", values: series(buckets.iter().map(|b| b.throughput()).collect()) },
+                ]} />
+            },
+            "chart-latency" => html! {
+                <Chart title="Latency" test_id={id} unit=" ms" {bucket_seconds} series={vec![
+                    Series { name: "p50".into(), class: "p50", values: latency(0.5) },
+                    Series { name: "p99".into(), class: "p99", values: latency(0.99) },
+                ]} />
+            },
+            "chart-lag" => {
+                let lag_series: Vec<Series> = sim
+                    .replica_ids()
+                    .into_iter()
+                    .map(|id| Series {
+                        name: id.machine().into(),
+                        class: "lag",
+                        values: series(
+                            buckets.iter().map(|b| b.nodes.get(id.0).map_or(0.0, |n| n.lag.as_millis_f64())).collect(),
+                        ),
+                    })
+                    .collect();
+                html! { <Chart title="Replication lag" test_id={id} unit=" ms" {bucket_seconds} series={lag_series} /> }
+            }
+            _ => html! {
+                <Chart title="Stale reads" test_id={id} unit="%" {bucket_seconds} series={vec![
+                    Series { name: "stale".into(), class: "stale", values: series(buckets.iter().map(|b| 100.0 * b.stale_rate()).collect()) },
+                ]} />
+            },
+        }
+    };
     html! {
         <section class="charts" aria-label="Charts">
-            <Chart title="Throughput" test_id="chart-throughput" unit="/s" {bucket_seconds} series={vec![
-                Series { name: "done".into(), class: "throughput", values: series(buckets.iter().map(|b| b.throughput()).collect()) },
-            ]} />
-            <Chart title="Latency" test_id="chart-latency" unit=" ms" {bucket_seconds} series={vec![
-                Series { name: "p50".into(), class: "p50", values: latency(0.5) },
-                Series { name: "p99".into(), class: "p99", values: latency(0.99) },
-            ]} />
-            <Chart title="Replication lag" test_id="chart-lag" unit=" ms" {bucket_seconds} series={lag_series} />
-            <Chart title="Stale reads" test_id="chart-stale" unit="%" {bucket_seconds} series={vec![
-                Series { name: "stale".into(), class: "stale", values: series(buckets.iter().map(|b| 100.0 * b.stale_rate()).collect()) },
-            ]} />
+            { chart("chart-throughput") }
+            { chart("chart-latency") }
+            { chart("chart-lag") }
+            { chart("chart-stale") }
         </section>
     }
 }

@@ -107,11 +107,66 @@ pub fn rows(a: &Simulation, b: &Simulation) -> Vec<Row> {
     LABELS.iter().zip(measure(a)).zip(measure(b)).map(|((label, a), b)| Row { label, a, b }).collect()
 }
 
+/// One row of the lecture's "Master-Slave vs. Single DB" table, with what each run showed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LectureRow {
+    pub feature: &'static str,
+    /// What the lecture says of a single DB, and of master-slave.
+    pub single: &'static str,
+    pub master_slave: &'static str,
+    pub a: String,
+    pub b: String,
+}
+
+/// The lecture's table filled in from the two runs, when one is a single database and the
+/// other has replicas; empty for any other comparison.
+pub fn lecture_rows(a: &Simulation, b: &Simulation) -> Vec<LectureRow> {
+    let replicas = |sim: &Simulation| sim.replica_ids().len();
+    if (replicas(a) == 0) == (replicas(b) == 0) {
+        return Vec::new();
+    }
+    let peak = |sim: &Simulation| sim.metrics().buckets().map(|bucket| bucket.throughput()).fold(0.0, f64::max);
+    let scalability = |sim: &Simulation| format!("answered at most {:.0} requests/s", peak(sim));
+    let reliability = |sim: &Simulation| match sim.master().is_up() {
+        true => "the master is up".to_string(),
+        false => format!("master down: {:.0} requests/s still answered", sim.metrics().recent_throughput()),
+    };
+    let writes = |sim: &Simulation| format!("{} writes acknowledged, all by the master", sim.stats().writes_acked);
+    let reads = |sim: &Simulation| {
+        let failed = sim.stats().reads_failed;
+        let served: Vec<String> =
+            sim.replica_ids().into_iter().map(|id| format!("{} {}", id.machine(), sim.node(id).reads_served)).collect();
+        match served.is_empty() {
+            true => format!("{failed} reads turned away; every read on the one server"),
+            false => format!("{failed} reads turned away; reads spread: {}", served.join(", ")),
+        }
+    };
+    let row = |feature, single, master_slave, measure: &dyn Fn(&Simulation) -> String| LectureRow {
+        feature,
+        single,
+        master_slave,
+        a: measure(a),
+        b: measure(b),
+    };
+    vec![
+        row("Scalability", "limited", "scales with the number of slaves", &scalability),
+        row("Reliability", "one point of failure", "multiple replicas for reads", &reliability),
+        row("Write load handling", "full capacity", "centralized in the master", &writes),
+        row("Read load handling", "bottlenecked", "distributed across the slaves", &reads),
+    ]
+}
+
 #[derive(Properties, PartialEq)]
 pub struct CompareTableProps {
     pub a_title: AttrValue,
     pub b_title: AttrValue,
     pub rows: Vec<Row>,
+    /// The lecture's table, when the comparison is the lecture's.
+    #[prop_or_default]
+    pub lecture: Vec<LectureRow>,
+    /// Room is short (the stage): the lecture's table alone when there is one.
+    #[prop_or_default]
+    pub compact: bool,
 }
 
 #[component]
@@ -119,8 +174,25 @@ pub fn CompareTable(props: &CompareTableProps) -> Html {
     let show = |value: f64| if value.fract() == 0.0 { format!("{value:.0}") } else { format!("{value:.1}") };
     let watched = use_watched();
     html! {
-        <table class="compare-table" data-testid="compare-table" data-watched={watched.mark("compare-table")}>
-            <thead><tr><th></th><th>{ props.a_title.clone() }</th><th>{ props.b_title.clone() }</th><th>{ "difference" }</th></tr></thead>
+        <div class="compare-tables" data-testid="compare-table" data-watched={watched.mark("compare-table")}>
+        if !props.lecture.is_empty() {
+            <table class="lecture-table" data-testid="lecture-table">
+                <caption>{ "The lecture's table: Master-Slave vs. Single DB, and what these runs showed" }</caption>
+                <thead><tr><th scope="col">{ "Feature" }</th><th scope="col">{ props.a_title.clone() }</th><th scope="col">{ props.b_title.clone() }</th></tr></thead>
+                <tbody>
+                    { for props.lecture.iter().map(|row| html! {
+                        <tr>
+                            <th scope="row">{ row.feature }<span class="lecture-says">{ format!("lecture: single DB {}; master-slave {}", row.single, row.master_slave) }</span></th>
+                            <td>{ row.a.clone() }</td>
+                            <td>{ row.b.clone() }</td>
+                        </tr>
+                    }) }
+                </tbody>
+            </table>
+        }
+        if !props.compact || props.lecture.is_empty() {
+        <table class="compare-table">
+            <thead><tr><th scope="col">{ "Measured" }</th><th scope="col">{ props.a_title.clone() }</th><th scope="col">{ props.b_title.clone() }</th><th scope="col">{ "difference" }</th></tr></thead>
             <tbody>
                 { for props.rows.iter().map(|row| {
                     let difference = row.b - row.a;
@@ -135,5 +207,7 @@ pub fn CompareTable(props: &CompareTableProps) -> Html {
                 }) }
             </tbody>
         </table>
+        }
+        </div>
     }
 }

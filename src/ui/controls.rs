@@ -1,10 +1,12 @@
-//! The control bar: fire requests and drive simulated time.
+//! The control bar: fire requests, start the traffic, choose the replication mode and the
+//! number of replicas, and drive simulated time.
 
 use yew::prelude::*;
 
 use super::settings;
 use super::settings_panel;
 use super::state::{Action, SPEEDS};
+use super::view::plural;
 use crate::sim::Command;
 use crate::sim::config::Config;
 use crate::sim::time::Time;
@@ -18,6 +20,8 @@ pub struct ControlsProps {
     pub paused: bool,
     pub speed: f64,
     pub now: Time,
+    /// The rate the traffic generator starts at.
+    pub last_rate: u64,
     pub on_action: Callback<Action>,
 }
 
@@ -35,6 +39,9 @@ pub fn Controls(props: &ControlsProps) -> Html {
         let config = props.config.clone();
         props.on_action.reform(move |_: MouseEvent| Action::NewRun(config.clone()))
     };
+    let generator_on = props.config.rate > 0;
+    let setting =
+        |key| settings_panel::control(settings::find(key).expect("a setting"), &props.config, &props.on_action);
 
     html! {
         <section class="controls" aria-label="Controls">
@@ -43,6 +50,15 @@ pub fn Controls(props: &ControlsProps) -> Html {
                     title="Send one write (a random user gets a new name) to the master">{ "Write" }</button>
                 <button class="primary" data-testid="read" onclick={click(|| Action::Command(Command::ReadLastWritten { client: BUTTON_CLIENT }))}
                     title="Read the user written last, routed as the read settings say">{ "Read" }</button>
+                <button data-testid="generator" class={classes!(generator_on.then_some("running"))} aria-pressed={generator_on.to_string()}
+                    onclick={click(|| Action::ToggleGenerator)}
+                    title={format!("{}% reads over {} users from {} (Traffic settings)", props.config.reads_percent, props.config.hot_keys, plural(props.config.clients as u64, "client", "clients"))}>
+                    { if generator_on { format!("Stop traffic ({}/s)", props.config.rate) } else { format!("Start traffic ({}/s)", props.last_rate) } }
+                </button>
+            </div>
+            <div class="group replication-controls">
+                { setting("mode") }
+                { setting("replicas") }
             </div>
             <div class="group">
                 <button data-testid="pause" onclick={click(|| Action::TogglePause)} aria-pressed={props.paused.to_string()}
@@ -61,7 +77,7 @@ pub fn Controls(props: &ControlsProps) -> Html {
                 <button data-testid="reset" onclick={reset}
                     title="Start again from time zero with the same settings and seed">{ "Reset" }</button>
                 <span class="clock" data-testid="clock" aria-live="off">{ format!("t = {}", props.now) }</span>
-                { settings_panel::control(settings::find("seed").expect("seed is a setting"), &props.config, &props.on_action) }
+                <span class="run-seed">{ setting("seed") }</span>
             </div>
         </section>
     }

@@ -44,13 +44,17 @@ pub struct DemoPanelProps {
 
 impl PartialEq for DemoPanelProps {
     fn eq(&self, other: &Self) -> bool {
-        std::ptr::eq(self.at.demo, other.at.demo) && self.at.step == other.at.step && self.on_action == other.on_action
+        std::ptr::eq(self.at.demo, other.at.demo)
+            && self.at.step == other.at.step
+            && self.at.claimed == other.at.claimed
+            && self.at.touched == other.at.touched
+            && self.on_action == other.on_action
     }
 }
 
 #[component]
 pub fn DemoPanel(props: &DemoPanelProps) -> Html {
-    let DemoAt { demo, step, .. } = props.at;
+    let DemoAt { demo, step, claimed, touched } = props.at;
     let definition = props.at.step();
     let count = demo.steps.len();
     let go = |to: usize| -> Callback<MouseEvent> {
@@ -66,7 +70,15 @@ pub fn DemoPanel(props: &DemoPanelProps) -> Html {
             </header>
             <h2>{ definition.title }</h2>
             <p class="narration">{ definition.narration }</p>
-            <p class="watch">{ format!("Watch {}.", watch.join(", ")) }</p>
+            <p class="watch">{ format!("Watch {}.", list(&watch)) }</p>
+            if claimed {
+                <p class="claim" role="status" data-testid="demo-claim">
+                    <strong>{ "Paused here: " }</strong>{ definition.claim }
+                    <span class="then">{ " Play goes on; Next for the next step." }</span>
+                </p>
+            } else if touched {
+                <p class="claim touched" role="status">{ "You have taken over: the run is yours. Run this step again to see it as narrated." }</p>
+            }
             <div class="demo-buttons">
                 <button data-testid="demo-prev" disabled={step == 1} onclick={go(step.saturating_sub(1).max(1))}>{ "← Previous" }</button>
                 <button data-testid="demo-restart" onclick={go(step)}>{ "Run this step again" }</button>
@@ -96,10 +108,20 @@ pub fn use_watched() -> Watched {
     use_context::<Watched>().unwrap_or_default()
 }
 
+/// `a, b and c`.
+fn list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
 /// What a highlighted element is, in words.
 fn watch_label(id: &str) -> String {
     match id {
         "node-master" => "the master".to_string(),
+        "compare-table" => "the table comparing the two runs".to_string(),
         "stat-writes" => "the writes acknowledged".to_string(),
         "stat-reads" => "the reads answered".to_string(),
         "stat-stale-reads" => "the stale reads".to_string(),
@@ -107,11 +129,14 @@ fn watch_label(id: &str) -> String {
         "stat-lost-writes" => "the lost writes".to_string(),
         "chart-latency" => "the latency chart".to_string(),
         "chart-throughput" => "the throughput chart".to_string(),
+        "chart-lag" => "the replication lag chart".to_string(),
+        "chart-stale" => "the stale-read chart".to_string(),
         "request-log" => "the request log".to_string(),
         "event-log" => "the cluster events".to_string(),
-        other => match other.strip_prefix("node-replica-") {
-            Some(number) => format!("replica {number}"),
-            None => other.replace('-', " "),
+        other => match (other.strip_prefix("node-replica-"), other.strip_prefix("link-replica-")) {
+            (Some(number), _) => format!("replica {number}"),
+            (_, Some(number)) => format!("the link to replica {number}"),
+            _ => other.replace('-', " "),
         },
     }
 }

@@ -98,3 +98,31 @@ pub fn use_fragment_changes(on_change: Callback<String>) {
         listen_on_window("hashchange", move |_: web_sys::Event| on_change.emit(super::browser::current_fragment()))
     });
 }
+
+/// Whether the media query (e.g. `(max-width: 640px)`) matches, kept current as the window
+/// is resized or turned.
+#[hook]
+pub fn use_media_query(query: &'static str) -> bool {
+    let list = use_memo(query, |query| web_sys::window().and_then(|window| window.match_media(query).ok().flatten()));
+    let matches = use_state(|| list.as_ref().as_ref().is_some_and(|list| list.matches()));
+    {
+        let matches = matches.clone();
+        use_effect_with(list, move |list| {
+            let list = (**list).clone();
+            let listener = list.as_ref().map(|list| {
+                let watched = list.clone();
+                let listener =
+                    Closure::wrap(Box::new(move |_: web_sys::Event| matches.set(watched.matches()))
+                        as Box<dyn FnMut(web_sys::Event)>);
+                let _ = list.add_event_listener_with_callback("change", listener.as_ref().unchecked_ref());
+                listener
+            });
+            move || {
+                if let (Some(list), Some(listener)) = (list, listener) {
+                    let _ = list.remove_event_listener_with_callback("change", listener.as_ref().unchecked_ref());
+                }
+            }
+        });
+    }
+    *matches
+}

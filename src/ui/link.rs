@@ -64,6 +64,10 @@ pub fn open(fragment: &str) -> (Opening, Vec<String>) {
     }
 }
 
+/// The notice when a plain address opens the session kept from the last visit.
+pub const RESTORED: &str =
+    "your last session in this browser was restored where you left it; Start fresh goes back to the defaults";
+
 /// What the page opens on loading, and whether to forget the session kept in the browser.
 pub struct OnLoad {
     pub opening: Opening,
@@ -79,7 +83,9 @@ pub fn open_on_load(fragment: &str, stored: Option<(String, String)>) -> OnLoad 
     let (opening, notices, forget_stored) = match stored {
         Some((stored_fragment, stored_link)) if fragment.is_empty() || fragment == stored_fragment => {
             match open(&stored_link) {
-                (opening, problems) if problems.is_empty() => (opening, problems, false),
+                // A reload keeps its link; a plain address opening the last session says so.
+                (opening, problems) if problems.is_empty() && !fragment.is_empty() => (opening, problems, false),
+                (opening, problems) if problems.is_empty() => (opening, vec![RESTORED.to_string()], false),
                 (_, problems) => {
                     let (opening, mut notices) = open(fragment);
                     notices.insert(
@@ -415,7 +421,12 @@ mod tests {
         let stored = || Some((kept_fragment.clone(), kept.clone()));
         let reload = open_on_load(&format!("#{kept_fragment}"), stored());
         assert_eq!((reload.opening, reload.notices, reload.forget_stored), (open(&kept).0, vec![], false));
-        assert_eq!(open_on_load("", stored()).opening, open(&kept).0, "no link: the kept session");
+        let plain = open_on_load("", stored());
+        assert_eq!(
+            (plain.opening, plain.notices),
+            (open(&kept).0, vec![RESTORED.to_string()]),
+            "no link: the kept session, said"
+        );
         let other = open_on_load("#demo=sync&step=2", stored());
         assert_eq!(other.opening, Opening::Demo { name: "sync".into(), step: 2 });
         assert!(!other.forget_stored);

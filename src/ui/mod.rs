@@ -24,5 +24,6 @@ pub mod state;
 pub mod stats;
 pub mod topology;
 pub mod url;
+pub mod view;
 
 pub use app::App;

@@ -3,20 +3,20 @@
 
 use yew::prelude::*;
 
-use super::demo_panel::use_watched;
-
 use super::json;
 use super::number_field::NumberField;
 use super::state::Action;
 use crate::sim::config;
 use std::rc::Rc;
 
-use crate::sim::data::{Database, Row, Schema, USERS};
-use crate::sim::time::Time;
+use crate::sim::data::{Database, Lsn, Row, Schema, USERS};
 use crate::sim::{Command, NodeRef, NodeState};
 
 #[derive(Properties, PartialEq)]
 pub struct NodeCardProps {
+    /// The machine's own name (`pg-2`).
+    pub machine: AttrValue,
+    /// Its role now.
     pub node: NodeRef,
     pub state: NodeState,
     pub applied_lsn: u64,
@@ -35,34 +35,26 @@ pub struct NodeCardProps {
     pub on_action: Callback<Action>,
 }
 
-/// Carries the test contract's node element: `data-testid="node-master"` for the master and
-/// `data-testid="node-replica-1"`, `"node-replica-2"`, ... for the replicas, each with
-/// `data-applied-lsn`, `data-state` and `data-reads`.
+/// A machine's card: `data-testid="card-master"`, `"card-replica-1"`, ... (the test contract's
+/// node elements are the nodes in the picture).
 #[component]
 pub fn NodeCard(props: &NodeCardProps) -> Html {
     let node = props.node;
     let is_master = node == NodeRef::Master;
-    let (title, engine) = match node {
-        NodeRef::Master => ("Master".to_string(), "PostgreSQL"),
-        NodeRef::Replica(number) => (format!("Replica {number}"), "MongoDB"),
-    };
+    let engine = if is_master { "PostgreSQL" } else { "MongoDB view" };
+    let role = super::view::role(node);
     let command =
         |make: fn(NodeRef) -> Command| props.on_action.reform(move |_: MouseEvent| Action::Command(make(node)));
     let down = props.state == NodeState::Down;
-    let test_id = format!("node-{node}");
-    let watched = use_watched();
     html! {
         <article
             class={classes!("node", if is_master { "master" } else { "replica" }, props.state.as_str())}
-            data-testid={test_id.clone()}
-            data-watched={watched.mark(&test_id)}
-            data-applied-lsn={props.applied_lsn.to_string()}
-            data-state={props.state.as_str()}
-            data-reads={props.reads_served.to_string()}
-            aria-label={title.clone()}
+            data-testid={format!("card-{node}")}
+            data-name={props.machine.clone()}
+            aria-label={format!("{}, {role}", props.machine)}
         >
             <header>
-                <h2>{ title }<span class="engine">{ engine }</span></h2>
+                <h2>{ props.machine.clone() }<span class="role">{ role }</span><span class="engine">{ engine }</span></h2>
                 <span class={classes!("state", props.state.as_str())}>{ props.state.as_str() }</span>
                 <p class="lsn">{ "LSN " }<strong>{ props.applied_lsn }</strong></p>
             </header>
@@ -89,11 +81,11 @@ pub fn NodeCard(props: &NodeCardProps) -> Html {
             </div>
             <details class="tune">
                 <summary>{ "Tune" }</summary>
-                { tune("Capacity (ops/s)", "how many requests per second this node serves", "capacity", props.capacity, config::MAX_CAPACITY, Command::SetCapacity, props) }
+                { tune("Capacity (ops/s)", "how many requests per second this node serves", "capacity", props.capacity, (1, config::MAX_CAPACITY), Command::SetCapacity, props) }
                 if !is_master {
-                    { tune("Weight", "its share of reads under the weighted policy", "weight", props.weight, 1_000, Command::SetWeight, props) }
+                    { tune("Weight", "its share of reads under the weighted policy", "weight", props.weight, (1, 1_000), Command::SetWeight, props) }
                 }
-                { tune("Distance (ms)", "one-way time from the clients, for the nearest read preference", "distance", props.distance_ms, config::MAX_DELAY_MS, Command::SetDistance, props) }
+                { tune("Distance (ms)", "one-way time from the clients, for the nearest read preference", "distance", props.distance_ms, (0, config::MAX_DELAY_MS), Command::SetDistance, props) }
             </details>
             if is_master { { sql_tables(&props.tables) } } else { { documents(&props.tables) } }
         </article>
@@ -106,7 +98,7 @@ fn tune(
     help: &'static str,
     what: &str,
     value: u64,
-    max: u64,
+    (min, max): (u64, u64),
     command: fn(NodeRef, u64) -> Command,
     props: &NodeCardProps,
 ) -> Html {
@@ -116,7 +108,7 @@ fn tune(
         Err(_) => Action::Refuse(format!("{label} of {node} must be a whole number, got \"{text}\"")),
     });
     html! {
-        <NumberField {label} {help} test_id={format!("{what}-{node}")} {value} {max} step={1} {on_commit} />
+        <NumberField {label} {help} test_id={format!("{what}-{node}")} {value} {min} {max} step={1} {on_commit} />
     }
 }
 
@@ -127,31 +119,34 @@ fn reads_served(count: u64) -> String {
     }
 }
 
-/// A replica's progress line: how far behind the master it is.
-pub fn replica_progress(behind: u64, lag: Time) -> String {
-    match behind {
-        0 => "caught up with the master".to_string(),
-        1 => format!("1 write behind the master ({lag})"),
-        behind => format!("{behind} writes behind the master ({lag})"),
-    }
-}
-
 /// Rows shown per table; the rest are summed up in one line, so a table with many rows stays
 /// light to draw.
 const SHOWN_ROWS: usize = 12;
 
-/// What a card shows of one table: its first rows (each marked when the master has another
-/// version of it) and how many there are in all. Built per frame instead of copying tables.
+/// How a row on a node compares with the master's committed data.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RowMark {
+    Same,
+    /// The master has a newer version of it, or has deleted it.
+    Behind,
+    /// Written after the node's history forked from the new master's (an old master's writes
+    /// the new one never received): it is thrown away when the node rejoins.
+    Ahead,
+}
+
+/// What a card shows of one table: its first rows, each marked, and how many there are in
+/// all. Built per frame instead of copying tables.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TableView {
     pub name: String,
     pub schema: Schema,
-    pub rows: Vec<(Rc<Row>, bool)>,
+    pub rows: Vec<(Rc<Row>, RowMark)>,
     pub total: usize,
 }
 
-/// A node's tables, `users` first, with its rows compared with the master's committed data.
-pub fn table_views(data: &Database, master: &Database) -> Vec<TableView> {
+/// A node's tables, `users` first, with its rows compared with the master's committed data;
+/// `fork` is where a deposed master's history left the new master's.
+pub fn table_views(data: &Database, master: &Database, fork: Option<Lsn>) -> Vec<TableView> {
     let users = data.tables.get_key_value(USERS);
     let ordered = users.into_iter().chain(data.tables.iter().filter(|(name, _)| name.as_str() != USERS));
     ordered
@@ -162,7 +157,16 @@ pub fn table_views(data: &Database, master: &Database) -> Vec<TableView> {
                 .rows
                 .iter()
                 .take(SHOWN_ROWS)
-                .map(|(key, row)| (row.clone(), master.version(name, key) != row.version))
+                .map(|(key, row)| {
+                    let mark = if fork.is_some_and(|fork| row.lsn > fork) {
+                        RowMark::Ahead
+                    } else if master.version(name, key) != row.version {
+                        RowMark::Behind
+                    } else {
+                        RowMark::Same
+                    };
+                    (row.clone(), mark)
+                })
                 .collect(),
             total: table.rows.len(),
         })
@@ -201,16 +205,21 @@ fn sql_tables(tables: &[TableView]) -> Html {
 }
 
 /// A replica's tables as JSON documents, as the lecture's MongoDB replicas hold them; a
-/// document the master has a newer version of (or has deleted) is marked.
+/// document the master has a newer version of (or has deleted) is marked behind, one the new
+/// master never had is marked ahead.
 fn documents(tables: &[TableView]) -> Html {
     html! {
         { for tables.iter().map(|table| html! { <>
             <p class="table-name">{ format!("db.{}", table.name) }</p>
             <ul class="documents">
-                { for table.rows.iter().map(|(row, behind)| html! {
-                    <li class={classes!(behind.then_some("behind"))}>
+                { for table.rows.iter().map(|(row, mark)| html! {
+                    <li class={classes!(match mark { RowMark::Same => None, RowMark::Behind => Some("behind"), RowMark::Ahead => Some("ahead") })}>
                         <code>{ document(&table.schema, row) }</code>
-                        if *behind { <span class="tag">{ "behind" }</span> }
+                        { match mark {
+                            RowMark::Same => html! {},
+                            RowMark::Behind => html! { <span class="tag">{ "behind" }</span> },
+                            RowMark::Ahead => html! { <span class="tag">{ "ahead: lost" }</span> },
+                        } }
                     </li>
                 }) }
             </ul>

@@ -11,6 +11,7 @@ pub struct NumberFieldProps {
     pub test_id: AttrValue,
     /// The value in force; the field shows it again after a commit or when it changes.
     pub value: u64,
+    pub min: u64,
     pub max: u64,
     pub step: u64,
     pub on_commit: Callback<String>,
@@ -44,7 +45,7 @@ pub fn NumberField(props: &NumberFieldProps) -> Html {
     };
     html! {
         <label title={props.help.clone()}>{ props.label.clone() }
-            <input data-testid={props.test_id.clone()} type="number" min="0" max={props.max.to_string()}
+            <input data-testid={props.test_id.clone()} type="number" min={props.min.to_string()} max={props.max.to_string()}
                 step={props.step.to_string()} value={(*draft).clone()} {oninput} {onchange} />
         </label>
     }

@@ -16,7 +16,8 @@ pub enum Group {
     Routing,
     Load,
     Failures,
-    /// Settings of the run itself, shown in the control bar rather than the panel.
+    /// Settings shown in the control bar, in the first screen, rather than the panel: the
+    /// replication mode, the number of replicas, the seed.
     Run,
 }
 
@@ -41,8 +42,8 @@ impl Group {
 pub enum Input {
     /// One of the listed values (they depend on the rest of the config, e.g. quorum sizes).
     Choice(fn(&Config) -> Vec<String>),
-    /// A whole number from 0 (or 1) to `max`.
-    Number { max: u64, step: u64, unit: &'static str },
+    /// A whole number from `min` to `max`.
+    Number { min: u64, max: u64, step: u64, unit: &'static str },
 }
 
 pub struct Setting {
@@ -87,7 +88,7 @@ pub const SETTINGS: &[Setting] = &[
         label: "Requests/s",
         group: Group::Traffic,
         help: "The traffic generator's rate: requests per second from random clients. 0 = off.",
-        input: Input::Number { max: MAX_RATE, step: 50, unit: "/s" },
+        input: Input::Number { min: 0, max: MAX_RATE, step: 50, unit: "/s" },
         get: |c| c.rate.to_string(),
         set: |c, text| {
             c.rate = number("rate", text)?;
@@ -99,7 +100,7 @@ pub const SETTINGS: &[Setting] = &[
         label: "Reads (%)",
         group: Group::Traffic,
         help: "Share of generated requests that are reads; the rest are writes. Most sites read far more than they write.",
-        input: Input::Number { max: 100, step: 5, unit: "%" },
+        input: Input::Number { min: 0, max: 100, step: 5, unit: "%" },
         get: |c| c.reads_percent.to_string(),
         set: |c, text| {
             c.reads_percent = number("reads", text)?;
@@ -111,7 +112,7 @@ pub const SETTINGS: &[Setting] = &[
         label: "Hot users",
         group: Group::Traffic,
         help: "How many users (from id 102 up) generated requests pick from: fewer means more requests touch the same rows.",
-        input: Input::Number { max: MAX_HOT_KEYS, step: 1, unit: "" },
+        input: Input::Number { min: 1, max: MAX_HOT_KEYS, step: 1, unit: "" },
         get: |c| c.hot_keys.to_string(),
         set: |c, text| {
             c.hot_keys = number("hot_keys", text)?;
@@ -121,7 +122,7 @@ pub const SETTINGS: &[Setting] = &[
     Setting {
         key: "replicas",
         label: "Replicas",
-        group: Group::Replication,
+        group: Group::Run,
         help: "Slave databases: copies of the master that serve the reads. 0 is the lecture's single DB, which takes every read and write itself.",
         input: Input::Choice(|_| (0..=MAX_REPLICAS).map(|n| n.to_string()).collect()),
         get: |c| c.replicas.to_string(),
@@ -132,8 +133,8 @@ pub const SETTINGS: &[Setting] = &[
     },
     Setting {
         key: "mode",
-        label: "Commit mode",
-        group: Group::Replication,
+        label: "Replication",
+        group: Group::Run,
         help: "Synchronous waits for the slaves to confirm before committing a write; asynchronous does not wait: faster, but reads can be stale. As PostgreSQL synchronous_commit: async (local), remote_write (received), on (flushed), remote_apply (applied); sync = remote_apply on every replica.",
         input: Input::Choice(|_| names(Mode::ALL, Mode::as_str)),
         get: |c| c.mode.to_string(),
@@ -165,7 +166,7 @@ pub const SETTINGS: &[Setting] = &[
         label: "Lag (ms)",
         group: Group::Network,
         help: "Time for a log entry to travel from the master to a replica.",
-        input: Input::Number { max: MAX_DELAY_MS, step: 100, unit: "ms" },
+        input: Input::Number { min: 0, max: MAX_DELAY_MS, step: 100, unit: "ms" },
         get: |c| c.lag_ms.to_string(),
         set: |c, text| {
             c.lag_ms = number("lag", text)?;
@@ -177,7 +178,7 @@ pub const SETTINGS: &[Setting] = &[
         label: "Client latency (ms)",
         group: Group::Network,
         help: "One-way time between the app service and each database. Each node's own can be set under Tune on its card.",
-        input: Input::Number { max: MAX_DELAY_MS, step: 10, unit: "ms" },
+        input: Input::Number { min: 0, max: MAX_DELAY_MS, step: 10, unit: "ms" },
         get: |c| c.client_ms.to_string(),
         set: |c, text| {
             c.client_ms = number("client_ms", text)?;
@@ -189,7 +190,7 @@ pub const SETTINGS: &[Setting] = &[
         label: "Jitter (ms)",
         group: Group::Network,
         help: "Every message takes up to this much longer, at random.",
-        input: Input::Number { max: MAX_DELAY_MS, step: 10, unit: "ms" },
+        input: Input::Number { min: 0, max: MAX_DELAY_MS, step: 10, unit: "ms" },
         get: |c| c.jitter_ms.to_string(),
         set: |c, text| {
             c.jitter_ms = number("jitter", text)?;
@@ -201,7 +202,7 @@ pub const SETTINGS: &[Setting] = &[
         label: "Flush (ms)",
         group: Group::Replication,
         help: "Time a replica takes to write a received entry to disk (what synchronous_commit = on waits for).",
-        input: Input::Number { max: MAX_DELAY_MS, step: 10, unit: "ms" },
+        input: Input::Number { min: 0, max: MAX_DELAY_MS, step: 10, unit: "ms" },
         get: |c| c.flush_ms.to_string(),
         set: |c, text| {
             c.flush_ms = number("flush", text)?;
@@ -213,7 +214,7 @@ pub const SETTINGS: &[Setting] = &[
         label: "Apply rate (/s)",
         group: Group::Replication,
         help: "Log entries a replica applies per second: a burst of writes faster than this builds lag that drains later.",
-        input: Input::Number { max: MAX_CAPACITY, step: 100, unit: "/s" },
+        input: Input::Number { min: 1, max: MAX_CAPACITY, step: 100, unit: "/s" },
         get: |c| c.apply_rate.to_string(),
         set: |c, text| {
             c.apply_rate = number("apply_rate", text)?;
@@ -225,7 +226,7 @@ pub const SETTINGS: &[Setting] = &[
         label: "Semi-sync timeout (ms)",
         group: Group::Replication,
         help: "After this long without enough acknowledgements the master falls back to async, and returns once a replica catches up (MySQL rpl_semi_sync_master_timeout). 0 waits forever, as PostgreSQL does.",
-        input: Input::Number { max: MAX_DELAY_MS, step: 100, unit: "ms" },
+        input: Input::Number { min: 0, max: MAX_DELAY_MS, step: 100, unit: "ms" },
         get: |c| c.semi_sync_timeout_ms.to_string(),
         set: |c, text| {
             c.semi_sync_timeout_ms = number("semi_sync", text)?;
@@ -261,7 +262,7 @@ pub const SETTINGS: &[Setting] = &[
         label: "Max lag (ms)",
         group: Group::Routing,
         help: "A replica further behind than this is shunned until it catches up (ProxySQL max_replication_lag). 0 = off.",
-        input: Input::Number { max: MAX_DELAY_MS, step: 100, unit: "ms" },
+        input: Input::Number { min: 0, max: MAX_DELAY_MS, step: 100, unit: "ms" },
         get: |c| c.max_lag_ms.to_string(),
         set: |c, text| {
             c.max_lag_ms = number("max_lag", text)?;
@@ -285,7 +286,7 @@ pub const SETTINGS: &[Setting] = &[
         label: "Causal timeout (ms)",
         group: Group::Routing,
         help: "How long a causal read waits on a replica before it is sent to the master.",
-        input: Input::Number { max: MAX_DELAY_MS, step: 100, unit: "ms" },
+        input: Input::Number { min: 0, max: MAX_DELAY_MS, step: 100, unit: "ms" },
         get: |c| c.causal_timeout_ms.to_string(),
         set: |c, text| {
             c.causal_timeout_ms = number("causal_timeout", text)?;
@@ -321,7 +322,7 @@ pub const SETTINGS: &[Setting] = &[
         label: "Capacity (ops/s)",
         group: Group::Load,
         help: "Requests each node serves per second; more wait in its queue. One overloaded database makes the entire system slow for everyone.",
-        input: Input::Number { max: MAX_CAPACITY, step: 100, unit: "ops/s" },
+        input: Input::Number { min: 1, max: MAX_CAPACITY, step: 100, unit: "ops/s" },
         get: |c| c.capacity.to_string(),
         set: |c, text| {
             c.capacity = number("capacity", text)?;
@@ -333,7 +334,7 @@ pub const SETTINGS: &[Setting] = &[
         label: "Queue limit",
         group: Group::Load,
         help: "Requests a node holds waiting; more are rejected.",
-        input: Input::Number { max: MAX_QUEUE, step: 10, unit: "" },
+        input: Input::Number { min: 1, max: MAX_QUEUE, step: 10, unit: "" },
         get: |c| c.queue_limit.to_string(),
         set: |c, text| {
             c.queue_limit = number("queue", text)?;
@@ -345,7 +346,7 @@ pub const SETTINGS: &[Setting] = &[
         label: "Crash after full (ms)",
         group: Group::Load,
         help: "A node whose queue stays full this long crashes: the overload the lecture says replicas prevent. 0 = never.",
-        input: Input::Number { max: MAX_DELAY_MS, step: 500, unit: "ms" },
+        input: Input::Number { min: 0, max: MAX_DELAY_MS, step: 500, unit: "ms" },
         get: |c| c.crash_after_ms.to_string(),
         set: |c, text| {
             c.crash_after_ms = number("crash_after", text)?;
@@ -357,7 +358,7 @@ pub const SETTINGS: &[Setting] = &[
         label: "Auto failover (ms)",
         group: Group::Failures,
         help: "The master down this long makes the most up-to-date replica the new master (as Patroni or MHA would). 0 = only by hand.",
-        input: Input::Number { max: MAX_DELAY_MS, step: 500, unit: "ms" },
+        input: Input::Number { min: 0, max: MAX_DELAY_MS, step: 500, unit: "ms" },
         get: |c| c.failover_ms.to_string(),
         set: |c, text| {
             c.failover_ms = number("failover", text)?;
@@ -369,7 +370,7 @@ pub const SETTINGS: &[Setting] = &[
         label: "Seed",
         group: Group::Run,
         help: "Seed of the random generator: the same seed and the same actions replay the same run.",
-        input: Input::Number { max: u64::MAX, step: 1, unit: "" },
+        input: Input::Number { min: 0, max: u64::MAX, step: 1, unit: "" },
         get: |c| c.seed.to_string(),
         set: |c, text| {
             c.seed = number("seed", text)?;

@@ -59,9 +59,9 @@ pub fn control(setting: &'static Setting, config: &Config, on_action: &Callback<
                 </label>
             }
         }
-        Input::Number { max, step, .. } => html! {
+        Input::Number { min, max, step, .. } => html! {
             <NumberField label={setting.label} help={setting.help} test_id={setting.key}
-                value={value.parse::<u64>().unwrap_or_default()} {max} {step} on_commit={on_text} />
+                value={value.parse::<u64>().unwrap_or_default()} {min} {max} {step} on_commit={on_text} />
         },
     }
 }

@@ -99,6 +99,8 @@ pub enum Action {
     ToggleGenerator,
     /// Starts a new run from time zero with these settings (a changed seed starts one too).
     NewRun(Config),
+    /// Leaves the demo, the run beside and the notices, and starts afresh with the defaults.
+    StartFresh,
     /// Opens what a link asks for, with what was wrong with the link.
     Open(Opening, Vec<String>),
     /// Opens a demo at a step (1-based).
@@ -142,6 +144,7 @@ impl Action {
             Action::Step => "step to the next event".to_string(),
             Action::ToggleGenerator => "start or stop the traffic".to_string(),
             Action::NewRun(_) => "start a new run".to_string(),
+            Action::StartFresh => "start fresh with the defaults".to_string(),
             Action::Compare(Some((setting, value))) => format!("run beside with {}={}", setting.key, cut(value)),
             _ => return None,
         })
@@ -158,6 +161,7 @@ impl Action {
                 | Action::Step
                 | Action::ToggleGenerator
                 | Action::NewRun(_)
+                | Action::StartFresh
                 | Action::Open(..)
                 | Action::OpenDemo(..)
                 | Action::Compare(_)
@@ -173,6 +177,8 @@ pub struct DemoAt {
     pub step: usize,
     /// The user has acted since the step began: the run is no longer the step's alone.
     pub touched: bool,
+    /// The step has paused at its claim (and plays on freely from there).
+    pub claimed: bool,
 }
 
 impl DemoAt {
@@ -404,8 +410,9 @@ impl PlaygroundState {
         };
         let definition = &demo.steps[step - 1];
         if self.start((definition.config)(), (definition.script)()) {
-            self.demo = Some(DemoAt { demo, step, touched: false });
+            self.demo = Some(DemoAt { demo, step, touched: false, claimed: false });
             self.paused = false;
+            self.speed = definition.speed;
             if let Some(compare) = &definition.compare {
                 let setting = settings::find(compare.key).expect("demos compare settings that exist");
                 self.compare(setting, compare.value.to_string());
@@ -450,6 +457,38 @@ impl PlaygroundState {
             ));
         }
         reached
+    }
+
+    /// Plays a demo step on towards `until`, pausing at the moment its claim comes true: the
+    /// first instant its pause condition holds, or its settle time.
+    fn play_to_claim(&mut self, step: &Step, until: Time, budget: &FrameBudget) {
+        let until = until.min(step.settle);
+        let reached = match step.pause_when {
+            Some(holds) => loop {
+                let next_event = self.sim.borrow().next_event_time();
+                let next_action = self.recording.borrow().next_action_time();
+                let next = [next_event, next_action].into_iter().flatten().min().filter(|at| *at <= until);
+                let Some(instant) = next else { break self.advance_runs(until, budget) };
+                if !self.advance_runs(instant, budget) {
+                    break false;
+                }
+                if holds(&self.sim.borrow()) {
+                    self.claim();
+                    return;
+                }
+            },
+            None => self.advance_runs(until, budget),
+        };
+        if reached && self.sim.borrow().now() >= step.settle {
+            self.claim();
+        }
+    }
+
+    fn claim(&mut self) {
+        if let Some(demo) = &mut self.demo {
+            demo.claimed = true;
+            self.paused = true;
+        }
     }
 
     /// Starts bringing every run to `target` over the next frames (see `Replay`), each from
@@ -516,7 +555,12 @@ impl Reducible for PlaygroundState {
                     let until = next.sim.borrow().now() + Time(simulated_us as u64);
                     // Whatever the budget leaves undone is simply not done: the run goes slower
                     // than asked rather than piling work onto later frames.
-                    next.advance_runs(until, &budget);
+                    match next.demo.filter(|demo| !demo.touched && !demo.claimed) {
+                        Some(demo) => next.play_to_claim(demo.step(), until, &budget),
+                        None => {
+                            next.advance_runs(until, &budget);
+                        }
+                    }
                 }
             },
             Action::CancelReplay => {}
@@ -553,6 +597,14 @@ impl Reducible for PlaygroundState {
                 if next.start(config, Vec::new()) {
                     next.demo = None;
                 }
+            }
+            Action::StartFresh => {
+                next.start(Config::default(), Vec::new());
+                next.demo = None;
+                next.notices.clear();
+                next.paused = false;
+                next.speed = 1.0;
+                next.last_rate = DEFAULT_RATE;
             }
             Action::Open(opening, problems) => {
                 next.notices.extend(problems);

@@ -33,10 +33,12 @@ pub fn StatsPanel(props: &StatsPanelProps) -> Html {
     }
 }
 
-/// One counter: its number in an element carrying the counter's test id.
+/// One counter: its number in an element carrying the counter's test id. During a demo step
+/// the counters it is about stand out and the others step back.
 fn counter(watched: &Watched, label: &str, id: &'static str, value: u64, note: String, alarm: bool) -> Html {
+    let dimmed = !watched.0.is_empty() && watched.mark(id).is_none();
     html! {
-        <div class={classes!("stat", alarm.then_some("alarm"))}>
+        <div class={classes!("stat", alarm.then_some("alarm"), dimmed.then_some("dimmed"))}>
             <span class="label">{ label }</span>
             <span class="value" data-testid={id} data-watched={watched.mark(id)}>{ value }</span>
             <span class="note">{ note }</span>

@@ -1,0 +1,84 @@
+// End-to-end: the lecture hall. Every step of every demo, at 1280x720, in the default and the
+// presenter layout: the step pauses itself at its claim, and then the narration with the claim,
+// the whole picture and everything the step asks the class to watch are on the one screen,
+// with no scrolling, and the standard accessibility checker (axe-core) finds nothing. Screenshots
+// of every step go to target/stage-shots for a person to look at.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+
+import { axeViolations, newPage, siteInChromium, text } from './fixtures.js';
+
+const running = siteInChromium();
+const SHOTS = 'target/stage-shots';
+
+/** What of `ids` lies outside the 1280x720 window, with where it is. */
+async function offScreen(page, selector) {
+  return page.locator(selector).evaluateAll((elements) =>
+    elements
+      .map((element) => ({ id: element.dataset.testid ?? element.className, box: element.getBoundingClientRect() }))
+      .filter(({ box }) => box.top < 0 || box.left < 0 || box.bottom > innerHeight + 0.5 || box.right > innerWidth + 0.5)
+      .map(({ id, box }) => `${id} at (${Math.round(box.left)}, ${Math.round(box.top)})-(${Math.round(box.right)}, ${Math.round(box.bottom)})`),
+  );
+}
+
+for (const presenter of [false, true]) {
+  describe(`the stage at 1280x720${presenter ? ', presenter mode' : ''}`, () => {
+    test('every demo step pauses at its claim with narration, picture and what to watch on one screen', async () => {
+      await mkdir(SHOTS, { recursive: true });
+      const { page, problems } = await newPage(running);
+      await page.goto(`${running.site.url}#replicas=2`);
+      await page.getByTestId('node-master').waitFor();
+      if (presenter) await page.getByTestId('presenter').click();
+      const links = await page.getByTestId('demo-link').evaluateAll((anchors) => anchors.map((a) => a.getAttribute('href')));
+      let steps = 0;
+      for (const link of links) {
+        await page.evaluate((hash) => (location.hash = hash), link);
+        await page.getByTestId('demo-panel').waitFor();
+        for (;;) {
+          const step = await text(page, 'demo-step');
+          const claim = page.getByTestId('demo-claim');
+          await claim.waitFor({ timeout: 15_000 }).catch(() => assert.fail(`${link} step ${step} never paused at its claim`));
+          assert.equal(await page.getByTestId('pause').textContent(), 'Play', `${link} step ${step} is paused`);
+          assert.equal(await page.evaluate(() => scrollY), 0, 'nothing scrolled');
+          const outside = await offScreen(page, '[data-testid="topology"], [data-testid="demo-panel"], [data-testid="demo-claim"], [data-watched]');
+          assert.deepEqual(outside, [], `${link} step ${step}: outside the screen`);
+          assert.ok((await page.locator('[data-watched]').count()) > 0, `${link} step ${step} marks what to watch`);
+          assert.deepEqual(await axeViolations(page), [], `${link} step ${step}: accessibility`);
+          const name = `${presenter ? 'presenter' : 'default'}-${link.replace(/[^a-z0-9]+/g, '-')}`.replace(/-step-\d+$/, '');
+          await page.screenshot({ path: `${SHOTS}/${name}-${step.replace('/', 'of')}.png` });
+          steps += 1;
+          const next = page.getByTestId('demo-next');
+          if (await next.isDisabled()) break;
+          await next.click();
+          await page.waitForFunction((before) => document.querySelector('[data-testid="demo-step"]').textContent !== before, step);
+        }
+      }
+      assert.ok(steps >= 24, `walked ${steps} steps`);
+      console.log(`# ${steps} steps, screenshots in ${SHOTS}`);
+      assert.deepEqual(problems, []);
+      await page.close();
+    });
+  });
+}
+
+describe('accessibility outside the demos', () => {
+  for (const [name, toggles] of [['default', []], ['dark', ['theme']], ['presenter', ['presenter']], ['dark presenter', ['theme', 'presenter']]]) {
+    test(`the ${name} page has no axe violation, with traffic, a selected node and the help open`, async () => {
+      const { page, problems } = await newPage(running);
+      await page.goto(`${running.site.url}#replicas=3&mode=sync&rate=200&seed=4`);
+      await page.getByTestId('node-master').waitFor();
+      for (const toggle of toggles) await page.getByTestId(toggle).click();
+      await page.getByTestId('node-replica-2').click();
+      await page.getByTestId('selected-actions').waitFor();
+      await page.getByTestId('sql-input').fill("INSERT INTO users VALUES (101, 'Alice'); SELECT * FROM users WHERE id = 101");
+      await page.getByTestId('sql-run').click();
+      await page.waitForTimeout(1500);
+      assert.deepEqual(await axeViolations(page), []);
+      await page.getByTestId('help-button').click();
+      assert.deepEqual(await axeViolations(page), [], 'with the help open');
+      assert.deepEqual(problems, []);
+      await page.close();
+    });
+  }
+});
