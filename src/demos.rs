@@ -236,7 +236,7 @@ pub const DEMOS: &[Demo] = &[
             Step {
                 title: "The master does not wait",
                 narration: "Asynchronous replication, with the replicas 2 s away from the master. A client writes a user.",
-                watch: &["stat-writes", "node-master", "node-replica-1", "node-replica-2"],
+                watch: &["stat-writes", "node-master", "link-replica-1", "link-replica-2"],
                 config: || lagging(Mode::Async),
                 script: || vec![at(200, Command::WriteRandom { client: 0 })],
                 pause_when: Some(|sim| sim.stats().writes_acked == 1),
@@ -322,7 +322,7 @@ pub const DEMOS: &[Demo] = &[
             Step {
                 title: "One replica down blocks writes",
                 narration: "pg-3 (replica 2) crashes, then the client writes. The master waits for every replica it names.",
-                watch: &["node-replica-2", "node-master", "stat-writes"],
+                watch: &["node-replica-2", "link-replica-2", "stat-writes"],
                 config: || Config { lag_ms: 1_000, ..lagging(Mode::Sync) },
                 script: || {
                     vec![at(100, Command::Crash(NodeRef::Replica(2))), at(200, Command::WriteRandom { client: 0 })]
@@ -476,7 +476,7 @@ pub const DEMOS: &[Demo] = &[
             Step {
                 title: "Failover loses acknowledged writes",
                 narration: "The replicas lose their link to the master (a partition); async, it goes on acknowledging writes. Three are acknowledged, then the master crashes and a replica is promoted.",
-                watch: &["stat-lost-writes", "event-log"],
+                watch: &["stat-lost-writes", "event-log", "link-replica-1", "link-replica-2"],
                 config: || Config { lag_ms: 1_500, ..lagging(Mode::Async) },
                 script: || {
                     vec![

@@ -37,6 +37,21 @@ pub fn frame_budget(ms: f64) -> FrameBudget {
     }
 }
 
+/// Scrolls the elements a demo step watches into view, as little as it takes (nothing where
+/// they are already on screen, as on the stage); on a phone the claim and what it is about
+/// may be further down.
+pub fn reveal_watched() {
+    let Some(document) = web_sys::window().and_then(|window| window.document()) else { return };
+    let Ok(watched) = document.query_selector_all("[data-testid=\"demo-claim\"], [data-watched]") else { return };
+    let options = web_sys::ScrollIntoViewOptions::new();
+    options.set_block(web_sys::ScrollLogicalPosition::Nearest);
+    for index in (0..watched.length()).rev() {
+        if let Some(element) = watched.item(index).and_then(|node| node.dyn_into::<web_sys::Element>().ok()) {
+            element.scroll_into_view_with_scroll_into_view_options(&options);
+        }
+    }
+}
+
 /// Whether the visitor's system prefers a dark theme.
 pub fn prefers_dark() -> bool {
     web_sys::window()

@@ -80,7 +80,6 @@ pub fn Chart(props: &ChartProps) -> Html {
             <svg ref={svg} viewBox={format!("0 0 {WIDTH} {HEIGHT}")} preserveAspectRatio="none" {onmousemove} {onmouseleave}
                 role="img" aria-label={format!("{}: {}", props.title, readout.join(", "))}>
                 <line class="axis" x1="0" y1={HEIGHT.to_string()} x2={WIDTH.to_string()} y2={HEIGHT.to_string()} />
-                <text class="scale" x="2" y="12">{ format!("{}{}", format_value(scale), props.unit) }</text>
                 { for props.series.iter().map(|series| {
                     let points: Vec<String> = series.values.iter().enumerate()
                         .map(|(index, &value)| format!("{:.1},{:.1}", x_of(index), y_of(value)))
@@ -91,6 +90,11 @@ pub fn Chart(props: &ChartProps) -> Html {
                     <line class="cursor" x1={format!("{:.1}", x_of(index))} y1="0" x2={format!("{:.1}", x_of(index))} y2={HEIGHT.to_string()} />
                 }
             </svg>
+            <div class="time-axis" aria-hidden="true">
+                <span>{ format!("{:.0} s ago", length.saturating_sub(1) as f64 * props.bucket_seconds) }</span>
+                <span>{ format!("from 0 to {}{}", format_value(scale), props.unit) }</span>
+                <span>{ "now" }</span>
+            </div>
         </figure>
     }
 }

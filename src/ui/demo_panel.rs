@@ -62,6 +62,11 @@ pub fn DemoPanel(props: &DemoPanelProps) -> Html {
         props.on_action.reform(move |_| Action::OpenDemo(demo, to))
     };
     let watch: Vec<String> = definition.watch.iter().map(|id| watch_label(id)).collect();
+    use_effect_with(claimed, |claimed| {
+        if *claimed {
+            super::browser::reveal_watched();
+        }
+    });
     html! {
         <section class="demo-panel" aria-label="Lecture demo" data-testid="demo-panel">
             <header>

@@ -7,6 +7,7 @@ use super::demo_panel::use_watched;
 
 use std::rc::Rc;
 
+use super::view::plural;
 use crate::sim::data::{self, Row};
 use crate::sim::request::{Op, Outcome, RequestRecord};
 
@@ -73,7 +74,12 @@ pub fn RequestLog(props: &RequestLogProps) -> Html {
 /// (version 1), stale by 1 version; the master has version 2 (replica 180.0 ms behind)".
 pub fn describe(record: &RequestRecord) -> String {
     let who = format!("#{} client {}", record.id, record.client + 1);
-    let node = record.served_by.map(|node| node.to_string()).unwrap_or_default();
+    // The role it had then, and the machine, which keeps its name through failovers.
+    let node = match (record.served_by, record.machine) {
+        (Some(role), Some(machine)) => format!("{role} ({})", machine.machine()),
+        (Some(role), None) => role.to_string(),
+        (None, _) => String::new(),
+    };
     let user = |row: &Option<Rc<Row>>| {
         row.as_ref()
             .map_or("no such user".to_string(), |row| format!("{} (version {})", data::user_name(row), row.version))
@@ -106,26 +112,24 @@ pub fn describe(record: &RequestRecord) -> String {
         (Op::Read { key }, _) => format!("{who} read user {key} on its way"),
         (Op::Sql { text, .. }, Some(Outcome::Rows { result, master_result, node_lag, .. })) => match master_result {
             Some(master) => format!(
-                "{who} ran {text} on {node}: {} row{}, stale; the master has {} ({node} {node_lag} behind)",
-                result.rows.len(),
-                if result.rows.len() == 1 { "" } else { "s" },
+                "{who} ran {text} on {node}: {}, stale; the master has {} ({node} {node_lag} behind)",
+                plural(result.rows.len() as u64, "row", "rows"),
                 master.rows.len()
             ),
-            None => format!(
-                "{who} ran {text} on {node}: {} row{}",
-                result.rows.len(),
-                if result.rows.len() == 1 { "" } else { "s" }
-            ),
+            None => format!("{who} ran {text} on {node}: {}", plural(result.rows.len() as u64, "row", "rows")),
         },
         (Op::Sql { text, .. }, Some(Outcome::Changed { lsn, rows })) => {
             let logged = lsn.map(|lsn| format!(", LSN {lsn}")).unwrap_or_default();
-            format!("{who} ran {text} on the master: {rows} row{} changed{logged}", if *rows == 1 { "" } else { "s" })
+            format!("{who} ran {text} on the master: {} changed{logged}", plural(*rows, "row", "rows"))
         }
         (Op::Sql { text, .. }, _) => format!("{who} ran {text}, on its way"),
     };
     match record.latency() {
         Some(latency) => text.push_str(&format!(" · {latency}")),
-        None if record.outcome.is_some() => text.push_str(" · not yet acknowledged"),
+        // Served, and the answer not back yet: a write waits for its commit, a read's answer
+        // is on its way back.
+        None if record.outcome.is_some() && record.is_read() => text.push_str(" · answer on its way back"),
+        None if record.outcome.is_some() => text.push_str(" · not yet acknowledged: waiting to commit"),
         None => text.push_str(" · in flight"),
     }
     text
