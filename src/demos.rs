@@ -66,8 +66,13 @@ fn replica_ops(sim: &Simulation, number: usize) -> usize {
     sim.resolve(NodeRef::Replica(number)).map_or(0, |id| sim.node(id).current_ops())
 }
 
+/// Clients the traffic of the load demos comes from: many, as on a real site, so a stale read
+/// is not always a client missing its own write.
+const SITE_CLIENTS: usize = 12;
+
 fn single_db() -> Config {
     Config {
+        clients: SITE_CLIENTS,
         replicas: 0,
         capacity: 500,
         queue_limit: 100,
@@ -80,6 +85,7 @@ fn single_db() -> Config {
 
 fn scaled() -> Config {
     Config {
+        clients: SITE_CLIENTS,
         capacity: 500,
         queue_limit: 100,
         client_ms: 20,
@@ -95,7 +101,16 @@ fn lagging(mode: Mode) -> Config {
 }
 
 fn balanced(policy: Policy) -> Config {
-    Config { replicas: 3, policy, rate: 600, reads_percent: 100, queue_limit: 1_000, client_ms: 5, ..Config::default() }
+    Config {
+        replicas: 3,
+        policy,
+        rate: 600,
+        reads_percent: 100,
+        queue_limit: 1_000,
+        client_ms: 5,
+        clients: SITE_CLIENTS,
+        ..Config::default()
+    }
 }
 
 fn session_config(change: fn(&mut Config)) -> Config {
@@ -109,7 +124,8 @@ fn write_then_read() -> Vec<(Time, Command)> {
     (0..5_u64)
         .flat_map(|round| {
             [
-                at(round * 1_000 + 100, Command::Write { client: 0, key: 101, name: format!("v{round}") }),
+                // Named after the version the write makes: v1, v2, ...
+                at(round * 1_000 + 100, Command::Write { client: 0, key: 101, name: format!("v{}", round + 1) }),
                 at(round * 1_000 + 300, Command::ReadLastWritten { client: 0 }),
             ]
         })
@@ -157,7 +173,7 @@ pub const DEMOS: &[Demo] = &[
             },
             Step {
                 title: "It crashes",
-                narration: "The load stays at 700 per second. Here a database whose queue stays full for 3 s crashes, as one running out of memory would.",
+                narration: "The load stays at 700 per second. Here (a simplification) a database whose queue stays full for 3 s crashes; a real PostgreSQL would refuse connections past max_connections, or run out of memory.",
                 watch: &["node-master", "event-log", "stat-reads"],
                 config: || Config { rate: 700, ..single_db() },
                 script: nothing,
@@ -292,7 +308,7 @@ pub const DEMOS: &[Demo] = &[
         steps: &[
             Step {
                 title: "The master waits",
-                narration: "Sync replication (PostgreSQL's remote_apply, every replica named), replicas 1 s away. The client writes, then reads the user three times while the write is under way.",
+                narration: "Sync replication (PostgreSQL's remote_apply, every replica named); log entries take 1 s to reach the replicas. The client writes, then reads the user three times while the write is under way.",
                 watch: &["stat-writes", "stat-stale-reads", "node-master"],
                 config: || Config { lag_ms: 1_000, ..lagging(Mode::Sync) },
                 script: || {
@@ -338,17 +354,17 @@ pub const DEMOS: &[Demo] = &[
                 },
             },
             Step {
-                title: "Semi-sync falls back",
-                narration: "MySQL's semi-synchronous replication waits only so long (rpl_semi_sync_master_timeout, here 1.5 s), then stops waiting for the replicas. pg-3 crashes again, and the client writes.",
+                title: "MySQL's semi-sync falls back",
+                narration: "MySQL's semi-synchronous replication waits for replicas to receive a write (here both: rpl_semi_sync_master_wait_for_slave_count = 2; the default is 1), but only so long (rpl_semi_sync_master_timeout, here 1.5 s). pg-3 crashes, and the client writes. PostgreSQL has no such fallback.",
                 watch: &["event-log", "stat-writes"],
-                config: || Config { lag_ms: 1_000, semi_sync_timeout_ms: 1_500, ..lagging(Mode::Sync) },
+                config: || Config { lag_ms: 1_000, semi_sync_timeout_ms: 1_500, ..lagging(Mode::SemiSync) },
                 script: || {
                     vec![at(100, Command::Crash(NodeRef::Replica(2))), at(200, Command::WriteRandom { client: 0 })]
                 },
                 pause_when: Some(|sim| sim.stats().writes_acked == 1),
                 settle: Time::from_millis(3_000),
                 speed: 0.5,
-                claim: "After 1.5 s the master fell back to async and acknowledged the write (see the event log). Writes go on, without the guarantee, until the replica catches up.",
+                claim: "After 1.5 s the master fell back to async and acknowledged the write (see the event log: pg-2 had received it, pg-3 had not). Writes go on, without the guarantee, until the replicas catch up. And a semi-sync acknowledgement means received, not applied: reads on a replica can still be stale.",
                 compare: None,
                 check: |sim| {
                     ensure(sim.stats().writes_acked == 1, "the write is acknowledged")?;
@@ -383,7 +399,7 @@ pub const DEMOS: &[Demo] = &[
             },
             Step {
                 title: "Least current operations avoids it",
-                narration: "MaxScale's LEAST_CURRENT_OPERATIONS sends each read to the replica with the fewest in progress. The same slow pg-2, the same load.",
+                narration: "MaxScale's LEAST_CURRENT_OPERATIONS (MySQL; HAProxy's leastconn does the same in front of PostgreSQL) sends each read to the replica with the fewest in progress. The same slow pg-2, the same load.",
                 watch: &["node-replica-1", "chart-latency"],
                 config: || balanced(Policy::LeastOps),
                 script: || vec![at(0, Command::SetCapacity(NodeRef::Replica(1), 60))],
@@ -408,7 +424,7 @@ pub const DEMOS: &[Demo] = &[
                 title: "Crash a replica",
                 narration: "Reads flow to three replicas. At 1 s, pg-3 (replica 2) crashes.",
                 watch: &["node-replica-2", "stat-reads", "chart-throughput"],
-                config: || Config { replicas: 3, rate: 200, lag_ms: 100, ..Config::default() },
+                config: || Config { replicas: 3, rate: 200, lag_ms: 100, clients: SITE_CLIENTS, ..Config::default() },
                 script: || vec![at(1_000, Command::Crash(NodeRef::Replica(2)))],
                 pause_when: None,
                 settle: Time::from_millis(4_000),
@@ -426,7 +442,7 @@ pub const DEMOS: &[Demo] = &[
                 title: "It comes back and catches up",
                 narration: "pg-3 crashed at 1 s and restarts at 3 s: it applies what it had on disk, and the master streams it the rest of the log.",
                 watch: &["node-replica-2"],
-                config: || Config { replicas: 3, rate: 200, lag_ms: 100, ..Config::default() },
+                config: || Config { replicas: 3, rate: 200, lag_ms: 100, clients: SITE_CLIENTS, ..Config::default() },
                 script: || {
                     vec![
                         at(1_000, Command::Crash(NodeRef::Replica(2))),
@@ -436,7 +452,7 @@ pub const DEMOS: &[Demo] = &[
                 pause_when: Some(|sim| sim.now() > Time::from_millis(3_000) && replica_caught_up(sim, 2)),
                 settle: Time::from_millis(6_000),
                 speed: 1.0,
-                claim: "pg-3 is back and has caught up with the master: it has applied what the master logged while it was down.",
+                claim: "pg-3 is back and has caught up: it shows the master's LSN, having applied what the master logged while it was down.",
                 compare: None,
                 check: |sim| {
                     let replica = sim.resolve(NodeRef::Replica(2)).expect("replica-2");
@@ -502,7 +518,7 @@ pub const DEMOS: &[Demo] = &[
             },
             Step {
                 title: "Automatic failover",
-                narration: "With automatic failover after 1 s (what Patroni or MHA do), the most up-to-date replica takes over by itself. The master crashes at 0.7 s; the client writes again at 2.5 s.",
+                narration: "Automatic failover (what Patroni or repmgr do), here after 1 s: real ones wait longer (Patroni's leader lock lives 30 s by default), and writes fail all that time. The master crashes at 0.7 s; the client writes again at 2.5 s.",
                 watch: &["node-master", "event-log", "stat-writes"],
                 config: || Config { lag_ms: 300, failover_ms: 1_000, ..lagging(Mode::Async) },
                 script: || {
@@ -534,7 +550,7 @@ pub const DEMOS: &[Demo] = &[
         steps: &[
             Step {
                 title: "Missing your own writes",
-                narration: "A client writes user 101, then reads it back 0.2 s later, five times over. The async replicas are 0.8 s behind.",
+                narration: "A client writes user 101, then reads it back 0.2 s later, five times over. Async: each write reaches the replicas 0.8 s after the master.",
                 watch: &["stat-ryw-violations", "request-log"],
                 config: || session_config(|_| {}),
                 script: write_then_read,
@@ -547,7 +563,7 @@ pub const DEMOS: &[Demo] = &[
             },
             Step {
                 title: "A lag limit does not help",
-                narration: "ProxySQL's max_replication_lag (here 1 s) shuns replicas further behind than that. These are 0.8 s behind: within the limit.",
+                narration: "A proxy can shun replicas further behind than a limit: ProxySQL's max_replication_lag (MySQL), pgpool-II's delay_threshold (PostgreSQL). Here 1 s; these replicas are 0.8 s behind: within it.",
                 watch: &["stat-ryw-violations"],
                 config: || session_config(|c| c.max_lag_ms = 1_000),
                 script: write_then_read,
@@ -560,7 +576,7 @@ pub const DEMOS: &[Demo] = &[
             },
             Step {
                 title: "Causal reads",
-                narration: "MaxScale's causal_reads: each read carries the client's last write position, and the replica answers only once it has applied it.",
+                narration: "Causal reads, as MaxScale's causal_reads (MySQL) does: each read carries the client's last write position, and the replica answers only once it has applied it (for PostgreSQL, the application can wait for the LSN itself).",
                 watch: &["stat-ryw-violations", "chart-latency"],
                 config: || session_config(|c| c.causal_reads = true),
                 script: write_then_read,
@@ -577,13 +593,13 @@ pub const DEMOS: &[Demo] = &[
             Step {
                 title: "Or read from the master",
                 narration: "The bluntest fix: read from the master (MongoDB's readPreference primary).",
-                watch: &["stat-ryw-violations", "node-master"],
+                watch: &["stat-ryw-violations", "node-master", "request-log"],
                 config: || session_config(|c| c.read_pref = ReadPref::Primary),
                 script: write_then_read,
                 pause_when: Some(|sim| sim.stats().reads_completed == 5),
                 settle: Time::from_millis(5_000),
                 speed: 1.0,
-                claim: "No violation, but the master served every read: it carries the read load again.",
+                claim: "No violation, but the master served every read (see the request log): it carries the read load again.",
                 compare: None,
                 check: |sim| {
                     ensure(sim.stats().ryw_violations == 0, "no violation")?;
@@ -628,14 +644,14 @@ pub const DEMOS: &[Demo] = &[
     },
 ];
 
-/// A replica is up and within a few writes of the master (under traffic some are always on
-/// their way).
+/// A replica is up and has applied everything the master committed.
 fn replica_caught_up(sim: &Simulation, number: usize) -> bool {
-    sim.resolve(NodeRef::Replica(number)).is_ok_and(|id| sim.node(id).is_up() && sim.lag(id).0 < 5)
+    sim.resolve(NodeRef::Replica(number)).is_ok_and(|id| sim.node(id).is_up() && sim.lag(id).0 == 0)
 }
 
 fn comparison() -> Config {
     Config {
+        clients: SITE_CLIENTS,
         capacity: 500,
         queue_limit: 100,
         client_ms: 20,

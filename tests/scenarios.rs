@@ -237,8 +237,37 @@ fn any_k_needs_any_k_confirmations() {
 }
 
 #[test]
-fn the_semi_sync_fallback_names_the_replicas_that_had_and_had_not_confirmed() {
+fn semi_sync_waits_for_its_count_of_replicas_to_receive_and_postgresql_never_falls_back() {
+    // MySQL's default rpl_semi_sync_master_wait_for_slave_count = 1: one replica down, the
+    // other receives the write, and it is acknowledged without waiting for the timeout.
+    let semi = Config {
+        replicas: 2,
+        mode: Mode::SemiSync,
+        quorum: Quorum::Any(1),
+        semi_sync_timeout_ms: 500,
+        lag_ms: 50,
+        apply_rate: 1,
+        ..base()
+    };
+    let mut sim = with(semi);
+    sim.apply(Command::Crash(NodeRef::Replica(2))).unwrap();
+    write(&mut sim, 102, "Ada");
+    advance(&mut sim, 120);
+    assert_eq!(sim.stats().writes_acked, 1, "received by pg-2 is enough");
+    assert!(!sim.in_fallback());
+    assert_eq!(replica_applied(&sim, 1), 0, "received, not yet applied: a read there is stale");
+    // PostgreSQL's synchronous modes wait, whatever the semi-sync timeout says.
     let mut sim = with(Config { replicas: 2, mode: Mode::Sync, semi_sync_timeout_ms: 500, lag_ms: 50, ..base() });
+    sim.apply(Command::Crash(NodeRef::Replica(2))).unwrap();
+    write(&mut sim, 102, "Ada");
+    advance(&mut sim, 5_000);
+    assert_eq!(sim.stats().writes_acked, 0, "no fallback in PostgreSQL");
+    assert!(!sim.in_fallback());
+}
+
+#[test]
+fn the_semi_sync_fallback_names_the_replicas_that_had_and_had_not_confirmed() {
+    let mut sim = with(Config { replicas: 2, mode: Mode::SemiSync, semi_sync_timeout_ms: 500, lag_ms: 50, ..base() });
     sim.apply(Command::Crash(NodeRef::Replica(2))).unwrap();
     write(&mut sim, 102, "Ada");
     advance(&mut sim, 600);
@@ -251,7 +280,7 @@ fn the_semi_sync_fallback_names_the_replicas_that_had_and_had_not_confirmed() {
 
 #[test]
 fn semi_sync_falls_back_to_async_after_the_timeout_and_returns_once_caught_up() {
-    let mut sim = with(Config { replicas: 1, mode: Mode::Sync, semi_sync_timeout_ms: 500, lag_ms: 50, ..base() });
+    let mut sim = with(Config { replicas: 1, mode: Mode::SemiSync, semi_sync_timeout_ms: 500, lag_ms: 50, ..base() });
     sim.apply(Command::CutLink(NodeRef::Replica(1))).unwrap();
     let id = send(&mut sim, Command::Write { client: 0, key: 101, name: "Ada".into() });
     advance(&mut sim, 450);

@@ -60,6 +60,10 @@ named_choice!(
         On = "on",
         /// The synchronous replicas have applied it, so reads there see it.
         RemoteApply = "remote_apply",
+        /// MySQL's semi-synchronous replication (AFTER_SYNC): enough replicas have received it
+        /// (`rpl_semi_sync_master_wait_for_slave_count`, the quorum's K); after the semi-sync
+        /// timeout without them the master falls back to async. PostgreSQL never falls back.
+        SemiSync = "semi_sync",
     }
 );
 
@@ -68,7 +72,7 @@ impl Mode {
     pub fn level(self) -> Option<Level> {
         match self {
             Mode::Async => None,
-            Mode::RemoteWrite => Some(Level::Received),
+            Mode::RemoteWrite | Mode::SemiSync => Some(Level::Received),
             Mode::On => Some(Level::Flushed),
             Mode::Sync | Mode::RemoteApply => Some(Level::Applied),
         }

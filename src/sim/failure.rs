@@ -158,6 +158,11 @@ impl Simulation {
         self.nodes[old.0].rejoin_from = Some(fork);
         self.master = candidate;
         self.note(EventKind::Promoted { node: promoted, lsn: fork });
+        // A cut link cut a replica off the old master's machine; the new master is another
+        // machine, which the replicas reach.
+        for node in &mut self.nodes {
+            node.link_cut = false;
+        }
 
         for read in parked {
             self.finish_read(candidate, read.request, &read.query);

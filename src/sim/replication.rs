@@ -7,7 +7,7 @@
 use std::collections::VecDeque;
 use std::rc::Rc;
 
-use super::config::{Level, Quorum};
+use super::config::{Level, Mode, Quorum};
 use super::data::{self, Change, Database, Key, LogEntry, Lsn, Row, USERS, Value};
 use super::events::EventKind;
 use super::network::{Endpoint, NodeId, Payload, Positions, RequestId};
@@ -154,7 +154,7 @@ impl Simulation {
             );
         }
         self.primary.waiting.push_back((entry, request));
-        if self.config.mode.level().is_some() && !self.primary.fallback && self.config.semi_sync_timeout_ms > 0 {
+        if self.config.mode == Mode::SemiSync && !self.primary.fallback && self.config.semi_sync_timeout_ms > 0 {
             self.schedule(master, Time::from_millis(self.config.semi_sync_timeout_ms), Timer::SemiSyncTimeout(lsn));
         }
         self.commit_ready();

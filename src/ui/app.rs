@@ -110,15 +110,18 @@ pub fn App() -> Html {
     // On the stage, what the step watches of the movable panels stands beside the picture.
     let beside_picture = |id: &str| staged && watch.contains(&id);
     let beside = state.beside.as_ref().map(|beside| (beside, beside.sim.borrow()));
+    let counters_caption =
+        beside.as_ref().map(|(beside, _)| AttrValue::from(format!("Counters of run {}", run_titles(&sim, beside).0)));
 
+    let layout = (portrait, state.presenter && !portrait);
     let controls = html! {
         <Controls config={config.clone()} paused={state.paused} speed={state.speed} now={sim.now()}
-            last_rate={state.last_rate} on_action={on_action.clone()} />
+            last_rate={state.last_rate} {staged} on_action={on_action.clone()} />
     };
     let pictures = match &beside {
-        Some((beside, other)) => side_by_side(&sim, beside, other, portrait, &on_action),
+        Some((beside, other)) => side_by_side(&sim, beside, other, layout, &on_action),
         None => html! {
-            <Topology ..picture_props(&sim, state.selected, portrait, true, &on_action) />
+            <Topology ..picture_props(&sim, state.selected, layout, true, &on_action) />
         },
     };
     // On the stage the table is short: the lecture's rows when the comparison is the lecture's.
@@ -188,7 +191,7 @@ pub fn App() -> Html {
                             if let Some(at) = state.demo {
                                 <DemoPanel {at} on_action={on_action.clone()} />
                             }
-                            <StatsPanel stats={*sim.stats()} />
+                            <StatsPanel stats={*sim.stats()} caption={counters_caption.clone()} />
                         </div>
                         { picture }
                     </div>
@@ -200,7 +203,7 @@ pub fn App() -> Html {
                     <SessionBar now={sim.now()} furthest={state.recording.borrow().furthest().max(sim.now())} replay={state.replay} fragment={AttrValue::from(fragment.to_string())} on_action={on_action.clone()} />
                     <div class="stage">
                         { picture }
-                        <StatsPanel stats={*sim.stats()} />
+                        <StatsPanel stats={*sim.stats()} caption={counters_caption} />
                     </div>
                 }
                 <CompareControls config={config.clone()} on_action={on_action.clone()}
@@ -234,7 +237,7 @@ pub fn App() -> Html {
 fn picture_props(
     run: &Simulation,
     selected: Option<NodeRef>,
-    portrait: bool,
+    (portrait, large): (bool, bool),
     test_ids: bool,
     on_action: &Callback<Action>,
 ) -> super::topology::TopologyProps {
@@ -247,6 +250,7 @@ fn picture_props(
         queue_limit,
         selected,
         portrait,
+        large,
         test_ids,
         on_action: on_action.clone(),
     }
@@ -265,7 +269,7 @@ fn side_by_side(
     sim: &Simulation,
     beside: &Beside,
     other: &Simulation,
-    portrait: bool,
+    layout: (bool, bool),
     on_action: &Callback<Action>,
 ) -> Html {
     let (a_title, b_title) = run_titles(sim, beside);
@@ -273,11 +277,11 @@ fn side_by_side(
         <div class="beside-pictures" data-testid="side-by-side" aria-label="Two runs side by side">
             <div class="beside-run" data-testid="compare-a">
                 <h3>{ a_title }</h3>
-                <Topology ..picture_props(sim, None, portrait, true, on_action) />
+                <Topology ..picture_props(sim, None, layout, true, on_action) />
             </div>
             <div class="beside-run" data-testid="compare-b">
                 <h3>{ b_title }</h3>
-                <Topology ..picture_props(other, None, portrait, false, on_action) />
+                <Topology ..picture_props(other, None, layout, false, on_action) />
             </div>
         </div>
     }
@@ -290,6 +294,7 @@ fn card(sim: &Simulation, id: NodeId, on_action: &Callback<Action>) -> Html {
         <NodeCard
             machine={AttrValue::from(id.machine())}
             node={sim.name(id)}
+            role={AttrValue::from(view::role(sim, id))}
             state={sim.state(id)}
             applied_lsn={node.positions.applied}
             progress={AttrValue::from(view::progress(sim, id))}

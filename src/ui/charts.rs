@@ -57,17 +57,20 @@ pub fn Chart(props: &ChartProps) -> Html {
         let hovered = hovered.clone();
         Callback::from(move |_: MouseEvent| hovered.set(None))
     };
-    let shown = hovered.filter(|&index| index < length).or(length.checked_sub(1));
+    // Unless the pointer picks a moment: the latest with anything to show (a quiet last
+    // moment would read "0 ms" while the chart shows what happened just before).
+    let latest = (0..length)
+        .rev()
+        .find(|&index| props.series.iter().any(|series| series.values.get(index).is_some_and(|&value| value != 0.0)));
+    let shown = hovered.filter(|&index| index < length).or(latest).or(length.checked_sub(1));
+    let value_at = |series: &Series| shown.and_then(|index| series.values.get(index)).copied().unwrap_or(0.0);
     let readout: Vec<String> = props
         .series
         .iter()
-        .map(|series| {
-            let value = shown.and_then(|index| series.values.get(index)).copied().unwrap_or(0.0);
-            format!("{} {}{}", series.name, format_value(value), props.unit)
-        })
+        .map(|series| format!("{} {}{}", series.name, format_value(value_at(series)), props.unit))
         .collect();
-    let when = match (*hovered, shown) {
-        (Some(_), Some(index)) => format!("{:.1} s ago", (length - 1 - index) as f64 * props.bucket_seconds),
+    let when = match shown {
+        Some(index) if index + 1 < length => format!("{:.1} s ago", (length - 1 - index) as f64 * props.bucket_seconds),
         _ => "now".to_string(),
     };
 
@@ -75,7 +78,14 @@ pub fn Chart(props: &ChartProps) -> Html {
         <figure class="chart" data-testid={props.test_id.clone()} data-watched={watched.mark(&props.test_id)}>
             <figcaption>
                 <strong>{ props.title.clone() }</strong>
-                <span class="readout" aria-live="off">{ format!("{when}: {}", readout.join(" · ")) }</span>
+                <span class="readout" aria-live="off">
+                    { format!("{when}: ") }
+                    { for props.series.iter().enumerate().map(|(index, series)| html! { <>
+                        if index > 0 { { " · " } }
+                        <span class={classes!("swatch", series.class)} aria-hidden="true"></span>
+                        { format!("{} {}{}", series.name, format_value(value_at(series)), props.unit) }
+                    </> }) }
+                </span>
             </figcaption>
             <svg ref={svg} viewBox={format!("0 0 {WIDTH} {HEIGHT}")} preserveAspectRatio="none" {onmousemove} {onmouseleave}
                 role="img" aria-label={format!("{}: {}", props.title, readout.join(", "))}>

@@ -9,6 +9,9 @@ use super::settings::{self, Input, SETTINGS, Setting};
 use super::state::Action;
 use crate::sim::Simulation;
 use crate::sim::config::Config;
+use crate::sim::events::EventKind;
+use crate::sim::metrics::{BUCKET, Bucket};
+use crate::sim::time::Time;
 
 /// The settings a comparison can change (those chosen from a list).
 fn comparable() -> impl Iterator<Item = &'static Setting> {
@@ -119,26 +122,33 @@ pub struct LectureRow {
 }
 
 /// The lecture's table filled in from the two runs, when one is a single database and the
-/// other has replicas; empty for any other comparison.
+/// other has replicas; empty for any other comparison. Measured before and after the master
+/// crashed, if it did.
 pub fn lecture_rows(a: &Simulation, b: &Simulation) -> Vec<LectureRow> {
     let replicas = |sim: &Simulation| sim.replica_ids().len();
     if (replicas(a) == 0) == (replicas(b) == 0) {
         return Vec::new();
     }
-    let peak = |sim: &Simulation| sim.metrics().buckets().map(|bucket| bucket.throughput()).fold(0.0, f64::max);
-    let scalability = |sim: &Simulation| format!("answered at most {:.0} requests/s", peak(sim));
-    let reliability = |sim: &Simulation| match sim.master().is_up() {
-        true => "the master is up".to_string(),
-        false => format!("master down: {:.0} requests/s still answered", sim.metrics().recent_throughput()),
+    let scalability = |sim: &Simulation| {
+        let (before, _) = split_at_crash(sim);
+        format!("answered {:.0} of the {} requests/s sent", mean_throughput(&before), sim.config().rate)
     };
-    let writes = |sim: &Simulation| format!("{} writes acknowledged, all by the master", sim.stats().writes_acked);
+    let reliability = |sim: &Simulation| match split_at_crash(sim) {
+        (_, after) if after.is_empty() => "the master did not crash".to_string(),
+        (_, after) => format!("after the master crashed: {:.0} requests/s answered", mean_throughput(&after)),
+    };
+    let writes = |sim: &Simulation| {
+        let stats = sim.stats();
+        format!("{} acknowledged, all by the one master; {} failed", stats.writes_acked, stats.writes_failed)
+    };
     let reads = |sim: &Simulation| {
-        let failed = sim.stats().reads_failed;
+        let (before, _) = split_at_crash(sim);
+        let turned_away: u64 = before.iter().map(|bucket| bucket.failed).sum();
         let served: Vec<String> =
             sim.replica_ids().into_iter().map(|id| format!("{} {}", id.machine(), sim.node(id).reads_served)).collect();
         match served.is_empty() {
-            true => format!("{failed} reads turned away; every read on the one server"),
-            false => format!("{failed} reads turned away; reads spread: {}", served.join(", ")),
+            true => format!("{turned_away} requests turned away before the crash; every read on the one server"),
+            false => format!("{turned_away} turned away before the crash; reads spread: {}", served.join(", ")),
         }
     };
     let row = |feature, single, master_slave, measure: &dyn Fn(&Simulation) -> String| LectureRow {
@@ -154,6 +164,25 @@ pub fn lecture_rows(a: &Simulation, b: &Simulation) -> Vec<LectureRow> {
         row("Write load handling", "full capacity", "centralized in the master", &writes),
         row("Read load handling", "bottlenecked", "distributed across the slaves", &reads),
     ]
+}
+
+/// The metrics buckets wholly before the first crash of the master (all of them if none) and
+/// from half a second after it, leaving out the first second, while the run warms up.
+fn split_at_crash(sim: &Simulation) -> (Vec<&Bucket>, Vec<&Bucket>) {
+    let crashed = sim
+        .events()
+        .find(|event| matches!(&event.kind, EventKind::Crashed { node, .. } if node.ends_with("(master)")))
+        .map(|event| event.at);
+    let warm = || sim.metrics().buckets().filter(|bucket| bucket.start >= Time::from_millis(1_000));
+    let before = warm().filter(|bucket| crashed.is_none_or(|at| bucket.start + BUCKET <= at)).collect();
+    // Answers already on their way when it crashed still arrive for a moment.
+    let settled = |at: Time| at + Time::from_millis(500);
+    let after = warm().filter(|bucket| crashed.is_some_and(|at| bucket.start >= settled(at))).collect();
+    (before, after)
+}
+
+fn mean_throughput(buckets: &[&Bucket]) -> f64 {
+    buckets.iter().map(|bucket| bucket.throughput()).sum::<f64>() / buckets.len().max(1) as f64
 }
 
 #[derive(Properties, PartialEq)]

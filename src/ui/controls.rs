@@ -22,6 +22,10 @@ pub struct ControlsProps {
     pub now: Time,
     /// The rate the traffic generator starts at.
     pub last_rate: u64,
+    /// On the stage, where room is short: no Reset or seed (a demo step has "Run this step
+    /// again"; Start fresh is at the top).
+    #[prop_or_default]
+    pub staged: bool,
     pub on_action: Callback<Action>,
 }
 
@@ -74,10 +78,14 @@ pub fn Controls(props: &ControlsProps) -> Html {
                 </label>
                 <button data-testid="step" onclick={click(|| Action::Step)}
                     title="Pause and jump to the next event (→)">{ "Step" }</button>
-                <button data-testid="reset" onclick={reset}
-                    title="Start again from time zero with the same settings and seed">{ "Reset" }</button>
+                if !props.staged {
+                    <button data-testid="reset" onclick={reset}
+                        title="Start again from time zero with the same settings and seed">{ "Reset" }</button>
+                }
                 <span class="clock" data-testid="clock" aria-live="off">{ format!("t = {}", props.now) }</span>
-                <span class="run-seed">{ setting("seed") }</span>
+                if !props.staged {
+                    { setting("seed") }
+                }
             </div>
         </section>
     }

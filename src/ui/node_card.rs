@@ -16,8 +16,9 @@ use crate::sim::{Command, NodeRef, NodeState};
 pub struct NodeCardProps {
     /// The machine's own name (`pg-2`).
     pub machine: AttrValue,
-    /// Its role now.
+    /// Its role now (for its test ids and actions), and in words.
     pub node: NodeRef,
+    pub role: AttrValue,
     pub state: NodeState,
     pub applied_lsn: u64,
     /// One line on the node's replication progress.
@@ -41,8 +42,11 @@ pub struct NodeCardProps {
 pub fn NodeCard(props: &NodeCardProps) -> Html {
     let node = props.node;
     let is_master = node == NodeRef::Master;
-    let engine = if is_master { "PostgreSQL" } else { "MongoDB view" };
-    let role = super::view::role(node);
+    let engine = if is_master {
+        "PostgreSQL"
+    } else {
+        "PostgreSQL standby: its rows as documents, as the lecture's MongoDB slaves"
+    };
     let command =
         |make: fn(NodeRef) -> Command| props.on_action.reform(move |_: MouseEvent| Action::Command(make(node)));
     let down = props.state == NodeState::Down;
@@ -51,10 +55,10 @@ pub fn NodeCard(props: &NodeCardProps) -> Html {
             class={classes!("node", if is_master { "master" } else { "replica" }, props.state.as_str())}
             data-testid={format!("card-{node}")}
             data-name={props.machine.clone()}
-            aria-label={format!("{}, {role}", props.machine)}
+            aria-label={format!("{}, {}", props.machine, props.role)}
         >
             <header>
-                <h2>{ props.machine.clone() }<span class="role">{ role }</span><span class="engine">{ engine }</span></h2>
+                <h2>{ props.machine.clone() }<span class="role">{ props.role.clone() }</span><span class="engine">{ engine }</span></h2>
                 <span class={classes!("state", props.state.as_str())}>{ props.state.as_str() }</span>
                 <p class="lsn">{ "LSN " }<strong>{ props.applied_lsn }</strong></p>
             </header>

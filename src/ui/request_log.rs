@@ -101,7 +101,7 @@ pub fn describe(record: &RequestRecord) -> String {
         (Op::Read { key }, Some(Outcome::Read { row, master_row, node_lag, .. })) => {
             if record.is_stale() {
                 format!(
-                    "{who} read user {key} from {node}: {}, stale; the master has {} ({node} {node_lag} behind)",
+                    "{who} read user {key} from {node}: {}, stale; the master has {} ({node} was missing its last {node_lag} of writes)",
                     user(row),
                     user(master_row)
                 )
@@ -112,7 +112,7 @@ pub fn describe(record: &RequestRecord) -> String {
         (Op::Read { key }, _) => format!("{who} read user {key} on its way"),
         (Op::Sql { text, .. }, Some(Outcome::Rows { result, master_result, node_lag, .. })) => match master_result {
             Some(master) => format!(
-                "{who} ran {text} on {node}: {}, stale; the master has {} ({node} {node_lag} behind)",
+                "{who} ran {text} on {node}: {}, stale; the master has {} ({node} was missing its last {node_lag} of writes)",
                 plural(result.rows.len() as u64, "row", "rows"),
                 master.rows.len()
             ),
@@ -125,7 +125,7 @@ pub fn describe(record: &RequestRecord) -> String {
         (Op::Sql { text, .. }, _) => format!("{who} ran {text}, on its way"),
     };
     match record.latency() {
-        Some(latency) => text.push_str(&format!(" · {latency}")),
+        Some(latency) => text.push_str(&format!(" · answered in {latency}")),
         // Served, and the answer not back yet: a write waits for its commit, a read's answer
         // is on its way back.
         None if record.outcome.is_some() && record.is_read() => text.push_str(" · answer on its way back"),

@@ -135,7 +135,7 @@ pub const SETTINGS: &[Setting] = &[
         key: "mode",
         label: "Replication",
         group: Group::Run,
-        help: "Synchronous waits for the slaves to confirm before committing a write; asynchronous does not wait: faster, but reads can be stale. As PostgreSQL synchronous_commit: async (local), remote_write (received), on (flushed), remote_apply (applied); sync = remote_apply on every replica.",
+        help: "Synchronous waits for the slaves to confirm before committing a write; asynchronous does not wait: faster, but reads can be stale. As PostgreSQL synchronous_commit: async (local), remote_write (received), on (flushed), remote_apply (applied); sync = remote_apply on every replica. semi_sync is MySQL's: the quorum's replicas have received it (rpl_semi_sync_master_wait_for_slave_count), with the semi-sync timeout as a fallback.",
         input: Input::Choice(|_| names(Mode::ALL, Mode::as_str)),
         get: |c| c.mode.to_string(),
         set: |c, text| {
@@ -225,7 +225,7 @@ pub const SETTINGS: &[Setting] = &[
         key: "semi_sync",
         label: "Semi-sync timeout (ms)",
         group: Group::Replication,
-        help: "After this long without enough acknowledgements the master falls back to async, and returns once a replica catches up (MySQL rpl_semi_sync_master_timeout). 0 waits forever, as PostgreSQL does.",
+        help: "Replication semi_sync only (MySQL's semi-synchronous replication): after this long without enough replicas receiving a write, the master falls back to async, and returns once they catch up (rpl_semi_sync_master_timeout). 0 waits forever. PostgreSQL's synchronous modes never fall back: they wait.",
         input: Input::Number { min: 0, max: MAX_DELAY_MS, step: 100, unit: "ms" },
         get: |c| c.semi_sync_timeout_ms.to_string(),
         set: |c, text| {

@@ -9,6 +9,9 @@ use crate::sim::request::Stats;
 #[derive(Properties, PartialEq)]
 pub struct StatsPanelProps {
     pub stats: Stats,
+    /// Whose counters these are, when it is not plain (two runs side by side).
+    #[prop_or_default]
+    pub caption: Option<AttrValue>,
 }
 
 #[component]
@@ -18,6 +21,9 @@ pub fn StatsPanel(props: &StatsPanelProps) -> Html {
     let stat = |label, id, value, note, alarm| counter(&watched, label, id, value, note, alarm);
     html! {
         <section class="stats" aria-label="Counters">
+            if let Some(caption) = &props.caption {
+                <p class="stats-caption">{ caption.clone() }</p>
+            }
             { stat("Writes acknowledged", "stat-writes", s.writes_acked,
                 format!("{} failed · {} waiting", s.writes_failed, s.writes_in_flight()), false) }
             { stat("Reads answered", "stat-reads", s.reads_completed,

@@ -26,8 +26,10 @@ const FULL_LAG: Time = Time::from_millis(2_000);
 pub struct NodeView {
     /// The machine's own name (`pg-2`), kept through failovers.
     pub machine: String,
-    /// Its role now.
+    /// Its role now: where it is drawn and its test id.
     pub name: NodeRef,
+    /// The role in words (`replica 2`, `old master`).
+    pub role: String,
     pub state: NodeState,
     pub applied_lsn: u64,
     pub reads_served: u64,
@@ -113,6 +115,9 @@ pub struct TopologyProps {
     /// Top to bottom, for a narrow screen.
     #[prop_or_default]
     pub portrait: bool,
+    /// Nodes closer together, so the same width draws them larger (presenter mode).
+    #[prop_or_default]
+    pub large: bool,
     /// The page's own picture carries the nodes' test ids; a second run's picture beside it
     /// does not.
     #[prop_or(true)]
@@ -133,7 +138,7 @@ struct Layout {
 }
 
 impl Layout {
-    fn new(count: usize, portrait: bool) -> Layout {
+    fn new(count: usize, portrait: bool, large: bool) -> Layout {
         if portrait {
             let rows = count.div_ceil(2);
             let replicas = (0..count)
@@ -155,14 +160,17 @@ impl Layout {
         }
         let height = (count as f64 * 80.0 + 50.0).max(300.0);
         let spacing = ((height - 50.0) / count.max(1) as f64).min(120.0);
+        // Landscape: the clients, the master and the replicas in three columns.
+        let (width, clients_x, master_x, replica_x) =
+            if large { (700.0, 82.0, 310.0, 595.0) } else { (780.0, 85.0, 345.0, 670.0) };
         let replicas = (0..count)
-            .map(|index| (670.0, height / 2.0 + (index as f64 - (count as f64 - 1.0) / 2.0) * spacing))
+            .map(|index| (replica_x, height / 2.0 + (index as f64 - (count as f64 - 1.0) / 2.0) * spacing))
             .collect();
         Layout {
-            width: 780.0,
+            width,
             height,
-            clients: (85.0, height / 2.0),
-            master: (345.0, height / 2.0),
+            clients: (clients_x, height / 2.0),
+            master: (master_x, height / 2.0),
             replicas,
             portrait,
         }
@@ -212,7 +220,7 @@ fn along(from: Point, to: Point, curve: Option<Point>, t: f64) -> Point {
 #[component]
 pub fn Topology(props: &TopologyProps) -> Html {
     let watched = use_watched();
-    let layout = Layout::new(props.replicas.len(), props.portrait);
+    let layout = Layout::new(props.replicas.len(), props.portrait, props.large);
     let position = |place: Place| match place {
         Place::Clients => layout.clients,
         Place::Node(NodeRef::Master) => layout.master,
@@ -254,19 +262,26 @@ pub fn Topology(props: &TopologyProps) -> Html {
                         if node.synchronous { "sync" } else { "async" },
                         node.link_cut.then_some("cut")
                     );
-                    let label = if node.link_cut { "cut" } else if node.synchronous { "sync" } else { "async" };
-                    let at = along(layout.master, end, None, 0.5);
                     html! { <>
                         { path(layout.clients, end, layout.read_curve(end), "link read-link") }
                         <g class={class} data-testid={test_id} data-watched={mark}>
                             { path(layout.master, end, None, "line") }
-                            <text class="link-label" x={format!("{:.1}", at.0)} y={format!("{:.1}", at.1 - 6.0)}>{ label }</text>
                         </g>
                     </> }
                 }) }
                 { for props.dots.iter().map(|dot| {
                     let (x, y) = along(position(dot.from), position(dot.to), curve(dot.from, dot.to), dot.progress);
                     html! { <circle class={classes!("dot", dot.kind.class())} cx={format!("{x:.1}")} cy={format!("{y:.1}")} r="6" /> }
+                }) }
+                // The links' labels over the messages, so a busy link stays readable.
+                { for props.replicas.iter().map(|node| {
+                    let at = along(layout.master, position(Place::Node(node.name)), None, 0.5);
+                    let (class, label) = match (node.link_cut, node.synchronous) {
+                        (true, _) => ("link-label cut", "cut"),
+                        (false, true) => ("link-label sync", "sync"),
+                        (false, false) => ("link-label", "async"),
+                    };
+                    html! { <text class={class} x={format!("{:.1}", at.0)} y={format!("{:.1}", at.1 - 6.0)}>{ label }</text> }
                 }) }
                 <g class="clients">
                     <rect x={(layout.clients.0 - CLIENTS_W / 2.0).to_string()} y={(layout.clients.1 - CLIENTS_H / 2.0).to_string()}
@@ -282,6 +297,8 @@ pub fn Topology(props: &TopologyProps) -> Html {
                     <span><svg width="12" height="12" aria-hidden="true"><circle class={classes!("dot", kind.class())} cx="6" cy="6" r="5" /></svg>{ kind.legend() }</span>
                 }) }
                 <span class="hint">{ "Click a node for its actions." }</span>
+                <span class="key">{ "LSN: how far a machine has applied the master's log. Under each node: its queue, and for a replica how far behind it is." }</span>
+                <span class="key">{ "Every machine runs PostgreSQL; the lecture draws the replicas as MongoDB, and their cards show rows as documents. (A real MongoDB copy of PostgreSQL needs change-data-capture, such as Debezium, and could not be promoted.)" }</span>
             </figcaption>
         </figure>
     }
@@ -311,18 +328,15 @@ fn node_shape(node: &NodeView, (x, y): Point, props: &TopologyProps, watched: &W
     let load = (node.load as f64 / props.queue_limit.max(1) as f64).min(1.0);
     let lag = (node.lag.as_micros() as f64 / FULL_LAG.as_micros() as f64).min(1.0);
     let is_master = name == NodeRef::Master;
-    let role = match name {
-        NodeRef::Master => "master".to_string(),
-        NodeRef::Replica(number) => format!("replica {number}"),
-    };
+    let role = &node.role;
     let detail = match node.state {
-        NodeState::Up if is_master => "PostgreSQL",
-        NodeState::Up => "MongoDB view",
+        NodeState::Up => "PostgreSQL",
         other => other.as_str(),
     };
     let test_id = props.test_ids.then(|| format!("node-{name}"));
     let mark = test_id.as_deref().and_then(|id| watched.mark(id));
     let selected = props.selected == Some(name);
+    let queued = if node.load > 0 { format!(" {} queued", node.load) } else { String::new() };
     // Each label ends with a space, so the node's text reads as words (the accessible name
     // repeats it: what a sighted user reads, a screen reader says first).
     let text = |class: &'static str, x: f64, y: f64, content: String| {
@@ -333,10 +347,10 @@ fn node_shape(node: &NodeView, (x, y): Point, props: &TopologyProps, watched: &W
             role="button" tabindex="0" onclick={select} onkeydown={select_by_key}
             data-testid={test_id} data-watched={mark} data-name={node.machine.clone()}
             data-applied-lsn={node.applied_lsn.to_string()} data-state={node.state.as_str()} data-reads={node.reads_served.to_string()}
-            aria-label={format!("{} {role} LSN {} {detail}, {}, {} requests queued, {} behind", node.machine, node.applied_lsn, node.state.as_str(), node.load, node.lag)}>
+            aria-label={format!("{} {role} LSN {} {detail}{}, {}, {} behind", node.machine, node.applied_lsn, queued, node.state.as_str(), node.lag)}>
             <rect class="body" x={left.to_string()} y={top.to_string()} width={NODE_W.to_string()} height={NODE_H.to_string()} rx="8" />
             { text("name", left + 12.0, top + 22.0, node.machine.clone()) }
-            { text("role", left + NODE_W - 12.0, top + 22.0, role) }
+            { text("role", left + NODE_W - 12.0, top + 22.0, role.clone()) }
             { text("lsn", left + 12.0, top + 43.0, format!("LSN {}", node.applied_lsn)) }
             { text("detail", left + NODE_W - 12.0, top + 43.0, detail.to_string()) }
             // The load meter under the node, and for a replica its lag bar under that.
@@ -345,6 +359,9 @@ fn node_shape(node: &NodeView, (x, y): Point, props: &TopologyProps, watched: &W
             if !is_master {
                 <rect class="meter-track" x={left.to_string()} y={(top + NODE_H + 10.0).to_string()} width={NODE_W.to_string()} height="5" rx="2" />
                 <rect class="meter lag" x={left.to_string()} y={(top + NODE_H + 10.0).to_string()} width={format!("{:.1}", NODE_W * lag)} height="5" rx="2" />
+            }
+            if node.load > 0 {
+                { text("queued", left + NODE_W, top + NODE_H + 30.0, queued.trim().to_string()) }
             }
         </g>
     }
@@ -367,9 +384,9 @@ mod tests {
 
     #[test]
     fn no_read_link_crosses_the_master_in_either_layout() {
-        for portrait in [false, true] {
+        for (portrait, large) in [(false, false), (false, true), (true, false)] {
             for count in 1..=8 {
-                let layout = Layout::new(count, portrait);
+                let layout = Layout::new(count, portrait, large);
                 for (index, replica) in layout.replicas.iter().enumerate() {
                     let clearance = closest_to_master(&layout, *replica);
                     assert!(clearance > 1.05, "{count} replicas, replica {index}, portrait {portrait}: {clearance}");
@@ -380,9 +397,9 @@ mod tests {
 
     #[test]
     fn nodes_do_not_overlap() {
-        for portrait in [false, true] {
+        for (portrait, large) in [(false, false), (false, true), (true, false)] {
             for count in 0..=8 {
-                let layout = Layout::new(count, portrait);
+                let layout = Layout::new(count, portrait, large);
                 let boxes: Vec<Point> = std::iter::once(layout.master).chain(layout.replicas.iter().copied()).collect();
                 for (index, a) in boxes.iter().enumerate() {
                     for b in &boxes[..index] {

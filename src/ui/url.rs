@@ -128,7 +128,7 @@ mod tests {
             problems,
             vec![
                 "replicas must be between 0 and 8, got 9; using the default 2",
-                "mode must be one of sync, async, remote_write, on, remote_apply, got \"fast\"; using the default async",
+                "mode must be one of sync, async, remote_write, on, remote_apply, semi_sync, got \"fast\"; using the default async",
                 "lag must be a whole number, got \"-5\"; using the default 1000",
                 "seed must be a whole number, got \"x\"; using the default 1",
                 "the link's setting \"colour\" is unknown; ignored",

@@ -36,6 +36,7 @@ fn node_view(sim: &Simulation, id: NodeId) -> NodeView {
     NodeView {
         machine: id.machine(),
         name: sim.name(id),
+        role: role(sim, id),
         state: sim.state(id),
         applied_lsn: node.positions.applied,
         reads_served: node.reads_served,
@@ -96,12 +97,23 @@ fn replication(sim: &Simulation) -> ReplicationView {
                     Quorum::Any(k) => format!("any {k} replicas have"),
                 };
                 let done = match mode {
-                    Mode::RemoteWrite => "received",
+                    Mode::RemoteWrite | Mode::SemiSync => "received",
                     Mode::On => "flushed to disk",
                     _ => "applied",
                 };
-                let level = if mode == Mode::Sync { "remote_apply on every replica" } else { mode.as_str() };
-                format!("sync ({level}): a write is acknowledged once {who} {done} it")
+                match mode {
+                    Mode::SemiSync => format!(
+                        "semi-sync (MySQL): a write is acknowledged once {who} {done} it{}",
+                        match config.semi_sync_timeout_ms {
+                            0 => String::new(),
+                            ms => format!(", or after {ms} ms without them (then async)"),
+                        }
+                    ),
+                    Mode::Sync => {
+                        format!("sync (remote_apply on every replica): a write is acknowledged once {who} {done} it")
+                    }
+                    mode => format!("sync ({}): a write is acknowledged once {who} {done} it", mode.as_str()),
+                }
             }
         }
     };
@@ -154,10 +166,12 @@ pub fn progress(sim: &Simulation, id: NodeId) -> String {
     }
 }
 
-/// The role a machine has now, as its card and the picture name it: `master`, `replica 2`.
-pub fn role(name: NodeRef) -> String {
-    match name {
+/// The role a machine has now, as its card and the picture name it: `master`, `replica 2`, or
+/// `old master` for a deposed master that has not rejoined.
+pub fn role(sim: &Simulation, id: NodeId) -> String {
+    match sim.name(id) {
         NodeRef::Master => "master".to_string(),
+        NodeRef::Replica(_) if sim.node(id).rejoin_from.is_some() => "old master".to_string(),
         NodeRef::Replica(number) => format!("replica {number}"),
     }
 }
