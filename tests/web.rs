@@ -55,7 +55,7 @@ async fn stats_panel_shows_the_counters() {
         lost_writes: 1,
         ..Stats::default()
     };
-    yew::Renderer::<StatsPanel>::with_root_and_props(root.clone(), StatsPanelProps { stats }).render();
+    yew::Renderer::<StatsPanel>::with_root_and_props(root.clone(), StatsPanelProps { stats, caption: None }).render();
     wait_ms(10).await;
     assert_eq!(text(&root, "stat-writes"), "4");
     assert_eq!(text(&root, "stat-reads"), "7");
@@ -133,6 +133,10 @@ mod components {
         NodeView {
             machine: machine.into(),
             name,
+            role: match name {
+                NodeRef::Master => "master".into(),
+                NodeRef::Replica(number) => format!("replica {number}"),
+            },
             state,
             applied_lsn: 3,
             reads_served: 2,
@@ -159,6 +163,7 @@ mod components {
                 waiting: "1 write waiting for pg-2".into(),
             },
             portrait: false,
+            large: false,
             test_ids: true,
             dots: vec![
                 Dot { from: Place::Clients, to: Place::Node(NodeRef::Master), progress: 0.5, kind: DotKind::Write },
@@ -262,7 +267,7 @@ mod components {
         let rows = |root: &Element| root.query_selector_all("[data-testid=\"request-log\"] li").unwrap().length();
         assert_eq!(rows(&root), 3);
         assert!(text(&root, "request-log").contains(
-            "v1 (version 1), stale; the master has v2 (version 2) (replica-1 was missing its last 200.0 ms of writes)"
+            "v1 (version 1), stale: the master has v2 (version 2); replica-1 was missing its last 200.0 ms of writes"
         ));
         click(&root, "log-filter");
         wait_ms(10).await;

@@ -38,7 +38,7 @@ use crate::sim::{Command, NodeRef, Simulation};
 const LOG_IN_FLIGHT: usize = 12;
 const EVENT_ROWS: usize = 12;
 /// Rows of a log shown on the stage beside the picture, where room is short.
-const STAGE_LOG_ROWS: usize = 4;
+const STAGE_LOG_ROWS: usize = 3;
 /// Statements the SQL console shows.
 const CONSOLE_ROWS: usize = 8;
 /// Real milliseconds of model work in one frame (of ~16.7 at 60 Hz): the rest is left for

@@ -74,9 +74,9 @@ pub fn RequestLog(props: &RequestLogProps) -> Html {
 /// (version 1), stale by 1 version; the master has version 2 (replica 180.0 ms behind)".
 pub fn describe(record: &RequestRecord) -> String {
     let who = format!("#{} client {}", record.id, record.client + 1);
-    // The role it had then, and the machine, which keeps its name through failovers.
+    // The machine, which keeps its name through failovers, and the role it had then.
     let node = match (record.served_by, record.machine) {
-        (Some(role), Some(machine)) => format!("{role} ({})", machine.machine()),
+        (Some(role), Some(machine)) => format!("{} ({role})", machine.machine()),
         (Some(role), None) => role.to_string(),
         (None, _) => String::new(),
     };
@@ -101,7 +101,7 @@ pub fn describe(record: &RequestRecord) -> String {
         (Op::Read { key }, Some(Outcome::Read { row, master_row, node_lag, .. })) => {
             if record.is_stale() {
                 format!(
-                    "{who} read user {key} from {node}: {}, stale; the master has {} ({node} was missing its last {node_lag} of writes)",
+                    "{who} read user {key} from {node}: {}, stale: the master has {}; {node} was missing its last {node_lag} of writes",
                     user(row),
                     user(master_row)
                 )
@@ -112,7 +112,7 @@ pub fn describe(record: &RequestRecord) -> String {
         (Op::Read { key }, _) => format!("{who} read user {key} on its way"),
         (Op::Sql { text, .. }, Some(Outcome::Rows { result, master_result, node_lag, .. })) => match master_result {
             Some(master) => format!(
-                "{who} ran {text} on {node}: {}, stale; the master has {} ({node} was missing its last {node_lag} of writes)",
+                "{who} ran {text} on {node}: {}, stale: the master has {}; {node} was missing its last {node_lag} of writes",
                 plural(result.rows.len() as u64, "row", "rows"),
                 master.rows.len()
             ),
