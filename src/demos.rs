@@ -355,7 +355,7 @@ pub const DEMOS: &[Demo] = &[
             },
             Step {
                 title: "MySQL's semi-sync falls back",
-                narration: "MySQL's semi-synchronous replication waits for replicas to receive a write (here both: rpl_semi_sync_master_wait_for_slave_count = 2; the default is 1), but only so long (rpl_semi_sync_master_timeout, here 1.5 s). pg-3 crashes, and the client writes. PostgreSQL has no such fallback.",
+                narration: "MySQL's semi-sync waits for replicas to receive a write (here both: wait_for_slave_count = 2), for at most rpl_semi_sync_master_timeout (here 1.5 s); PostgreSQL has no such limit. pg-3 crashes; the client writes.",
                 watch: &["event-log", "stat-writes"],
                 config: || Config { lag_ms: 1_000, semi_sync_timeout_ms: 1_500, ..lagging(Mode::SemiSync) },
                 script: || {
@@ -364,7 +364,7 @@ pub const DEMOS: &[Demo] = &[
                 pause_when: Some(|sim| sim.stats().writes_acked == 1),
                 settle: Time::from_millis(3_000),
                 speed: 0.5,
-                claim: "After 1.5 s the master fell back to async and acknowledged the write (see the event log: pg-2 had received it, pg-3 had not). Writes go on, without the guarantee, until the replicas catch up. And a semi-sync acknowledgement means received, not applied: reads on a replica can still be stale.",
+                claim: "After 1.5 s the master fell back to async and acknowledged (event log: pg-2 had received it, pg-3 had not). And received is not applied: replica reads can still be stale.",
                 compare: None,
                 check: |sim| {
                     ensure(sim.stats().writes_acked == 1, "the write is acknowledged")?;

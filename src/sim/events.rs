@@ -63,11 +63,11 @@ impl ClusterEvent {
         match &self.kind {
             EventKind::FellBackToAsync { waited_ms, lsn, confirmed, missing } => {
                 let had = match confirmed.as_slice() {
-                    [] => "no replica had confirmed it".to_string(),
+                    [] => "no replica had".to_string(),
                     confirmed => format!("{} had", confirmed.join(", ")),
                 };
                 format!(
-                    "after {waited_ms} ms {} had not confirmed LSN {lsn} ({had}): the master falls back to async and acknowledges without waiting",
+                    "after {waited_ms} ms {} had not confirmed LSN {lsn}; {had}: the master falls back to async and acknowledges without waiting",
                     missing.join(", ")
                 )
             }
