@@ -84,7 +84,7 @@ describe('replication playground', () => {
     const { page, problems } = await open('#replicas=42&mode=bogus&lag=-1');
     const notices = await text(page, 'notices');
     assert.match(notices, /replicas must be between 0 and 8, got 42/);
-    assert.match(notices, /mode must be one of sync, async, remote_write, on, remote_apply, semi_sync, got "bogus"/);
+    assert.match(notices, /mode must be one of sync, async, off, remote_write, on, remote_apply, semi_sync, got "bogus"/);
     assert.match(notices, /lag must be a whole number, got "-1"/);
     assert.equal(await page.getByTestId('mode').inputValue(), 'async');
     assert.equal(await page.getByTestId('node-replica-2').count(), 1);

@@ -3,77 +3,16 @@
 
 mod common;
 
-use common::{advance, reconfigure};
+use common::{
+    advance, base, finished, name, read, read_as, reads_served, reconfigure, replica_applied, returned_name, send, sim,
+    with, write,
+};
 use replication_playground::sim::config::{Config, Mode, Policy, Quorum, ReadPref};
-use replication_playground::sim::data::{self, Database, Value};
+use replication_playground::sim::data::{self, Value};
 use replication_playground::sim::events::EventKind;
 use replication_playground::sim::request::{Op, Outcome, RequestRecord};
 use replication_playground::sim::time::Time;
 use replication_playground::sim::{Command, NodeRef, NodeState, Simulation};
-
-/// The defaults, with clients 1 ms from every node so that latencies are easy to add up.
-fn base() -> Config {
-    Config { client_ms: 1, ..Config::default() }
-}
-
-fn sim(replicas: usize, mode: Mode, lag_ms: u64) -> Simulation {
-    Simulation::new(Config { replicas, mode, lag_ms, ..base() }).expect("valid config")
-}
-
-fn with(config: Config) -> Simulation {
-    Simulation::new(config).expect("valid config")
-}
-
-fn write(sim: &mut Simulation, key: u64, name: &str) {
-    sim.apply(Command::Write { client: 0, key, name: name.to_string() }).expect("writes are accepted");
-}
-
-/// Sends a request and returns its id.
-fn send(sim: &mut Simulation, command: Command) -> u64 {
-    sim.apply(command).expect("requests are accepted");
-    sim.in_flight()
-        .last()
-        .map(|record| record.id)
-        .or_else(|| sim.recent().last().map(|record| record.id))
-        .expect("a request")
-}
-
-fn finished(sim: &Simulation, id: u64) -> RequestRecord {
-    sim.recent().find(|record| record.id == id).expect("the request finished").clone()
-}
-
-/// Reads `key` as client 0, runs until the answer is back, and returns its record.
-fn read(sim: &mut Simulation, key: u64) -> RequestRecord {
-    read_as(sim, 0, key)
-}
-
-fn read_as(sim: &mut Simulation, client: usize, key: u64) -> RequestRecord {
-    let id = send(sim, Command::Read { client, key });
-    while sim.in_flight().any(|record| record.id == id) {
-        assert!(sim.step(), "the read can never finish");
-    }
-    finished(sim, id)
-}
-
-fn name(db: &Database, key: u64) -> String {
-    db.user(key).map(|row| data::user_name(row).to_string()).unwrap_or_default()
-}
-
-fn returned_name(record: &RequestRecord) -> Option<String> {
-    match &record.outcome {
-        Some(Outcome::Read { row, .. }) => row.as_ref().map(|row| data::user_name(row).to_string()),
-        other => panic!("not a finished read: {other:?}"),
-    }
-}
-
-fn replica_applied(sim: &Simulation, number: usize) -> u64 {
-    let id = sim.resolve(NodeRef::Replica(number)).unwrap();
-    sim.node(id).positions.applied
-}
-
-fn reads_served(sim: &Simulation) -> Vec<u64> {
-    sim.replicas().iter().map(|(_, node)| node.reads_served).collect()
-}
 
 // --- The lecture's replication table: sync waits, async does not and reads can be stale ---
 

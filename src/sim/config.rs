@@ -52,8 +52,13 @@ named_choice!(
     Mode, "mode" {
         /// Every replica has applied it: `remote_apply` with every replica synchronous.
         Sync = "sync",
-        /// At once, before any replica has it (`off`/`local`).
+        /// At once, before any replica has it, once on the master's disk
+        /// (`synchronous_commit = local`).
         Async = "async",
+        /// At once, before it is even on the master's disk (`synchronous_commit = off`): the WAL
+        /// writer flushes it within `wal_writer` ms, and a crash of the master before then
+        /// loses it. Replicas get it only once flushed.
+        Off = "off",
         /// The synchronous replicas have received it (written, not yet flushed to disk).
         RemoteWrite = "remote_write",
         /// The synchronous replicas have flushed it to disk.
@@ -71,7 +76,7 @@ impl Mode {
     /// Which replication position the master waits for, if any.
     pub fn level(self) -> Option<Level> {
         match self {
-            Mode::Async => None,
+            Mode::Async | Mode::Off => None,
             Mode::RemoteWrite | Mode::SemiSync => Some(Level::Received),
             Mode::On => Some(Level::Flushed),
             Mode::Sync | Mode::RemoteApply => Some(Level::Applied),
@@ -187,6 +192,9 @@ pub struct Config {
     pub flush_ms: u64,
     /// Log entries a replica applies per second: a burst of writes builds lag that drains.
     pub apply_rate: u64,
+    /// How often the master's WAL writer flushes commits made with `off`
+    /// (PostgreSQL's `wal_writer_delay`, 200 ms by default).
+    pub wal_writer_ms: u64,
     /// Master-side semi-synchronous timeout (MySQL `rpl_semi_sync_master_timeout`): after this
     /// long without enough acknowledgements it falls back to async. 0 = wait forever.
     pub semi_sync_timeout_ms: u64,
@@ -233,6 +241,7 @@ impl Default for Config {
             flush_ms: 0,
             apply_rate: 10_000,
             semi_sync_timeout_ms: 0,
+            wal_writer_ms: 200,
             policy: Policy::RoundRobin,
             read_pref: ReadPref::SecondaryPreferred,
             max_lag_ms: 0,
@@ -292,6 +301,8 @@ impl Config {
             check_range(name, value, 0, MAX_DELAY_MS, " ms")?;
         }
         check_range("apply rate", self.apply_rate, 1, MAX_CAPACITY, " entries/s")?;
+        // PostgreSQL's own range for wal_writer_delay.
+        check_range("WAL writer delay", self.wal_writer_ms, 1, 10_000, " ms")?;
         check_range("capacity", self.capacity, 1, MAX_CAPACITY, " ops/s")?;
         check_range("queue limit", self.queue_limit, 1, MAX_QUEUE, "")?;
         check_range("clients", self.clients as u64, 1, MAX_CLIENTS as u64, "")?;

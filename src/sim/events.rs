@@ -37,6 +37,11 @@ pub enum EventKind {
     WritesLost {
         lsns: Vec<Lsn>,
     },
+    /// Acknowledged writes the master had not yet flushed when it crashed (`off`).
+    LostInCrash {
+        node: String,
+        lsns: Vec<Lsn>,
+    },
     /// A node threw away log entries the new master does not have, as MongoDB's rollback.
     RolledBack {
         node: String,
@@ -81,6 +86,12 @@ impl ClusterEvent {
             }
             EventKind::WritesLost { lsns } => format!(
                 "{} acknowledged write{} lost in the failover (LSN {})",
+                lsns.len(),
+                if lsns.len() == 1 { " was" } else { "s were" },
+                lsns.iter().map(|lsn| lsn.to_string()).collect::<Vec<_>>().join(", ")
+            ),
+            EventKind::LostInCrash { node, lsns } => format!(
+                "{} acknowledged write{} lost in {node}'s crash: synchronous_commit = off acknowledged them before they were on disk (LSN {})",
                 lsns.len(),
                 if lsns.len() == 1 { " was" } else { "s were" },
                 lsns.iter().map(|lsn| lsn.to_string()).collect::<Vec<_>>().join(", ")

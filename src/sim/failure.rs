@@ -21,8 +21,16 @@ impl Simulation {
         node.positions.received = node.positions.flushed;
         let flushed = node.positions.flushed;
         node.pending.retain(|entry| entry.lsn <= flushed);
-        self.note(EventKind::Crashed { node: label, reason: reason.to_string() });
+        self.note(EventKind::Crashed { node: label.clone(), reason: reason.to_string() });
         if id == self.master {
+            let lost = self.lose_unflushed();
+            if !lost.is_empty() {
+                self.stats.lost_writes += lost.len() as u64;
+                for &(_, request) in &lost {
+                    self.mark_lost(request);
+                }
+                self.note(EventKind::LostInCrash { node: label, lsns: lost.iter().map(|&(lsn, _)| lsn).collect() });
+            }
             let waiting = self.primary.take_waiting();
             for request in waiting {
                 self.reply(id, request, Some("the master crashed before acknowledging the write".to_string()));

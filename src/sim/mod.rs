@@ -170,6 +170,8 @@ pub enum Timer {
     CausalTimeout(RequestId),
     /// The master has been down the failover timeout.
     FailoverCheck,
+    /// The master's WAL writer flushes what `off` commits left unflushed.
+    WalWriter,
 }
 
 /// How a node looks from outside, as the page and the test contract name it.
@@ -628,7 +630,11 @@ impl Simulation {
         self.sessions.resize_with(config.clients, Session::default);
         let replicas = config.replicas;
         let rate_changed = config.rate != self.config.rate;
+        let leaves_off = self.config.mode == Mode::Off && config.mode != Mode::Off;
         self.config = config;
+        if leaves_off {
+            self.flush_master_wal();
+        }
         self.set_replica_count(replicas);
         if rate_changed {
             self.restart_generator();
@@ -738,6 +744,7 @@ impl Simulation {
             Timer::SemiSyncTimeout(lsn) => self.on_semi_sync_timeout(lsn),
             Timer::CausalTimeout(request) => self.on_causal_timeout(node, request),
             Timer::FailoverCheck => self.on_failover_check(node),
+            Timer::WalWriter => self.flush_master_wal(),
         }
     }
 

@@ -32,13 +32,16 @@ pub struct Primary {
     pub committed_lsn: Lsn,
     /// Writes waiting for replicas, oldest first.
     waiting: VecDeque<(Rc<LogEntry>, RequestId)>,
-    /// Acknowledged writes that some replica still lacks, in log order: a failover could lose
-    /// them.
+    /// Acknowledged writes that some replica still lacks, or that are not yet on the master's
+    /// own disk (`off`), in log order: a failover or a crash could lose them.
     pub at_risk: VecDeque<(Lsn, RequestId)>,
     /// What each replica last reported, by node id.
     reported: Vec<Positions>,
     /// Semi-sync has fallen back to async.
     pub fallback: bool,
+    /// Under `off`, the master's data as it is on disk (up to its flushed position) while
+    /// later commits wait for the WAL writer: what a crash leaves.
+    durable: Option<Database>,
 }
 
 impl Primary {
@@ -52,6 +55,7 @@ impl Primary {
             at_risk: VecDeque::new(),
             reported: Vec::new(),
             fallback: false,
+            durable: None,
         }
     }
 
@@ -140,12 +144,35 @@ impl Simulation {
         let node = &mut self.nodes[master.0];
         let lsn = node.positions.applied + 1;
         let entry = Rc::new(LogEntry { lsn, changes, logged_at: self.now });
+        let deferred = self.config.mode == Mode::Off;
+        if deferred && self.primary.durable.is_none() {
+            // The first commit the WAL writer will flush: what is on disk stays as it is.
+            self.primary.durable = Some(node.data.clone());
+            let delay = Time::from_millis(self.config.wal_writer_ms);
+            self.schedule(master, delay, Timer::WalWriter);
+        }
+        let node = &mut self.nodes[master.0];
         node.data.apply(&entry);
-        node.positions = Positions { received: lsn, flushed: lsn, applied: lsn };
+        let flushed = if deferred { node.positions.flushed } else { lsn };
+        node.positions = Positions { received: lsn, flushed, applied: lsn };
         node.writes_served += 1;
         self.record(request, master, outcome);
         self.primary.log.push_back(entry.clone());
         self.trim_log();
+        // A walsender streams only what is on the master's disk.
+        if !deferred {
+            self.ship(entry.clone());
+        }
+        self.primary.waiting.push_back((entry, request));
+        if self.config.mode == Mode::SemiSync && !self.primary.fallback && self.config.semi_sync_timeout_ms > 0 {
+            self.schedule(master, Time::from_millis(self.config.semi_sync_timeout_ms), Timer::SemiSyncTimeout(lsn));
+        }
+        self.commit_ready();
+    }
+
+    /// Sends one log entry down every replica's stream.
+    fn ship(&mut self, entry: Rc<LogEntry>) {
+        let master = self.master;
         for replica in self.replica_ids() {
             self.send(
                 Endpoint::Node(master),
@@ -153,11 +180,42 @@ impl Simulation {
                 Payload::Replicate { epoch: self.primary.epoch, entry: entry.clone() },
             );
         }
-        self.primary.waiting.push_back((entry, request));
-        if self.config.mode == Mode::SemiSync && !self.primary.fallback && self.config.semi_sync_timeout_ms > 0 {
-            self.schedule(master, Time::from_millis(self.config.semi_sync_timeout_ms), Timer::SemiSyncTimeout(lsn));
+    }
+
+    /// The WAL writer's round under `off`: what the master logged goes to disk, and so down
+    /// the replication streams.
+    pub(super) fn flush_master_wal(&mut self) {
+        if self.primary.durable.take().is_none() {
+            return;
         }
-        self.commit_ready();
+        let master = self.master;
+        let positions = &mut self.nodes[master.0].positions;
+        let (from, to) = (positions.flushed + 1, positions.applied);
+        positions.flushed = to;
+        let entries: Vec<Rc<LogEntry>> = (from..=to).filter_map(|lsn| self.primary.entry(lsn).cloned()).collect();
+        for entry in entries {
+            self.ship(entry);
+        }
+        self.prune_at_risk();
+    }
+
+    /// A master crash under `off`: what the WAL writer had not flushed is gone, acknowledged or
+    /// not. Returns the positions lost, with the requests acknowledged for them.
+    pub(super) fn lose_unflushed(&mut self) -> Vec<(Lsn, RequestId)> {
+        let Some(durable) = self.primary.durable.take() else { return Vec::new() };
+        let master = self.master;
+        let flushed = self.nodes[master.0].positions.flushed;
+        self.nodes[master.0].data = durable.clone();
+        self.nodes[master.0].positions = Positions { received: flushed, flushed, applied: flushed };
+        self.primary.visible = durable;
+        self.primary.committed_lsn = self.primary.committed_lsn.min(flushed);
+        while self.primary.log.back().is_some_and(|entry| entry.lsn > flushed) {
+            self.primary.log.pop_back();
+        }
+        let lost: Vec<(Lsn, RequestId)> =
+            self.primary.at_risk.iter().filter(|&&(lsn, _)| lsn > flushed).copied().collect();
+        self.primary.at_risk.retain(|&(lsn, _)| lsn <= flushed);
+        lost
     }
 
     /// Commits, in log order, every waiting write whose replicas have confirmed it enough.
@@ -169,7 +227,7 @@ impl Simulation {
             let (entry, request) = self.primary.waiting.pop_front().expect("front exists");
             self.primary.visible.apply(&entry);
             self.primary.committed_lsn = entry.lsn;
-            if self.unordered_replicas().any(|(_, replica)| replica.positions.received < entry.lsn) {
+            if entry.lsn > self.safe_through() {
                 self.primary.at_risk.push_back((entry.lsn, request));
             }
             let mode = self.mode_acknowledged();
@@ -313,7 +371,17 @@ impl Simulation {
             self.primary.fallback = false;
             self.note(EventKind::BackToSync);
         }
-        let safe_through = self.unordered_replicas().map(|(_, node)| node.positions.received).min().unwrap_or(Lsn::MAX);
+        self.prune_at_risk();
+    }
+
+    /// How far every copy has the log: the master's disk and every replica's.
+    fn safe_through(&self) -> Lsn {
+        let replicas = self.unordered_replicas().map(|(_, node)| node.positions.received).min().unwrap_or(Lsn::MAX);
+        replicas.min(self.nodes[self.master.0].positions.flushed)
+    }
+
+    fn prune_at_risk(&mut self) {
+        let safe_through = self.safe_through();
         while self.primary.at_risk.front().is_some_and(|&(lsn, _)| lsn <= safe_through) {
             self.primary.at_risk.pop_front();
         }
@@ -328,7 +396,7 @@ impl Simulation {
         }
         self.acknowledge(id);
         let from = self.nodes[id.0].positions.received + 1;
-        let last = self.nodes[master.0].positions.applied;
+        let last = self.nodes[master.0].positions.flushed;
         if from > last {
             return;
         }

@@ -222,6 +222,18 @@ pub const SETTINGS: &[Setting] = &[
         },
     },
     Setting {
+        key: "wal_writer",
+        label: "WAL writer delay (ms)",
+        group: Group::Replication,
+        help: "Replication off only: commits are acknowledged before they are on the master's disk, and its WAL writer flushes them this often (PostgreSQL's wal_writer_delay, 200 ms by default). A crash of the master before then loses them; replicas get them only once flushed.",
+        input: Input::Number { min: 1, max: 10_000, step: 100, unit: "ms" },
+        get: |c| c.wal_writer_ms.to_string(),
+        set: |c, text| {
+            c.wal_writer_ms = number("wal_writer", text)?;
+            Ok(())
+        },
+    },
+    Setting {
         key: "semi_sync",
         label: "Semi-sync timeout (ms)",
         group: Group::Replication,

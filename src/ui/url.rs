@@ -89,6 +89,7 @@ mod tests {
             flush_ms: 2,
             apply_rate: 500,
             semi_sync_timeout_ms: 400,
+            wal_writer_ms: 1_000,
             policy: Policy::Weighted,
             read_pref: ReadPref::Nearest,
             max_lag_ms: 1_500,
@@ -128,7 +129,7 @@ mod tests {
             problems,
             vec![
                 "replicas must be between 0 and 8, got 9; using the default 2",
-                "mode must be one of sync, async, remote_write, on, remote_apply, semi_sync, got \"fast\"; using the default async",
+                "mode must be one of sync, async, off, remote_write, on, remote_apply, semi_sync, got \"fast\"; using the default async",
                 "lag must be a whole number, got \"-5\"; using the default 1000",
                 "seed must be a whole number, got \"x\"; using the default 1",
                 "the link's setting \"colour\" is unknown; ignored",

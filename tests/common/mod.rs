@@ -3,8 +3,10 @@
 #![allow(dead_code)] // each test crate uses its own share of these
 
 use replication_playground::sim::config::{Config, Mode};
+use replication_playground::sim::data::{self, Database};
+use replication_playground::sim::request::{Outcome, RequestRecord};
 use replication_playground::sim::time::Time;
-use replication_playground::sim::{Command, Simulation};
+use replication_playground::sim::{Command, NodeRef, Simulation};
 
 /// The fingerprint `scripted_run(7)` gives, natively and in wasm alike.
 pub const SCRIPTED_RUN_FINGERPRINT: u64 = 9_451_556_720_868_453_770;
@@ -19,6 +21,70 @@ pub fn reconfigure(sim: &mut Simulation, change: impl FnOnce(&mut Config)) {
 pub fn advance(sim: &mut Simulation, ms: u64) {
     let until = sim.now() + Time::from_millis(ms);
     sim.run_until(until);
+}
+
+/// The defaults, with clients 1 ms from every node so that latencies are easy to add up.
+pub fn base() -> Config {
+    Config { client_ms: 1, ..Config::default() }
+}
+
+pub fn sim(replicas: usize, mode: Mode, lag_ms: u64) -> Simulation {
+    Simulation::new(Config { replicas, mode, lag_ms, ..base() }).expect("valid config")
+}
+
+pub fn with(config: Config) -> Simulation {
+    Simulation::new(config).expect("valid config")
+}
+
+pub fn write(sim: &mut Simulation, key: u64, name: &str) {
+    sim.apply(Command::Write { client: 0, key, name: name.to_string() }).expect("writes are accepted");
+}
+
+/// Sends a request and returns its id.
+pub fn send(sim: &mut Simulation, command: Command) -> u64 {
+    sim.apply(command).expect("requests are accepted");
+    sim.in_flight()
+        .last()
+        .map(|record| record.id)
+        .or_else(|| sim.recent().last().map(|record| record.id))
+        .expect("a request")
+}
+
+pub fn finished(sim: &Simulation, id: u64) -> RequestRecord {
+    sim.recent().find(|record| record.id == id).expect("the request finished").clone()
+}
+
+/// Reads `key` as client 0, runs until the answer is back, and returns its record.
+pub fn read(sim: &mut Simulation, key: u64) -> RequestRecord {
+    read_as(sim, 0, key)
+}
+
+pub fn read_as(sim: &mut Simulation, client: usize, key: u64) -> RequestRecord {
+    let id = send(sim, Command::Read { client, key });
+    while sim.in_flight().any(|record| record.id == id) {
+        assert!(sim.step(), "the read can never finish");
+    }
+    finished(sim, id)
+}
+
+pub fn name(db: &Database, key: u64) -> String {
+    db.user(key).map(|row| data::user_name(row).to_string()).unwrap_or_default()
+}
+
+pub fn returned_name(record: &RequestRecord) -> Option<String> {
+    match &record.outcome {
+        Some(Outcome::Read { row, .. }) => row.as_ref().map(|row| data::user_name(row).to_string()),
+        other => panic!("not a finished read: {other:?}"),
+    }
+}
+
+pub fn replica_applied(sim: &Simulation, number: usize) -> u64 {
+    let id = sim.resolve(NodeRef::Replica(number)).unwrap();
+    sim.node(id).positions.applied
+}
+
+pub fn reads_served(sim: &Simulation) -> Vec<u64> {
+    sim.replicas().iter().map(|(_, node)| node.reads_served).collect()
 }
 
 /// Random writes and reads from two clients and the traffic generator under several modes,
