@@ -39,3 +39,24 @@ fn off_flushes_within_the_wal_writer_delay_and_then_streams() {
     let replica = sim.resolve(NodeRef::Replica(1)).unwrap();
     assert_eq!(sim.node(replica).positions.received, 1);
 }
+
+#[test]
+fn one_far_away_replica_and_one_that_applies_late() {
+    let mut sim = with(Config { replicas: 2, lag_ms: 10, ..base() });
+    sim.apply(Command::SetLag(NodeRef::Replica(2), 2_000)).unwrap();
+    sim.apply(Command::SetApplyDelay(NodeRef::Replica(1), 500)).unwrap();
+    sim.apply(Command::Write { client: 0, key: 101, name: "Ann".into() }).unwrap();
+    advance(&mut sim, 100);
+    let position = |sim: &replication_playground::sim::Simulation, number| {
+        sim.node(sim.resolve(NodeRef::Replica(number)).unwrap()).positions
+    };
+    assert_eq!((position(&sim, 1).flushed, position(&sim, 1).applied), (1, 0), "flushed at once, applied later");
+    assert_eq!(position(&sim, 2).received, 0, "still on its way to the far replica");
+    advance(&mut sim, 500);
+    assert_eq!(position(&sim, 1).applied, 1, "applied 500 ms after the master logged it");
+    advance(&mut sim, 1_500);
+    assert_eq!(position(&sim, 2).applied, 1);
+    // The run's lag changed replaces what was set per replica.
+    common::reconfigure(&mut sim, |config| config.lag_ms = 20);
+    assert!(sim.replicas().iter().all(|(_, node)| node.lag.is_none()));
+}

@@ -109,6 +109,12 @@ pub enum Command {
     SetWeight(NodeRef, u64),
     /// One node's one-way distance from the clients, in ms (for the `nearest` preference).
     SetDistance(NodeRef, u64),
+    /// One replica's own replication delay, in ms: the time a log entry takes to reach it (a
+    /// far-away replica), instead of the run's `lag`.
+    SetLag(NodeRef, u64),
+    /// One replica's apply delay, in ms: it receives and flushes at once but applies each
+    /// entry only this long after the master logged it (`recovery_min_apply_delay`).
+    SetApplyDelay(NodeRef, u64),
 }
 
 impl std::fmt::Display for Command {
@@ -136,6 +142,8 @@ impl std::fmt::Display for Command {
             Command::SetCapacity(node, capacity) => write!(f, "set {node}'s capacity to {capacity} ops/s"),
             Command::SetWeight(node, weight) => write!(f, "set {node}'s weight to {weight}"),
             Command::SetDistance(node, ms) => write!(f, "set {node}'s distance to {ms} ms"),
+            Command::SetLag(node, ms) => write!(f, "set {node}'s replication delay to {ms} ms"),
+            Command::SetApplyDelay(node, ms) => write!(f, "set {node}'s apply delay to {ms} ms"),
         }
     }
 }
@@ -470,6 +478,20 @@ impl Simulation {
                 }
                 self.nodes[id.0].weight = weight;
             }
+            Command::SetLag(_, ms) | Command::SetApplyDelay(_, ms) if ms > config::MAX_DELAY_MS => {
+                return Err(Refusal::new(format!(
+                    "a delay must be between 0 and {} ms, got {ms}",
+                    config::MAX_DELAY_MS
+                )));
+            }
+            Command::SetLag(node, ms) => {
+                let id = self.resolve_replica(node)?;
+                self.nodes[id.0].lag = Some(Time::from_millis(ms));
+            }
+            Command::SetApplyDelay(node, ms) => {
+                let id = self.resolve_replica(node)?;
+                self.nodes[id.0].apply_delay = Time::from_millis(ms);
+            }
             Command::SetDistance(node, ms) => {
                 let id = self.resolve(node)?;
                 if ms > config::MAX_DELAY_MS {
@@ -627,6 +649,11 @@ impl Simulation {
                 node.distance = Time::from_millis(config.client_ms);
             }
         }
+        if config.lag_ms != self.config.lag_ms {
+            for node in &mut self.nodes {
+                node.lag = None;
+            }
+        }
         self.sessions.resize_with(config.clients, Session::default);
         let replicas = config.replicas;
         let rate_changed = config.rate != self.config.rate;
@@ -693,7 +720,9 @@ impl Simulation {
             (Endpoint::Client(_), Endpoint::Node(node), _) | (Endpoint::Node(node), Endpoint::Client(_), _) => {
                 self.nodes[node.0].distance
             }
-            (_, _, Payload::Replicate { .. }) => Time::from_millis(self.config.lag_ms),
+            (_, Endpoint::Node(replica), Payload::Replicate { .. }) => {
+                self.nodes[replica.0].lag.unwrap_or(Time::from_millis(self.config.lag_ms))
+            }
             _ => network::HOP,
         };
         let jitter = match self.config.jitter_ms {

@@ -89,6 +89,11 @@ pub struct Node {
     pub weight: u64,
     /// One-way time between the clients and this node.
     pub distance: Time,
+    /// This replica's own replication delay, instead of the run's `lag`.
+    pub lag: Option<Time>,
+    /// How long after the master logged an entry this replica may apply it
+    /// (`recovery_min_apply_delay`).
+    pub apply_delay: Time,
     /// The replication link to the master is cut (a partition).
     pub link_cut: bool,
     pub reads_served: u64,
@@ -117,6 +122,8 @@ impl Node {
             capacity: config.capacity,
             weight: 1,
             distance: Time::from_millis(config.client_ms),
+            lag: None,
+            apply_delay: Time::ZERO,
             link_cut: false,
             reads_served: 0,
             writes_served: 0,

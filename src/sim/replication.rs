@@ -328,16 +328,18 @@ impl Simulation {
         self.start_apply(id);
     }
 
-    /// Applies the next flushed entry after the time one apply takes.
+    /// Applies the next flushed entry after the time one apply takes, and no sooner than its
+    /// apply delay after the master logged it.
     pub(super) fn start_apply(&mut self, id: NodeId) {
         let node = &mut self.nodes[id.0];
-        let ready = node.pending.front().is_some_and(|entry| entry.lsn <= node.positions.flushed);
-        if node.applying || !ready || !node.is_up() {
+        let Some(next) = node.pending.front().filter(|entry| entry.lsn <= node.positions.flushed) else { return };
+        if node.applying || !node.is_up() {
             return;
         }
         node.applying = true;
         let per_entry = Time((1_000_000 / self.config.apply_rate).max(1));
-        self.schedule(id, per_entry, Timer::Apply);
+        let after = per_entry.max((next.logged_at + node.apply_delay) - self.now);
+        self.schedule(id, after, Timer::Apply);
     }
 
     pub(super) fn apply_next(&mut self, id: NodeId) {

@@ -304,6 +304,8 @@ fn card(sim: &Simulation, id: NodeId, on_action: &Callback<Action>) -> Html {
             capacity={node.capacity}
             weight={node.weight}
             distance_ms={node.distance.as_micros() / 1_000}
+            lag_ms={node.lag.map_or(sim.config().lag_ms, |lag| lag.as_micros() / 1_000)}
+            apply_delay_ms={node.apply_delay.as_micros() / 1_000}
             tables={table_views(&node.data, sim.committed(), node.rejoin_from.filter(|_| !node.is_master()))}
             on_action={on_action.clone()}
         />

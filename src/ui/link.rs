@@ -212,6 +212,8 @@ fn encode_command(command: &Command) -> String {
         Command::SetCapacity(target, value) => format!("a,{},{value}", node(target)),
         Command::SetWeight(target, value) => format!("g,{},{value}", node(target)),
         Command::SetDistance(target, value) => format!("d,{},{value}", node(target)),
+        Command::SetLag(target, value) => format!("l,{},{value}", node(target)),
+        Command::SetApplyDelay(target, value) => format!("y,{},{value}", node(target)),
     }
 }
 
@@ -264,6 +266,8 @@ fn decode_actions(text: &str) -> Result<Vec<(Time, Command)>, String> {
             Some("a") => Command::SetCapacity(target(2)?, number(3)?),
             Some("g") => Command::SetWeight(target(2)?, number(3)?),
             Some("d") => Command::SetDistance(target(2)?, number(3)?),
+            Some("l") => Command::SetLag(target(2)?, number(3)?),
+            Some("y") => Command::SetApplyDelay(target(2)?, number(3)?),
             _ => return Err(bad("is not a command this page knows")),
         };
         actions.push((at, command));
@@ -325,6 +329,8 @@ mod tests {
             Command::SetCapacity(NodeRef::Master, 50),
             Command::SetWeight(NodeRef::Replica(2), 3),
             Command::SetDistance(NodeRef::Replica(4), 40),
+            Command::SetLag(NodeRef::Replica(2), 3_000),
+            Command::SetApplyDelay(NodeRef::Replica(1), 500),
         ]
         .into_iter()
         .enumerate()

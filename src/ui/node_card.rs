@@ -31,6 +31,9 @@ pub struct NodeCardProps {
     pub weight: u64,
     /// One-way distance from the clients, in ms.
     pub distance_ms: u64,
+    /// A replica's replication delay and apply delay, in ms.
+    pub lag_ms: u64,
+    pub apply_delay_ms: u64,
     /// The first rows of each of the node's tables: what the card shows.
     pub tables: Vec<TableView>,
     pub on_action: Callback<Action>,
@@ -88,6 +91,8 @@ pub fn NodeCard(props: &NodeCardProps) -> Html {
                 { tune("Capacity (ops/s)", "how many requests per second this node serves", "capacity", props.capacity, (1, config::MAX_CAPACITY), Command::SetCapacity, props) }
                 if !is_master {
                     { tune("Weight", "its share of reads under the weighted policy", "weight", props.weight, (1, 1_000), Command::SetWeight, props) }
+                    { tune("Replication delay (ms)", "how long a log entry takes to reach this replica: a far-away replica (the run's lag otherwise)", "lag", props.lag_ms, (0, config::MAX_DELAY_MS), Command::SetLag, props) }
+                    { tune("Apply delay (ms)", "it receives and flushes at once but applies each entry only this long after the master logged it (PostgreSQL's recovery_min_apply_delay)", "apply-delay", props.apply_delay_ms, (0, config::MAX_DELAY_MS), Command::SetApplyDelay, props) }
                 }
                 { tune("Distance (ms)", "one-way time from the clients, for the nearest read preference", "distance", props.distance_ms, (0, config::MAX_DELAY_MS), Command::SetDistance, props) }
             </details>
