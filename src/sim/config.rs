@@ -157,6 +157,20 @@ impl FromStr for Quorum {
     }
 }
 
+/// The standby list names machines `pg-1` to `pg-9` (a run has at most nine), each once.
+fn check_standbys(standbys: &[String]) -> Result<(), Refusal> {
+    for (index, name) in standbys.iter().enumerate() {
+        let number = name.strip_prefix("pg-").and_then(|number| number.parse::<u8>().ok());
+        if !number.is_some_and(|number| (1..=MAX_REPLICAS as u8 + 1).contains(&number)) {
+            return Err(Refusal::new(format!("standbys names machines pg-1 to pg-9, not \"{name}\"")));
+        }
+        if standbys[..index].contains(name) {
+            return Err(Refusal::new(format!("standbys names {name} twice")));
+        }
+    }
+    Ok(())
+}
+
 /// A setting that was refused, with the reason in words.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Refusal(pub String);
@@ -192,6 +206,12 @@ pub struct Config {
     pub flush_ms: u64,
     /// Log entries a replica applies per second: a burst of writes builds lag that drains.
     pub apply_rate: u64,
+    /// The synchronous standby candidates in priority order, by machine name
+    /// (`synchronous_standby_names`' list); empty: every replica, by number.
+    pub standbys: Vec<String>,
+    /// How long the master keeps a silent replica's connection (PostgreSQL's
+    /// `wal_sender_timeout`, 60 s by default). 0 = for ever.
+    pub sender_timeout_ms: u64,
     /// How often the master's WAL writer flushes commits made with `off`
     /// (PostgreSQL's `wal_writer_delay`, 200 ms by default).
     pub wal_writer_ms: u64,
@@ -242,6 +262,8 @@ impl Default for Config {
             apply_rate: 10_000,
             semi_sync_timeout_ms: 0,
             wal_writer_ms: 200,
+            standbys: Vec::new(),
+            sender_timeout_ms: 60_000,
             policy: Policy::RoundRobin,
             read_pref: ReadPref::SecondaryPreferred,
             max_lag_ms: 0,
@@ -293,6 +315,7 @@ impl Config {
             ("jitter", self.jitter_ms),
             ("flush delay", self.flush_ms),
             ("semi-sync timeout", self.semi_sync_timeout_ms),
+            ("wal_sender_timeout", self.sender_timeout_ms),
             ("max_lag", self.max_lag_ms),
             ("causal timeout", self.causal_timeout_ms),
             ("crash_after", self.crash_after_ms),
@@ -301,6 +324,7 @@ impl Config {
             check_range(name, value, 0, MAX_DELAY_MS, " ms")?;
         }
         check_range("apply rate", self.apply_rate, 1, MAX_CAPACITY, " entries/s")?;
+        check_standbys(&self.standbys)?;
         // PostgreSQL's own range for wal_writer_delay.
         check_range("WAL writer delay", self.wal_writer_ms, 1, 10_000, " ms")?;
         check_range("capacity", self.capacity, 1, MAX_CAPACITY, " ops/s")?;

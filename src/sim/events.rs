@@ -28,6 +28,11 @@ pub enum EventKind {
     LinkHealed {
         node: String,
     },
+    /// The master dropped a silent replica's connection after `wal_sender_timeout`.
+    SenderTimeout {
+        node: String,
+        waited_ms: u64,
+    },
     /// `node` became the master at log position `lsn`.
     Promoted {
         node: String,
@@ -81,6 +86,9 @@ impl ClusterEvent {
             EventKind::Restarted { node } => format!("{node} restarted"),
             EventKind::LinkCut { node } => format!("the replication link to {node} is cut"),
             EventKind::LinkHealed { node } => format!("the replication link to {node} is back"),
+            EventKind::SenderTimeout { node, waited_ms } => format!(
+                "the master heard nothing from {node} for {waited_ms} ms and dropped its connection (wal_sender_timeout): it is no longer a synchronous standby"
+            ),
             EventKind::Promoted { node, lsn } => {
                 format!("{node} was promoted to master at LSN {lsn}")
             }

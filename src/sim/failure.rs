@@ -14,6 +14,8 @@ impl Simulation {
         let incarnation = self.new_incarnation();
         let node = &mut self.nodes[id.0];
         node.status = super::node::Status::Down;
+        // Its connections close with the process: the master knows at once.
+        node.streaming = false;
         node.incarnation = incarnation;
         node.full_since = None;
         node.applying = false;
@@ -56,6 +58,7 @@ impl Simulation {
         let incarnation = self.new_incarnation();
         let node = &mut self.nodes[id.0];
         node.status = super::node::Status::Up;
+        node.streaming = !node.link_cut;
         node.incarnation = incarnation;
         let rejoin_from = node.rejoin_from.take();
         self.note(EventKind::Restarted { node: self.label(id) });
@@ -88,15 +91,43 @@ impl Simulation {
         self.primary.report(id, self.nodes[id.0].positions);
     }
 
+    /// A silent partition: nothing gets through, and nothing tells the master so. It keeps the
+    /// replica's connection (and counts it as a synchronous standby) until it has heard nothing
+    /// for `sender_timeout` ms (`wal_sender_timeout`).
     pub(super) fn cut_link(&mut self, id: NodeId) {
-        self.nodes[id.0].link_cut = true;
+        let node = &mut self.nodes[id.0];
+        node.link_cut = true;
+        node.link_changes += 1;
+        let changes = node.link_changes;
         self.note(EventKind::LinkCut { node: self.label(id) });
+        if self.config.sender_timeout_ms > 0 {
+            self.schedule(
+                self.master,
+                Time::from_millis(self.config.sender_timeout_ms),
+                Timer::SenderTimeout(id, changes),
+            );
+        }
     }
 
     pub(super) fn heal_link(&mut self, id: NodeId) {
-        self.nodes[id.0].link_cut = false;
+        let node = &mut self.nodes[id.0];
+        node.link_cut = false;
+        node.link_changes += 1;
+        node.streaming = node.is_up();
         self.note(EventKind::LinkHealed { node: self.label(id) });
         self.catch_up(id);
+    }
+
+    /// The master's walsender for a cut-off replica gives up: the connection is gone, and the
+    /// next standby in the list may become synchronous.
+    pub(super) fn on_sender_timeout(&mut self, id: NodeId, changes: u64) {
+        let node = &self.nodes[id.0];
+        if !node.link_cut || node.link_changes != changes || !node.streaming {
+            return;
+        }
+        self.nodes[id.0].streaming = false;
+        self.note(EventKind::SenderTimeout { node: self.label(id), waited_ms: self.config.sender_timeout_ms });
+        self.commit_ready();
     }
 
     /// The replication link between the master and a replica is cut.
@@ -167,9 +198,10 @@ impl Simulation {
         self.master = candidate;
         self.note(EventKind::Promoted { node: promoted, lsn: fork });
         // A cut link cut a replica off the old master's machine; the new master is another
-        // machine, which the replicas reach.
+        // machine, which the replicas reach, with new connections.
         for node in &mut self.nodes {
             node.link_cut = false;
+            node.streaming = node.is_up();
         }
 
         for read in parked {

@@ -180,6 +180,9 @@ pub enum Timer {
     FailoverCheck,
     /// The master's WAL writer flushes what `off` commits left unflushed.
     WalWriter,
+    /// The master has heard nothing from a cut-off replica for `wal_sender_timeout` (the
+    /// link's change count when it was cut).
+    SenderTimeout(NodeId, u64),
 }
 
 /// How a node looks from outside, as the page and the test contract name it.
@@ -774,6 +777,7 @@ impl Simulation {
             Timer::CausalTimeout(request) => self.on_causal_timeout(node, request),
             Timer::FailoverCheck => self.on_failover_check(node),
             Timer::WalWriter => self.flush_master_wal(),
+            Timer::SenderTimeout(replica, changes) => self.on_sender_timeout(replica, changes),
         }
     }
 

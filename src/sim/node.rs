@@ -96,6 +96,11 @@ pub struct Node {
     pub apply_delay: Time,
     /// The replication link to the master is cut (a partition).
     pub link_cut: bool,
+    /// Counts cuts and heals, so that a timeout set for one cut is void after a heal.
+    pub link_changes: u64,
+    /// The master has a replication connection to this replica (its walsender is alive): lost
+    /// at once when the replica stops, only after `sender_timeout` when the link goes silent.
+    pub streaming: bool,
     pub reads_served: u64,
     pub writes_served: u64,
     /// A master deposed by a failover while down: on restart it throws away what it logged
@@ -125,6 +130,8 @@ impl Node {
             lag: None,
             apply_delay: Time::ZERO,
             link_cut: false,
+            link_changes: 0,
+            streaming: true,
             reads_served: 0,
             writes_served: 0,
             rejoin_from: None,

@@ -244,19 +244,37 @@ impl Simulation {
             return true;
         };
         let reached = |id: &NodeId| self.primary.position(*id, level) >= lsn;
+        let candidates = self.sync_candidates();
         match self.config.effective_quorum() {
-            Quorum::All => self.unordered_replicas().all(|(id, _)| reached(&id)),
+            Quorum::All => candidates.iter().all(reached),
             Quorum::First(k) => {
                 let synchronous = self.first_synchronous(k);
                 synchronous.len() == k && synchronous.iter().all(reached)
             }
-            Quorum::Any(k) => self.unordered_replicas().filter(|(id, _)| reached(id)).count() >= k,
+            Quorum::Any(k) => candidates.iter().filter(|id| reached(id)).count() >= k,
         }
     }
 
-    /// Under `first-k`, the synchronous replicas: the first k by number that are reachable.
+    /// The replicas that may be synchronous, in priority order: those the standby list names
+    /// (`synchronous_standby_names`), in its order; every replica by number when it names none,
+    /// and always under `sync`. A listed machine that is not a replica now is skipped.
+    fn sync_candidates(&self) -> Vec<NodeId> {
+        let replicas = self.replica_ids();
+        if self.config.standbys.is_empty() || self.config.mode == Mode::Sync {
+            return replicas;
+        }
+        self.config
+            .standbys
+            .iter()
+            .filter_map(|name| replicas.iter().copied().find(|id| id.machine() == *name))
+            .collect()
+    }
+
+    /// Under `first-k`, the synchronous replicas: the first k candidates the master has a
+    /// replication connection to. A silent partition does not end that connection at once:
+    /// only `wal_sender_timeout` does.
     fn first_synchronous(&self, k: usize) -> Vec<NodeId> {
-        self.replicas().iter().filter(|(_, node)| node.is_up() && !node.link_cut).map(|(id, _)| *id).take(k).collect()
+        self.sync_candidates().into_iter().filter(|id| self.nodes[id.0].streaming).take(k).collect()
     }
 
     /// Whether the master waits for this replica (or, under `any-k`, counts it) before it
@@ -266,7 +284,7 @@ impl Simulation {
             return false;
         }
         match self.config.effective_quorum() {
-            Quorum::All | Quorum::Any(_) => true,
+            Quorum::All | Quorum::Any(_) => self.sync_candidates().contains(&replica),
             Quorum::First(k) => self.first_synchronous(k).contains(&replica),
         }
     }

@@ -22,8 +22,9 @@ pub const MAX_LINK_BYTES: usize = 8 * 1_024;
 /// The keys a link has besides the settings.
 pub const KEYS: [&str; 7] = ["v", "start", "act", "t", "sum", "demo", "step"];
 
-/// What a link asks the page to open.
+/// What a link asks the page to open. Made once per link opened, so its size does not matter.
 #[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)]
 pub enum Opening {
     Session { start: Config, actions: Vec<(Time, Command)>, at: Option<Time> },
     Demo { name: String, step: usize },

@@ -3,8 +3,8 @@
 
 use yew::prelude::*;
 
+use super::field::Field;
 use super::json;
-use super::number_field::NumberField;
 use super::state::Action;
 use crate::sim::config;
 use std::rc::Rc;
@@ -117,7 +117,7 @@ fn tune(
         Err(_) => Action::Refuse(format!("{label} of {node} must be a whole number, got \"{text}\"")),
     });
     html! {
-        <NumberField {label} {help} test_id={format!("{what}-{node}")} {value} {min} {max} step={1} {on_commit} />
+        <Field {label} {help} test_id={format!("{what}-{node}")} value={AttrValue::from(value.to_string())} number={Some((min, max, 1))} {on_commit} />
     }
 }
 

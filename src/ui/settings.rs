@@ -42,6 +42,8 @@ impl Group {
 pub enum Input {
     /// One of the listed values (they depend on the rest of the config, e.g. quorum sizes).
     Choice(fn(&Config) -> Vec<String>),
+    /// Free text, checked when it is set (e.g. a list of machine names).
+    Text { placeholder: &'static str },
     /// A whole number from `min` to `max`.
     Number { min: u64, max: u64, step: u64, unit: &'static str },
 }
@@ -218,6 +220,30 @@ pub const SETTINGS: &[Setting] = &[
         get: |c| c.apply_rate.to_string(),
         set: |c, text| {
             c.apply_rate = number("apply_rate", text)?;
+            Ok(())
+        },
+    },
+    Setting {
+        key: "standbys",
+        label: "Synchronous standbys",
+        group: Group::Replication,
+        help: "Which replicas may be synchronous, in priority order, by machine name: pg-3,pg-2 (PostgreSQL's synchronous_standby_names list; with the quorum, FIRST k (pg-3, pg-2) or ANY k (...)). Unlisted replicas are asynchronous. Empty: every replica, by number. Ignored by sync, which waits for every replica.",
+        input: Input::Text { placeholder: "every replica" },
+        get: |c| c.standbys.join(","),
+        set: |c, text| {
+            c.standbys = text.split(',').map(str::trim).filter(|name| !name.is_empty()).map(str::to_string).collect();
+            Ok(())
+        },
+    },
+    Setting {
+        key: "sender_timeout",
+        label: "wal_sender_timeout (ms)",
+        group: Group::Network,
+        help: "How long the master keeps the connection to a replica it hears nothing from (PostgreSQL's wal_sender_timeout, 60 s by default). A cut link is silent: until then the replica still counts as a synchronous standby and commits wait for it. A crashed replica's connection closes at once. 0 = never.",
+        input: Input::Number { min: 0, max: MAX_DELAY_MS, step: 1_000, unit: "ms" },
+        get: |c| c.sender_timeout_ms.to_string(),
+        set: |c, text| {
+            c.sender_timeout_ms = number("sender_timeout", text)?;
             Ok(())
         },
     },

@@ -3,7 +3,7 @@
 
 use yew::prelude::*;
 
-use super::number_field::NumberField;
+use super::field::Field;
 use super::settings::{self, Group, Input, SETTINGS, Setting};
 use super::state::Action;
 use crate::sim::Command;
@@ -60,8 +60,12 @@ pub fn control(setting: &'static Setting, config: &Config, on_action: &Callback<
             }
         }
         Input::Number { min, max, step, .. } => html! {
-            <NumberField label={setting.label} help={setting.help} test_id={setting.key}
-                value={value.parse::<u64>().unwrap_or_default()} {min} {max} {step} on_commit={on_text} />
+            <Field label={setting.label} help={setting.help} test_id={setting.key}
+                value={AttrValue::from(value)} number={Some((min, max, step))} on_commit={on_text} />
+        },
+        Input::Text { placeholder } => html! {
+            <Field label={setting.label} help={setting.help} test_id={setting.key}
+                value={AttrValue::from(value)} {placeholder} on_commit={on_text} />
         },
     }
 }

@@ -90,6 +90,8 @@ mod tests {
             apply_rate: 500,
             semi_sync_timeout_ms: 400,
             wal_writer_ms: 1_000,
+            standbys: vec!["pg-3".into(), "pg-2".into()],
+            sender_timeout_ms: 5_000,
             policy: Policy::Weighted,
             read_pref: ReadPref::Nearest,
             max_lag_ms: 1_500,

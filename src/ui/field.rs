@@ -1,28 +1,32 @@
-//! A number input that keeps what the user is typing while the page redraws many times a
-//! second, and hands the text over only when the user commits it (Enter or leaving the field).
+//! An input that keeps what the user is typing while the page redraws many times a second,
+//! and hands the text over only when the user commits it (Enter or leaving the field): a
+//! number field, or a text field for a setting such as a list of names.
 
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
-pub struct NumberFieldProps {
+pub struct FieldProps {
     pub label: AttrValue,
     /// What the setting does, shown on hover.
     pub help: AttrValue,
     pub test_id: AttrValue,
     /// The value in force; the field shows it again after a commit or when it changes.
-    pub value: u64,
-    pub min: u64,
-    pub max: u64,
-    pub step: u64,
+    pub value: AttrValue,
+    /// A number field's range and step; a text field has none.
+    #[prop_or_default]
+    pub number: Option<(u64, u64, u64)>,
+    /// What an empty text field stands for.
+    #[prop_or_default]
+    pub placeholder: AttrValue,
     pub on_commit: Callback<String>,
 }
 
 #[component]
-pub fn NumberField(props: &NumberFieldProps) -> Html {
+pub fn Field(props: &FieldProps) -> Html {
     let draft = use_state(|| props.value.to_string());
     {
         let draft = draft.clone();
-        use_effect_with(props.value, move |value| draft.set(value.to_string()));
+        use_effect_with(props.value.clone(), move |value| draft.set(value.to_string()));
     }
     let oninput = {
         let draft = draft.clone();
@@ -34,7 +38,7 @@ pub fn NumberField(props: &NumberFieldProps) -> Html {
     let onchange = {
         let draft = draft.clone();
         let on_commit = props.on_commit.clone();
-        let value = props.value;
+        let value = props.value.clone();
         Callback::from(move |event: Event| {
             let input: web_sys::HtmlInputElement = event.target_unchecked_into();
             on_commit.emit(input.value());
@@ -45,8 +49,13 @@ pub fn NumberField(props: &NumberFieldProps) -> Html {
     };
     html! {
         <label title={props.help.clone()}>{ props.label.clone() }
-            <input data-testid={props.test_id.clone()} type="number" min={props.min.to_string()} max={props.max.to_string()}
-                step={props.step.to_string()} value={(*draft).clone()} {oninput} {onchange} />
+            if let Some((min, max, step)) = props.number {
+                <input data-testid={props.test_id.clone()} type="number" min={min.to_string()} max={max.to_string()}
+                    step={step.to_string()} value={(*draft).clone()} {oninput} {onchange} />
+            } else {
+                <input data-testid={props.test_id.clone()} type="text" placeholder={props.placeholder.clone()}
+                    spellcheck="false" value={(*draft).clone()} {oninput} {onchange} />
+            }
         </label>
     }
 }
