@@ -6,6 +6,7 @@ mod common;
 
 use replication_playground::sim::config::{Config, Mode, Policy, Quorum, ReadPref};
 use replication_playground::sim::events::EventKind;
+use replication_playground::sim::node::Follow;
 use replication_playground::sim::rng::SimRng;
 use replication_playground::sim::time::Time;
 use replication_playground::sim::{Command, NodeRef, Simulation};
@@ -93,7 +94,12 @@ fn random_run(seed: u64, mode: Mode, failures: Failures) -> Run {
 
         let resets = sim
             .events()
-            .filter(|event| matches!(event.kind, EventKind::RolledBack { .. } | EventKind::BaseBackup { .. }))
+            .filter(|event| {
+                matches!(
+                    event.kind,
+                    EventKind::Rewound { .. } | EventKind::BaseBackup { .. } | EventKind::LostInCrash { .. }
+                )
+            })
             .count();
         let applied: Vec<u64> = (0..last_applied.len().max(sim.replica_ids().len() + 1))
             .map(|index| {
@@ -123,6 +129,15 @@ fn random_run(seed: u64, mode: Mode, failures: Failures) -> Run {
     for number in 1..=sim.config().replicas {
         let _ = sim.apply(Command::Restart(NodeRef::Replica(number)));
         let _ = sim.apply(Command::HealLink(NodeRef::Replica(number)));
+        // A diverged or stranded replica follows only once rewound or rebuilt, as in
+        // PostgreSQL; half the runs rewind what they can.
+        if choices.below(2) == 0 {
+            let _ = sim.apply(Command::Rewind(NodeRef::Replica(number)));
+        }
+        let stuck = sim.resolve(NodeRef::Replica(number)).is_ok_and(|id| sim.node(id).follow != Follow::Streaming);
+        if stuck {
+            let _ = sim.apply(Command::Rebuild(NodeRef::Replica(number)));
+        }
     }
     sim.run_to_quiescence();
     Run { sim, lsn_went_back }

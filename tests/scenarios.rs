@@ -10,6 +10,7 @@ use common::{
 use replication_playground::sim::config::{Config, Mode, Policy, Quorum, ReadPref};
 use replication_playground::sim::data::{self, Value};
 use replication_playground::sim::events::EventKind;
+use replication_playground::sim::node::Follow;
 use replication_playground::sim::request::{Op, Outcome, RequestRecord};
 use replication_playground::sim::time::Time;
 use replication_playground::sim::{Command, NodeRef, NodeState, Simulation};
@@ -600,7 +601,7 @@ fn with_the_master_down_writes_fail_and_replicas_keep_serving_reads() {
 }
 
 #[test]
-fn async_failover_loses_the_unshipped_writes_and_the_old_master_rolls_them_back() {
+fn async_failover_loses_the_unshipped_writes_and_the_old_master_diverges_until_rewound() {
     let mut sim = sim(2, Mode::Async, 1_000);
     write(&mut sim, 101, "Shipped");
     advance(&mut sim, 1_100);
@@ -615,13 +616,20 @@ fn async_failover_loses_the_unshipped_writes_and_the_old_master_rolls_them_back(
     assert_eq!(name(sim.committed(), 101), "Shipped");
     assert_eq!(name(sim.committed(), 102), "Bob", "the new master never had the second write");
 
-    // The old master is now a replica (it took the promoted replica's number) and rolls back.
+    // The old master is now a replica (it took the promoted replica's number); its history
+    // has LSN 2 past the fork, so, restarted, it refuses the new timeline and keeps its row.
     let old = sim.replicas().into_iter().find(|(_, node)| !node.is_up()).map(|(id, _)| id).unwrap();
     let old_name = sim.name(old);
+    assert_eq!(sim.node(old).follow, Follow::Diverged { fork: 1 });
     sim.apply(Command::Restart(old_name)).unwrap();
     sim.run_to_quiescence();
-    assert!(sim.events().any(|event| matches!(&event.kind, EventKind::RolledBack { from: 2, to: 2, .. })));
+    assert_eq!(name(&sim.node(old).data, 102), "Unshipped", "it still serves the lost write");
+    assert_eq!(sim.state(old), NodeState::Diverged);
+    sim.apply(Command::Rewind(old_name)).unwrap();
+    sim.run_to_quiescence();
+    assert!(sim.events().any(|event| matches!(&event.kind, EventKind::Rewound { fork: 1, .. })));
     assert_eq!(&sim.node(old).data, sim.committed());
+    assert_eq!(sim.node(old).follow, Follow::Streaming);
 }
 
 #[test]
@@ -654,7 +662,10 @@ fn automatic_failover_promotes_the_most_up_to_date_replica() {
     assert!(!sim.master().is_up(), "not before the timeout");
     advance(&mut sim, 200);
     assert!(sim.master().is_up(), "the failover happened");
-    assert!(sim.events().any(|event| event.kind == EventKind::Promoted { node: "pg-3 (replica-2)".into(), lsn: 1 }));
+    assert!(
+        sim.events()
+            .any(|event| event.kind == EventKind::Promoted { node: "pg-3 (replica-2)".into(), lsn: 1, timeline: 2 })
+    );
     assert_eq!(name(sim.committed(), 101), "Ada", "replica-2 had the write; replica-1 was cut off");
     let id = send(&mut sim, Command::Write { client: 0, key: 102, name: "After".into() });
     advance(&mut sim, 10);

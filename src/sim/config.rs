@@ -212,6 +212,9 @@ pub struct Config {
     /// How long the master keeps a silent replica's connection (PostgreSQL's
     /// `wal_sender_timeout`, 60 s by default). 0 = for ever.
     pub sender_timeout_ms: u64,
+    /// A failover manager that rewinds diverged nodes itself (Patroni's `use_pg_rewind`);
+    /// otherwise they wait for Rewind or Rebuild by hand.
+    pub auto_rewind: bool,
     /// How often the master's WAL writer flushes commits made with `off`
     /// (PostgreSQL's `wal_writer_delay`, 200 ms by default).
     pub wal_writer_ms: u64,
@@ -263,6 +266,7 @@ impl Default for Config {
             semi_sync_timeout_ms: 0,
             wal_writer_ms: 200,
             standbys: Vec::new(),
+            auto_rewind: false,
             sender_timeout_ms: 60_000,
             policy: Policy::RoundRobin,
             read_pref: ReadPref::SecondaryPreferred,

@@ -33,10 +33,28 @@ pub enum EventKind {
         node: String,
         waited_ms: u64,
     },
-    /// `node` became the master at log position `lsn`.
+    /// `node` became the master at log position `lsn`, starting `timeline`.
     Promoted {
         node: String,
         lsn: Lsn,
+        timeline: usize,
+    },
+    /// A node has records (`beyond` of them) past the fork of the master's timeline.
+    Diverged {
+        node: String,
+        fork: Lsn,
+        timeline: usize,
+        beyond: u64,
+    },
+    /// The master no longer has the WAL a replica needs, from `lsn` on.
+    WalRemoved {
+        node: String,
+        lsn: Lsn,
+    },
+    /// pg_rewind took a diverged node back to the fork; it follows again.
+    Rewound {
+        node: String,
+        fork: Lsn,
     },
     /// Acknowledged writes the new master never received.
     WritesLost {
@@ -46,12 +64,6 @@ pub enum EventKind {
     LostInCrash {
         node: String,
         lsns: Vec<Lsn>,
-    },
-    /// A node threw away log entries the new master does not have, as MongoDB's rollback.
-    RolledBack {
-        node: String,
-        from: Lsn,
-        to: Lsn,
     },
     /// A replica too far behind for the master's log was copied afresh.
     BaseBackup {
@@ -89,8 +101,17 @@ impl ClusterEvent {
             EventKind::SenderTimeout { node, waited_ms } => format!(
                 "the master heard nothing from {node} for {waited_ms} ms and dropped its connection (wal_sender_timeout): it is no longer a synchronous standby"
             ),
-            EventKind::Promoted { node, lsn } => {
-                format!("{node} was promoted to master at LSN {lsn}")
+            EventKind::Promoted { node, lsn, timeline } => {
+                format!("{node} was promoted to master at LSN {lsn}: timeline {timeline} begins")
+            }
+            EventKind::Diverged { node, fork, timeline, beyond } => format!(
+                "{node} refuses to follow: timeline {timeline} forked off its history at LSN {fork} and it has {beyond} more (rewind or rebuild it)"
+            ),
+            EventKind::WalRemoved { node, lsn } => format!(
+                "{node} cannot catch up: the master no longer has the WAL from LSN {lsn} (\"requested WAL segment has already been removed\"): rebuild it"
+            ),
+            EventKind::Rewound { node, fork } => {
+                format!("{node} was rewound to LSN {fork} (pg_rewind) and follows the master again")
             }
             EventKind::WritesLost { lsns } => format!(
                 "{} acknowledged write{} lost in the failover (LSN {})",
@@ -104,9 +125,6 @@ impl ClusterEvent {
                 if lsns.len() == 1 { " was" } else { "s were" },
                 lsns.iter().map(|lsn| lsn.to_string()).collect::<Vec<_>>().join(", ")
             ),
-            EventKind::RolledBack { node, from, to } => {
-                format!("{node} rolled back LSN {from} to {to}, which the new master never had")
-            }
             EventKind::BaseBackup { node, lsn } => {
                 format!("{node} was re-copied from the master at LSN {lsn}")
             }

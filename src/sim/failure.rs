@@ -2,9 +2,12 @@
 //! most up-to-date replica when the master is gone, losing what it never received.
 
 use super::config::Refusal;
+use super::data::Lsn;
 use super::events::EventKind;
 use super::network::NodeId;
+use super::node::Follow;
 use super::replication::Primary;
+use super::timeline::Position;
 use super::{Simulation, Time, Timer};
 
 impl Simulation {
@@ -58,9 +61,8 @@ impl Simulation {
         let incarnation = self.new_incarnation();
         let node = &mut self.nodes[id.0];
         node.status = super::node::Status::Up;
-        node.streaming = !node.link_cut;
+        node.streaming = !node.link_cut && node.follow == Follow::Streaming;
         node.incarnation = incarnation;
-        let rejoin_from = node.rejoin_from.take();
         self.note(EventKind::Restarted { node: self.label(id) });
         if id == self.master {
             // Crash recovery: whatever the master logged is committed.
@@ -71,24 +73,91 @@ impl Simulation {
             }
             return;
         }
-        if let Some(fork) = rejoin_from {
-            self.roll_back(id, fork);
-        }
         self.start_apply(id);
         self.catch_up(id);
+        // A failover manager that rewinds does so when the old master comes back.
+        if self.config.auto_rewind && matches!(self.nodes[id.0].follow, Follow::Diverged { .. }) {
+            let _ = self.rewind(id);
+        }
     }
 
-    /// Throws away what a node has beyond `fork` (the new master's history) by copying the
-    /// master afresh.
-    fn roll_back(&mut self, id: NodeId, fork: u64) {
-        let last = self.nodes[id.0].positions.received;
-        if last > fork {
-            self.note(EventKind::RolledBack { node: self.label(id), from: fork + 1, to: last });
+    /// Whether a replica follows the master's history, switching to the master's timeline if
+    /// its own history is part of it (a standby following a promotion); one whose history is
+    /// not has diverged.
+    pub(super) fn follows_the_master(&mut self, id: NodeId) -> bool {
+        let node = &self.nodes[id.0];
+        if node.follow != Follow::Streaming {
+            return false;
         }
+        let timeline = self.primary.timeline;
+        if node.timeline == timeline {
+            return true;
+        }
+        let position = Position { timeline: node.timeline, lsn: node.positions.received };
+        if self.timelines.contains(timeline, Lsn::MAX, position) {
+            self.nodes[id.0].timeline = timeline;
+            self.nodes[id.0].deposed = false;
+            return true;
+        }
+        self.diverge(id);
+        false
+    }
+
+    /// A replica with records past the fork of the master's timeline: it keeps them and serves
+    /// them, and streams nothing, until rewound or rebuilt; a failover manager that rewinds
+    /// (`rewind=auto`, Patroni's use_pg_rewind) does so at once.
+    fn diverge(&mut self, id: NodeId) {
+        let fork = self.timelines.fork_point(self.primary.timeline, self.nodes[id.0].timeline);
+        let node = &mut self.nodes[id.0];
+        node.follow = Follow::Diverged { fork };
+        node.streaming = false;
+        self.note(EventKind::Diverged {
+            node: self.label(id),
+            fork,
+            timeline: self.primary.timeline,
+            beyond: self.nodes[id.0].positions.received.saturating_sub(fork),
+        });
+        if self.config.auto_rewind && self.nodes[id.0].is_up() {
+            let _ = self.rewind(id);
+        }
+    }
+
+    /// pg_rewind: takes a diverged replica back to the fork with the master's WAL since then,
+    /// and it follows again. Refused when it has not diverged, or when the master no longer has
+    /// the WAL since the fork (then only a rebuild will do).
+    pub(super) fn rewind(&mut self, id: NodeId) -> Result<(), Refusal> {
+        let Follow::Diverged { fork } = self.nodes[id.0].follow else {
+            return Err(Refusal::new(format!("{} has not diverged: there is nothing to rewind", self.label(id))));
+        };
+        if fork + 1 < self.primary.first_lsn().unwrap_or(fork + 1) {
+            return Err(Refusal::new(format!(
+                "pg_rewind needs the master's WAL since the fork at LSN {fork}, and it is gone: rebuild {} instead",
+                self.label(id)
+            )));
+        }
+        self.copy_master_to(id);
+        self.note(EventKind::Rewound { node: self.label(id), fork });
+        Ok(())
+    }
+
+    /// A new base backup: the replica's copy replaced by the master's, whatever state it was in.
+    pub(super) fn rebuild(&mut self, id: NodeId) {
+        self.copy_master_to(id);
+        let lsn = self.nodes[id.0].positions.applied;
+        self.note(EventKind::BaseBackup { node: self.label(id), lsn });
+    }
+
+    /// The replica's data becomes the master's, on the master's timeline, and it streams on from
+    /// there. (The model copies the whole: a rewind's result is the same.)
+    fn copy_master_to(&mut self, id: NodeId) {
         let master = self.master;
-        let (copy, lsn) = (self.nodes[master.0].data.clone(), self.nodes[master.0].positions.applied);
-        self.nodes[id.0].reset_copy(copy, lsn);
+        let (copy, lsn) = (self.nodes[master.0].data.clone(), self.nodes[master.0].positions.flushed);
+        let timeline = self.primary.timeline;
+        let node = &mut self.nodes[id.0];
+        node.reset_copy(copy, lsn, timeline);
+        node.streaming = node.is_up() && !node.link_cut;
         self.primary.report(id, self.nodes[id.0].positions);
+        self.catch_up(id);
     }
 
     /// A silent partition: nothing gets through, and nothing tells the master so. It keeps the
@@ -147,9 +216,12 @@ impl Simulation {
         }
     }
 
-    /// Promotes `candidate`, or the replica that has received the most of the log. The old
-    /// master, stopped if it was still up, rejoins as a replica when restarted.
+    /// Promotes `candidate`, or the most up-to-date replica that follows the master. The
+    /// promoted replica's history forks off into a new timeline: acknowledged writes it never
+    /// received are lost, and every node with records past the fork (the old master, a replica
+    /// that received more) has diverged.
     pub(super) fn failover(&mut self, candidate: Option<NodeId>) -> Result<(), Refusal> {
+        let timeline = self.primary.timeline;
         let candidate = match candidate {
             Some(id) if !self.nodes[id.0].is_up() => {
                 return Err(Refusal::new(format!("{} is down and cannot be promoted", self.label(id))));
@@ -158,10 +230,10 @@ impl Simulation {
             None => self
                 .replicas()
                 .into_iter()
-                .filter(|(_, node)| node.is_up())
+                .filter(|(_, node)| node.is_up() && node.follow == Follow::Streaming && node.timeline == timeline)
                 .max_by_key(|(_, node)| (node.positions.received, std::cmp::Reverse(node.number)))
                 .map(|(id, _)| id)
-                .ok_or_else(|| Refusal::new("no replica is up to promote"))?,
+                .ok_or_else(|| Refusal::new("no replica that follows the master is up to promote"))?,
         };
         let old = self.master;
         if self.nodes[old.0].is_up() {
@@ -177,9 +249,18 @@ impl Simulation {
         node.positions.flushed = fork;
         node.positions.applied = fork;
         node.applying = false;
+        let branch = node.timeline;
         let parked: Vec<_> = node.parked.drain(..).collect();
 
-        let lost: Vec<(u64, u64)> = self.primary.at_risk.iter().filter(|&&(lsn, _)| lsn > fork).copied().collect();
+        // What the master acknowledged that is not in the candidate's history is gone.
+        let (timelines, old_timeline) = (&self.timelines, self.primary.timeline);
+        let lost: Vec<(u64, u64)> = self
+            .primary
+            .at_risk
+            .iter()
+            .filter(|&&(lsn, _)| !timelines.contains(branch, fork, Position { timeline: old_timeline, lsn }))
+            .copied()
+            .collect();
         if !lost.is_empty() {
             self.stats.lost_writes += lost.len() as u64;
             for &(_, request) in &lost {
@@ -188,37 +269,36 @@ impl Simulation {
             self.note(EventKind::WritesLost { lsns: lost.iter().map(|&(lsn, _)| lsn).collect() });
         }
 
-        let log = self.primary.log_through(fork);
-        self.primary = Primary::new(self.nodes[candidate.0].data.clone(), fork, self.primary.epoch + 1).with_log(log);
+        // The new master's WAL: the old master's up to the fork, when that is its history too.
+        let log = if branch == old_timeline { self.primary.log_through(fork) } else { Default::default() };
+        let new_timeline = self.timelines.fork(branch, fork);
+        self.primary = Primary::new(self.nodes[candidate.0].data.clone(), fork, new_timeline).with_log(log);
+        self.nodes[candidate.0].timeline = new_timeline;
         let promoted = self.label(candidate);
         let number = self.nodes[candidate.0].number;
         self.nodes[candidate.0].number = 0;
         self.nodes[old.0].number = number;
-        self.nodes[old.0].rejoin_from = Some(fork);
+        self.nodes[old.0].deposed = true;
         self.master = candidate;
-        self.note(EventKind::Promoted { node: promoted, lsn: fork });
+        self.note(EventKind::Promoted { node: promoted, lsn: fork, timeline: new_timeline });
         // A cut link cut a replica off the old master's machine; the new master is another
         // machine, which the replicas reach, with new connections.
         for node in &mut self.nodes {
             node.link_cut = false;
-            node.streaming = node.is_up();
+            node.streaming = node.is_up() && node.follow == Follow::Streaming;
         }
 
         for read in parked {
             self.finish_read(candidate, read.request, &read.query);
         }
-        // The other replicas follow the new master; one that received more than it has
-        // diverged and is rolled back.
+        // Every other node follows the new timeline or has diverged (a down one is told when it
+        // comes back, as a standby is when it reconnects; the old master is down, but its fate
+        // is known now and shown).
         for replica in self.replica_ids() {
-            if replica == old {
-                continue;
-            }
-            let positions = self.nodes[replica.0].positions;
-            if positions.received > fork {
-                self.roll_back(replica, fork);
-            } else {
-                self.primary.report(replica, positions);
+            if self.nodes[replica.0].is_up() {
                 self.catch_up(replica);
+            } else if replica == old {
+                self.follows_the_master(replica);
             }
         }
         Ok(())

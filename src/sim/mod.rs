@@ -27,6 +27,7 @@ pub mod rng;
 mod routing;
 pub mod sql;
 pub mod time;
+pub mod timeline;
 mod workload;
 
 use std::collections::VecDeque;
@@ -43,6 +44,7 @@ use replication::Primary;
 use request::{InFlight, Op, Outcome, RequestRecord, Stats};
 use rng::SimRng;
 use time::Time;
+use timeline::Timelines;
 
 /// How many finished requests the model remembers for the request log.
 pub const RECENT_LIMIT: usize = 50;
@@ -101,8 +103,12 @@ pub enum Command {
     CutLink(NodeRef),
     HealLink(NodeRef),
     /// Makes a replica the master: the one named, or the most up-to-date. A master still up is
-    /// stopped first, and rejoins as a replica when restarted.
+    /// stopped first, and rejoins as a replica when restarted (if its history allows).
     Promote(Option<NodeRef>),
+    /// pg_rewind of a diverged replica: back to the fork, then following the master.
+    Rewind(NodeRef),
+    /// A new base backup of a replica from the master, whatever state it was in.
+    Rebuild(NodeRef),
     /// Operations per second one node serves.
     SetCapacity(NodeRef, u64),
     /// One replica's share under the weighted policy.
@@ -139,6 +145,8 @@ impl std::fmt::Display for Command {
             Command::HealLink(node) => write!(f, "heal {node}'s link"),
             Command::Promote(Some(node)) => write!(f, "promote {node}"),
             Command::Promote(None) => f.write_str("fail over to the best replica"),
+            Command::Rewind(node) => write!(f, "rewind {node} (pg_rewind)"),
+            Command::Rebuild(node) => write!(f, "rebuild {node} (a new base backup)"),
             Command::SetCapacity(node, capacity) => write!(f, "set {node}'s capacity to {capacity} ops/s"),
             Command::SetWeight(node, weight) => write!(f, "set {node}'s weight to {weight}"),
             Command::SetDistance(node, ms) => write!(f, "set {node}'s distance to {ms} ms"),
@@ -194,6 +202,11 @@ pub enum NodeState {
     Overloaded,
     /// Too far behind: reads avoid it (`max_lag`).
     Shunned,
+    /// Up, with writes past the fork of the master's timeline: it follows nothing until
+    /// rewound or rebuilt.
+    Diverged,
+    /// Up, but the master no longer has the WAL it needs: it follows nothing until rebuilt.
+    Stranded,
 }
 
 impl NodeState {
@@ -203,6 +216,8 @@ impl NodeState {
             NodeState::Down => "down",
             NodeState::Overloaded => "overloaded",
             NodeState::Shunned => "shunned",
+            NodeState::Diverged => "diverged",
+            NodeState::Stranded => "stranded",
         }
     }
 }
@@ -219,6 +234,7 @@ pub struct Simulation {
     nodes: Vec<Node>,
     master: NodeId,
     primary: Primary,
+    timelines: Timelines,
     round_robin: usize,
     sessions: Vec<Session>,
     next_request: RequestId,
@@ -245,7 +261,8 @@ impl Simulation {
             network: Network::default(),
             nodes: Vec::new(),
             master: NodeId(0),
-            primary: Primary::new(Database::seed(), 0, 0),
+            primary: Primary::new(Database::seed(), 0, Timelines::FIRST),
+            timelines: Timelines::default(),
             round_robin: 0,
             sessions: vec![Session::default(); config.clients],
             next_request: 1,
@@ -262,7 +279,7 @@ impl Simulation {
         };
         for number in 0..=sim.config.replicas {
             let incarnation = sim.new_incarnation();
-            sim.nodes.push(Node::new(number, incarnation, Database::seed(), 0, &sim.config));
+            sim.nodes.push(Node::new(number, incarnation, Database::seed(), 0, Timelines::FIRST, &sim.config));
         }
         sim.restart_generator();
         Ok(sim)
@@ -367,6 +384,10 @@ impl Simulation {
         let node = &self.nodes[id.0];
         if !node.is_up() {
             NodeState::Down
+        } else if matches!(node.follow, node::Follow::Diverged { .. }) {
+            NodeState::Diverged
+        } else if node.follow == node::Follow::WalRemoved {
+            NodeState::Stranded
         } else if node.queue.len() as u64 * 2 >= self.config.queue_limit {
             NodeState::Overloaded
         } else if !node.is_master() && self.is_shunned(id) {
@@ -463,6 +484,17 @@ impl Simulation {
             Command::Promote(node) => {
                 let candidate = node.map(|node| self.resolve_replica(node)).transpose()?;
                 self.failover(candidate)?;
+            }
+            Command::Rewind(node) => {
+                let id = self.resolve_replica(node)?;
+                self.rewind(id)?;
+            }
+            Command::Rebuild(node) => {
+                let id = self.resolve_replica(node)?;
+                if !self.master().is_up() {
+                    return Err(Refusal::new("a base backup needs the master up"));
+                }
+                self.rebuild(id);
             }
             Command::SetCapacity(node, capacity) => {
                 let id = self.resolve(node)?;
@@ -751,17 +783,17 @@ impl Simulation {
         match (message.to, message.payload) {
             (Endpoint::Client(_), Payload::Reply { request, error }) => self.complete(request, error),
             (Endpoint::Node(node), Payload::Request(job)) => self.arrive(node, job),
-            (Endpoint::Node(node), Payload::Replicate { epoch, entry }) => {
+            (Endpoint::Node(node), Payload::Replicate { timeline, entry }) => {
                 if !self.crosses_cut_link(message.from, message.to) {
-                    self.on_replicate(node, epoch, entry);
+                    self.on_replicate(node, timeline, entry);
                 }
             }
-            (Endpoint::Node(node), Payload::Ack { epoch, positions }) => {
+            (Endpoint::Node(node), Payload::Ack { timeline, positions }) => {
                 if let Endpoint::Node(replica) = message.from
                     && node == self.master
                     && !self.crosses_cut_link(message.from, message.to)
                 {
-                    self.on_ack(replica, epoch, positions);
+                    self.on_ack(replica, timeline, positions);
                 }
             }
             _ => unreachable!("every message kind is sent only to an endpoint that handles it"),

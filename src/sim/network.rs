@@ -48,9 +48,9 @@ pub enum Payload {
     /// The answer to a request; `error` says why it failed.
     Reply { request: RequestId, error: Option<String> },
     /// The master shipping one log entry down a replica's replication stream.
-    Replicate { epoch: u64, entry: Rc<LogEntry> },
+    Replicate { timeline: usize, entry: Rc<LogEntry> },
     /// A replica telling the master how far it has got.
-    Ack { epoch: u64, positions: Positions },
+    Ack { timeline: usize, positions: Positions },
 }
 
 /// Something in flight from one endpoint to another.

@@ -103,14 +103,33 @@ pub struct Node {
     pub streaming: bool,
     pub reads_served: u64,
     pub writes_served: u64,
-    /// A master deposed by a failover while down: on restart it throws away what it logged
-    /// past this position and follows the new master.
-    pub rejoin_from: Option<Lsn>,
+    /// The timeline its data is on (see `timeline`).
+    pub timeline: usize,
+    /// Whether it follows the master's history, or cannot.
+    pub follow: Follow,
+    /// A master a failover replaced, until it follows the new one.
+    pub deposed: bool,
+}
+
+/// Whether a replica can stream from the master, as PostgreSQL's standbys can or cannot.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Follow {
+    Streaming,
+    /// It has records past the point where the master's timeline forked off its own ("new
+    /// timeline forked off current database system timeline before current recovery
+    /// point"): it keeps them, serves them, and follows again only after Rewind (pg_rewind)
+    /// or Rebuild (a new base backup).
+    Diverged {
+        fork: Lsn,
+    },
+    /// The master no longer has the WAL it needs ("requested WAL segment has already been
+    /// removed"): only Rebuild brings it back.
+    WalRemoved,
 }
 
 impl Node {
     /// A node whose copy is `data`, complete up to `lsn`.
-    pub fn new(number: usize, incarnation: u64, data: Database, lsn: Lsn, config: &Config) -> Node {
+    pub fn new(number: usize, incarnation: u64, data: Database, lsn: Lsn, timeline: usize, config: &Config) -> Node {
         Node {
             number,
             status: Status::Up,
@@ -134,7 +153,9 @@ impl Node {
             streaming: true,
             reads_served: 0,
             writes_served: 0,
-            rejoin_from: None,
+            timeline,
+            follow: Follow::Streaming,
+            deposed: false,
         }
     }
 
@@ -156,11 +177,15 @@ impl Node {
         Time((1_000_000 / self.capacity).max(1))
     }
 
-    /// Replaces the copy with `data` at `lsn`, as a base backup does.
-    pub fn reset_copy(&mut self, data: Database, lsn: Lsn) {
+    /// Replaces the copy with `data` at `lsn` on `timeline`, as a base backup does; it follows
+    /// the master from there.
+    pub fn reset_copy(&mut self, data: Database, lsn: Lsn, timeline: usize) {
         self.data = data;
         self.positions = Positions { received: lsn, flushed: lsn, applied: lsn };
         self.pending.clear();
         self.applying = false;
+        self.timeline = timeline;
+        self.follow = Follow::Streaming;
+        self.deposed = false;
     }
 }

@@ -11,7 +11,7 @@ use super::config::{Level, Mode, Quorum};
 use super::data::{self, Change, Database, Key, LogEntry, Lsn, Row, USERS, Value};
 use super::events::EventKind;
 use super::network::{Endpoint, NodeId, Payload, Positions, RequestId};
-use super::node::{Node, Status};
+use super::node::{Follow, Node, Status};
 use super::request::Outcome;
 use super::sql::{self, Parsed};
 use super::{Simulation, Time, Timer};
@@ -23,8 +23,9 @@ pub const LOG_KEEP: usize = 20_000;
 /// The master's side of replication; replaced by a failover.
 #[derive(Clone, Debug)]
 pub struct Primary {
-    /// Increases with every failover; a message from an earlier master is ignored.
-    pub epoch: u64,
+    /// The master's timeline: a new one with every failover. A message from another timeline
+    /// (an earlier master, a diverged replica) is ignored.
+    pub timeline: usize,
     /// Entries are shared: the log, each replica's stream and queue hold the same one.
     log: VecDeque<Rc<LogEntry>>,
     /// What readers of the master see.
@@ -45,9 +46,9 @@ pub struct Primary {
 }
 
 impl Primary {
-    pub fn new(visible: Database, committed_lsn: Lsn, epoch: u64) -> Primary {
+    pub fn new(visible: Database, committed_lsn: Lsn, timeline: usize) -> Primary {
         Primary {
-            epoch,
+            timeline,
             log: VecDeque::new(),
             visible,
             committed_lsn,
@@ -57,6 +58,11 @@ impl Primary {
             fallback: false,
             durable: None,
         }
+    }
+
+    /// The oldest position its WAL still holds.
+    pub fn first_lsn(&self) -> Option<Lsn> {
+        self.log.front().map(|entry| entry.lsn)
     }
 
     pub fn logged_at(&self, lsn: Lsn) -> Option<Time> {
@@ -177,7 +183,7 @@ impl Simulation {
             self.send(
                 Endpoint::Node(master),
                 Endpoint::Node(replica),
-                Payload::Replicate { epoch: self.primary.epoch, entry: entry.clone() },
+                Payload::Replicate { timeline: self.primary.timeline, entry: entry.clone() },
             );
         }
     }
@@ -321,11 +327,16 @@ impl Simulation {
     }
 
     /// A replica received the next entry of its stream.
-    pub(super) fn on_replicate(&mut self, id: NodeId, epoch: u64, entry: Rc<LogEntry>) {
+    pub(super) fn on_replicate(&mut self, id: NodeId, timeline: usize, entry: Rc<LogEntry>) {
         let node = &mut self.nodes[id.0];
         // An entry from a deposed master, or one this replica has or cannot place yet (a gap
         // after a cut or a crash; the catch-up resends it in order), is dropped.
-        if epoch != self.primary.epoch || !node.is_up() || node.is_master() || entry.lsn != node.positions.received + 1
+        let streams = node.follow == Follow::Streaming && node.timeline == timeline;
+        if timeline != self.primary.timeline
+            || !streams
+            || !node.is_up()
+            || node.is_master()
+            || entry.lsn != node.positions.received + 1
         {
             return;
         }
@@ -377,11 +388,12 @@ impl Simulation {
     fn acknowledge(&mut self, id: NodeId) {
         let positions = self.nodes[id.0].positions;
         let master = self.master;
-        self.send(Endpoint::Node(id), Endpoint::Node(master), Payload::Ack { epoch: self.primary.epoch, positions });
+        let timeline = self.nodes[id.0].timeline;
+        self.send(Endpoint::Node(id), Endpoint::Node(master), Payload::Ack { timeline, positions });
     }
 
-    pub(super) fn on_ack(&mut self, replica: NodeId, epoch: u64, positions: Positions) {
-        if epoch != self.primary.epoch || self.nodes[replica.0].status == Status::Removed {
+    pub(super) fn on_ack(&mut self, replica: NodeId, timeline: usize, positions: Positions) {
+        if timeline != self.primary.timeline || self.nodes[replica.0].status == Status::Removed {
             return;
         }
         self.primary.report(replica, positions);
@@ -394,9 +406,15 @@ impl Simulation {
         self.prune_at_risk();
     }
 
-    /// How far every copy has the log: the master's disk and every replica's.
+    /// The replicas following the master's history (up or down), not diverged or stranded.
+    pub(super) fn followers(&self) -> impl Iterator<Item = (NodeId, &Node)> {
+        let timeline = self.primary.timeline;
+        self.unordered_replicas().filter(move |(_, node)| node.follow == Follow::Streaming && node.timeline == timeline)
+    }
+
+    /// How far every copy of the master's history has the log: its disk and every follower's.
     fn safe_through(&self) -> Lsn {
-        let replicas = self.unordered_replicas().map(|(_, node)| node.positions.received).min().unwrap_or(Lsn::MAX);
+        let replicas = self.followers().map(|(_, node)| node.positions.received).min().unwrap_or(Lsn::MAX);
         replicas.min(self.nodes[self.master.0].positions.flushed)
     }
 
@@ -408,10 +426,14 @@ impl Simulation {
     }
 
     /// On (re)connecting, a replica reports where it is, and the master streams it everything
-    /// it has not received, or copies itself afresh when its log no longer reaches back that far.
+    /// it has not received: if its history is the master's (else it has diverged), and if the
+    /// master still has the WAL it needs (else only a rebuild brings it back).
     pub(super) fn catch_up(&mut self, id: NodeId) {
         let master = self.master;
         if !self.nodes[id.0].is_up() || !self.nodes[master.0].is_up() || self.nodes[id.0].link_cut {
+            return;
+        }
+        if !self.follows_the_master(id) {
             return;
         }
         self.acknowledge(id);
@@ -421,10 +443,10 @@ impl Simulation {
             return;
         }
         let Some(first) = self.primary.entry(from).map(|entry| entry.lsn).filter(|&lsn| lsn == from) else {
-            let copy = self.nodes[master.0].data.clone();
-            self.nodes[id.0].reset_copy(copy, last);
-            self.note(EventKind::BaseBackup { node: self.label(id), lsn: last });
-            self.acknowledge(id);
+            let node = &mut self.nodes[id.0];
+            node.follow = Follow::WalRemoved;
+            node.streaming = false;
+            self.note(EventKind::WalRemoved { node: self.label(id), lsn: from });
             return;
         };
         let entries: Vec<Rc<LogEntry>> = (first..=last).filter_map(|lsn| self.primary.entry(lsn).cloned()).collect();
@@ -432,7 +454,7 @@ impl Simulation {
             self.send(
                 Endpoint::Node(master),
                 Endpoint::Node(id),
-                Payload::Replicate { epoch: self.primary.epoch, entry },
+                Payload::Replicate { timeline: self.primary.timeline, entry },
             );
         }
     }
@@ -440,7 +462,11 @@ impl Simulation {
     /// Keeps the log bounded: entries every replica has applied go (their times measure lag
     /// until then), and at most `LOG_KEEP` stay in any case.
     fn trim_log(&mut self) {
-        let needed_from = self.unordered_replicas().map(|(_, node)| node.positions.applied).min().unwrap_or(Lsn::MAX);
+        // Followers still need what they have not applied, and what is not yet on the master's
+        // disk has not been streamed at all.
+        let unflushed = self.nodes[self.master.0].positions.flushed + 1;
+        let needed_from =
+            self.followers().map(|(_, node)| node.positions.applied).min().unwrap_or(Lsn::MAX).min(unflushed);
         while let Some(front) = self.primary.log.front() {
             let waiting = self.primary.waiting.front().is_some_and(|(entry, _)| entry.lsn <= front.lsn);
             if self.primary.log.len() > LOG_KEEP || (front.lsn < needed_from && !waiting && self.primary.log.len() > 1)
@@ -465,7 +491,7 @@ impl Simulation {
         for number in current.len() + 1..=count {
             let (data, lsn) = (self.nodes[master.0].data.clone(), self.nodes[master.0].positions.applied);
             let incarnation = self.new_incarnation();
-            let node = Node::new(number, incarnation, data, lsn, &self.config);
+            let node = Node::new(number, incarnation, data, lsn, self.primary.timeline, &self.config);
             let id = match self.nodes.iter().position(|node| node.status == Status::Removed) {
                 Some(index) => {
                     self.nodes[index] = node;

@@ -31,6 +31,7 @@ use super::topology::Topology;
 use super::view;
 use crate::sim::metrics::{BUCKET, Bucket};
 use crate::sim::network::NodeId;
+use crate::sim::node::Follow;
 use crate::sim::{Command, NodeRef, Simulation};
 
 /// Requests in flight handed to the request log, besides the finished ones the model keeps:
@@ -306,7 +307,7 @@ fn card(sim: &Simulation, id: NodeId, on_action: &Callback<Action>) -> Html {
             distance_ms={node.distance.as_micros() / 1_000}
             lag_ms={node.lag.map_or(sim.config().lag_ms, |lag| lag.as_micros() / 1_000)}
             apply_delay_ms={node.apply_delay.as_micros() / 1_000}
-            tables={table_views(&node.data, sim.committed(), node.rejoin_from.filter(|_| !node.is_master()))}
+            tables={table_views(&node.data, sim.committed(), match node.follow { Follow::Diverged { fork } => Some(fork), _ => None })}
             on_action={on_action.clone()}
         />
     }

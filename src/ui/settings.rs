@@ -395,11 +395,27 @@ pub const SETTINGS: &[Setting] = &[
         key: "failover",
         label: "Auto failover (ms)",
         group: Group::Failures,
-        help: "The master down this long makes the most up-to-date replica the new master (as Patroni or MHA would). 0 = only by hand.",
+        help: "The master down this long makes the most up-to-date replica the new master, as a failover manager (Patroni, repmgr) would; real ones wait longer (Patroni's leader lock lives 30 s by default). 0 = only by hand.",
         input: Input::Number { min: 0, max: MAX_DELAY_MS, step: 500, unit: "ms" },
         get: |c| c.failover_ms.to_string(),
         set: |c, text| {
             c.failover_ms = number("failover", text)?;
+            Ok(())
+        },
+    },
+    Setting {
+        key: "rewind",
+        label: "Rewind diverged nodes",
+        group: Group::Failures,
+        help: "After a failover, a node with writes the new master never had (the old master, a replica that received more) has diverged: PostgreSQL will not let it follow until it is rewound (pg_rewind) or rebuilt. manual: you click Rewind or Rebuild. auto: the failover manager rewinds it, as Patroni does with use_pg_rewind.",
+        input: Input::Choice(|_| vec!["manual".to_string(), "auto".to_string()]),
+        get: |c| (if c.auto_rewind { "auto" } else { "manual" }).to_string(),
+        set: |c, text| {
+            c.auto_rewind = match text {
+                "auto" => true,
+                "manual" => false,
+                _ => return Err(format!("rewind must be manual or auto, got \"{text}\"")),
+            };
             Ok(())
         },
     },

@@ -92,6 +92,7 @@ mod tests {
             wal_writer_ms: 1_000,
             standbys: vec!["pg-3".into(), "pg-2".into()],
             sender_timeout_ms: 5_000,
+            auto_rewind: true,
             policy: Policy::Weighted,
             read_pref: ReadPref::Nearest,
             max_lag_ms: 1_500,

@@ -5,7 +5,7 @@
 use super::topology::{Dot, DotKind, NodeView, Place, ReplicationView};
 use crate::sim::config::{Mode, Quorum};
 use crate::sim::network::{Endpoint, NodeId, Payload};
-use crate::sim::node::Job;
+use crate::sim::node::{Follow, Job};
 use crate::sim::{NodeRef, Simulation};
 
 /// Messages drawn at once; more in flight are not drawn, to keep frames fast.
@@ -150,14 +150,18 @@ pub fn progress(sim: &Simulation, id: NodeId) -> String {
             Some(_) => waiting(sim),
         };
     }
-    if let Some(fork) = node.rejoin_from.filter(|fork| node.positions.applied > *fork) {
-        let ahead = node.positions.applied - fork;
-        return format!(
-            "ahead of the new master: {} it never received (LSN {} to {}), thrown away when this machine rejoins",
-            plural(ahead, "write", "writes"),
-            fork + 1,
-            node.positions.applied
-        );
+    match node.follow {
+        Follow::Diverged { fork } => {
+            return format!(
+                "diverged: {} past LSN {fork}, where the master's timeline forked off, which the master never had; it serves them and follows nothing until rewound or rebuilt",
+                plural(node.positions.received.saturating_sub(fork), "write", "writes"),
+            );
+        }
+        Follow::WalRemoved => {
+            return "stranded: the master no longer has the WAL it needs to catch up; only a rebuild brings it back"
+                .to_string();
+        }
+        Follow::Streaming => {}
     }
     let (behind, lag) = sim.lag(id);
     match behind {
@@ -171,7 +175,7 @@ pub fn progress(sim: &Simulation, id: NodeId) -> String {
 pub fn role(sim: &Simulation, id: NodeId) -> String {
     match sim.name(id) {
         NodeRef::Master => "master".to_string(),
-        NodeRef::Replica(_) if sim.node(id).rejoin_from.is_some() => "old master".to_string(),
+        NodeRef::Replica(_) if sim.node(id).deposed => "old master".to_string(),
         NodeRef::Replica(number) => format!("replica {number}"),
     }
 }
@@ -228,7 +232,7 @@ mod tests {
     }
 
     #[test]
-    fn machines_keep_their_names_through_a_failover_and_the_old_master_is_ahead() {
+    fn machines_keep_their_names_through_a_failover_and_the_old_master_has_diverged() {
         let config = Config { lag_ms: 1_000, ..Config::default() };
         let sim = run(
             config,
@@ -247,7 +251,7 @@ mod tests {
         let old_master = sim.resolve(NodeRef::Replica(2)).unwrap();
         assert_eq!(
             progress(&sim, old_master),
-            "ahead of the new master: 1 write it never received (LSN 1 to 1), thrown away when this machine rejoins"
+            "diverged: 1 write past LSN 0, where the master's timeline forked off, which the master never had; it serves them and follows nothing until rewound or rebuilt"
         );
     }
 }

@@ -9,7 +9,7 @@ use replication_playground::sim::time::Time;
 use replication_playground::sim::{Command, NodeRef, Simulation};
 
 /// The fingerprint `scripted_run(7)` gives, natively and in wasm alike.
-pub const SCRIPTED_RUN_FINGERPRINT: u64 = 423_301_904_038_292_737;
+pub const SCRIPTED_RUN_FINGERPRINT: u64 = 2_720_232_254_473_935_759;
 
 /// Changes some settings of a running simulation.
 pub fn reconfigure(sim: &mut Simulation, change: impl FnOnce(&mut Config)) {
