@@ -12,6 +12,8 @@ pub const MAX_QUEUE: u64 = 100_000;
 /// The traffic generator's top rate, requests per second.
 pub const MAX_RATE: u64 = 20_000;
 pub const MAX_HOT_KEYS: u64 = 1_000;
+/// The most log entries `wal_keep` may keep: bounded, as the page's memory is.
+pub const MAX_WAL_KEEP: u64 = 200_000;
 
 /// A setting chosen from a fixed list of names, parsed with a message that lists them.
 macro_rules! named_choice {
@@ -212,6 +214,12 @@ pub struct Config {
     /// How long the master keeps a silent replica's connection (PostgreSQL's
     /// `wal_sender_timeout`, 60 s by default). 0 = for ever.
     pub sender_timeout_ms: u64,
+    /// Log entries the master keeps whether or not a replica needs them (`wal_keep_size`): a
+    /// replica down or cut off longer than that can no longer catch up, unless...
+    pub wal_keep: u64,
+    /// ...every replica streams through a replication slot: the master keeps every entry it
+    /// has not received, however long it is down.
+    pub slots: bool,
     /// A failover manager that rewinds diverged nodes itself (Patroni's `use_pg_rewind`);
     /// otherwise they wait for Rewind or Rebuild by hand.
     pub auto_rewind: bool,
@@ -267,6 +275,8 @@ impl Default for Config {
             wal_writer_ms: 200,
             standbys: Vec::new(),
             auto_rewind: false,
+            wal_keep: 20_000,
+            slots: false,
             sender_timeout_ms: 60_000,
             policy: Policy::RoundRobin,
             read_pref: ReadPref::SecondaryPreferred,
@@ -328,6 +338,7 @@ impl Config {
             check_range(name, value, 0, MAX_DELAY_MS, " ms")?;
         }
         check_range("apply rate", self.apply_rate, 1, MAX_CAPACITY, " entries/s")?;
+        check_range("wal_keep", self.wal_keep, 1, MAX_WAL_KEEP, " entries")?;
         check_standbys(&self.standbys)?;
         // PostgreSQL's own range for wal_writer_delay.
         check_range("WAL writer delay", self.wal_writer_ms, 1, 10_000, " ms")?;

@@ -51,6 +51,11 @@ pub enum EventKind {
         node: String,
         lsn: Lsn,
     },
+    /// A replication slot held back more WAL than the master keeps for slots.
+    SlotInvalidated {
+        node: String,
+        kept: u64,
+    },
     /// pg_rewind took a diverged node back to the fork; it follows again.
     Rewound {
         node: String,
@@ -109,6 +114,9 @@ impl ClusterEvent {
             ),
             EventKind::WalRemoved { node, lsn } => format!(
                 "{node} cannot catch up: the master no longer has the WAL from LSN {lsn} (\"requested WAL segment has already been removed\"): rebuild it"
+            ),
+            EventKind::SlotInvalidated { node, kept } => format!(
+                "{node}'s replication slot held back {kept} log entries, the most kept for slots (max_slot_wal_keep_size): it was invalidated, and {node} will need a rebuild"
             ),
             EventKind::Rewound { node, fork } => {
                 format!("{node} was rewound to LSN {fork} (pg_rewind) and follows the master again")

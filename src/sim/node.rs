@@ -109,6 +109,9 @@ pub struct Node {
     pub follow: Follow,
     /// A master a failover replaced, until it follows the new one.
     pub deposed: bool,
+    /// Its replication slot held back too much WAL and was given up: the master keeps nothing
+    /// for it any more.
+    pub slot_invalidated: bool,
 }
 
 /// Whether a replica can stream from the master, as PostgreSQL's standbys can or cannot.
@@ -156,6 +159,7 @@ impl Node {
             timeline,
             follow: Follow::Streaming,
             deposed: false,
+            slot_invalidated: false,
         }
     }
 
@@ -187,5 +191,6 @@ impl Node {
         self.timeline = timeline;
         self.follow = Follow::Streaming;
         self.deposed = false;
+        self.slot_invalidated = false;
     }
 }

@@ -16,9 +16,10 @@ use super::request::Outcome;
 use super::sql::{self, Parsed};
 use super::{Simulation, Time, Timer};
 
-/// Log entries the master keeps for replicas to catch up from; one further behind is copied
-/// afresh (a base backup), as PostgreSQL without a replication slot past `wal_keep_size`.
-pub const LOG_KEEP: usize = 20_000;
+/// The most log entries replication slots may hold back: past it the slot of the replica
+/// furthest behind is invalidated (PostgreSQL's `max_slot_wal_keep_size`; PostgreSQL's default
+/// is no limit, until the disk fills: here the page's memory needs one).
+pub const SLOT_KEEP: usize = 200_000;
 
 /// The master's side of replication; replaced by a failover.
 #[derive(Clone, Debug)]
@@ -459,23 +460,63 @@ impl Simulation {
         }
     }
 
-    /// Keeps the log bounded: entries every replica has applied go (their times measure lag
-    /// until then), and at most `LOG_KEEP` stay in any case.
+    /// Keeps the master's WAL bounded, as PostgreSQL does: past the newest `wal_keep` entries
+    /// (`wal_keep_size`) they go, whoever still needed them: a replica that was down or cut off
+    /// since then can no longer catch up. (Within them, what every replica has applied goes too:
+    /// nobody can ask for it, and the log stays small.) What is not yet on the master's disk,
+    /// what a waiting commit needs, and what a replication slot holds for its replica, stays.
     fn trim_log(&mut self) {
-        // Followers still need what they have not applied, and what is not yet on the master's
-        // disk has not been streamed at all.
-        let unflushed = self.nodes[self.master.0].positions.flushed + 1;
-        let needed_from =
-            self.followers().map(|(_, node)| node.positions.applied).min().unwrap_or(Lsn::MAX).min(unflushed);
-        while let Some(front) = self.primary.log.front() {
+        let flushed = self.nodes[self.master.0].positions.flushed;
+        let applied_by_all = self.followers().map(|(_, node)| node.positions.applied).min().unwrap_or(Lsn::MAX);
+        let keep = usize::try_from(self.config.wal_keep).unwrap_or(usize::MAX).max(1);
+        loop {
+            let slot_floor = self.slot_floor().map_or(Lsn::MAX, |(_, lsn)| lsn);
+            let Some(front) = self.primary.log.front() else { break };
             let waiting = self.primary.waiting.front().is_some_and(|(entry, _)| entry.lsn <= front.lsn);
-            if self.primary.log.len() > LOG_KEEP || (front.lsn < needed_from && !waiting && self.primary.log.len() > 1)
-            {
+            if front.lsn > flushed || waiting {
+                break;
+            }
+            if front.lsn > slot_floor {
+                if self.primary.log.len() <= SLOT_KEEP {
+                    break;
+                }
+                self.invalidate_slot();
+                continue;
+            }
+            let len = self.primary.log.len();
+            if len > keep || (front.lsn < applied_by_all && len > 1) {
                 self.primary.log.pop_front();
             } else {
                 break;
             }
         }
+    }
+
+    /// With replication slots, the replica whose slot holds the master's WAL furthest back, and
+    /// how far it has received: the master keeps every entry after that.
+    pub fn slot_floor(&self) -> Option<(NodeId, Lsn)> {
+        if !self.config.slots {
+            return None;
+        }
+        self.followers()
+            .filter(|(_, node)| !node.slot_invalidated)
+            .map(|(id, node)| (id, node.positions.received))
+            .min_by_key(|&(id, lsn)| (lsn, id))
+    }
+
+    /// Log entries the master keeps only because a slot holds them: the slot bloat a down
+    /// replica causes.
+    pub fn slot_retained(&self) -> Option<(NodeId, u64)> {
+        let (id, floor) = self.slot_floor()?;
+        let kept_anyway = self.config.wal_keep;
+        let behind = self.nodes[self.master.0].positions.flushed.saturating_sub(floor);
+        Some((id, behind.saturating_sub(kept_anyway)))
+    }
+
+    fn invalidate_slot(&mut self) {
+        let Some((id, _)) = self.slot_floor() else { return };
+        self.nodes[id.0].slot_invalidated = true;
+        self.note(EventKind::SlotInvalidated { node: self.label(id), kept: SLOT_KEEP as u64 });
     }
 
     /// Adds replicas (each a copy of the master, as after a base backup) or removes the

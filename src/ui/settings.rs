@@ -4,8 +4,8 @@
 //! work from this table, so a new setting is added in one place.
 
 use crate::sim::config::{
-    Config, MAX_CAPACITY, MAX_CLIENTS, MAX_DELAY_MS, MAX_HOT_KEYS, MAX_QUEUE, MAX_RATE, MAX_REPLICAS, Mode, Policy,
-    ReadPref, Refusal,
+    Config, MAX_CAPACITY, MAX_CLIENTS, MAX_DELAY_MS, MAX_HOT_KEYS, MAX_QUEUE, MAX_RATE, MAX_REPLICAS, MAX_WAL_KEEP,
+    Mode, Policy, ReadPref, Refusal,
 };
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -244,6 +244,30 @@ pub const SETTINGS: &[Setting] = &[
         get: |c| c.sender_timeout_ms.to_string(),
         set: |c, text| {
             c.sender_timeout_ms = number("sender_timeout", text)?;
+            Ok(())
+        },
+    },
+    Setting {
+        key: "wal_keep",
+        label: "WAL kept (entries)",
+        group: Group::Replication,
+        help: "Log entries the master keeps whether or not a replica still needs them (PostgreSQL's wal_keep_size). A replica down or cut off for longer can never catch up by itself: it needs a rebuild (a new base backup), unless replication slots are on.",
+        input: Input::Number { min: 1, max: MAX_WAL_KEEP, step: 1_000, unit: "" },
+        get: |c| c.wal_keep.to_string(),
+        set: |c, text| {
+            c.wal_keep = number("wal_keep", text)?;
+            Ok(())
+        },
+    },
+    Setting {
+        key: "slots",
+        label: "Replication slots",
+        group: Group::Replication,
+        help: "Each replica streams through a replication slot: the master keeps every log entry a replica has not received, however long it is down, so it always catches up; the master's card shows the WAL a down replica holds back growing (slot bloat). PostgreSQL's physical replication slots.",
+        input: Input::Choice(|_| vec!["off".to_string(), "on".to_string()]),
+        get: |c| show_on_off(c.slots),
+        set: |c, text| {
+            c.slots = on_off("slots", text)?;
             Ok(())
         },
     },

@@ -93,6 +93,8 @@ mod tests {
             standbys: vec!["pg-3".into(), "pg-2".into()],
             sender_timeout_ms: 5_000,
             auto_rewind: true,
+            wal_keep: 500,
+            slots: true,
             policy: Policy::Weighted,
             read_pref: ReadPref::Nearest,
             max_lag_ms: 1_500,

@@ -1,0 +1,128 @@
+//! Failures as PostgreSQL has them: timelines after a failover (diverged nodes, pg_rewind, a
+//! new base backup), WAL retention (`wal_keep_size`, replication slots), and a master crash
+//! under `off`.
+
+mod common;
+
+use common::{advance, base, with, write};
+use replication_playground::sim::config::{Config, Mode};
+use replication_playground::sim::events::EventKind;
+use replication_playground::sim::node::Follow;
+use replication_playground::sim::{Command, NodeRef, NodeState, Simulation};
+
+fn node(sim: &Simulation, number: usize) -> &replication_playground::sim::node::Node {
+    sim.node(sim.resolve(NodeRef::Replica(number)).unwrap())
+}
+
+fn writes(sim: &mut Simulation, count: u64) {
+    for index in 0..count {
+        write(sim, 102 + index % 5, &format!("w{index}"));
+        advance(sim, 1);
+    }
+    advance(sim, 10);
+}
+
+#[test]
+fn a_replica_that_received_more_than_the_promoted_one_diverges_and_serves_its_rows_until_rebuilt() {
+    let mut sim = with(Config { replicas: 2, mode: Mode::Async, lag_ms: 10, ..base() });
+    write(&mut sim, 101, "Ann");
+    advance(&mut sim, 50);
+    sim.apply(Command::Crash(NodeRef::Replica(1))).unwrap();
+    write(&mut sim, 101, "Bob");
+    advance(&mut sim, 50);
+    // pg-3 has Bob; pg-2 was down. The master crashes and pg-2 is promoted.
+    sim.apply(Command::Crash(NodeRef::Master)).unwrap();
+    sim.apply(Command::Restart(NodeRef::Replica(1))).unwrap();
+    sim.apply(Command::Promote(Some(NodeRef::Replica(1)))).unwrap();
+    assert_eq!(sim.stats().lost_writes, 1, "Bob was acknowledged and is not in pg-2's history");
+    let pg3 = node(&sim, 2);
+    assert_eq!(pg3.follow, Follow::Diverged { fork: 1 });
+    assert_eq!(common::name(&pg3.data, 101), "Bob", "it keeps the lost row and serves it");
+    assert_eq!(sim.state(sim.resolve(NodeRef::Replica(2)).unwrap()), NodeState::Diverged);
+    let refused = |machine: &str| {
+        sim.events().any(|event| {
+            event.describe()
+                == format!("{machine} refuses to follow: timeline 2 forked off its history at LSN 1 and it has 1 more (rewind or rebuild it)")
+        })
+    };
+    assert!(refused("pg-3 (replica-2)"), "the replica that received Bob");
+    assert!(refused("pg-1 (replica-1)"), "and the old master, which logged it");
+    write(&mut sim, 103, "Cy");
+    advance(&mut sim, 50);
+    assert_eq!(node(&sim, 2).positions.applied, 2, "it streams nothing from the new master");
+    sim.apply(Command::Rebuild(NodeRef::Replica(2))).unwrap();
+    advance(&mut sim, 50);
+    let pg3 = node(&sim, 2);
+    assert_eq!(
+        (pg3.follow, common::name(&pg3.data, 101), common::name(&pg3.data, 103)),
+        (Follow::Streaming, "Ann".into(), "Cy".into())
+    );
+}
+
+#[test]
+fn rewind_is_refused_once_the_master_no_longer_has_the_wal_since_the_fork() {
+    let mut sim = with(Config { replicas: 2, lag_ms: 10, wal_keep: 5, ..base() });
+    write(&mut sim, 101, "Ann");
+    advance(&mut sim, 50);
+    sim.apply(Command::Crash(NodeRef::Replica(1))).unwrap();
+    write(&mut sim, 101, "Bob");
+    advance(&mut sim, 50);
+    sim.apply(Command::Crash(NodeRef::Master)).unwrap();
+    sim.apply(Command::Restart(NodeRef::Replica(1))).unwrap();
+    sim.apply(Command::Promote(Some(NodeRef::Replica(1)))).unwrap();
+    writes(&mut sim, 20);
+    let refusal = sim.apply(Command::Rewind(NodeRef::Replica(2))).unwrap_err();
+    assert_eq!(
+        refusal.to_string(),
+        "pg_rewind needs the master's WAL since the fork at LSN 1, and it is gone: rebuild pg-3 (replica-2) instead"
+    );
+}
+
+#[test]
+fn automatic_rewind_models_a_failover_manager_that_rewinds() {
+    let mut sim = with(Config { replicas: 2, lag_ms: 500, failover_ms: 300, auto_rewind: true, ..base() });
+    write(&mut sim, 101, "Ann");
+    advance(&mut sim, 100);
+    sim.apply(Command::Crash(NodeRef::Master)).unwrap();
+    advance(&mut sim, 1_000);
+    let old = sim.replicas().into_iter().find(|(_, node)| node.deposed).map(|(id, _)| id).unwrap();
+    let old_name = sim.name(old);
+    sim.apply(Command::Restart(old_name)).unwrap();
+    advance(&mut sim, 1_000);
+    assert!(sim.events().any(|event| matches!(event.kind, EventKind::Rewound { fork: 0, .. })));
+    assert_eq!(&sim.node(old).data, sim.committed(), "the old master follows the new one");
+}
+
+#[test]
+fn without_a_slot_a_replica_down_past_wal_keep_is_stranded_until_rebuilt() {
+    let mut sim = with(Config { replicas: 2, lag_ms: 5, wal_keep: 10, ..base() });
+    sim.apply(Command::Crash(NodeRef::Replica(1))).unwrap();
+    writes(&mut sim, 30);
+    sim.apply(Command::Restart(NodeRef::Replica(1))).unwrap();
+    advance(&mut sim, 100);
+    assert_eq!(node(&sim, 1).follow, Follow::WalRemoved);
+    assert_eq!(node(&sim, 1).positions.applied, 0);
+    assert!(sim.events().any(|event| matches!(event.kind, EventKind::WalRemoved { lsn: 1, .. })));
+    sim.apply(Command::Rebuild(NodeRef::Replica(1))).unwrap();
+    advance(&mut sim, 100);
+    assert_eq!(node(&sim, 1).positions.applied, 30);
+}
+
+#[test]
+fn with_slots_the_master_keeps_the_wal_a_down_replica_needs_and_shows_it_growing() {
+    let mut sim = with(Config { replicas: 2, lag_ms: 5, wal_keep: 10, slots: true, ..base() });
+    sim.apply(Command::Crash(NodeRef::Replica(1))).unwrap();
+    writes(&mut sim, 30);
+    let pg2 = sim.resolve(NodeRef::Replica(1)).unwrap();
+    assert_eq!(sim.slot_retained(), Some((pg2, 20)), "30 entries behind, 10 kept anyway");
+    writes(&mut sim, 10);
+    assert_eq!(sim.slot_retained(), Some((pg2, 30)), "growing while it is down");
+    sim.apply(Command::Restart(NodeRef::Replica(1))).unwrap();
+    advance(&mut sim, 100);
+    assert_eq!((node(&sim, 1).follow, node(&sim, 1).positions.applied), (Follow::Streaming, 40));
+    assert_eq!(sim.slot_retained().map(|(_, kept)| kept), Some(0));
+    assert_eq!(
+        sim.apply(Command::Rewind(NodeRef::Replica(1))).unwrap_err().to_string(),
+        "pg-2 (replica-1) has not diverged: there is nothing to rewind"
+    );
+}
