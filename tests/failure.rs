@@ -126,3 +126,62 @@ fn with_slots_the_master_keeps_the_wal_a_down_replica_needs_and_shows_it_growing
         "pg-2 (replica-1) has not diverged: there is nothing to rewind"
     );
 }
+
+#[test]
+fn session_guarantees_compare_writes_not_numbers_a_new_timeline_reuses() {
+    use replication_playground::sim::config::ReadPref;
+    let config = Config { replicas: 2, lag_ms: 1_000, read_pref: ReadPref::Primary, clients: 2, ..base() };
+    let mut sim = with(config);
+    let write_as = |sim: &mut Simulation, name: &str| {
+        sim.apply(Command::Write { client: 0, key: 101, name: name.into() }).unwrap();
+        advance(sim, 20);
+    };
+    write_as(&mut sim, "v1");
+    write_as(&mut sim, "v2");
+    assert!(!common::read_as(&mut sim, 1, 101).monotonic_violation);
+    sim.apply(Command::Crash(NodeRef::Master)).unwrap();
+    sim.apply(Command::Promote(None)).unwrap();
+    assert_eq!(sim.stats().lost_writes, 2, "the replicas had neither");
+    // Client 1 saw v2, which is gone: a read now goes back in time, and that is a violation.
+    assert!(common::read_as(&mut sim, 1, 101).monotonic_violation, "no violation may be missed");
+    // Client 0 writes again on the new timeline (the same LSN 1 and version 1 as its lost
+    // first write) and reads its own newest write: no violation.
+    write_as(&mut sim, "v3");
+    let own = common::read_as(&mut sim, 0, 101);
+    assert_eq!(common::returned_name(&own).as_deref(), Some("v3"));
+    assert!(!own.ryw_violation, "it read its own newest write");
+    let other = common::read_as(&mut sim, 1, 101);
+    assert!(!other.monotonic_violation, "v3 was written after the v2 it saw");
+    assert_eq!(sim.stats().ryw_violations, 0);
+    assert_eq!(sim.stats().monotonic_violations, 1);
+}
+
+#[test]
+fn a_causal_read_after_a_failover_waits_only_for_the_clients_new_write() {
+    use replication_playground::sim::config::ReadPref;
+    let config = Config {
+        replicas: 2,
+        lag_ms: 100,
+        causal_reads: true,
+        causal_timeout_ms: 5_000,
+        read_pref: ReadPref::Secondary,
+        ..base()
+    };
+    let mut sim = with(config);
+    sim.apply(Command::CutLink(NodeRef::Replica(1))).unwrap();
+    sim.apply(Command::CutLink(NodeRef::Replica(2))).unwrap();
+    // Two writes the replicas never get (LSN 1 and 2 on timeline 1), then one on the new
+    // timeline (LSN 1 on timeline 2): its token is the new write's, not the larger lost LSN.
+    write(&mut sim, 101, "lost 1");
+    write(&mut sim, 101, "lost 2");
+    advance(&mut sim, 20);
+    sim.apply(Command::Crash(NodeRef::Master)).unwrap();
+    sim.apply(Command::Promote(Some(NodeRef::Replica(1)))).unwrap();
+    write(&mut sim, 101, "new");
+    advance(&mut sim, 500);
+    let id = common::send(&mut sim, Command::Read { client: 0, key: 101 });
+    advance(&mut sim, 50);
+    let read = common::finished(&sim, id);
+    assert_eq!(common::returned_name(&read).as_deref(), Some("new"), "served at once by a replica that has it");
+    assert!(read.latency().unwrap() < replication_playground::sim::time::Time::from_millis(50));
+}

@@ -13,6 +13,7 @@ use replication_playground::sim::events::EventKind;
 use replication_playground::sim::node::Follow;
 use replication_playground::sim::request::{Op, Outcome, RequestRecord};
 use replication_playground::sim::time::Time;
+use replication_playground::sim::timeline::Position;
 use replication_playground::sim::{Command, NodeRef, NodeState, Simulation};
 
 // --- The lecture's replication table: sync waits, async does not and reads can be stale ---
@@ -712,7 +713,10 @@ fn the_lectures_statements_under_async_read_the_new_row_stale() {
     let mut sim = sim(2, Mode::Async, 2_000);
     let results = run_sql(&mut sim, "INSERT INTO users VALUES (101, 'Alice'); SELECT * FROM users WHERE id = 101");
     assert_eq!(results[0].served_by, Some(NodeRef::Master), "the write goes to the master");
-    assert!(matches!(results[0].outcome, Some(Outcome::Changed { lsn: Some(1), rows: 1 })));
+    assert!(matches!(
+        results[0].outcome,
+        Some(Outcome::Changed { at: Some(Position { timeline: 1, lsn: 1 }), rows: 1 })
+    ));
     assert!(matches!(results[1].served_by, Some(NodeRef::Replica(_))), "the read hits a replica");
     assert_eq!(rows(&results[1]), 0, "the replica has not received the row");
     assert!(results[1].is_stale());

@@ -63,7 +63,7 @@ pub fn run_sql(text: &str) {
             }
             statement => {
                 let lsn = index as u64 + 1;
-                if let Ok(written) = execute_write(&db, statement, lsn) {
+                if let Ok(written) = execute_write(&db, statement, lsn, lsn) {
                     db.apply(&LogEntry { lsn, changes: written.changes, logged_at: Time::ZERO });
                 }
             }

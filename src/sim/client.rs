@@ -3,17 +3,20 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
-use super::data::{Key, Lsn};
+use super::data::Key;
 use super::network::{NodeId, RequestId};
 use super::sql::Parsed;
+use super::timeline::Position;
 
 #[derive(Clone, Debug, Default)]
 pub struct Session {
-    /// The causal token: the log position of this client's last acknowledged write.
-    pub last_commit: Lsn,
-    /// The version of each key this client last wrote and had acknowledged.
+    /// The causal token: the position (timeline and LSN) of this client's last acknowledged
+    /// write.
+    pub last_commit: Option<Position>,
+    /// For each key, the newest write of it this client had acknowledged (its number in the
+    /// run, `Row::write`: numbers, unlike LSNs, are not reused by a new timeline).
     written: BTreeMap<Key, u64>,
-    /// The newest version of each key this client has read.
+    /// For each key, the newest write of it this client has read.
     seen: BTreeMap<Key, u64>,
     /// The replica a sticky session keeps reading from.
     pub sticky: Option<NodeId>,
@@ -33,20 +36,28 @@ pub struct Violations {
 }
 
 impl Session {
-    pub fn on_write_acked(&mut self, key: Key, version: u64, lsn: Lsn) {
-        self.last_commit = self.last_commit.max(lsn);
-        let written = self.written.entry(key).or_default();
-        *written = (*written).max(version);
+    /// A write acknowledged at `at`: the newest, as a client's writes are acknowledged in
+    /// order.
+    pub fn on_commit(&mut self, at: Position) {
+        self.last_commit = Some(at);
     }
 
-    /// Records a read that returned `version` of `key` and says what it violated.
-    pub fn on_read(&mut self, key: Key, version: u64) -> Violations {
+    pub fn on_write_acked(&mut self, key: Key, write: u64, at: Position) {
+        self.on_commit(at);
+        let written = self.written.entry(key).or_default();
+        *written = (*written).max(write);
+    }
+
+    /// Records a read of `key` that returned the row written by write number `write` (0: no
+    /// row, or the starting data) and says what it violated: older than this client's own
+    /// write of it, or than what it had already read.
+    pub fn on_read(&mut self, key: Key, write: u64) -> Violations {
         let violations = Violations {
-            read_your_writes: self.written.get(&key).is_some_and(|&written| version < written),
-            monotonic: self.seen.get(&key).is_some_and(|&seen| version < seen),
+            read_your_writes: self.written.get(&key).is_some_and(|&written| write < written),
+            monotonic: self.seen.get(&key).is_some_and(|&seen| write < seen),
         };
         let seen = self.seen.entry(key).or_default();
-        *seen = (*seen).max(version);
+        *seen = (*seen).max(write);
         violations
     }
 }

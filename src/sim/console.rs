@@ -51,12 +51,12 @@ impl Simulation {
         let target = if to_master { Ok(self.master) } else { self.route_read(client) };
         match target {
             Ok(node) => {
-                let min_lsn = self.causal_token(client);
+                let token = self.causal_token(client);
                 let query = Query::Select(statement);
                 self.send(
                     Endpoint::Client(client),
                     Endpoint::Node(node),
-                    Payload::Request(Job::Read { request, query, min_lsn }),
+                    Payload::Request(Job::Read { request, query, token }),
                 );
             }
             Err(reason) => self.complete(request, Some(reason)),

@@ -109,6 +109,10 @@ pub struct Row {
     pub version: u64,
     /// The log position of the write that produced this version.
     pub lsn: Lsn,
+    /// Which write of the run produced it: writes are numbered across failovers, so of two
+    /// versions the later written has the larger number, whatever their LSNs (which a new
+    /// timeline reuses). 0 for the starting data.
+    pub write: u64,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -180,7 +184,7 @@ impl Database {
         let rows = (FIRST_USER..)
             .zip(SEED_NAMES)
             .map(|(key, name)| {
-                (Value::Int(key as i64), Rc::new(Row { values: user_values(key, name), version: 1, lsn: 0 }))
+                (Value::Int(key as i64), Rc::new(Row { values: user_values(key, name), version: 1, lsn: 0, write: 0 }))
             })
             .collect();
         Database { tables: BTreeMap::from([(USERS.to_string(), Table { schema, rows })]) }

@@ -6,6 +6,7 @@ use super::network::{Endpoint, Payload, RequestId};
 use super::node::{Job, ParkedRead, Query};
 use super::request::Outcome;
 use super::sql::{self, Statement};
+use super::timeline::Position;
 use super::{NodeId, Simulation, Time, Timer};
 
 impl Simulation {
@@ -65,11 +66,12 @@ impl Simulation {
             }
             Job::Write { request, key, name } => self.log_write(request, key, name),
             Job::Execute { request, statement } => self.execute(request, &statement),
-            Job::Read { request, query, min_lsn } => {
-                if id != self.master && self.nodes[id.0].positions.applied < min_lsn {
+            Job::Read { request, query, token } => {
+                let waits = token.filter(|token| id != self.master && !self.has_applied(id, *token));
+                if let Some(token) = waits {
                     // A causal read waits until this replica has applied the client's last
                     // write, or until the timeout sends it to the master.
-                    self.nodes[id.0].parked.push(ParkedRead { request, query, min_lsn });
+                    self.nodes[id.0].parked.push(ParkedRead { request, query, token });
                     self.schedule(id, Time::from_millis(self.config.causal_timeout_ms), Timer::CausalTimeout(request));
                 } else {
                     self.finish_read(id, request, &query);
@@ -87,7 +89,10 @@ impl Simulation {
         let data = if is_master { &self.primary.visible } else { &self.nodes[id.0].data };
         let behind = !is_master && self.nodes[id.0].positions.applied < self.primary.committed_lsn;
         let node_lag = if is_master { Time::ZERO } else { self.lag(id).1 };
-        let node_lsn = if is_master { self.primary.committed_lsn } else { self.nodes[id.0].positions.applied };
+        let node_at = Position {
+            timeline: self.nodes[id.0].timeline,
+            lsn: if is_master { self.primary.committed_lsn } else { self.nodes[id.0].positions.applied },
+        };
         let outcome = match query {
             Query::User(key) => {
                 let row = data.user(*key).cloned();
@@ -102,7 +107,7 @@ impl Simulation {
                 match (result, master_result) {
                     (Ok(result), Ok(master)) => {
                         let stale = behind && result != master;
-                        Outcome::Rows { result, master_result: stale.then_some(master), node_lag, node_lsn }
+                        Outcome::Rows { result, master_result: stale.then_some(master), node_lag, node_at }
                     }
                     (Err(error), _) => {
                         // The error is the node's own answer: a table not yet replicated there
@@ -112,7 +117,7 @@ impl Simulation {
                         self.reply(id, request, Some(error.to_string()));
                         return;
                     }
-                    (Ok(result), Err(_)) => Outcome::Rows { result, master_result: None, node_lag, node_lsn },
+                    (Ok(result), Err(_)) => Outcome::Rows { result, master_result: None, node_lag, node_at },
                 }
             }
         };
@@ -124,9 +129,8 @@ impl Simulation {
 
     /// Serves the parked causal reads that the replica's progress now allows.
     pub(super) fn release_parked(&mut self, id: NodeId) {
-        let applied = self.nodes[id.0].positions.applied;
-        let (ready, waiting): (Vec<_>, Vec<_>) =
-            std::mem::take(&mut self.nodes[id.0].parked).into_iter().partition(|read| read.min_lsn <= applied);
+        let parked = std::mem::take(&mut self.nodes[id.0].parked);
+        let (ready, waiting): (Vec<_>, Vec<_>) = parked.into_iter().partition(|read| self.has_applied(id, read.token));
         self.nodes[id.0].parked = waiting;
         for read in ready {
             self.finish_read(id, read.request, &read.query);
@@ -143,7 +147,7 @@ impl Simulation {
         let client = self.in_flight.get(request).map(|record| record.client);
         if let Some(client) = client {
             let master = self.master;
-            let payload = Payload::Request(Job::Read { request, query: read.query, min_lsn: read.min_lsn });
+            let payload = Payload::Request(Job::Read { request, query: read.query, token: Some(read.token) });
             self.send(Endpoint::Client(client), Endpoint::Node(master), payload);
         }
     }

@@ -44,7 +44,7 @@ use replication::Primary;
 use request::{InFlight, Op, Outcome, RequestRecord, Stats};
 use rng::SimRng;
 use time::Time;
-use timeline::Timelines;
+use timeline::{Position, Timelines};
 
 /// How many finished requests the model remembers for the request log.
 pub const RECENT_LIMIT: usize = 50;
@@ -235,6 +235,8 @@ pub struct Simulation {
     master: NodeId,
     primary: Primary,
     timelines: Timelines,
+    /// Log entries written so far, across every timeline: numbers each write (`Row::write`).
+    writes_logged: u64,
     round_robin: usize,
     sessions: Vec<Session>,
     next_request: RequestId,
@@ -263,6 +265,7 @@ impl Simulation {
             master: NodeId(0),
             primary: Primary::new(Database::seed(), 0, Timelines::FIRST),
             timelines: Timelines::default(),
+            writes_logged: 0,
             round_robin: 0,
             sessions: vec![Session::default(); config.clients],
             next_request: 1,
@@ -723,11 +726,11 @@ impl Simulation {
         self.stats.reads_issued += 1;
         match self.route_read(client) {
             Ok(node) => {
-                let min_lsn = self.causal_token(client);
+                let token = self.causal_token(client);
                 self.send(
                     Endpoint::Client(client),
                     Endpoint::Node(node),
-                    Payload::Request(Job::Read { request, query: Query::User(key), min_lsn }),
+                    Payload::Request(Job::Read { request, query: Query::User(key), token }),
                 );
             }
             // Refused by the router itself: the client learns at once.
@@ -735,8 +738,15 @@ impl Simulation {
         }
     }
     /// The log position a causal read must see: the client's last acknowledged write.
-    fn causal_token(&self, client: ClientId) -> Lsn {
-        if self.config.causal_reads { self.sessions[client].last_commit } else { 0 }
+    fn causal_token(&self, client: ClientId) -> Option<Position> {
+        self.sessions[client].last_commit.filter(|_| self.config.causal_reads)
+    }
+
+    /// Whether a node has applied the write at `position`: part of the history it is on, up to
+    /// where it is.
+    fn has_applied(&self, id: NodeId, position: Position) -> bool {
+        let node = &self.nodes[id.0];
+        self.timelines.contains(node.timeline, node.positions.applied, position)
     }
 
     fn open_request(&mut self, client: ClientId, op: Op) -> RequestId {
@@ -840,26 +850,29 @@ impl Simulation {
                 }
                 Completion::Failed
             }
-            (None, Some(Outcome::Rows { node_lsn, .. })) => {
+            (None, Some(Outcome::Rows { node_at, .. })) => {
                 // A SELECT names no single row, so it misses the client's own write when its
                 // answer is stale and the node had not applied the client's last acknowledged
                 // write: what a causal token (MaxScale's causal_reads) would have waited for.
-                record.ryw_violation = record.is_stale() && *node_lsn < session.last_commit;
+                let has_it = session
+                    .last_commit
+                    .is_none_or(|token| self.timelines.contains(node_at.timeline, node_at.lsn, token));
+                record.ryw_violation = record.is_stale() && !has_it;
                 self.stats.reads_completed += 1;
                 self.stats.stale_reads += u64::from(record.is_stale());
                 self.stats.ryw_violations += u64::from(record.ryw_violation);
                 Completion::Read { stale: record.is_stale(), latency }
             }
-            (None, Some(Outcome::Changed { lsn, .. })) => {
-                if let Some(lsn) = lsn {
-                    session.last_commit = session.last_commit.max(*lsn);
+            (None, Some(Outcome::Changed { at, .. })) => {
+                if let Some(at) = at {
+                    session.on_commit(*at);
                 }
                 self.stats.writes_acked += 1;
                 Completion::Write { latency }
             }
             (None, Some(Outcome::Read { row, .. })) => {
                 let key = record.key().expect("user reads name a user");
-                let violations = session.on_read(key, row.as_ref().map_or(0, |row| row.version));
+                let violations = session.on_read(key, row.as_ref().map_or(0, |row| row.write));
                 record.ryw_violation = violations.read_your_writes;
                 record.monotonic_violation = violations.monotonic;
                 self.stats.reads_completed += 1;
@@ -868,8 +881,8 @@ impl Simulation {
                 self.stats.monotonic_violations += u64::from(violations.monotonic);
                 Completion::Read { stale: record.is_stale(), latency }
             }
-            (None, Some(Outcome::Logged { lsn, version })) => {
-                session.on_write_acked(record.key().expect("user writes name a user"), *version, *lsn);
+            (None, Some(Outcome::Logged { at, write, .. })) => {
+                session.on_write_acked(record.key().expect("user writes name a user"), *write, *at);
                 self.stats.writes_acked += 1;
                 Completion::Write { latency }
             }

@@ -9,6 +9,7 @@ use super::data::{Database, Key, LogEntry, Lsn};
 use super::network::{Positions, RequestId};
 use super::sql::Parsed;
 use super::time::Time;
+use super::timeline::Position;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Status {
@@ -26,11 +27,12 @@ pub enum Job {
         key: Key,
         name: String,
     },
-    /// `min_lsn` is the client's causal token: serve only once applied that far (0 = any).
+    /// `token` is the client's causal token: serve only once that write is applied (none: at
+    /// once).
     Read {
         request: RequestId,
         query: Query,
-        min_lsn: Lsn,
+        token: Option<Position>,
     },
     /// A write statement from the SQL console.
     Execute {
@@ -59,7 +61,7 @@ impl Job {
 pub struct ParkedRead {
     pub request: RequestId,
     pub query: Query,
-    pub min_lsn: Lsn,
+    pub token: Position,
 }
 
 #[derive(Clone, Debug)]

@@ -14,6 +14,7 @@ use super::network::{Endpoint, NodeId, Payload, Positions, RequestId};
 use super::node::{Follow, Node, Status};
 use super::request::Outcome;
 use super::sql::{self, Parsed};
+use super::timeline::Position;
 use super::{Simulation, Time, Timer};
 
 /// The most log entries replication slots may hold back: past it the slot of the replica
@@ -119,9 +120,11 @@ impl Simulation {
         let master = &self.nodes[self.master.0];
         let lsn = master.positions.applied + 1;
         let version = master.data.user(key).map_or(0, |row| row.version) + 1;
-        let row = Rc::new(Row { values: data::user_values(key, &name), version, lsn });
+        let write = self.writes_logged + 1;
+        let row = Rc::new(Row { values: data::user_values(key, &name), version, lsn, write });
         let change = Change::Put { table: USERS.to_string(), key: Value::Int(key as i64), row };
-        self.log(request, vec![change], Outcome::Logged { lsn, version });
+        let at = Position { timeline: self.primary.timeline, lsn };
+        self.log(request, vec![change], Outcome::Logged { at, version, write });
     }
 
     /// A write statement from the console: worked out against the master's newest data, then
@@ -129,17 +132,18 @@ impl Simulation {
     pub(super) fn execute(&mut self, request: RequestId, statement: &Parsed) {
         let master = self.master;
         let lsn = self.nodes[master.0].positions.applied + 1;
-        match sql::execute_write(&self.nodes[master.0].data, &statement.statement, lsn) {
+        match sql::execute_write(&self.nodes[master.0].data, &statement.statement, lsn, self.writes_logged + 1) {
             Err(error) => {
                 self.record(request, master, Outcome::Failed { reason: error.to_string() });
                 self.reply(master, request, Some(error.to_string()));
             }
             Ok(written) if written.changes.is_empty() => {
-                self.record(request, master, Outcome::Changed { lsn: None, rows: 0 });
+                self.record(request, master, Outcome::Changed { at: None, rows: 0 });
                 self.reply(master, request, None);
             }
             Ok(written) => {
-                self.log(request, written.changes, Outcome::Changed { lsn: Some(lsn), rows: written.rows_affected })
+                let at = Position { timeline: self.primary.timeline, lsn };
+                self.log(request, written.changes, Outcome::Changed { at: Some(at), rows: written.rows_affected })
             }
         }
     }
@@ -151,6 +155,7 @@ impl Simulation {
         let node = &mut self.nodes[master.0];
         let lsn = node.positions.applied + 1;
         let entry = Rc::new(LogEntry { lsn, changes, logged_at: self.now });
+        self.writes_logged += 1;
         let deferred = self.config.mode == Mode::Off;
         if deferred && self.primary.durable.is_none() {
             // The first commit the WAL writer will flush: what is on disk stays as it is.

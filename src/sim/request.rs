@@ -6,10 +6,11 @@ use std::collections::VecDeque;
 use std::fmt;
 use std::rc::Rc;
 
-use super::data::{Key, Lsn, Row};
+use super::data::{Key, Row};
 use super::network::{ClientId, NodeId, RequestId};
 use super::sql::ResultSet;
 use super::time::Time;
+use super::timeline::Position;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Op {
@@ -29,10 +30,12 @@ pub enum Op {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Outcome {
-    /// The master logged the write at `lsn`, giving the row `version`.
+    /// The master logged the write at `at`, giving the row `version`; `write` numbers it in the
+    /// run (see `Row::write`).
     Logged {
-        lsn: Lsn,
+        at: Position,
         version: u64,
+        write: u64,
     },
     /// What the serving node returned, beside what the master had committed for the same key
     /// at that instant; `stale` when the node had not applied a committed change to it. `lag`
@@ -44,16 +47,16 @@ pub enum Outcome {
         node_lag: Time,
     },
     /// A SELECT's answer; when it was stale, the master's answer at that instant beside it.
-    /// `node_lsn` is how far the serving node had applied the log.
+    /// `node_at` is how far the serving node had applied the log, on its timeline.
     Rows {
         result: ResultSet,
         master_result: Option<ResultSet>,
         node_lag: Time,
-        node_lsn: Lsn,
+        node_at: Position,
     },
-    /// A write statement changed `rows` rows, logged at `lsn` (none when nothing changed).
+    /// A write statement changed `rows` rows, logged at `at` (none when nothing changed).
     Changed {
-        lsn: Option<Lsn>,
+        at: Option<Position>,
         rows: u64,
     },
     Failed {

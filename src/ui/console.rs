@@ -5,6 +5,8 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
+use super::view::plural;
+
 use super::json;
 use super::state::Action;
 use crate::sim::Command;
@@ -156,12 +158,9 @@ fn result(record: &RequestRecord) -> Html {
             };
             (result.rows.len() as u64, body)
         }
-        Some(Outcome::Changed { lsn, rows }) => {
-            let logged = lsn.map_or("nothing to log".to_string(), |lsn| format!("logged at LSN {lsn}"));
-            (
-                *rows,
-                html! { <p class="changed">{ format!("{rows} row{} changed, {logged}", if *rows == 1 { "" } else { "s" }) }</p> },
-            )
+        Some(Outcome::Changed { at, rows }) => {
+            let logged = at.map_or("nothing to log".to_string(), |at| format!("logged at LSN {}", at.lsn));
+            (*rows, html! { <p class="changed">{ format!("{} changed, {logged}", plural(*rows, "row", "rows")) }</p> })
         }
         _ => (0, html! {}),
     };

@@ -93,9 +93,9 @@ pub fn describe(record: &RequestRecord) -> String {
             };
             format!("{who} {what} failed: {reason}")
         }
-        (Op::Write { key, name }, Some(Outcome::Logged { lsn, version })) => {
+        (Op::Write { key, name }, Some(Outcome::Logged { at, version, .. })) => {
             let mode = record.acked_as.map(|mode| format!(", acknowledged under {mode}")).unwrap_or_default();
-            format!("{who} write user {key} = \"{name}\" on the master: LSN {lsn}, version {version}{mode}")
+            format!("{who} write user {key} = \"{name}\" on the master: LSN {}, version {version}{mode}", at.lsn)
         }
         (Op::Write { key, name }, _) => format!("{who} write user {key} = \"{name}\" on its way to the master"),
         (Op::Read { key }, Some(Outcome::Read { row, master_row, node_lag, .. })) => {
@@ -118,8 +118,8 @@ pub fn describe(record: &RequestRecord) -> String {
             ),
             None => format!("{who} ran {text} on {node}: {}", plural(result.rows.len() as u64, "row", "rows")),
         },
-        (Op::Sql { text, .. }, Some(Outcome::Changed { lsn, rows })) => {
-            let logged = lsn.map(|lsn| format!(", LSN {lsn}")).unwrap_or_default();
+        (Op::Sql { text, .. }, Some(Outcome::Changed { at, rows })) => {
+            let logged = at.map(|at| format!(", LSN {}", at.lsn)).unwrap_or_default();
             format!("{who} ran {text} on the master: {} changed{logged}", plural(*rows, "row", "rows"))
         }
         (Op::Sql { text, .. }, _) => format!("{who} ran {text}, on its way"),

@@ -203,7 +203,8 @@ pub fn query(db: &Database, select: &Select) -> Result<ResultSet, SqlError> {
 }
 
 /// Works out the changes a write statement makes, as the log entry at `lsn` would carry them.
-pub fn execute_write(db: &Database, statement: &Statement, lsn: Lsn) -> Result<Written, SqlError> {
+/// `write` numbers the run's write (see `Row::write`).
+pub fn execute_write(db: &Database, statement: &Statement, lsn: Lsn, write: u64) -> Result<Written, SqlError> {
     match statement {
         Statement::CreateTable { table, schema } => {
             if db.table(&table.text).is_some() {
@@ -251,7 +252,7 @@ pub fn execute_write(db: &Database, statement: &Statement, lsn: Lsn) -> Result<W
                         name.text, schema.columns[schema.primary_key].name
                     )));
                 }
-                added.insert(key, Rc::new(Row { values: row, version: 1, lsn }));
+                added.insert(key, Rc::new(Row { values: row, version: 1, lsn, write }));
             }
             let rows_affected = added.len() as u64;
             let changes =
@@ -288,7 +289,7 @@ pub fn execute_write(db: &Database, statement: &Statement, lsn: Lsn) -> Result<W
                 changes.push(Change::Put {
                     table: name.text.clone(),
                     key: key.clone(),
-                    row: Rc::new(Row { values, version: row.version + 1, lsn }),
+                    row: Rc::new(Row { values, version: row.version + 1, lsn, write }),
                 });
             }
             Ok(Written { rows_affected: changes.len() as u64, changes })

@@ -16,7 +16,7 @@ fn run(db: &mut Database, text: &str) -> Result<Vec<Vec<Vec<Value>>>, String> {
             Statement::Select(select) => answers.push(query(db, select).map_err(|e| e.to_string())?.rows),
             statement => {
                 let lsn = index as u64 + 1;
-                let written = execute_write(db, statement, lsn).map_err(|e| e.to_string())?;
+                let written = execute_write(db, statement, lsn, lsn).map_err(|e| e.to_string())?;
                 db.apply(&LogEntry { lsn, changes: written.changes, logged_at: Time::ZERO });
             }
         }
