@@ -149,3 +149,26 @@ fn a_silent_only_standby_holds_commits_past_the_timeout_until_it_is_back() {
     advance(&mut sim, 100);
     assert!(finished(&sim, id).failure().is_none());
 }
+
+#[test]
+fn cancelling_a_waiting_commit_returns_with_a_warning_and_shows_it_on_the_master_only() {
+    let mut sim = listed(Quorum::First(1), &["pg-2"]);
+    sim.apply(Command::Crash(NodeRef::Replica(1))).unwrap();
+    sim.apply(Command::CutLink(NodeRef::Replica(2))).unwrap();
+    let (id, done) = acknowledged_within(&mut sim, 1_500);
+    assert!(!done);
+    assert!(sim.committed().user(101).is_none(), "not visible on the master while it waits");
+    sim.apply(Command::CancelWaits).unwrap();
+    advance(&mut sim, 10);
+    let record = finished(&sim, id);
+    assert!(record.failure().is_none(), "success");
+    assert!(
+        record
+            .warning
+            .is_some_and(|warning| warning.starts_with("WARNING: canceling wait for synchronous replication"))
+    );
+    assert_eq!(common::name(sim.committed(), 101), "Ann", "visible on the master now");
+    let pg3 = sim.resolve(NodeRef::Replica(2)).unwrap();
+    assert!(sim.node(pg3).data.user(101).is_none(), "on no replica");
+    assert_eq!(sim.apply(Command::CancelWaits).unwrap_err().to_string(), "no commit is waiting for a replica");
+}

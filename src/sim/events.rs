@@ -51,6 +51,10 @@ pub enum EventKind {
         node: String,
         lsn: Lsn,
     },
+    /// Commits waiting for synchronous standbys were cancelled (pg_cancel_backend).
+    WaitsCancelled {
+        count: usize,
+    },
     /// A replication slot held back more WAL than the master keeps for slots.
     SlotInvalidated {
         node: String,
@@ -114,6 +118,10 @@ impl ClusterEvent {
             ),
             EventKind::WalRemoved { node, lsn } => format!(
                 "{node} cannot catch up: the master no longer has the WAL from LSN {lsn} (\"requested WAL segment has already been removed\"): rebuild it"
+            ),
+            EventKind::WaitsCancelled { count } => format!(
+                "{count} waiting commit{} cancelled (pg_cancel_backend): acknowledged with a warning, committed on the master without a replica",
+                if *count == 1 { " was" } else { "s were" }
             ),
             EventKind::SlotInvalidated { node, kept } => format!(
                 "{node}'s replication slot held back {kept} log entries, the most kept for slots (max_slot_wal_keep_size): it was invalidated, and {node} will need a rebuild"

@@ -109,6 +109,9 @@ pub enum Command {
     Rewind(NodeRef),
     /// A new base backup of a replica from the master, whatever state it was in.
     Rebuild(NodeRef),
+    /// pg_cancel_backend on the writes waiting for synchronous standbys: they return at once
+    /// with a warning, committed on the master only.
+    CancelWaits,
     /// Operations per second one node serves.
     SetCapacity(NodeRef, u64),
     /// One replica's share under the weighted policy.
@@ -147,6 +150,7 @@ impl std::fmt::Display for Command {
             Command::Promote(None) => f.write_str("fail over to the best replica"),
             Command::Rewind(node) => write!(f, "rewind {node} (pg_rewind)"),
             Command::Rebuild(node) => write!(f, "rebuild {node} (a new base backup)"),
+            Command::CancelWaits => f.write_str("cancel the commits waiting for replicas"),
             Command::SetCapacity(node, capacity) => write!(f, "set {node}'s capacity to {capacity} ops/s"),
             Command::SetWeight(node, weight) => write!(f, "set {node}'s weight to {weight}"),
             Command::SetDistance(node, ms) => write!(f, "set {node}'s distance to {ms} ms"),
@@ -491,6 +495,13 @@ impl Simulation {
             Command::Rewind(node) => {
                 let id = self.resolve_replica(node)?;
                 self.rewind(id)?;
+            }
+            Command::CancelWaits => {
+                let count = self.cancel_waits();
+                if count == 0 {
+                    return Err(Refusal::new("no commit is waiting for a replica"));
+                }
+                self.note(EventKind::WaitsCancelled { count });
             }
             Command::Rebuild(node) => {
                 let id = self.resolve_replica(node)?;

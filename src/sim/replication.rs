@@ -17,6 +17,9 @@ use super::sql::{self, Parsed};
 use super::timeline::Position;
 use super::{Simulation, Time, Timer};
 
+/// What PostgreSQL says to a client whose wait for the synchronous standbys was cancelled.
+pub const CANCELLED_WAIT: &str = "WARNING: canceling wait for synchronous replication due to user request. DETAIL: The transaction has already committed locally, but might not have been replicated to the standby.";
+
 /// The most log entries replication slots may hold back: past it the slot of the replica
 /// furthest behind is invalidated (PostgreSQL's `max_slot_wal_keep_size`; PostgreSQL's default
 /// is no limit, until the disk fills: here the page's memory needs one).
@@ -228,6 +231,28 @@ impl Simulation {
             self.primary.at_risk.iter().filter(|&&(lsn, _)| lsn > flushed).copied().collect();
         self.primary.at_risk.retain(|&(lsn, _)| lsn <= flushed);
         lost
+    }
+
+    /// pg_cancel_backend on every session waiting for its commit: each returns at once with
+    /// PostgreSQL's WARNING, committed on the master (visible there) though no synchronous
+    /// standby has confirmed it. Returns how many were waiting.
+    pub(super) fn cancel_waits(&mut self) -> usize {
+        let waiting = std::mem::take(&mut self.primary.waiting);
+        let count = waiting.len();
+        for (entry, request) in waiting {
+            self.primary.visible.apply(&entry);
+            self.primary.committed_lsn = entry.lsn;
+            if entry.lsn > self.safe_through() {
+                self.primary.at_risk.push_back((entry.lsn, request));
+            }
+            let mode = self.mode_acknowledged();
+            if let Some(record) = self.in_flight.get_mut(request) {
+                record.acked_as = Some(mode);
+                record.warning = Some(CANCELLED_WAIT);
+            }
+            self.reply(self.master, request, None);
+        }
+        count
     }
 
     /// Commits, in log order, every waiting write whose replicas have confirmed it enough.

@@ -81,6 +81,9 @@ pub struct RequestRecord {
     pub acked_as: Option<Mode>,
     /// An acknowledged write that a failover threw away.
     pub lost: bool,
+    /// What the client was warned of with its answer: a cancelled wait for the synchronous
+    /// standbys (acknowledged without a replica).
+    pub warning: Option<&'static str>,
     /// The read returned older data than this client had itself written.
     pub ryw_violation: bool,
     /// The read returned older data than this client had already read.
@@ -100,6 +103,7 @@ impl RequestRecord {
             completed_at: None,
             acked_as: None,
             lost: false,
+            warning: None,
             ryw_violation: false,
             monotonic_violation: false,
         }

@@ -94,7 +94,11 @@ pub fn describe(record: &RequestRecord) -> String {
             format!("{who} {what} failed: {reason}")
         }
         (Op::Write { key, name }, Some(Outcome::Logged { at, version, .. })) => {
-            let mode = record.acked_as.map(|mode| format!(", acknowledged under {mode}")).unwrap_or_default();
+            let mode = match (record.acked_as, record.warning) {
+                (Some(_), Some(warning)) => format!(", acknowledged without a replica ({warning})"),
+                (Some(mode), None) => format!(", acknowledged under {mode}"),
+                (None, _) => String::new(),
+            };
             format!("{who} write user {key} = \"{name}\" on the master: LSN {}, version {version}{mode}", at.lsn)
         }
         (Op::Write { key, name }, _) => format!("{who} write user {key} = \"{name}\" on its way to the master"),
