@@ -1,14 +1,18 @@
-//! The real-PostgreSQL half of the differential suite: every scenario of
-//! `postgres/scenarios.rs` on a real PostgreSQL 15 cluster (`postgres/real.rs`), its outcomes
-//! printed as a table and checked against what the scenario says PostgreSQL does. The model's
-//! half will run the same scenarios through the same `Cluster` trait (`postgres/cluster.rs`).
+//! The differential suite: every scenario of `postgres/scenarios.rs` runs on the playground's
+//! model (`postgres/model.rs`) and on a real PostgreSQL 15 cluster (`postgres/real.rs`),
+//! through the same `Cluster` trait (`postgres/cluster.rs`); each outcome is checked against
+//! what the scenario says PostgreSQL does, which the real run verifies. A difference on either
+//! side fails, with the table of outcomes printed.
 //!
-//! Needs Debian's PostgreSQL 15 (`source scripts/tools.sh && ensure_postgres`): without it the
-//! test fails and says so. `PG_SCENARIOS=word` runs only the scenarios whose name contains it.
-//! `cargo test --test postgres -- --nocapture` shows the table.
+//! `model_scenarios` needs nothing and takes milliseconds. `real_postgres_scenarios` needs
+//! Debian's PostgreSQL 15 (`source scripts/tools.sh && ensure_postgres`): without it the test
+//! fails and says so. `PG_SCENARIOS=word` runs only the scenarios whose name contains it.
+//! `cargo test --test postgres -- --nocapture` shows the tables.
 
 #[path = "postgres/cluster.rs"]
 mod cluster;
+#[path = "postgres/model.rs"]
+mod model;
 #[path = "postgres/real.rs"]
 mod real;
 #[path = "postgres/scenarios.rs"]
@@ -17,84 +21,118 @@ mod scenarios;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::Instant;
 
+use cluster::Cluster;
+use model::ModelCluster;
 use real::{RealCluster, Template};
-use scenarios::{Observed, Run, SCENARIOS};
+use scenarios::{Observed, Run, SCENARIOS, Scenario};
+
+#[test]
+fn model_scenarios() {
+    let started = Instant::now();
+    let ran = compare(&mut [("model", &mut || Box::new(ModelCluster::new()))]);
+    println!("{ran} scenarios on the model in {:.2} s", started.elapsed().as_secs_f64());
+}
 
 #[test]
 fn real_postgres_scenarios() {
-    let only = std::env::var("PG_SCENARIOS").unwrap_or_default();
     let template = Template::new();
     let started = Instant::now();
-    let mut table = vec![["scenario".to_string(), "outcome".into(), "expected".into(), "real".into(), "detail".into()]];
+    let ran = compare(&mut [
+        ("real", &mut || Box::new(RealCluster::new(&template))),
+        ("model", &mut || Box::new(ModelCluster::new())),
+    ]);
+    println!("{ran} scenarios on real PostgreSQL 15 and on the model in {:.1} s", started.elapsed().as_secs_f64());
+}
+
+/// A side of the comparison: its name, and how to set up a fresh cluster for a scenario.
+type Side<'a> = (&'static str, &'a mut dyn FnMut() -> Box<dyn Cluster + 'a>);
+
+/// Runs the chosen scenarios on every side, prints one table of their outcomes beside the
+/// expected ones, and fails on any difference. Returns how many scenarios ran.
+fn compare(sides: &mut [Side<'_>]) -> usize {
+    let only = std::env::var("PG_SCENARIOS").unwrap_or_default();
+    let chosen: Vec<&Scenario> = SCENARIOS.iter().filter(|scenario| scenario.name.contains(&only)).collect();
+    assert!(!chosen.is_empty(), "no scenario's name contains PG_SCENARIOS={only:?}");
+    let mut header = vec!["scenario".to_string(), "outcome".into(), "expected".into()];
+    header.extend(sides.iter().map(|(name, _)| name.to_string()));
+    header.push(format!("detail ({})", sides[0].0));
+    let mut table = vec![header];
     let mut failures = Vec::new();
-    let mut ran = 0;
-    for scenario in SCENARIOS.iter().filter(|scenario| scenario.name.contains(&only)) {
-        ran += 1;
-        let began = Instant::now();
-        // A panic (a harness step that failed) is reported with the scenario; the cluster
-        // has been dropped, and so stopped, by then.
-        let observed = catch_unwind(AssertUnwindSafe(|| {
-            let mut cluster = RealCluster::new(&template);
-            let mut run = Run::new(&mut cluster);
-            (scenario.run)(&mut run);
-            run.observed
-        }));
-        let observed: Vec<Observed> = match observed {
-            Ok(observed) => observed,
-            Err(panic) => {
-                let message = panic
-                    .downcast_ref::<String>()
-                    .cloned()
-                    .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
-                    .unwrap_or_default();
-                failures.push(format!("{}: panicked: {message}", scenario.name));
+    for scenario in &chosen {
+        let mut runs = Vec::new();
+        for (side, make) in sides.iter_mut() {
+            let began = Instant::now();
+            let observed = run(scenario, make).unwrap_or_else(|panic| {
+                failures.push(format!("{side}: {}: panicked: {panic}", scenario.name));
                 Vec::new()
+            });
+            if observed.len() != scenario.expected.len() {
+                failures.push(format!(
+                    "{side}: {}: recorded {} outcomes of {}",
+                    scenario.name,
+                    observed.len(),
+                    scenario.expected.len()
+                ));
             }
-        };
-        for (i, seen) in observed.iter().enumerate() {
-            let expected = scenario.expected.get(i);
-            let matches = expected.is_some_and(|&(name, outcome)| name == seen.name && outcome == seen.outcome);
-            if !matches {
-                let wanted = expected.map_or("nothing".to_string(), |(name, outcome)| format!("{name}: {outcome}"));
-                failures.push(format!("{}: {}: {} (expected {wanted})", scenario.name, seen.name, seen.outcome));
+            runs.push((side, observed, began.elapsed()));
+        }
+        for (i, &(name, expected)) in scenario.expected.iter().enumerate() {
+            let mut row = vec![if i == 0 { scenario.name.to_string() } else { String::new() }, name.into()];
+            row.push(expected.to_string());
+            for (side, observed, _) in &runs {
+                let cell = match observed.get(i) {
+                    Some(seen) if seen.name == name && seen.outcome == expected => seen.outcome.to_string(),
+                    Some(seen) => {
+                        failures.push(format!(
+                            "{side}: {}: {}: {} (expected {expected})",
+                            scenario.name, seen.name, seen.outcome
+                        ));
+                        format!("{}  <-- DIFFERS", seen.outcome)
+                    }
+                    None => "-".into(),
+                };
+                row.push(cell);
             }
-            table.push([
-                if i == 0 { scenario.name.to_string() } else { String::new() },
-                seen.name.clone(),
-                expected.map_or("-".into(), |(_, outcome)| outcome.to_string()),
-                format!("{}{}", seen.outcome, if matches { "" } else { "  <-- DIFFERS" }),
-                seen.detail.clone().unwrap_or_default(),
-            ]);
+            row.push(runs[0].1.get(i).and_then(|seen| seen.detail.clone()).unwrap_or_default());
+            table.push(row);
         }
-        if observed.len() < scenario.expected.len() && !observed.is_empty() {
-            failures.push(format!(
-                "{}: recorded {} outcomes of {}",
-                scenario.name,
-                observed.len(),
-                scenario.expected.len()
-            ));
-        }
-        table.push([
-            format!("  ({:.1} s)", began.elapsed().as_secs_f64()),
-            String::new(),
-            String::new(),
-            String::new(),
-            String::new(),
-        ]);
+        let times: Vec<String> =
+            runs.iter().map(|(side, _, took)| format!("{side} {:.1} s", took.as_secs_f64())).collect();
+        table.push(vec![format!("  ({})", times.join(", "))]);
     }
     print_table(&table);
     println!();
-    for scenario in SCENARIOS.iter().filter(|scenario| scenario.name.contains(&only)) {
+    for scenario in &chosen {
         println!("{}: {}", scenario.name, scenario.about.split_whitespace().collect::<Vec<_>>().join(" "));
     }
-    println!("{ran} scenarios on real PostgreSQL 15 in {:.1} s", started.elapsed().as_secs_f64());
-    assert!(ran > 0, "no scenario's name contains PG_SCENARIOS={only:?}");
-    assert!(failures.is_empty(), "real PostgreSQL differs from the scenarios:\n{}", failures.join("\n"));
+    assert!(failures.is_empty(), "differs from PostgreSQL:\n{}", failures.join("\n"));
+    chosen.len()
 }
 
-fn print_table(rows: &[[String; 5]]) {
-    let mut widths = [0; 4];
-    for row in rows {
+/// One scenario on a fresh cluster. A panic (a harness step that failed) comes back as its
+/// message; the cluster has been dropped, and so stopped, by then.
+fn run<'a>(scenario: &Scenario, make: &mut dyn FnMut() -> Box<dyn Cluster + 'a>) -> Result<Vec<Observed>, String> {
+    catch_unwind(AssertUnwindSafe(|| {
+        let mut cluster = make();
+        let mut run = Run::new(cluster.as_mut());
+        (scenario.run)(&mut run);
+        run.observed
+    }))
+    .map_err(|panic| {
+        panic
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_default()
+    })
+}
+
+/// The table, each column as wide as its widest cell (the scenario's name cut at 60) but the
+/// last, the detail, which runs on.
+fn print_table(rows: &[Vec<String>]) {
+    let columns = rows[0].len();
+    let mut widths = vec![0; columns - 1];
+    for row in rows.iter().filter(|row| row.len() == columns) {
         for (width, cell) in widths.iter_mut().zip(row) {
             *width = (*width).max(cell.chars().count());
         }
@@ -104,7 +142,7 @@ fn print_table(rows: &[[String; 5]]) {
         let mut line = String::new();
         for (i, cell) in row.iter().enumerate() {
             let shown: String = if i == 0 { cell.chars().take(60).collect() } else { cell.clone() };
-            match widths.get(i) {
+            match widths.get(i).filter(|_| row.len() == columns) {
                 Some(&width) => line += &format!("{shown:width$} | "),
                 None => line += &shown,
             }

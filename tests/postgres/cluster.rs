@@ -1,5 +1,5 @@
 //! The one interface both sides of the differential suite implement: a real PostgreSQL 15
-//! cluster (`real.rs`) and, later, the playground's model. Everything is said in the
+//! cluster (`real.rs`) and the playground's model (`model.rs`). Everything is said in the
 //! playground's vocabulary (master, replicas, a client's write and read), and every outcome is
 //! qualitative, so that a real run and a simulated one can be compared value for value.
 //!
@@ -7,7 +7,7 @@
 //! - a commit "returns at once" when it returns within [`PATIENCE`] (in practice a few ms);
 //! - it is "waiting" when it has not returned after [`PATIENCE`].
 //!
-//! A model side implements the same methods in simulated time: `wait` and `await_commit`
+//! The model implements the same methods in simulated time: `wait` and `await_commit`
 //! advance its clock instead of sleeping.
 
 use std::fmt;

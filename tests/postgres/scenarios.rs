@@ -1,6 +1,6 @@
 //! The scenarios of the differential suite: each is a function over `&mut dyn Cluster` that
 //! records named qualitative outcomes, and the outcomes PostgreSQL 15 really gives (verified
-//! on a real cluster by `real_postgres_scenarios`). A model-side runner runs the same
+//! on a real cluster by `real_postgres_scenarios`). `model_scenarios` runs the same
 //! functions on the model and compares its outcomes with `expected`.
 //!
 //! Every scenario starts from a fresh cluster: `m` the master, `s1` and `s2` streaming
