@@ -114,10 +114,12 @@ mod components {
     use std::rc::Rc;
 
     use replication_playground::sim::data::user_values;
+    use replication_playground::sim::node::Follow;
     use replication_playground::sim::request::{Op, Outcome, RequestRecord};
     use replication_playground::sim::time::Time;
-    use replication_playground::sim::{NodeRef, NodeState};
+    use replication_playground::sim::{Command, NodeRef, NodeState};
     use replication_playground::ui::charts::{Chart, ChartProps, Series};
+    use replication_playground::ui::node_card::{NodeCard, NodeCardProps};
     use replication_playground::ui::request_log::{RequestLog, RequestLogProps};
     use replication_playground::ui::state::Action;
     use replication_playground::ui::topology::{
@@ -246,6 +248,7 @@ mod components {
                 values: user_values(101, &format!("v{version}")),
                 version,
                 lsn: version,
+                write: version,
             }))
         };
         record.outcome = Some(Outcome::Read {
@@ -256,6 +259,91 @@ mod components {
         });
         record.completed_at = Some(Time::from_millis(3));
         record
+    }
+
+    fn card(
+        node: NodeRef,
+        state: NodeState,
+        follow: Follow,
+        waiting_commits: u64,
+        seen: Rc<RefCell<Vec<Command>>>,
+    ) -> NodeCardProps {
+        NodeCardProps {
+            machine: "pg-2".into(),
+            node,
+            role: "replica 1".into(),
+            state,
+            applied_lsn: 3,
+            progress: "".into(),
+            reads_served: 0,
+            load: 0,
+            link_cut: false,
+            capacity: 1_000,
+            weight: 1,
+            distance_ms: 50,
+            lag_ms: 1_000,
+            apply_delay_ms: 0,
+            follow,
+            waiting_commits,
+            retention: (node == NodeRef::Master)
+                .then(|| "keeps 20 log entries of WAL past wal_keep for pg-2's replication slot".into()),
+            tables: Vec::new(),
+            on_action: Callback::from(move |action| {
+                if let Action::Command(command) = action {
+                    seen.borrow_mut().push(command);
+                }
+            }),
+        }
+    }
+
+    #[wasm_bindgen_test]
+    async fn node_cards_offer_rewind_rebuild_and_cancel_only_where_they_apply() {
+        let present =
+            |root: &Element, id: &str| root.query_selector(&format!("[data-testid=\"{id}\"]")).unwrap().is_some();
+        let seen: Rc<RefCell<Vec<Command>>> = Rc::default();
+        let replica = NodeRef::Replica(1);
+
+        let root = mount_point();
+        let props = card(replica, NodeState::Diverged, Follow::Diverged { fork: 1 }, 0, seen.clone());
+        yew::Renderer::<NodeCard>::with_root_and_props(root.clone(), props).render();
+        wait_ms(10).await;
+        click(&root, "rewind-replica-1");
+        click(&root, "rebuild-replica-1");
+        wait_ms(10).await;
+        assert_eq!(*seen.borrow(), [Command::Rewind(replica), Command::Rebuild(replica)]);
+
+        let root = mount_point();
+        let props = card(replica, NodeState::Stranded, Follow::WalRemoved, 0, seen.clone());
+        yew::Renderer::<NodeCard>::with_root_and_props(root.clone(), props).render();
+        wait_ms(10).await;
+        assert!(
+            present(&root, "rebuild-replica-1") && !present(&root, "rewind-replica-1"),
+            "only a rebuild brings it back"
+        );
+
+        let root = mount_point();
+        let props = card(replica, NodeState::Up, Follow::Streaming, 0, seen.clone());
+        yew::Renderer::<NodeCard>::with_root_and_props(root.clone(), props).render();
+        wait_ms(10).await;
+        assert!(!present(&root, "rebuild-replica-1") && !present(&root, "rewind-replica-1"));
+
+        let root = mount_point();
+        let props = card(NodeRef::Master, NodeState::Up, Follow::Streaming, 2, seen.clone());
+        yew::Renderer::<NodeCard>::with_root_and_props(root.clone(), props).render();
+        wait_ms(10).await;
+        assert_eq!(
+            text(&root, "retained-wal"),
+            "keeps 20 log entries of WAL past wal_keep for pg-2's replication slot"
+        );
+        click(&root, "cancel-waits");
+        wait_ms(10).await;
+        assert_eq!(seen.borrow().last(), Some(&Command::CancelWaits));
+
+        let root = mount_point();
+        let props = card(NodeRef::Master, NodeState::Up, Follow::Streaming, 0, seen);
+        yew::Renderer::<NodeCard>::with_root_and_props(root.clone(), props).render();
+        wait_ms(10).await;
+        assert!(!present(&root, "cancel-waits"), "nothing waits: nothing to cancel");
     }
 
     #[wasm_bindgen_test]

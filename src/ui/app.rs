@@ -21,7 +21,7 @@ use super::event_log::EventLog;
 use super::frame::{use_animation_frame, use_fragment_changes, use_media_query, use_shortcuts};
 use super::help::Help;
 use super::link::{self, Opening};
-use super::node_card::{NodeCard, table_views};
+use super::node_card::{CANCEL_HELP, NodeCard, REBUILD_HELP, REWIND_HELP, table_views};
 use super::request_log::RequestLog;
 use super::session_bar::SessionBar;
 use super::settings_panel::SettingsPanel;
@@ -307,6 +307,9 @@ fn card(sim: &Simulation, id: NodeId, on_action: &Callback<Action>) -> Html {
             distance_ms={node.distance.as_micros() / 1_000}
             lag_ms={node.lag.map_or(sim.config().lag_ms, |lag| lag.as_micros() / 1_000)}
             apply_delay_ms={node.apply_delay.as_micros() / 1_000}
+            follow={node.follow}
+            waiting_commits={if node.is_master() { sim.waiting_for().map_or(0, |(count, _)| count as u64) } else { 0 }}
+            retention={if node.is_master() { view::retention(sim).map(AttrValue::from) } else { None }}
             tables={table_views(&node.data, sim.committed(), match node.follow { Follow::Diverged { fork } => Some(fork), _ => None })}
             on_action={on_action.clone()}
         />
@@ -341,6 +344,15 @@ fn selected_actions(sim: &Simulation, selected: Option<NodeRef>, on_action: &Cal
                 <button onclick={act(Command::HealLink(name))}>{ "Heal link" }</button>
             } else if is_replica {
                 <button onclick={act(Command::CutLink(name))}>{ "Cut link" }</button>
+            }
+            if is_replica && matches!(node.follow, Follow::Diverged { .. }) {
+                <button onclick={act(Command::Rewind(name))} title={REWIND_HELP}>{ "Rewind" }</button>
+            }
+            if is_replica && node.follow != Follow::Streaming {
+                <button onclick={act(Command::Rebuild(name))} title={REBUILD_HELP}>{ "Rebuild" }</button>
+            }
+            if !is_replica && sim.waiting_for().is_some() {
+                <button onclick={act(Command::CancelWaits)} title={CANCEL_HELP}>{ "Cancel waiting commits" }</button>
             }
             if !is_replica && !node.is_up() {
                 <button onclick={act(Command::Promote(None))}>{ "Fail over to the best replica" }</button>

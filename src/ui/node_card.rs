@@ -10,6 +10,7 @@ use crate::sim::config;
 use std::rc::Rc;
 
 use crate::sim::data::{Database, Lsn, Row, Schema, USERS};
+use crate::sim::node::Follow;
 use crate::sim::{Command, NodeRef, NodeState};
 
 #[derive(Properties, PartialEq)]
@@ -34,6 +35,12 @@ pub struct NodeCardProps {
     /// A replica's replication delay and apply delay, in ms.
     pub lag_ms: u64,
     pub apply_delay_ms: u64,
+    /// Whether a replica follows the master's history, or needs a rewind or a rebuild.
+    pub follow: Follow,
+    /// The master's commits waiting for synchronous replicas (a Cancel button when any).
+    pub waiting_commits: u64,
+    /// The master's WAL a replication slot holds back, in words, when it holds any.
+    pub retention: Option<AttrValue>,
     /// The first rows of each of the node's tables: what the card shows.
     pub tables: Vec<TableView>,
     pub on_action: Callback<Action>,
@@ -69,6 +76,9 @@ pub fn NodeCard(props: &NodeCardProps) -> Html {
                 { props.progress.clone() }{ format!(" · {} · load {}", reads_served(props.reads_served), props.load) }
                 if props.link_cut { <span class="tag">{ "link cut" }</span> }
             </p>
+            if let Some(retention) = props.retention.clone() {
+                <p class="retention" data-testid="retained-wal">{ retention }</p>
+            }
             <div class="node-actions">
                 if down {
                     <button data-testid={format!("restart-{node}")} onclick={command(Command::Restart)}>{ "Restart" }</button>
@@ -84,6 +94,20 @@ pub fn NodeCard(props: &NodeCardProps) -> Html {
                     if !down {
                         <button data-testid={format!("promote-{node}")} onclick={command(|node| Command::Promote(Some(node)))}>{ "Promote" }</button>
                     }
+                    if matches!(props.follow, Follow::Diverged { .. }) {
+                        <button data-testid={format!("rewind-{node}")} onclick={command(Command::Rewind)}
+                            title={REWIND_HELP}>{ "Rewind" }</button>
+                    }
+                    if props.follow != Follow::Streaming {
+                        <button data-testid={format!("rebuild-{node}")} onclick={command(Command::Rebuild)}
+                            title={REBUILD_HELP}>{ "Rebuild" }</button>
+                    }
+                }
+                if is_master && props.waiting_commits > 0 {
+                    <button data-testid="cancel-waits" title={CANCEL_HELP}
+                        onclick={props.on_action.reform(|_: MouseEvent| Action::Command(Command::CancelWaits))}>
+                        { "Cancel waiting commits" }
+                    </button>
                 }
             </div>
             <details class="tune">
@@ -100,6 +124,13 @@ pub fn NodeCard(props: &NodeCardProps) -> Html {
         </article>
     }
 }
+
+/// What the recovery actions do, as their buttons' tooltips (the card and the picture's
+/// actions share them).
+pub const REWIND_HELP: &str = "pg_rewind: take this node back to where the master's timeline forked off its history, throwing away what it has past that point, and follow the master again. Needs the master's WAL since the fork.";
+pub const REBUILD_HELP: &str =
+    "A new base backup (pg_basebackup): replace this node's copy with the master's, whatever state it was in.";
+pub const CANCEL_HELP: &str = "pg_cancel_backend on every commit waiting for synchronous replicas: each returns at once with a WARNING, committed on the master though no replica may have it.";
 
 /// A number field for one of this node's own settings.
 fn tune(

@@ -170,6 +170,17 @@ pub fn progress(sim: &Simulation, id: NodeId) -> String {
     }
 }
 
+/// The WAL the master keeps past `wal_keep` only because a replication slot holds it, for
+/// its card: the slot bloat a down replica causes, growing with every write.
+pub fn retention(sim: &Simulation) -> Option<String> {
+    let (id, held) = sim.slot_retained().filter(|&(_, held)| held > 0)?;
+    Some(format!(
+        "keeps {} of WAL past wal_keep for {}'s replication slot",
+        plural(held, "log entry", "log entries"),
+        id.machine()
+    ))
+}
+
 /// The role a machine has now, as its card and the picture name it: `master`, `replica 2`, or
 /// `old master` for a deposed master that has not rejoined.
 pub fn role(sim: &Simulation, id: NodeId) -> String {
@@ -253,5 +264,27 @@ mod tests {
             progress(&sim, old_master),
             "diverged: 1 write past LSN 0, where the master's timeline forked off, which the master never had; it serves them and follows nothing until rewound or rebuilt"
         );
+    }
+
+    #[test]
+    fn the_master_card_shows_the_wal_a_down_replicas_slot_holds_back_growing() {
+        let slots = Config { wal_keep: 10, slots: true, lag_ms: 5, ..Config::default() };
+        let writes = |count: u64| (0..count).map(move |at| (100 + at * 10, Command::WriteRandom { client: 0 }));
+        let commands: Vec<(u64, Command)> =
+            [(0, Command::Crash(NodeRef::Replica(1)))].into_iter().chain(writes(30)).collect();
+        assert_eq!(
+            retention(&run(slots.clone(), &commands, 1_000)).as_deref(),
+            Some("keeps 20 log entries of WAL past wal_keep for pg-2's replication slot")
+        );
+        let more: Vec<(u64, Command)> =
+            commands.iter().cloned().chain(writes(50).map(|(at, c)| (at + 400, c))).collect();
+        assert_eq!(
+            retention(&run(slots.clone(), &more, 2_000)).as_deref(),
+            Some("keeps 70 log entries of WAL past wal_keep for pg-2's replication slot")
+        );
+        assert_eq!(retention(&run(Config { slots: false, ..slots.clone() }, &commands, 1_000)), None);
+        let back: Vec<(u64, Command)> =
+            commands.into_iter().chain([(500, Command::Restart(NodeRef::Replica(1)))]).collect();
+        assert_eq!(retention(&run(slots, &back, 1_000)), None, "caught up: nothing held back");
     }
 }
