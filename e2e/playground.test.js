@@ -174,6 +174,64 @@ describe('replication playground', () => {
     await page.close();
   });
 
+  /** Waits until node element `node` has `data-state` = `state`. */
+  async function untilState(page, node, state, timeout = 5000) {
+    await page.waitForFunction(
+      ([node, state]) => document.querySelector(`[data-testid="node-${node}"]`)?.dataset.state === state,
+      [node, state],
+      { timeout },
+    ).catch(async () => assert.fail(`${node} is ${await page.getByTestId(`node-${node}`).getAttribute('data-state')}, expected ${state}`));
+  }
+
+  test('timelines: after a failover a replica ahead of the new master diverges until rewound, the old master until rebuilt', async () => {
+    const { page, problems } = await open('#replicas=2&mode=async&lag=300&seed=5');
+    await page.getByTestId('crash-replica-1').click();
+    await page.getByTestId('write').click();
+    await untilLsn(page, 'replica-2', '1');
+    // pg-2 missed the write pg-3 has; the master crashes and pg-2 is promoted.
+    await page.getByTestId('crash-master').click();
+    await page.getByTestId('restart-replica-1').click();
+    await page.getByTestId('promote-replica-1').click();
+    await untilText(page, 'stat-lost-writes', '1');
+    await untilState(page, 'replica-2', 'diverged');
+    assert.match(await text(page, 'card-replica-2'), /ahead: lost/, 'it keeps the lost row and shows it');
+    assert.match(await text(page, 'event-log'), /pg-3 \(replica-2\) refuses to follow: timeline 2 forked off its history/);
+    await page.getByTestId('rewind-replica-2').click();
+    await untilState(page, 'replica-2', 'up');
+    assert.match(await text(page, 'event-log'), /pg-3 \(replica-2\) was rewound to LSN 0 \(pg_rewind\)/);
+
+    // The old master, pg-1, is replica 1 now: restarted, it refuses too; a rebuild brings it back.
+    await page.getByTestId('restart-replica-1').click();
+    await untilState(page, 'replica-1', 'diverged');
+    await page.getByTestId('rebuild-replica-1').click();
+    await untilState(page, 'replica-1', 'up');
+    assert.equal(await page.getByTestId('rewind-replica-1').count(), 0, 'nothing left to rewind');
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
+  test('a replication slot holds WAL for a down standby; waiting commits are cancelled with a warning', async () => {
+    const { page, problems } = await open('#replicas=2&mode=on&quorum=first-1&standbys=pg-2&lag=50&slots=on&wal_keep=5&seed=5');
+    for (const [id, value] of [['standbys', 'pg-2'], ['slots', 'on'], ['wal_keep', '5'], ['mode', 'on']]) {
+      assert.equal(await page.getByTestId(id).inputValue(), value, id);
+    }
+    await page.getByTestId('crash-replica-1').click();
+    for (let i = 0; i < 8; i++) await page.getByTestId('write').click();
+    // pg-2, the only synchronous standby, is down: every commit waits, pg-3 has them all.
+    await untilLsn(page, 'replica-2', '8');
+    assert.equal(await text(page, 'stat-writes'), '0');
+    await page.getByTestId('cancel-waits').click();
+    await untilText(page, 'stat-writes', '8');
+    assert.match(await text(page, 'request-log'), /acknowledged without a replica/);
+    assert.equal(await page.getByTestId('cancel-waits').count(), 0, 'nothing waits any more');
+    await untilText(page, 'retained-wal', "keeps 3 log entries of WAL past wal_keep for pg-2's replication slot");
+    await page.getByTestId('restart-replica-1').click();
+    await untilLsn(page, 'replica-1', '8');
+    await page.getByTestId('retained-wal').waitFor({ state: 'detached' });
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
   test('clicking a node in the picture offers its actions', async () => {
     const { page, problems } = await open('#replicas=2&mode=async&lag=300&seed=3');
     await page.getByTestId('node-replica-2').click();

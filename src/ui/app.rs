@@ -310,7 +310,7 @@ fn card(sim: &Simulation, id: NodeId, on_action: &Callback<Action>) -> Html {
             follow={node.follow}
             waiting_commits={if node.is_master() { sim.waiting_for().map_or(0, |(count, _)| count as u64) } else { 0 }}
             retention={if node.is_master() { view::retention(sim).map(AttrValue::from) } else { None }}
-            tables={table_views(&node.data, sim.committed(), match node.follow { Follow::Diverged { fork } => Some(fork), _ => None })}
+            tables={table_views(&node.data, sim.committed(), sim.committed_lsn(), match node.follow { Follow::Diverged { fork } => Some(fork), _ => None })}
             on_action={on_action.clone()}
         />
     }

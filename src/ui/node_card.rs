@@ -159,6 +159,8 @@ fn reads_served(count: u64) -> String {
     }
 }
 
+const WAITING_HELP: &str = "Its commit waits for the synchronous standbys: it is in the master's log, but the master's readers do not see it until the commit returns.";
+
 /// Rows shown per table; the rest are summed up in one line, so a table with many rows stays
 /// light to draw.
 const SHOWN_ROWS: usize = 12;
@@ -172,6 +174,9 @@ pub enum RowMark {
     /// Written after the node's history forked from the new master's (an old master's writes
     /// the new one never received): it is thrown away when the node rejoins.
     Ahead,
+    /// Logged by a commit still waiting for synchronous standbys: the master's readers do not
+    /// see it yet, though a standby that applied it does.
+    Waiting,
 }
 
 /// What a card shows of one table: its first rows, each marked, and how many there are in
@@ -184,9 +189,10 @@ pub struct TableView {
     pub total: usize,
 }
 
-/// A node's tables, `users` first, with its rows compared with the master's committed data;
-/// `fork` is where a deposed master's history left the new master's.
-pub fn table_views(data: &Database, master: &Database, fork: Option<Lsn>) -> Vec<TableView> {
+/// A node's tables, `users` first, with its rows compared with the master's committed data
+/// (committed through `committed_lsn`); `fork` is where a diverged node's history left the
+/// master's.
+pub fn table_views(data: &Database, master: &Database, committed_lsn: Lsn, fork: Option<Lsn>) -> Vec<TableView> {
     let users = data.tables.get_key_value(USERS);
     let ordered = users.into_iter().chain(data.tables.iter().filter(|(name, _)| name.as_str() != USERS));
     ordered
@@ -200,6 +206,8 @@ pub fn table_views(data: &Database, master: &Database, fork: Option<Lsn>) -> Vec
                 .map(|(key, row)| {
                     let mark = if fork.is_some_and(|fork| row.lsn > fork) {
                         RowMark::Ahead
+                    } else if row.lsn > committed_lsn {
+                        RowMark::Waiting
                     } else if master.version(name, key) != row.version {
                         RowMark::Behind
                     } else {
@@ -231,10 +239,12 @@ fn sql_tables(tables: &[TableView]) -> Html {
                     <th class="version">{ "version" }</th>
                 </tr></thead>
                 <tbody>
-                    { for table.rows.iter().map(|(row, _)| html! {
-                        <tr>
+                    { for table.rows.iter().map(|(row, mark)| html! {
+                        <tr class={classes!((*mark == RowMark::Waiting).then_some("waiting"))}>
                             { for row.values.iter().map(|value| html! { <td>{ value.plain() }</td> }) }
-                            <td class="version">{ row.version }</td>
+                            <td class="version">{ row.version }
+                                if *mark == RowMark::Waiting { <span class="tag" title={WAITING_HELP}>{ "commit waiting" }</span> }
+                            </td>
                         </tr>
                     }) }
                 </tbody>
@@ -246,19 +256,20 @@ fn sql_tables(tables: &[TableView]) -> Html {
 
 /// A replica's tables as JSON documents, as the lecture's MongoDB replicas hold them; a
 /// document the master has a newer version of (or has deleted) is marked behind, one the new
-/// master never had is marked ahead.
+/// master never had is marked ahead, one whose commit still waits is marked so.
 fn documents(tables: &[TableView]) -> Html {
     html! {
         { for tables.iter().map(|table| html! { <>
             <p class="table-name">{ format!("db.{}", table.name) }</p>
             <ul class="documents">
                 { for table.rows.iter().map(|(row, mark)| html! {
-                    <li class={classes!(match mark { RowMark::Same => None, RowMark::Behind => Some("behind"), RowMark::Ahead => Some("ahead") })}>
+                    <li class={classes!(match mark { RowMark::Same => None, RowMark::Behind => Some("behind"), RowMark::Ahead => Some("ahead"), RowMark::Waiting => Some("waiting") })}>
                         <code>{ document(&table.schema, row) }</code>
                         { match mark {
                             RowMark::Same => html! {},
                             RowMark::Behind => html! { <span class="tag">{ "behind" }</span> },
                             RowMark::Ahead => html! { <span class="tag">{ "ahead: lost" }</span> },
+                            RowMark::Waiting => html! { <span class="tag" title={WAITING_HELP}>{ "commit waiting" }</span> },
                         } }
                     </li>
                 }) }
@@ -275,4 +286,53 @@ pub fn document(schema: &Schema, row: &Row) -> String {
         (name, json::value(value))
     });
     json::object(fields.chain([("version", row.version.to_string())]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::Simulation;
+    use crate::sim::config::{Config, Mode, Quorum};
+    use crate::sim::data::Value;
+    use crate::sim::network::NodeId;
+    use crate::sim::time::Time;
+
+    /// The mark of user 101's row on machine `id`.
+    fn mark(sim: &Simulation, id: NodeId) -> Option<RowMark> {
+        let views = table_views(&sim.node(id).data, sim.committed(), sim.committed_lsn(), None);
+        let users = views.into_iter().find(|view| view.name == USERS)?;
+        users.rows.into_iter().find(|(row, _)| row.values.first() == Some(&Value::Int(101))).map(|(_, mark)| mark)
+    }
+
+    #[test]
+    fn rows_of_a_waiting_commit_are_marked_on_the_master_and_on_a_standby_that_applied_them() {
+        let config = Config {
+            mode: Mode::On,
+            quorum: Quorum::First(1),
+            standbys: vec!["pg-2".into()],
+            lag_ms: 10,
+            client_ms: 1,
+            ..Config::default()
+        };
+        let mut sim = Simulation::new(config).unwrap();
+        sim.apply(Command::Crash(NodeRef::Replica(1))).unwrap();
+        sim.apply(Command::Write { client: 0, key: 101, name: "Ann".into() }).unwrap();
+        sim.run_until(Time::from_millis(100));
+        let (master, pg3) = (sim.master_id(), NodeId(2));
+        assert_eq!((mark(&sim, master), mark(&sim, pg3)), (Some(RowMark::Waiting), Some(RowMark::Waiting)));
+        sim.apply(Command::CancelWaits).unwrap();
+        assert_eq!((mark(&sim, master), mark(&sim, pg3)), (Some(RowMark::Same), Some(RowMark::Same)));
+    }
+
+    #[test]
+    fn a_replica_that_has_not_applied_a_committed_write_is_behind() {
+        let mut sim = Simulation::new(Config { lag_ms: 1_000, client_ms: 1, ..Config::default() }).unwrap();
+        sim.apply(Command::Write { client: 0, key: 101, name: "Ann".into() }).unwrap();
+        sim.run_until(Time::from_millis(100));
+        sim.apply(Command::Write { client: 0, key: 101, name: "Bob".into() }).unwrap();
+        sim.run_until(Time::from_millis(1_050));
+        assert_eq!(mark(&sim, NodeId(1)), Some(RowMark::Behind), "it has Ann, the master Bob");
+        sim.run_until(Time::from_millis(1_200));
+        assert_eq!(mark(&sim, NodeId(1)), Some(RowMark::Same));
+    }
 }
