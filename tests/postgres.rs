@@ -150,3 +150,14 @@ fn print_table(rows: &[Vec<String>]) {
         println!("{}", line.trim_end());
     }
 }
+
+/// docs/model.md cites, for each claim about PostgreSQL, the scenario that checks it: every
+/// scenario is cited there, by its name.
+#[test]
+fn docs_cite_every_scenario() {
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/model.md")).expect("docs/model.md");
+    let doc = doc.split_whitespace().collect::<Vec<_>>().join(" ");
+    let uncited: Vec<&str> =
+        SCENARIOS.iter().map(|scenario| scenario.name).filter(|name| !doc.contains(&format!("\"{name}\""))).collect();
+    assert!(uncited.is_empty(), "docs/model.md does not cite these scenarios: {uncited:?}");
+}

@@ -26,7 +26,8 @@ enum Failures {
 
 struct Run {
     sim: Simulation,
-    /// A node's applied position went down outside a rollback or a re-copy.
+    /// A node's applied position went down outside a rewind, a rebuild or a crash of the master
+    /// that lost unflushed writes.
     lsn_went_back: Option<String>,
 }
 

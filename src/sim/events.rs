@@ -142,7 +142,7 @@ impl ClusterEvent {
                 lsns.iter().map(|lsn| lsn.to_string()).collect::<Vec<_>>().join(", ")
             ),
             EventKind::BaseBackup { node, lsn } => {
-                format!("{node} was re-copied from the master at LSN {lsn}")
+                format!("{node} was rebuilt from a new base backup of the master, at LSN {lsn}")
             }
             EventKind::NoFailoverCandidate => "automatic failover found no replica that is up".to_string(),
         }

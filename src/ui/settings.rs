@@ -137,7 +137,7 @@ pub const SETTINGS: &[Setting] = &[
         key: "mode",
         label: "Replication",
         group: Group::Run,
-        help: "Synchronous waits for the slaves to confirm before committing a write; asynchronous does not wait: faster, but reads can be stale. As PostgreSQL synchronous_commit: async (local), remote_write (received), on (flushed), remote_apply (applied); sync = remote_apply on every replica. semi_sync is MySQL's: the quorum's replicas have received it (rpl_semi_sync_master_wait_for_slave_count), with the semi-sync timeout as a fallback.",
+        help: "Synchronous waits for the slaves to confirm before committing a write; asynchronous does not wait: faster, but reads can be stale. As PostgreSQL synchronous_commit: off (not even on the master's disk yet: a master crash loses it), async (local: on the master's disk), remote_write (received), on (flushed), remote_apply (applied); sync = remote_apply on every replica. semi_sync is MySQL's: the quorum's replicas have received it (rpl_semi_sync_master_wait_for_slave_count), with the semi-sync timeout as a fallback.",
         input: Input::Choice(|_| names(Mode::ALL, Mode::as_str)),
         get: |c| c.mode.to_string(),
         set: |c, text| {
@@ -149,7 +149,7 @@ pub const SETTINGS: &[Setting] = &[
         key: "quorum",
         label: "Wait for",
         group: Group::Replication,
-        help: "Which replicas a synchronous write waits for (PostgreSQL synchronous_standby_names): all, FIRST k by number (a down one is replaced by the next), or ANY k.",
+        help: "Which replicas a synchronous write waits for (PostgreSQL synchronous_standby_names): all, FIRST k (the first k connected, in the standbys list's order, by number when it is empty: a down one is replaced by the next), or ANY k.",
         input: Input::Choice(|c| {
             let mut options = vec!["all".to_string()];
             for kind in ["first", "any"] {
