@@ -358,6 +358,44 @@ mod tests {
         assert_eq!(open(&format!("#{link}")), (Opening::Session { start, actions, at: Some(Time(123_456)) }, vec![]));
     }
 
+    /// A link the playground wrote before PostgreSQL's failures (timelines, slots, standby
+    /// lists) were modelled, kept as it was: it still opens the same settings and commands,
+    /// and the model still takes every command, whatever the run now shows.
+    #[test]
+    fn a_link_from_before_the_postgresql_settings_still_opens() {
+        const OLD: &str = "#replicas=3&mode=async&lag=500&seed=42&quorum=first-2&semi_sync=300&v=1&start=replicas%3D3%26mode%3Dsync%26lag%3D500%26seed%3D42%26quorum%3Dfirst-2%26semi_sync%3D300&act=1000,W,0,101,Ann;2000,k,1;900000,x,m;1000000,p;1100000,C,replicas%3D3%26mode%3Dasync%26lag%3D500%26seed%3D42%26quorum%3Dfirst-2%26semi_sync%3D300;1200000,X,2&t=1500000&sum=08ed6a8e";
+        let start = Config {
+            replicas: 3,
+            mode: Mode::Sync,
+            quorum: crate::sim::config::Quorum::First(2),
+            semi_sync_timeout_ms: 300,
+            lag_ms: 500,
+            seed: 42,
+            ..Config::default()
+        };
+        let current = Config { mode: Mode::Async, ..start.clone() };
+        let actions = vec![
+            (Time(1_000), Command::Write { client: 0, key: 101, name: "Ann".into() }),
+            (Time(2_000), Command::CutLink(NodeRef::Replica(1))),
+            (Time(900_000), Command::Crash(NodeRef::Master)),
+            (Time(1_000_000), Command::Promote(None)),
+            (Time(1_100_000), Command::Configure(current)),
+            (Time(1_200_000), Command::Restart(NodeRef::Replica(2))),
+        ];
+        let (opening, notices) = open(OLD);
+        assert_eq!(notices, Vec::<String>::new());
+        assert_eq!(
+            opening,
+            Opening::Session { start: start.clone(), actions: actions.clone(), at: Some(Time(1_500_000)) }
+        );
+        let mut sim = crate::sim::Simulation::new(start).unwrap();
+        for (at, command) in actions {
+            sim.run_until(at);
+            let shown = command.to_string();
+            assert_eq!(sim.apply(command), Ok(()), "{shown}");
+        }
+    }
+
     #[test]
     fn a_moment_added_later_gives_the_same_link() {
         let start = Config { replicas: 3, ..Config::default() };
