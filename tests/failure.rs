@@ -22,18 +22,23 @@ fn writes(sim: &mut Simulation, count: u64) {
     advance(sim, 10);
 }
 
-#[test]
-fn a_replica_that_received_more_than_the_promoted_one_diverges_and_serves_its_rows_until_rebuilt() {
-    let mut sim = with(Config { replicas: 2, mode: Mode::Async, lag_ms: 10, ..base() });
-    write(&mut sim, 101, "Ann");
-    advance(&mut sim, 50);
+/// Ann everywhere; Bob acknowledged while pg-2 is down, so only the master and pg-3 have it;
+/// the master crashes and pg-2 is promoted.
+fn promote_the_replica_that_missed_bob(sim: &mut Simulation) {
+    write(sim, 101, "Ann");
+    advance(sim, 50);
     sim.apply(Command::Crash(NodeRef::Replica(1))).unwrap();
-    write(&mut sim, 101, "Bob");
-    advance(&mut sim, 50);
-    // pg-3 has Bob; pg-2 was down. The master crashes and pg-2 is promoted.
+    write(sim, 101, "Bob");
+    advance(sim, 50);
     sim.apply(Command::Crash(NodeRef::Master)).unwrap();
     sim.apply(Command::Restart(NodeRef::Replica(1))).unwrap();
     sim.apply(Command::Promote(Some(NodeRef::Replica(1)))).unwrap();
+}
+
+#[test]
+fn a_replica_that_received_more_than_the_promoted_one_diverges_and_serves_its_rows_until_rebuilt() {
+    let mut sim = with(Config { replicas: 2, mode: Mode::Async, lag_ms: 10, ..base() });
+    promote_the_replica_that_missed_bob(&mut sim);
     assert_eq!(sim.stats().lost_writes, 1, "Bob was acknowledged and is not in pg-2's history");
     let pg3 = node(&sim, 2);
     assert_eq!(pg3.follow, Follow::Diverged { fork: 1 });
@@ -62,14 +67,7 @@ fn a_replica_that_received_more_than_the_promoted_one_diverges_and_serves_its_ro
 #[test]
 fn rewind_is_refused_once_the_master_no_longer_has_the_wal_since_the_fork() {
     let mut sim = with(Config { replicas: 2, lag_ms: 10, wal_keep: 5, ..base() });
-    write(&mut sim, 101, "Ann");
-    advance(&mut sim, 50);
-    sim.apply(Command::Crash(NodeRef::Replica(1))).unwrap();
-    write(&mut sim, 101, "Bob");
-    advance(&mut sim, 50);
-    sim.apply(Command::Crash(NodeRef::Master)).unwrap();
-    sim.apply(Command::Restart(NodeRef::Replica(1))).unwrap();
-    sim.apply(Command::Promote(Some(NodeRef::Replica(1)))).unwrap();
+    promote_the_replica_that_missed_bob(&mut sim);
     writes(&mut sim, 20);
     let refusal = sim.apply(Command::Rewind(NodeRef::Replica(2))).unwrap_err();
     assert_eq!(

@@ -233,6 +233,23 @@ impl Simulation {
         lost
     }
 
+    /// Commits a waiting write: visible to the master's readers, at risk (of a crash or a
+    /// failover) until the master's disk and every follower have it, and acknowledged to its
+    /// client (with `warning`, if any).
+    fn commit(&mut self, entry: &LogEntry, request: RequestId, warning: Option<&'static str>) {
+        self.primary.visible.apply(entry);
+        self.primary.committed_lsn = entry.lsn;
+        if entry.lsn > self.safe_through() {
+            self.primary.at_risk.push_back((entry.lsn, request));
+        }
+        let mode = self.mode_acknowledged();
+        if let Some(record) = self.in_flight.get_mut(request) {
+            record.acked_as = Some(mode);
+            record.warning = warning;
+        }
+        self.reply(self.master, request, None);
+    }
+
     /// pg_cancel_backend on every session waiting for its commit: each returns at once with
     /// PostgreSQL's WARNING, committed on the master (visible there) though no synchronous
     /// standby has confirmed it. Returns how many were waiting.
@@ -240,17 +257,7 @@ impl Simulation {
         let waiting = std::mem::take(&mut self.primary.waiting);
         let count = waiting.len();
         for (entry, request) in waiting {
-            self.primary.visible.apply(&entry);
-            self.primary.committed_lsn = entry.lsn;
-            if entry.lsn > self.safe_through() {
-                self.primary.at_risk.push_back((entry.lsn, request));
-            }
-            let mode = self.mode_acknowledged();
-            if let Some(record) = self.in_flight.get_mut(request) {
-                record.acked_as = Some(mode);
-                record.warning = Some(CANCELLED_WAIT);
-            }
-            self.reply(self.master, request, None);
+            self.commit(&entry, request, Some(CANCELLED_WAIT));
         }
         count
     }
@@ -262,16 +269,7 @@ impl Simulation {
                 break;
             }
             let (entry, request) = self.primary.waiting.pop_front().expect("front exists");
-            self.primary.visible.apply(&entry);
-            self.primary.committed_lsn = entry.lsn;
-            if entry.lsn > self.safe_through() {
-                self.primary.at_risk.push_back((entry.lsn, request));
-            }
-            let mode = self.mode_acknowledged();
-            if let Some(record) = self.in_flight.get_mut(request) {
-                record.acked_as = Some(mode);
-            }
-            self.reply(self.master, request, None);
+            self.commit(&entry, request, None);
         }
     }
 
