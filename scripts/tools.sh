@@ -66,7 +66,7 @@ ensure_cargo_fuzz() {
   fi
 }
 
-# Debian's PostgreSQL 15, for the differential tests on a real cluster (tests/postgres.rs).
+# Debian's PostgreSQL 15, for the differential tests on a real cluster (model/tests/postgres.rs).
 # The tests run their own servers as the postgres user on free 127.0.0.1 ports in a temporary
 # directory: they neither need nor start the default cluster (15/main) the package creates.
 ensure_postgres() {

@@ -2,6 +2,7 @@
 //!
 //! `sim` is the pure, deterministic model; `ui` is the Yew page that drives and draws it.
 
-pub mod demos;
-pub mod sim;
+/// The model, its own crate (`model/`): named `sim` here, as the page has always called it.
+pub use replication_model as sim;
+pub use replication_model::demos;
 pub mod ui;

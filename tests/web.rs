@@ -2,6 +2,7 @@
 //! determinism checked in 32-bit wasm against the native fingerprint.
 #![cfg(target_arch = "wasm32")]
 
+#[path = "../model/tests/common/mod.rs"]
 mod common;
 
 use std::time::Duration;

@@ -4,7 +4,7 @@
 
 use std::time::Instant;
 
-use replication_playground::sim::benchmark::standard_workload;
+use replication_model::benchmark::standard_workload;
 
 const REQUESTS: u64 = 1_000_000;
 

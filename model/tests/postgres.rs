@@ -155,7 +155,7 @@ fn print_table(rows: &[Vec<String>]) {
 /// scenario is cited there, by its name.
 #[test]
 fn docs_cite_every_scenario() {
-    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/model.md")).expect("docs/model.md");
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/model.md")).expect("docs/model.md");
     let doc = doc.split_whitespace().collect::<Vec<_>>().join(" ");
     let uncited: Vec<&str> =
         SCENARIOS.iter().map(|scenario| scenario.name).filter(|name| !doc.contains(&format!("\"{name}\""))).collect();

@@ -6,9 +6,9 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use replication_playground::sim::config::{Config, Mode};
-use replication_playground::sim::recording::Recording;
-use replication_playground::sim::time::Time;
+use replication_model::config::{Config, Mode};
+use replication_model::recording::Recording;
+use replication_model::time::Time;
 
 struct Counting;
 

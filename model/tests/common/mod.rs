@@ -2,11 +2,11 @@
 //! must be the same on every platform.
 #![allow(dead_code)] // each test crate uses its own share of these
 
-use replication_playground::sim::config::{Config, Mode};
-use replication_playground::sim::data::{self, Database};
-use replication_playground::sim::request::{Outcome, RequestRecord};
-use replication_playground::sim::time::Time;
-use replication_playground::sim::{Command, NodeRef, Simulation};
+use replication_model::config::{Config, Mode};
+use replication_model::data::{self, Database};
+use replication_model::request::{Outcome, RequestRecord};
+use replication_model::time::Time;
+use replication_model::{Command, NodeRef, Simulation};
 
 /// The fingerprint `scripted_run(7)` gives, natively and in wasm alike.
 pub const SCRIPTED_RUN_FINGERPRINT: u64 = 10_746_041_624_569_251_857;
@@ -121,9 +121,9 @@ pub fn scripted_run(seed: u64) -> Simulation {
             20 => reconfigure(&mut sim, |c| c.replicas = 5),
             25 => reconfigure(&mut sim, |c| c.lag_ms = 50),
             30 => reconfigure(&mut sim, |c| c.mode = Mode::Async),
-            35 => sim.apply(Command::Crash(replication_playground::sim::NodeRef::Master)).expect("master is up"),
+            35 => sim.apply(Command::Crash(replication_model::NodeRef::Master)).expect("master is up"),
             40 => sim.apply(Command::Promote(None)).expect("a replica is up"),
-            45 => sim.apply(Command::Restart(replication_playground::sim::NodeRef::Replica(1))).unwrap_or(()),
+            45 => sim.apply(Command::Restart(replication_model::NodeRef::Replica(1))).unwrap_or(()),
             _ => {}
         }
         advance(&mut sim, 37 * (step % 7));

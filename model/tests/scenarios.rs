@@ -7,14 +7,14 @@ use common::{
     advance, base, finished, name, read, read_as, reads_served, reconfigure, replica_applied, returned_name, send, sim,
     with, write,
 };
-use replication_playground::sim::config::{Config, Mode, Policy, Quorum, ReadPref};
-use replication_playground::sim::data::{self, Value};
-use replication_playground::sim::events::EventKind;
-use replication_playground::sim::node::Follow;
-use replication_playground::sim::request::{Op, Outcome, RequestRecord};
-use replication_playground::sim::time::Time;
-use replication_playground::sim::timeline::Position;
-use replication_playground::sim::{Command, NodeRef, NodeState, Simulation};
+use replication_model::config::{Config, Mode, Policy, Quorum, ReadPref};
+use replication_model::data::{self, Value};
+use replication_model::events::EventKind;
+use replication_model::node::Follow;
+use replication_model::request::{Op, Outcome, RequestRecord};
+use replication_model::time::Time;
+use replication_model::timeline::Position;
+use replication_model::{Command, NodeRef, NodeState, Simulation};
 
 // --- The lecture's replication table: sync waits, async does not and reads can be stale ---
 
@@ -898,5 +898,5 @@ fn metrics_keep_a_bounded_window_of_throughput_and_lag() {
     assert!(middle.nodes.iter().any(|node| node.lag_lsn > 0));
     assert!(middle.latency_quantile(0.99).unwrap() >= middle.latency_quantile(0.5).unwrap());
     advance(&mut sim, 600_000);
-    assert_eq!(sim.metrics().buckets().count(), replication_playground::sim::metrics::WINDOW);
+    assert_eq!(sim.metrics().buckets().count(), replication_model::metrics::WINDOW);
 }

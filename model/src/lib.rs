@@ -13,6 +13,7 @@ pub mod client;
 pub mod config;
 mod console;
 pub mod data;
+pub mod demos;
 pub mod events;
 mod failure;
 mod load;
@@ -345,7 +346,7 @@ impl Simulation {
     }
 
     /// The replicas in no particular order, without allocating: for the hot paths.
-    pub(super) fn unordered_replicas(&self) -> impl Iterator<Item = (NodeId, &Node)> {
+    pub(crate) fn unordered_replicas(&self) -> impl Iterator<Item = (NodeId, &Node)> {
         self.nodes
             .iter()
             .enumerate()

@@ -4,12 +4,12 @@
 
 mod common;
 
-use replication_playground::sim::config::{Config, Mode, Policy, Quorum, ReadPref};
-use replication_playground::sim::events::EventKind;
-use replication_playground::sim::node::Follow;
-use replication_playground::sim::rng::SimRng;
-use replication_playground::sim::time::Time;
-use replication_playground::sim::{Command, NodeRef, Simulation};
+use replication_model::config::{Config, Mode, Policy, Quorum, ReadPref};
+use replication_model::events::EventKind;
+use replication_model::node::Follow;
+use replication_model::rng::SimRng;
+use replication_model::time::Time;
+use replication_model::{Command, NodeRef, Simulation};
 
 fn seeds() -> u64 {
     std::env::var("PROPERTY_SEEDS").ok().and_then(|n| n.parse().ok()).unwrap_or(500)
@@ -104,7 +104,7 @@ fn random_run(seed: u64, mode: Mode, failures: Failures) -> Run {
             .count();
         let applied: Vec<u64> = (0..last_applied.len().max(sim.replica_ids().len() + 1))
             .map(|index| {
-                let id = replication_playground::sim::network::NodeId(index);
+                let id = replication_model::network::NodeId(index);
                 if sim.replica_ids().contains(&id) || id == sim.master_id() {
                     sim.node(id).positions.applied
                 } else {

@@ -5,9 +5,9 @@
 mod common;
 
 use common::{advance, base, finished, send, with};
-use replication_playground::sim::config::{Config, Mode, Quorum};
-use replication_playground::sim::events::EventKind;
-use replication_playground::sim::{Command, NodeRef, Simulation};
+use replication_model::config::{Config, Mode, Quorum};
+use replication_model::events::EventKind;
+use replication_model::{Command, NodeRef, Simulation};
 
 #[test]
 fn off_acknowledges_before_the_master_flushes_and_a_crash_loses_it_local_keeps_it() {
@@ -47,7 +47,7 @@ fn one_far_away_replica_and_one_that_applies_late() {
     sim.apply(Command::SetApplyDelay(NodeRef::Replica(1), 500)).unwrap();
     sim.apply(Command::Write { client: 0, key: 101, name: "Ann".into() }).unwrap();
     advance(&mut sim, 100);
-    let position = |sim: &replication_playground::sim::Simulation, number| {
+    let position = |sim: &replication_model::Simulation, number| {
         sim.node(sim.resolve(NodeRef::Replica(number)).unwrap()).positions
     };
     assert_eq!((position(&sim, 1).flushed, position(&sim, 1).applied), (1, 0), "flushed at once, applied later");

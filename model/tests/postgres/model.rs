@@ -12,13 +12,13 @@
 
 use std::time::Duration;
 
-use replication_playground::sim::config::{Config, Mode, Quorum};
-use replication_playground::sim::data;
-use replication_playground::sim::network::NodeId;
-use replication_playground::sim::node;
-use replication_playground::sim::request::Outcome;
-use replication_playground::sim::time::Time;
-use replication_playground::sim::{Command, NodeRef, Simulation};
+use replication_model::config::{Config, Mode, Quorum};
+use replication_model::data;
+use replication_model::network::NodeId;
+use replication_model::node;
+use replication_model::request::Outcome;
+use replication_model::time::Time;
+use replication_model::{Command, NodeRef, Simulation};
 
 use crate::cluster::{
     Cluster, Commit, CommitMode, Follow, Node, PATIENCE, Refusal, SyncStandbys, WAL_SENDER_TIMEOUT, WriteId,

@@ -5,12 +5,12 @@
 mod common;
 
 use common::{advance, base, with, write};
-use replication_playground::sim::config::{Config, Mode};
-use replication_playground::sim::events::EventKind;
-use replication_playground::sim::node::Follow;
-use replication_playground::sim::{Command, NodeRef, NodeState, Simulation};
+use replication_model::config::{Config, Mode};
+use replication_model::events::EventKind;
+use replication_model::node::Follow;
+use replication_model::{Command, NodeRef, NodeState, Simulation};
 
-fn node(sim: &Simulation, number: usize) -> &replication_playground::sim::node::Node {
+fn node(sim: &Simulation, number: usize) -> &replication_model::node::Node {
     sim.node(sim.resolve(NodeRef::Replica(number)).unwrap())
 }
 
@@ -127,7 +127,7 @@ fn with_slots_the_master_keeps_the_wal_a_down_replica_needs_and_shows_it_growing
 
 #[test]
 fn session_guarantees_compare_writes_not_numbers_a_new_timeline_reuses() {
-    use replication_playground::sim::config::ReadPref;
+    use replication_model::config::ReadPref;
     let config = Config { replicas: 2, lag_ms: 1_000, read_pref: ReadPref::Primary, clients: 2, ..base() };
     let mut sim = with(config);
     let write_as = |sim: &mut Simulation, name: &str| {
@@ -156,7 +156,7 @@ fn session_guarantees_compare_writes_not_numbers_a_new_timeline_reuses() {
 
 #[test]
 fn a_causal_read_after_a_failover_waits_only_for_the_clients_new_write() {
-    use replication_playground::sim::config::ReadPref;
+    use replication_model::config::ReadPref;
     let config = Config {
         replicas: 2,
         lag_ms: 100,
@@ -181,5 +181,5 @@ fn a_causal_read_after_a_failover_waits_only_for_the_clients_new_write() {
     advance(&mut sim, 50);
     let read = common::finished(&sim, id);
     assert_eq!(common::returned_name(&read).as_deref(), Some("new"), "served at once by a replica that has it");
-    assert!(read.latency().unwrap() < replication_playground::sim::time::Time::from_millis(50));
+    assert!(read.latency().unwrap() < replication_model::time::Time::from_millis(50));
 }

@@ -2,7 +2,7 @@
 
 use super::lexer::{Token, TokenKind, tokenize};
 use super::{CompareOp, Expr, Name, Parsed, Select, SqlError, Statement};
-use crate::sim::data::{Column, ColumnType, Schema, Value};
+use crate::data::{Column, ColumnType, Schema, Value};
 
 /// How deeply expressions may nest (parentheses and NOTs): the parser, the evaluator and every
 /// other walk over an expression recurse once per level, and the page's stack is small (1 MB in

@@ -1,8 +1,8 @@
 //! The SQL subset: what parses, what runs, and the exact messages for what does not.
 
 use super::{MAX_DEPTH, MAX_TEXT_CHARS, Statement, execute_write, parse, query};
-use crate::sim::data::{Database, LogEntry, Value};
-use crate::sim::time::Time;
+use crate::data::{Database, LogEntry, Value};
+use crate::time::Time;
 
 fn error(text: &str) -> String {
     parse(text).unwrap_err().to_string()

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use super::{CompareOp, Expr, Name, Select, SqlError, Statement};
-use crate::sim::data::{Change, Database, Lsn, Row, Schema, Table, Value};
+use crate::data::{Change, Database, Lsn, Row, Schema, Table, Value};
 
 /// The answer to a SELECT.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -1,10 +1,10 @@
 //! Rewinding replays: the run at any earlier moment is rebuilt exactly, playing forward again
 //! gives the recorded future, and acting in the past forks it.
 
-use replication_playground::sim::config::{Config, Mode};
-use replication_playground::sim::recording::Recording;
-use replication_playground::sim::time::Time;
-use replication_playground::sim::{Command, NodeRef, Simulation};
+use replication_model::config::{Config, Mode};
+use replication_model::recording::Recording;
+use replication_model::time::Time;
+use replication_model::{Command, NodeRef, Simulation};
 
 fn ms(ms: u64) -> Time {
     Time::from_millis(ms)

@@ -2,10 +2,10 @@
 //! what to watch, and carries its claim as a check that the tests run: a demo narrates only
 //! what the model really does.
 
-use crate::sim::config::{Config, Mode, Policy, ReadPref};
-use crate::sim::events::EventKind;
-use crate::sim::time::Time;
-use crate::sim::{Command, NodeRef, NodeState, Simulation};
+use crate::config::{Config, Mode, Policy, ReadPref};
+use crate::events::EventKind;
+use crate::time::Time;
+use crate::{Command, NodeRef, NodeState, Simulation};
 
 pub struct Demo {
     /// Its name in links: `#demo=NAME&step=N`.
