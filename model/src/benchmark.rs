@@ -1,10 +1,10 @@
 //! The standard workload the benchmarks time, natively and in wasm alike: client requests
 //! against a master and 8 async replicas, 90% reads, at 5,000 requests per second.
 
-use super::config::{Config, Mode};
-use super::rng::SimRng;
-use super::time::Time;
-use super::{Command, Simulation};
+use crate::config::{Config, Mode};
+use crate::rng::SimRng;
+use crate::time::Time;
+use crate::{Command, Simulation};
 
 const RATE: u64 = 5_000;
 

@@ -1,12 +1,19 @@
 //! A client's session: what it has written and read, for the guarantees a session can ask
 //! for (read-your-writes, monotonic reads) and for catching their violations.
 
+use crate::config::Mode;
+use crate::metrics::Completion;
+use crate::network::{ClientId, Endpoint, Payload};
+use crate::node::{Job, Query};
+use crate::request::{Op, Outcome, RequestRecord};
+use crate::{RECENT_LIMIT, Simulation};
+
 use std::collections::{BTreeMap, VecDeque};
 
-use super::data::Key;
-use super::network::{NodeId, RequestId};
-use super::sql::Parsed;
-use super::timeline::Position;
+use crate::data::Key;
+use crate::network::{NodeId, RequestId};
+use crate::sql::Parsed;
+use crate::timeline::Position;
 
 #[derive(Clone, Debug, Default)]
 pub struct Session {
@@ -59,5 +66,149 @@ impl Session {
         let seen = self.seen.entry(key).or_default();
         *seen = (*seen).max(write);
         violations
+    }
+}
+
+impl Simulation {
+    pub(crate) fn send_write(&mut self, client: ClientId, key: Key, name: String) {
+        let request = self.open_request(client, Op::Write { key, name: name.clone() });
+        self.stats.writes_issued += 1;
+        self.sessions[client].last_written_key = Some(key);
+        let master = self.master;
+        self.send(
+            Endpoint::Client(client),
+            Endpoint::Node(master),
+            Payload::Request(Job::Write { request, key, name }),
+        );
+    }
+
+    pub(crate) fn send_read(&mut self, client: ClientId, key: Key) {
+        let request = self.open_request(client, Op::Read { key });
+        self.stats.reads_issued += 1;
+        match self.route_read(client) {
+            Ok(node) => {
+                let token = self.causal_token(client);
+                self.send(
+                    Endpoint::Client(client),
+                    Endpoint::Node(node),
+                    Payload::Request(Job::Read { request, query: Query::User(key), token }),
+                );
+            }
+            // Refused by the router itself: the client learns at once.
+            Err(reason) => self.complete(request, Some(reason)),
+        }
+    }
+    /// The log position a causal read must see: the client's last acknowledged write.
+    pub(crate) fn causal_token(&self, client: ClientId) -> Option<Position> {
+        self.sessions[client].last_commit.filter(|_| self.config.causal_reads)
+    }
+
+    /// Whether a node has applied the write at `position`: part of the history it is on, up to
+    /// where it is.
+    pub(crate) fn has_applied(&self, id: NodeId, position: Position) -> bool {
+        let node = &self.nodes[id.0];
+        self.timelines.contains(node.timeline, node.positions.applied, position)
+    }
+
+    pub(crate) fn open_request(&mut self, client: ClientId, op: Op) -> RequestId {
+        let id = self.next_request;
+        self.next_request += 1;
+        self.in_flight.insert(RequestRecord::new(id, client, op, self.now));
+        id
+    }
+
+    pub(crate) fn record(&mut self, request: RequestId, node: NodeId, outcome: Outcome) {
+        let name = self.name(node);
+        if let Some(record) = self.in_flight.get_mut(request) {
+            record.served_by = Some(name);
+            record.machine = Some(node);
+            record.outcome = Some(outcome);
+        }
+    }
+
+    /// The reply reached the client: count it and check the session's guarantees.
+    pub(crate) fn complete(&mut self, request: RequestId, error: Option<String>) {
+        let Some(mut record) = self.in_flight.remove(request) else {
+            return;
+        };
+        record.completed_at = Some(self.now);
+        let latency = self.now - record.issued_at;
+        let session = &mut self.sessions[record.client];
+        let completion = match (error, &record.outcome) {
+            (Some(reason), _) => {
+                record.outcome = Some(Outcome::Failed { reason });
+                if record.is_read() {
+                    self.stats.reads_failed += 1;
+                } else {
+                    self.stats.writes_failed += 1;
+                }
+                Completion::Failed
+            }
+            (None, Some(Outcome::Rows { node_at, .. })) => {
+                // A SELECT names no single row, so it misses the client's own write when its
+                // answer is stale and the node had not applied the client's last acknowledged
+                // write: what a causal token (MaxScale's causal_reads) would have waited for.
+                let has_it = session
+                    .last_commit
+                    .is_none_or(|token| self.timelines.contains(node_at.timeline, node_at.lsn, token));
+                record.ryw_violation = record.is_stale() && !has_it;
+                self.stats.reads_completed += 1;
+                self.stats.stale_reads += u64::from(record.is_stale());
+                self.stats.ryw_violations += u64::from(record.ryw_violation);
+                Completion::Read { stale: record.is_stale(), latency }
+            }
+            (None, Some(Outcome::Changed { at, .. })) => {
+                if let Some(at) = at {
+                    session.on_commit(*at);
+                }
+                self.stats.writes_acked += 1;
+                Completion::Write { latency }
+            }
+            (None, Some(Outcome::Read { row, .. })) => {
+                let key = record.key().expect("user reads name a user");
+                let violations = session.on_read(key, row.as_ref().map_or(0, |row| row.write));
+                record.ryw_violation = violations.read_your_writes;
+                record.monotonic_violation = violations.monotonic;
+                self.stats.reads_completed += 1;
+                self.stats.stale_reads += u64::from(record.is_stale());
+                self.stats.ryw_violations += u64::from(violations.read_your_writes);
+                self.stats.monotonic_violations += u64::from(violations.monotonic);
+                Completion::Read { stale: record.is_stale(), latency }
+            }
+            (None, Some(Outcome::Logged { at, write, .. })) => {
+                session.on_write_acked(record.key().expect("user writes name a user"), *write, *at);
+                self.stats.writes_acked += 1;
+                Completion::Write { latency }
+            }
+            (None, _) => unreachable!("a node answers only after recording an outcome"),
+        };
+        self.metrics.record(completion);
+        let client = record.client;
+        if let Op::Sql { .. } = record.op {
+            if self.sql_log.len() == RECENT_LIMIT {
+                self.sql_log.pop_front();
+            }
+            self.sql_log.push_back(record.clone());
+        }
+        if self.recent.len() == RECENT_LIMIT {
+            self.recent.pop_front();
+        }
+        self.recent.push_back(record);
+        if self.sessions[client].sql_running == Some(request) {
+            self.send_next_statement(client);
+        }
+    }
+
+    /// Marks a request as lost wherever its record is.
+    pub(crate) fn mark_lost(&mut self, request: RequestId) {
+        if let Some(record) = self.in_flight.get_mut(request) {
+            record.lost = true;
+        } else if let Some(record) = self.recent.iter_mut().find(|record| record.id == request) {
+            record.lost = true;
+        }
+    }
+
+    pub(crate) fn mode_acknowledged(&self) -> Mode {
+        if self.primary.fallback { Mode::Async } else { self.config.mode }
     }
 }

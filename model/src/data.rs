@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::rc::Rc;
 
-use super::time::Time;
+use crate::time::Time;
 
 /// A `users` id, for the requests that name one user.
 pub type Key = u64;

@@ -1,7 +1,7 @@
 //! Things that happen to the cluster as a whole, kept for the page's event log.
 
-use super::data::Lsn;
-use super::time::Time;
+use crate::data::Lsn;
+use crate::time::Time;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum EventKind {

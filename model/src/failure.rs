@@ -1,14 +1,15 @@
 //! Crashes, restarts, partitions of a replica's replication link, and failover: promoting the
 //! most up-to-date replica when the master is gone, losing what it never received.
 
-use super::config::Refusal;
-use super::data::Lsn;
-use super::events::EventKind;
-use super::network::NodeId;
-use super::node::Follow;
-use super::replication::Primary;
-use super::timeline::Position;
-use super::{Simulation, Time, Timer};
+use crate::config::Refusal;
+use crate::data::Lsn;
+use crate::events::EventKind;
+use crate::network::NodeId;
+use crate::node::Follow;
+use crate::replication::Primary;
+use crate::time::Time;
+use crate::timeline::Position;
+use crate::{Simulation, Timer};
 
 impl Simulation {
     pub(super) fn crash(&mut self, id: NodeId, reason: &str) {
@@ -16,7 +17,7 @@ impl Simulation {
         self.fail_local_requests(id, &format!("{label} crashed"));
         let incarnation = self.new_incarnation();
         let node = &mut self.nodes[id.0];
-        node.status = super::node::Status::Down;
+        node.status = crate::node::Status::Down;
         // Its connections close with the process: the master knows at once.
         node.streaming = false;
         node.incarnation = incarnation;
@@ -60,7 +61,7 @@ impl Simulation {
     pub(super) fn restart(&mut self, id: NodeId) {
         let incarnation = self.new_incarnation();
         let node = &mut self.nodes[id.0];
-        node.status = super::node::Status::Up;
+        node.status = crate::node::Status::Up;
         node.streaming = !node.link_cut && node.follow == Follow::Streaming;
         node.incarnation = incarnation;
         self.note(EventKind::Restarted { node: self.label(id) });
@@ -200,9 +201,9 @@ impl Simulation {
     }
 
     /// The replication link between the master and a replica is cut.
-    pub(super) fn crosses_cut_link(&self, from: super::Endpoint, to: super::Endpoint) -> bool {
+    pub(super) fn crosses_cut_link(&self, from: crate::network::Endpoint, to: crate::network::Endpoint) -> bool {
         match (from, to) {
-            (super::Endpoint::Node(a), super::Endpoint::Node(b)) => {
+            (crate::network::Endpoint::Node(a), crate::network::Endpoint::Node(b)) => {
                 let replica = if a == self.master { b } else { a };
                 self.nodes[replica.0].link_cut
             }

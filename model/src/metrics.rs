@@ -3,7 +3,7 @@
 
 use std::collections::VecDeque;
 
-use super::time::Time;
+use crate::time::Time;
 
 /// The width of one bucket.
 pub const BUCKET: Time = Time::from_millis(250);

@@ -1,10 +1,12 @@
 //! Who talks to whom, and how long a message takes.
 
+use crate::{Event, Simulation, Timer};
+
 use std::rc::Rc;
 
-use super::data::{LogEntry, Lsn};
-use super::node::Job;
-use super::time::Time;
+use crate::data::{LogEntry, Lsn};
+use crate::node::Job;
+use crate::time::Time;
 
 /// A replica's report to the master takes this long, before jitter. (Clients are
 /// `client_ms` away from each node; log entries take `lag`.)
@@ -76,7 +78,7 @@ pub struct Network {
 fn endpoint_index(endpoint: Endpoint) -> usize {
     match endpoint {
         Endpoint::Client(client) => client,
-        Endpoint::Node(NodeId(id)) => super::config::MAX_CLIENTS + id,
+        Endpoint::Node(NodeId(id)) => crate::config::MAX_CLIENTS + id,
     }
 }
 
@@ -97,5 +99,61 @@ impl Network {
         let tail = &mut self.tails[from * self.width + to];
         *tail = earliest.max(*tail);
         *tail
+    }
+}
+
+impl Simulation {
+    /// Puts a message on the wire. The replication link of a cut replica drops it.
+    pub(crate) fn send(&mut self, from: Endpoint, to: Endpoint, payload: Payload) {
+        if self.crosses_cut_link(from, to) {
+            return;
+        }
+        let base = match (from, to, &payload) {
+            (Endpoint::Client(_), Endpoint::Node(node), _) | (Endpoint::Node(node), Endpoint::Client(_), _) => {
+                self.nodes[node.0].distance
+            }
+            (_, Endpoint::Node(replica), Payload::Replicate { .. }) => {
+                self.nodes[replica.0].lag.unwrap_or(Time::from_millis(self.config.lag_ms))
+            }
+            _ => crate::network::HOP,
+        };
+        let jitter = match self.config.jitter_ms {
+            0 => Time::ZERO,
+            ms => Time(self.rng.below(ms * 1_000 + 1)),
+        };
+        let at = self.network.arrival(from, to, self.now + base + jitter);
+        self.queue.push(at, Event::Deliver(Message { from, to, sent_at: self.now, payload }));
+    }
+
+    pub(crate) fn schedule(&mut self, node: NodeId, after: Time, timer: Timer) {
+        let incarnation = self.nodes[node.0].incarnation;
+        self.queue.push(self.now + after, Event::Timer { node, incarnation, timer });
+    }
+
+    pub(crate) fn reply(&mut self, from: NodeId, request: RequestId, error: Option<String>) {
+        if let Some(client) = self.in_flight.get(request).map(|record| record.client) {
+            self.send(Endpoint::Node(from), Endpoint::Client(client), Payload::Reply { request, error });
+        }
+    }
+
+    pub(crate) fn deliver(&mut self, message: Message) {
+        match (message.to, message.payload) {
+            (Endpoint::Client(_), Payload::Reply { request, error }) => self.complete(request, error),
+            (Endpoint::Node(node), Payload::Request(job)) => self.arrive(node, job),
+            (Endpoint::Node(node), Payload::Replicate { timeline, entry }) => {
+                if !self.crosses_cut_link(message.from, message.to) {
+                    self.on_replicate(node, timeline, entry);
+                }
+            }
+            (Endpoint::Node(node), Payload::Ack { timeline, positions }) => {
+                if let Endpoint::Node(replica) = message.from
+                    && node == self.master
+                    && !self.crosses_cut_link(message.from, message.to)
+                {
+                    self.on_ack(replica, timeline, positions);
+                }
+            }
+            _ => unreachable!("every message kind is sent only to an endpoint that handles it"),
+        }
     }
 }

@@ -4,12 +4,12 @@
 use std::collections::VecDeque;
 use std::rc::Rc;
 
-use super::config::Config;
-use super::data::{Database, Key, LogEntry, Lsn};
-use super::network::{Positions, RequestId};
-use super::sql::Parsed;
-use super::time::Time;
-use super::timeline::Position;
+use crate::config::Config;
+use crate::data::{Database, Key, LogEntry, Lsn};
+use crate::network::{Positions, RequestId};
+use crate::sql::Parsed;
+use crate::time::Time;
+use crate::timeline::Position;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Status {

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
-use super::time::Time;
+use crate::time::Time;
 
 /// Events grouped by their time, each group in scheduling order: many events share a time
 /// (every replica's copy of a log entry, say), so this does fewer comparisons and moves than

@@ -4,9 +4,9 @@
 //! again (re-applying the commands that were given later), and fork when a command is given
 //! in the past.
 
-use super::config::{Config, Refusal};
-use super::time::Time;
-use super::{Command, Simulation};
+use crate::config::{Config, Refusal};
+use crate::time::Time;
+use crate::{Command, Simulation};
 
 /// Simulated time between checkpoints, at first; it doubles whenever there are too many.
 const CHECKPOINT_EVERY: Time = Time::from_millis(2_000);

@@ -7,15 +7,16 @@
 use std::collections::VecDeque;
 use std::rc::Rc;
 
-use super::config::{Level, Mode, Quorum};
-use super::data::{self, Change, Database, Key, LogEntry, Lsn, Row, USERS, Value};
-use super::events::EventKind;
-use super::network::{Endpoint, NodeId, Payload, Positions, RequestId};
-use super::node::{Follow, Node, Status};
-use super::request::Outcome;
-use super::sql::{self, Parsed};
-use super::timeline::Position;
-use super::{Simulation, Time, Timer};
+use crate::config::{Level, Mode, Quorum};
+use crate::data::{self, Change, Database, Key, LogEntry, Lsn, Row, USERS, Value};
+use crate::events::EventKind;
+use crate::network::{Endpoint, NodeId, Payload, Positions, RequestId};
+use crate::node::{Follow, Node, Status};
+use crate::request::Outcome;
+use crate::sql::{self, Parsed};
+use crate::time::Time;
+use crate::timeline::Position;
+use crate::{Simulation, Timer};
 
 /// What PostgreSQL says to a client whose wait for the synchronous standbys was cancelled.
 pub const CANCELLED_WAIT: &str = "WARNING: canceling wait for synchronous replication due to user request. DETAIL: The transaction has already committed locally, but might not have been replicated to the standby.";

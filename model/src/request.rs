@@ -1,16 +1,16 @@
 //! What happened to each client request, and the counters the page shows.
 
-use super::NodeRef;
-use super::config::Mode;
+use crate::NodeRef;
+use crate::config::Mode;
 use std::collections::VecDeque;
 use std::fmt;
 use std::rc::Rc;
 
-use super::data::{Key, Row};
-use super::network::{ClientId, NodeId, RequestId};
-use super::sql::ResultSet;
-use super::time::Time;
-use super::timeline::Position;
+use crate::data::{Key, Row};
+use crate::network::{ClientId, NodeId, RequestId};
+use crate::sql::ResultSet;
+use crate::time::Time;
+use crate::timeline::Position;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Op {

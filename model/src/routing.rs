@@ -2,9 +2,10 @@
 //! behind are shunned (ProxySQL's `max_replication_lag`), a sticky session keeps its replica,
 //! and the policy picks among the rest (ProxySQL, MaxScale).
 
-use super::config::{MAX_REPLICAS, Policy, ReadPref};
-use super::network::{ClientId, NodeId};
-use super::{Simulation, Time};
+use crate::Simulation;
+use crate::config::{MAX_REPLICAS, Policy, ReadPref};
+use crate::network::{ClientId, NodeId};
+use crate::time::Time;
 
 /// MongoDB's `localThresholdMS`: members this much further than the nearest still count as near.
 const NEAR_WINDOW: Time = Time::from_millis(15);

@@ -3,7 +3,7 @@
 //! and the same LSN on two timelines can name two different writes, so whether one position is
 //! part of another's history is a question for the timelines, not a comparison of numbers.
 
-use super::data::Lsn;
+use crate::data::Lsn;
 
 /// A history: the one it forked off, and where.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

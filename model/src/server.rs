@@ -2,12 +2,14 @@
 //! rejects requests, and a queue that stays full crashes the node (the lecture's "prevents
 //! crashes due to overload").
 
-use super::network::{Endpoint, Payload, RequestId};
-use super::node::{Job, ParkedRead, Query};
-use super::request::Outcome;
-use super::sql::{self, Statement};
-use super::timeline::Position;
-use super::{NodeId, Simulation, Time, Timer};
+use crate::network::NodeId;
+use crate::network::{Endpoint, Payload, RequestId};
+use crate::node::{Job, ParkedRead, Query};
+use crate::request::Outcome;
+use crate::sql::{self, Statement};
+use crate::time::Time;
+use crate::timeline::Position;
+use crate::{Simulation, Timer};
 
 impl Simulation {
     /// A request reached a node.

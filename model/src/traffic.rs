@@ -2,8 +2,9 @@
 //! reads, spread over a set number of hot users. Every choice, the gaps between requests
 //! included, comes from the seeded generator, so generated traffic replays exactly.
 
-use super::data::FIRST_USER;
-use super::{Command, Event, Simulation, Time, data};
+use crate::data::FIRST_USER;
+use crate::time::Time;
+use crate::{Command, Event, Simulation, data};
 
 impl Simulation {
     /// Starts the generator's schedule afresh at the current rate (or stops it at 0).

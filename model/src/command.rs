@@ -1,0 +1,285 @@
+//! What a user (or a test, or a replayed link) can ask of the simulation, and how each
+//! command is checked and carried out.
+
+use crate::Simulation;
+use crate::client::Session;
+use crate::config::{Config, Mode, Refusal};
+use crate::data::Key;
+use crate::events::EventKind;
+use crate::network::{ClientId, NodeId};
+use crate::time::Time;
+
+/// A node as people name it: the master, or a replica by its number (1-based).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NodeRef {
+    Master,
+    Replica(usize),
+}
+
+impl std::fmt::Display for NodeRef {
+    /// `master`, `replica-1`, ...: the name the page, the tests and the logs use.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NodeRef::Master => f.write_str("master"),
+            NodeRef::Replica(number) => write!(f, "replica-{number}"),
+        }
+    }
+}
+
+/// What a user (or a test, or a replayed link) can ask of the simulation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Command {
+    /// `client` writes `name` into user `key` (an upsert), sent to the master.
+    Write {
+        client: ClientId,
+        key: Key,
+        name: String,
+    },
+    /// A write of a random user with a random name, drawn from the seeded generator.
+    WriteRandom {
+        client: ClientId,
+    },
+    /// `client` reads user `key`, routed by the read preference and policy.
+    Read {
+        client: ClientId,
+        key: Key,
+    },
+    /// A read of the key `client` wrote last (the first user, 102, before any write).
+    ReadLastWritten {
+        client: ClientId,
+    },
+    /// SQL statements from `client`'s console, run one after another; a syntax error rejects
+    /// them all (and is recorded as a failed request).
+    Sql {
+        client: ClientId,
+        text: String,
+    },
+    /// New settings; the seed can only change by starting a new run.
+    Configure(Config),
+    Crash(NodeRef),
+    Restart(NodeRef),
+    CutLink(NodeRef),
+    HealLink(NodeRef),
+    /// Makes a replica the master: the one named, or the most up-to-date. A master still up is
+    /// stopped first, and rejoins as a replica when restarted (if its history allows).
+    Promote(Option<NodeRef>),
+    /// pg_rewind of a diverged replica: back to the fork, then following the master.
+    Rewind(NodeRef),
+    /// A new base backup of a replica from the master, whatever state it was in.
+    Rebuild(NodeRef),
+    /// pg_cancel_backend on the writes waiting for synchronous standbys: they return at once
+    /// with a warning, committed on the master only.
+    CancelWaits,
+    /// Operations per second one node serves.
+    SetCapacity(NodeRef, u64),
+    /// One replica's share under the weighted policy.
+    SetWeight(NodeRef, u64),
+    /// One node's one-way distance from the clients, in ms (for the `nearest` preference).
+    SetDistance(NodeRef, u64),
+    /// One replica's own replication delay, in ms: the time a log entry takes to reach it (a
+    /// far-away replica), instead of the run's `lag`.
+    SetLag(NodeRef, u64),
+    /// One replica's apply delay, in ms: it receives and flushes at once but applies each
+    /// entry only this long after the master logged it (`recovery_min_apply_delay`).
+    SetApplyDelay(NodeRef, u64),
+}
+
+impl std::fmt::Display for Command {
+    /// The command in a few words, for notices and reports: `client 1 writes user 101 = "Bob"`,
+    /// `crash replica-7`. SQL is cut to its first line's start.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        const SQL_SHOWN: usize = 60;
+        match self {
+            Command::Write { client, key, name } => write!(f, "client {} writes user {key} = {name:?}", client + 1),
+            Command::WriteRandom { client } => write!(f, "client {} writes a random user", client + 1),
+            Command::Read { client, key } => write!(f, "client {} reads user {key}", client + 1),
+            Command::ReadLastWritten { client } => write!(f, "client {} reads its last write", client + 1),
+            Command::Sql { client, text } => {
+                let shown: String = text.trim().chars().take(SQL_SHOWN).collect();
+                let cut = if shown.len() < text.trim().len() { "…" } else { "" };
+                write!(f, "client {} runs SQL {shown:?}{cut}", client + 1)
+            }
+            Command::Configure(_) => f.write_str("new settings"),
+            Command::Crash(node) => write!(f, "crash {node}"),
+            Command::Restart(node) => write!(f, "restart {node}"),
+            Command::CutLink(node) => write!(f, "cut {node}'s link"),
+            Command::HealLink(node) => write!(f, "heal {node}'s link"),
+            Command::Promote(Some(node)) => write!(f, "promote {node}"),
+            Command::Promote(None) => f.write_str("fail over to the best replica"),
+            Command::Rewind(node) => write!(f, "rewind {node} (pg_rewind)"),
+            Command::Rebuild(node) => write!(f, "rebuild {node} (a new base backup)"),
+            Command::CancelWaits => f.write_str("cancel the commits waiting for replicas"),
+            Command::SetCapacity(node, capacity) => write!(f, "set {node}'s capacity to {capacity} ops/s"),
+            Command::SetWeight(node, weight) => write!(f, "set {node}'s weight to {weight}"),
+            Command::SetDistance(node, ms) => write!(f, "set {node}'s distance to {ms} ms"),
+            Command::SetLag(node, ms) => write!(f, "set {node}'s replication delay to {ms} ms"),
+            Command::SetApplyDelay(node, ms) => write!(f, "set {node}'s apply delay to {ms} ms"),
+        }
+    }
+}
+
+impl Simulation {
+    /// Carries out a command at the current instant. A refused command leaves the run as it
+    /// was and says why.
+    pub fn apply(&mut self, command: Command) -> Result<(), Refusal> {
+        match command {
+            Command::Write { client, key, name } => self.send_write(self.check_client(client)?, key, name),
+            Command::WriteRandom { client } => {
+                let client = self.check_client(client)?;
+                let key = *self.rng.pick(&crate::data::seed_keys());
+                let name = self.rng.pick(&crate::data::WRITE_NAMES).to_string();
+                self.send_write(client, key, name);
+            }
+            Command::Read { client, key } => self.send_read(self.check_client(client)?, key),
+            Command::ReadLastWritten { client } => {
+                let client = self.check_client(client)?;
+                let key = self.sessions[client].last_written_key.unwrap_or(crate::data::FIRST_USER);
+                self.send_read(client, key);
+            }
+            Command::Sql { client, text } => {
+                let client = self.check_client(client)?;
+                self.submit_sql(client, &text);
+            }
+            Command::Configure(config) => self.configure(config)?,
+            Command::Crash(node) => {
+                let id = self.resolve(node)?;
+                if !self.nodes[id.0].is_up() {
+                    return Err(Refusal::new(format!("{} is already down", self.label(id))));
+                }
+                self.crash(id, "stopped by hand");
+            }
+            Command::Restart(node) => {
+                let id = self.resolve(node)?;
+                if self.nodes[id.0].is_up() {
+                    return Err(Refusal::new(format!("{} is already up", self.label(id))));
+                }
+                self.restart(id);
+            }
+            Command::CutLink(node) => {
+                let id = self.resolve_replica(node)?;
+                self.cut_link(id);
+            }
+            Command::HealLink(node) => {
+                let id = self.resolve_replica(node)?;
+                self.heal_link(id);
+            }
+            Command::Promote(node) => {
+                let candidate = node.map(|node| self.resolve_replica(node)).transpose()?;
+                self.failover(candidate)?;
+            }
+            Command::Rewind(node) => {
+                let id = self.resolve_replica(node)?;
+                self.rewind(id)?;
+            }
+            Command::CancelWaits => {
+                let count = self.cancel_waits();
+                if count == 0 {
+                    return Err(Refusal::new("no commit is waiting for a replica"));
+                }
+                self.note(EventKind::WaitsCancelled { count });
+            }
+            Command::Rebuild(node) => {
+                let id = self.resolve_replica(node)?;
+                if !self.master().is_up() {
+                    return Err(Refusal::new("a base backup needs the master up"));
+                }
+                self.rebuild(id);
+            }
+            Command::SetCapacity(node, capacity) => {
+                let id = self.resolve(node)?;
+                if !(1..=crate::config::MAX_CAPACITY).contains(&capacity) {
+                    return Err(Refusal::new(format!(
+                        "capacity must be between 1 and {} ops/s, got {capacity}",
+                        crate::config::MAX_CAPACITY
+                    )));
+                }
+                self.nodes[id.0].capacity = capacity;
+            }
+            Command::SetWeight(node, weight) => {
+                let id = self.resolve_replica(node)?;
+                if !(1..=1_000).contains(&weight) {
+                    return Err(Refusal::new(format!("weight must be between 1 and 1000, got {weight}")));
+                }
+                self.nodes[id.0].weight = weight;
+            }
+            Command::SetLag(_, ms) | Command::SetApplyDelay(_, ms) if ms > crate::config::MAX_DELAY_MS => {
+                return Err(Refusal::new(format!(
+                    "a delay must be between 0 and {} ms, got {ms}",
+                    crate::config::MAX_DELAY_MS
+                )));
+            }
+            Command::SetLag(node, ms) => {
+                let id = self.resolve_replica(node)?;
+                self.nodes[id.0].lag = Some(Time::from_millis(ms));
+            }
+            Command::SetApplyDelay(node, ms) => {
+                let id = self.resolve_replica(node)?;
+                self.nodes[id.0].apply_delay = Time::from_millis(ms);
+            }
+            Command::SetDistance(node, ms) => {
+                let id = self.resolve(node)?;
+                if ms > crate::config::MAX_DELAY_MS {
+                    return Err(Refusal::new(format!(
+                        "distance must be between 0 and {} ms, got {ms}",
+                        crate::config::MAX_DELAY_MS
+                    )));
+                }
+                self.nodes[id.0].distance = Time::from_millis(ms);
+            }
+        }
+        Ok(())
+    }
+
+    pub(crate) fn check_client(&self, client: ClientId) -> Result<ClientId, Refusal> {
+        if client < self.sessions.len() {
+            Ok(client)
+        } else {
+            Err(Refusal::new(format!("there is no client {}: there are {}", client + 1, self.sessions.len())))
+        }
+    }
+
+    pub(crate) fn resolve_replica(&self, node: NodeRef) -> Result<NodeId, Refusal> {
+        match node {
+            NodeRef::Master => Err(Refusal::new("that applies to replicas only, not the master")),
+            replica => self.resolve(replica),
+        }
+    }
+
+    pub(crate) fn configure(&mut self, config: Config) -> Result<(), Refusal> {
+        config.validate()?;
+        if config.seed != self.config.seed {
+            return Err(Refusal::new("the seed can only change by starting a new run"));
+        }
+        // The run-wide capacity and distance replace what was set per node.
+        if config.capacity != self.config.capacity {
+            for node in &mut self.nodes {
+                node.capacity = config.capacity;
+            }
+        }
+        if config.client_ms != self.config.client_ms {
+            for node in &mut self.nodes {
+                node.distance = Time::from_millis(config.client_ms);
+            }
+        }
+        if config.lag_ms != self.config.lag_ms {
+            for node in &mut self.nodes {
+                node.lag = None;
+            }
+        }
+        self.sessions.resize_with(config.clients, Session::default);
+        let replicas = config.replicas;
+        let rate_changed = config.rate != self.config.rate;
+        let leaves_off = self.config.mode == Mode::Off && config.mode != Mode::Off;
+        self.config = config;
+        if leaves_off {
+            self.flush_master_wal();
+        }
+        self.set_replica_count(replicas);
+        if rate_changed {
+            self.restart_generator();
+        }
+        // A looser mode or quorum may release writes that were waiting.
+        self.commit_ready();
+        Ok(())
+    }
+}

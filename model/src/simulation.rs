@@ -1,0 +1,438 @@
+//! The simulation: its state, its clock, and the loop that delivers events in time order.
+
+use std::collections::VecDeque;
+
+use crate::NodeRef;
+use crate::client::Session;
+use crate::config::{Config, Refusal};
+use crate::data::{Database, Lsn};
+use crate::events::{ClusterEvent, EventKind};
+use crate::metrics::{Metrics, NodeSample};
+use crate::network::{Message, Network, NodeId, RequestId};
+use crate::node::{Node, Status};
+use crate::queue::EventQueue;
+use crate::replication::Primary;
+use crate::request::{InFlight, Op, RequestRecord, Stats};
+use crate::rng::SimRng;
+use crate::time::Time;
+use crate::timeline::Timelines;
+
+/// How many finished requests the model remembers for the request log.
+pub const RECENT_LIMIT: usize = 50;
+/// How many cluster events it remembers.
+pub const EVENT_LIMIT: usize = 50;
+
+/// Something due in the simulation: a message arriving, or a node's own timer.
+#[derive(Clone, Debug)]
+pub enum Event {
+    Deliver(Message),
+    /// The traffic generator's next request; `generation` tells a stale schedule (from before
+    /// the rate changed) from the current one.
+    Generate {
+        generation: u64,
+    },
+    Timer {
+        node: NodeId,
+        incarnation: u64,
+        timer: Timer,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Timer {
+    /// The request in service is done.
+    ServiceDone,
+    /// A received log entry is on disk.
+    Flush(Lsn),
+    /// The next flushed entry is applied.
+    Apply,
+    /// The write at this position has waited the semi-sync timeout.
+    SemiSyncTimeout(Lsn),
+    /// A parked causal read has waited long enough and goes to the master.
+    CausalTimeout(RequestId),
+    /// The master has been down the failover timeout.
+    FailoverCheck,
+    /// The master's WAL writer flushes what `off` commits left unflushed.
+    WalWriter,
+    /// The master has heard nothing from a cut-off replica for `wal_sender_timeout` (the
+    /// link's change count when it was cut).
+    SenderTimeout(NodeId, u64),
+}
+
+/// How a node looks from outside, as the page and the test contract name it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NodeState {
+    Up,
+    Down,
+    /// Its queue is at least half full.
+    Overloaded,
+    /// Too far behind: reads avoid it (`max_lag`).
+    Shunned,
+    /// Up, with writes past the fork of the master's timeline: it follows nothing until
+    /// rewound or rebuilt.
+    Diverged,
+    /// Up, but the master no longer has the WAL it needs: it follows nothing until rebuilt.
+    Stranded,
+}
+
+impl NodeState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NodeState::Up => "up",
+            NodeState::Down => "down",
+            NodeState::Overloaded => "overloaded",
+            NodeState::Shunned => "shunned",
+            NodeState::Diverged => "diverged",
+            NodeState::Stranded => "stranded",
+        }
+    }
+}
+
+/// Clone is a checkpoint: the recording keeps copies to rewind to.
+#[derive(Clone)]
+pub struct Simulation {
+    pub(crate) config: Config,
+    pub(crate) now: Time,
+    pub(crate) rng: SimRng,
+    pub(crate) queue: EventQueue<Event>,
+    pub(crate) network: Network,
+    /// Every node ever made, by id; removed ones stay as tombstones for reuse.
+    pub(crate) nodes: Vec<Node>,
+    pub(crate) master: NodeId,
+    pub(crate) primary: Primary,
+    pub(crate) timelines: Timelines,
+    /// Log entries written so far, across every timeline: numbers each write (`Row::write`).
+    pub(crate) writes_logged: u64,
+    pub(crate) round_robin: usize,
+    pub(crate) sessions: Vec<Session>,
+    pub(crate) next_request: RequestId,
+    pub(crate) next_incarnation: u64,
+    pub(crate) in_flight: InFlight,
+    pub(crate) recent: VecDeque<RequestRecord>,
+    pub(crate) stats: Stats,
+    pub(crate) events: VecDeque<ClusterEvent>,
+    pub(crate) metrics: Metrics,
+    pub(crate) events_processed: u64,
+    /// Bumped whenever the generator's rate changes, voiding the old schedule.
+    pub(crate) generation: u64,
+    /// Finished SQL console requests, oldest first, at most `RECENT_LIMIT`.
+    pub(crate) sql_log: VecDeque<RequestRecord>,
+}
+
+impl Simulation {
+    pub fn new(config: Config) -> Result<Simulation, Refusal> {
+        config.validate()?;
+        let mut sim = Simulation {
+            rng: SimRng::new(config.seed),
+            now: Time::ZERO,
+            queue: EventQueue::default(),
+            network: Network::default(),
+            nodes: Vec::new(),
+            master: NodeId(0),
+            primary: Primary::new(Database::seed(), 0, Timelines::FIRST),
+            timelines: Timelines::default(),
+            writes_logged: 0,
+            round_robin: 0,
+            sessions: vec![Session::default(); config.clients],
+            next_request: 1,
+            next_incarnation: 0,
+            in_flight: InFlight::default(),
+            recent: VecDeque::new(),
+            stats: Stats::default(),
+            events: VecDeque::new(),
+            metrics: Metrics::default(),
+            events_processed: 0,
+            generation: 0,
+            sql_log: VecDeque::new(),
+            config,
+        };
+        for number in 0..=sim.config.replicas {
+            let incarnation = sim.new_incarnation();
+            sim.nodes.push(Node::new(number, incarnation, Database::seed(), 0, Timelines::FIRST, &sim.config));
+        }
+        sim.restart_generator();
+        Ok(sim)
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    pub fn now(&self) -> Time {
+        self.now
+    }
+
+    pub fn stats(&self) -> &Stats {
+        &self.stats
+    }
+
+    pub fn metrics(&self) -> &Metrics {
+        &self.metrics
+    }
+
+    /// Messages and timers handled so far.
+    pub fn events_processed(&self) -> u64 {
+        self.events_processed
+    }
+
+    /// The node serving as master.
+    pub fn master(&self) -> &Node {
+        &self.nodes[self.master.0]
+    }
+
+    pub fn master_id(&self) -> NodeId {
+        self.master
+    }
+
+    /// What readers of the master see: committed data, which under synchronous replication
+    /// lags the logged data until the replicas confirm.
+    pub fn committed(&self) -> &Database {
+        &self.primary.visible
+    }
+
+    pub fn committed_lsn(&self) -> Lsn {
+        self.primary.committed_lsn
+    }
+
+    /// True while semi-sync has fallen back to async.
+    pub fn in_fallback(&self) -> bool {
+        self.primary.fallback
+    }
+
+    /// The replicas in order of their number, with their ids.
+    pub fn replicas(&self) -> Vec<(NodeId, &Node)> {
+        let mut replicas: Vec<_> = self.unordered_replicas().collect();
+        replicas.sort_unstable_by_key(|(_, node)| node.number);
+        replicas
+    }
+
+    /// The replicas in no particular order, without allocating: for the hot paths.
+    pub(crate) fn unordered_replicas(&self) -> impl Iterator<Item = (NodeId, &Node)> {
+        self.nodes
+            .iter()
+            .enumerate()
+            .filter(|(_, node)| node.number > 0 && node.status != Status::Removed)
+            .map(|(index, node)| (NodeId(index), node))
+    }
+
+    /// The replicas' ids in order of their number.
+    pub fn replica_ids(&self) -> Vec<NodeId> {
+        self.replicas().into_iter().map(|(id, _)| id).collect()
+    }
+
+    pub fn node(&self, id: NodeId) -> &Node {
+        &self.nodes[id.0]
+    }
+
+    /// How a node is named now.
+    pub fn name(&self, id: NodeId) -> NodeRef {
+        match self.nodes[id.0].number {
+            0 => NodeRef::Master,
+            number => NodeRef::Replica(number),
+        }
+    }
+
+    /// The machine and its role, for logs and messages: `pg-2 (replica-1)`.
+    pub fn label(&self, id: NodeId) -> String {
+        format!("{} ({})", id.machine(), self.name(id))
+    }
+
+    pub fn resolve(&self, node: NodeRef) -> Result<NodeId, Refusal> {
+        match node {
+            NodeRef::Master => Ok(self.master),
+            NodeRef::Replica(number) => self
+                .replicas()
+                .into_iter()
+                .find(|(_, node)| node.number == number)
+                .map(|(id, _)| id)
+                .ok_or_else(|| Refusal::new(format!("there is no replica-{number}"))),
+        }
+    }
+
+    pub fn state(&self, id: NodeId) -> NodeState {
+        let node = &self.nodes[id.0];
+        if !node.is_up() {
+            NodeState::Down
+        } else if matches!(node.follow, crate::node::Follow::Diverged { .. }) {
+            NodeState::Diverged
+        } else if node.follow == crate::node::Follow::WalRemoved {
+            NodeState::Stranded
+        } else if node.queue.len() as u64 * 2 >= self.config.queue_limit {
+            NodeState::Overloaded
+        } else if !node.is_master() && self.is_shunned(id) {
+            NodeState::Shunned
+        } else {
+            NodeState::Up
+        }
+    }
+
+    /// How far a node is behind the master: in log entries, and in time since the master
+    /// logged the oldest entry it has not applied.
+    pub fn lag(&self, id: NodeId) -> (u64, Time) {
+        let applied = self.nodes[id.0].positions.applied;
+        let last = self.master().positions.applied;
+        if applied >= last {
+            return (0, Time::ZERO);
+        }
+        let since = self.primary.logged_at(applied + 1).unwrap_or(Time::ZERO);
+        (last - applied, self.now - since)
+    }
+
+    /// Finished requests, oldest first, at most `RECENT_LIMIT`.
+    pub fn recent(&self) -> impl DoubleEndedIterator<Item = &RequestRecord> {
+        self.recent.iter()
+    }
+
+    /// Requests still waiting for their reply, oldest first.
+    pub fn in_flight(&self) -> impl DoubleEndedIterator<Item = &RequestRecord> {
+        self.in_flight.values()
+    }
+
+    /// Messages on the wire with their delivery time, in no particular order.
+    pub fn messages(&self) -> impl Iterator<Item = (Time, &Message)> {
+        self.queue.iter().filter_map(|(at, event)| match event {
+            Event::Deliver(message) => Some((at, message)),
+            _ => None,
+        })
+    }
+    /// The SQL console's requests: finished ones (at most `RECENT_LIMIT`, oldest first), then
+    /// those still running or queued.
+    pub fn sql_requests(&self) -> impl Iterator<Item = &RequestRecord> {
+        self.sql_log.iter().chain(self.in_flight.values().filter(|record| matches!(record.op, Op::Sql { .. })))
+    }
+
+    /// Cluster events, oldest first, at most `EVENT_LIMIT`.
+    pub fn events(&self) -> impl DoubleEndedIterator<Item = &ClusterEvent> {
+        self.events.iter()
+    }
+
+    /// Delivers every event due up to `until`, then sets the clock there.
+    pub fn run_until(&mut self, until: Time) {
+        let mut unlimited = u64::MAX;
+        self.run_within(until, &mut unlimited);
+    }
+
+    /// Like `run_until`, but handles at most `work` events, taking those handled off `work`, and
+    /// says whether it got to `until`. Stopped early, the clock stays at the last event handled,
+    /// and a later call goes on from there: a run is the same however its work is sliced.
+    pub fn run_within(&mut self, until: Time, work: &mut u64) -> bool {
+        loop {
+            if *work == 0 {
+                if self.queue.next_time().is_some_and(|next| next <= until) {
+                    return false;
+                }
+                break;
+            }
+            let Some((at, event)) = self.queue.pop_due(until) else { break };
+            *work -= 1;
+            self.advance_clock(at);
+            self.events_processed += 1;
+            match event {
+                Event::Deliver(message) => self.deliver(message),
+                Event::Generate { generation } => self.on_generate(generation),
+                Event::Timer { node, incarnation, timer } => {
+                    // A timer set in an earlier life of the node (before a crash, a restart
+                    // or a removal) has nothing left to act on.
+                    if self.nodes[node.0].incarnation == incarnation {
+                        self.on_timer(node, timer);
+                    }
+                }
+            }
+        }
+        self.advance_clock(until);
+        true
+    }
+
+    /// When the next pending event is due.
+    pub fn next_event_time(&self) -> Option<Time> {
+        self.queue.next_time()
+    }
+
+    /// Jumps to the next pending event and delivers everything due then. Returns false when
+    /// nothing is pending.
+    pub fn step(&mut self) -> bool {
+        match self.queue.next_time() {
+            Some(at) => {
+                self.run_until(at);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Runs until nothing is pending (with the traffic generator on, that is never).
+    pub fn run_to_quiescence(&mut self) {
+        while self.step() {}
+    }
+
+    /// A hash of the whole observable state, equal for equal runs on every platform.
+    pub fn fingerprint(&self) -> u64 {
+        let nodes: Vec<_> = self
+            .nodes
+            .iter()
+            .map(|node| (node.number, node.status, node.positions, node.reads_served, &node.data))
+            .collect();
+        let state = format!(
+            "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{}",
+            self.now,
+            self.config,
+            nodes,
+            (self.master, self.primary.committed_lsn, &self.primary.visible),
+            self.stats,
+            self.recent,
+            self.in_flight,
+            self.events,
+            self.queue.len(),
+            self.events_processed,
+        );
+        fnv1a(state.as_bytes())
+    }
+
+    pub(crate) fn advance_clock(&mut self, to: Time) {
+        self.metrics.skip_to(to);
+        while to >= self.metrics.open_until() {
+            let samples = self.node_samples();
+            self.metrics.close(samples);
+        }
+        self.now = self.now.max(to);
+    }
+
+    pub(crate) fn node_samples(&self) -> Vec<NodeSample> {
+        (0..self.nodes.len())
+            .map(|index| {
+                let (lag_lsn, lag) = self.lag(NodeId(index));
+                NodeSample { queue_depth: self.nodes[index].current_ops() as u64, lag_lsn, lag, reads: 0 }
+            })
+            .collect()
+    }
+
+    pub(crate) fn new_incarnation(&mut self) -> u64 {
+        self.next_incarnation += 1;
+        self.next_incarnation
+    }
+
+    pub(crate) fn note(&mut self, kind: EventKind) {
+        if self.events.len() == EVENT_LIMIT {
+            self.events.pop_front();
+        }
+        self.events.push_back(ClusterEvent { at: self.now, kind });
+    }
+
+    pub(crate) fn on_timer(&mut self, node: NodeId, timer: Timer) {
+        match timer {
+            Timer::ServiceDone => self.service_done(node),
+            Timer::Flush(lsn) => self.on_flushed(node, lsn),
+            Timer::Apply => self.apply_next(node),
+            Timer::SemiSyncTimeout(lsn) => self.on_semi_sync_timeout(lsn),
+            Timer::CausalTimeout(request) => self.on_causal_timeout(node, request),
+            Timer::FailoverCheck => self.on_failover_check(node),
+            Timer::WalWriter => self.flush_master_wal(),
+            Timer::SenderTimeout(replica, changes) => self.on_sender_timeout(replica, changes),
+        }
+    }
+}
+
+/// 64-bit FNV-1a: a fixed, portable hash (std's hasher may change between Rust versions).
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &byte| (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3))
+}
