@@ -1,19 +1,18 @@
 //! A client's session: what it has written and read, for the guarantees a session can ask
 //! for (read-your-writes, monotonic reads) and for catching their violations.
 
-use crate::config::Mode;
-use crate::metrics::Completion;
-use crate::network::{ClientId, Endpoint, Payload};
-use crate::node::{Job, Query};
-use crate::request::{Op, Outcome, RequestRecord};
-use crate::{RECENT_LIMIT, Simulation};
-
 use std::collections::{BTreeMap, VecDeque};
 
+use crate::config::Mode;
 use crate::data::Key;
-use crate::network::{NodeId, RequestId};
+use crate::ids::{ClientId, NodeId, RequestId};
+use crate::metrics::Completion;
+use crate::network::{Endpoint, Payload};
+use crate::node::{Job, Query};
+use crate::request::{Op, Outcome, RequestRecord};
 use crate::sql::Parsed;
 use crate::timeline::Position;
+use crate::{RECENT_LIMIT, Simulation};
 
 #[derive(Clone, Debug, Default)]
 pub struct Session {

@@ -6,25 +6,8 @@ use crate::client::Session;
 use crate::config::{Config, Mode, Refusal};
 use crate::data::Key;
 use crate::events::EventKind;
-use crate::network::{ClientId, NodeId};
+use crate::ids::{ClientId, NodeId, NodeRef};
 use crate::time::Time;
-
-/// A node as people name it: the master, or a replica by its number (1-based).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum NodeRef {
-    Master,
-    Replica(usize),
-}
-
-impl std::fmt::Display for NodeRef {
-    /// `master`, `replica-1`, ...: the name the page, the tests and the logs use.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            NodeRef::Master => f.write_str("master"),
-            NodeRef::Replica(number) => write!(f, "replica-{number}"),
-        }
-    }
-}
 
 /// What a user (or a test, or a replayed link) can ask of the simulation.
 #[derive(Clone, Debug, PartialEq, Eq)]

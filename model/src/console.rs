@@ -2,11 +2,11 @@
 //! UPDATE` and `/* master */` to the master, other SELECTs by the read settings. A client runs
 //! its statements one after another, as a database session does.
 
-use crate::Simulation;
-use crate::network::{ClientId, Endpoint, Payload};
+use crate::ids::ClientId;
+use crate::network::{Endpoint, Payload};
 use crate::node::{Job, Query};
 use crate::request::Op;
-use crate::sql;
+use crate::{Simulation, sql};
 
 impl Simulation {
     pub(super) fn submit_sql(&mut self, client: ClientId, text: &str) {

@@ -4,7 +4,7 @@
 use crate::config::Refusal;
 use crate::data::Lsn;
 use crate::events::EventKind;
-use crate::network::NodeId;
+use crate::ids::NodeId;
 use crate::node::Follow;
 use crate::replication::Primary;
 use crate::time::Time;

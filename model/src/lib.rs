@@ -13,7 +13,8 @@
 //! |---|---|
 //! | `simulation` | the state, the clock, the event loop, what the page reads |
 //! | `command` | what can be asked, checked and dispatched |
-//! | `network` | nodes' identities, messages, links: sending, delivering, replying |
+//! | `ids` | the identities of machines, clients and requests |
+//! | `network` | messages and links: sending, delivering, replying |
 //! | `server` | each node serving requests at its capacity from a bounded queue; overload |
 //! | `replication` | log shipping, commit levels, quorums, the standby list, WAL retention |
 //! | `failure` | crashes, partitions, failover, timelines' divergence, rewind and rebuild |
@@ -35,6 +36,7 @@ pub mod data;
 pub mod demos;
 pub mod events;
 mod failure;
+pub mod ids;
 pub mod metrics;
 pub mod network;
 pub mod node;
@@ -51,5 +53,6 @@ pub mod time;
 pub mod timeline;
 mod traffic;
 
-pub use command::{Command, NodeRef};
+pub use command::Command;
+pub use ids::NodeRef;
 pub use simulation::{EVENT_LIMIT, Event, NodeState, RECENT_LIMIT, Simulation, Timer};

@@ -1,46 +1,21 @@
 //! Who talks to whom, and how long a message takes.
 
-use crate::{Event, Simulation, Timer};
-
 use std::rc::Rc;
 
-use crate::data::{LogEntry, Lsn};
-use crate::node::Job;
+use crate::data::LogEntry;
+use crate::ids::{ClientId, NodeId, RequestId};
+use crate::node::{Job, Positions};
 use crate::time::Time;
+use crate::{Event, Simulation, Timer};
 
 /// A replica's report to the master takes this long, before jitter. (Clients are
 /// `client_ms` away from each node; log entries take `lag`.)
 pub const HOP: Time = Time::from_millis(1);
 
-/// A node's stable identity. Its role (master or replica number) can change by failover.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct NodeId(pub usize);
-
-impl NodeId {
-    /// The machine's name, which stays with it whatever role it has: `pg-1`, `pg-2`, ...
-    /// (every machine runs PostgreSQL; replicas are shown MongoDB-style, as the lecture draws).
-    pub fn machine(self) -> String {
-        format!("pg-{}", self.0 + 1)
-    }
-}
-
-/// A simulated client, 0-based; shown as `client 1`, `client 2`, ...
-pub type ClientId = usize;
-
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Endpoint {
     Client(ClientId),
     Node(NodeId),
-}
-
-pub type RequestId = u64;
-
-/// The log positions a replica reports to the master.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Positions {
-    pub received: Lsn,
-    pub flushed: Lsn,
-    pub applied: Lsn,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -6,10 +6,18 @@ use std::rc::Rc;
 
 use crate::config::Config;
 use crate::data::{Database, Key, LogEntry, Lsn};
-use crate::network::{Positions, RequestId};
+use crate::ids::RequestId;
 use crate::sql::Parsed;
 use crate::time::Time;
 use crate::timeline::Position;
+
+/// The log positions a replica reports to the master.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Positions {
+    pub received: Lsn,
+    pub flushed: Lsn,
+    pub applied: Lsn,
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Status {

@@ -1,13 +1,12 @@
 //! What happened to each client request, and the counters the page shows.
 
-use crate::NodeRef;
-use crate::config::Mode;
 use std::collections::VecDeque;
 use std::fmt;
 use std::rc::Rc;
 
+use crate::config::Mode;
 use crate::data::{Key, Row};
-use crate::network::{ClientId, NodeId, RequestId};
+use crate::ids::{ClientId, NodeId, NodeRef, RequestId};
 use crate::sql::ResultSet;
 use crate::time::Time;
 use crate::timeline::Position;

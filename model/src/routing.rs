@@ -4,7 +4,7 @@
 
 use crate::Simulation;
 use crate::config::{MAX_REPLICAS, Policy, ReadPref};
-use crate::network::{ClientId, NodeId};
+use crate::ids::{ClientId, NodeId};
 use crate::time::Time;
 
 /// MongoDB's `localThresholdMS`: members this much further than the nearest still count as near.

@@ -2,8 +2,8 @@
 //! rejects requests, and a queue that stays full crashes the node (the lecture's "prevents
 //! crashes due to overload").
 
-use crate::network::NodeId;
-use crate::network::{Endpoint, Payload, RequestId};
+use crate::ids::{NodeId, RequestId};
+use crate::network::{Endpoint, Payload};
 use crate::node::{Job, ParkedRead, Query};
 use crate::request::Outcome;
 use crate::sql::{self, Statement};

@@ -2,13 +2,13 @@
 
 use std::collections::VecDeque;
 
-use crate::NodeRef;
 use crate::client::Session;
 use crate::config::{Config, Refusal};
 use crate::data::{Database, Lsn};
 use crate::events::{ClusterEvent, EventKind};
+use crate::ids::{NodeId, NodeRef, RequestId};
 use crate::metrics::{Metrics, NodeSample};
-use crate::network::{Message, Network, NodeId, RequestId};
+use crate::network::{Message, Network};
 use crate::node::{Node, Status};
 use crate::queue::EventQueue;
 use crate::replication::Primary;

@@ -104,7 +104,7 @@ fn random_run(seed: u64, mode: Mode, failures: Failures) -> Run {
             .count();
         let applied: Vec<u64> = (0..last_applied.len().max(sim.replica_ids().len() + 1))
             .map(|index| {
-                let id = replication_model::network::NodeId(index);
+                let id = replication_model::ids::NodeId(index);
                 if sim.replica_ids().contains(&id) || id == sim.master_id() {
                     sim.node(id).positions.applied
                 } else {

@@ -29,8 +29,8 @@ use super::state::{Action, Beside, PlaygroundState, Theme, shortcut};
 use super::stats::StatsPanel;
 use super::topology::Topology;
 use super::view;
+use crate::sim::ids::NodeId;
 use crate::sim::metrics::{BUCKET, Bucket};
-use crate::sim::network::NodeId;
 use crate::sim::node::Follow;
 use crate::sim::{Command, NodeRef, Simulation};
 

@@ -294,7 +294,7 @@ mod tests {
     use crate::sim::Simulation;
     use crate::sim::config::{Config, Mode, Quorum};
     use crate::sim::data::Value;
-    use crate::sim::network::NodeId;
+    use crate::sim::ids::NodeId;
     use crate::sim::time::Time;
 
     /// The mark of user 101's row on machine `id`.

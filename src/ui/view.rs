@@ -4,7 +4,8 @@
 
 use super::topology::{Dot, DotKind, NodeView, Place, ReplicationView};
 use crate::sim::config::{Mode, Quorum};
-use crate::sim::network::{Endpoint, NodeId, Payload};
+use crate::sim::ids::NodeId;
+use crate::sim::network::{Endpoint, Payload};
 use crate::sim::node::{Follow, Job};
 use crate::sim::{NodeRef, Simulation};
 

@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use replication_model::config::{Config, Mode, Quorum};
 use replication_model::data;
-use replication_model::network::NodeId;
+use replication_model::ids::NodeId;
 use replication_model::node;
 use replication_model::request::Outcome;
 use replication_model::time::Time;
