@@ -6,9 +6,9 @@ use crate::data::Lsn;
 use crate::events::EventKind;
 use crate::ids::NodeId;
 use crate::node::Follow;
-use crate::replication::Primary;
 use crate::time::Time;
 use crate::timeline::Position;
+use crate::wal::Primary;
 use crate::{Simulation, Timer};
 
 impl Simulation {

@@ -15,8 +15,10 @@
 //! | `command` | what can be asked, checked and dispatched |
 //! | `ids` | the identities of machines, clients and requests |
 //! | `network` | messages and links: sending, delivering, replying |
-//! | `server` | each node serving requests at its capacity from a bounded queue; overload |
-//! | `replication` | log shipping, commit levels, quorums, the standby list, WAL retention |
+//! | `server` | each node serving requests at its capacity from a bounded queue; overload; adding and removing nodes |
+//! | `wal` | the master's log: writes logged, flushed, shipped, kept for replicas (slots) |
+//! | `replication` | the standby's side: receive, flush, apply, report |
+//! | `commit` | when a write is acknowledged: levels, quorums, the standby list, semi-sync, cancel |
 //! | `failure` | crashes, partitions, failover, timelines' divergence, rewind and rebuild |
 //! | `timeline` | PostgreSQL's timelines: forks and (timeline, LSN) positions |
 //! | `routing` | where a read goes: read preference, policies, causal reads |
@@ -30,6 +32,7 @@
 pub mod benchmark;
 pub mod client;
 mod command;
+mod commit;
 pub mod config;
 mod console;
 pub mod data;
@@ -52,6 +55,7 @@ pub mod sql;
 pub mod time;
 pub mod timeline;
 mod traffic;
+mod wal;
 
 pub use command::Command;
 pub use ids::NodeRef;

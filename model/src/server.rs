@@ -4,7 +4,7 @@
 
 use crate::ids::{NodeId, RequestId};
 use crate::network::{Endpoint, Payload};
-use crate::node::{Job, ParkedRead, Query};
+use crate::node::{Job, Node, ParkedRead, Query, Status};
 use crate::request::Outcome;
 use crate::sql::{self, Statement};
 use crate::time::Time;
@@ -152,5 +152,45 @@ impl Simulation {
             let payload = Payload::Request(Job::Read { request, query: read.query, token: Some(read.token) });
             self.send(Endpoint::Client(client), Endpoint::Node(master), payload);
         }
+    }
+}
+
+impl Simulation {
+    /// Adds replicas (each a copy of the master, as after a base backup) or removes the
+    /// highest-numbered ones.
+    pub(super) fn set_replica_count(&mut self, count: usize) {
+        let mut current = self.replicas();
+        while current.len() > count {
+            let (id, _) = current.pop().expect("more replicas than wanted");
+            self.remove_node(id);
+            current = self.replicas();
+        }
+        let master = self.master;
+        for number in current.len() + 1..=count {
+            let (data, lsn) = (self.nodes[master.0].data.clone(), self.nodes[master.0].positions.applied);
+            let incarnation = self.new_incarnation();
+            let node = Node::new(number, incarnation, data, lsn, self.primary.timeline, &self.config);
+            let id = match self.nodes.iter().position(|node| node.status == Status::Removed) {
+                Some(index) => {
+                    self.nodes[index] = node;
+                    NodeId(index)
+                }
+                None => {
+                    self.nodes.push(node);
+                    NodeId(self.nodes.len() - 1)
+                }
+            };
+            self.primary.report(id, self.nodes[id.0].positions);
+        }
+    }
+
+    pub(crate) fn remove_node(&mut self, id: NodeId) {
+        let label = self.label(id);
+        self.fail_local_requests(id, &format!("{label} was removed"));
+        let incarnation = self.new_incarnation();
+        let node = &mut self.nodes[id.0];
+        node.status = Status::Removed;
+        node.incarnation = incarnation;
+        self.primary.forget(id);
     }
 }

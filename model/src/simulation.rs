@@ -11,11 +11,11 @@ use crate::metrics::{Metrics, NodeSample};
 use crate::network::{Message, Network};
 use crate::node::{Node, Status};
 use crate::queue::EventQueue;
-use crate::replication::Primary;
 use crate::request::{InFlight, Op, RequestRecord, Stats};
 use crate::rng::SimRng;
 use crate::time::Time;
 use crate::timeline::Timelines;
+use crate::wal::Primary;
 
 /// How many finished requests the model remembers for the request log.
 pub const RECENT_LIMIT: usize = 50;

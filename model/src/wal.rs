@@ -1,0 +1,325 @@
+//! The master's write-ahead log: each write logged and shipped to the replicas, flushed to the
+//! master's disk (at once, or by the WAL writer under `off`), kept for replicas that are behind
+//! (`wal_keep_size`, replication slots), and streamed again to a replica that comes back.
+
+use std::collections::VecDeque;
+use std::rc::Rc;
+
+use crate::config::{Level, Mode};
+use crate::data::{self, Change, Database, Key, LogEntry, Lsn, Row, USERS, Value};
+use crate::events::EventKind;
+use crate::ids::{NodeId, RequestId};
+use crate::network::{Endpoint, Payload};
+use crate::node::{Follow, Positions};
+use crate::request::Outcome;
+use crate::sql::{self, Parsed};
+use crate::time::Time;
+use crate::timeline::Position;
+use crate::{Simulation, Timer};
+
+/// The most log entries replication slots may hold back: past it the slot of the replica
+/// furthest behind is invalidated (PostgreSQL's `max_slot_wal_keep_size`; PostgreSQL's default
+/// is no limit, until the disk fills: here the page's memory needs one).
+pub const SLOT_KEEP: usize = 200_000;
+
+/// The master's side of replication; replaced by a failover.
+#[derive(Clone, Debug)]
+pub struct Primary {
+    /// The master's timeline: a new one with every failover. A message from another timeline
+    /// (an earlier master, a diverged replica) is ignored.
+    pub timeline: usize,
+    /// Entries are shared: the log, each replica's stream and queue hold the same one.
+    pub(crate) log: VecDeque<Rc<LogEntry>>,
+    /// What readers of the master see.
+    pub visible: Database,
+    pub committed_lsn: Lsn,
+    /// Writes waiting for replicas, oldest first.
+    pub(crate) waiting: VecDeque<(Rc<LogEntry>, RequestId)>,
+    /// Acknowledged writes that some replica still lacks, or that are not yet on the master's
+    /// own disk (`off`), in log order: a failover or a crash could lose them.
+    pub at_risk: VecDeque<(Lsn, RequestId)>,
+    /// What each replica last reported, by node id.
+    pub(crate) reported: Vec<Positions>,
+    /// Semi-sync has fallen back to async.
+    pub fallback: bool,
+    /// Under `off`, the master's data as it is on disk (up to its flushed position) while
+    /// later commits wait for the WAL writer: what a crash leaves.
+    pub(crate) durable: Option<Database>,
+}
+
+impl Primary {
+    pub fn new(visible: Database, committed_lsn: Lsn, timeline: usize) -> Primary {
+        Primary {
+            timeline,
+            log: VecDeque::new(),
+            visible,
+            committed_lsn,
+            waiting: VecDeque::new(),
+            at_risk: VecDeque::new(),
+            reported: Vec::new(),
+            fallback: false,
+            durable: None,
+        }
+    }
+
+    /// The oldest position its WAL still holds.
+    pub fn first_lsn(&self) -> Option<Lsn> {
+        self.log.front().map(|entry| entry.lsn)
+    }
+
+    pub fn logged_at(&self, lsn: Lsn) -> Option<Time> {
+        self.entry(lsn).map(|entry| entry.logged_at).or_else(|| self.log.front().map(|entry| entry.logged_at))
+    }
+
+    pub(crate) fn entry(&self, lsn: Lsn) -> Option<&Rc<LogEntry>> {
+        let first = self.log.front()?.lsn;
+        self.log.get(usize::try_from(lsn.checked_sub(first)?).ok()?)
+    }
+
+    /// The log up to `lsn`, for a new master that has exactly that much of it.
+    pub fn log_through(&self, lsn: Lsn) -> VecDeque<Rc<LogEntry>> {
+        self.log.iter().take_while(|entry| entry.lsn <= lsn).cloned().collect()
+    }
+
+    pub fn with_log(mut self, log: VecDeque<Rc<LogEntry>>) -> Primary {
+        self.log = log;
+        self
+    }
+
+    pub fn take_waiting(&mut self) -> Vec<RequestId> {
+        self.waiting.drain(..).map(|(_, request)| request).collect()
+    }
+
+    pub fn report(&mut self, replica: NodeId, positions: Positions) {
+        if self.reported.len() <= replica.0 {
+            self.reported.resize(replica.0 + 1, Positions::default());
+        }
+        self.reported[replica.0] = positions;
+    }
+
+    /// Forgets what a removed replica reported: a new node in its place starts afresh.
+    pub(crate) fn forget(&mut self, replica: NodeId) {
+        if let Some(reported) = self.reported.get_mut(replica.0) {
+            *reported = Positions::default();
+        }
+    }
+
+    pub(crate) fn position(&self, replica: NodeId, level: Level) -> Lsn {
+        let reported = self.reported.get(replica.0).copied().unwrap_or_default();
+        match level {
+            Level::Received => reported.received,
+            Level::Flushed => reported.flushed,
+            Level::Applied => reported.applied,
+        }
+    }
+}
+
+impl Simulation {
+    /// The master logs a write and ships it to every replica.
+    pub(super) fn log_write(&mut self, request: RequestId, key: Key, name: String) {
+        let master = &self.nodes[self.master.0];
+        let lsn = master.positions.applied + 1;
+        let version = master.data.user(key).map_or(0, |row| row.version) + 1;
+        let write = self.writes_logged + 1;
+        let row = Rc::new(Row { values: data::user_values(key, &name), version, lsn, write });
+        let change = Change::Put { table: USERS.to_string(), key: Value::Int(key as i64), row };
+        let at = Position { timeline: self.primary.timeline, lsn };
+        self.log(request, vec![change], Outcome::Logged { at, version, write });
+    }
+
+    /// A write statement from the console: worked out against the master's newest data, then
+    /// logged; a statement that fails or changes nothing is answered without a log entry.
+    pub(super) fn execute(&mut self, request: RequestId, statement: &Parsed) {
+        let master = self.master;
+        let lsn = self.nodes[master.0].positions.applied + 1;
+        match sql::execute_write(&self.nodes[master.0].data, &statement.statement, lsn, self.writes_logged + 1) {
+            Err(error) => {
+                self.record(request, master, Outcome::Failed { reason: error.to_string() });
+                self.reply(master, request, Some(error.to_string()));
+            }
+            Ok(written) if written.changes.is_empty() => {
+                self.record(request, master, Outcome::Changed { at: None, rows: 0 });
+                self.reply(master, request, None);
+            }
+            Ok(written) => {
+                let at = Position { timeline: self.primary.timeline, lsn };
+                self.log(request, written.changes, Outcome::Changed { at: Some(at), rows: written.rows_affected })
+            }
+        }
+    }
+
+    /// The master logs a change at its next position and ships it to every replica; the
+    /// client's reply waits for the commit mode.
+    pub(crate) fn log(&mut self, request: RequestId, changes: Vec<Change>, outcome: Outcome) {
+        let master = self.master;
+        let node = &mut self.nodes[master.0];
+        let lsn = node.positions.applied + 1;
+        let entry = Rc::new(LogEntry { lsn, changes, logged_at: self.now });
+        self.writes_logged += 1;
+        let deferred = self.config.mode == Mode::Off;
+        if deferred && self.primary.durable.is_none() {
+            // The first commit the WAL writer will flush: what is on disk stays as it is.
+            self.primary.durable = Some(node.data.clone());
+            let delay = Time::from_millis(self.config.wal_writer_ms);
+            self.schedule(master, delay, Timer::WalWriter);
+        }
+        let node = &mut self.nodes[master.0];
+        node.data.apply(&entry);
+        let flushed = if deferred { node.positions.flushed } else { lsn };
+        node.positions = Positions { received: lsn, flushed, applied: lsn };
+        node.writes_served += 1;
+        self.record(request, master, outcome);
+        self.primary.log.push_back(entry.clone());
+        self.trim_log();
+        // A walsender streams only what is on the master's disk.
+        if !deferred {
+            self.ship(entry.clone());
+        }
+        self.primary.waiting.push_back((entry, request));
+        if self.config.mode == Mode::SemiSync && !self.primary.fallback && self.config.semi_sync_timeout_ms > 0 {
+            self.schedule(master, Time::from_millis(self.config.semi_sync_timeout_ms), Timer::SemiSyncTimeout(lsn));
+        }
+        self.commit_ready();
+    }
+
+    /// Sends one log entry down every replica's stream.
+    pub(crate) fn ship(&mut self, entry: Rc<LogEntry>) {
+        let master = self.master;
+        for replica in self.replica_ids() {
+            self.send(
+                Endpoint::Node(master),
+                Endpoint::Node(replica),
+                Payload::Replicate { timeline: self.primary.timeline, entry: entry.clone() },
+            );
+        }
+    }
+
+    /// The WAL writer's round under `off`: what the master logged goes to disk, and so down
+    /// the replication streams.
+    pub(super) fn flush_master_wal(&mut self) {
+        if self.primary.durable.take().is_none() {
+            return;
+        }
+        let master = self.master;
+        let positions = &mut self.nodes[master.0].positions;
+        let (from, to) = (positions.flushed + 1, positions.applied);
+        positions.flushed = to;
+        let entries: Vec<Rc<LogEntry>> = (from..=to).filter_map(|lsn| self.primary.entry(lsn).cloned()).collect();
+        for entry in entries {
+            self.ship(entry);
+        }
+        self.prune_at_risk();
+    }
+
+    /// A master crash under `off`: what the WAL writer had not flushed is gone, acknowledged or
+    /// not. Returns the positions lost, with the requests acknowledged for them.
+    pub(super) fn lose_unflushed(&mut self) -> Vec<(Lsn, RequestId)> {
+        let Some(durable) = self.primary.durable.take() else { return Vec::new() };
+        let master = self.master;
+        let flushed = self.nodes[master.0].positions.flushed;
+        self.nodes[master.0].data = durable.clone();
+        self.nodes[master.0].positions = Positions { received: flushed, flushed, applied: flushed };
+        self.primary.visible = durable;
+        self.primary.committed_lsn = self.primary.committed_lsn.min(flushed);
+        while self.primary.log.back().is_some_and(|entry| entry.lsn > flushed) {
+            self.primary.log.pop_back();
+        }
+        let lost: Vec<(Lsn, RequestId)> =
+            self.primary.at_risk.iter().filter(|&&(lsn, _)| lsn > flushed).copied().collect();
+        self.primary.at_risk.retain(|&(lsn, _)| lsn <= flushed);
+        lost
+    }
+
+    /// On (re)connecting, a replica reports where it is, and the master streams it everything
+    /// it has not received: if its history is the master's (else it has diverged), and if the
+    /// master still has the WAL it needs (else only a rebuild brings it back).
+    pub(super) fn catch_up(&mut self, id: NodeId) {
+        let master = self.master;
+        if !self.nodes[id.0].is_up() || !self.nodes[master.0].is_up() || self.nodes[id.0].link_cut {
+            return;
+        }
+        if !self.follows_the_master(id) {
+            return;
+        }
+        self.acknowledge(id);
+        let from = self.nodes[id.0].positions.received + 1;
+        let last = self.nodes[master.0].positions.flushed;
+        if from > last {
+            return;
+        }
+        let Some(first) = self.primary.entry(from).map(|entry| entry.lsn).filter(|&lsn| lsn == from) else {
+            let node = &mut self.nodes[id.0];
+            node.follow = Follow::WalRemoved;
+            node.streaming = false;
+            self.note(EventKind::WalRemoved { node: self.label(id), lsn: from });
+            return;
+        };
+        let entries: Vec<Rc<LogEntry>> = (first..=last).filter_map(|lsn| self.primary.entry(lsn).cloned()).collect();
+        for entry in entries {
+            self.send(
+                Endpoint::Node(master),
+                Endpoint::Node(id),
+                Payload::Replicate { timeline: self.primary.timeline, entry },
+            );
+        }
+    }
+
+    /// Keeps the master's WAL bounded, as PostgreSQL does: past the newest `wal_keep` entries
+    /// (`wal_keep_size`) they go, whoever still needed them: a replica that was down or cut off
+    /// since then can no longer catch up. (Within them, what every replica has applied goes too:
+    /// nobody can ask for it, and the log stays small.) What is not yet on the master's disk,
+    /// what a waiting commit needs, and what a replication slot holds for its replica, stays.
+    pub(crate) fn trim_log(&mut self) {
+        let flushed = self.nodes[self.master.0].positions.flushed;
+        let applied_by_all = self.followers().map(|(_, node)| node.positions.applied).min().unwrap_or(Lsn::MAX);
+        let keep = usize::try_from(self.config.wal_keep).unwrap_or(usize::MAX).max(1);
+        loop {
+            let slot_floor = self.slot_floor().map_or(Lsn::MAX, |(_, lsn)| lsn);
+            let Some(front) = self.primary.log.front() else { break };
+            let waiting = self.primary.waiting.front().is_some_and(|(entry, _)| entry.lsn <= front.lsn);
+            if front.lsn > flushed || waiting {
+                break;
+            }
+            if front.lsn > slot_floor {
+                if self.primary.log.len() <= SLOT_KEEP {
+                    break;
+                }
+                self.invalidate_slot();
+                continue;
+            }
+            let len = self.primary.log.len();
+            if len > keep || (front.lsn < applied_by_all && len > 1) {
+                self.primary.log.pop_front();
+            } else {
+                break;
+            }
+        }
+    }
+
+    /// With replication slots, the replica whose slot holds the master's WAL furthest back, and
+    /// how far it has received: the master keeps every entry after that.
+    pub fn slot_floor(&self) -> Option<(NodeId, Lsn)> {
+        if !self.config.slots {
+            return None;
+        }
+        self.followers()
+            .filter(|(_, node)| !node.slot_invalidated)
+            .map(|(id, node)| (id, node.positions.received))
+            .min_by_key(|&(id, lsn)| (lsn, id))
+    }
+
+    /// Log entries the master keeps only because a slot holds them: the slot bloat a down
+    /// replica causes.
+    pub fn slot_retained(&self) -> Option<(NodeId, u64)> {
+        let (id, floor) = self.slot_floor()?;
+        let kept_anyway = self.config.wal_keep;
+        let behind = self.nodes[self.master.0].positions.flushed.saturating_sub(floor);
+        Some((id, behind.saturating_sub(kept_anyway)))
+    }
+
+    pub(crate) fn invalidate_slot(&mut self) {
+        let Some((id, _)) = self.slot_floor() else { return };
+        self.nodes[id.0].slot_invalidated = true;
+        self.note(EventKind::SlotInvalidated { node: self.label(id), kept: SLOT_KEEP as u64 });
+    }
+}
