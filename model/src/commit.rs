@@ -33,7 +33,7 @@ impl Simulation {
     /// pg_cancel_backend on every session waiting for its commit: each returns at once with
     /// PostgreSQL's WARNING, committed on the master (visible there) though no synchronous
     /// standby has confirmed it. Returns how many were waiting.
-    pub(super) fn cancel_waits(&mut self) -> usize {
+    pub(crate) fn cancel_waits(&mut self) -> usize {
         let waiting = std::mem::take(&mut self.primary.waiting);
         let count = waiting.len();
         for (entry, request) in waiting {
@@ -43,7 +43,7 @@ impl Simulation {
     }
 
     /// Commits, in log order, every waiting write whose replicas have confirmed it enough.
-    pub(super) fn commit_ready(&mut self) {
+    pub(crate) fn commit_ready(&mut self) {
         while let Some((entry, _)) = self.primary.waiting.front() {
             if !self.primary.fallback && !self.quorum_reached(entry.lsn) {
                 break;
@@ -117,7 +117,7 @@ impl Simulation {
         Some((self.primary.waiting.len(), missing))
     }
 
-    pub(super) fn on_semi_sync_timeout(&mut self, lsn: Lsn) {
+    pub(crate) fn on_semi_sync_timeout(&mut self, lsn: Lsn) {
         let still_waiting = self.primary.waiting.front().is_some_and(|(entry, _)| entry.lsn <= lsn);
         if let (true, false, Some(level)) = (still_waiting, self.primary.fallback, self.config.mode.level()) {
             self.primary.fallback = true;

@@ -9,7 +9,7 @@ use crate::request::Op;
 use crate::{Simulation, sql};
 
 impl Simulation {
-    pub(super) fn submit_sql(&mut self, client: ClientId, text: &str) {
+    pub(crate) fn submit_sql(&mut self, client: ClientId, text: &str) {
         match sql::parse(text) {
             Ok(statements) => {
                 self.sessions[client].sql_queue.extend(statements);
@@ -28,7 +28,7 @@ impl Simulation {
     }
 
     /// Sends the client's next queued statement, if any.
-    pub(super) fn send_next_statement(&mut self, client: ClientId) {
+    pub(crate) fn send_next_statement(&mut self, client: ClientId) {
         let Some(statement) = self.sessions[client].sql_queue.pop_front() else {
             self.sessions[client].sql_running = None;
             return;

@@ -12,7 +12,7 @@ use crate::wal::Primary;
 use crate::{Simulation, Timer};
 
 impl Simulation {
-    pub(super) fn crash(&mut self, id: NodeId, reason: &str) {
+    pub(crate) fn crash(&mut self, id: NodeId, reason: &str) {
         let label = self.label(id);
         self.fail_local_requests(id, &format!("{label} crashed"));
         let incarnation = self.new_incarnation();
@@ -48,7 +48,7 @@ impl Simulation {
     }
 
     /// Fails every request a node holds: queued, in service, or parked.
-    pub(super) fn fail_local_requests(&mut self, id: NodeId, reason: &str) {
+    pub(crate) fn fail_local_requests(&mut self, id: NodeId, reason: &str) {
         let node = &mut self.nodes[id.0];
         let mut requests: Vec<_> = node.queue.drain(..).map(|job| job.request()).collect();
         requests.extend(node.in_service.take().map(|job| job.request()));
@@ -58,7 +58,7 @@ impl Simulation {
         }
     }
 
-    pub(super) fn restart(&mut self, id: NodeId) {
+    pub(crate) fn restart(&mut self, id: NodeId) {
         let incarnation = self.new_incarnation();
         let node = &mut self.nodes[id.0];
         node.status = crate::node::Status::Up;
@@ -85,7 +85,7 @@ impl Simulation {
     /// Whether a replica follows the master's history, switching to the master's timeline if
     /// its own history is part of it (a standby following a promotion); one whose history is
     /// not has diverged.
-    pub(super) fn follows_the_master(&mut self, id: NodeId) -> bool {
+    pub(crate) fn follows_the_master(&mut self, id: NodeId) -> bool {
         let node = &self.nodes[id.0];
         if node.follow != Follow::Streaming {
             return false;
@@ -126,7 +126,7 @@ impl Simulation {
     /// pg_rewind: takes a diverged replica back to the fork with the master's WAL since then,
     /// and it follows again. Refused when it has not diverged, or when the master no longer has
     /// the WAL since the fork (then only a rebuild will do).
-    pub(super) fn rewind(&mut self, id: NodeId) -> Result<(), Refusal> {
+    pub(crate) fn rewind(&mut self, id: NodeId) -> Result<(), Refusal> {
         let Follow::Diverged { fork } = self.nodes[id.0].follow else {
             return Err(Refusal::new(format!("{} has not diverged: there is nothing to rewind", self.label(id))));
         };
@@ -142,7 +142,7 @@ impl Simulation {
     }
 
     /// A new base backup: the replica's copy replaced by the master's, whatever state it was in.
-    pub(super) fn rebuild(&mut self, id: NodeId) {
+    pub(crate) fn rebuild(&mut self, id: NodeId) {
         self.copy_master_to(id);
         let lsn = self.nodes[id.0].positions.applied;
         self.note(EventKind::BaseBackup { node: self.label(id), lsn });
@@ -164,7 +164,7 @@ impl Simulation {
     /// A silent partition: nothing gets through, and nothing tells the master so. It keeps the
     /// replica's connection (and counts it as a synchronous standby) until it has heard nothing
     /// for `sender_timeout` ms (`wal_sender_timeout`).
-    pub(super) fn cut_link(&mut self, id: NodeId) {
+    pub(crate) fn cut_link(&mut self, id: NodeId) {
         let node = &mut self.nodes[id.0];
         node.link_cut = true;
         node.link_changes += 1;
@@ -179,7 +179,7 @@ impl Simulation {
         }
     }
 
-    pub(super) fn heal_link(&mut self, id: NodeId) {
+    pub(crate) fn heal_link(&mut self, id: NodeId) {
         let node = &mut self.nodes[id.0];
         node.link_cut = false;
         node.link_changes += 1;
@@ -190,7 +190,7 @@ impl Simulation {
 
     /// The master's walsender for a cut-off replica gives up: the connection is gone, and the
     /// next standby in the list may become synchronous.
-    pub(super) fn on_sender_timeout(&mut self, id: NodeId, changes: u64) {
+    pub(crate) fn on_sender_timeout(&mut self, id: NodeId, changes: u64) {
         let node = &self.nodes[id.0];
         if !node.link_cut || node.link_changes != changes || !node.streaming {
             return;
@@ -201,7 +201,7 @@ impl Simulation {
     }
 
     /// The replication link between the master and a replica is cut.
-    pub(super) fn crosses_cut_link(&self, from: crate::network::Endpoint, to: crate::network::Endpoint) -> bool {
+    pub(crate) fn crosses_cut_link(&self, from: crate::network::Endpoint, to: crate::network::Endpoint) -> bool {
         match (from, to) {
             (crate::network::Endpoint::Node(a), crate::network::Endpoint::Node(b)) => {
                 let replica = if a == self.master { b } else { a };
@@ -211,7 +211,7 @@ impl Simulation {
         }
     }
 
-    pub(super) fn on_failover_check(&mut self, id: NodeId) {
+    pub(crate) fn on_failover_check(&mut self, id: NodeId) {
         if id == self.master && !self.nodes[id.0].is_up() && self.failover(None).is_err() {
             self.note(EventKind::NoFailoverCandidate);
         }
@@ -221,7 +221,7 @@ impl Simulation {
     /// promoted replica's history forks off into a new timeline: acknowledged writes it never
     /// received are lost, and every node with records past the fork (the old master, a replica
     /// that received more) has diverged.
-    pub(super) fn failover(&mut self, candidate: Option<NodeId>) -> Result<(), Refusal> {
+    pub(crate) fn failover(&mut self, candidate: Option<NodeId>) -> Result<(), Refusal> {
         let timeline = self.primary.timeline;
         let candidate = match candidate {
             Some(id) if !self.nodes[id.0].is_up() => {

@@ -13,7 +13,7 @@ use crate::{Simulation, Timer};
 
 impl Simulation {
     /// A replica received the next entry of its stream.
-    pub(super) fn on_replicate(&mut self, id: NodeId, timeline: usize, entry: Rc<LogEntry>) {
+    pub(crate) fn on_replicate(&mut self, id: NodeId, timeline: usize, entry: Rc<LogEntry>) {
         let node = &mut self.nodes[id.0];
         // An entry from a deposed master, or one this replica has or cannot place yet (a gap
         // after a cut or a crash; the catch-up resends it in order), is dropped.
@@ -36,7 +36,7 @@ impl Simulation {
         self.acknowledge(id);
     }
 
-    pub(super) fn on_flushed(&mut self, id: NodeId, lsn: Lsn) {
+    pub(crate) fn on_flushed(&mut self, id: NodeId, lsn: Lsn) {
         let node = &mut self.nodes[id.0];
         node.positions.flushed = node.positions.flushed.max(lsn);
         self.acknowledge(id);
@@ -45,7 +45,7 @@ impl Simulation {
 
     /// Applies the next flushed entry after the time one apply takes, and no sooner than its
     /// apply delay after the master logged it.
-    pub(super) fn start_apply(&mut self, id: NodeId) {
+    pub(crate) fn start_apply(&mut self, id: NodeId) {
         let node = &mut self.nodes[id.0];
         let Some(next) = node.pending.front().filter(|entry| entry.lsn <= node.positions.flushed) else { return };
         if node.applying || !node.is_up() {
@@ -57,7 +57,7 @@ impl Simulation {
         self.schedule(id, after, Timer::Apply);
     }
 
-    pub(super) fn apply_next(&mut self, id: NodeId) {
+    pub(crate) fn apply_next(&mut self, id: NodeId) {
         let node = &mut self.nodes[id.0];
         node.applying = false;
         let Some(entry) = node.pending.pop_front() else {
@@ -78,7 +78,7 @@ impl Simulation {
         self.send(Endpoint::Node(id), Endpoint::Node(master), Payload::Ack { timeline, positions });
     }
 
-    pub(super) fn on_ack(&mut self, replica: NodeId, timeline: usize, positions: Positions) {
+    pub(crate) fn on_ack(&mut self, replica: NodeId, timeline: usize, positions: Positions) {
         if timeline != self.primary.timeline || self.nodes[replica.0].status == Status::Removed {
             return;
         }
@@ -93,7 +93,7 @@ impl Simulation {
     }
 
     /// The replicas following the master's history (up or down), not diverged or stranded.
-    pub(super) fn followers(&self) -> impl Iterator<Item = (NodeId, &Node)> {
+    pub(crate) fn followers(&self) -> impl Iterator<Item = (NodeId, &Node)> {
         let timeline = self.primary.timeline;
         self.unordered_replicas().filter(move |(_, node)| node.follow == Follow::Streaming && node.timeline == timeline)
     }

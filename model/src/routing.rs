@@ -50,7 +50,7 @@ impl Simulation {
     }
 
     /// The node that serves `client`'s next read, or why none can.
-    pub(super) fn route_read(&mut self, client: ClientId) -> Result<NodeId, String> {
+    pub(crate) fn route_read(&mut self, client: ClientId) -> Result<NodeId, String> {
         let master = self.master;
         let master_up = self.nodes[master.0].is_up();
         let mut replicas = Candidates::new();

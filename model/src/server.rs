@@ -13,7 +13,7 @@ use crate::{Simulation, Timer};
 
 impl Simulation {
     /// A request reached a node.
-    pub(super) fn arrive(&mut self, id: NodeId, job: Job) {
+    pub(crate) fn arrive(&mut self, id: NodeId, job: Job) {
         let node = &self.nodes[id.0];
         if !node.is_up() {
             self.reply(id, job.request(), Some(format!("{} is down", self.name(id))));
@@ -39,7 +39,7 @@ impl Simulation {
     }
 
     /// Starts the next queued request if the node is idle.
-    pub(super) fn start_service(&mut self, id: NodeId) {
+    pub(crate) fn start_service(&mut self, id: NodeId) {
         let node = &mut self.nodes[id.0];
         if node.in_service.is_some() || !node.is_up() {
             return;
@@ -57,7 +57,7 @@ impl Simulation {
         self.schedule(id, service, Timer::ServiceDone);
     }
 
-    pub(super) fn service_done(&mut self, id: NodeId) {
+    pub(crate) fn service_done(&mut self, id: NodeId) {
         let Some(job) = self.nodes[id.0].in_service.take() else {
             return;
         };
@@ -86,7 +86,7 @@ impl Simulation {
     /// Answers a read from the node's data (the master answers from what it has committed),
     /// beside the master's committed answer at the same instant. The answer is stale when the
     /// node had not applied everything the master committed and the two answers differ.
-    pub(super) fn finish_read(&mut self, id: NodeId, request: RequestId, query: &Query) {
+    pub(crate) fn finish_read(&mut self, id: NodeId, request: RequestId, query: &Query) {
         let is_master = id == self.master;
         let data = if is_master { &self.primary.visible } else { &self.nodes[id.0].data };
         let behind = !is_master && self.nodes[id.0].positions.applied < self.primary.committed_lsn;
@@ -130,7 +130,7 @@ impl Simulation {
     }
 
     /// Serves the parked causal reads that the replica's progress now allows.
-    pub(super) fn release_parked(&mut self, id: NodeId) {
+    pub(crate) fn release_parked(&mut self, id: NodeId) {
         let parked = std::mem::take(&mut self.nodes[id.0].parked);
         let (ready, waiting): (Vec<_>, Vec<_>) = parked.into_iter().partition(|read| self.has_applied(id, read.token));
         self.nodes[id.0].parked = waiting;
@@ -139,7 +139,7 @@ impl Simulation {
         }
     }
 
-    pub(super) fn on_causal_timeout(&mut self, id: NodeId, request: RequestId) {
+    pub(crate) fn on_causal_timeout(&mut self, id: NodeId, request: RequestId) {
         let parked = &mut self.nodes[id.0].parked;
         let Some(index) = parked.iter().position(|read| read.request == request) else {
             return;
@@ -158,7 +158,7 @@ impl Simulation {
 impl Simulation {
     /// Adds replicas (each a copy of the master, as after a base backup) or removes the
     /// highest-numbered ones.
-    pub(super) fn set_replica_count(&mut self, count: usize) {
+    pub(crate) fn set_replica_count(&mut self, count: usize) {
         let mut current = self.replicas();
         while current.len() > count {
             let (id, _) = current.pop().expect("more replicas than wanted");

@@ -8,12 +8,12 @@ use crate::{Command, Event, Simulation, data};
 
 impl Simulation {
     /// Starts the generator's schedule afresh at the current rate (or stops it at 0).
-    pub(super) fn restart_generator(&mut self) {
+    pub(crate) fn restart_generator(&mut self) {
         self.generation += 1;
         self.schedule_next_request();
     }
 
-    pub(super) fn on_generate(&mut self, generation: u64) {
+    pub(crate) fn on_generate(&mut self, generation: u64) {
         if generation != self.generation {
             return;
         }

@@ -116,7 +116,7 @@ impl Primary {
 
 impl Simulation {
     /// The master logs a write and ships it to every replica.
-    pub(super) fn log_write(&mut self, request: RequestId, key: Key, name: String) {
+    pub(crate) fn log_write(&mut self, request: RequestId, key: Key, name: String) {
         let master = &self.nodes[self.master.0];
         let lsn = master.positions.applied + 1;
         let version = master.data.user(key).map_or(0, |row| row.version) + 1;
@@ -129,7 +129,7 @@ impl Simulation {
 
     /// A write statement from the console: worked out against the master's newest data, then
     /// logged; a statement that fails or changes nothing is answered without a log entry.
-    pub(super) fn execute(&mut self, request: RequestId, statement: &Parsed) {
+    pub(crate) fn execute(&mut self, request: RequestId, statement: &Parsed) {
         let master = self.master;
         let lsn = self.nodes[master.0].positions.applied + 1;
         match sql::execute_write(&self.nodes[master.0].data, &statement.statement, lsn, self.writes_logged + 1) {
@@ -196,7 +196,7 @@ impl Simulation {
 
     /// The WAL writer's round under `off`: what the master logged goes to disk, and so down
     /// the replication streams.
-    pub(super) fn flush_master_wal(&mut self) {
+    pub(crate) fn flush_master_wal(&mut self) {
         if self.primary.durable.take().is_none() {
             return;
         }
@@ -213,7 +213,7 @@ impl Simulation {
 
     /// A master crash under `off`: what the WAL writer had not flushed is gone, acknowledged or
     /// not. Returns the positions lost, with the requests acknowledged for them.
-    pub(super) fn lose_unflushed(&mut self) -> Vec<(Lsn, RequestId)> {
+    pub(crate) fn lose_unflushed(&mut self) -> Vec<(Lsn, RequestId)> {
         let Some(durable) = self.primary.durable.take() else { return Vec::new() };
         let master = self.master;
         let flushed = self.nodes[master.0].positions.flushed;
@@ -233,7 +233,7 @@ impl Simulation {
     /// On (re)connecting, a replica reports where it is, and the master streams it everything
     /// it has not received: if its history is the master's (else it has diverged), and if the
     /// master still has the WAL it needs (else only a rebuild brings it back).
-    pub(super) fn catch_up(&mut self, id: NodeId) {
+    pub(crate) fn catch_up(&mut self, id: NodeId) {
         let master = self.master;
         if !self.nodes[id.0].is_up() || !self.nodes[master.0].is_up() || self.nodes[id.0].link_cut {
             return;
