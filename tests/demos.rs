@@ -4,7 +4,7 @@
 use std::rc::Rc;
 
 use replication_playground::demos::DEMOS;
-use replication_playground::ui::link::Opening;
+use replication_playground::share::link::Opening;
 use replication_playground::ui::state::{Action, FrameBudget, PlaygroundState, SPEEDS, Theme};
 use yew::Reducible;
 

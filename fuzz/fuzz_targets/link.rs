@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use replication_playground::ui::link;
+use replication_playground::share::link;
 use replication_playground_fuzz::{fragments, open_page};
 
 fuzz_target!(|bytes: &[u8]| {

@@ -2,7 +2,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use replication_playground::ui::{link, session_file};
+use replication_playground::share::{link, session_file};
 use replication_playground_fuzz::open_page;
 
 fuzz_target!(|bytes: &[u8]| {

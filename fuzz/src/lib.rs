@@ -7,7 +7,7 @@ use std::rc::Rc;
 use replication_playground::sim::data::{Database, LogEntry};
 use replication_playground::sim::sql::{Statement, execute_write, parse, query};
 use replication_playground::sim::time::Time;
-use replication_playground::ui::link::{self, Opening};
+use replication_playground::share::link::{self, Opening};
 use replication_playground::ui::state::{Action, FrameBudget, PlaygroundState, SLICE_EVENTS, Theme};
 use yew::Reducible;
 

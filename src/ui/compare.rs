@@ -5,8 +5,8 @@ use yew::prelude::*;
 
 use super::demo_panel::use_watched;
 
-use super::settings::{self, Input, SETTINGS, Setting};
 use super::state::Action;
+use crate::share::settings::{self, Input, SETTINGS, Setting};
 use crate::sim::Simulation;
 use crate::sim::config::Config;
 use crate::sim::events::EventKind;

@@ -3,10 +3,10 @@
 
 use yew::prelude::*;
 
-use super::settings;
 use super::settings_panel;
 use super::state::{Action, SPEEDS};
 use super::view::plural;
+use crate::share::settings;
 use crate::sim::Command;
 use crate::sim::config::Config;
 use crate::sim::time::Time;

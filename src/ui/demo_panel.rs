@@ -3,9 +3,9 @@
 
 use yew::prelude::*;
 
-use super::link;
 use super::state::{Action, DemoAt};
 use crate::demos::{DEMOS, Demo};
+use crate::share::link;
 
 #[derive(Properties, PartialEq)]
 pub struct DemoMenuProps {

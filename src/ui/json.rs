@@ -1,20 +1,11 @@
-//! Values as JSON text, for the replicas' documents and the session file.
+//! Values as JSON text, for the replicas' documents and the console's answers, laid out on
+//! one line as the cards show them.
 
 use crate::sim::data::Value;
 
-/// A text as a JSON string, quoted and escaped.
+/// A text as a JSON string, quoted and escaped (by serde_json, as the session file is).
 pub fn string(text: &str) -> String {
-    let mut quoted = String::from("\"");
-    for c in text.chars() {
-        match c {
-            '"' => quoted.push_str("\\\""),
-            '\\' => quoted.push_str("\\\\"),
-            c if (c as u32) < 0x20 => quoted.push_str(&format!("\\u{:04x}", c as u32)),
-            c => quoted.push(c),
-        }
-    }
-    quoted.push('"');
-    quoted
+    serde_json::to_string(text).expect("a string always serializes")
 }
 
 /// An object on one line, `{ "name": value, ... }`, from names and values already in JSON.

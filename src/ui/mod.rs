@@ -13,17 +13,13 @@ pub mod field;
 pub mod frame;
 pub mod help;
 pub mod json;
-pub mod link;
 pub mod node_card;
 pub mod request_log;
 pub mod session_bar;
-pub mod session_file;
-pub mod settings;
 pub mod settings_panel;
 pub mod state;
 pub mod stats;
 pub mod topology;
-pub mod url;
 pub mod view;
 
 pub use app::App;

@@ -4,9 +4,9 @@
 use yew::prelude::*;
 
 use super::browser;
-use super::link;
-use super::session_file;
 use super::state::{Action, Replay};
+use crate::share::link;
+use crate::share::session_file;
 use crate::sim::time::Time;
 
 #[derive(Properties, PartialEq)]

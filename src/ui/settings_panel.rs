@@ -4,8 +4,8 @@
 use yew::prelude::*;
 
 use super::field::Field;
-use super::settings::{self, Group, Input, SETTINGS, Setting};
 use super::state::Action;
+use crate::share::settings::{self, Group, Input, SETTINGS, Setting};
 use crate::sim::Command;
 use crate::sim::config::Config;
 

@@ -6,10 +6,10 @@ use std::rc::Rc;
 
 use yew::Reducible;
 
-use super::link::{self, Opening};
-use super::settings::{self, Setting};
-use super::url;
 use crate::demos::{self, Demo, Step};
+use crate::share::fragment;
+use crate::share::link::{self, Opening};
+use crate::share::settings::{self, Setting};
 use crate::sim::config::Config;
 use crate::sim::recording::{Recording, Refused};
 use crate::sim::time::Time;
@@ -293,7 +293,7 @@ impl PlaygroundState {
             self.address = self.fragment.clone();
             return;
         }
-        self.address = url::to_fragment(&self.config()).into();
+        self.address = fragment::to_fragment(&self.config()).into();
         if !was_too_long {
             self.notices.push(format!(
                 "this session's link has grown to {} KB, more than an address bar holds well ({} KB): the address bar now keeps only its settings; Export saves the whole session",
@@ -779,7 +779,7 @@ mod tests {
         };
         let state = sql(state);
         assert!(state.fragment.len() > link::MAX_LINK_BYTES);
-        assert_eq!(&*state.address, url::to_fragment(&state.config()));
+        assert_eq!(&*state.address, fragment::to_fragment(&state.config()));
         assert_eq!(
             state.notices,
             [

@@ -7,7 +7,7 @@
 //! they differ, `act` the commands, `t` the moment in microseconds, `sum` a checksum of
 //! everything before it. `#demo=NAME&step=N` opens a lecture demo instead.
 
-use super::url;
+use super::fragment;
 use crate::sim::config::{Config, MAX_CLIENTS};
 use crate::sim::time::Time;
 use crate::sim::{Command, NodeRef};
@@ -18,9 +18,6 @@ pub const FORMAT: u32 = 1;
 /// The longest link the page puts in the address bar or hands out to share: longer ones are
 /// unwieldy in chat messages and slides, and some servers and browsers cut them.
 pub const MAX_LINK_BYTES: usize = 8 * 1_024;
-
-/// The keys a link has besides the settings.
-pub const KEYS: [&str; 7] = ["v", "start", "act", "t", "sum", "demo", "step"];
 
 /// What a link asks the page to open. Made once per link opened, so its size does not matter.
 #[derive(Clone, Debug, PartialEq)]
@@ -53,7 +50,7 @@ pub fn open(fragment: &str) -> (Opening, Vec<String>) {
     }
     let is_session = ["act", "t", "sum", "start"].iter().any(|key| value(key).is_some());
     if !is_session {
-        let (start, problems) = url::parse_fragment(fragment);
+        let (start, problems) = fragment::parse_fragment(fragment);
         return (Opening::Session { start, actions: Vec::new(), at: None }, problems);
     }
     match read_session(fragment, &value) {
@@ -119,10 +116,10 @@ fn read_session(fragment: &str, value: &dyn Fn(&str) -> Option<String>) -> Resul
     if sum != checksum(body) {
         return Err("this session link is damaged: its checksum does not match".to_string());
     }
-    let (current, problems) = url::parse_fragment(body);
+    let (current, problems) = fragment::parse_fragment(body);
     let start = match value("start") {
         Some(start) => {
-            let (start, problems) = url::parse_fragment(&decode(&start)?);
+            let (start, problems) = fragment::parse_fragment(&decode(&start)?);
             problems.first().map_or(Ok(start), |problem| Err(format!("its starting settings are bad: {problem}")))?
         }
         None => current,
@@ -143,13 +140,13 @@ fn read_session(fragment: &str, value: &dyn Fn(&str) -> Option<String>) -> Resul
 /// The link to a session: its current settings, and when anything happened, its start, its
 /// commands, `at` (the moment to show, if any), format and checksum.
 pub fn session(current: &Config, start: &Config, actions: &[(Time, Command)], at: Option<Time>) -> String {
-    let mut link = url::to_fragment(current);
+    let mut link = fragment::to_fragment(current);
     if actions.is_empty() && at.is_none() {
         return link;
     }
     link.push_str(&format!("&v={FORMAT}"));
     if start != current {
-        link.push_str(&format!("&start={}", encode(&url::to_fragment(start))));
+        link.push_str(&format!("&start={}", encode(&fragment::to_fragment(start))));
     }
     if !actions.is_empty() {
         let encoded: Vec<String> =
@@ -203,7 +200,7 @@ fn encode_command(command: &Command) -> String {
         Command::ReadLastWritten { client } => format!("r,{client}"),
         Command::Read { client, key } => format!("R,{client},{key}"),
         Command::Sql { client, text } => format!("q,{client},{}", encode(text)),
-        Command::Configure(config) => format!("C,{}", encode(&url::to_fragment(config))),
+        Command::Configure(config) => format!("C,{}", encode(&fragment::to_fragment(config))),
         Command::Crash(target) => format!("x,{}", node(target)),
         Command::Restart(target) => format!("X,{}", node(target)),
         Command::CutLink(target) => format!("k,{}", node(target)),
@@ -255,7 +252,7 @@ fn decode_actions(text: &str) -> Result<Vec<(Time, Command)>, String> {
             Some("R") => Command::Read { client: client()?, key: number(3)? },
             Some("q") => Command::Sql { client: client()?, text: text(3)? },
             Some("C") => {
-                let (config, problems) = url::parse_fragment(&text(2)?);
+                let (config, problems) = fragment::parse_fragment(&text(2)?);
                 if let Some(problem) = problems.first() {
                     return Err(bad(&format!("has bad settings: {problem}")));
                 }

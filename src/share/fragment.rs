@@ -4,6 +4,10 @@
 use super::settings::{self, SETTINGS};
 use crate::sim::config::Config;
 
+/// The keys a session or demo link has besides the settings (see `link`): not settings, so
+/// the settings' reader skips them.
+pub const LINK_KEYS: [&str; 7] = ["v", "start", "act", "t", "sum", "demo", "step"];
+
 /// Keys written into every fragment, so a link always shows the basic setup.
 const ALWAYS: [&str; 4] = ["replicas", "mode", "lag", "seed"];
 
@@ -19,7 +23,7 @@ pub fn parse_fragment(fragment: &str) -> (Config, Vec<String>) {
             problems.push(format!("\"{part}\" in the link is not of the form key=value; ignored"));
             continue;
         };
-        if super::link::KEYS.contains(&key) {
+        if LINK_KEYS.contains(&key) {
             continue;
         }
         let Some(setting) = settings::find(key) else {
