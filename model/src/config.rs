@@ -3,6 +3,8 @@
 use std::fmt;
 use std::str::FromStr;
 
+use crate::words::plural;
+
 pub const MAX_REPLICAS: usize = 8;
 pub const MAX_CLIENTS: usize = 16;
 /// One minute is far beyond any delay or timeout a demo needs.
@@ -356,10 +358,9 @@ impl Config {
             && k > self.replicas
         {
             return Err(Refusal::new(format!(
-                "quorum {} waits for {k} replicas but there {} only {}",
+                "quorum {} waits for {k} replicas but the cluster has only {}",
                 self.quorum,
-                if self.replicas == 1 { "is" } else { "are" },
-                self.replicas
+                plural(self.replicas as u64, "replica", "replicas")
             )));
         }
         Ok(())

@@ -2,6 +2,7 @@
 
 use crate::data::Lsn;
 use crate::time::Time;
+use crate::words::plural;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum EventKind {
@@ -120,8 +121,8 @@ impl ClusterEvent {
                 "{node} cannot catch up: the master no longer has the WAL from LSN {lsn} (\"requested WAL segment has already been removed\"): rebuild it"
             ),
             EventKind::WaitsCancelled { count } => format!(
-                "{count} waiting commit{} cancelled (pg_cancel_backend): acknowledged with a warning, committed on the master without a replica",
-                if *count == 1 { " was" } else { "s were" }
+                "{} cancelled (pg_cancel_backend): acknowledged with a warning, committed on the master without a replica",
+                plural(*count as u64, "waiting commit was", "waiting commits were")
             ),
             EventKind::SlotInvalidated { node, kept } => format!(
                 "{node}'s replication slot held back {kept} log entries, the most kept for slots (max_slot_wal_keep_size): it was invalidated, and {node} will need a rebuild"
@@ -130,15 +131,13 @@ impl ClusterEvent {
                 format!("{node} was rewound to LSN {fork} (pg_rewind) and follows the master again")
             }
             EventKind::WritesLost { lsns } => format!(
-                "{} acknowledged write{} lost in the failover (LSN {})",
-                lsns.len(),
-                if lsns.len() == 1 { " was" } else { "s were" },
+                "{} lost in the failover (LSN {})",
+                plural(lsns.len() as u64, "acknowledged write was", "acknowledged writes were"),
                 lsns.iter().map(|lsn| lsn.to_string()).collect::<Vec<_>>().join(", ")
             ),
             EventKind::LostInCrash { node, lsns } => format!(
-                "{} acknowledged write{} lost in {node}'s crash: synchronous_commit = off acknowledged them before they were on disk (LSN {})",
-                lsns.len(),
-                if lsns.len() == 1 { " was" } else { "s were" },
+                "{} lost in {node}'s crash: synchronous_commit = off acknowledged them before they were on disk (LSN {})",
+                plural(lsns.len() as u64, "acknowledged write was", "acknowledged writes were"),
                 lsns.iter().map(|lsn| lsn.to_string()).collect::<Vec<_>>().join(", ")
             ),
             EventKind::BaseBackup { node, lsn } => {

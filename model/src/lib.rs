@@ -26,7 +26,7 @@
 //! | `console` | the SQL console's statements, routed; `sql/` parses and runs them |
 //! | `traffic` | the traffic generator |
 //! | `data`, `node`, `request`, `events`, `metrics` | rows and log entries, a node's copy, request records and counters, the event log, windowed measurements |
-//! | `queue`, `rng`, `time` | events by time, the seeded generator, simulated time |
+//! | `queue`, `rng`, `time`, `words` | events by time, the seeded generator, simulated time, counts in words |
 //! | `recording`, `benchmark`, `demos` | a run as settings and timed commands; the standard workload; the lecture demos' scripts and claims |
 
 pub mod benchmark;
@@ -56,6 +56,7 @@ pub mod time;
 pub mod timeline;
 mod traffic;
 mod wal;
+pub mod words;
 
 pub use command::Command;
 pub use ids::NodeRef;

@@ -860,7 +860,7 @@ fn bad_settings_are_refused_with_a_reason_and_change_nothing() {
     assert_eq!(refuse(&mut sim, |c| c.lag_ms = 60_001), "lag must be between 0 and 60000 ms, got 60001");
     assert_eq!(
         refuse(&mut sim, |c| c.quorum = Quorum::First(3)),
-        "quorum first-3 waits for 3 replicas but there are only 2"
+        "quorum first-3 waits for 3 replicas but the cluster has only 2 replicas"
     );
     assert_eq!(refuse(&mut sim, |c| c.capacity = 0), "capacity must be between 1 and 1000000 ops/s, got 0");
     assert_eq!(refuse(&mut sim, |c| c.seed = 5), "the seed can only change by starting a new run");

@@ -155,7 +155,9 @@ mod tests {
         assert_eq!(config.quorum, Quorum::All);
         assert_eq!(
             problems,
-            vec!["quorum first-3 waits for 3 replicas but there are only 2; using the default quorum all"]
+            vec![
+                "quorum first-3 waits for 3 replicas but the cluster has only 2 replicas; using the default quorum all"
+            ]
         );
     }
 

@@ -5,7 +5,7 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use super::view::plural;
+use crate::sim::words::plural;
 
 use super::json;
 use super::state::Action;

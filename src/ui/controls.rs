@@ -5,11 +5,11 @@ use yew::prelude::*;
 
 use super::settings_panel;
 use super::state::{Action, SPEEDS};
-use super::view::plural;
 use crate::share::settings;
 use crate::sim::Command;
 use crate::sim::config::Config;
 use crate::sim::time::Time;
+use crate::sim::words::plural;
 
 /// The client the Write and Read buttons act as.
 const BUTTON_CLIENT: usize = 0;

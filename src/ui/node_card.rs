@@ -11,6 +11,7 @@ use std::rc::Rc;
 
 use crate::sim::data::{Database, Lsn, Row, Schema, USERS};
 use crate::sim::node::Follow;
+use crate::sim::words::plural;
 use crate::sim::{Command, NodeRef, NodeState};
 
 #[derive(Properties, PartialEq)]
@@ -73,7 +74,7 @@ pub fn NodeCard(props: &NodeCardProps) -> Html {
                 <p class="lsn">{ "LSN " }<strong>{ props.applied_lsn }</strong></p>
             </header>
             <p class="progress">
-                { props.progress.clone() }{ format!(" · {} · load {}", reads_served(props.reads_served), props.load) }
+                { props.progress.clone() }{ format!(" · {} · load {}", plural(props.reads_served, "read served", "reads served"), props.load) }
                 if props.link_cut { <span class="tag">{ "link cut" }</span> }
             </p>
             if let Some(retention) = props.retention.clone() {
@@ -149,13 +150,6 @@ fn tune(
     });
     html! {
         <Field {label} {help} test_id={format!("{what}-{node}")} value={AttrValue::from(value.to_string())} number={Some((min, max, 1))} {on_commit} />
-    }
-}
-
-fn reads_served(count: u64) -> String {
-    match count {
-        1 => "1 read served".to_string(),
-        count => format!("{count} reads served"),
     }
 }
 

@@ -7,9 +7,9 @@ use super::demo_panel::use_watched;
 
 use std::rc::Rc;
 
-use super::view::plural;
 use crate::sim::data::{self, Row};
 use crate::sim::request::{Op, Outcome, RequestRecord};
+use crate::sim::words::plural;
 
 /// How many requests the log shows.
 const ROWS: usize = 12;

@@ -7,6 +7,7 @@ use crate::sim::config::{Mode, Quorum};
 use crate::sim::ids::NodeId;
 use crate::sim::network::{Endpoint, Payload};
 use crate::sim::node::{Follow, Job};
+use crate::sim::words::plural;
 use crate::sim::{NodeRef, Simulation};
 
 /// Messages drawn at once; more in flight are not drawn, to keep frames fast.
@@ -132,11 +133,6 @@ fn waiting(sim: &Simulation) -> String {
             format!("{writes} waiting for {}", machines.join(", "))
         }
     }
-}
-
-/// `1 write`, `3 writes`.
-pub fn plural(count: u64, one: &str, many: &str) -> String {
-    format!("{count} {}", if count == 1 { one } else { many })
 }
 
 /// One line on a node's replication progress, for its card: how far behind the master it is,
