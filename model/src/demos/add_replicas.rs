@@ -58,15 +58,7 @@ pub const DEMO: Demo = Demo {
     ],
 };
 
+/// 1,500 requests a second; replicas get each write 100 ms after the master.
 fn scaled() -> Config {
-    Config {
-        clients: SITE_CLIENTS,
-        capacity: 500,
-        queue_limit: 100,
-        client_ms: 20,
-        lag_ms: 100,
-        rate: 1_500,
-        reads_percent: 90,
-        ..Config::default()
-    }
+    Config { lag_ms: 100, ..site(1_500) }
 }

@@ -35,14 +35,5 @@ pub const DEMO: Demo = Demo {
 };
 
 fn comparison() -> Config {
-    Config {
-        clients: SITE_CLIENTS,
-        capacity: 500,
-        queue_limit: 100,
-        client_ms: 20,
-        lag_ms: 100,
-        rate: 1_000,
-        reads_percent: 90,
-        ..Config::default()
-    }
+    Config { lag_ms: 100, ..site(1_000) }
 }

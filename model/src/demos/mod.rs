@@ -81,6 +81,20 @@ fn replica_ops(sim: &Simulation, number: usize) -> usize {
 /// is not always a client missing its own write.
 const SITE_CLIENTS: usize = 12;
 
+/// The load demos' site: `rate` requests a second from many clients, 90% of them reads, to
+/// servers that each serve 500 a second and queue 100 more.
+fn site(rate: u64) -> Config {
+    Config {
+        clients: SITE_CLIENTS,
+        capacity: 500,
+        queue_limit: 100,
+        client_ms: 20,
+        rate,
+        reads_percent: 90,
+        ..Config::default()
+    }
+}
+
 fn lagging(mode: Mode) -> Config {
     Config { replicas: 2, mode, lag_ms: 2_000, ..Config::default() }
 }

@@ -11,7 +11,7 @@ pub const DEMO: Demo = Demo {
             title: "Light traffic",
             narration: "One database, pg-1, takes every read and write, and serves 500 requests per second. Here 200 arrive each second.",
             watch: &["node-master", "chart-latency"],
-            config: || Config { rate: 200, ..single_db() },
+            config: || single_db(200),
             script: nothing,
             pause_when: None,
             settle: Time::from_millis(4_000),
@@ -27,7 +27,7 @@ pub const DEMO: Demo = Demo {
             title: "The bottleneck",
             narration: "Now 700 requests arrive each second, more than the 500 it can serve. Watch its queue (the meter under it) and the latency.",
             watch: &["node-master", "chart-latency", "stat-reads"],
-            config: || Config { rate: 700, ..single_db() },
+            config: || single_db(700),
             script: nothing,
             pause_when: None,
             settle: Time::from_millis(2_500),
@@ -44,7 +44,7 @@ pub const DEMO: Demo = Demo {
             title: "It crashes",
             narration: "The load stays at 700 per second. Here (a simplification) a database whose queue stays full for 3 s crashes; a real PostgreSQL would refuse connections past max_connections, or run out of memory.",
             watch: &["node-master", "event-log", "stat-reads"],
-            config: || Config { rate: 700, ..single_db() },
+            config: || single_db(700),
             script: nothing,
             pause_when: Some(|sim| !sim.master().is_up()),
             settle: Time::from_millis(6_000),
@@ -56,15 +56,7 @@ pub const DEMO: Demo = Demo {
     ],
 };
 
-fn single_db() -> Config {
-    Config {
-        clients: SITE_CLIENTS,
-        replicas: 0,
-        capacity: 500,
-        queue_limit: 100,
-        crash_after_ms: 3_000,
-        client_ms: 20,
-        reads_percent: 90,
-        ..Config::default()
-    }
+/// One server, which crashes after 3 s of overload.
+fn single_db(rate: u64) -> Config {
+    Config { replicas: 0, crash_after_ms: 3_000, ..site(rate) }
 }
