@@ -25,16 +25,49 @@ fn mount_point() -> Element {
     root
 }
 
+fn find(root: &Element, id: &str) -> Option<Element> {
+    root.query_selector(&format!("[data-testid=\"{id}\"]")).unwrap()
+}
+
 fn by_test_id(root: &Element, id: &str) -> Element {
-    root.query_selector(&format!("[data-testid=\"{id}\"]")).unwrap().unwrap_or_else(|| panic!("no element {id}"))
+    find(root, id).unwrap_or_else(|| panic!("no element {id}"))
 }
 
 fn text(root: &Element, id: &str) -> String {
     by_test_id(root, id).text_content().unwrap_or_default()
 }
 
-async fn wait_ms(ms: u64) {
-    yew::platform::time::sleep(Duration::from_millis(ms)).await;
+/// How long a test waits for what it expects before it fails.
+const PATIENCE: Duration = Duration::from_secs(3);
+const POLL: Duration = Duration::from_millis(5);
+
+/// Waits until `holds` does, looking every few milliseconds: a render or a model tick lands
+/// when the browser gets to it, so a test waits for what it expects, not for a guessed time.
+async fn until(what: &str, holds: impl Fn() -> bool) {
+    let polls = PATIENCE.as_millis() / POLL.as_millis();
+    for _ in 0..polls {
+        if holds() {
+            return;
+        }
+        yew::platform::time::sleep(POLL).await;
+    }
+    assert!(holds(), "waited {PATIENCE:?} for {what}");
+}
+
+/// Waits until the element `id` is there and reads `expected`.
+async fn until_text(root: &Element, id: &str, expected: &str) {
+    until(&format!("{id} to read {expected:?}"), || {
+        find(root, id).and_then(|element| element.text_content()).as_deref() == Some(expected)
+    })
+    .await;
+}
+
+/// Waits until the element `id` has the attribute `name` at `expected`.
+async fn until_attribute(root: &Element, id: &str, name: &str, expected: &str) {
+    until(&format!("{id} to have {name}={expected:?}"), || {
+        find(root, id).and_then(|element| element.get_attribute(name)).as_deref() == Some(expected)
+    })
+    .await;
 }
 
 #[wasm_bindgen_test]
@@ -57,8 +90,7 @@ async fn stats_panel_shows_the_counters() {
         ..Stats::default()
     };
     yew::Renderer::<StatsPanel>::with_root_and_props(root.clone(), StatsPanelProps { stats, caption: None }).render();
-    wait_ms(10).await;
-    assert_eq!(text(&root, "stat-writes"), "4");
+    until_text(&root, "stat-writes", "4").await;
     assert_eq!(text(&root, "stat-reads"), "7");
     assert_eq!(text(&root, "stat-stale-reads"), "3");
     assert_eq!(text(&root, "stat-ryw-violations"), "2");
@@ -83,19 +115,16 @@ fn click(root: &Element, id: &str) {
 async fn app_write_then_read_under_async_is_stale_and_a_crash_shows() {
     let root = mount_point();
     yew::Renderer::<App>::with_root(root.clone()).render();
-    wait_ms(50).await;
     // The defaults: two replicas, async, 1000 ms lag, at real-time speed.
-    assert!(root.query_selector("[data-testid=\"node-replica-2\"]").unwrap().is_some());
+    until("the second replica", || find(&root, "node-replica-2").is_some()).await;
     click(&root, "write");
-    wait_ms(150).await;
-    assert_eq!(text(&root, "stat-writes"), "1");
+    until_text(&root, "stat-writes", "1").await;
     assert_eq!(attribute(&root, "node-master", "data-applied-lsn"), "1");
     assert_eq!(attribute(&root, "node-replica-1", "data-applied-lsn"), "0");
     assert_eq!(attribute(&root, "node-replica-1", "data-state"), "up");
 
     click(&root, "read");
-    wait_ms(150).await;
-    assert_eq!(text(&root, "stat-reads"), "1");
+    until_text(&root, "stat-reads", "1").await;
     assert_eq!(text(&root, "stat-stale-reads"), "1");
     assert!(root.query_selector("li.stale").unwrap().is_some(), "the stale read stands out in the log");
     let served: u32 = ["node-replica-1", "node-replica-2"]
@@ -105,8 +134,7 @@ async fn app_write_then_read_under_async_is_stale_and_a_crash_shows() {
     assert_eq!(served, 1);
 
     click(&root, "crash-replica-1");
-    wait_ms(50).await;
-    assert_eq!(attribute(&root, "node-replica-1", "data-state"), "down");
+    until_attribute(&root, "node-replica-1", "data-state", "down").await;
     assert!(text(&root, "event-log").contains("pg-2 (replica-1) crashed"));
 }
 
@@ -114,11 +142,11 @@ mod components {
     use std::cell::RefCell;
     use std::rc::Rc;
 
+    use replication_playground::sim::config::Config;
     use replication_playground::sim::data::user_values;
-    use replication_playground::sim::node::Follow;
     use replication_playground::sim::request::{Op, Outcome, RequestRecord};
     use replication_playground::sim::time::Time;
-    use replication_playground::sim::{Command, NodeRef, NodeState};
+    use replication_playground::sim::{Command, NodeRef, NodeState, Simulation};
     use replication_playground::ui::charts::{Chart, ChartProps, Series};
     use replication_playground::ui::node_card::{NodeCard, NodeCardProps};
     use replication_playground::ui::request_log::{RequestLog, RequestLogProps};
@@ -126,11 +154,12 @@ mod components {
     use replication_playground::ui::topology::{
         Dot, DotKind, NodeView, Place, ReplicationView, Topology, TopologyProps,
     };
+    use replication_playground::ui::view::{self, NodeAction};
     use wasm_bindgen_test::wasm_bindgen_test;
     use web_sys::Element;
     use yew::Callback;
 
-    use super::{click, mount_point, text, wait_ms};
+    use super::{click, find, mount_point, text, until, until_text};
 
     fn view(machine: &str, name: NodeRef, state: NodeState, load: u64) -> NodeView {
         NodeView {
@@ -186,7 +215,7 @@ mod components {
             }),
         };
         yew::Renderer::<Topology>::with_root_and_props(root.clone(), props).render();
-        wait_ms(10).await;
+        until("the picture", || find(&root, "node-replica-2").is_some()).await;
         assert_eq!(
             root.query_selector_all("circle.dot.write").unwrap().length(),
             2,
@@ -209,8 +238,7 @@ mod components {
         assert_eq!(super::text(&root, "master-waiting"), "1 write waiting for pg-2");
 
         dispatch_click(&overloaded);
-        wait_ms(10).await;
-        assert_eq!(*actions.borrow(), vec![Some(NodeRef::Replica(2))]);
+        until("replica 2 selected", || *actions.borrow() == [Some(NodeRef::Replica(2))]).await;
     }
 
     /// `click()` exists only on HTML elements; an SVG element gets a bubbling click event, which
@@ -236,8 +264,7 @@ mod components {
             ],
         };
         yew::Renderer::<Chart>::with_root_and_props(root.clone(), props).render();
-        wait_ms(10).await;
-        assert_eq!(root.query_selector_all("polyline.series").unwrap().length(), 2);
+        until("both series drawn", || root.query_selector_all("polyline.series").unwrap().length() == 2).await;
         assert!(text(&root, "chart").contains("now: p50 3 ms · p99 13 ms"));
     }
 
@@ -262,18 +289,12 @@ mod components {
         record
     }
 
-    fn card(
-        node: NodeRef,
-        state: NodeState,
-        follow: Follow,
-        waiting_commits: u64,
-        seen: Rc<RefCell<Vec<Command>>>,
-    ) -> NodeCardProps {
+    fn card(node: NodeRef, actions: Vec<NodeAction>, seen: Rc<RefCell<Vec<Command>>>) -> NodeCardProps {
         NodeCardProps {
             machine: "pg-2".into(),
             node,
             role: "replica 1".into(),
-            state,
+            state: NodeState::Up,
             applied_lsn: 3,
             progress: "".into(),
             reads_served: 0,
@@ -284,8 +305,7 @@ mod components {
             distance_ms: 50,
             lag_ms: 1_000,
             apply_delay_ms: 0,
-            follow,
-            waiting_commits,
+            actions,
             retention: (node == NodeRef::Master)
                 .then(|| "keeps 20 log entries of WAL past wal_keep for pg-2's replication slot".into()),
             tables: Vec::new(),
@@ -297,54 +317,44 @@ mod components {
         }
     }
 
+    /// Which actions a node offers is the view model's rule (tested natively); the card draws
+    /// each as a button with its test id and tooltip, which sends its command.
     #[wasm_bindgen_test]
-    async fn node_cards_offer_rewind_rebuild_and_cancel_only_where_they_apply() {
-        let present =
-            |root: &Element, id: &str| root.query_selector(&format!("[data-testid=\"{id}\"]")).unwrap().is_some();
+    async fn a_node_card_draws_the_actions_it_is_given_and_sends_their_commands() {
         let seen: Rc<RefCell<Vec<Command>>> = Rc::default();
-        let replica = NodeRef::Replica(1);
+        let replica = NodeRef::Replica(2);
+        let mut sim = Simulation::new(Config { lag_ms: 1_000, ..Config::default() }).unwrap();
+        sim.apply(Command::WriteRandom { client: 0 }).unwrap();
+        sim.run_until(Time::from_millis(200));
+        sim.apply(Command::Crash(NodeRef::Master)).unwrap();
+        sim.apply(Command::Promote(Some(NodeRef::Replica(2)))).unwrap();
+        let diverged = view::node_actions(&sim, replica);
 
         let root = mount_point();
-        let props = card(replica, NodeState::Diverged, Follow::Diverged { fork: 1 }, 0, seen.clone());
-        yew::Renderer::<NodeCard>::with_root_and_props(root.clone(), props).render();
-        wait_ms(10).await;
-        click(&root, "rewind-replica-1");
-        click(&root, "rebuild-replica-1");
-        wait_ms(10).await;
+        yew::Renderer::<NodeCard>::with_root_and_props(root.clone(), card(replica, diverged, seen.clone())).render();
+        until("the rewind button", || find(&root, "rewind-replica-2").is_some()).await;
+        let rewind = find(&root, "rewind-replica-2").unwrap();
+        assert_eq!(rewind.text_content().as_deref(), Some("Rewind"));
+        assert!(rewind.get_attribute("title").is_some_and(|help| help.starts_with("pg_rewind")));
+        click(&root, "rewind-replica-2");
+        click(&root, "rebuild-replica-2");
+        until("both commands sent", || seen.borrow().len() == 2).await;
         assert_eq!(*seen.borrow(), [Command::Rewind(replica), Command::Rebuild(replica)]);
 
         let root = mount_point();
-        let props = card(replica, NodeState::Stranded, Follow::WalRemoved, 0, seen.clone());
-        yew::Renderer::<NodeCard>::with_root_and_props(root.clone(), props).render();
-        wait_ms(10).await;
-        assert!(
-            present(&root, "rebuild-replica-1") && !present(&root, "rewind-replica-1"),
-            "only a rebuild brings it back"
-        );
-
-        let root = mount_point();
-        let props = card(replica, NodeState::Up, Follow::Streaming, 0, seen.clone());
-        yew::Renderer::<NodeCard>::with_root_and_props(root.clone(), props).render();
-        wait_ms(10).await;
-        assert!(!present(&root, "rebuild-replica-1") && !present(&root, "rewind-replica-1"));
-
-        let root = mount_point();
-        let props = card(NodeRef::Master, NodeState::Up, Follow::Streaming, 2, seen.clone());
-        yew::Renderer::<NodeCard>::with_root_and_props(root.clone(), props).render();
-        wait_ms(10).await;
-        assert_eq!(
-            text(&root, "retained-wal"),
-            "keeps 20 log entries of WAL past wal_keep for pg-2's replication slot"
-        );
+        let cancel = NodeAction {
+            command: Command::CancelWaits,
+            label: "Cancel waiting commits",
+            test_id: "cancel-waits".into(),
+            help: None,
+        };
+        yew::Renderer::<NodeCard>::with_root_and_props(root.clone(), card(NodeRef::Master, vec![cancel], seen.clone()))
+            .render();
+        until_text(&root, "retained-wal", "keeps 20 log entries of WAL past wal_keep for pg-2's replication slot")
+            .await;
+        assert!(find(&root, "crash-master").is_none(), "only the actions given");
         click(&root, "cancel-waits");
-        wait_ms(10).await;
-        assert_eq!(seen.borrow().last(), Some(&Command::CancelWaits));
-
-        let root = mount_point();
-        let props = card(NodeRef::Master, NodeState::Up, Follow::Streaming, 0, seen);
-        yew::Renderer::<NodeCard>::with_root_and_props(root.clone(), props).render();
-        wait_ms(10).await;
-        assert!(!present(&root, "cancel-waits"), "nothing waits: nothing to cancel");
+        until("the cancel sent", || seen.borrow().last() == Some(&Command::CancelWaits)).await;
     }
 
     #[wasm_bindgen_test]
@@ -352,15 +362,13 @@ mod components {
         let root = mount_point();
         let requests = vec![read(3, 2, 2), read(2, 1, 2), read(1, 2, 2)];
         yew::Renderer::<RequestLog>::with_root_and_props(root.clone(), RequestLogProps { requests }).render();
-        wait_ms(10).await;
         let rows = |root: &Element| root.query_selector_all("[data-testid=\"request-log\"] li").unwrap().length();
-        assert_eq!(rows(&root), 3);
+        until("three requests", || rows(&root) == 3).await;
         assert!(text(&root, "request-log").contains(
             "v1 (version 1), stale: the master has v2 (version 2); replica-1 was missing its last 200.0 ms of writes"
         ));
         click(&root, "log-filter");
-        wait_ms(10).await;
-        assert_eq!(rows(&root), 1);
+        until("only the stale read", || rows(&root) == 1).await;
         assert!(text(&root, "request-log").contains("#2 client 1 read user 101"));
     }
 }

@@ -20,7 +20,7 @@ use super::demo_panel::{DemoMenu, DemoPanel, Watched};
 use super::event_log::EventLog;
 use super::frame::{use_animation_frame, use_fragment_changes, use_media_query, use_shortcuts};
 use super::help::Help;
-use super::node_card::{CANCEL_HELP, NodeCard, REBUILD_HELP, REWIND_HELP, table_views};
+use super::node_card::{NodeCard, table_views};
 use super::request_log::RequestLog;
 use super::session_bar::SessionBar;
 use super::settings_panel::SettingsPanel;
@@ -32,7 +32,7 @@ use crate::share::link::{self, Opening};
 use crate::sim::ids::NodeId;
 use crate::sim::metrics::{BUCKET, Bucket};
 use crate::sim::node::Follow;
-use crate::sim::{Command, NodeRef, Simulation};
+use crate::sim::{NodeRef, Simulation};
 
 /// Requests in flight handed to the request log, besides the finished ones the model keeps:
 /// no more than it shows, as they are copied every frame.
@@ -307,8 +307,7 @@ fn card(sim: &Simulation, id: NodeId, on_action: &Callback<Action>) -> Html {
             distance_ms={node.distance.as_micros() / 1_000}
             lag_ms={node.lag.map_or(sim.config().lag_ms, |lag| lag.as_micros() / 1_000)}
             apply_delay_ms={node.apply_delay.as_micros() / 1_000}
-            follow={node.follow}
-            waiting_commits={if node.is_master() { sim.waiting_for().map_or(0, |(count, _)| count as u64) } else { 0 }}
+            actions={view::node_actions(sim, sim.name(id))}
             retention={if node.is_master() { view::retention(sim).map(AttrValue::from) } else { None }}
             tables={table_views(&node.data, sim.committed(), sim.committed_lsn(), match node.follow { Follow::Diverged { fork } => Some(fork), _ => None })}
             on_action={on_action.clone()}
@@ -326,37 +325,13 @@ fn console_results(sim: &Simulation) -> Vec<crate::sim::request::RequestRecord> 
 fn selected_actions(sim: &Simulation, selected: Option<NodeRef>, on_action: &Callback<Action>) -> Html {
     let Some(name) = selected else { return html! {} };
     let Ok(id) = sim.resolve(name) else { return html! {} };
-    let node = sim.node(id);
-    let act = |command: Command| on_action.reform(move |_: MouseEvent| Action::Command(command.clone()));
-    let is_replica = name != NodeRef::Master;
     html! {
         <div class="selected-actions" data-testid="selected-actions" role="group" aria-label={format!("Actions for {}", sim.label(id))}>
             <strong>{ sim.label(id) }</strong>
-            if node.is_up() {
-                <button onclick={act(Command::Crash(name))}>{ "Crash" }</button>
-            } else {
-                <button onclick={act(Command::Restart(name))}>{ "Restart" }</button>
-            }
-            if is_replica && node.is_up() {
-                <button onclick={act(Command::Promote(Some(name)))}>{ "Promote to master" }</button>
-            }
-            if is_replica && node.link_cut {
-                <button onclick={act(Command::HealLink(name))}>{ "Heal link" }</button>
-            } else if is_replica {
-                <button onclick={act(Command::CutLink(name))}>{ "Cut link" }</button>
-            }
-            if is_replica && matches!(node.follow, Follow::Diverged { .. }) {
-                <button onclick={act(Command::Rewind(name))} title={REWIND_HELP}>{ "Rewind" }</button>
-            }
-            if is_replica && node.follow != Follow::Streaming {
-                <button onclick={act(Command::Rebuild(name))} title={REBUILD_HELP}>{ "Rebuild" }</button>
-            }
-            if !is_replica && sim.waiting_for().is_some() {
-                <button onclick={act(Command::CancelWaits)} title={CANCEL_HELP}>{ "Cancel waiting commits" }</button>
-            }
-            if !is_replica && !node.is_up() {
-                <button onclick={act(Command::Promote(None))}>{ "Fail over to the best replica" }</button>
-            }
+            { for view::node_actions(sim, name).into_iter().map(|action| {
+                let command = action.command;
+                html! { <button title={action.help} onclick={on_action.reform(move |_: MouseEvent| Action::Command(command.clone()))}>{ action.label }</button> }
+            }) }
             <button onclick={on_action.reform(|_: MouseEvent| Action::Select(None))} aria-label="Deselect">{ "×" }</button>
         </div>
     }

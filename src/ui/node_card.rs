@@ -1,16 +1,16 @@
 //! One database node: its role and state, how far it has applied the log, its load, its copy
 //! of `users`, and the failures a lecturer can inflict on it.
 
+use std::rc::Rc;
+
 use yew::prelude::*;
 
 use super::field::Field;
 use super::json;
 use super::state::Action;
+use super::view::NodeAction;
 use crate::sim::config;
-use std::rc::Rc;
-
 use crate::sim::data::{Database, Lsn, Row, Schema, USERS};
-use crate::sim::node::Follow;
 use crate::sim::words::plural;
 use crate::sim::{Command, NodeRef, NodeState};
 
@@ -36,10 +36,8 @@ pub struct NodeCardProps {
     /// A replica's replication delay and apply delay, in ms.
     pub lag_ms: u64,
     pub apply_delay_ms: u64,
-    /// Whether a replica follows the master's history, or needs a rewind or a rebuild.
-    pub follow: Follow,
-    /// The master's commits waiting for synchronous replicas (a Cancel button when any).
-    pub waiting_commits: u64,
+    /// What it offers now, as buttons.
+    pub actions: Vec<NodeAction>,
     /// The master's WAL a replication slot holds back, in words, when it holds any.
     pub retention: Option<AttrValue>,
     /// The first rows of each of the node's tables: what the card shows.
@@ -58,9 +56,6 @@ pub fn NodeCard(props: &NodeCardProps) -> Html {
     } else {
         "PostgreSQL standby: its rows as documents, as the lecture's MongoDB slaves"
     };
-    let command =
-        |make: fn(NodeRef) -> Command| props.on_action.reform(move |_: MouseEvent| Action::Command(make(node)));
-    let down = props.state == NodeState::Down;
     html! {
         <article
             class={classes!("node", if is_master { "master" } else { "replica" }, props.state.as_str())}
@@ -81,35 +76,15 @@ pub fn NodeCard(props: &NodeCardProps) -> Html {
                 <p class="retention" data-testid="retained-wal">{ retention }</p>
             }
             <div class="node-actions">
-                if down {
-                    <button data-testid={format!("restart-{node}")} onclick={command(Command::Restart)}>{ "Restart" }</button>
-                } else {
-                    <button data-testid={format!("crash-{node}")} onclick={command(Command::Crash)}>{ "Crash" }</button>
-                }
-                if !is_master {
-                    if props.link_cut {
-                        <button data-testid={format!("heal-{node}")} onclick={command(Command::HealLink)}>{ "Heal link" }</button>
-                    } else {
-                        <button data-testid={format!("cut-{node}")} onclick={command(Command::CutLink)}>{ "Cut link" }</button>
+                { for props.actions.iter().map(|action| {
+                    let command = action.command.clone();
+                    html! {
+                        <button data-testid={action.test_id.clone()} title={action.help}
+                            onclick={props.on_action.reform(move |_: MouseEvent| Action::Command(command.clone()))}>
+                            { action.label }
+                        </button>
                     }
-                    if !down {
-                        <button data-testid={format!("promote-{node}")} onclick={command(|node| Command::Promote(Some(node)))}>{ "Promote" }</button>
-                    }
-                    if matches!(props.follow, Follow::Diverged { .. }) {
-                        <button data-testid={format!("rewind-{node}")} onclick={command(Command::Rewind)}
-                            title={REWIND_HELP}>{ "Rewind" }</button>
-                    }
-                    if props.follow != Follow::Streaming {
-                        <button data-testid={format!("rebuild-{node}")} onclick={command(Command::Rebuild)}
-                            title={REBUILD_HELP}>{ "Rebuild" }</button>
-                    }
-                }
-                if is_master && props.waiting_commits > 0 {
-                    <button data-testid="cancel-waits" title={CANCEL_HELP}
-                        onclick={props.on_action.reform(|_: MouseEvent| Action::Command(Command::CancelWaits))}>
-                        { "Cancel waiting commits" }
-                    </button>
-                }
+                }) }
             </div>
             <details class="tune">
                 <summary>{ "Tune" }</summary>
@@ -125,13 +100,6 @@ pub fn NodeCard(props: &NodeCardProps) -> Html {
         </article>
     }
 }
-
-/// What the recovery actions do, as their buttons' tooltips (the card and the picture's
-/// actions share them).
-pub const REWIND_HELP: &str = "pg_rewind: take this node back to where the master's timeline forked off its history, throwing away what it has past that point, and follow the master again. Needs the master's WAL since the fork.";
-pub const REBUILD_HELP: &str =
-    "A new base backup (pg_basebackup): replace this node's copy with the master's, whatever state it was in.";
-pub const CANCEL_HELP: &str = "pg_cancel_backend on every commit waiting for synchronous replicas: each returns at once with a WARNING, committed on the master though no replica may have it.";
 
 /// A number field for one of this node's own settings.
 fn tune(

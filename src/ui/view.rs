@@ -8,7 +8,7 @@ use crate::sim::ids::NodeId;
 use crate::sim::network::{Endpoint, Payload};
 use crate::sim::node::{Follow, Job};
 use crate::sim::words::plural;
-use crate::sim::{NodeRef, Simulation};
+use crate::sim::{Command, NodeRef, Simulation};
 
 /// Messages drawn at once; more in flight are not drawn, to keep frames fast.
 const MAX_DOTS: usize = 300;
@@ -188,10 +188,82 @@ pub fn role(sim: &Simulation, id: NodeId) -> String {
     }
 }
 
+/// One thing a user can do to a node, offered on its card and among the picture's actions.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NodeAction {
+    pub command: Command,
+    /// The button's words.
+    pub label: &'static str,
+    /// The button's test id on the card: `crash-replica-1`, or `cancel-waits` for the master's one
+    /// cancel.
+    pub test_id: String,
+    /// What it does, as the button's tooltip.
+    pub help: Option<&'static str>,
+}
+
+/// What the recovery actions do, as their buttons' tooltips.
+const REWIND_HELP: &str = "pg_rewind: take this node back to where the master's timeline forked off its history, throwing away what it has past that point, and follow the master again. Needs the master's WAL since the fork.";
+const REBUILD_HELP: &str =
+    "A new base backup (pg_basebackup): replace this node's copy with the master's, whatever state it was in.";
+const CANCEL_HELP: &str = "pg_cancel_backend on every commit waiting for synchronous replicas: each returns at once with a WARNING, committed on the master though no replica may have it.";
+const FAILOVER_HELP: &str = "Promote the replica that has received the most of the master's log, as a failover manager (Patroni, repmgr) would.";
+
+/// What a node offers now, in the order its buttons stand: the one rule for the card and the
+/// picture's actions.
+pub fn node_actions(sim: &Simulation, node: NodeRef) -> Vec<NodeAction> {
+    let Ok(id) = sim.resolve(node) else { return Vec::new() };
+    let state = sim.node(id);
+    let action = |command: Command, label, test_id: &str, help| NodeAction {
+        command,
+        label,
+        test_id: format!("{test_id}-{node}"),
+        help,
+    };
+    let mut actions = vec![if state.is_up() {
+        action(Command::Crash(node), "Crash", "crash", None)
+    } else {
+        action(Command::Restart(node), "Restart", "restart", None)
+    }];
+    match node {
+        NodeRef::Master => {
+            if sim.waiting_for().is_some() {
+                actions.push(NodeAction {
+                    test_id: "cancel-waits".to_string(),
+                    ..action(Command::CancelWaits, "Cancel waiting commits", "", Some(CANCEL_HELP))
+                });
+            }
+            if !state.is_up() {
+                actions.push(action(
+                    Command::Promote(None),
+                    "Fail over to the best replica",
+                    "failover",
+                    Some(FAILOVER_HELP),
+                ));
+            }
+        }
+        NodeRef::Replica(_) => {
+            actions.push(if state.link_cut {
+                action(Command::HealLink(node), "Heal link", "heal", None)
+            } else {
+                action(Command::CutLink(node), "Cut link", "cut", None)
+            });
+            if state.is_up() {
+                actions.push(action(Command::Promote(Some(node)), "Promote to master", "promote", None));
+            }
+            if matches!(state.follow, Follow::Diverged { .. }) {
+                actions.push(action(Command::Rewind(node), "Rewind", "rewind", Some(REWIND_HELP)));
+            }
+            if state.follow != Follow::Streaming {
+                actions.push(action(Command::Rebuild(node), "Rebuild", "rebuild", Some(REBUILD_HELP)));
+            }
+        }
+    }
+    actions
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sim::Command;
     use crate::sim::config::Config;
     use crate::sim::time::Time;
 
@@ -283,5 +355,49 @@ mod tests {
         let back: Vec<(u64, Command)> =
             commands.into_iter().chain([(500, Command::Restart(NodeRef::Replica(1)))]).collect();
         assert_eq!(retention(&run(slots, &back, 1_000)), None, "caught up: nothing held back");
+    }
+
+    #[test]
+    fn a_node_offers_what_it_can_do_in_its_state() {
+        let labels =
+            |sim: &Simulation, node| node_actions(sim, node).into_iter().map(|action| action.label).collect::<Vec<_>>();
+        let fresh = run(Config::default(), &[], 10);
+        assert_eq!(labels(&fresh, NodeRef::Master), ["Crash"]);
+        assert_eq!(labels(&fresh, NodeRef::Replica(1)), ["Crash", "Cut link", "Promote to master"]);
+        assert!(node_actions(&fresh, NodeRef::Replica(3)).is_empty(), "no such replica");
+
+        let sync = Config { mode: Mode::Sync, ..Config::default() };
+        let blocked = run(
+            sync,
+            &[
+                (0, Command::Crash(NodeRef::Replica(2))),
+                (0, Command::CutLink(NodeRef::Replica(1))),
+                (10, Command::WriteRandom { client: 0 }),
+            ],
+            500,
+        );
+        let master = node_actions(&blocked, NodeRef::Master);
+        assert_eq!(master.iter().map(|action| action.label).collect::<Vec<_>>(), ["Crash", "Cancel waiting commits"]);
+        assert_eq!((master[1].test_id.as_str(), &master[1].command), ("cancel-waits", &Command::CancelWaits));
+        assert_eq!(labels(&blocked, NodeRef::Replica(1)), ["Crash", "Heal link", "Promote to master"]);
+        assert_eq!(labels(&blocked, NodeRef::Replica(2)), ["Restart", "Cut link"]);
+        assert_eq!(node_actions(&blocked, NodeRef::Replica(2))[0].test_id, "restart-replica-2");
+
+        let failed_over = run(
+            Config { lag_ms: 1_000, ..Config::default() },
+            &[
+                (0, Command::WriteRandom { client: 0 }),
+                (200, Command::Crash(NodeRef::Master)),
+                (300, Command::Promote(Some(NodeRef::Replica(2)))),
+            ],
+            400,
+        );
+        assert_eq!(
+            labels(&failed_over, NodeRef::Replica(2)),
+            ["Restart", "Cut link", "Rewind", "Rebuild"],
+            "the old master diverged"
+        );
+        let master_down = run(Config::default(), &[(0, Command::Crash(NodeRef::Master))], 10);
+        assert_eq!(labels(&master_down, NodeRef::Master), ["Restart", "Fail over to the best replica"]);
     }
 }
