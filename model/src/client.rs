@@ -71,7 +71,6 @@ impl Session {
 impl Simulation {
     pub(crate) fn send_write(&mut self, client: ClientId, key: Key, name: String) {
         let request = self.open_request(client, Op::Write { key, name: name.clone() });
-        self.stats.writes_issued += 1;
         self.sessions[client].last_written_key = Some(key);
         let master = self.master;
         self.send(
@@ -83,20 +82,27 @@ impl Simulation {
 
     pub(crate) fn send_read(&mut self, client: ClientId, key: Key) {
         let request = self.open_request(client, Op::Read { key });
-        self.stats.reads_issued += 1;
-        match self.route_read(client) {
+        self.route_read_to(client, request, Query::User(key), false);
+    }
+
+    /// Sends a read where the router sends it (or to the master, when the statement asks for
+    /// it), with the session's causal token. One the router refuses fails at once: the client
+    /// learns from the proxy, no database involved.
+    pub(crate) fn route_read_to(&mut self, client: ClientId, request: RequestId, query: Query, to_master: bool) {
+        let target = if to_master { Ok(self.master) } else { self.route_read(client) };
+        match target {
             Ok(node) => {
                 let token = self.causal_token(client);
                 self.send(
                     Endpoint::Client(client),
                     Endpoint::Node(node),
-                    Payload::Request(Job::Read { request, query: Query::User(key), token }),
+                    Payload::Request(Job::Read { request, query, token }),
                 );
             }
-            // Refused by the router itself: the client learns at once.
             Err(reason) => self.complete(request, Some(reason)),
         }
     }
+
     /// The log position a causal read must see: the client's last acknowledged write.
     pub(crate) fn causal_token(&self, client: ClientId) -> Option<Position> {
         self.sessions[client].last_commit.filter(|_| self.config.causal_reads)
@@ -109,10 +115,17 @@ impl Simulation {
         self.timelines.contains(node.timeline, node.positions.applied, position)
     }
 
+    /// Opens a request's record and counts it as issued.
     pub(crate) fn open_request(&mut self, client: ClientId, op: Op) -> RequestId {
         let id = self.next_request;
         self.next_request += 1;
-        self.in_flight.insert(RequestRecord::new(id, client, op, self.now));
+        let record = RequestRecord::new(id, client, op, self.now);
+        if record.is_read() {
+            self.stats.reads_issued += 1;
+        } else {
+            self.stats.writes_issued += 1;
+        }
+        self.in_flight.insert(record);
         id
     }
 

@@ -21,7 +21,6 @@ impl Simulation {
             Err(error) => {
                 let read = text.trim_start().to_ascii_uppercase().starts_with("SELECT");
                 let request = self.open_request(client, Op::Sql { text: text.trim().to_string(), read });
-                self.count_issued(read);
                 self.complete(request, Some(error.to_string()));
             }
         }
@@ -36,38 +35,17 @@ impl Simulation {
         let read = statement.is_read();
         let request = self.open_request(client, Op::Sql { text: statement.text.clone(), read });
         self.sessions[client].sql_running = Some(request);
-        self.count_issued(read);
         let to_master = statement.goes_to_master();
         let statement = Box::new(statement);
-        if !read {
+        if read {
+            self.route_read_to(client, request, Query::Select(statement), to_master);
+        } else {
             let master = self.master;
             self.send(
                 Endpoint::Client(client),
                 Endpoint::Node(master),
                 Payload::Request(Job::Execute { request, statement }),
             );
-            return;
-        }
-        let target = if to_master { Ok(self.master) } else { self.route_read(client) };
-        match target {
-            Ok(node) => {
-                let token = self.causal_token(client);
-                let query = Query::Select(statement);
-                self.send(
-                    Endpoint::Client(client),
-                    Endpoint::Node(node),
-                    Payload::Request(Job::Read { request, query, token }),
-                );
-            }
-            Err(reason) => self.complete(request, Some(reason)),
-        }
-    }
-
-    fn count_issued(&mut self, read: bool) {
-        if read {
-            self.stats.reads_issued += 1;
-        } else {
-            self.stats.writes_issued += 1;
         }
     }
 }
