@@ -5,7 +5,7 @@ use crate::config::Refusal;
 use crate::data::Lsn;
 use crate::events::EventKind;
 use crate::ids::NodeId;
-use crate::node::Follow;
+use crate::node::{Follow, Status};
 use crate::time::Time;
 use crate::timeline::Position;
 use crate::wal::Primary;
@@ -14,15 +14,8 @@ use crate::{Simulation, Timer};
 impl Simulation {
     pub(crate) fn crash(&mut self, id: NodeId, reason: &str) {
         let label = self.label(id);
-        self.fail_local_requests(id, &format!("{label} crashed"));
-        let incarnation = self.new_incarnation();
+        self.end_process(id, Status::Down, &format!("{label} crashed"));
         let node = &mut self.nodes[id.0];
-        node.status = crate::node::Status::Down;
-        // Its connections close with the process: the master knows at once.
-        node.streaming = false;
-        node.incarnation = incarnation;
-        node.full_since = None;
-        node.applying = false;
         // What was received but not yet on disk is gone with the process.
         node.positions.received = node.positions.flushed;
         let flushed = node.positions.flushed;
@@ -47,8 +40,22 @@ impl Simulation {
         }
     }
 
+    /// Ends a node's process, by a crash or by removing it: every request it holds fails with
+    /// `reason`, its connections close (the master knows at once), and the timers and messages
+    /// of that life find a new incarnation and are ignored.
+    pub(crate) fn end_process(&mut self, id: NodeId, status: Status, reason: &str) {
+        self.fail_local_requests(id, reason);
+        let incarnation = self.new_incarnation();
+        let node = &mut self.nodes[id.0];
+        node.status = status;
+        node.incarnation = incarnation;
+        node.streaming = false;
+        node.full_since = None;
+        node.applying = false;
+    }
+
     /// Fails every request a node holds: queued, in service, or parked.
-    pub(crate) fn fail_local_requests(&mut self, id: NodeId, reason: &str) {
+    fn fail_local_requests(&mut self, id: NodeId, reason: &str) {
         let node = &mut self.nodes[id.0];
         let mut requests: Vec<_> = node.queue.drain(..).map(|job| job.request()).collect();
         requests.extend(node.in_service.take().map(|job| job.request()));

@@ -186,11 +186,7 @@ impl Simulation {
 
     pub(crate) fn remove_node(&mut self, id: NodeId) {
         let label = self.label(id);
-        self.fail_local_requests(id, &format!("{label} was removed"));
-        let incarnation = self.new_incarnation();
-        let node = &mut self.nodes[id.0];
-        node.status = Status::Removed;
-        node.incarnation = incarnation;
+        self.end_process(id, Status::Removed, &format!("{label} was removed"));
         self.primary.forget(id);
     }
 }
