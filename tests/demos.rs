@@ -43,8 +43,8 @@ fn every_demo_step_pauses_at_its_claim_and_the_claim_is_true() {
                 failures.push(format!("{name}: paused at {}, not true that {claim}", paused_at.as_clock()));
             }
             if let Some(compare) = &step.compare {
-                let beside = state.beside.as_ref().expect("a run beside");
-                if let Err(claim) = (compare.check)(&beside.sim.borrow()) {
+                let comparison = state.comparison.as_ref().expect("a run beside");
+                if let Err(claim) = (compare.check)(&comparison.sim.borrow()) {
                     failures.push(format!("{name} beside it: not true that {claim}"));
                 }
             }

@@ -24,7 +24,7 @@ use super::node_card::{NodeCard, table_views};
 use super::request_log::RequestLog;
 use super::session_bar::SessionBar;
 use super::settings_panel::SettingsPanel;
-use super::state::{Action, Beside, PlaygroundState, Theme, shortcut};
+use super::state::{Action, Comparison, PlaygroundState, Theme, shortcut};
 use super::stats::StatsPanel;
 use super::topology::Topology;
 use super::view;
@@ -110,24 +110,25 @@ pub fn App() -> Html {
     let watch = state.demo.map_or(&[][..], |demo| demo.step().watch);
     // On the stage, what the step watches of the movable panels stands beside the picture.
     let beside_picture = |id: &str| staged && watch.contains(&id);
-    let beside = state.beside.as_ref().map(|beside| (beside, beside.sim.borrow()));
-    let counters_caption =
-        beside.as_ref().map(|(beside, _)| AttrValue::from(format!("Counters of run {}", run_titles(&sim, beside).0)));
+    let comparison = state.comparison.as_ref().map(|comparison| (comparison, comparison.sim.borrow()));
+    let counters_caption = comparison
+        .as_ref()
+        .map(|(comparison, _)| AttrValue::from(format!("Counters of run {}", run_titles(&sim, comparison).0)));
 
     let layout = (portrait, state.presenter && !portrait);
     let controls = html! {
         <Controls config={config.clone()} paused={state.paused} speed={state.speed} now={sim.now()}
             last_rate={state.last_rate} {staged} on_action={on_action.clone()} />
     };
-    let pictures = match &beside {
-        Some((beside, other)) => side_by_side(&sim, beside, other, layout, &on_action),
+    let pictures = match &comparison {
+        Some((comparison, other)) => compared_runs(&sim, comparison, other, layout, &on_action),
         None => html! {
             <Topology ..picture_props(&sim, state.selected, layout, true, &on_action) />
         },
     };
     // On the stage the table is short: the lecture's rows when the comparison is the lecture's.
-    let compare_table = beside.as_ref().map(|(beside, other)| {
-        let (a_title, b_title) = run_titles(&sim, beside);
+    let compare_table = comparison.as_ref().map(|(comparison, other)| {
+        let (a_title, b_title) = run_titles(&sim, comparison);
         html! { <CompareTable {a_title} {b_title} rows={compare::rows(&sim, other)} lecture={compare::lecture_rows(&sim, other)} compact={staged} /> }
     });
     let requests = |rows: usize| -> Vec<_> {
@@ -208,7 +209,7 @@ pub fn App() -> Html {
                     </div>
                 }
                 <CompareControls config={config.clone()} on_action={on_action.clone()}
-                    beside={state.beside.as_ref().map(|beside| (AttrValue::from(beside.setting.key), AttrValue::from(beside.value.clone())))} />
+                    comparison={state.comparison.as_ref().map(|comparison| (AttrValue::from(comparison.setting.key), AttrValue::from(comparison.value.clone())))} />
                 if !staged {
                     { compare_table.unwrap_or_default() }
                 }
@@ -258,22 +259,22 @@ fn picture_props(
 }
 
 /// The two runs' titles: `A: mode = async`, `B: mode = sync`.
-fn run_titles(sim: &Simulation, beside: &Beside) -> (AttrValue, AttrValue) {
+fn run_titles(sim: &Simulation, comparison: &Comparison) -> (AttrValue, AttrValue) {
     (
-        format!("A: {} = {}", beside.setting.key, (beside.setting.get)(sim.config())).into(),
-        format!("B: {} = {}", beside.setting.key, beside.value).into(),
+        format!("A: {} = {}", comparison.setting.key, (comparison.setting.get)(sim.config())).into(),
+        format!("B: {} = {}", comparison.setting.key, comparison.value).into(),
     )
 }
 
 /// Both runs' pictures, next to each other.
-fn side_by_side(
+fn compared_runs(
     sim: &Simulation,
-    beside: &Beside,
+    comparison: &Comparison,
     other: &Simulation,
     layout: (bool, bool),
     on_action: &Callback<Action>,
 ) -> Html {
-    let (a_title, b_title) = run_titles(sim, beside);
+    let (a_title, b_title) = run_titles(sim, comparison);
     html! {
         <div class="beside-pictures" data-testid="side-by-side" aria-label="Two runs side by side">
             <div class="beside-run" data-testid="compare-a">

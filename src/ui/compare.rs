@@ -22,7 +22,7 @@ fn comparable() -> impl Iterator<Item = &'static Setting> {
 pub struct CompareControlsProps {
     pub config: Config,
     /// The setting and value of the run beside, when there is one.
-    pub beside: Option<(AttrValue, AttrValue)>,
+    pub comparison: Option<(AttrValue, AttrValue)>,
     pub on_action: Callback<Action>,
 }
 
@@ -56,7 +56,7 @@ pub fn CompareControls(props: &CompareControlsProps) -> Html {
     };
     html! {
         <section class="compare-controls" aria-label="Side by side">
-            if let Some((key, value)) = &props.beside {
+            if let Some((key, value)) = &props.comparison {
                 <span>{ format!("Beside: the same run with {key} = {value}") }</span>
                 <button data-testid="compare-stop" onclick={props.on_action.reform(|_: MouseEvent| Action::Compare(None))}>{ "Stop comparing" }</button>
             } else {

@@ -189,14 +189,14 @@ impl DemoAt {
 
 /// A second run beside the first: the same seed and commands, one setting changed.
 #[derive(Clone)]
-pub struct Beside {
+pub struct Comparison {
     pub setting: &'static Setting,
     pub value: String,
     pub sim: Rc<RefCell<Simulation>>,
     pub recording: Rc<RefCell<Recording>>,
 }
 
-impl Beside {
+impl Comparison {
     /// `config` with this run's setting changed.
     fn patch(&self, config: &Config) -> Result<Config, String> {
         let mut patched = config.clone();
@@ -221,7 +221,7 @@ pub struct PlaygroundState {
     /// The run as settings plus timed commands, for rewinding and for links.
     pub recording: Rc<RefCell<Recording>>,
     pub demo: Option<DemoAt>,
-    pub beside: Option<Beside>,
+    pub comparison: Option<Comparison>,
     pub replay: Option<Replay>,
     pub paused: bool,
     pub speed: f64,
@@ -252,7 +252,7 @@ impl PlaygroundState {
             sim: Rc::new(RefCell::new(sim)),
             recording: Rc::new(RefCell::new(recording)),
             demo: None,
-            beside: None,
+            comparison: None,
             replay: None,
             paused: false,
             speed: 1.0,
@@ -310,9 +310,11 @@ impl PlaygroundState {
                 if let Some(demo) = &mut self.demo {
                     demo.touched = true;
                 }
-                if let Some(beside) = &self.beside {
-                    let command = beside.patch_command(command);
-                    if let Err(error) = beside.recording.borrow_mut().record(&mut beside.sim.borrow_mut(), command) {
+                if let Some(comparison) = &self.comparison {
+                    let command = comparison.patch_command(command);
+                    if let Err(error) =
+                        comparison.recording.borrow_mut().record(&mut comparison.sim.borrow_mut(), command)
+                    {
                         self.notices.push(format!("the run beside refused it: {error}"));
                     }
                 }
@@ -324,7 +326,7 @@ impl PlaygroundState {
     /// Starts a second run beside this one with `setting` set to `value`, caught up to now.
     fn compare(&mut self, setting: &'static Setting, value: String) {
         let recording = self.recording.borrow();
-        let template = Beside { setting, value, sim: self.sim.clone(), recording: self.recording.clone() };
+        let template = Comparison { setting, value, sim: self.sim.clone(), recording: self.recording.clone() };
         let start = match template.patch(recording.start()) {
             Ok(start) => start,
             Err(reason) => {
@@ -339,7 +341,7 @@ impl PlaygroundState {
         drop(recording);
         match Recording::new(start, actions) {
             Ok((recording, sim)) => {
-                self.beside = Some(Beside {
+                self.comparison = Some(Comparison {
                     sim: Rc::new(RefCell::new(sim)),
                     recording: Rc::new(RefCell::new(recording)),
                     ..template
@@ -358,7 +360,7 @@ impl PlaygroundState {
                 self.sim = Rc::new(RefCell::new(sim));
                 self.recording = Rc::new(RefCell::new(recording));
                 self.selected = None;
-                self.beside = None;
+                self.comparison = None;
                 self.replay = None;
                 true
             }
@@ -423,7 +425,7 @@ impl PlaygroundState {
     /// The runs shown: this one, and the one beside it if any.
     fn runs(&self) -> impl Iterator<Item = (&Rc<RefCell<Simulation>>, &Rc<RefCell<Recording>>)> {
         std::iter::once((&self.sim, &self.recording))
-            .chain(self.beside.as_ref().map(|beside| (&beside.sim, &beside.recording)))
+            .chain(self.comparison.as_ref().map(|comparison| (&comparison.sim, &comparison.recording)))
     }
 
     /// Moves every run on to `until`, slice by slice while `budget` lasts; says whether all got
@@ -446,8 +448,8 @@ impl PlaygroundState {
                 recording.borrow_mut().take_refused().into_iter().map(move |refused| (index > 0, refused))
             })
             .collect();
-        for (beside, refused) in refused {
-            let whose = if beside { "the run beside refused " } else { "" };
+        for (compared, refused) in refused {
+            let whose = if compared { "the run beside refused " } else { "" };
             self.notices.push(format!(
                 "{whose}command {} of this session ({} at {}) was refused: {}",
                 refused.number,
@@ -517,8 +519,8 @@ impl PlaygroundState {
             return;
         }
         let now = self.sim.borrow().now();
-        if self.beside.as_ref().is_some_and(|beside| beside.sim.borrow().now() != now) {
-            self.beside = None;
+        if self.comparison.as_ref().is_some_and(|comparison| comparison.sim.borrow().now() != now) {
+            self.comparison = None;
             self.notices.push(format!(
                 "the run beside was stopped before it reached {}; start it again to compare",
                 now.as_clock()
@@ -613,7 +615,7 @@ impl Reducible for PlaygroundState {
             Action::OpenDemo(demo, step) => next.open_demo(demo, step),
             Action::LeaveDemo => next.demo = None,
             Action::Compare(Some((setting, value))) => next.compare(setting, value),
-            Action::Compare(None) => next.beside = None,
+            Action::Compare(None) => next.comparison = None,
             Action::Select(node) => next.selected = node,
             Action::ToggleTheme => {
                 next.theme = match next.theme {
