@@ -36,7 +36,7 @@ pub fn Controls(props: &ControlsProps) -> Html {
         let select: web_sys::HtmlSelectElement = event.target_unchecked_into();
         match select.value().parse::<f64>() {
             Ok(speed) if SPEEDS.contains(&speed) => Action::SetSpeed(speed),
-            _ => Action::Refuse(format!("speed must be one of the listed values, got \"{}\"", select.value())),
+            _ => Action::Notice(format!("speed must be one of the listed values, got \"{}\"", select.value())),
         }
     });
     let reset = {

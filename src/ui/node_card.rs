@@ -114,7 +114,7 @@ fn tune(
     let node = props.node;
     let on_commit = props.on_action.reform(move |text: String| match text.trim().parse::<u64>() {
         Ok(value) => Action::Command(command(node, value)),
-        Err(_) => Action::Refuse(format!("{label} of {node} must be a whole number, got \"{text}\"")),
+        Err(_) => Action::Notice(format!("{label} of {node} must be a whole number, got \"{text}\"")),
     });
     html! {
         <Field {label} {help} test_id={format!("{what}-{node}")} value={AttrValue::from(value.to_string())} number={Some((min, max, 1))} {on_commit} />

@@ -35,7 +35,7 @@ pub fn SessionBar(props: &SessionBarProps) -> Html {
             let moment = link::at_moment(&fragment, now);
             if moment.len() > link::MAX_LINK_BYTES {
                 shared.set(None);
-                on_action.emit(Action::Refuse(format!(
+                on_action.emit(Action::Notice(format!(
                     "this session's link would be {} KB, too long to pass on as a link (at most {} KB); Export it as a file instead",
                     moment.len() / 1_024,
                     link::MAX_LINK_BYTES / 1_024
@@ -52,7 +52,7 @@ pub fn SessionBar(props: &SessionBarProps) -> Html {
         Callback::from(move |_: MouseEvent| {
             let file = session_file::to_json(&link::at_moment(&fragment, now));
             if let Err(reason) = browser::download("playground-session.json", &file) {
-                on_action.emit(Action::Refuse(format!("the session could not be exported: {reason}")));
+                on_action.emit(Action::Notice(format!("the session could not be exported: {reason}")));
             }
         })
     };
@@ -71,7 +71,7 @@ pub fn SessionBar(props: &SessionBarProps) -> Html {
                 on_action.emit(match opened {
                     Ok(opening) => Action::Open(opening, vec![]),
                     Err(reason) => {
-                        Action::Refuse(format!("the file was not imported: {reason}; the current session stays"))
+                        Action::Notice(format!("the file was not imported: {reason}; the current session stays"))
                     }
                 });
             });

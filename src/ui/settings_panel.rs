@@ -75,7 +75,7 @@ fn change(config: &Config, setting: &Setting, text: &str) -> Action {
     let mut changed = config.clone();
     match settings::apply(&mut changed, setting, text).and_then(|()| changed.check_quorum().map_err(|e| e.to_string()))
     {
-        Err(reason) => Action::Refuse(reason),
+        Err(reason) => Action::Notice(reason),
         Ok(()) if changed.seed != config.seed => Action::NewRun(changed),
         Ok(()) => Action::Command(Command::Configure(changed)),
     }

@@ -114,8 +114,8 @@ pub enum Action {
     ToggleHelp,
     /// Closes the help and deselects the node.
     CloseAll,
-    /// Something the user did could not be done, or something worth saying happened.
-    Refuse(String),
+    /// Tells the user something in the notices: an input refused, an export that failed.
+    Notice(String),
     DismissNotices,
 }
 
@@ -629,7 +629,7 @@ impl Reducible for PlaygroundState {
                 next.help_open = false;
                 next.selected = None;
             }
-            Action::Refuse(message) => next.notices.push(message),
+            Action::Notice(message) => next.notices.push(message),
             Action::DismissNotices => next.notices.clear(),
         }
         // A tick changes the link only when a replayed command changed the settings.
