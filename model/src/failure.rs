@@ -4,7 +4,7 @@
 use crate::config::Refusal;
 use crate::data::Lsn;
 use crate::events::EventKind;
-use crate::ids::NodeId;
+use crate::ids::{NodeId, NodeRef};
 use crate::node::{Follow, Status};
 use crate::time::Time;
 use crate::timeline::Position;
@@ -239,7 +239,7 @@ impl Simulation {
                 .replicas()
                 .into_iter()
                 .filter(|(_, node)| node.is_up() && node.follow == Follow::Streaming && node.timeline == timeline)
-                .max_by_key(|(_, node)| (node.positions.received, std::cmp::Reverse(node.number)))
+                .max_by_key(|(_, node)| (node.positions.received, std::cmp::Reverse(node.role)))
                 .map(|(id, _)| id)
                 .ok_or_else(|| Refusal::new("no replica that follows the master is up to promote"))?,
         };
@@ -283,9 +283,8 @@ impl Simulation {
         self.primary = Primary::new(self.nodes[candidate.0].data.clone(), fork, new_timeline).with_log(log);
         self.nodes[candidate.0].timeline = new_timeline;
         let promoted = self.label(candidate);
-        let number = self.nodes[candidate.0].number;
-        self.nodes[candidate.0].number = 0;
-        self.nodes[old.0].number = number;
+        self.nodes[old.0].role = self.nodes[candidate.0].role;
+        self.nodes[candidate.0].role = NodeRef::Master;
         self.nodes[old.0].deposed = true;
         self.master = candidate;
         self.note(EventKind::Promoted { node: promoted, lsn: fork, timeline: new_timeline });

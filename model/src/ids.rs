@@ -22,7 +22,8 @@ pub type ClientId = usize;
 pub type RequestId = u64;
 
 /// A node as people name it: the master, or a replica by its number (1-based).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Ordered as the page lists them: the master, then the replicas by number.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum NodeRef {
     Master,
     Replica(usize),

@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use crate::config::Config;
 use crate::data::{Database, Key, LogEntry, Lsn};
-use crate::ids::RequestId;
+use crate::ids::{NodeRef, RequestId};
 use crate::sql::Parsed;
 use crate::time::Time;
 use crate::timeline::Position;
@@ -74,8 +74,9 @@ pub struct ParkedRead {
 
 #[derive(Clone, Debug)]
 pub struct Node {
-    /// 0 for the master; k for `replica-k`.
-    pub number: usize,
+    /// Its role now: the master, or `replica-k`. A failover swaps the roles of the old and new
+    /// master; the machine (its `NodeId`) stays.
+    pub role: NodeRef,
     pub status: Status,
     /// Changes whenever the node crashes, restarts or is replaced, so that timers set for an
     /// earlier life of the node are ignored.
@@ -142,9 +143,9 @@ pub enum Follow {
 
 impl Node {
     /// A node whose copy is `data`, complete up to `lsn`.
-    pub fn new(number: usize, incarnation: u64, data: Database, lsn: Lsn, timeline: usize, config: &Config) -> Node {
+    pub fn new(role: NodeRef, incarnation: u64, data: Database, lsn: Lsn, timeline: usize, config: &Config) -> Node {
         Node {
-            number,
+            role,
             status: Status::Up,
             incarnation,
             data,
@@ -178,7 +179,7 @@ impl Node {
     }
 
     pub fn is_master(&self) -> bool {
-        self.number == 0
+        self.role == NodeRef::Master
     }
 
     /// Operations in progress: queued, in service, or waiting to see a write.

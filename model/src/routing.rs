@@ -59,7 +59,7 @@ impl Simulation {
                 replicas.push(id);
             }
         }
-        replicas.ids[..replicas.len].sort_unstable_by_key(|id| self.nodes[id.0].number);
+        replicas.ids[..replicas.len].sort_unstable_by_key(|id| self.nodes[id.0].role);
         let no_replica = || "no replica can serve the read: every replica is down or shunned".to_string();
         let master_down = || "the master is down".to_string();
         match self.config.read_pref {

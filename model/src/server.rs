@@ -2,7 +2,7 @@
 //! rejects requests, and a queue that stays full crashes the node (the lecture's "prevents
 //! crashes due to overload").
 
-use crate::ids::{NodeId, RequestId};
+use crate::ids::{NodeId, NodeRef, RequestId};
 use crate::network::{Endpoint, Payload};
 use crate::node::{Job, Node, ParkedRead, Query, Status};
 use crate::request::Outcome;
@@ -169,7 +169,7 @@ impl Simulation {
         for number in current.len() + 1..=count {
             let (data, lsn) = (self.nodes[master.0].data.clone(), self.nodes[master.0].positions.applied);
             let incarnation = self.new_incarnation();
-            let node = Node::new(number, incarnation, data, lsn, self.primary.timeline, &self.config);
+            let node = Node::new(NodeRef::Replica(number), incarnation, data, lsn, self.primary.timeline, &self.config);
             let id = match self.nodes.iter().position(|node| node.status == Status::Removed) {
                 Some(index) => {
                     self.nodes[index] = node;

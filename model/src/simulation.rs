@@ -146,9 +146,10 @@ impl Simulation {
             sql_log: VecDeque::new(),
             config,
         };
-        for number in 0..=sim.config.replicas {
+        let roles = std::iter::once(NodeRef::Master).chain((1..=sim.config.replicas).map(NodeRef::Replica));
+        for role in roles {
             let incarnation = sim.new_incarnation();
-            sim.nodes.push(Node::new(number, incarnation, Database::seed(), 0, Timelines::FIRST, &sim.config));
+            sim.nodes.push(Node::new(role, incarnation, Database::seed(), 0, Timelines::FIRST, &sim.config));
         }
         sim.restart_generator();
         Ok(sim)
@@ -202,7 +203,7 @@ impl Simulation {
     /// The replicas in order of their number, with their ids.
     pub fn replicas(&self) -> Vec<(NodeId, &Node)> {
         let mut replicas: Vec<_> = self.unordered_replicas().collect();
-        replicas.sort_unstable_by_key(|(_, node)| node.number);
+        replicas.sort_unstable_by_key(|(_, node)| node.role);
         replicas
     }
 
@@ -211,7 +212,7 @@ impl Simulation {
         self.nodes
             .iter()
             .enumerate()
-            .filter(|(_, node)| node.number > 0 && node.status != Status::Removed)
+            .filter(|(_, node)| !node.is_master() && node.status != Status::Removed)
             .map(|(index, node)| (NodeId(index), node))
     }
 
@@ -226,10 +227,7 @@ impl Simulation {
 
     /// How a node is named now.
     pub fn name(&self, id: NodeId) -> NodeRef {
-        match self.nodes[id.0].number {
-            0 => NodeRef::Master,
-            number => NodeRef::Replica(number),
-        }
+        self.nodes[id.0].role
     }
 
     /// The machine and its role, for logs and messages: `pg-2 (replica-1)`.
@@ -243,7 +241,7 @@ impl Simulation {
             NodeRef::Replica(number) => self
                 .replicas()
                 .into_iter()
-                .find(|(_, node)| node.number == number)
+                .find(|(_, node)| node.role == NodeRef::Replica(number))
                 .map(|(id, _)| id)
                 .ok_or_else(|| Refusal::new(format!("there is no replica-{number}"))),
         }
@@ -370,7 +368,14 @@ impl Simulation {
         let nodes: Vec<_> = self
             .nodes
             .iter()
-            .map(|node| (node.number, node.status, node.positions, node.reads_served, &node.data))
+            // A role hashes as the number it was before roles had a type: 0 for the master.
+            .map(|node| {
+                let number = match node.role {
+                    NodeRef::Master => 0,
+                    NodeRef::Replica(number) => number,
+                };
+                (number, node.status, node.positions, node.reads_served, &node.data)
+            })
             .collect();
         let state = format!(
             "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{}",
