@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
+use crate::Refusal;
 use crate::config::Mode;
 use crate::data::Key;
 use crate::ids::{ClientId, NodeId, RequestId};
@@ -99,7 +100,7 @@ impl Simulation {
                     Payload::Request(Job::Read { request, query, token }),
                 );
             }
-            Err(reason) => self.complete(request, Some(reason)),
+            Err(Refusal(reason)) => self.complete(request, Some(reason)),
         }
     }
 

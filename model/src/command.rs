@@ -1,9 +1,10 @@
 //! What a user (or a test, or a replayed link) can ask of the simulation, and how each
 //! command is checked and carried out.
 
+use crate::Refusal;
 use crate::Simulation;
 use crate::client::Session;
-use crate::config::{Config, Mode, Refusal};
+use crate::config::{Config, Mode};
 use crate::data::Key;
 use crate::events::EventKind;
 use crate::ids::{ClientId, NodeId, NodeRef};

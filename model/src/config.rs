@@ -3,6 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
+use crate::Refusal;
 use crate::words::plural;
 
 pub const MAX_REPLICAS: usize = 8;
@@ -174,24 +175,6 @@ fn check_standbys(standbys: &[String]) -> Result<(), Refusal> {
     }
     Ok(())
 }
-
-/// A setting that was refused, with the reason in words.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Refusal(pub String);
-
-impl Refusal {
-    pub fn new(message: impl Into<String>) -> Refusal {
-        Refusal(message.into())
-    }
-}
-
-impl fmt::Display for Refusal {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for Refusal {}
 
 /// Everything a run is set up with. Delays are in milliseconds of simulated time; 0 turns
 /// off the settings marked "0 = off".

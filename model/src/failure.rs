@@ -1,7 +1,7 @@
 //! Crashes, restarts, partitions of a replica's replication link, and failover: promoting the
 //! most up-to-date replica when the master is gone, losing what it never received.
 
-use crate::config::Refusal;
+use crate::Refusal;
 use crate::data::Lsn;
 use crate::events::EventKind;
 use crate::ids::{NodeId, NodeRef};

@@ -6,13 +6,14 @@
 //! the page (the crate above it) drives it with [`Command`]s and draws what it reads back.
 //!
 //! The public API is small: [`Simulation`] (`new`, `apply`, `run_until`, `step`, and what the
-//! page reads), [`Command`] and [`NodeRef`], the settings in [`config`], and [`recording`]
-//! for rewind and replay. Each concept is one file, most of them `impl Simulation` blocks:
+//! page reads), [`Command`] and [`NodeRef`], the settings in [`config`], [`recording`] for
+//! rewind and replay, and [`Refusal`], the one error of a refused input. Each concept is one file, most of them `impl Simulation` blocks:
 //!
 //! | file | concept |
 //! |---|---|
 //! | `simulation` | the state, the clock, the event loop, what the page reads |
 //! | `command` | what can be asked, checked and dispatched |
+//! | `refusal` | the error of an input refused, with what and where |
 //! | `ids` | the identities of machines, clients and requests |
 //! | `network` | messages and links: sending, delivering, replying |
 //! | `server` | each node serving requests at its capacity from a bounded queue; overload; adding and removing nodes |
@@ -45,6 +46,7 @@ pub mod network;
 pub mod node;
 pub mod queue;
 pub mod recording;
+mod refusal;
 mod replication;
 pub mod request;
 pub mod rng;
@@ -60,4 +62,5 @@ pub mod words;
 
 pub use command::Command;
 pub use ids::NodeRef;
+pub use refusal::Refusal;
 pub use simulation::{EVENT_LIMIT, Event, NodeState, RECENT_LIMIT, Simulation, Timer};

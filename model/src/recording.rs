@@ -4,7 +4,8 @@
 //! again (re-applying the commands that were given later), and fork when a command is given
 //! in the past.
 
-use crate::config::{Config, Refusal};
+use crate::Refusal;
+use crate::config::Config;
 use crate::time::Time;
 use crate::{Command, Simulation};
 

@@ -2,10 +2,10 @@
 //! behind are shunned (ProxySQL's `max_replication_lag`), a sticky session keeps its replica,
 //! and the policy picks among the rest (ProxySQL, MaxScale).
 
-use crate::Simulation;
 use crate::config::{MAX_REPLICAS, Policy, ReadPref};
 use crate::ids::{ClientId, NodeId};
 use crate::time::Time;
+use crate::{Refusal, Simulation};
 
 /// MongoDB's `localThresholdMS`: members this much further than the nearest still count as near.
 const NEAR_WINDOW: Time = Time::from_millis(15);
@@ -49,8 +49,8 @@ impl Simulation {
         self.config.max_lag_ms > 0 && self.lag(id).1 > Time::from_millis(self.config.max_lag_ms)
     }
 
-    /// The node that serves `client`'s next read, or why none can.
-    pub(crate) fn route_read(&mut self, client: ClientId) -> Result<NodeId, String> {
+    /// The node that serves `client`'s next read, or the router's refusal when none can.
+    pub(crate) fn route_read(&mut self, client: ClientId) -> Result<NodeId, Refusal> {
         let master = self.master;
         let master_up = self.nodes[master.0].is_up();
         let mut replicas = Candidates::new();
@@ -60,8 +60,10 @@ impl Simulation {
             }
         }
         replicas.ids[..replicas.len].sort_unstable_by_key(|id| self.nodes[id.0].role);
-        let no_replica = || "no replica can serve the read: every replica is down or shunned".to_string();
-        let master_down = || "the master is down".to_string();
+        const NO_REPLICA: &str = "no replica can serve the read: every replica is down or shunned";
+        const MASTER_DOWN: &str = "the master is down";
+        let no_replica = || Refusal::new(NO_REPLICA);
+        let master_down = || Refusal::new(MASTER_DOWN);
         match self.config.read_pref {
             ReadPref::Primary => master_up.then_some(master).ok_or_else(master_down),
             ReadPref::PrimaryPreferred if master_up => Ok(master),
@@ -71,7 +73,7 @@ impl Simulation {
             ReadPref::SecondaryPreferred => match self.pick_replica(client, replicas.as_slice()) {
                 Some(id) => Ok(id),
                 None if master_up => Ok(master),
-                None => Err(format!("{} and {}", no_replica(), master_down())),
+                None => Err(Refusal::new(format!("{NO_REPLICA} and {MASTER_DOWN}"))),
             },
             ReadPref::Nearest => {
                 let mut members = replicas;

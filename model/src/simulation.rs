@@ -2,8 +2,9 @@
 
 use std::collections::VecDeque;
 
+use crate::Refusal;
 use crate::client::Session;
-use crate::config::{Config, Refusal};
+use crate::config::Config;
 use crate::data::{Database, Lsn};
 use crate::events::{ClusterEvent, EventKind};
 use crate::ids::{NodeId, NodeRef, RequestId};

@@ -10,7 +10,7 @@
 use super::fragment;
 use crate::sim::config::{Config, MAX_CLIENTS};
 use crate::sim::time::Time;
-use crate::sim::{Command, NodeRef};
+use crate::sim::{Command, NodeRef, Refusal};
 
 /// The format of session links this page writes and reads.
 pub const FORMAT: u32 = 1;
@@ -105,34 +105,36 @@ pub fn open_on_load(fragment: &str, stored: Option<(String, String)>) -> OnLoad 
     OnLoad { opening, notices, forget_stored }
 }
 
-fn read_session(fragment: &str, value: &dyn Fn(&str) -> Option<String>) -> Result<Opening, String> {
+fn read_session(fragment: &str, value: &dyn Fn(&str) -> Option<String>) -> Result<Opening, Refusal> {
     let version = value("v").ok_or("this session link has no format version (v=)")?;
     if version != FORMAT.to_string() {
-        return Err(format!(
+        return Err(Refusal::new(format!(
             "this session link is in format {version}, made by another version of the playground (this one reads format {FORMAT})"
-        ));
+        )));
     }
     let (body, sum) = fragment.rsplit_once("&sum=").ok_or("this session link has no checksum (sum=)")?;
     if sum != checksum(body) {
-        return Err("this session link is damaged: its checksum does not match".to_string());
+        return Err("this session link is damaged: its checksum does not match".into());
     }
     let (current, problems) = fragment::parse_fragment(body);
     let start = match value("start") {
         Some(start) => {
             let (start, problems) = fragment::parse_fragment(&decode(&start)?);
-            problems.first().map_or(Ok(start), |problem| Err(format!("its starting settings are bad: {problem}")))?
+            problems
+                .first()
+                .map_or(Ok(start), |problem| Err(Refusal::new(format!("its starting settings are bad: {problem}"))))?
         }
         None => current,
     };
     if let Some(problem) = problems.first() {
-        return Err(format!("its settings are bad: {problem}"));
+        return Err(Refusal::new(format!("its settings are bad: {problem}")));
     }
     let actions = match value("act") {
         Some(actions) => decode_actions(&actions)?,
         None => Vec::new(),
     };
     let at = value("t")
-        .map(|t| t.parse::<u64>().map(Time).map_err(|_| format!("its moment t={t} is not a number")))
+        .map(|t| t.parse::<u64>().map(Time).map_err(|_| Refusal::new(format!("its moment t={t} is not a number"))))
         .transpose()?;
     Ok(Opening::Session { start, actions, at })
 }
@@ -218,23 +220,23 @@ fn encode_command(command: &Command) -> String {
     }
 }
 
-fn decode_actions(text: &str) -> Result<Vec<(Time, Command)>, String> {
+fn decode_actions(text: &str) -> Result<Vec<(Time, Command)>, Refusal> {
     let mut actions = Vec::new();
     for (index, action) in text.split(';').enumerate() {
-        let bad = |why: &str| format!("its command {} (\"{action}\") {why}", index + 1);
+        let bad = |why: &str| Refusal::new(format!("its command {} (\"{action}\") {why}", index + 1));
         let fields: Vec<&str> = action.split(',').collect();
-        let number = |position: usize| -> Result<u64, String> {
+        let number = |position: usize| -> Result<u64, Refusal> {
             fields.get(position).and_then(|field| field.parse().ok()).ok_or_else(|| bad("has a bad number"))
         };
-        let target = |position: usize| -> Result<NodeRef, String> {
+        let target = |position: usize| -> Result<NodeRef, Refusal> {
             match fields.get(position) {
                 Some(&"m") => Ok(NodeRef::Master),
                 Some(field) => field.parse().map(NodeRef::Replica).map_err(|_| bad("names no node")),
                 None => Err(bad("names no node")),
             }
         };
-        let text = |position: usize| -> Result<String, String> {
-            decode(fields.get(position).ok_or_else(|| bad("is missing a text"))?).map_err(|why| bad(&why))
+        let text = |position: usize| -> Result<String, Refusal> {
+            decode(fields.get(position).ok_or_else(|| bad("is missing a text"))?).map_err(|why| bad(&why.0))
         };
         let at = Time(number(0)?);
         if actions.last().is_some_and(|(previous, _): &(Time, Command)| *previous > at) {
@@ -290,21 +292,21 @@ pub fn encode(text: &str) -> String {
         .collect()
 }
 
-pub fn decode(text: &str) -> Result<String, String> {
+pub fn decode(text: &str) -> Result<String, Refusal> {
     let bytes = text.as_bytes();
     let mut decoded = Vec::with_capacity(bytes.len());
     let mut index = 0;
     while index < bytes.len() {
         if bytes[index] == b'%' {
             let hex = text.get(index + 1..index + 3).ok_or("has a cut-off %-escape")?;
-            decoded.push(u8::from_str_radix(hex, 16).map_err(|_| format!("has a bad %-escape %{hex}"))?);
+            decoded.push(u8::from_str_radix(hex, 16).map_err(|_| Refusal::new(format!("has a bad %-escape %{hex}")))?);
             index += 3;
         } else {
             decoded.push(bytes[index]);
             index += 1;
         }
     }
-    String::from_utf8(decoded).map_err(|_| "is not valid UTF-8 text".to_string())
+    String::from_utf8(decoded).map_err(|_| "is not valid UTF-8 text".into())
 }
 
 #[cfg(test)]

@@ -6,6 +6,8 @@
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
+use crate::sim::Refusal;
+
 /// Files larger than this are refused before being read.
 pub const MAX_BYTES: f64 = 1_000_000.0;
 const FORMAT: &str = "replication-playground-session";
@@ -34,30 +36,30 @@ pub fn to_json(link: &str) -> String {
 }
 
 /// The link a session file holds, or what is wrong with the file.
-pub fn from_json(text: &str) -> Result<String, String> {
+pub fn from_json(text: &str) -> Result<String, Refusal> {
     let header: Header = read(text)?;
     if header.format != FORMAT {
-        return Err(format!("this file's format is \"{}\", not a playground session", header.format));
+        return Err(Refusal::new(format!("this file's format is \"{}\", not a playground session", header.format)));
     }
     if header.version != VERSION {
-        return Err(format!(
+        return Err(Refusal::new(format!(
             "this session file is version {}, made by another version of the playground (this one reads version {VERSION})",
             header.version
-        ));
+        )));
     }
     let file: SessionFile = read(text)?;
     Ok(file.link)
 }
 
 /// The whole text as one `T`, or serde's message with the field it stopped at.
-fn read<T: DeserializeOwned>(text: &str) -> Result<T, String> {
+fn read<T: DeserializeOwned>(text: &str) -> Result<T, Refusal> {
     let mut deserializer = serde_json::Deserializer::from_str(text);
     let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
         let path = error.path().to_string();
         let at = if path == "." { String::new() } else { format!(" (at \"{path}\")") };
-        format!("this is not a session file: {}{at}", error.into_inner())
+        Refusal::new(format!("this is not a session file: {}{at}", error.into_inner()))
     })?;
-    deserializer.end().map_err(|error| format!("this is not a session file: {error}"))?;
+    deserializer.end().map_err(|error| Refusal::new(format!("this is not a session file: {error}")))?;
     Ok(value)
 }
 
@@ -88,7 +90,7 @@ mod tests {
 
     #[test]
     fn bad_files_say_what_is_wrong_and_where() {
-        let error = |text: &str| from_json(text).unwrap_err();
+        let error = |text: &str| from_json(text).unwrap_err().to_string();
         assert_eq!(error("not json"), "this is not a session file: expected ident at line 1 column 2");
         assert_eq!(error(""), "this is not a session file: EOF while parsing a value at line 1 column 0");
         assert_eq!(

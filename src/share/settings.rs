@@ -3,9 +3,10 @@
 //! reads from and writes to a `Config` as text. The URL fragment and the settings panel both
 //! work from this table, so a new setting is added in one place.
 
+use crate::sim::Refusal;
 use crate::sim::config::{
     Config, MAX_CAPACITY, MAX_CLIENTS, MAX_DELAY_MS, MAX_HOT_KEYS, MAX_QUEUE, MAX_RATE, MAX_REPLICAS, MAX_WAL_KEEP,
-    Mode, Policy, ReadPref, Refusal,
+    Mode, Policy, ReadPref,
 };
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -56,23 +57,23 @@ pub struct Setting {
     pub input: Input,
     pub get: fn(&Config) -> String,
     /// Parses the text into the config; ranges are checked afterwards by `Config`.
-    pub set: fn(&mut Config, &str) -> Result<(), String>,
+    pub set: fn(&mut Config, &str) -> Result<(), Refusal>,
 }
 
-fn number(key: &str, text: &str) -> Result<u64, String> {
-    text.trim().parse::<u64>().map_err(|_| format!("{key} must be a whole number, got \"{text}\""))
+fn number(key: &str, text: &str) -> Result<u64, Refusal> {
+    text.trim().parse::<u64>().map_err(|_| Refusal::new(format!("{key} must be a whole number, got \"{text}\"")))
 }
 
 /// One of a setting's named values; the parser's message says which names there are.
-fn choice<T: std::str::FromStr<Err = Refusal>>(text: &str) -> Result<T, String> {
-    text.parse().map_err(|e: Refusal| e.to_string())
+fn choice<T: std::str::FromStr<Err = Refusal>>(text: &str) -> Result<T, Refusal> {
+    text.parse()
 }
 
-fn on_off(key: &str, text: &str) -> Result<bool, String> {
+fn on_off(key: &str, text: &str) -> Result<bool, Refusal> {
     match text {
         "on" => Ok(true),
         "off" => Ok(false),
-        _ => Err(format!("{key} must be on or off, got \"{text}\"")),
+        _ => Err(Refusal::new(format!("{key} must be on or off, got \"{text}\""))),
     }
 }
 
@@ -129,7 +130,7 @@ pub const SETTINGS: &[Setting] = &[
         input: Input::Choice(|_| (0..=MAX_REPLICAS).map(|n| n.to_string()).collect()),
         get: |c| c.replicas.to_string(),
         set: |c, text| {
-            c.replicas = crate::sim::config::check_replicas(number("replicas", text)?).map_err(|e| e.to_string())?;
+            c.replicas = crate::sim::config::check_replicas(number("replicas", text)?)?;
             Ok(())
         },
     },
@@ -438,7 +439,7 @@ pub const SETTINGS: &[Setting] = &[
             c.auto_rewind = match text {
                 "auto" => true,
                 "manual" => false,
-                _ => return Err(format!("rewind must be manual or auto, got \"{text}\"")),
+                _ => return Err(Refusal::new(format!("rewind must be manual or auto, got \"{text}\""))),
             };
             Ok(())
         },
@@ -458,10 +459,10 @@ pub const SETTINGS: &[Setting] = &[
 ];
 
 /// Applies one setting's text to `config`, or says why it cannot.
-pub fn apply(config: &mut Config, setting: &Setting, text: &str) -> Result<(), String> {
+pub fn apply(config: &mut Config, setting: &Setting, text: &str) -> Result<(), Refusal> {
     let mut candidate = config.clone();
     (setting.set)(&mut candidate, text)?;
-    candidate.check_ranges().map_err(|e| e.to_string())?;
+    candidate.check_ranges()?;
     *config = candidate;
     Ok(())
 }

@@ -64,10 +64,12 @@ pub fn SessionBar(props: &SessionBarProps) -> Html {
             input.set_value("");
             let on_action = on_action.clone();
             browser::read_file(file, session_file::MAX_BYTES, move |text| {
-                let opened = text.and_then(|text| session_file::from_json(&text)).and_then(|fragment| {
-                    let (opening, problems) = link::open(&fragment);
-                    if problems.is_empty() { Ok(opening) } else { Err(problems.join("; ")) }
-                });
+                let opened = text
+                    .and_then(|text| session_file::from_json(&text).map_err(|refusal| refusal.0))
+                    .and_then(|fragment| {
+                        let (opening, problems) = link::open(&fragment);
+                        if problems.is_empty() { Ok(opening) } else { Err(problems.join("; ")) }
+                    });
                 on_action.emit(match opened {
                     Ok(opening) => Action::Open(opening, vec![]),
                     Err(reason) => {

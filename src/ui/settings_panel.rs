@@ -73,9 +73,8 @@ pub fn control(setting: &'static Setting, config: &Config, on_action: &Callback<
 /// The action for a setting's new text: a refusal, a new run for a new seed, or new settings.
 fn change(config: &Config, setting: &Setting, text: &str) -> Action {
     let mut changed = config.clone();
-    match settings::apply(&mut changed, setting, text).and_then(|()| changed.check_quorum().map_err(|e| e.to_string()))
-    {
-        Err(reason) => Action::Notice(reason),
+    match settings::apply(&mut changed, setting, text).and_then(|()| changed.check_quorum()) {
+        Err(reason) => Action::Notice(reason.to_string()),
         Ok(()) if changed.seed != config.seed => Action::NewRun(changed),
         Ok(()) => Action::Command(Command::Configure(changed)),
     }

@@ -13,7 +13,7 @@ use crate::share::settings::{self, Setting};
 use crate::sim::config::Config;
 use crate::sim::recording::{Recording, Refused};
 use crate::sim::time::Time;
-use crate::sim::{Command, NodeRef, Simulation};
+use crate::sim::{Command, NodeRef, Refusal, Simulation};
 
 /// Playback speeds offered, as multiples of real time.
 pub const SPEEDS: [f64; 9] = [0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 15.0, 20.0];
@@ -198,10 +198,10 @@ pub struct Comparison {
 
 impl Comparison {
     /// `config` with this run's setting changed.
-    fn patch(&self, config: &Config) -> Result<Config, String> {
+    fn patch(&self, config: &Config) -> Result<Config, Refusal> {
         let mut patched = config.clone();
         settings::apply(&mut patched, self.setting, &self.value)?;
-        patched.check_quorum().map_err(|error| error.to_string())?;
+        patched.check_quorum()?;
         Ok(patched)
     }
 

@@ -46,8 +46,9 @@ pub struct Step {
     /// The playback speed the step opens at: slow enough that the class can follow each
     /// message it turns on.
     pub speed: f64,
-    /// The claim, checked against the run where the step pauses.
-    pub check: fn(&Simulation) -> Result<(), String>,
+    /// The claim, checked against the run where the step pauses: `Err` names the part of it
+    /// that does not hold.
+    pub check: fn(&Simulation) -> Result<(), &'static str>,
     /// A second run beside the first, with one setting changed.
     pub compare: Option<Compare>,
 }
@@ -58,7 +59,7 @@ pub struct Compare {
     pub key: &'static str,
     pub value: &'static str,
     /// The claim about the second run.
-    pub check: fn(&Simulation) -> Result<(), String>,
+    pub check: fn(&Simulation) -> Result<(), &'static str>,
 }
 
 fn at(ms: u64, command: Command) -> (Time, Command) {
@@ -69,8 +70,8 @@ fn nothing() -> Vec<(Time, Command)> {
     Vec::new()
 }
 
-fn ensure(holds: bool, claim: &str) -> Result<(), String> {
-    if holds { Ok(()) } else { Err(claim.to_string()) }
+fn ensure(holds: bool, claim: &'static str) -> Result<(), &'static str> {
+    if holds { Ok(()) } else { Err(claim) }
 }
 
 fn replica_ops(sim: &Simulation, number: usize) -> usize {
