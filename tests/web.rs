@@ -289,32 +289,12 @@ mod components {
         record
     }
 
-    fn card(node: NodeRef, actions: Vec<NodeAction>, seen: Rc<RefCell<Vec<Command>>>) -> NodeCardProps {
-        NodeCardProps {
-            machine: "pg-2".into(),
-            node,
-            role: "replica 1".into(),
-            state: NodeState::Up,
-            applied_lsn: 3,
-            progress: "".into(),
-            reads_served: 0,
-            load: 0,
-            link_cut: false,
-            capacity: 1_000,
-            weight: 1,
-            distance_ms: 50,
-            lag_ms: 1_000,
-            apply_delay_ms: 0,
-            actions,
-            retention: (node == NodeRef::Master)
-                .then(|| "keeps 20 log entries of WAL past wal_keep for pg-2's replication slot".into()),
-            tables: Vec::new(),
-            on_action: Callback::from(move |action| {
-                if let Action::Command(command) = action {
-                    seen.borrow_mut().push(command);
-                }
-            }),
-        }
+    fn on_commands(seen: Rc<RefCell<Vec<Command>>>) -> Callback<Action> {
+        Callback::from(move |action| {
+            if let Action::Command(command) = action {
+                seen.borrow_mut().push(command);
+            }
+        })
     }
 
     /// Which actions a node offers is the view model's rule (tested natively); the card draws
@@ -327,11 +307,12 @@ mod components {
         sim.apply(Command::WriteRandom { client: 0 }).unwrap();
         sim.run_until(Time::from_millis(200));
         sim.apply(Command::Crash(NodeRef::Master)).unwrap();
-        sim.apply(Command::Promote(Some(NodeRef::Replica(2)))).unwrap();
-        let diverged = view::node_actions(&sim, replica);
+        sim.apply(Command::Promote(Some(replica))).unwrap();
+        let diverged = view::card(&sim, sim.resolve(replica).unwrap());
 
         let root = mount_point();
-        yew::Renderer::<NodeCard>::with_root_and_props(root.clone(), card(replica, diverged, seen.clone())).render();
+        let props = NodeCardProps { card: diverged, on_action: on_commands(seen.clone()) };
+        yew::Renderer::<NodeCard>::with_root_and_props(root.clone(), props).render();
         until("the rewind button", || find(&root, "rewind-replica-2").is_some()).await;
         let rewind = find(&root, "rewind-replica-2").unwrap();
         assert_eq!(rewind.text_content().as_deref(), Some("Rewind"));
@@ -348,8 +329,13 @@ mod components {
             test_id: "cancel-waits".into(),
             help: None,
         };
-        yew::Renderer::<NodeCard>::with_root_and_props(root.clone(), card(NodeRef::Master, vec![cancel], seen.clone()))
-            .render();
+        let master = view::CardView {
+            actions: vec![cancel],
+            retention: Some("keeps 20 log entries of WAL past wal_keep for pg-2's replication slot".into()),
+            ..view::card(&sim, sim.master_id())
+        };
+        let props = NodeCardProps { card: master, on_action: on_commands(seen.clone()) };
+        yew::Renderer::<NodeCard>::with_root_and_props(root.clone(), props).render();
         until_text(&root, "retained-wal", "keeps 20 log entries of WAL past wal_keep for pg-2's replication slot")
             .await;
         assert!(find(&root, "crash-master").is_none(), "only the actions given");

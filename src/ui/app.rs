@@ -7,12 +7,10 @@
 //! whole picture and whatever else the step asks the class to watch on the right; the rest
 //! below.
 
-use std::rc::Rc;
-
 use yew::prelude::*;
 
 use super::browser;
-use super::charts::{Chart, Series};
+use super::charts::Chart;
 use super::compare::{self, CompareControls, CompareTable};
 use super::console::Console;
 use super::controls::Controls;
@@ -20,38 +18,23 @@ use super::demo_panel::{DemoMenu, DemoPanel, Watched};
 use super::event_log::EventLog;
 use super::frame::{use_animation_frame, use_fragment_changes, use_media_query, use_shortcuts};
 use super::help::Help;
-use super::node_card::{NodeCard, table_views};
+use super::node_card::NodeCard;
 use super::request_log::RequestLog;
 use super::session_bar::SessionBar;
 use super::settings_panel::SettingsPanel;
-use super::state::{Action, Comparison, PlaygroundState, Theme, shortcut};
+use super::state::{Action, PlaygroundState, Theme, shortcut};
 use super::stats::StatsPanel;
 use super::topology::Topology;
 use super::view;
 use crate::share::link::{self, Opening};
 use crate::sim::ids::NodeId;
-use crate::sim::metrics::{BUCKET, Bucket};
-use crate::sim::node::Follow;
 use crate::sim::{NodeRef, Simulation};
 
-/// Requests in flight handed to the request log, besides the finished ones the model keeps:
-/// no more than it shows, as they are copied every frame.
-const LOG_IN_FLIGHT: usize = 12;
-const EVENT_ROWS: usize = 12;
-/// Rows of a log shown on the stage beside the picture, where room is short.
-const STAGE_LOG_ROWS: usize = 3;
-/// Statements the SQL console shows.
-const CONSOLE_ROWS: usize = 8;
 /// Real milliseconds of model work in one frame (of ~16.7 at 60 Hz): the rest is left for
 /// drawing, so the page keeps answering whatever the run asks for.
 const FRAME_WORK_MS: f64 = 10.0;
 /// Screens this narrow get the picture top to bottom, so its labels stay readable.
 const NARROW: &str = "(max-width: 640px)";
-
-/// The panels a demo step can ask to watch that are not always on the stage: on the stage they
-/// move under the picture while watched.
-const MOVABLE: [&str; 6] =
-    ["chart-throughput", "chart-latency", "chart-lag", "chart-stale", "request-log", "event-log"];
 
 #[component]
 pub fn App() -> Html {
@@ -106,46 +89,42 @@ pub fn App() -> Html {
     let on_action = (*on_action).clone();
     let sim = state.sim.borrow();
     let config = sim.config().clone();
-    let staged = state.demo.is_some() || state.presenter;
     let watch = state.demo.map_or(&[][..], |demo| demo.step().watch);
-    // On the stage, what the step watches of the movable panels stands beside the picture.
-    let beside_picture = |id: &str| staged && watch.contains(&id);
+    let layout = view::Layout::new(state.demo.is_some() || state.presenter, watch);
+    let staged = layout.staged;
     let comparison = state.comparison.as_ref().map(|comparison| (comparison, comparison.sim.borrow()));
-    let counters_caption = comparison
-        .as_ref()
-        .map(|(comparison, _)| AttrValue::from(format!("Counters of run {}", run_titles(&sim, comparison).0)));
+    let titles = comparison.as_ref().map(|(comparison, _)| {
+        let (a, b) = view::run_titles(&sim, comparison.setting, &comparison.value);
+        (AttrValue::from(a), AttrValue::from(b))
+    });
+    let counters_caption = titles.as_ref().map(|(a, _)| AttrValue::from(format!("Counters of run {a}")));
 
-    let layout = (portrait, state.presenter && !portrait);
+    let picture_layout = (portrait, state.presenter && !portrait);
     let controls = html! {
         <Controls config={config.clone()} paused={state.paused} speed={state.speed} now={sim.now()}
             last_rate={state.last_rate} {staged} on_action={on_action.clone()} />
     };
-    let pictures = match &comparison {
-        Some((comparison, other)) => compared_runs(&sim, comparison, other, layout, &on_action),
-        None => html! {
-            <Topology ..picture_props(&sim, state.selected, layout, true, &on_action) />
+    let pictures = match (&comparison, &titles) {
+        (Some((_, other)), Some(titles)) => compared_runs(&sim, other, titles, picture_layout, &on_action),
+        _ => html! {
+            <Topology ..picture_props(&sim, state.selected, picture_layout, true, &on_action) />
         },
     };
     // On the stage the table is short: the lecture's rows when the comparison is the lecture's.
-    let compare_table = comparison.as_ref().map(|(comparison, other)| {
-        let (a_title, b_title) = run_titles(&sim, comparison);
+    let compare_table = comparison.as_ref().zip(titles.clone()).map(|((_, other), (a_title, b_title))| {
         html! { <CompareTable {a_title} {b_title} rows={compare::rows(&sim, other)} lecture={compare::lecture_rows(&sim, other)} compact={staged} /> }
     });
-    let requests = |rows: usize| -> Vec<_> {
-        sim.in_flight().rev().take(LOG_IN_FLIGHT.min(rows)).chain(sim.recent().rev()).take(rows).cloned().collect()
-    };
-    let events = |rows: usize| -> Vec<_> { sim.events().rev().take(rows).cloned().collect() };
-    let request_log = |rows| html! { <RequestLog requests={requests(rows)} /> };
-    let event_log = |rows| html! { <EventLog events={events(rows)} /> };
-    let movable = |id: &str| -> Html {
-        match id {
-            "request-log" => request_log(STAGE_LOG_ROWS),
-            "event-log" => event_log(STAGE_LOG_ROWS),
+    let request_log = |rows| html! { <RequestLog requests={view::request_rows(&sim, rows)} /> };
+    let event_log = |rows| html! { <EventLog events={view::event_rows(&sim, rows)} /> };
+    let under_picture: Vec<Html> = layout
+        .under_picture
+        .iter()
+        .map(|&id| match id {
+            "request-log" => request_log(view::STAGE_LOG_ROWS),
+            "event-log" => event_log(view::STAGE_LOG_ROWS),
             chart => charts(&sim, |id| id == chart),
-        }
-    };
-    let under_picture: Vec<Html> =
-        watch.iter().filter(|id| staged && MOVABLE.contains(id)).map(|id| movable(id)).collect();
+        })
+        .collect();
     let picture = html! {
         <section class={classes!("picture", (!under_picture.is_empty() || compare_table.is_some()).then_some("with-extras"))} aria-label="The cluster">
             if staged { { controls.clone() } }
@@ -213,8 +192,8 @@ pub fn App() -> Html {
                 if !staged {
                     { compare_table.unwrap_or_default() }
                 }
-                <Console results={console_results(&sim)} on_action={on_action.clone()} />
-                { charts(&sim, |id| !beside_picture(id)) }
+                <Console results={view::console_rows(&sim)} on_action={on_action.clone()} />
+                { charts(&sim, |id| !layout.moved(id)) }
                 <section class="data" aria-label="Data on each node">
                     { card(&sim, sim.master_id(), &on_action) }
                     <div class="replicas">
@@ -225,8 +204,8 @@ pub fn App() -> Html {
                     </div>
                 </section>
                 <div class="logs">
-                    if !beside_picture("request-log") { { request_log(LOG_IN_FLIGHT) } }
-                    if !beside_picture("event-log") { { event_log(EVENT_ROWS) } }
+                    if !layout.moved("request-log") { { request_log(view::LOG_IN_FLIGHT) } }
+                    if !layout.moved("event-log") { { event_log(view::EVENT_ROWS) } }
                 </div>
                 <SettingsPanel config={config.clone()} on_action={on_action.clone()} />
             </main>
@@ -258,68 +237,31 @@ fn picture_props(
     }
 }
 
-/// The two runs' titles: `A: mode = async`, `B: mode = sync`.
-fn run_titles(sim: &Simulation, comparison: &Comparison) -> (AttrValue, AttrValue) {
-    (
-        format!("A: {} = {}", comparison.setting.key, (comparison.setting.get)(sim.config())).into(),
-        format!("B: {} = {}", comparison.setting.key, comparison.value).into(),
-    )
-}
-
 /// Both runs' pictures, next to each other.
 fn compared_runs(
     sim: &Simulation,
-    comparison: &Comparison,
     other: &Simulation,
+    (a_title, b_title): &(AttrValue, AttrValue),
     layout: (bool, bool),
     on_action: &Callback<Action>,
 ) -> Html {
-    let (a_title, b_title) = run_titles(sim, comparison);
     html! {
         <div class="beside-pictures" data-testid="side-by-side" aria-label="Two runs side by side">
             <div class="beside-run" data-testid="compare-a">
-                <h3>{ a_title }</h3>
+                <h3>{ a_title.clone() }</h3>
                 <Topology ..picture_props(sim, None, layout, true, on_action) />
             </div>
             <div class="beside-run" data-testid="compare-b">
-                <h3>{ b_title }</h3>
+                <h3>{ b_title.clone() }</h3>
                 <Topology ..picture_props(other, None, layout, false, on_action) />
             </div>
         </div>
     }
 }
 
-/// One machine's card: its role, state, progress, actions and data.
+/// One machine's card.
 fn card(sim: &Simulation, id: NodeId, on_action: &Callback<Action>) -> Html {
-    let node = sim.node(id);
-    html! {
-        <NodeCard
-            machine={AttrValue::from(id.machine())}
-            node={sim.name(id)}
-            role={AttrValue::from(view::role(sim, id))}
-            state={sim.state(id)}
-            applied_lsn={node.positions.applied}
-            progress={AttrValue::from(view::progress(sim, id))}
-            reads_served={node.reads_served}
-            load={node.current_ops() as u64}
-            link_cut={node.link_cut}
-            capacity={node.capacity}
-            weight={node.weight}
-            distance_ms={node.distance.as_micros() / 1_000}
-            lag_ms={node.lag.map_or(sim.config().lag_ms, |lag| lag.as_micros() / 1_000)}
-            apply_delay_ms={node.apply_delay.as_micros() / 1_000}
-            actions={view::node_actions(sim, sim.name(id))}
-            retention={if node.is_master() { view::retention(sim).map(AttrValue::from) } else { None }}
-            tables={table_views(&node.data, sim.committed(), sim.committed_lsn(), match node.follow { Follow::Diverged { fork } => Some(fork), _ => None })}
-            on_action={on_action.clone()}
-        />
-    }
-}
-
-/// The SQL console's latest statements, oldest first.
-fn console_results(sim: &Simulation) -> Vec<crate::sim::request::RequestRecord> {
-    let all: Vec<_> = sim.sql_requests().collect();
-    all[all.len().saturating_sub(CONSOLE_ROWS)..].iter().map(|record| (*record).clone()).collect()
+    html! { <NodeCard card={view::card(sim, id)} on_action={on_action.clone()} /> }
 }
 
 /// The actions for the node picked in the picture.
@@ -341,54 +283,12 @@ fn selected_actions(sim: &Simulation, selected: Option<NodeRef>, on_action: &Cal
 /// Throughput, latency, lag per replica and stale-read rate over the last minute: the charts
 /// whose test id `shown` accepts.
 fn charts(sim: &Simulation, shown: impl Fn(&str) -> bool) -> Html {
-    let buckets: Vec<&Bucket> = sim.metrics().buckets().collect();
-    let series = |values: Vec<f64>| Rc::new(values);
-    let latency =
-        |q| series(buckets.iter().map(|b| b.latency_quantile(q).map_or(0.0, |t| t.as_millis_f64())).collect());
-    let bucket_seconds = BUCKET.as_micros() as f64 / 1e6;
-    let chart = |id: &'static str| -> Html {
-        if !shown(id) {
-            return html! {};
-        }
-        match id {
-            "chart-throughput" => html! {
-                <Chart title="Throughput" test_id={id} unit="/s" {bucket_seconds} series={vec![
-                    Series { name: "done".into(), class: "throughput", values: series(buckets.iter().map(|b| b.throughput()).collect()) },
-                ]} />
-            },
-            "chart-latency" => html! {
-                <Chart title="Latency" test_id={id} unit=" ms" {bucket_seconds} series={vec![
-                    Series { name: "p50".into(), class: "p50", values: latency(0.5) },
-                    Series { name: "p99".into(), class: "p99", values: latency(0.99) },
-                ]} />
-            },
-            "chart-lag" => {
-                let lag_series: Vec<Series> = sim
-                    .replica_ids()
-                    .into_iter()
-                    .map(|id| Series {
-                        name: id.machine().into(),
-                        class: "lag",
-                        values: series(
-                            buckets.iter().map(|b| b.nodes.get(id.0).map_or(0.0, |n| n.lag.as_millis_f64())).collect(),
-                        ),
-                    })
-                    .collect();
-                html! { <Chart title="Replication lag" test_id={id} unit=" ms" {bucket_seconds} series={lag_series} /> }
-            }
-            _ => html! {
-                <Chart title="Stale reads" test_id={id} unit="%" {bucket_seconds} series={vec![
-                    Series { name: "stale".into(), class: "stale", values: series(buckets.iter().map(|b| 100.0 * b.stale_rate()).collect()) },
-                ]} />
-            },
-        }
-    };
     html! {
         <section class="charts" aria-label="Charts">
-            { chart("chart-throughput") }
-            { chart("chart-latency") }
-            { chart("chart-lag") }
-            { chart("chart-stale") }
+            { for view::CHARTS.into_iter().filter(|id| shown(id)).map(|id| {
+                let view::ChartView { title, unit, series, bucket_seconds } = view::chart(sim, id);
+                html! { <Chart {title} test_id={id} {unit} {bucket_seconds} {series} /> }
+            }) }
         </section>
     }
 }

@@ -1,137 +1,70 @@
-//! What the page shows of a run, worked out from the model without the browser: the picture's
-//! nodes, messages and replication line, and the words on the nodes' cards. Pure, so it is
-//! tested natively; the components only draw it.
+//! A machine's card: its role and state, how far it has come in the master's log, what it
+//! offers to do, and its tables with each row compared with the master's.
 
-use super::topology::{Dot, DotKind, NodeView, Place, ReplicationView};
-use crate::sim::config::{Mode, Quorum};
+use std::rc::Rc;
+
+use super::picture::waiting;
+use crate::sim::data::{Database, Lsn, Row, Schema, USERS};
 use crate::sim::ids::NodeId;
-use crate::sim::network::{Endpoint, Payload};
-use crate::sim::node::{Follow, Job};
+use crate::sim::node::Follow;
 use crate::sim::words::plural;
-use crate::sim::{Command, NodeRef, Simulation};
+use crate::sim::{Command, NodeRef, NodeState, Simulation};
 
-/// Messages drawn at once; more in flight are not drawn, to keep frames fast.
-const MAX_DOTS: usize = 300;
-
-/// The picture of a run: its nodes, the messages on their way, and how it replicates.
+/// Everything a machine's card shows.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Picture {
-    pub master: NodeView,
-    pub replicas: Vec<NodeView>,
-    pub dots: Vec<Dot>,
-    pub replication: ReplicationView,
-    pub queue_limit: u64,
+pub struct CardView {
+    /// The machine's own name (`pg-2`).
+    pub machine: String,
+    /// Its role now (for its test ids and actions), and in words.
+    pub node: NodeRef,
+    pub role: String,
+    pub state: NodeState,
+    pub applied_lsn: u64,
+    /// One line on the node's replication progress.
+    pub progress: String,
+    pub reads_served: u64,
+    /// Requests queued, in service or waiting.
+    pub load: u64,
+    pub link_cut: bool,
+    pub capacity: u64,
+    pub weight: u64,
+    /// One-way distance from the clients, in ms.
+    pub distance_ms: u64,
+    /// A replica's replication delay and apply delay, in ms.
+    pub lag_ms: u64,
+    pub apply_delay_ms: u64,
+    /// What it offers now, as buttons.
+    pub actions: Vec<NodeAction>,
+    /// The master's WAL a replication slot holds back, in words, when it holds any.
+    pub retention: Option<String>,
+    /// The first rows of each of the node's tables.
+    pub tables: Vec<TableView>,
 }
 
-pub fn picture(sim: &Simulation) -> Picture {
-    Picture {
-        master: node_view(sim, sim.master_id()),
-        replicas: sim.replica_ids().into_iter().map(|id| node_view(sim, id)).collect(),
-        dots: dots(sim),
-        replication: replication(sim),
-        queue_limit: sim.config().queue_limit,
-    }
-}
-
-fn node_view(sim: &Simulation, id: NodeId) -> NodeView {
+pub fn card(sim: &Simulation, id: NodeId) -> CardView {
     let node = sim.node(id);
-    NodeView {
+    let fork = match node.follow {
+        Follow::Diverged { fork } => Some(fork),
+        _ => None,
+    };
+    CardView {
         machine: id.machine(),
-        name: sim.name(id),
+        node: sim.name(id),
         role: role(sim, id),
         state: sim.state(id),
         applied_lsn: node.positions.applied,
+        progress: progress(sim, id),
         reads_served: node.reads_served,
         load: node.current_ops() as u64,
-        lag: sim.lag(id).1,
         link_cut: node.link_cut,
-        synchronous: !node.is_master() && sim.is_synchronous(id),
-    }
-}
-
-/// The messages in flight, as dots on their way.
-fn dots(sim: &Simulation) -> Vec<Dot> {
-    let now = sim.now();
-    let place = |endpoint: Endpoint| match endpoint {
-        Endpoint::Client(_) => Place::Clients,
-        Endpoint::Node(id) => Place::Node(sim.name(id)),
-    };
-    sim.messages()
-        .take(MAX_DOTS)
-        .map(|(arrives, message)| {
-            let span = (arrives - message.sent_at).as_micros().max(1) as f64;
-            let kind = match &message.payload {
-                Payload::Request(Job::Write { .. } | Job::Execute { .. }) => DotKind::Write,
-                Payload::Request(Job::Read { .. }) => DotKind::Read,
-                Payload::Reply { error: None, .. } => DotKind::Reply,
-                Payload::Reply { error: Some(_), .. } => DotKind::Error,
-                Payload::Replicate { .. } => DotKind::Replicate,
-                Payload::Ack { .. } => DotKind::Ack,
-            };
-            Dot {
-                from: place(message.from),
-                to: place(message.to),
-                progress: ((now - message.sent_at).as_micros() as f64 / span).clamp(0.0, 1.0),
-                kind,
-            }
-        })
-        .collect()
-}
-
-/// How the master replicates, in one line, and whom its waiting writes wait for.
-fn replication(sim: &Simulation) -> ReplicationView {
-    let config = sim.config();
-    let replicas = sim.replica_ids().len();
-    let summary = if replicas == 0 {
-        "a single database: nothing to replicate to".to_string()
-    } else if sim.in_fallback() {
-        "semi-sync fell back to async: writes are acknowledged without waiting until the replicas catch up".to_string()
-    } else {
-        match config.mode {
-            Mode::Async => "async: a write is acknowledged at once, before any replica has it".to_string(),
-            mode => {
-                let who = match config.effective_quorum() {
-                    Quorum::All if replicas == 1 => "the replica has".to_string(),
-                    Quorum::All => format!("all {replicas} replicas have"),
-                    Quorum::First(1) => "the first replica up has".to_string(),
-                    Quorum::First(k) => format!("the first {k} replicas up have"),
-                    Quorum::Any(1) => "any one replica has".to_string(),
-                    Quorum::Any(k) => format!("any {k} replicas have"),
-                };
-                let done = match mode {
-                    Mode::RemoteWrite | Mode::SemiSync => "received",
-                    Mode::On => "flushed to disk",
-                    _ => "applied",
-                };
-                match mode {
-                    Mode::SemiSync => format!(
-                        "semi-sync (MySQL): a write is acknowledged once {who} {done} it{}",
-                        match config.semi_sync_timeout_ms {
-                            0 => String::new(),
-                            ms => format!(", or after {ms} ms without them (then async)"),
-                        }
-                    ),
-                    Mode::Sync => {
-                        format!("sync (remote_apply on every replica): a write is acknowledged once {who} {done} it")
-                    }
-                    mode => format!("sync ({}): a write is acknowledged once {who} {done} it", mode.as_str()),
-                }
-            }
-        }
-    };
-    ReplicationView { summary, waiting: waiting(sim) }
-}
-
-/// "2 writes waiting for pg-3", or empty when no write waits.
-fn waiting(sim: &Simulation) -> String {
-    let Some((count, missing)) = sim.waiting_for() else { return String::new() };
-    let writes = plural(count as u64, "write", "writes");
-    match missing.as_slice() {
-        [] => format!("{writes} waiting: no synchronous replica is up"),
-        missing => {
-            let machines: Vec<String> = missing.iter().map(|id| id.machine()).collect();
-            format!("{writes} waiting for {}", machines.join(", "))
-        }
+        capacity: node.capacity,
+        weight: node.weight,
+        distance_ms: node.distance.as_micros() / 1_000,
+        lag_ms: node.lag.map_or(sim.config().lag_ms, |lag| lag.as_micros() / 1_000),
+        apply_delay_ms: node.apply_delay.as_micros() / 1_000,
+        actions: node_actions(sim, sim.name(id)),
+        retention: if node.is_master() { retention(sim) } else { None },
+        tables: table_views(&node.data, sim.committed(), sim.committed_lsn(), fork),
     }
 }
 
@@ -261,55 +194,73 @@ pub fn node_actions(sim: &Simulation, node: NodeRef) -> Vec<NodeAction> {
     actions
 }
 
+/// Rows shown per table; the rest are summed up in one line, so a table with many rows stays
+/// light to draw.
+const SHOWN_ROWS: usize = 12;
+
+/// How a row on a node compares with the master's committed data.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RowMark {
+    Same,
+    /// The master has a newer version of it, or has deleted it.
+    Behind,
+    /// Written after the node's history forked from the new master's (an old master's writes
+    /// the new one never received): it is thrown away when the node rejoins.
+    Ahead,
+    /// Logged by a commit still waiting for synchronous standbys: the master's readers do not
+    /// see it yet, though a standby that applied it does.
+    Waiting,
+}
+
+/// What a card shows of one table: its first rows, each marked, and how many there are in
+/// all. Built per frame instead of copying tables.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TableView {
+    pub name: String,
+    pub schema: Schema,
+    pub rows: Vec<(Rc<Row>, RowMark)>,
+    pub total: usize,
+}
+
+/// A node's tables, `users` first, with its rows compared with the master's committed data
+/// (committed through `committed_lsn`); `fork` is where a diverged node's history left the
+/// master's.
+pub fn table_views(data: &Database, master: &Database, committed_lsn: Lsn, fork: Option<Lsn>) -> Vec<TableView> {
+    let users = data.tables.get_key_value(USERS);
+    let ordered = users.into_iter().chain(data.tables.iter().filter(|(name, _)| name.as_str() != USERS));
+    ordered
+        .map(|(name, table)| TableView {
+            name: name.clone(),
+            schema: table.schema.clone(),
+            rows: table
+                .rows
+                .iter()
+                .take(SHOWN_ROWS)
+                .map(|(key, row)| {
+                    let mark = if fork.is_some_and(|fork| row.lsn > fork) {
+                        RowMark::Ahead
+                    } else if row.lsn > committed_lsn {
+                        RowMark::Waiting
+                    } else if master.version(name, key) != row.version {
+                        RowMark::Behind
+                    } else {
+                        RowMark::Same
+                    };
+                    (row.clone(), mark)
+                })
+                .collect(),
+            total: table.rows.len(),
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
+    use super::super::{picture, run};
     use super::*;
-    use crate::sim::config::Config;
+    use crate::sim::config::{Config, Mode, Quorum};
+    use crate::sim::data::Value;
     use crate::sim::time::Time;
-
-    fn run(config: Config, commands: &[(u64, Command)], until_ms: u64) -> Simulation {
-        let mut sim = Simulation::new(config).unwrap();
-        for (at, command) in commands {
-            sim.run_until(Time::from_millis(*at));
-            sim.apply(command.clone()).unwrap();
-        }
-        sim.run_until(Time::from_millis(until_ms));
-        sim
-    }
-
-    #[test]
-    fn the_picture_says_how_the_master_replicates_and_whom_it_waits_for() {
-        let sync = Config { mode: Mode::Sync, ..Config::default() };
-        let blocked = run(
-            sync.clone(),
-            &[(0, Command::Crash(NodeRef::Replica(2))), (10, Command::WriteRandom { client: 0 })],
-            3_000,
-        );
-        let shown = super::picture(&blocked);
-        assert_eq!(
-            shown.replication.summary,
-            "sync (remote_apply on every replica): a write is acknowledged once all 2 replicas have applied it"
-        );
-        assert_eq!(shown.replication.waiting, "1 write waiting for pg-3");
-        assert!(shown.replicas.iter().all(|replica| replica.synchronous));
-        assert_eq!(progress(&blocked, blocked.master_id()), "1 write waiting for pg-3");
-
-        let first = Config { mode: Mode::RemoteApply, quorum: Quorum::First(1), ..Config::default() };
-        let shown = super::picture(&run(first, &[], 10));
-        assert_eq!(
-            shown.replication.summary,
-            "sync (remote_apply): a write is acknowledged once the first replica up has applied it"
-        );
-        assert_eq!(shown.replicas.iter().map(|replica| replica.synchronous).collect::<Vec<_>>(), [true, false]);
-
-        let asynchronous = super::picture(&run(Config::default(), &[(0, Command::WriteRandom { client: 0 })], 500));
-        assert_eq!(
-            asynchronous.replication.summary,
-            "async: a write is acknowledged at once, before any replica has it"
-        );
-        assert_eq!(asynchronous.replication.waiting, "");
-        assert!(asynchronous.replicas.iter().all(|replica| !replica.synchronous));
-    }
 
     #[test]
     fn machines_keep_their_names_through_a_failover_and_the_old_master_has_diverged() {
@@ -323,7 +274,7 @@ mod tests {
             ],
             400,
         );
-        let shown = super::picture(&sim);
+        let shown = picture(&sim);
         assert_eq!((shown.master.machine.as_str(), shown.master.name), ("pg-3", NodeRef::Master));
         let names: Vec<(&str, NodeRef)> =
             shown.replicas.iter().map(|replica| (replica.machine.as_str(), replica.name)).collect();
@@ -399,5 +350,44 @@ mod tests {
         );
         let master_down = run(Config::default(), &[(0, Command::Crash(NodeRef::Master))], 10);
         assert_eq!(labels(&master_down, NodeRef::Master), ["Restart", "Fail over to the best replica"]);
+    }
+
+    /// The mark of user 101's row on machine `id`.
+    fn mark(sim: &Simulation, id: NodeId) -> Option<RowMark> {
+        let views = table_views(&sim.node(id).data, sim.committed(), sim.committed_lsn(), None);
+        let users = views.into_iter().find(|view| view.name == USERS)?;
+        users.rows.into_iter().find(|(row, _)| row.values.first() == Some(&Value::Int(101))).map(|(_, mark)| mark)
+    }
+
+    #[test]
+    fn rows_of_a_waiting_commit_are_marked_on_the_master_and_on_a_standby_that_applied_them() {
+        let config = Config {
+            mode: Mode::On,
+            quorum: Quorum::First(1),
+            standbys: vec!["pg-2".into()],
+            lag_ms: 10,
+            client_ms: 1,
+            ..Config::default()
+        };
+        let mut sim = Simulation::new(config).unwrap();
+        sim.apply(Command::Crash(NodeRef::Replica(1))).unwrap();
+        sim.apply(Command::Write { client: 0, key: 101, name: "Ann".into() }).unwrap();
+        sim.run_until(Time::from_millis(100));
+        let (master, pg3) = (sim.master_id(), NodeId(2));
+        assert_eq!((mark(&sim, master), mark(&sim, pg3)), (Some(RowMark::Waiting), Some(RowMark::Waiting)));
+        sim.apply(Command::CancelWaits).unwrap();
+        assert_eq!((mark(&sim, master), mark(&sim, pg3)), (Some(RowMark::Same), Some(RowMark::Same)));
+    }
+
+    #[test]
+    fn a_replica_that_has_not_applied_a_committed_write_is_behind() {
+        let mut sim = Simulation::new(Config { lag_ms: 1_000, client_ms: 1, ..Config::default() }).unwrap();
+        sim.apply(Command::Write { client: 0, key: 101, name: "Ann".into() }).unwrap();
+        sim.run_until(Time::from_millis(100));
+        sim.apply(Command::Write { client: 0, key: 101, name: "Bob".into() }).unwrap();
+        sim.run_until(Time::from_millis(1_050));
+        assert_eq!(mark(&sim, NodeId(1)), Some(RowMark::Behind), "it has Ann, the master Bob");
+        sim.run_until(Time::from_millis(1_200));
+        assert_eq!(mark(&sim, NodeId(1)), Some(RowMark::Same));
     }
 }

@@ -1,0 +1,36 @@
+//! What the page shows, worked out from the model and the page's state without the browser:
+//! pure, so it is tested natively; the components only draw it.
+//!
+//! | file | what |
+//! |---|---|
+//! | `picture` | the picture: machines, messages on their way, how the master replicates |
+//! | `node` | a machine's card: role, progress, the actions it offers, its tables' rows |
+//! | `page` | the page around them: what stands on the stage, the logs' and the console's rows, the charts' series, the compared runs' titles |
+
+mod node;
+mod page;
+mod picture;
+
+pub use node::{CardView, NodeAction, RowMark, TableView, card, node_actions, progress, retention, role};
+pub use page::{
+    CHARTS, ChartView, EVENT_ROWS, LOG_IN_FLIGHT, Layout, STAGE_LOG_ROWS, chart, console_rows, event_rows,
+    request_rows, run_titles,
+};
+pub use picture::{Picture, picture};
+
+/// A run of `config` with `commands` given at their moments (ms), up to `until_ms`.
+#[cfg(test)]
+fn run(
+    config: crate::sim::config::Config,
+    commands: &[(u64, crate::sim::Command)],
+    until_ms: u64,
+) -> crate::sim::Simulation {
+    use crate::sim::time::Time;
+    let mut sim = crate::sim::Simulation::new(config).unwrap();
+    for (at, command) in commands {
+        sim.run_until(Time::from_millis(*at));
+        sim.apply(command.clone()).unwrap();
+    }
+    sim.run_until(Time::from_millis(until_ms));
+    sim
+}

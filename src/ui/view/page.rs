@@ -1,0 +1,180 @@
+//! The page around the picture and the cards: what stands on the stage, the rows the logs and
+//! the console show, the charts' series, and the titles of two compared runs.
+
+use std::rc::Rc;
+
+use crate::share::settings::Setting;
+use crate::sim::Simulation;
+use crate::sim::events::ClusterEvent;
+use crate::sim::metrics::{BUCKET, Bucket};
+use crate::sim::request::RequestRecord;
+use crate::ui::charts::Series;
+
+/// Requests in flight handed to the request log, besides the finished ones the model keeps:
+/// no more than it shows, as they are copied every frame.
+pub const LOG_IN_FLIGHT: usize = 12;
+pub const EVENT_ROWS: usize = 12;
+/// Rows of a log shown on the stage beside the picture, where room is short.
+pub const STAGE_LOG_ROWS: usize = 3;
+/// Statements the SQL console shows.
+const CONSOLE_ROWS: usize = 8;
+
+/// The panels a demo step can ask to watch that are not always on the stage: on the stage they
+/// move under the picture while watched.
+const MOVABLE: [&str; 6] =
+    ["chart-throughput", "chart-latency", "chart-lag", "chart-stale", "request-log", "event-log"];
+
+/// The page, or the stage (a demo running, or presenter mode): one 1280×720 screen where what
+/// the step watches stands beside the picture.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Layout {
+    pub staged: bool,
+    /// The panels the step watches that move under the picture, in the step's order.
+    pub under_picture: Vec<&'static str>,
+}
+
+impl Layout {
+    pub fn new(staged: bool, watch: &'static [&'static str]) -> Layout {
+        let under_picture = watch.iter().copied().filter(|id| staged && MOVABLE.contains(id)).collect();
+        Layout { staged, under_picture }
+    }
+
+    /// Whether the panel `id` stands under the picture instead of in its usual place.
+    pub fn moved(&self, id: &str) -> bool {
+        self.under_picture.contains(&id)
+    }
+}
+
+/// The request log's rows, newest first: the requests still in flight, then finished ones.
+pub fn request_rows(sim: &Simulation, rows: usize) -> Vec<RequestRecord> {
+    sim.in_flight().rev().take(LOG_IN_FLIGHT.min(rows)).chain(sim.recent().rev()).take(rows).cloned().collect()
+}
+
+/// The event log's rows, newest first.
+pub fn event_rows(sim: &Simulation, rows: usize) -> Vec<ClusterEvent> {
+    sim.events().rev().take(rows).cloned().collect()
+}
+
+/// The SQL console's latest statements, oldest first.
+pub fn console_rows(sim: &Simulation) -> Vec<RequestRecord> {
+    let all: Vec<&RequestRecord> = sim.sql_requests().collect();
+    all[all.len().saturating_sub(CONSOLE_ROWS)..].iter().map(|record| (*record).clone()).collect()
+}
+
+/// Two compared runs' titles: `A: mode = async`, `B: mode = sync`.
+pub fn run_titles(sim: &Simulation, setting: &Setting, value: &str) -> (String, String) {
+    (format!("A: {} = {}", setting.key, (setting.get)(sim.config())), format!("B: {} = {value}", setting.key))
+}
+
+/// The charts, by test id, in the order they stand.
+pub const CHARTS: [&str; 4] = ["chart-throughput", "chart-latency", "chart-lag", "chart-stale"];
+
+/// One chart over the last minute: its title, the unit of its values, and its lines.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ChartView {
+    pub title: &'static str,
+    pub unit: &'static str,
+    pub series: Vec<Series>,
+    /// Seconds of simulated time one value covers.
+    pub bucket_seconds: f64,
+}
+
+/// The chart `id` (one of `CHARTS`): throughput, latency, lag per replica, or stale reads.
+pub fn chart(sim: &Simulation, id: &str) -> ChartView {
+    let buckets: Vec<&Bucket> = sim.metrics().buckets().collect();
+    let values = |value: &dyn Fn(&Bucket) -> f64| Rc::new(buckets.iter().map(|bucket| value(bucket)).collect());
+    let latency = |quantile| values(&|bucket| bucket.latency_quantile(quantile).map_or(0.0, |t| t.as_millis_f64()));
+    let line = |name: &str, class, values| Series { name: name.to_string().into(), class, values };
+    let (title, unit, series) = match id {
+        "chart-throughput" => {
+            ("Throughput", "/s", vec![line("done", "throughput", values(&|bucket| bucket.throughput()))])
+        }
+        "chart-latency" => {
+            ("Latency", " ms", vec![line("p50", "p50", latency(0.5)), line("p99", "p99", latency(0.99))])
+        }
+        "chart-lag" => (
+            "Replication lag",
+            " ms",
+            sim.replica_ids()
+                .into_iter()
+                .map(|id| {
+                    let lag = values(&|bucket| bucket.nodes.get(id.0).map_or(0.0, |node| node.lag.as_millis_f64()));
+                    line(&id.machine(), "lag", lag)
+                })
+                .collect(),
+        ),
+        _ => ("Stale reads", "%", vec![line("stale", "stale", values(&|bucket| 100.0 * bucket.stale_rate()))]),
+    };
+    ChartView { title, unit, series, bucket_seconds: BUCKET.as_micros() as f64 / 1e6 }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::run;
+    use super::*;
+    use crate::share::settings;
+    use crate::sim::config::{Config, Mode};
+    use crate::sim::{Command, NodeRef};
+
+    #[test]
+    fn on_the_stage_the_watched_panels_move_under_the_picture() {
+        let watch: &'static [&'static str] = &["node-master", "chart-lag", "stat-reads", "event-log"];
+        let staged = Layout::new(true, watch);
+        assert_eq!(staged.under_picture, ["chart-lag", "event-log"], "panels only, in the step's order");
+        assert!(staged.moved("chart-lag") && !staged.moved("chart-latency") && !staged.moved("node-master"));
+        assert_eq!(Layout::new(false, watch).under_picture, Vec::<&str>::new(), "the page keeps every panel in place");
+    }
+
+    #[test]
+    fn the_request_log_shows_requests_in_flight_first_then_finished_ones_newest_first() {
+        let blocked = Config { mode: Mode::Sync, ..Config::default() };
+        let commands: Vec<(u64, Command)> =
+            [(0, Command::Read { client: 0, key: 102 }), (0, Command::Crash(NodeRef::Replica(2)))]
+                .into_iter()
+                .chain((1..=3).map(|at| (100 * at, Command::WriteRandom { client: 0 })))
+                .collect();
+        let sim = run(blocked, &commands, 3_000);
+        let rows = request_rows(&sim, 12);
+        let shown: Vec<(u64, bool)> = rows.iter().map(|record| (record.id, record.completed_at.is_some())).collect();
+        assert_eq!(shown, [(4, false), (3, false), (2, false), (1, true)], "the writes wait for the crashed replica");
+        assert_eq!(request_rows(&sim, 2).len(), 2, "no more than asked for");
+    }
+
+    #[test]
+    fn the_console_shows_its_last_statements_oldest_first() {
+        let statements: Vec<(u64, Command)> = (0..10)
+            .map(|n| (n * 10, Command::Sql { client: 0, text: format!("SELECT * FROM users WHERE id = {}", 100 + n) }))
+            .collect();
+        let sim = run(Config::default(), &statements, 2_000);
+        let shown: Vec<String> = console_rows(&sim)
+            .into_iter()
+            .map(|record| match record.op {
+                crate::sim::request::Op::Sql { text, .. } => text,
+                other => panic!("not a statement: {other:?}"),
+            })
+            .collect();
+        assert_eq!(shown.len(), CONSOLE_ROWS);
+        assert_eq!(shown.first().map(String::as_str), Some("SELECT * FROM users WHERE id = 102"));
+        assert_eq!(shown.last().map(String::as_str), Some("SELECT * FROM users WHERE id = 109"));
+    }
+
+    #[test]
+    fn the_lag_chart_has_a_line_per_replica_named_by_its_machine() {
+        let sim = run(Config { replicas: 3, ..Config::default() }, &[(0, Command::WriteRandom { client: 0 })], 2_000);
+        let lag = chart(&sim, "chart-lag");
+        let names: Vec<&str> = lag.series.iter().map(|series| series.name.as_str()).collect();
+        assert_eq!(names, ["pg-2", "pg-3", "pg-4"]);
+        assert!(lag.series[0].values.iter().any(|&ms| ms > 0.0), "the write took a while to reach them");
+        for id in CHARTS {
+            assert!(!chart(&sim, id).series.is_empty(), "{id}");
+        }
+        assert_eq!(chart(&sim, "chart-stale").unit, "%");
+    }
+
+    #[test]
+    fn compared_runs_are_titled_by_the_setting_that_differs() {
+        let sim = run(Config::default(), &[], 10);
+        let mode = settings::find("mode").unwrap();
+        assert_eq!(run_titles(&sim, mode, "sync"), ("A: mode = async".to_string(), "B: mode = sync".to_string()));
+    }
+}
