@@ -4,8 +4,8 @@
 
 mod common;
 
-use common::{advance, base, with, write};
-use replication_model::config::{Config, Mode};
+use common::{advance, base, finished, name, read, replica_applied, send, sim, with, write};
+use replication_model::config::{Config, Mode, Quorum};
 use replication_model::events::EventKind;
 use replication_model::node::Follow;
 use replication_model::{Command, NodeRef, NodeState, Simulation};
@@ -182,4 +182,125 @@ fn a_causal_read_after_a_failover_waits_only_for_the_clients_new_write() {
     let read = common::finished(&sim, id);
     assert_eq!(common::returned_name(&read).as_deref(), Some("new"), "served at once by a replica that has it");
     assert!(read.latency().unwrap() < replication_model::time::Time::from_millis(50));
+}
+
+#[test]
+fn a_crashed_replica_catches_up_from_the_log_on_restart() {
+    let mut sim = sim(2, Mode::Async, 50);
+    sim.apply(Command::Crash(NodeRef::Replica(1))).unwrap();
+    for _ in 0..5 {
+        sim.apply(Command::WriteRandom { client: 0 }).unwrap();
+        advance(&mut sim, 20);
+    }
+    advance(&mut sim, 100);
+    assert_eq!(replica_applied(&sim, 1), 0);
+    for _ in 0..4 {
+        assert_eq!(read(&mut sim, 101).served_by, Some(NodeRef::Replica(2)), "reads avoid the down replica");
+    }
+    sim.apply(Command::Restart(NodeRef::Replica(1))).unwrap();
+    sim.run_to_quiescence();
+    assert_eq!(replica_applied(&sim, 1), 5);
+}
+
+#[test]
+fn with_the_master_down_writes_fail_and_replicas_keep_serving_reads() {
+    let mut sim = sim(2, Mode::Async, 50);
+    sim.apply(Command::Crash(NodeRef::Master)).unwrap();
+    let id = send(&mut sim, Command::Write { client: 0, key: 101, name: "Ada".into() });
+    advance(&mut sim, 10);
+    assert_eq!(finished(&sim, id).failure(), Some("master is down"));
+    for _ in 0..4 {
+        let record = read(&mut sim, 101);
+        assert!(record.failure().is_none());
+        assert_ne!(record.served_by, Some(NodeRef::Master));
+    }
+    assert_eq!(sim.stats().reads_completed, 4);
+}
+
+#[test]
+fn async_failover_loses_the_unshipped_writes_and_the_old_master_diverges_until_rewound() {
+    let mut sim = sim(2, Mode::Async, 1_000);
+    write(&mut sim, 101, "Shipped");
+    advance(&mut sim, 1_100);
+    let lost = send(&mut sim, Command::Write { client: 0, key: 102, name: "Unshipped".into() });
+    advance(&mut sim, 10);
+    assert_eq!(sim.stats().writes_acked, 2, "both were acknowledged");
+    sim.apply(Command::Crash(NodeRef::Master)).unwrap();
+    sim.apply(Command::Promote(None)).unwrap();
+    assert_eq!(sim.stats().lost_writes, 1);
+    assert!(finished(&sim, lost).lost);
+    assert!(sim.events().any(|event| event.kind == EventKind::WritesLost { lsns: vec![2] }));
+    assert_eq!(name(sim.committed(), 101), "Shipped");
+    assert_eq!(name(sim.committed(), 102), "Bob", "the new master never had the second write");
+
+    // The old master is now a replica (it took the promoted replica's number); its history
+    // has LSN 2 past the fork, so, restarted, it refuses the new timeline and keeps its row.
+    let old = sim.replicas().into_iter().find(|(_, node)| !node.is_up()).map(|(id, _)| id).unwrap();
+    let old_name = sim.name(old);
+    assert_eq!(sim.node(old).follow, Follow::Diverged { fork: 1 });
+    sim.apply(Command::Restart(old_name)).unwrap();
+    sim.run_to_quiescence();
+    assert_eq!(name(&sim.node(old).data, 102), "Unshipped", "it still serves the lost write");
+    assert_eq!(sim.state(old), NodeState::Diverged);
+    sim.apply(Command::Rewind(old_name)).unwrap();
+    sim.run_to_quiescence();
+    assert!(sim.events().any(|event| matches!(&event.kind, EventKind::Rewound { fork: 1, .. })));
+    assert_eq!(&sim.node(old).data, sim.committed());
+    assert_eq!(sim.node(old).follow, Follow::Streaming);
+}
+
+#[test]
+fn a_quorum_acknowledged_write_survives_the_loss_of_any_one_node() {
+    for lost_node in [NodeRef::Master, NodeRef::Replica(1), NodeRef::Replica(2), NodeRef::Replica(3)] {
+        let mut sim =
+            with(Config { replicas: 3, mode: Mode::On, quorum: Quorum::Any(2), lag_ms: 100, jitter_ms: 80, ..base() });
+        sim.apply(Command::CutLink(NodeRef::Replica(3))).unwrap();
+        write(&mut sim, 101, "Durable");
+        while sim.stats().writes_acked == 0 {
+            assert!(sim.step());
+        }
+        sim.apply(Command::Crash(lost_node)).unwrap();
+        if lost_node == NodeRef::Master {
+            sim.apply(Command::Promote(None)).unwrap();
+        }
+        assert_eq!(sim.stats().lost_writes, 0, "losing {lost_node}");
+        assert_eq!(name(sim.committed(), 101), "Durable", "losing {lost_node}");
+    }
+}
+
+#[test]
+fn automatic_failover_promotes_the_most_up_to_date_replica() {
+    let mut sim = with(Config { replicas: 2, failover_ms: 500, lag_ms: 50, ..base() });
+    sim.apply(Command::CutLink(NodeRef::Replica(1))).unwrap();
+    write(&mut sim, 101, "Ada");
+    advance(&mut sim, 100);
+    sim.apply(Command::Crash(NodeRef::Master)).unwrap();
+    advance(&mut sim, 400);
+    assert!(!sim.master().is_up(), "not before the timeout");
+    advance(&mut sim, 200);
+    assert!(sim.master().is_up(), "the failover happened");
+    assert!(
+        sim.events()
+            .any(|event| event.kind == EventKind::Promoted { node: "pg-3 (replica-2)".into(), lsn: 1, timeline: 2 })
+    );
+    assert_eq!(name(sim.committed(), 101), "Ada", "replica-2 had the write; replica-1 was cut off");
+    let id = send(&mut sim, Command::Write { client: 0, key: 102, name: "After".into() });
+    advance(&mut sim, 10);
+    assert!(finished(&sim, id).failure().is_none(), "the new master takes writes");
+}
+
+#[test]
+fn a_partitioned_replica_serves_stale_data_and_converges_when_healed() {
+    let mut sim = sim(2, Mode::Async, 50);
+    sim.apply(Command::CutLink(NodeRef::Replica(1))).unwrap();
+    for _ in 0..5 {
+        sim.apply(Command::WriteRandom { client: 0 }).unwrap();
+        advance(&mut sim, 20);
+    }
+    advance(&mut sim, 200);
+    assert_eq!(replica_applied(&sim, 1), 0);
+    assert_eq!(replica_applied(&sim, 2), 5);
+    sim.apply(Command::HealLink(NodeRef::Replica(1))).unwrap();
+    sim.run_to_quiescence();
+    assert_eq!(replica_applied(&sim, 1), 5);
 }

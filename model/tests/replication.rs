@@ -4,9 +4,11 @@
 
 mod common;
 
-use common::{advance, base, finished, send, with};
+use common::{advance, base, finished, name, reconfigure, replica_applied, send, sim, with, write};
 use replication_model::config::{Config, Mode, Quorum};
 use replication_model::events::EventKind;
+use replication_model::request::Op;
+use replication_model::time::Time;
 use replication_model::{Command, NodeRef, Simulation};
 
 #[test]
@@ -171,4 +173,79 @@ fn cancelling_a_waiting_commit_returns_with_a_warning_and_shows_it_on_the_master
     let pg3 = sim.resolve(NodeRef::Replica(2)).unwrap();
     assert!(sim.node(pg3).data.user(101).is_none(), "on no replica");
     assert_eq!(sim.apply(Command::CancelWaits).unwrap_err().to_string(), "no commit is waiting for a replica");
+}
+
+#[test]
+fn every_write_gets_the_next_lsn_and_reaches_every_replica() {
+    let mut sim = sim(2, Mode::Async, 200);
+    for step in 0..5 {
+        sim.apply(Command::WriteRandom { client: 0 }).unwrap();
+        advance(&mut sim, 50 * step);
+    }
+    assert_eq!(sim.master().positions.applied, 5);
+    sim.run_to_quiescence();
+    for (_, replica) in sim.replicas() {
+        assert_eq!(replica.positions.applied, 5);
+        assert_eq!(&replica.data, sim.committed(), "replicas converge to the master");
+    }
+}
+
+#[test]
+fn a_write_burst_faster_than_apply_builds_lag_that_drains() {
+    let mut sim = with(Config { replicas: 1, apply_rate: 100, lag_ms: 10, ..base() });
+    for _ in 0..50 {
+        sim.apply(Command::WriteRandom { client: 0 }).unwrap();
+        advance(&mut sim, 2);
+    }
+    let replica = sim.replica_ids()[0];
+    let (behind, lag) = sim.lag(replica);
+    assert!(behind > 30, "the replica applies 100/s but received 500/s: {behind} behind");
+    assert!(lag > Time::from_millis(50));
+    advance(&mut sim, 600);
+    assert_eq!(sim.lag(replica), (0, Time::ZERO), "drained");
+}
+
+#[test]
+fn read_after_write_targets_the_key_written_last() {
+    let mut sim = sim(1, Mode::Async, 50);
+    write(&mut sim, 104, "Ken");
+    sim.apply(Command::ReadLastWritten { client: 0 }).unwrap();
+    sim.run_to_quiescence();
+    assert_eq!(sim.recent().last().unwrap().op, Op::Read { key: 104 });
+}
+
+#[test]
+fn a_replica_added_live_starts_as_a_copy_and_follows_the_log() {
+    let mut sim = sim(1, Mode::Async, 100);
+    write(&mut sim, 101, "Ada");
+    advance(&mut sim, 10);
+    reconfigure(&mut sim, |c| c.replicas = 2);
+    assert_eq!(replica_applied(&sim, 2), 1);
+    write(&mut sim, 102, "Tony");
+    sim.run_to_quiescence();
+    assert_eq!(replica_applied(&sim, 2), 2);
+}
+
+#[test]
+fn removing_a_replica_lets_sync_writes_waiting_on_it_commit() {
+    let mut sim = sim(2, Mode::Sync, 1_000);
+    write(&mut sim, 101, "Ada");
+    advance(&mut sim, 10);
+    reconfigure(&mut sim, |c| c.replicas = 0);
+    advance(&mut sim, 5);
+    assert_eq!(sim.stats().writes_acked, 1);
+}
+
+#[test]
+fn lowering_the_lag_never_reorders_the_replication_stream() {
+    let mut sim = sim(1, Mode::Async, 1_000);
+    write(&mut sim, 101, "Ada");
+    advance(&mut sim, 3);
+    reconfigure(&mut sim, |c| c.lag_ms = 0);
+    write(&mut sim, 101, "Grace");
+    advance(&mut sim, 100);
+    assert_eq!(replica_applied(&sim, 1), 0, "the second entry waits behind the first");
+    sim.run_to_quiescence();
+    assert_eq!(replica_applied(&sim, 1), 2);
+    assert_eq!(name(&sim.node(sim.replica_ids()[0]).data, 101), "Grace");
 }
