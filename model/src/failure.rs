@@ -25,6 +25,7 @@ impl Simulation {
             let lost = self.lose_unflushed();
             if !lost.is_empty() {
                 self.stats.lost_writes += lost.len() as u64;
+                self.stats.rollbacks += 1;
                 for &(_, request) in &lost {
                     self.mark_lost(request);
                 }
@@ -158,6 +159,7 @@ impl Simulation {
     /// The replica's data becomes the master's, on the master's timeline, and it streams on from
     /// there. (The model copies the whole: a rewind's result is the same.)
     fn copy_master_to(&mut self, id: NodeId) {
+        self.stats.rollbacks += 1;
         let master = self.master;
         let (copy, lsn) = (self.nodes[master.0].data.clone(), self.nodes[master.0].positions.flushed);
         let timeline = self.primary.timeline;

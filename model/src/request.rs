@@ -168,6 +168,10 @@ pub struct Stats {
     pub monotonic_violations: u64,
     /// Acknowledged writes that a failover threw away.
     pub lost_writes: u64,
+    /// Times a node's copy was taken back to an earlier point, so its LSN may go down: replaced
+    /// by the master's (pg_rewind, a new base backup), or a crashed master's writes not yet on
+    /// disk lost. Counted here, not from the event log, which keeps only the latest events.
+    pub rollbacks: u64,
 }
 
 impl Stats {

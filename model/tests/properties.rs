@@ -5,7 +5,6 @@
 mod common;
 
 use replication_model::config::{Config, Mode, Policy, Quorum, ReadPref};
-use replication_model::events::EventKind;
 use replication_model::node::Follow;
 use replication_model::rng::SimRng;
 use replication_model::time::Time;
@@ -93,15 +92,7 @@ fn random_run(seed: u64, mode: Mode, failures: Failures) -> Run {
         let until = sim.now() + Time::from_millis(gap);
         sim.run_until(until);
 
-        let resets = sim
-            .events()
-            .filter(|event| {
-                matches!(
-                    event.kind,
-                    EventKind::Rewound { .. } | EventKind::BaseBackup { .. } | EventKind::LostInCrash { .. }
-                )
-            })
-            .count();
+        let resets = sim.stats().rollbacks;
         let applied: Vec<u64> = (0..last_applied.len().max(sim.replica_ids().len() + 1))
             .map(|index| {
                 let id = replication_model::ids::NodeId(index);

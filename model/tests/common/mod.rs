@@ -9,7 +9,7 @@ use replication_model::time::Time;
 use replication_model::{Command, NodeRef, Simulation};
 
 /// The fingerprint `scripted_run(7)` gives, natively and in wasm alike.
-pub const SCRIPTED_RUN_FINGERPRINT: u64 = 10_746_041_624_569_251_857;
+pub const SCRIPTED_RUN_FINGERPRINT: u64 = 61_352_109_158_025_390;
 
 /// Changes some settings of a running simulation.
 pub fn reconfigure(sim: &mut Simulation, change: impl FnOnce(&mut Config)) {
