@@ -3,7 +3,6 @@
 
 use std::rc::Rc;
 
-use super::picture::waiting;
 use crate::sim::data::{Database, Lsn, Row, Schema, USERS};
 use crate::sim::ids::NodeId;
 use crate::sim::node::Follow;
@@ -252,6 +251,19 @@ pub fn table_views(data: &Database, master: &Database, committed_lsn: Lsn, fork:
             total: table.rows.len(),
         })
         .collect()
+}
+
+/// "2 writes waiting for pg-3", or empty when no write waits.
+pub(super) fn waiting(sim: &Simulation) -> String {
+    let Some((count, missing)) = sim.waiting_for() else { return String::new() };
+    let writes = plural(count as u64, "write", "writes");
+    match missing.as_slice() {
+        [] => format!("{writes} waiting: no synchronous replica is up"),
+        missing => {
+            let machines: Vec<String> = missing.iter().map(|id| id.machine()).collect();
+            format!("{writes} waiting for {}", machines.join(", "))
+        }
+    }
 }
 
 #[cfg(test)]

@@ -1,13 +1,12 @@
 //! The picture of a run: its machines, the messages on their way, and how the master
 //! replicates and whom it waits for.
 
-use super::node::role;
+use super::node::{role, waiting};
 use crate::sim::Simulation;
 use crate::sim::config::{Mode, Quorum};
 use crate::sim::ids::NodeId;
 use crate::sim::network::{Endpoint, Payload};
 use crate::sim::node::Job;
-use crate::sim::words::plural;
 use crate::ui::topology::{Dot, DotKind, NodeView, Place, ReplicationView};
 
 /// Messages drawn at once; more in flight are not drawn, to keep frames fast.
@@ -120,19 +119,6 @@ fn replication(sim: &Simulation) -> ReplicationView {
         }
     };
     ReplicationView { summary, waiting: waiting(sim) }
-}
-
-/// "2 writes waiting for pg-3", or empty when no write waits.
-pub(super) fn waiting(sim: &Simulation) -> String {
-    let Some((count, missing)) = sim.waiting_for() else { return String::new() };
-    let writes = plural(count as u64, "write", "writes");
-    match missing.as_slice() {
-        [] => format!("{writes} waiting: no synchronous replica is up"),
-        missing => {
-            let machines: Vec<String> = missing.iter().map(|id| id.machine()).collect();
-            format!("{writes} waiting for {}", machines.join(", "))
-        }
-    }
 }
 
 #[cfg(test)]
