@@ -14,6 +14,7 @@ pub mod frame;
 pub mod help;
 pub mod json;
 pub mod node_card;
+pub mod offline;
 pub mod request_log;
 pub mod session_bar;
 pub mod settings_panel;
