@@ -2,6 +2,7 @@
 // Prints, as JSON lines, the time to the first interactive frame (fresh, and on a repeat visit
 // with the network off), frame times and script time per frame under load, and memory over 30
 // minutes of simulated time under that load.
+import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 
 import { launchChromium } from './fixtures.js';
@@ -13,6 +14,7 @@ const SOAK_MINUTES = Number(process.env.SOAK_MINUTES ?? 30);
 const LOAD = process.env.BENCH_LOAD ?? '#replicas=8&mode=async&lag=200&seed=1&rate=2000&reads=90&clients=8';
 
 const site = await serveStatic(SITE_DIR, '/playground/');
+const gzipped = await serveStatic(SITE_DIR, '/playground/', { gzip: true });
 const browser = await launchChromium();
 const report = (name, value) => console.log(JSON.stringify({ name, ...value }));
 
@@ -26,6 +28,73 @@ const INSTRUMENT = () => {
   addEventListener('TrunkApplicationStarted', (event) => (window.__wasm = event.detail.wasm));
 };
 
+/**
+ * For the cold load: when the picture of the cluster is first drawn, and when the page answers
+ * a click (the Write button is there and the page has started running).
+ */
+const COLD_INSTRUMENT = () => {
+  const painted = (selector) =>
+    new Promise((resolve) => {
+      const check = () => (document.querySelector(selector) ? requestAnimationFrame(() => resolve(performance.now())) : requestAnimationFrame(check));
+      requestAnimationFrame(check);
+    });
+  window.__pictureDrawn = painted('[data-testid="node-master"]');
+  window.__interactive = new Promise((resolve) => addEventListener('TrunkApplicationStarted', resolve)).then(() =>
+    painted('[data-testid="write"]'),
+  );
+};
+
+/** Frame gaps for `seconds` of animation frames, and script time per frame (from `cdp`). */
+async function measureFrames(page, cdp, seconds) {
+  await cdp.send('Performance.enable');
+  const scriptTime = async () => (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'ScriptDuration').value;
+  const scriptBefore = await scriptTime();
+  const gaps = await page.evaluate(
+    (seconds) =>
+      new Promise((done) => {
+        const gaps = [];
+        let last;
+        const end = performance.now() + seconds * 1000;
+        const frame = (now) => {
+          if (last !== undefined) gaps.push(now - last);
+          last = now;
+          if (now < end) requestAnimationFrame(frame);
+          else done(gaps);
+        };
+        requestAnimationFrame(frame);
+      }),
+    seconds,
+  );
+  const scriptMs = ((await scriptTime()) - scriptBefore) * 1000;
+  const sorted = [...gaps].sort((a, b) => a - b);
+  const quantile = (q) => sorted[Math.min(sorted.length - 1, Math.round(q * (sorted.length - 1)))];
+  // A frame counts as dropped when its gap spans more than one 60 Hz refresh (with slack for
+  // the timer's jitter around 16.67 ms).
+  const dropped = gaps.filter((gap) => gap > 1.5 * (1000 / 60)).length;
+  return { frames: gaps.length, p50: quantile(0.5), p95: quantile(0.95), dropped, scriptPerFrame: scriptMs / gaps.length };
+}
+
+/**
+ * In the page: moves the timeline to `targetMs` as a drag does, and resolves with the time
+ * from that input to the first frame showing the moment (no replay under way, the clock there).
+ */
+const seekTo = (targetMs) =>
+  new Promise((done) => {
+    const clock = (ms) => `${Math.floor(ms / 60000)}:${String(Math.floor(ms / 1000) % 60).padStart(2, '0')}.${String(ms % 1000).padStart(3, '0')}`;
+    const timeline = document.querySelector('[data-testid="timeline"]');
+    const label = document.querySelector('.timeline-label');
+    const start = performance.now();
+    timeline.value = String(targetMs);
+    timeline.dispatchEvent(new Event('input', { bubbles: true }));
+    // Checked at the start of each frame: what it shows is what the last one drew.
+    const check = () => {
+      const shown = label.textContent.startsWith(clock(targetMs) + ' ') && !document.querySelector('[data-testid="replay-progress"]');
+      if (shown) done(performance.now() - start);
+      else requestAnimationFrame(check);
+    };
+    requestAnimationFrame(check);
+  });
+
 try {
   // 1. Navigation to the first interactive frame, median of five fresh loads.
   const times = [];
@@ -38,6 +107,38 @@ try {
   }
   times.sort((a, b) => a - b);
   report('first-interactive-frame', { ms: times[2], all: times.map((t) => Math.round(t)) });
+
+  // 1a. A cold load on a student's phone: Lighthouse's mobile profile (150 ms round trip,
+  // 1.6 Mbps down, 750 kbps up, CPU 4x slower), no cache, files served gzipped; median of five.
+  const cold = [];
+  for (let run = 0; run < 5; run++) {
+    const context = await browser.newContext({ viewport: { width: 412, height: 823 }, isMobile: true, hasTouch: true });
+    const page = await context.newPage();
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Network.enable');
+    await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
+    await cdp.send('Network.emulateNetworkConditions', {
+      offline: false,
+      latency: 150,
+      downloadThroughput: (1.6 * 1024 * 1024) / 8,
+      uploadThroughput: (750 * 1024) / 8,
+    });
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
+    let bytes = 0;
+    cdp.on('Network.loadingFinished', (event) => (bytes += event.encodedDataLength));
+    await page.addInitScript(COLD_INSTRUMENT);
+    await page.goto(gzipped.url + '#replicas=3&mode=async&seed=7');
+    const times = await page.evaluate(() => Promise.all([window.__pictureDrawn, window.__interactive]));
+    cold.push({ picture: times[0], interactive: times[1], bytes });
+    await context.close();
+  }
+  const median = (values) => [...values].sort((a, b) => a - b)[2];
+  report('cold-load', {
+    pictureMs: median(cold.map((run) => run.picture)),
+    interactiveMs: median(cold.map((run) => run.interactive)),
+    bytes: median(cold.map((run) => run.bytes)),
+    all: cold.map((run) => `${Math.round(run.picture)}/${Math.round(run.interactive)}`),
+  });
 
   // 1b. A repeat visit with the network off: the first visit installs the service worker,
   // then five loads, offline, each in a new tab of that browser; the median.
@@ -66,31 +167,15 @@ try {
   await page.waitForTimeout(2000);
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Performance.enable');
-  const scriptTime = async () => (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'ScriptDuration').value;
-  const scriptBefore = await scriptTime();
-  const gaps = await page.evaluate(
-    (seconds) =>
-      new Promise((done) => {
-        const gaps = [];
-        let last;
-        const end = performance.now() + seconds * 1000;
-        const frame = (now) => {
-          if (last !== undefined) gaps.push(now - last);
-          last = now;
-          if (now < end) requestAnimationFrame(frame);
-          else done(gaps);
-        };
-        requestAnimationFrame(frame);
-      }),
-    FRAME_SECONDS,
-  );
-  const scriptMs = ((await scriptTime()) - scriptBefore) * 1000;
-  const sorted = [...gaps].sort((a, b) => a - b);
-  const quantile = (q) => sorted[Math.min(sorted.length - 1, Math.round(q * (sorted.length - 1)))];
-  // A frame counts as dropped when its gap spans more than one 60 Hz refresh (with slack for
-  // the timer's jitter around 16.67 ms).
-  const dropped = gaps.filter((gap) => gap > 1.5 * (1000 / 60)).length;
-  report('frames', { frames: gaps.length, p50: quantile(0.5), p95: quantile(0.95), dropped, scriptPerFrame: scriptMs / gaps.length });
+  const frames = () => measureFrames(page, cdp, FRAME_SECONDS);
+  report('frames', await frames());
+  // The same with the machine's other core busy: a student's laptop is doing other things.
+  const hog = spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' });
+  try {
+    report('frames-busy-machine', await frames());
+  } finally {
+    hog.kill();
+  }
 
   // 3. Memory over simulated time at the same load, run at 20x.
   await page.getByTestId('speed').selectOption('20');
@@ -105,7 +190,27 @@ try {
     samples.push(await memory());
   }
   report('memory', { samples });
+
+  // 4. Seeking: paused after the soak, the timeline set to 20 moments anywhere in the run (a
+  // seeded order, so runs compare), each timed from the input to the frame that shows it.
+  if ((await page.getByTestId('pause').textContent()) !== 'Play') await page.getByTestId('pause').click();
+  const furthestMs = await page.evaluate(() => Number(document.querySelector('[data-testid="timeline"]').max));
+  let seed = 12345;
+  const nextFraction = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const seeks = [];
+  for (let index = 0; index < 20; index++) {
+    const targetMs = Math.floor(nextFraction() * furthestMs);
+    seeks.push(await page.evaluate(seekTo, targetMs));
+  }
+  const sortedSeeks = [...seeks].sort((a, b) => a - b);
+  report('seeking', {
+    minutes: furthestMs / 60000,
+    p95: sortedSeeks[Math.round(0.95 * (sortedSeeks.length - 1))],
+    worst: sortedSeeks[sortedSeeks.length - 1],
+    all: seeks.map((ms) => Math.round(ms)),
+  });
 } finally {
   await browser.close();
   site.server.close();
+  gzipped.server.close();
 }

@@ -1,8 +1,10 @@
 // A plain static file server for the built site, mounted under a sub-path as GitHub Pages
-// would host it: /playground/x -> dist/x; everything else is 404.
+// would host it: /playground/x -> dist/x; everything else is 404. With `gzip`, it compresses
+// what a browser accepts gzipped, as a static host does (for the cold-load benchmark).
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';
+import { gzipSync } from 'node:zlib';
 
 const TYPES = {
   '.html': 'text/html; charset=utf-8',
@@ -13,7 +15,7 @@ const TYPES = {
 };
 
 /** Serves `root` at `prefix` (e.g. "/playground/") on a free loopback port. */
-export async function serveStatic(root, prefix) {
+export async function serveStatic(root, prefix, { gzip = false } = {}) {
   const server = createServer(async (request, response) => {
     const path = decodeURIComponent(new URL(request.url, 'http://localhost').pathname);
     if (!path.startsWith(prefix)) {
@@ -28,7 +30,12 @@ export async function serveStatic(root, prefix) {
     if (relative === '.' || relative.endsWith('/')) relative = join(relative, 'index.html');
     try {
       const body = await readFile(join(root, relative));
-      response.writeHead(200, { 'content-type': TYPES[extname(relative)] ?? 'application/octet-stream' }).end(body);
+      const headers = { 'content-type': TYPES[extname(relative)] ?? 'application/octet-stream' };
+      if (gzip && /\bgzip\b/.test(request.headers['accept-encoding'] ?? '')) {
+        response.writeHead(200, { ...headers, 'content-encoding': 'gzip' }).end(gzipSync(body, { level: 9 }));
+      } else {
+        response.writeHead(200, headers).end(body);
+      }
     } catch {
       response.writeHead(404).end('not found');
     }
