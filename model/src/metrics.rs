@@ -9,7 +9,7 @@ use crate::time::Time;
 pub const BUCKET: Time = Time::from_millis(250);
 /// How many buckets are kept: one minute.
 pub const WINDOW: usize = 240;
-/// Latencies kept per bucket for its percentiles; more are counted but not sampled.
+/// Latencies sampled per bucket for its percentiles; more are counted but not sampled.
 const LATENCY_SAMPLES: usize = 1_024;
 
 /// One node's state when a bucket closed.
@@ -32,20 +32,31 @@ pub struct Bucket {
     pub writes: u64,
     pub stale_reads: u64,
     pub failed: u64,
-    latencies: Vec<u64>,
+    /// The latencies of the requests completed in it, when any completed; worked out when the
+    /// bucket closes, so a closed bucket keeps two numbers, not its samples (the recording's
+    /// checkpoints copy every bucket) and drawing a chart sorts nothing.
+    pub latency: Option<Latency>,
     /// Indexed by node id; filled when the bucket closes.
     pub nodes: Vec<NodeSample>,
 }
 
-impl Bucket {
-    /// The `q` quantile (0..=1) of the latencies of requests completed in this bucket.
-    pub fn latency_quantile(&self, q: f64) -> Option<Time> {
-        let mut sorted = self.latencies.clone();
-        sorted.sort_unstable();
-        let last = sorted.len().checked_sub(1)?;
-        Some(Time(sorted[((last as f64) * q.clamp(0.0, 1.0)).round() as usize]))
-    }
+/// A bucket's median and 99th percentile latency (of its first `LATENCY_SAMPLES` requests).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Latency {
+    pub p50: Time,
+    pub p99: Time,
+}
 
+impl Latency {
+    fn of(mut samples: Vec<u64>) -> Option<Latency> {
+        samples.sort_unstable();
+        let last = samples.len().checked_sub(1)?;
+        let quantile = |q: f64| Time(samples[((last as f64) * q).round() as usize]);
+        Some(Latency { p50: quantile(0.5), p99: quantile(0.99) })
+    }
+}
+
+impl Bucket {
     /// Completed requests per second of simulated time.
     pub fn throughput(&self) -> f64 {
         (self.reads + self.writes) as f64 * 1_000_000.0 / BUCKET.as_micros() as f64
@@ -68,6 +79,8 @@ pub enum Completion {
 pub struct Metrics {
     closed: VecDeque<Bucket>,
     open: Bucket,
+    /// The open bucket's latency samples, in µs.
+    open_latencies: Vec<u64>,
     /// Reads each node has served in the open bucket, by node id.
     node_reads: Vec<u64>,
 }
@@ -92,8 +105,8 @@ impl Metrics {
     /// The highest p99 latency, in ms, of the last simulated second's buckets.
     pub fn recent_p99_ms(&self) -> f64 {
         self.last_second()
-            .filter_map(|bucket| bucket.latency_quantile(0.99))
-            .map(|t| t.as_millis_f64())
+            .filter_map(|bucket| bucket.latency)
+            .map(|latency| latency.p99.as_millis_f64())
             .fold(0.0, f64::max)
     }
 
@@ -116,6 +129,7 @@ impl Metrics {
             let start = to - window;
             self.closed.clear();
             self.node_reads.clear();
+            self.open_latencies.clear();
             self.open =
                 Bucket { start: Time(start.as_micros() - start.as_micros() % BUCKET.as_micros()), ..Bucket::default() };
         }
@@ -137,8 +151,8 @@ impl Metrics {
                 return;
             }
         };
-        if self.open.latencies.len() < LATENCY_SAMPLES {
-            self.open.latencies.push(latency.as_micros());
+        if self.open_latencies.len() < LATENCY_SAMPLES {
+            self.open_latencies.push(latency.as_micros());
         }
     }
 
@@ -158,9 +172,30 @@ impl Metrics {
         let next = Bucket { start: self.open_until(), ..Bucket::default() };
         let mut bucket = std::mem::replace(&mut self.open, next);
         bucket.nodes = nodes;
+        bucket.latency = Latency::of(std::mem::take(&mut self.open_latencies));
         if self.closed.len() == WINDOW {
             self.closed.pop_front();
         }
         self.closed.push_back(bucket);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_closed_bucket_keeps_its_median_and_99th_percentile() {
+        let mut metrics = Metrics::default();
+        for ms in (1..=100).rev() {
+            metrics.record(Completion::Write { latency: Time::from_millis(ms) });
+        }
+        metrics.close(Vec::new());
+        metrics.close(Vec::new());
+        let buckets: Vec<&Bucket> = metrics.buckets().collect();
+        let latency = buckets[0].latency.expect("100 requests completed");
+        assert_eq!((latency.p50, latency.p99), (Time::from_millis(51), Time::from_millis(99)));
+        assert_eq!(buckets[1].latency, None, "nothing completed in the second");
+        assert_eq!(metrics.recent_p99_ms(), 99.0);
     }
 }

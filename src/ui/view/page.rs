@@ -6,8 +6,9 @@ use std::rc::Rc;
 use crate::share::settings::Setting;
 use crate::sim::Simulation;
 use crate::sim::events::ClusterEvent;
-use crate::sim::metrics::{BUCKET, Bucket};
+use crate::sim::metrics::{BUCKET, Bucket, Latency};
 use crate::sim::request::RequestRecord;
+use crate::sim::time::Time;
 use crate::ui::charts::Series;
 
 /// Requests in flight handed to the request log, besides the finished ones the model keeps:
@@ -83,15 +84,22 @@ pub struct ChartView {
 pub fn chart(sim: &Simulation, id: &str) -> ChartView {
     let buckets: Vec<&Bucket> = sim.metrics().buckets().collect();
     let values = |value: &dyn Fn(&Bucket) -> f64| Rc::new(buckets.iter().map(|bucket| value(bucket)).collect());
-    let latency = |quantile| values(&|bucket| bucket.latency_quantile(quantile).map_or(0.0, |t| t.as_millis_f64()));
+    let latency = |quantile: fn(Latency) -> Time| {
+        values(&|bucket| bucket.latency.map_or(0.0, |latency| quantile(latency).as_millis_f64()))
+    };
     let line = |name: &str, class, values| Series { name: name.to_string().into(), class, values };
     let (title, unit, series) = match id {
         "chart-throughput" => {
             ("Throughput", "/s", vec![line("done", "throughput", values(&|bucket| bucket.throughput()))])
         }
-        "chart-latency" => {
-            ("Latency", " ms", vec![line("p50", "p50", latency(0.5)), line("p99", "p99", latency(0.99))])
-        }
+        "chart-latency" => (
+            "Latency",
+            " ms",
+            vec![
+                line("p50", "p50", latency(|latency| latency.p50)),
+                line("p99", "p99", latency(|latency| latency.p99)),
+            ],
+        ),
         "chart-lag" => (
             "Replication lag",
             " ms",
