@@ -2,6 +2,7 @@
 //! the most recent buckets is kept and older ones are dropped.
 
 use std::collections::VecDeque;
+use std::rc::Rc;
 
 use crate::time::Time;
 
@@ -77,7 +78,9 @@ pub enum Completion {
 
 #[derive(Clone, Debug, Default)]
 pub struct Metrics {
-    closed: VecDeque<Bucket>,
+    /// Shared, not copied, by copies of the run (the recording's checkpoints): a closed bucket
+    /// never changes.
+    closed: VecDeque<Rc<Bucket>>,
     open: Bucket,
     /// The open bucket's latency samples, in µs.
     open_latencies: Vec<u64>,
@@ -88,12 +91,12 @@ pub struct Metrics {
 impl Metrics {
     /// Closed buckets, oldest first.
     pub fn buckets(&self) -> impl DoubleEndedIterator<Item = &Bucket> {
-        self.closed.iter()
+        self.closed.iter().map(|bucket| &**bucket)
     }
 
     /// The closed buckets of the last simulated second, newest first.
     fn last_second(&self) -> impl Iterator<Item = &Bucket> {
-        self.closed.iter().rev().take((1_000_000 / BUCKET.as_micros()) as usize)
+        self.buckets().rev().take((1_000_000 / BUCKET.as_micros()) as usize)
     }
 
     /// Completed requests per second over the last simulated second.
@@ -176,7 +179,7 @@ impl Metrics {
         if self.closed.len() == WINDOW {
             self.closed.pop_front();
         }
-        self.closed.push_back(bucket);
+        self.closed.push_back(Rc::new(bucket));
     }
 }
 

@@ -9,10 +9,15 @@ use crate::config::Config;
 use crate::time::Time;
 use crate::{Command, Simulation};
 
-/// Simulated time between checkpoints, at first; it doubles whenever there are too many.
-const CHECKPOINT_EVERY: Time = Time::from_millis(2_000);
-/// Checkpoints kept at most: every other one is dropped when there are more.
-const MAX_CHECKPOINTS: usize = 24;
+/// Events between checkpoints, at first; the spacing doubles whenever there are too many.
+/// Spaced by work, not by simulated time: going to any moment replays at most this many events
+/// from the checkpoint before it (~20 ms in wasm), however busy the run is, and a quiet run
+/// keeps few copies.
+const CHECKPOINT_WORK: u64 = 200_000;
+/// Checkpoints kept at most: every other one is dropped when there are more. A copy of a run
+/// at 2,000 requests/s over 8 replicas holds ~160 KB (tests/memory.rs), so they stay under
+/// ~20 MB; at that load the spacing first doubles after ~27 simulated minutes.
+pub const MAX_CHECKPOINTS: usize = 128;
 
 #[derive(Clone)]
 pub struct Recording {
@@ -23,7 +28,8 @@ pub struct Recording {
     applied: usize,
     /// Copies of the run, oldest first, each with how many actions it had applied.
     checkpoints: Vec<(Simulation, usize)>,
-    interval: Time,
+    /// Events between checkpoints now.
+    spacing: u64,
     /// The latest moment the run has reached.
     furthest: Time,
     /// Commands of the script the model refused when their moment came, not yet taken.
@@ -52,7 +58,7 @@ impl Recording {
             actions: script,
             applied: 0,
             checkpoints: vec![(sim.clone(), 0)],
-            interval: CHECKPOINT_EVERY,
+            spacing: CHECKPOINT_WORK,
             furthest: Time::ZERO,
             refused: Vec::new(),
             replayed: 0,
@@ -118,12 +124,23 @@ impl Recording {
     /// says whether it got to `until`; the next call goes on where this one stopped.
     pub fn advance_within(&mut self, sim: &mut Simulation, until: Time, work: &mut u64) -> bool {
         let reached = loop {
-            let next_checkpoint =
-                self.checkpoints.last().map_or(Time::ZERO, |(checkpoint, _)| checkpoint.now()) + self.interval;
             let next_action = self.actions.get(self.applied).map(|(at, _)| *at);
-            let stop = [Some(until), Some(next_checkpoint), next_action].into_iter().flatten().min().expect("until");
-            if !sim.run_within(stop, work) {
-                break false;
+            let stop = next_action.map_or(until, |at| at.min(until));
+            // Stop for the next checkpoint too, by its number of events: the run is the same
+            // however its work is sliced (`run_within`).
+            let checkpoint_due = self.next_checkpoint_events().saturating_sub(sim.events_processed()).max(1);
+            let granted = (*work).min(checkpoint_due);
+            let mut slice = granted;
+            let got_there = sim.run_within(stop, &mut slice);
+            *work -= granted - slice;
+            if sim.events_processed() >= self.next_checkpoint_events() {
+                self.checkpoint(sim);
+            }
+            if !got_there {
+                if *work == 0 {
+                    break false;
+                }
+                continue;
             }
             if next_action == Some(stop) {
                 let (at, command) = self.actions[self.applied].clone();
@@ -136,12 +153,7 @@ impl Recording {
                 self.replayed = self.replayed.max(self.applied);
                 continue;
             }
-            if stop == next_checkpoint && stop <= until {
-                self.checkpoint(sim);
-            }
-            if stop == until {
-                break true;
-            }
+            break true;
         };
         self.furthest = self.furthest.max(sim.now());
         reached
@@ -152,13 +164,19 @@ impl Recording {
         std::mem::take(&mut self.refused)
     }
 
+    /// How many events the run will have handled at the next checkpoint: the spacing past the
+    /// latest one kept (after a rewind, past the furthest, so replaying adds none on the way).
+    fn next_checkpoint_events(&self) -> u64 {
+        self.checkpoints.last().map_or(0, |(checkpoint, _)| checkpoint.events_processed()) + self.spacing
+    }
+
     fn checkpoint(&mut self, sim: &Simulation) {
         self.checkpoints.push((sim.clone(), self.applied));
         if self.checkpoints.len() > MAX_CHECKPOINTS {
             // Keep the first, drop every other one, and space the next ones further apart.
             let kept: Vec<_> = std::mem::take(&mut self.checkpoints).into_iter().step_by(2).collect();
             self.checkpoints = kept;
-            self.interval = Time(self.interval.as_micros() * 2);
+            self.spacing *= 2;
         }
     }
 
@@ -193,5 +211,33 @@ impl Recording {
             .find(|(checkpoint, _)| checkpoint.now() <= to)
             .expect("a checkpoint at time zero");
         (checkpoint, *applied)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn checkpoints_are_spaced_by_work_and_stay_bounded() {
+        let (mut recording, mut sim) = Recording::new(Config { rate: 100, ..Config::default() }, Vec::new()).unwrap();
+        recording.spacing = 1_000;
+        recording.advance(&mut sim, Time::from_millis(3_600_000));
+        assert!(recording.checkpoint_count() <= MAX_CHECKPOINTS, "{} checkpoints", recording.checkpoint_count());
+        assert!(recording.spacing > 1_000, "thinned: the ones kept are further apart");
+        // Going anywhere replays at most the spacing's worth of events.
+        for minute in [1, 17, 42, 59] {
+            let to = Time::from_millis(minute * 60_000);
+            let mut there = sim.clone();
+            recording.rewind(&mut there, to);
+            let from = there.events_processed();
+            recording.advance(&mut there, to);
+            let replayed = there.events_processed() - from;
+            assert!(
+                replayed <= recording.spacing,
+                "minute {minute}: {replayed} events replayed, spacing {}",
+                recording.spacing
+            );
+        }
     }
 }

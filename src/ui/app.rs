@@ -30,9 +30,6 @@ use crate::share::link::{self, Opening};
 use crate::sim::ids::NodeId;
 use crate::sim::{NodeRef, Simulation};
 
-/// Real milliseconds of model work in one frame (of ~16.7 at 60 Hz): the rest is left for
-/// drawing, so the page keeps answering whatever the run asks for.
-const FRAME_WORK_MS: f64 = 10.0;
 /// Screens this narrow get the picture top to bottom, so its labels stay readable.
 const NARROW: &str = "(max-width: 640px)";
 
@@ -56,7 +53,7 @@ pub fn App() -> Html {
     {
         let on_action = (*on_action).clone();
         use_animation_frame(Callback::from(move |real_ms| {
-            on_action.emit(Action::Tick { real_ms, budget: browser::frame_budget(FRAME_WORK_MS) })
+            on_action.emit(Action::Tick { real_ms, budget: browser::frame_budget() })
         }));
     }
     {

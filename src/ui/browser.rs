@@ -25,13 +25,13 @@ pub fn replace_fragment(fragment: &str) {
     }
 }
 
-/// A budget of `ms` real milliseconds from now, by the page's clock. Without one (no
+/// A frame's budget, timed from now by the page's clock. Without one (no
 /// `performance`), a single slice of work per frame.
-pub fn frame_budget(ms: f64) -> FrameBudget {
+pub fn frame_budget() -> FrameBudget {
     match web_sys::window().and_then(|window| window.performance()) {
         Some(clock) => {
-            let deadline = clock.now() + ms;
-            FrameBudget::new(move || clock.now() < deadline)
+            let start = clock.now();
+            FrameBudget::new(move |ms| clock.now() - start < ms)
         }
         None => FrameBudget::slices(1),
     }

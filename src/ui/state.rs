@@ -32,30 +32,39 @@ pub const MAX_OPEN_AT: Time = Time::from_millis(30 * 60 * 1_000);
 /// millisecond, so a frame overruns its budget by no more than that.
 pub const SLICE_EVENTS: u64 = 2_000;
 
-/// How much model work one frame may do: asked after each slice of `SLICE_EVENTS` events, and
-/// at least one slice is always done, so the run always moves on. The page asks the clock;
-/// tests and the fuzzer count slices.
+/// Real milliseconds of model work in one frame of play (of ~16.7 at 60 Hz): the rest is left
+/// for drawing, so the page keeps answering whatever the run asks for.
+pub const FRAME_WORK_MS: f64 = 10.0;
+/// The same in a frame of a replay (a moment sought on the timeline, a link's moment): the page
+/// has nothing new to draw until it gets there, so it spends more of the frame. A seek replays
+/// at most one checkpoint spacing (~20 ms in wasm) and so shows in the next frame; a longer
+/// replay goes on frame by frame, showing its progress, with Cancel.
+pub const REPLAY_WORK_MS: f64 = 30.0;
+
+/// How much model work one frame may do: asked after each slice of `SLICE_EVENTS` events with
+/// the milliseconds allowed, and at least one slice is always done, so the run always moves on.
+/// The page asks the clock; tests and the fuzzer count slices.
 #[derive(Clone)]
-pub struct FrameBudget(Rc<dyn Fn() -> bool>);
+pub struct FrameBudget(Rc<dyn Fn(f64) -> bool>);
 
 impl FrameBudget {
-    /// A budget that lasts while `has_time` says so.
-    pub fn new(has_time: impl Fn() -> bool + 'static) -> FrameBudget {
+    /// A budget that lasts while `has_time(ms)` says the frame has worked less than `ms`.
+    pub fn new(has_time: impl Fn(f64) -> bool + 'static) -> FrameBudget {
         FrameBudget(Rc::new(has_time))
     }
 
     /// Exactly `count` slices.
     pub fn slices(count: u64) -> FrameBudget {
         let left = Cell::new(count.saturating_sub(1));
-        FrameBudget::new(move || {
+        FrameBudget::new(move |_| {
             let more = left.get() > 0;
             left.set(left.get().saturating_sub(1));
             more
         })
     }
 
-    fn has_time(&self) -> bool {
-        (self.0)()
+    fn has_time(&self, ms: f64) -> bool {
+        (self.0)(ms)
     }
 }
 
@@ -430,14 +439,14 @@ impl PlaygroundState {
 
     /// Moves every run on to `until`, slice by slice while `budget` lasts; says whether all got
     /// there. Commands of their scripts refused on the way become notices.
-    fn advance_runs(&mut self, until: Time, budget: &FrameBudget) -> bool {
+    fn advance_runs(&mut self, until: Time, budget: &FrameBudget, work_ms: f64) -> bool {
         let reached = loop {
             let mut all_there = true;
             for (sim, recording) in self.runs() {
                 let mut work = SLICE_EVENTS;
                 all_there &= recording.borrow_mut().advance_within(&mut sim.borrow_mut(), until, &mut work);
             }
-            if all_there || !budget.has_time() {
+            if all_there || !budget.has_time(work_ms) {
                 break all_there;
             }
         };
@@ -470,8 +479,8 @@ impl PlaygroundState {
                 let next_event = self.sim.borrow().next_event_time();
                 let next_action = self.recording.borrow().next_action_time();
                 let next = [next_event, next_action].into_iter().flatten().min().filter(|at| *at <= until);
-                let Some(instant) = next else { break self.advance_runs(until, budget) };
-                if !self.advance_runs(instant, budget) {
+                let Some(instant) = next else { break self.advance_runs(until, budget, FRAME_WORK_MS) };
+                if !self.advance_runs(instant, budget, FRAME_WORK_MS) {
                     break false;
                 }
                 if holds(&self.sim.borrow()) {
@@ -479,7 +488,7 @@ impl PlaygroundState {
                     return;
                 }
             },
-            None => self.advance_runs(until, budget),
+            None => self.advance_runs(until, budget, FRAME_WORK_MS),
         };
         if reached && self.sim.borrow().now() >= step.settle {
             self.claim();
@@ -506,7 +515,7 @@ impl PlaygroundState {
 
     /// A replay's next frame of work.
     fn go_on_replaying(&mut self, replay: Replay, budget: &FrameBudget) {
-        if self.advance_runs(replay.target, budget) {
+        if self.advance_runs(replay.target, budget, REPLAY_WORK_MS) {
             self.replay = None;
             self.paused = !replay.resume;
         }
@@ -560,7 +569,7 @@ impl Reducible for PlaygroundState {
                     match next.demo.filter(|demo| !demo.touched && !demo.claimed) {
                         Some(demo) => next.play_to_claim(demo.step(), until, &budget),
                         None => {
-                            next.advance_runs(until, &budget);
+                            next.advance_runs(until, &budget, FRAME_WORK_MS);
                         }
                     }
                 }
@@ -572,7 +581,7 @@ impl Reducible for PlaygroundState {
                 next.paused = true;
                 let next_event = next.sim.borrow().next_event_time();
                 if let Some(at) = next_event {
-                    next.advance_runs(at, &FrameBudget::slices(u64::MAX));
+                    next.advance_runs(at, &FrameBudget::slices(u64::MAX), FRAME_WORK_MS);
                 }
             }
             Action::Seek(to) => {
