@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 
-import { launchChromium } from './fixtures.js';
+import { launchChromium, signed } from './fixtures.js';
 import { serveStatic } from './static-server.js';
 
 const SITE_DIR = resolve(process.env.SITE_DIR ?? 'target/e2e-site');
@@ -190,6 +190,26 @@ try {
     samples.push(await memory());
   }
   report('memory', { samples });
+
+  // 5. Opening the heaviest link allowed (half an hour at 20,000 requests/s over 8 replicas, as
+  // model/benches/model.rs runs natively): the time until its moment shows, and the longest
+  // frame on the way (the page stays responsive while it replays).
+  const heavy = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+  await heavy.goto(`${site.url}#${signed('replicas=8&mode=async&lag=1000&seed=1&rate=20000&v=1&t=1800000000')}`);
+  report('heaviest-link', await heavy.evaluate(() => new Promise((done) => {
+    let last = performance.now();
+    let longest = 0;
+    const check = () => {
+      const now = performance.now();
+      longest = Math.max(longest, now - last);
+      last = now;
+      const label = document.querySelector('.timeline-label');
+      if (label?.textContent.startsWith('30:00.000 ') && !document.querySelector('[data-testid="replay-progress"]')) done({ ms: now, longestFrameMs: longest });
+      else requestAnimationFrame(check);
+    };
+    requestAnimationFrame(check);
+  })));
+  await heavy.close();
 
   // 4. Seeking: paused after the soak, the timeline set to 20 moments anywhere in the run (a
   // seeded order, so runs compare), each timed from the input to the frame that shows it.

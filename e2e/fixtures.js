@@ -117,7 +117,7 @@ export async function untilNotice(page, pattern, timeout = 5000) {
     });
 }
 
-/** A session link body with its checksum: 32-bit FNV-1a of the body, in hex (src/ui/link.rs). */
+/** A session link body with its checksum: 32-bit FNV-1a of the body, in hex (src/share/link.rs). */
 export function signed(body) {
   let hash = 0x811c9dc5;
   for (const byte of Buffer.from(body)) hash = Math.imul(hash ^ byte, 0x01000193) >>> 0;

@@ -365,14 +365,14 @@ fn a_panic_shows_the_panel_with_the_message_and_the_session() {
     window.location().set_hash("replicas=3&seed=42").unwrap();
     let sql = Command::Sql { client: 0, text: "SELECT * FROM users".into() };
     replication_playground::ui::crash::note_action(&Action::Command(sql));
-    replication_playground::ui::crash::show_panel("panicked at src/sim/mod.rs:1:1:\nan invariant broke");
+    replication_playground::ui::crash::show_panel("panicked at model/src/simulation.rs:1:1:\nan invariant broke");
     let document = window.document().unwrap();
     let panel = by_test_id(&document.document_element().unwrap(), "crash-panel");
     let report: web_sys::HtmlTextAreaElement = by_test_id(&panel, "crash-report").dyn_into().unwrap();
     let report = report.value();
     assert!(
         report.starts_with(
-            "What happened: panicked at src/sim/mod.rs:1:1:\nan invariant broke\nLast input: client 1 runs SQL: SELECT * FROM users\nSeed: 42\n"
+            "What happened: panicked at model/src/simulation.rs:1:1:\nan invariant broke\nLast input: client 1 runs SQL: SELECT * FROM users\nSeed: 42\n"
         ),
         "{report}"
     );

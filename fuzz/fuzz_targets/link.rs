@@ -1,5 +1,5 @@
 //! Any link in the address bar opens the page, with a notice when it is bad (fragment keys in
-//! shared/test-contract.md, session links in src/ui/link.rs).
+//! shared/test-contract.md, session links in src/share/link.rs).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
