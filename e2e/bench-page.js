@@ -191,6 +191,25 @@ try {
   }
   report('memory', { samples });
 
+  // 4. Seeking: paused after the soak, the timeline set to 20 moments anywhere in the run (a
+  // seeded order, so runs compare), each timed from the input to the frame that shows it.
+  if ((await page.getByTestId('pause').textContent()) !== 'Play') await page.getByTestId('pause').click();
+  const furthestMs = await page.evaluate(() => Number(document.querySelector('[data-testid="timeline"]').max));
+  let seed = 12345;
+  const nextFraction = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const seeks = [];
+  for (let index = 0; index < 20; index++) {
+    const targetMs = Math.floor(nextFraction() * furthestMs);
+    seeks.push(await page.evaluate(seekTo, targetMs));
+  }
+  const sortedSeeks = [...seeks].sort((a, b) => a - b);
+  report('seeking', {
+    minutes: furthestMs / 60000,
+    p95: sortedSeeks[Math.round(0.95 * (sortedSeeks.length - 1))],
+    worst: sortedSeeks[sortedSeeks.length - 1],
+    all: seeks.map((ms) => Math.round(ms)),
+  });
+
   // 5. Opening the heaviest link allowed (half an hour at 20,000 requests/s over 8 replicas, as
   // model/benches/model.rs runs natively): the time until its moment shows, and the longest
   // frame on the way (the page stays responsive while it replays).
@@ -210,25 +229,6 @@ try {
     requestAnimationFrame(check);
   })));
   await heavy.close();
-
-  // 4. Seeking: paused after the soak, the timeline set to 20 moments anywhere in the run (a
-  // seeded order, so runs compare), each timed from the input to the frame that shows it.
-  if ((await page.getByTestId('pause').textContent()) !== 'Play') await page.getByTestId('pause').click();
-  const furthestMs = await page.evaluate(() => Number(document.querySelector('[data-testid="timeline"]').max));
-  let seed = 12345;
-  const nextFraction = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-  const seeks = [];
-  for (let index = 0; index < 20; index++) {
-    const targetMs = Math.floor(nextFraction() * furthestMs);
-    seeks.push(await page.evaluate(seekTo, targetMs));
-  }
-  const sortedSeeks = [...seeks].sort((a, b) => a - b);
-  report('seeking', {
-    minutes: furthestMs / 60000,
-    p95: sortedSeeks[Math.round(0.95 * (sortedSeeks.length - 1))],
-    worst: sortedSeeks[sortedSeeks.length - 1],
-    all: seeks.map((ms) => Math.round(ms)),
-  });
 } finally {
   await browser.close();
   site.server.close();
