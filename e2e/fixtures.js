@@ -54,7 +54,8 @@ const CSP_MESSAGE = /Content[- ]Security[- ]Policy|securitypolicyviolation/i;
  * A new page that reports problems: page errors and failed requests go to `problems`, policy
  * violations (the event, and Chromium's console message) to the file's violations, which fail
  * the test. `window.__violations` lists them in the page too. In `context` when given (pages
- * that share a browser's storage, service workers and network state), else in a new one.
+ * that share a browser's storage, service workers and network state; the context's viewport
+ * then applies), else in a new one with `viewport`.
  */
 export async function newPage(running, viewport = { width: 1280, height: 720 }, context = undefined) {
   const page = context ? await context.newPage() : await running.browser.newPage({ viewport });

@@ -16,6 +16,7 @@ const TYPES = {
 
 /** Serves `root` at `prefix` (e.g. "/playground/") on a free loopback port. */
 export async function serveStatic(root, prefix, { gzip = false } = {}) {
+  const compressed = new Map();
   const server = createServer(async (request, response) => {
     const path = decodeURIComponent(new URL(request.url, 'http://localhost').pathname);
     if (!path.startsWith(prefix)) {
@@ -32,7 +33,9 @@ export async function serveStatic(root, prefix, { gzip = false } = {}) {
       const body = await readFile(join(root, relative));
       const headers = { 'content-type': TYPES[extname(relative)] ?? 'application/octet-stream' };
       if (gzip && /\bgzip\b/.test(request.headers['accept-encoding'] ?? '')) {
-        response.writeHead(200, { ...headers, 'content-encoding': 'gzip' }).end(gzipSync(body, { level: 9 }));
+        // Compressed once per file, as a host serves a stored copy: no compression time per load.
+        if (!compressed.has(relative)) compressed.set(relative, gzipSync(body, { level: 9 }));
+        response.writeHead(200, { ...headers, 'content-encoding': 'gzip' }).end(compressed.get(relative));
       } else {
         response.writeHead(200, headers).end(body);
       }

@@ -14,7 +14,9 @@ use crate::{Command, Simulation};
 /// and a quiet run keeps few copies.
 const CHECKPOINT_WORK: u64 = 100_000;
 /// Checkpoints kept at most. A copy of a run at 2,000 requests/s over 8 replicas holds ~160 KB
-/// (tests/memory.rs), so they stay under ~40 MB. When there are more, the one whose neighbours
+/// while copies are under a minute apart (they share the metrics' closed buckets;
+/// tests/memory.rs), ~250 KB further apart, so they stay under ~40-64 MB. When there are more,
+/// the one whose neighbours
 /// are closest is dropped, so the gaps stay even: none is more than twice the average, which at
 /// that load is ~110,000 events after 30 simulated minutes.
 pub const MAX_CHECKPOINTS: usize = 256;
@@ -105,7 +107,10 @@ impl Recording {
         sim.apply(command.clone())?;
         let now = sim.now();
         self.actions.truncate(self.applied);
-        self.checkpoints.retain(|(checkpoint, _)| checkpoint.now() <= now);
+        // Checkpoints can fall between two events of one instant, so "not after now" is counted
+        // in events handled and commands given, not in time.
+        let (events, applied) = (sim.events_processed(), self.applied);
+        self.checkpoints.retain(|(checkpoint, given)| checkpoint.events_processed() <= events && *given <= applied);
         self.actions.push((now, command));
         self.applied = self.actions.len();
         self.replayed = self.applied;
@@ -220,14 +225,27 @@ impl Recording {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::NodeRef;
 
     #[test]
     fn checkpoints_are_spaced_by_work_and_stay_bounded_and_even() {
-        let (mut recording, mut sim) = Recording::new(Config { rate: 100, ..Config::default() }, Vec::new()).unwrap();
+        let config = Config { rate: 100, ..Config::default() };
+        // Commands along the way, so checkpoints fall between them (and within their instants).
+        let script: Vec<(Time, Command)> = (1..=40)
+            .map(|n| {
+                let command = if n % 2 == 1 {
+                    Command::Crash(NodeRef::Replica(1))
+                } else {
+                    Command::Restart(NodeRef::Replica(1))
+                };
+                (Time::from_millis(n * 90_000), command)
+            })
+            .collect();
+        let (mut recording, mut sim) = Recording::new(config.clone(), script.clone()).unwrap();
         recording.spacing = 1_000;
         recording.advance(&mut sim, Time::from_millis(3_600_000));
         assert_eq!(recording.checkpoint_count(), MAX_CHECKPOINTS, "full, and no more");
-        // Going anywhere replays at most twice the average gap.
+        // Going anywhere replays at most twice the average gap, and rebuilds the same run.
         let average = sim.events_processed() / (MAX_CHECKPOINTS as u64 - 1);
         for minute in [1, 17, 42, 59] {
             let to = Time::from_millis(minute * 60_000);
@@ -237,6 +255,25 @@ mod tests {
             recording.advance(&mut there, to);
             let replayed = there.events_processed() - from;
             assert!(replayed <= 2 * average, "minute {minute}: {replayed} events replayed, average gap {average}");
+            let (mut straight_recording, mut straight) = Recording::new(config.clone(), script.clone()).unwrap();
+            straight_recording.advance(&mut straight, to);
+            assert_eq!(there.fingerprint(), straight.fingerprint(), "minute {minute}");
         }
+    }
+
+    #[test]
+    fn a_command_given_in_the_past_drops_the_checkpoints_of_the_future_it_replaces() {
+        let (mut recording, mut sim) = Recording::new(Config { rate: 300, ..Config::default() }, Vec::new()).unwrap();
+        recording.spacing = 500;
+        recording.advance(&mut sim, Time::from_millis(20_000));
+        let back = recording.seek(Time::from_millis(7_000));
+        let mut forked = back.clone();
+        recording.record(&mut forked, Command::Crash(NodeRef::Master)).unwrap();
+        let events = forked.events_processed();
+        assert!(recording.checkpoints.iter().all(|(checkpoint, _)| checkpoint.events_processed() <= events));
+        recording.advance(&mut forked, Time::from_millis(12_000));
+        let again = recording.seek(Time::from_millis(12_000));
+        assert_eq!(again.fingerprint(), forked.fingerprint(), "seeking in the new future finds it");
+        assert!(!again.master().is_up());
     }
 }

@@ -379,7 +379,7 @@ impl Simulation {
             })
             .collect();
         let state = format!(
-            "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{}",
+            "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{}",
             self.now,
             self.config,
             nodes,
@@ -388,6 +388,7 @@ impl Simulation {
             self.recent,
             self.in_flight,
             self.events,
+            self.metrics,
             self.queue.len(),
             self.events_processed,
         );

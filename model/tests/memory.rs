@@ -1,7 +1,8 @@
 //! Memory stays bounded over a long run under load: every history the model keeps is bounded,
-//! and so is the recording, which keeps at most `MAX_CHECKPOINTS` copies of the run. Counts the
-//! bytes live on the heap (through a counting allocator) each simulated minute of a run at
-//! 2,000 requests/s over 8 replicas, advanced frame by frame as the page does, and what one
+//! and so what one copy of the run holds does not grow; the recording keeps at most
+//! `MAX_CHECKPOINTS` such copies (recording.rs's tests check that count). Counts the bytes live
+//! on the heap (through a counting allocator) each simulated minute of a simulation at 2,000
+//! requests/s over 8 replicas, advanced 16 ms at a time as the page's frames do, and what one
 //! copy of it holds.
 
 use std::alloc::{GlobalAlloc, Layout, System};

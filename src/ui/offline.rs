@@ -1,6 +1,7 @@
 //! A second visit works without a network: a lecture hall's Wi-Fi may fail. A service worker
 //! (static/sw.js, filled in by scripts/offline at build time) keeps the site's files; this asks
-//! the browser to install it. Release builds only, so `trunk serve` never serves a stale copy.
+//! the browser to install it. Release builds only (as scripts/offline writes sw.js only for
+//! them): a development build has no service worker at all.
 
 use wasm_bindgen::prelude::wasm_bindgen;
 
@@ -10,7 +11,8 @@ extern "C" {
     fn keep_for_offline_in_js();
 }
 
-/// Registers the service worker, after the page is up so it does not compete with loading.
+/// Asks for the service worker (static/offline.js registers it a second after the page has
+/// loaded, so installing does not compete with the first load).
 pub fn keep_for_offline() {
     if !cfg!(debug_assertions) {
         keep_for_offline_in_js();

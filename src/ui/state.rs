@@ -37,8 +37,8 @@ pub const SLICE_EVENTS: u64 = 2_000;
 pub const FRAME_WORK_MS: f64 = 10.0;
 /// The same in a frame of a replay (a moment sought on the timeline, a link's moment): the page
 /// has nothing new to draw until it gets there, so it spends more of the frame. A seek replays
-/// only from the checkpoint before the moment (`recording::MAX_CHECKPOINTS`), which mostly fits
-/// in one such frame; a longer replay goes on frame by frame, showing its progress, with Cancel.
+/// only from the recording's checkpoint before the moment (at most a few hundred thousand
+/// events at 2,000 requests/s), which mostly fits in one such frame; a longer replay goes on frame by frame, showing its progress, with Cancel.
 pub const REPLAY_WORK_MS: f64 = 30.0;
 
 /// How much model work one frame may do: asked after each slice of `SLICE_EVENTS` events with
