@@ -12,7 +12,7 @@ use crate::{Command, Simulation};
 /// Events from one checkpoint to the next. Spaced by work, not by simulated time: going to any
 /// moment replays at most the events since the checkpoint before it, however busy the run is,
 /// and a quiet run keeps few copies.
-const CHECKPOINT_WORK: u64 = 100_000;
+pub const CHECKPOINT_WORK: u64 = 100_000;
 /// Checkpoints kept at most. A copy of a run at 2,000 requests/s over 8 replicas holds ~160 KB
 /// while copies are under a minute apart (they share the metrics' closed buckets;
 /// tests/memory.rs), ~250 KB further apart, so they stay under ~40-64 MB. When there are more,

@@ -684,6 +684,7 @@ pub const SHORTCUTS: [(&str, &str); 10] = [
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sim::recording::CHECKPOINT_WORK;
 
     /// One frame that may do `slices` slices of work.
     fn frame(state: Rc<PlaygroundState>, slices: u64) -> Rc<PlaygroundState> {
@@ -757,10 +758,16 @@ mod tests {
         let start = Config { replicas: 3, rate: 2_000, ..Config::default() };
         let (state, _) = replay_fully(session(start, Vec::new(), Time::from_millis(20_000)), 50);
         let at_20_s = state.sim.borrow().fingerprint();
-        let sought = state.reduce(Action::Seek(Time::from_millis(7_500)));
-        assert!(sought.sim.borrow().now() <= Time::from_millis(7_500), "rewound to a checkpoint");
+        let sought = state.reduce(Action::Seek(Time::from_millis(17_500)));
+        assert!(sought.sim.borrow().now() <= Time::from_millis(17_500), "rewound to a checkpoint");
+        let from = sought.sim.borrow().events_processed();
         let (sought, _) = replay_fully(sought, 1);
-        assert_eq!(sought.sim.borrow().now(), Time::from_millis(7_500));
+        assert_eq!(sought.sim.borrow().now(), Time::from_millis(17_500));
+        let replayed = sought.sim.borrow().events_processed() - from;
+        assert!(
+            replayed <= CHECKPOINT_WORK + SLICE_EVENTS,
+            "replayed {replayed} events: from the nearest checkpoint, not from the start"
+        );
         let (forward, _) = replay_fully(sought.reduce(Action::Seek(Time::from_millis(60_000))), 1);
         assert_eq!(forward.sim.borrow().now(), Time::from_millis(20_000), "no further than the run has been");
         assert_eq!(forward.sim.borrow().fingerprint(), at_20_s);
