@@ -18,6 +18,10 @@ const gzipped = await serveStatic(SITE_DIR, '/playground/', { gzip: true });
 const browser = await launchChromium();
 const report = (name, value) => console.log(JSON.stringify({ name, ...value }));
 
+/** `promise`, or a failure naming `what` after `seconds`: the benchmark stops, never hangs. */
+const within = (seconds, what, promise) =>
+  Promise.race([promise, new Promise((_, fail) => setTimeout(() => fail(new Error(`${what}: no answer in ${seconds} s`)), seconds * 1000))]);
+
 /** Records when the page first shows its controls and then paints a frame, and the wasm module. */
 const INSTRUMENT = () => {
   window.__firstFrame = new Promise((resolve) => {
@@ -145,7 +149,7 @@ try {
   const context = await browser.newContext();
   const firstVisit = await context.newPage();
   await firstVisit.goto(site.url);
-  await firstVisit.evaluate(() => navigator.serviceWorker.ready.then(() => true));
+  await within(30, 'the service worker installing', firstVisit.evaluate(() => navigator.serviceWorker.ready.then(() => true)));
   await context.setOffline(true);
   const offline = [];
   for (let run = 0; run < 5; run++) {
@@ -200,7 +204,7 @@ try {
   const seeks = [];
   for (let index = 0; index < 20; index++) {
     const targetMs = Math.floor(nextFraction() * furthestMs);
-    seeks.push(await page.evaluate(seekTo, targetMs));
+    seeks.push(await within(30, `seeking to ${targetMs} ms`, page.evaluate(seekTo, targetMs)));
   }
   const sortedSeeks = [...seeks].sort((a, b) => a - b);
   report('seeking', {
@@ -215,7 +219,7 @@ try {
   // frame on the way (the page stays responsive while it replays).
   const heavy = await browser.newPage({ viewport: { width: 1280, height: 720 } });
   await heavy.goto(`${site.url}#${signed('replicas=8&mode=async&lag=1000&seed=1&rate=20000&v=1&t=1800000000')}`);
-  report('heaviest-link', await heavy.evaluate(() => new Promise((done) => {
+  report('heaviest-link', await within(600, 'opening the heaviest link', heavy.evaluate(() => new Promise((done) => {
     let last = performance.now();
     let longest = 0;
     const check = () => {
@@ -227,7 +231,7 @@ try {
       else requestAnimationFrame(check);
     };
     requestAnimationFrame(check);
-  })));
+  }))));
   await heavy.close();
 } finally {
   await browser.close();
