@@ -40,6 +40,10 @@ pub const FRAME_WORK_MS: f64 = 10.0;
 /// only from the recording's checkpoint before the moment (at most a few hundred thousand
 /// events at 2,000 requests/s), which mostly fits in one such frame; a longer replay goes on frame by frame, showing its progress, with Cancel.
 pub const REPLAY_WORK_MS: f64 = 30.0;
+/// While a replay is under way the page is drawn about this often, not every frame: drawing a
+/// busy run costs ~10 ms a frame, time the replay gets instead. The progress bar still moves
+/// several times a second.
+const REPLAY_DRAW_MS: f64 = 100.0;
 
 /// How much model work one frame may do: asked after each slice of `SLICE_EVENTS` events with
 /// the milliseconds allowed, and at least one slice is always done, so the run always moves on.
@@ -250,6 +254,8 @@ pub struct PlaygroundState {
     pub address: Rc<str>,
     /// Bumped on every change so Yew sees a new state even though `sim` is shared.
     revision: u64,
+    /// Real time since the page was last drawn during a replay (see `REPLAY_DRAW_MS`).
+    replay_undrawn_ms: Cell<f64>,
 }
 
 impl PlaygroundState {
@@ -274,6 +280,7 @@ impl PlaygroundState {
             fragment: Rc::from(""),
             address: Rc::from(""),
             revision: 0,
+            replay_undrawn_ms: Cell::new(0.0),
         };
         state.open(opening);
         state.relink();
@@ -552,6 +559,7 @@ impl Reducible for PlaygroundState {
             return self;
         }
         let ticking = matches!(action, Action::Tick { .. });
+        let frame_ms = if let Action::Tick { real_ms, .. } = &action { *real_ms } else { 0.0 };
         let config_before = ticking.then(|| self.config());
         let mut next = (*self).clone();
         next.revision += 1;
@@ -641,8 +649,25 @@ impl Reducible for PlaygroundState {
             Action::Notice(message) => next.notices.push(message),
             Action::DismissNotices => next.notices.clear(),
         }
+        let settings_changed = config_before.as_ref().is_some_and(|before| *before != next.config());
+        // A frame of a replay still under way that changed nothing but the runs (shared with
+        // `self`) is not drawn, unless the page has gone undrawn for REPLAY_DRAW_MS: `self`
+        // again tells Yew nothing changed.
+        if ticking
+            && self.replay.is_some()
+            && next.replay.is_some()
+            && next.notices == self.notices
+            && !settings_changed
+        {
+            let undrawn = self.replay_undrawn_ms.get() + frame_ms;
+            if undrawn < REPLAY_DRAW_MS {
+                self.replay_undrawn_ms.set(undrawn);
+                return self;
+            }
+        }
+        next.replay_undrawn_ms.set(0.0);
         // A tick changes the link only when a replayed command changed the settings.
-        if !ticking || config_before != Some(next.config()) {
+        if !ticking || settings_changed {
             next.relink();
         }
         Rc::new(next)
@@ -771,6 +796,24 @@ mod tests {
         let (forward, _) = replay_fully(sought.reduce(Action::Seek(Time::from_millis(60_000))), 1);
         assert_eq!(forward.sim.borrow().now(), Time::from_millis(20_000), "no further than the run has been");
         assert_eq!(forward.sim.borrow().fingerprint(), at_20_s);
+    }
+
+    #[test]
+    fn a_long_replay_is_drawn_about_every_tenth_of_a_second_not_every_frame() {
+        let start = Config { replicas: 3, rate: 2_000, ..Config::default() };
+        let mut state = session(start, Vec::new(), Time::from_millis(20_000));
+        let (mut frames, mut drawn) = (0, 0);
+        while state.replay.is_some() {
+            let next = frame(state.clone(), 1);
+            drawn += usize::from(!Rc::ptr_eq(&next, &state));
+            frames += 1;
+            state = next;
+        }
+        assert!(frames > 50, "{frames} frames");
+        // 16 ms frames: six go undrawn, the seventh (past 100 ms) and the last are drawn.
+        assert!((frames / 8..=frames / 6 + 1).contains(&drawn), "{drawn} of {frames} frames drawn");
+        assert_eq!(state.sim.borrow().now(), Time::from_millis(20_000));
+        assert!(state.paused, "paused at the link's moment");
     }
 
     #[test]
