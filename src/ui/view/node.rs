@@ -61,7 +61,7 @@ pub fn card(sim: &Simulation, id: NodeId) -> CardView {
         distance_ms: node.distance.as_micros() / 1_000,
         lag_ms: node.lag.map_or(sim.config().lag_ms, |lag| lag.as_micros() / 1_000),
         apply_delay_ms: node.apply_delay.as_micros() / 1_000,
-        actions: node_actions(sim, sim.name(id)),
+        actions: actions_of(sim, id),
         retention: if node.is_master() { retention(sim) } else { None },
         tables: table_views(&node.data, sim.committed(), sim.committed_lsn(), fork),
     }
@@ -143,50 +143,49 @@ const FAILOVER_HELP: &str = "Promote the replica that has received the most of t
 /// What a node offers now, in the order its buttons stand: the one rule for the card and the
 /// picture's actions.
 pub fn node_actions(sim: &Simulation, node: NodeRef) -> Vec<NodeAction> {
-    let Ok(id) = sim.resolve(node) else { return Vec::new() };
-    let state = sim.node(id);
-    let action = |command: Command, label, test_id: &str, help| NodeAction {
-        command,
-        label,
-        test_id: format!("{test_id}-{node}"),
-        help,
-    };
+    sim.resolve(node).map_or_else(|_| Vec::new(), |id| actions_of(sim, id))
+}
+
+/// `node_actions` of a machine by its id.
+fn actions_of(sim: &Simulation, id: NodeId) -> Vec<NodeAction> {
+    let (node, state) = (sim.name(id), sim.node(id));
+    let action = |command: Command, label, test_id: String, help| NodeAction { command, label, test_id, help };
+    let on_card = |what: &str| format!("{what}-{node}");
     let mut actions = vec![if state.is_up() {
-        action(Command::Crash(node), "Crash", "crash", None)
+        action(Command::Crash(node), "Crash", on_card("crash"), None)
     } else {
-        action(Command::Restart(node), "Restart", "restart", None)
+        action(Command::Restart(node), "Restart", on_card("restart"), None)
     }];
     match node {
         NodeRef::Master => {
             if sim.waiting_for().is_some() {
-                actions.push(NodeAction {
-                    test_id: "cancel-waits".to_string(),
-                    ..action(Command::CancelWaits, "Cancel waiting commits", "", Some(CANCEL_HELP))
-                });
+                let cancel = "cancel-waits".to_string();
+                actions.push(action(Command::CancelWaits, "Cancel waiting commits", cancel, Some(CANCEL_HELP)));
             }
             if !state.is_up() {
+                let failover = on_card("failover");
                 actions.push(action(
                     Command::Promote(None),
                     "Fail over to the best replica",
-                    "failover",
+                    failover,
                     Some(FAILOVER_HELP),
                 ));
             }
         }
         NodeRef::Replica(_) => {
             actions.push(if state.link_cut {
-                action(Command::HealLink(node), "Heal link", "heal", None)
+                action(Command::HealLink(node), "Heal link", on_card("heal"), None)
             } else {
-                action(Command::CutLink(node), "Cut link", "cut", None)
+                action(Command::CutLink(node), "Cut link", on_card("cut"), None)
             });
             if state.is_up() {
-                actions.push(action(Command::Promote(Some(node)), "Promote to master", "promote", None));
+                actions.push(action(Command::Promote(Some(node)), "Promote to master", on_card("promote"), None));
             }
             if matches!(state.follow, Follow::Diverged { .. }) {
-                actions.push(action(Command::Rewind(node), "Rewind", "rewind", Some(REWIND_HELP)));
+                actions.push(action(Command::Rewind(node), "Rewind", on_card("rewind"), Some(REWIND_HELP)));
             }
             if state.follow != Follow::Streaming {
-                actions.push(action(Command::Rebuild(node), "Rebuild", "rebuild", Some(REBUILD_HELP)));
+                actions.push(action(Command::Rebuild(node), "Rebuild", on_card("rebuild"), Some(REBUILD_HELP)));
             }
         }
     }
