@@ -22,31 +22,35 @@ const report = (name, value) => console.log(JSON.stringify({ name, ...value }));
 const within = (seconds, what, promise) =>
   Promise.race([promise, new Promise((_, fail) => setTimeout(() => fail(new Error(`${what}: no answer in ${seconds} s`)), seconds * 1000))]);
 
-/** Records when the page first shows its controls and then paints a frame, and the wasm module. */
-const INSTRUMENT = () => {
-  window.__firstFrame = new Promise((resolve) => {
-    const check = () =>
-      document.querySelector('[data-testid="write"]') ? requestAnimationFrame(() => resolve(performance.now())) : requestAnimationFrame(check);
-    requestAnimationFrame(check);
-  });
-  addEventListener('TrunkApplicationStarted', (event) => (window.__wasm = event.detail.wasm));
-};
-
 /**
- * For the cold load: when the picture of the cluster is first drawn, and when the page answers
- * a click (the Write button is there and the page has started running).
+ * Records when the page first draws the picture of the cluster, when it first shows its
+ * controls (the Write button, drawn once the wasm runs: the first interactive frame), and the
+ * wasm module.
  */
-const COLD_INSTRUMENT = () => {
+const INSTRUMENT = () => {
   const painted = (selector) =>
     new Promise((resolve) => {
       const check = () => (document.querySelector(selector) ? requestAnimationFrame(() => resolve(performance.now())) : requestAnimationFrame(check));
       requestAnimationFrame(check);
     });
   window.__pictureDrawn = painted('[data-testid="node-master"]');
-  window.__interactive = new Promise((resolve) => addEventListener('TrunkApplicationStarted', resolve)).then(() =>
-    painted('[data-testid="write"]'),
-  );
+  window.__firstFrame = painted('[data-testid="write"]');
+  addEventListener('TrunkApplicationStarted', (event) => (window.__wasm = event.detail.wasm));
 };
+
+/** The first interactive frame of five loads of `url`, each in a new tab from `newTab`: the median and all five. */
+async function firstFrames(newTab, url) {
+  const times = [];
+  for (let run = 0; run < 5; run++) {
+    const page = await newTab();
+    await page.addInitScript(INSTRUMENT);
+    await page.goto(url);
+    times.push(await page.evaluate(() => window.__firstFrame));
+    await page.close();
+  }
+  times.sort((a, b) => a - b);
+  return { ms: times[2], all: times.map((t) => Math.round(t)) };
+}
 
 /** Frame gaps for `seconds` of animation frames, and script time per frame (from `cdp`). */
 async function measureFrames(page, cdp, seconds) {
@@ -101,16 +105,7 @@ const seekTo = (targetMs) =>
 
 try {
   // 1. Navigation to the first interactive frame, median of five fresh loads.
-  const times = [];
-  for (let run = 0; run < 5; run++) {
-    const page = await browser.newPage();
-    await page.addInitScript(INSTRUMENT);
-    await page.goto(site.url);
-    times.push(await page.evaluate(() => window.__firstFrame));
-    await page.close();
-  }
-  times.sort((a, b) => a - b);
-  report('first-interactive-frame', { ms: times[2], all: times.map((t) => Math.round(t)) });
+  report('first-interactive-frame', await firstFrames(() => browser.newPage(), site.url));
 
   // 1a. A cold load on a student's phone: Lighthouse's mobile profile (150 ms round trip,
   // 1.6 Mbps down, 750 kbps up, CPU 4x slower), no cache, files served gzipped; median of five.
@@ -130,9 +125,9 @@ try {
     await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
     let bytes = 0;
     cdp.on('Network.loadingFinished', (event) => (bytes += event.encodedDataLength));
-    await page.addInitScript(COLD_INSTRUMENT);
+    await page.addInitScript(INSTRUMENT);
     await page.goto(gzipped.url + '#replicas=3&mode=async&seed=7');
-    const times = await page.evaluate(() => Promise.all([window.__pictureDrawn, window.__interactive]));
+    const times = await page.evaluate(() => Promise.all([window.__pictureDrawn, window.__firstFrame]));
     cold.push({ picture: times[0], interactive: times[1], bytes });
     await context.close();
   }
@@ -151,17 +146,9 @@ try {
   await firstVisit.goto(site.url);
   await within(30, 'the service worker installing', firstVisit.evaluate(() => navigator.serviceWorker.ready.then(() => true)));
   await context.setOffline(true);
-  const offline = [];
-  for (let run = 0; run < 5; run++) {
-    const page = await context.newPage();
-    await page.addInitScript(INSTRUMENT);
-    await page.goto(site.url);
-    offline.push(await page.evaluate(() => window.__firstFrame));
-    await page.close();
-  }
+  const offline = await firstFrames(() => context.newPage(), site.url);
   await context.close();
-  offline.sort((a, b) => a - b);
-  report('offline-repeat-visit', { ms: offline[2], all: offline.map((t) => Math.round(t)) });
+  report('offline-repeat-visit', offline);
 
   // 2. Frames under load at real-time speed.
   const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
