@@ -148,7 +148,12 @@ impl Simulation {
         let latency = self.now - record.issued_at;
         let session = &mut self.sessions[record.client];
         let completion = match (error, &record.outcome) {
-            (Some(reason), _) => {
+            (Some(reason), outcome) => {
+                record.in_doubt = match outcome {
+                    Some(Outcome::Logged { write, .. }) => Some(*write),
+                    Some(Outcome::Changed { write, .. }) => *write,
+                    _ => None,
+                };
                 record.outcome = Some(Outcome::Failed { reason });
                 if record.is_read() {
                     self.stats.reads_failed += 1;
@@ -203,8 +208,10 @@ impl Simulation {
             }
             self.sql_log.push_back(record.clone());
         }
-        if self.recent.len() == RECENT_LIMIT {
-            self.recent.pop_front();
+        if self.recent.len() == RECENT_LIMIT
+            && let Some(oldest) = self.recent.pop_front()
+        {
+            self.recent_horizon = oldest.completed_at.expect("finished requests have finished");
         }
         self.recent.push_back(record);
         if self.sessions[client].sql_running == Some(request) {

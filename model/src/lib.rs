@@ -24,6 +24,8 @@
 //! | `timeline` | PostgreSQL's timelines: forks and (timeline, LSN) positions |
 //! | `routing` | where a read goes: read preference, policies, causal reads |
 //! | `client` | sessions, their guarantees and violations, finishing requests |
+//! | `history` | the latest operations as clients saw them, in lanes, and their verdicts (`checker`) |
+//! | `checker` | histories of reads and writes checked: linearizable, sequentially consistent, read-your-writes, monotonic reads, with a smallest witness; bounded work |
 //! | `console` | the SQL console's statements, routed; `sql/` parses and runs them |
 //! | `traffic` | the traffic generator |
 //! | `data`, `node`, `request`, `events`, `metrics` | rows and log entries, a node's copy, request records and counters, the event log, windowed measurements |
@@ -31,6 +33,7 @@
 //! | `recording`, `benchmark`, `demos` | a run as settings and timed commands; the standard workload; the lecture demos' scripts and claims |
 
 pub mod benchmark;
+pub mod checker;
 pub mod client;
 mod command;
 mod commit;
@@ -40,6 +43,7 @@ pub mod data;
 pub mod demos;
 pub mod events;
 mod failure;
+pub mod history;
 pub mod ids;
 pub mod metrics;
 pub mod network;

@@ -53,9 +53,11 @@ pub enum Outcome {
         node_lag: Time,
         node_at: Position,
     },
-    /// A write statement changed `rows` rows, logged at `at` (none when nothing changed).
+    /// A write statement changed `rows` rows, logged at `at` as the run's write number `write`
+    /// (none when nothing changed).
     Changed {
         at: Option<Position>,
+        write: Option<u64>,
         rows: u64,
     },
     Failed {
@@ -87,6 +89,9 @@ pub struct RequestRecord {
     pub ryw_violation: bool,
     /// The read returned older data than this client had already read.
     pub monotonic_violation: bool,
+    /// A failed write the master had logged, by its number (`Row::write`): its client got an
+    /// error and cannot know whether the write survives (Jepsen records it as `:info`).
+    pub in_doubt: Option<u64>,
 }
 
 impl RequestRecord {
@@ -105,6 +110,7 @@ impl RequestRecord {
             warning: None,
             ryw_violation: false,
             monotonic_violation: false,
+            in_doubt: None,
         }
     }
 

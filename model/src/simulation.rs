@@ -110,6 +110,9 @@ pub struct Simulation {
     pub(crate) next_incarnation: u64,
     pub(crate) in_flight: InFlight,
     pub(crate) recent: VecDeque<RequestRecord>,
+    /// When the last request to leave `recent` had finished: every request issued later is
+    /// still in `recent` or in flight (see `history`).
+    pub(crate) recent_horizon: Time,
     pub(crate) stats: Stats,
     pub(crate) events: VecDeque<ClusterEvent>,
     pub(crate) metrics: Metrics,
@@ -139,6 +142,7 @@ impl Simulation {
             next_incarnation: 0,
             in_flight: InFlight::default(),
             recent: VecDeque::new(),
+            recent_horizon: Time::ZERO,
             stats: Stats::default(),
             events: VecDeque::new(),
             metrics: Metrics::default(),

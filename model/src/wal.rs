@@ -138,12 +138,17 @@ impl Simulation {
                 self.reply(master, request, Some(error.to_string()));
             }
             Ok(written) if written.changes.is_empty() => {
-                self.record(request, master, Outcome::Changed { at: None, rows: 0 });
+                self.record(request, master, Outcome::Changed { at: None, write: None, rows: 0 });
                 self.reply(master, request, None);
             }
             Ok(written) => {
                 let at = Position { timeline: self.primary.timeline, lsn };
-                self.log(request, written.changes, Outcome::Changed { at: Some(at), rows: written.rows_affected })
+                let write = Some(self.writes_logged + 1);
+                self.log(
+                    request,
+                    written.changes,
+                    Outcome::Changed { at: Some(at), write, rows: written.rows_affected },
+                )
             }
         }
     }

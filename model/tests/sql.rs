@@ -34,7 +34,7 @@ fn the_lectures_statements_under_async_read_the_new_row_stale() {
     assert_eq!(results[0].served_by, Some(NodeRef::Master), "the write goes to the master");
     assert!(matches!(
         results[0].outcome,
-        Some(Outcome::Changed { at: Some(Position { timeline: 1, lsn: 1 }), rows: 1 })
+        Some(Outcome::Changed { at: Some(Position { timeline: 1, lsn: 1 }), write: Some(1), rows: 1 })
     ));
     assert!(matches!(results[1].served_by, Some(NodeRef::Replica(_))), "the read hits a replica");
     assert_eq!(rows(&results[1]), 0, "the replica has not received the row");

@@ -158,7 +158,7 @@ fn result(record: &RequestRecord) -> Html {
             };
             (result.rows.len() as u64, body)
         }
-        Some(Outcome::Changed { at, rows }) => {
+        Some(Outcome::Changed { at, rows, .. }) => {
             let logged = at.map_or("nothing to log".to_string(), |at| format!("logged at LSN {}", at.lsn));
             (*rows, html! { <p class="changed">{ format!("{} changed, {logged}", plural(*rows, "row", "rows")) }</p> })
         }

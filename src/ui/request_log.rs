@@ -122,7 +122,7 @@ pub fn describe(record: &RequestRecord) -> String {
             ),
             None => format!("{who} ran {text} on {node}: {}", plural(result.rows.len() as u64, "row", "rows")),
         },
-        (Op::Sql { text, .. }, Some(Outcome::Changed { at, rows })) => {
+        (Op::Sql { text, .. }, Some(Outcome::Changed { at, rows, .. })) => {
             let logged = at.map(|at| format!(", LSN {}", at.lsn)).unwrap_or_default();
             format!("{who} ran {text} on the master: {} changed{logged}", plural(*rows, "row", "rows"))
         }

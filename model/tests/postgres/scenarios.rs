@@ -318,6 +318,34 @@ pub const SCENARIOS: &[Scenario] = &[
         },
     },
     Scenario {
+        name: "remote_apply on two standbys: new on s1, old on s2 and the master, while it waits",
+        about: "FIRST 2 (s1, s2) with remote_apply, s2 applying late: while the commit waits for s2, \
+                s1 already shows the new row, and s2 and the master (which shows a commit to other \
+                sessions only once the standbys confirmed it) the old state: a read can see a write \
+                that a later read elsewhere does not, so replica reads are not linearizable. \
+                warm-standby.html#SYNCHRONOUS-REPLICATION, runtime-config-wal.html#GUC-SYNCHRONOUS-COMMIT",
+        expected: &[
+            ("commit (s2 applying 3 s late)", WAITS),
+            ("s1 while it waits", FRESH),
+            ("s2 after s1", MISSING),
+            ("master after s1", MISSING),
+            ("commit within 4 s more", RETURNS),
+            ("master once it returned", FRESH),
+        ],
+        run: |r| {
+            r.c.set_sync_standbys(&first(2, &[S1, S2]));
+            r.c.set_commit_mode(CommitMode::RemoteApply);
+            r.c.set_apply_delay(S2, APPLY_DELAY);
+            let w = r.write("commit (s2 applying 3 s late)", 1, "Ann");
+            r.c.wait(SECOND / 2);
+            r.read("s1 while it waits", S1, 1);
+            r.read("s2 after s1", S2, 1);
+            r.read("master after s1", M, 1);
+            r.await_commit("commit within 4 s more", w, 4 * SECOND);
+            r.read("master once it returned", M, 1);
+        },
+    },
+    Scenario {
         name: "a stopped synchronous standby blocks commits",
         about: "FIRST 1 (s1) with s1 stopped: commits wait though s2 is up and has the row (s2 is not \
                 listed); they go through once s1 is back. warm-standby.html#SYNCHRONOUS-REPLICATION-HA",

@@ -1,0 +1,586 @@
+//! Consistency checks of what clients saw, in the style of Jepsen's Knossos: is a history of
+//! reads and writes of registers linearizable, sequentially consistent, and did each process
+//! read its own writes and read monotonically?
+//!
+//! A [`History`] holds [`Op`]s: a process wrote or read one key's register (one register per
+//! key: "user 101's name"), called at one simulated moment and answered at a later one. Each
+//! write writes a value no other write of its key writes, its number in the master's log order
+//! (a larger number is a newer write); a read returns a write's value, or `None` for the row
+//! absent. An operation never answered (in flight, or failed without knowing whether it took
+//! effect: Jepsen's `:info`) may take effect at any moment after its call, or never; an
+//! unanswered read tells nothing and is ignored. Operations that failed for sure are not passed
+//! in. An operation comes before another if it was answered before the other was called.
+//!
+//! - [`linearizable`]: each operation seems to take effect at one moment between its call and
+//!   its answer: there is one order keeping real time in which every read returns the last
+//!   write before it. Checked key by key, since linearizability is local (Herlihy & Wing 1990).
+//! - [`sequentially_consistent`]: there is one order of all operations, all keys together
+//!   (sequential consistency is not local), keeping each process's own order but not real time
+//!   between processes, in which every read returns the last write before it.
+//! - [`read_your_writes`]: no process reads a key older than a write of it that was answered
+//!   to the process before the read was called.
+//! - [`monotonic_reads`]: no process reads a key older than a read of it that was answered to
+//!   the process before.
+//!
+//! A [`Verdict::No`] names a witness: a smallest set of the operations that is still a No, for
+//! the page to show why. [`Initial::Unknown`] is for a history that is a window cut out of a
+//! longer run, where a key's value before the window is not known: it is one free value, the one
+//! a read returns that no write in the window wrote. That is exact for linearizability, where
+//! all that came before the window came before it in real time; sequential consistency may order
+//! a write from before the window after operations of other processes in it, so a caller who
+//! wants that stands the write in as an unanswered one.
+//!
+//! The page checks its history each time it changes, so the two searches are bounded in work,
+//! not time: at most [`MAX_OPS`] operations and [`CHECK_STEPS`] steps, witness included; past
+//! either, the verdict is [`Verdict::NotChecked`]. The search is Wing & Gong's, with Lowe's
+//! just-in-time linearization and memoized states (Lowe, "Testing for linearizability", 2017).
+//! The two session checks are a sort and a sweep, and need no bound.
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
+use std::ops::Range;
+
+/// The most operations the searches look at (unanswered reads aside). A window of the page's
+/// recent requests fits; more, and a search would spend its steps on bookkeeping.
+pub const MAX_OPS: usize = 256;
+
+/// The most steps one check takes, its witness included. Steps are about equal work, a few
+/// hundred machine instructions: an operation tried at a point of the search (or looked at for
+/// the choices there, or copied to try a smaller witness), each eight words of a state compared or
+/// remembered. A check that runs out has taken a millisecond or two natively, two or three in
+/// wasm.
+pub const CHECK_STEPS: u64 = 30_000;
+
+const TOO_MANY: &str = "too many operations";
+
+/// One client operation on one key's register; times are simulated microseconds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Op {
+    pub process: u32,
+    pub key: u64,
+    pub kind: Kind,
+    pub call: u64,
+    /// When the answer came; `None`: no answer, so the operation may take effect at any moment
+    /// after its call, or never.
+    pub ret: Option<u64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// Writes `value`, which no other write of the key writes: its number in the master's log
+    /// order.
+    Write { value: u64 },
+    /// Returned the value of the write numbered `value`, or `None`: the row absent.
+    Read { value: Option<u64> },
+}
+
+/// Every key's value before the history starts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Initial {
+    Known(Option<u64>),
+    /// The history is a window cut out of a longer run: each key's value before it is one free
+    /// value, bound by the first read that returns a value no write in the history wrote.
+    Unknown,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct History {
+    pub ops: Vec<Op>,
+    pub initial: Initial,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    Yes,
+    /// `witness`: indices into the history's operations, in call order.
+    No {
+        witness: Vec<usize>,
+    },
+    NotChecked {
+        reason: &'static str,
+    },
+}
+
+/// Whether each key's register is linearizable; a No's witness is within one key.
+pub fn linearizable(history: &History) -> Verdict {
+    let Some(answered) = answered(history) else { return too_many() };
+    let mut by_key: BTreeMap<u64, Vec<usize>> = BTreeMap::new();
+    for i in answered {
+        by_key.entry(history.ops[i].key).or_default().push(i);
+    }
+    let mut keys: Vec<Vec<usize>> = by_key.into_values().collect();
+    // Small keys first, so that a cheap violation is found before a large key spends the steps.
+    keys.sort_by_key(Vec::len);
+    let mut budget = Budget(CHECK_STEPS);
+    for ops in keys {
+        match consistent(history, &ops, Order::RealTime, &mut budget) {
+            Ok(true) => {}
+            Ok(false) => return Verdict::No { witness: shrink(history, ops, Order::RealTime, &mut budget) },
+            Err(OutOfSteps) => return too_many(),
+        }
+    }
+    Verdict::Yes
+}
+
+/// Whether there is one order of all operations, keeping each process's order, that every read
+/// agrees with.
+pub fn sequentially_consistent(history: &History) -> Verdict {
+    let Some(answered) = answered(history) else { return too_many() };
+    let mut budget = Budget(CHECK_STEPS);
+    match consistent(history, &answered, Order::Process, &mut budget) {
+        Ok(true) => Verdict::Yes,
+        Ok(false) => Verdict::No { witness: shrink(history, answered, Order::Process, &mut budget) },
+        Err(OutOfSteps) => too_many(),
+    }
+}
+
+/// Whether every read returns a value at least as new as the process's newest write of the key
+/// answered before the read was called. The witness: that write and the latest such read.
+pub fn read_your_writes(history: &History) -> Verdict {
+    latest_older_read(history, |kind| match kind {
+        Kind::Write { value } => Some(Some(*value)),
+        Kind::Read { .. } => None,
+    })
+}
+
+/// Whether every read returns a value at least as new as the process's reads of the key answered
+/// before it was called. The witness: the newest of those and the latest read older than it.
+pub fn monotonic_reads(history: &History) -> Verdict {
+    latest_older_read(history, |kind| match kind {
+        Kind::Read { value } => Some(*value),
+        Kind::Write { .. } => None,
+    })
+}
+
+fn too_many() -> Verdict {
+    Verdict::NotChecked { reason: TOO_MANY }
+}
+
+/// The operations the searches look at: all but reads never answered. `None` past [`MAX_OPS`].
+fn answered(history: &History) -> Option<Vec<usize>> {
+    let answered: Vec<usize> = (0..history.ops.len())
+        .filter(|&i| history.ops[i].ret.is_some() || matches!(history.ops[i].kind, Kind::Write { .. }))
+        .collect();
+    (answered.len() <= MAX_OPS).then_some(answered)
+}
+
+/// The latest read (by call) of a key by a process that returns an older value than an earlier
+/// operation of the process on the key (answered before the read was called) sets as its floor:
+/// the witness is [the newest such operation, the read]. `None`, the row absent, is older than any
+/// write.
+fn latest_older_read(history: &History, floor: impl Fn(&Kind) -> Option<Option<u64>>) -> Verdict {
+    // For each process and key, (time, value, index): floors by answer, reads by call.
+    type Timed = Vec<(u64, Option<u64>, usize)>;
+    let mut floors: BTreeMap<(u32, u64), Timed> = BTreeMap::new();
+    let mut reads: BTreeMap<(u32, u64), Timed> = BTreeMap::new();
+    for (i, op) in history.ops.iter().enumerate() {
+        let Some(ret) = op.ret else { continue };
+        let session = (op.process, op.key);
+        if let Some(value) = floor(&op.kind) {
+            floors.entry(session).or_default().push((ret, value, i));
+        }
+        if let Kind::Read { value } = op.kind {
+            reads.entry(session).or_default().push((op.call, value, i));
+        }
+    }
+    let mut latest: Option<(u64, usize, usize)> = None;
+    for (session, mut reads) in reads {
+        let mut floors = floors.remove(&session).unwrap_or_default();
+        floors.sort_unstable();
+        reads.sort_unstable();
+        let mut answered = floors.into_iter().peekable();
+        let mut newest: Option<(Option<u64>, usize)> = None;
+        for (call, value, read) in reads {
+            while let Some((_, floor, earlier)) = answered.next_if(|&(ret, ..)| ret < call) {
+                if newest.is_none_or(|(newest, _)| floor > newest) {
+                    newest = Some((floor, earlier));
+                }
+            }
+            let Some((floor, earlier)) = newest else { continue };
+            if value < floor
+                && latest.is_none_or(|(latest_call, _, latest_read)| (call, read) > (latest_call, latest_read))
+            {
+                latest = Some((call, earlier, read));
+            }
+        }
+    }
+    latest.map_or(Verdict::Yes, |(_, earlier, read)| Verdict::No { witness: vec![earlier, read] })
+}
+
+/// Which order of the history the one total order must keep.
+#[derive(Clone, Copy)]
+enum Order {
+    /// Real time: linearizability.
+    RealTime,
+    /// Each process's own order: sequential consistency.
+    Process,
+}
+
+struct Budget(u64);
+
+struct OutOfSteps;
+
+impl Budget {
+    fn spend(&mut self, steps: usize) -> Result<(), OutOfSteps> {
+        match self.0.checked_sub(steps as u64) {
+            Some(left) => {
+                self.0 = left;
+                Ok(())
+            }
+            None => {
+                self.0 = 0;
+                Err(OutOfSteps)
+            }
+        }
+    }
+}
+
+/// Whether the operations `subset` of the history have one total order keeping `order` in which
+/// each read returns the last write of its key before it.
+fn consistent(history: &History, subset: &[usize], order: Order, budget: &mut Budget) -> Result<bool, OutOfSteps> {
+    // Numbering the values and sorting the operations costs a few steps an operation.
+    budget.spend(3 * subset.len())?;
+    match Search::new(history, subset, order) {
+        Some(search) => search.run(budget),
+        None => Ok(false),
+    }
+}
+
+/// A smallest set of `ops` still not consistent: greedy deletion, trying to remove halves, then
+/// quarters, and so on, then one operation at a time until none can go, earliest first, so that
+/// of several violations the latest is kept. A write goes only with every read of its value, so
+/// that a witness never reads a value no write in it wrote (with `Initial::Unknown`, a value no
+/// write in the whole history wrote is the free initial value and may stay). Out of steps, the
+/// smallest set found so far, which is still not consistent.
+fn shrink(history: &History, mut kept: Vec<usize>, order: Order, budget: &mut Budget) -> Vec<usize> {
+    let writes: BTreeMap<(u64, u64), usize> = (history.ops.iter().enumerate())
+        .filter_map(|(i, op)| match op.kind {
+            Kind::Write { value } => Some(((op.key, value), i)),
+            Kind::Read { .. } => None,
+        })
+        .collect();
+    let reads_removed_write = |trial: &[usize]| {
+        let present: BTreeSet<usize> = trial.iter().copied().collect();
+        trial.iter().any(|&i| match history.ops[i].kind {
+            Kind::Read { value: Some(value) } => {
+                writes.get(&(history.ops[i].key, value)).is_some_and(|write| !present.contains(write))
+            }
+            _ => false,
+        })
+    };
+    kept.sort_by_key(|&i| (history.ops[i].call, i));
+    let mut size = (kept.len() / 2).max(1);
+    loop {
+        let mut removed = false;
+        let mut start = 0;
+        while start < kept.len() {
+            let end = (start + size).min(kept.len());
+            let trial: Vec<usize> = kept[..start].iter().chain(&kept[end..]).copied().collect();
+            let still_inconsistent = budget
+                .spend(trial.len())
+                .and_then(|()| Ok(!reads_removed_write(&trial) && !consistent(history, &trial, order, budget)?));
+            match still_inconsistent {
+                Ok(true) => {
+                    kept = trial;
+                    removed = true;
+                }
+                Ok(false) => start = end,
+                Err(OutOfSteps) => return kept,
+            }
+        }
+        if size > 1 {
+            size /= 2;
+        } else if !removed {
+            return kept;
+        }
+    }
+}
+
+/// An operation as the search sees it (an entry, in Wing & Gong's terms).
+struct Entry {
+    call: u64,
+    /// `u64::MAX` if never answered.
+    ret: u64,
+    /// The key's number in the search.
+    key: usize,
+    effect: Effect,
+}
+
+/// Values are numbered per search: each value some read returns has its own number, and every
+/// value no read returns is [`UNREAD`], since they all leave the same future (no read can follow
+/// them until another write).
+#[derive(Clone, Copy)]
+enum Effect {
+    Write(u32),
+    Read(u32),
+}
+
+const UNREAD: u32 = 0;
+
+/// The search for one total order of some operations: Wing & Gong's depth-first search over
+/// which operation takes effect next, with Lowe's memo of the states already tried.
+struct Search {
+    /// Grouped in chains, each chain in call order.
+    entries: Vec<Entry>,
+    /// The operations the order must keep in their history order among themselves: all of them
+    /// for real time, each process's for its own order. Nothing orders two chains.
+    chains: Vec<Range<usize>>,
+    /// Each key's value before the history.
+    initial: Vec<u32>,
+    /// Each key's number of reads.
+    reads: Vec<u32>,
+}
+
+impl Search {
+    /// `None` if a read returns a value the register never holds: no order can explain it.
+    fn new(history: &History, subset: &[usize], order: Order) -> Option<Search> {
+        fn sorted<T: Ord>(mut items: Vec<T>) -> Vec<T> {
+            items.sort_unstable();
+            items.dedup();
+            items
+        }
+        let ops = || subset.iter().map(|&i| (i, &history.ops[i]));
+        let keys = sorted(ops().map(|(_, op)| op.key).collect());
+        let key_number = |key: u64| keys.binary_search(&key).expect("every key was collected");
+        let written = sorted(
+            (ops())
+                .filter_map(|(_, op)| match op.kind {
+                    Kind::Write { value } => Some((op.key, value)),
+                    Kind::Read { .. } => None,
+                })
+                .collect(),
+        );
+        let read = sorted(
+            (ops())
+                .filter_map(|(_, op)| match op.kind {
+                    Kind::Read { value } => Some((op.key, value)),
+                    Kind::Write { .. } => None,
+                })
+                .collect(),
+        );
+        let number =
+            |key: u64, value: Option<u64>| read.binary_search(&(key, value)).map_or(UNREAD, |at| 1 + at as u32);
+        // Each key's value before the history: under `Initial::Unknown`, the one value read that
+        // no write here wrote, if any.
+        let known = match history.initial {
+            Initial::Known(value) => Some(value),
+            Initial::Unknown => None,
+        };
+        let mut before = vec![known; keys.len()];
+        for &(key, value) in &read {
+            if value.is_some_and(|value| written.binary_search(&(key, value)).is_ok()) {
+                continue;
+            }
+            let before = &mut before[key_number(key)];
+            if before.is_some_and(|before| before != value) {
+                return None;
+            }
+            *before = Some(value);
+        }
+        let initial =
+            (keys.iter().zip(before)).map(|(&key, before)| before.map_or(UNREAD, |value| number(key, value))).collect();
+        let mut reads = vec![0; keys.len()];
+        let mut chained: Vec<(u32, u64, usize, Entry)> = Vec::with_capacity(subset.len());
+        for (i, op) in ops() {
+            let key = key_number(op.key);
+            let effect = match op.kind {
+                // A write never answered whose value no read returns changes nothing that anyone
+                // saw: it may as well never have happened.
+                Kind::Write { value } if op.ret.is_none() && number(op.key, Some(value)) == UNREAD => continue,
+                Kind::Write { value } => Effect::Write(number(op.key, Some(value))),
+                Kind::Read { value } => {
+                    reads[key] += 1;
+                    Effect::Read(number(op.key, value))
+                }
+            };
+            let chain = match order {
+                Order::RealTime => 0,
+                Order::Process => op.process,
+            };
+            chained.push((chain, op.call, i, Entry { call: op.call, ret: op.ret.unwrap_or(u64::MAX), key, effect }));
+        }
+        chained.sort_unstable_by_key(|&(chain, call, i, _)| (chain, call, i));
+        let mut chains: Vec<Range<usize>> = Vec::new();
+        for chain in chained.chunk_by(|a, b| a.0 == b.0) {
+            let start = chains.last().map_or(0, |chain| chain.end);
+            chains.push(start..start + chain.len());
+        }
+        let entries = chained.into_iter().map(|(.., entry)| entry).collect();
+        Some(Search { entries, chains, initial, reads })
+    }
+
+    fn run(&self, budget: &mut Budget) -> Result<bool, OutOfSteps> {
+        /// A level of the path: the operation placed, the value it overwrote, and where the
+        /// choices at that point start in `choices` and which to try next.
+        struct Level {
+            placed: usize,
+            overwritten: u32,
+            choices: usize,
+            next: usize,
+        }
+        let mut position = Position {
+            placed: vec![0; self.entries.len().div_ceil(64)],
+            values: self.initial.clone(),
+            reads_left: self.reads.clone(),
+            all_reads_left: self.reads.iter().sum(),
+        };
+        let mut seen: HashSet<Vec<u64>, BuildHasherDefault<WordHasher>> = HashSet::default();
+        let mut state = Vec::new();
+        let mut path: Vec<Level> = Vec::new();
+        // The choices of every level of the path, one level after the other.
+        let mut choices = Vec::new();
+        self.choices(&position, &mut choices, budget)?;
+        let (mut level_choices, mut next) = (0, 0);
+        loop {
+            // Only writes are left: they can always take effect, in any order that keeps `order`.
+            if position.all_reads_left == 0 {
+                return Ok(true);
+            }
+            match choices.get(next) {
+                Some(&placed) => {
+                    next += 1;
+                    let overwritten = position.place(placed, &self.entries[placed]);
+                    position.state(&mut state);
+                    budget.spend(1 + state.len() / 8)?;
+                    if seen.contains(&state) {
+                        position.undo(placed, &self.entries[placed], overwritten);
+                        continue;
+                    }
+                    // Remembering it costs about as much again as trying it.
+                    budget.spend(2 + state.len() / 8)?;
+                    seen.insert(state.clone());
+                    path.push(Level { placed, overwritten, choices: level_choices, next });
+                    (level_choices, next) = (choices.len(), choices.len());
+                    self.choices(&position, &mut choices, budget)?;
+                }
+                None => {
+                    let Some(level) = path.pop() else { return Ok(false) };
+                    position.undo(level.placed, &self.entries[level.placed], level.overwritten);
+                    choices.truncate(level_choices);
+                    (level_choices, next) = (level.choices, level.next);
+                }
+            }
+        }
+    }
+
+    /// Adds to `choices` the operations that may take effect next: in each chain, those called no
+    /// later than the first answer of an operation of the chain not yet placed (Lowe's just-in-time
+    /// linearization), reads only if they return the register's value. A read that may go is the
+    /// only choice: placing it at once loses no order, as it changes nothing and whatever order
+    /// placed it later could have placed it now.
+    fn choices(&self, position: &Position, choices: &mut Vec<usize>, budget: &mut Budget) -> Result<(), OutOfSteps> {
+        let start = choices.len();
+        for chain in &self.chains {
+            budget.spend(1)?;
+            let mut first_answer = u64::MAX;
+            let mut from = chain.start;
+            while let Some(i) = position.first_unplaced(from, chain.end) {
+                let entry = &self.entries[i];
+                // Called after an operation not yet placed was answered, it must wait, and so must
+                // every later one of the chain (calls are in order; and as answers come after
+                // calls, none of them could have lowered `first_answer`).
+                if entry.call > first_answer {
+                    break;
+                }
+                budget.spend(1)?;
+                first_answer = first_answer.min(entry.ret);
+                match entry.effect {
+                    Effect::Read(value) if value == position.values[entry.key] => {
+                        choices.truncate(start);
+                        choices.push(i);
+                        return Ok(());
+                    }
+                    Effect::Read(_) => {}
+                    Effect::Write(_) => choices.push(i),
+                }
+                from = i + 1;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Where the search stands: the operations placed, each register's value, each key's reads left.
+struct Position {
+    placed: Vec<u64>,
+    values: Vec<u32>,
+    reads_left: Vec<u32>,
+    all_reads_left: u32,
+}
+
+impl Position {
+    /// Places operation `i`; returns the value of its key before, for [`Position::undo`].
+    fn place(&mut self, i: usize, entry: &Entry) -> u32 {
+        self.placed[i / 64] |= 1 << (i % 64);
+        let before = self.values[entry.key];
+        match entry.effect {
+            Effect::Write(value) => self.values[entry.key] = value,
+            Effect::Read(_) => {
+                self.reads_left[entry.key] -= 1;
+                self.all_reads_left -= 1;
+            }
+        }
+        before
+    }
+
+    fn undo(&mut self, i: usize, entry: &Entry, before: u32) {
+        self.placed[i / 64] &= !(1 << (i % 64));
+        self.values[entry.key] = before;
+        if let Effect::Read(_) = entry.effect {
+            self.reads_left[entry.key] += 1;
+            self.all_reads_left += 1;
+        }
+    }
+
+    /// The state the memo remembers: the operations placed and the registers' values, forgetting
+    /// the value of a key with no reads left, which nothing can tell any more.
+    fn state(&self, state: &mut Vec<u64>) {
+        state.clear();
+        state.extend(&self.placed);
+        let values = self.values.iter().zip(&self.reads_left);
+        state.extend(values.map(|(&value, &reads_left)| if reads_left == 0 { UNREAD } else { value } as u64));
+    }
+
+    /// The first operation from `from` (inclusive) to `end` not yet placed.
+    fn first_unplaced(&self, from: usize, end: usize) -> Option<usize> {
+        let mut at = from;
+        while at < end {
+            let free = (!self.placed[at / 64]) >> (at % 64);
+            if free != 0 {
+                let found = at + free.trailing_zeros() as usize;
+                return (found < end).then_some(found);
+            }
+            at = (at / 64 + 1) * 64;
+        }
+        None
+    }
+}
+
+/// The memo's hasher. A state is a few plain words and the search only asks whether it has seen
+/// one, so FxHash's multiply and rotate serves, where std's SipHash, made to resist chosen keys,
+/// was most of the search's work. Being fixed, it also keeps the model off the system's entropy,
+/// which std's default `RandomState` draws.
+#[derive(Default)]
+struct WordHasher(u64);
+
+impl Hasher for WordHasher {
+    fn write_u64(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+
+    /// A state is hashed as its length, then its words' bytes: whole words.
+    fn write(&mut self, bytes: &[u8]) {
+        for word in bytes.chunks_exact(8) {
+            self.write_u64(u64::from_le_bytes(word.try_into().expect("whole words")));
+        }
+    }
+
+    fn write_usize(&mut self, length: usize) {
+        self.write_u64(length as u64);
+    }
+
+    /// The table picks buckets by the low bits, and the product's best-mixed bits are the high ones.
+    fn finish(&self) -> u64 {
+        self.0.rotate_left(26)
+    }
+}

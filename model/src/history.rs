@@ -1,0 +1,262 @@
+//! The history: the latest operations as their clients saw them, each from its call to its
+//! answer, and its verdicts against consistency models (the `checker`).
+//!
+//! It is the finished requests the simulation keeps (`recent`) and those in flight. Every
+//! request issued after `horizon` is among them; one issued before may have been dropped, so a
+//! request that overlaps the horizon is checked loosely (a write as if its answer were unknown,
+//! a read not at all), and each key's value before the window is unknown to the checker: what
+//! the window shows is judged soundly, never wrongly called inconsistent.
+
+use crate::checker::{self, Initial, Kind, Op as Checked, Verdict};
+use crate::ids::ClientId;
+use crate::request::{Op, Outcome, RequestRecord};
+use crate::time::Time;
+use crate::{Simulation, data::Key};
+
+/// How many operations the page's history shows and checks: the latest ones, few enough to
+/// read on the stage.
+pub const SHOWN: usize = 24;
+
+/// One operation of the history.
+#[derive(Clone, Copy, Debug)]
+pub struct Entry<'a> {
+    pub record: &'a RequestRecord,
+    /// Its lane within its client: a client with several operations at once (the traffic
+    /// generator does not wait for answers) gets a lane for each, as Jepsen gives each thread
+    /// its own process.
+    pub lane: usize,
+    /// Its Jepsen process: one number per client lane, so each process does one thing at a time.
+    pub process: u32,
+}
+
+/// How an operation ended, as Jepsen records it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ending {
+    Ok,
+    /// It failed and did not happen.
+    Fail,
+    /// It failed after the master logged it: it may or may not survive.
+    Info,
+    /// No answer yet.
+    Pending,
+}
+
+impl Ending {
+    pub fn of(record: &RequestRecord) -> Ending {
+        match (&record.outcome, record.completed_at) {
+            (_, None) => Ending::Pending,
+            (Some(Outcome::Failed { .. }), _) if record.in_doubt.is_some() => Ending::Info,
+            (Some(Outcome::Failed { .. }), _) => Ending::Fail,
+            _ => Ending::Ok,
+        }
+    }
+}
+
+/// The verdicts on a history; witnesses are indices into its `entries`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Verdicts {
+    pub linearizable: Verdict,
+    pub sequential: Verdict,
+    pub read_your_writes: Verdict,
+    pub monotonic_reads: Verdict,
+    /// How many operations the checks looked at.
+    pub checked: usize,
+}
+
+#[derive(Clone, Debug)]
+pub struct History<'a> {
+    /// In the order they were called.
+    pub entries: Vec<Entry<'a>>,
+    /// Every request issued after this moment is here.
+    pub horizon: Time,
+    pub now: Time,
+}
+
+impl Simulation {
+    /// The `count` requests called last, finished or in flight, with their lanes; and any called
+    /// earlier that is still waiting after the master logged it, when one of those reads
+    /// returned it. The horizon moves to the last answer of those left out, so the checks stay
+    /// sound. (Left out, a write still waiting that no read shown returned could only have
+    /// been skipped by the checks anyway.) `usize::MAX` for all the simulation keeps.
+    pub fn history(&self, count: usize) -> History<'_> {
+        let mut records: Vec<&RequestRecord> = self.recent.iter().chain(self.in_flight.values()).collect();
+        // Ids are issued in the order requests are called.
+        records.sort_by_key(|record| record.id);
+        let first_kept = records.len().saturating_sub(count);
+        let mut seen: Vec<u64> = records[first_kept..]
+            .iter()
+            .filter_map(|record| match &record.outcome {
+                Some(Outcome::Read { row: Some(row), .. }) => Some(row.write),
+                _ => None,
+            })
+            .collect();
+        seen.sort_unstable();
+        let mut horizon = self.recent_horizon;
+        let mut kept = Vec::new();
+        for (index, record) in records.into_iter().enumerate() {
+            let waiting_and_seen = record.completed_at.is_none()
+                && written(record).is_some_and(|write| seen.binary_search(&write).is_ok());
+            if index >= first_kept || waiting_and_seen {
+                kept.push(record);
+            } else if let Some(done) = record.completed_at {
+                horizon = horizon.max(done);
+            }
+        }
+        // Each client's lanes: when the lane's last operation was answered (None: not yet), and
+        // its process number.
+        let mut lanes: Vec<Vec<(Option<Time>, u32)>> = vec![Vec::new(); self.sessions.len()];
+        let mut processes = 0;
+        let entries = kept
+            .into_iter()
+            .map(|record| {
+                let client_lanes = &mut lanes[record.client];
+                let free = client_lanes.iter().position(|(done, _)| done.is_some_and(|done| done <= record.issued_at));
+                let lane = free.unwrap_or_else(|| {
+                    client_lanes.push((None, processes));
+                    processes += 1;
+                    client_lanes.len() - 1
+                });
+                client_lanes[lane].0 = record.completed_at;
+                Entry { record, lane, process: client_lanes[lane].1 }
+            })
+            .collect();
+        History { entries, horizon, now: self.now }
+    }
+}
+
+impl History<'_> {
+    /// How many lanes each client has.
+    pub fn lanes(&self, client: ClientId) -> usize {
+        self.entries.iter().filter(|entry| entry.record.client == client).map(|entry| entry.lane + 1).max().unwrap_or(0)
+    }
+
+    /// The operations the checker can judge, as registers (one per user): the Write and Read
+    /// buttons' and the generator's, and the console's writes for the users later reads saw
+    /// them write. A console SELECT is drawn but not checked: its answer is a table, not a
+    /// register's value. Each with the index of its entry.
+    pub fn checked(&self) -> (checker::History, Vec<usize>) {
+        let mut ops = Vec::new();
+        let mut entry_of = Vec::new();
+        let before_horizon = |record: &RequestRecord| record.issued_at <= self.horizon && self.horizon > Time::ZERO;
+        let mut read_keys: Vec<(u64, Key)> = Vec::new();
+        for (index, entry) in self.entries.iter().enumerate() {
+            let record = entry.record;
+            if let (Op::Read { key }, Some(Outcome::Read { row, .. })) = (&record.op, &record.outcome) {
+                if record.completed_at.is_none() || before_horizon(record) {
+                    continue;
+                }
+                let value = row.as_ref().map(|row| row.write);
+                read_keys.extend(value.map(|write| (write, *key)));
+                ops.push(Checked {
+                    process: record.client as u32,
+                    key: *key,
+                    kind: Kind::Read { value },
+                    call: record.issued_at.0,
+                    ret: record.completed_at.map(|t| t.0),
+                });
+                entry_of.push(index);
+            }
+        }
+        // A console write counts once per user, however many reads saw it.
+        read_keys.sort_unstable();
+        read_keys.dedup();
+        for (index, entry) in self.entries.iter().enumerate() {
+            let record = entry.record;
+            let Some(value) = written(record) else { continue };
+            // Answered before the horizon or not at all: it may have taken effect at any moment.
+            let ret = match Ending::of(record) {
+                Ending::Ok if !before_horizon(record) => record.completed_at.map(|t| t.0),
+                _ => None,
+            };
+            let keys: Vec<Key> = match &record.op {
+                Op::Write { key, .. } => vec![*key],
+                _ => read_keys.iter().filter(|(write, _)| *write == value).map(|&(_, key)| key).collect(),
+            };
+            for key in keys {
+                ops.push(Checked {
+                    process: record.client as u32,
+                    key,
+                    kind: Kind::Write { value },
+                    call: record.issued_at.0,
+                    ret,
+                });
+                entry_of.push(index);
+            }
+        }
+        let mut order: Vec<usize> = (0..ops.len()).collect();
+        order.sort_by_key(|&i| (ops[i].call, entry_of[i]));
+        let history =
+            checker::History { ops: order.iter().map(|&i| ops[i].clone()).collect(), initial: Initial::Unknown };
+        (history, order.iter().map(|&i| entry_of[i]).collect())
+    }
+
+    /// The checker's verdicts on this history, witnesses as entry indices.
+    pub fn verdicts(&self) -> Verdicts {
+        let (history, entry_of) = self.checked();
+        let in_entries = |verdict: Verdict| match verdict {
+            Verdict::No { witness } => {
+                // Past `entry_of` are the sequential check's stand-ins for writes before the window.
+                let mut witness: Vec<usize> = witness.into_iter().filter_map(|i| entry_of.get(i).copied()).collect();
+                witness.sort_unstable();
+                witness.dedup();
+                Verdict::No { witness }
+            }
+            other => other,
+        };
+        Verdicts {
+            linearizable: in_entries(checker::linearizable(&history)),
+            sequential: in_entries(checker::sequentially_consistent(&with_earlier_writes(&history))),
+            read_your_writes: in_entries(checker::read_your_writes(&history)),
+            monotonic_reads: in_entries(checker::monotonic_reads(&history)),
+            checked: history.ops.len(),
+        }
+    }
+}
+
+/// The history, with a stand-in for each write before the window that a read in it returned.
+/// The window's one unknown value per key holds for linearizability, where everything left out
+/// came before the window in real time; sequential consistency keeps only each client's order,
+/// so an earlier write may come after any operation of another client: each stand-in is a write
+/// of its own process that may take effect anywhere, or never.
+fn with_earlier_writes(history: &checker::History) -> checker::History {
+    let mut extended = history.clone();
+    let written: Vec<u64> = history
+        .ops
+        .iter()
+        .filter_map(|op| match op.kind {
+            Kind::Write { value } => Some(value),
+            Kind::Read { .. } => None,
+        })
+        .collect();
+    let mut earlier: Vec<(Key, u64)> = history
+        .ops
+        .iter()
+        .filter_map(|op| match op.kind {
+            Kind::Read { value: Some(value) } if !written.contains(&value) => Some((op.key, value)),
+            _ => None,
+        })
+        .collect();
+    earlier.sort_unstable();
+    earlier.dedup();
+    for (index, (key, value)) in earlier.into_iter().enumerate() {
+        extended.ops.push(Checked {
+            process: u32::MAX - index as u32,
+            key,
+            kind: Kind::Write { value },
+            call: 0,
+            ret: None,
+        });
+    }
+    extended
+}
+
+/// The number of the write a request logged (`Row::write`), whether or not it was answered: a
+/// pending write waiting to commit, or one failed in doubt, may be read already.
+pub fn written(record: &RequestRecord) -> Option<u64> {
+    match &record.outcome {
+        Some(Outcome::Logged { write, .. }) => Some(*write),
+        Some(Outcome::Changed { write, .. }) => *write,
+        Some(Outcome::Failed { .. }) => record.in_doubt,
+        _ => None,
+    }
+}
