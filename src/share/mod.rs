@@ -1,9 +1,11 @@
 //! What a run is shared as, and read back from: the settings table (every setting's link key,
 //! label, explanation and parser), the settings fragment (`#replicas=2&mode=async...`), session
-//! and demo links, and the exported session file. Pure: no page code, tested natively; the
-//! page, the fuzz targets and the tests all read links through here.
+//! and demo links, the exported session file, and the exported history (`history_file`). Pure:
+//! no page code, tested natively; the page, the fuzz targets and the tests all read links
+//! through here.
 
 pub mod fragment;
+pub mod history_file;
 pub mod link;
 pub mod session_file;
 pub mod settings;

@@ -18,6 +18,7 @@ use super::demo_panel::{DemoMenu, DemoPanel, Watched};
 use super::event_log::EventLog;
 use super::frame::{use_animation_frame, use_fragment_changes, use_media_query, use_shortcuts};
 use super::help::Help;
+use super::history::{HistoryFormat, HistoryPanel};
 use super::node_card::NodeCard;
 use super::request_log::RequestLog;
 use super::session_bar::SessionBar;
@@ -26,6 +27,7 @@ use super::state::{Action, PlaygroundState, Theme, shortcut};
 use super::stats::StatsPanel;
 use super::topology::Topology;
 use super::view;
+use crate::share::history_file;
 use crate::share::link::{self, Opening};
 use crate::sim::ids::NodeId;
 use crate::sim::{NodeRef, Simulation};
@@ -112,6 +114,21 @@ pub fn App() -> Html {
         html! { <CompareTable {a_title} {b_title} rows={compare::rows(&sim, other)} lecture={compare::lecture_rows(&sim, other)} compact={staged} /> }
     });
     let request_log = |rows| html! { <RequestLog requests={view::request_rows(&sim, rows)} /> };
+    let export_history = {
+        let (sim, on_action) = (state.sim.clone(), on_action.clone());
+        Callback::from(move |format: HistoryFormat| {
+            let sim = sim.borrow();
+            let history = view::shown_history(&sim);
+            let (file, text, kind) = match format {
+                HistoryFormat::Json => ("history.json", history_file::to_json(&history), "application/json"),
+                HistoryFormat::Edn => ("history.edn", history_file::to_edn(&history), "application/edn"),
+            };
+            if let Err(reason) = browser::download(file, kind, &text) {
+                on_action.emit(Action::Notice(format!("the history could not be exported: {reason}")));
+            }
+        })
+    };
+    let history = || html! { <HistoryPanel view={view::history(&sim)} on_export={export_history.clone()} /> };
     let event_log = |rows| html! { <EventLog events={view::event_rows(&sim, rows)} /> };
     let under_picture: Vec<Html> = layout
         .under_picture
@@ -119,6 +136,7 @@ pub fn App() -> Html {
         .map(|&id| match id {
             "request-log" => request_log(view::STAGE_LOG_ROWS),
             "event-log" => event_log(view::STAGE_LOG_ROWS),
+            "history" => history(),
             chart => charts(&sim, |id| id == chart),
         })
         .collect();
@@ -200,6 +218,7 @@ pub fn App() -> Html {
                         { for sim.replica_ids().into_iter().map(|id| card(&sim, id, &on_action)) }
                     </div>
                 </section>
+                if !layout.moved("history") { { history() } }
                 <div class="logs">
                     if !layout.moved("request-log") { { request_log(view::LOG_IN_FLIGHT) } }
                     if !layout.moved("event-log") { { event_log(view::EVENT_ROWS) } }

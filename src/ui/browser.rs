@@ -86,12 +86,12 @@ pub fn forget_session() {
     }
 }
 
-/// Offers `text` as a file download.
-pub fn download(file_name: &str, text: &str) -> Result<(), String> {
+/// Offers `text` as a file download of the media type `kind`.
+pub fn download(file_name: &str, kind: &str, text: &str) -> Result<(), String> {
     let fail = |_| "the browser refused to make the download".to_string();
     let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
     let options = web_sys::BlobPropertyBag::new();
-    options.set_type("application/json");
+    options.set_type(kind);
     let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(fail)?;
     let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(fail)?;
     let document = web_sys::window().and_then(|window| window.document()).ok_or("no document")?;

@@ -138,6 +138,7 @@ fn watch_label(id: &str) -> String {
         "chart-stale" => "the stale-read chart".to_string(),
         "request-log" => "the request log".to_string(),
         "event-log" => "the cluster events".to_string(),
+        "history" => "the history and its verdicts".to_string(),
         other => match (other.strip_prefix("node-replica-"), other.strip_prefix("link-replica-")) {
             (Some(number), _) => format!("replica {number}"),
             (_, Some(number)) => format!("the link to replica {number}"),

@@ -12,6 +12,7 @@ pub mod event_log;
 pub mod field;
 pub mod frame;
 pub mod help;
+pub mod history;
 pub mod json;
 pub mod node_card;
 pub mod offline;

@@ -4,6 +4,7 @@
 use yew::prelude::*;
 
 use super::demo_panel::use_watched;
+use super::view;
 
 use std::rc::Rc;
 
@@ -22,7 +23,7 @@ pub struct RequestLogProps {
 
 /// Whether a request went wrong in a way the log singles out.
 fn is_problem(record: &RequestRecord) -> bool {
-    record.is_stale() || record.ryw_violation || record.monotonic_violation || record.lost || record.failure().is_some()
+    !view::request_tags(record).is_empty()
 }
 
 #[component]
@@ -49,18 +50,11 @@ pub fn RequestLog(props: &RequestLogProps) -> Html {
             <ol data-testid="request-log" data-watched={watched.mark("request-log")}>
                 { for shown.into_iter().map(|record| {
                     let stale = record.is_stale();
-                    let tags = [
-                        (stale, "STALE"),
-                        (record.ryw_violation, "MISSED OWN WRITE"),
-                        (record.monotonic_violation, "WENT BACK IN TIME"),
-                        (record.lost, "LOST"),
-                        (record.failure().is_some(), "FAILED"),
-                    ];
                     let alarm = is_problem(record);
                     html! {
                         <li class={classes!(alarm.then_some("stale"), record.completed_at.is_none().then_some("pending"))}
                             data-stale={stale.to_string()}>
-                            { for tags.iter().filter(|(on, _)| *on).map(|(_, tag)| html! { <span class="tag">{ *tag }</span> }) }
+                            { for view::request_tags(record).into_iter().map(|tag| html! { <span class="tag">{ tag }</span> }) }
                             { describe(record) }
                         </li>
                     }

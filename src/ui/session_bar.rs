@@ -51,7 +51,7 @@ pub fn SessionBar(props: &SessionBarProps) -> Html {
         let on_action = props.on_action.clone();
         Callback::from(move |_: MouseEvent| {
             let file = session_file::to_json(&link::at_moment(&fragment, now));
-            if let Err(reason) = browser::download("playground-session.json", &file) {
+            if let Err(reason) = browser::download("playground-session.json", "application/json", &file) {
                 on_action.emit(Action::Notice(format!("the session could not be exported: {reason}")));
             }
         })

@@ -17,6 +17,7 @@ mod read_your_writes;
 mod replica_crash;
 mod single_db;
 mod sync;
+mod sync_linearizable;
 
 pub struct Demo {
     /// Its name in links: `#demo=NAME&step=N`.
@@ -111,6 +112,7 @@ pub const DEMOS: &[Demo] = &[
     add_replicas::DEMO,
     async_stale::DEMO,
     sync::DEMO,
+    sync_linearizable::DEMO,
     load_balancing::DEMO,
     replica_crash::DEMO,
     master_crash::DEMO,

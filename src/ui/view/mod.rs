@@ -5,12 +5,15 @@
 //! |---|---|
 //! | `picture` | the picture: machines, messages on their way, how the master replicates |
 //! | `node` | a machine's card: role, progress, the actions it offers, its tables' rows |
+//! | `history` | the history panel: client lanes, the reads' missed writes, the verdicts and their witnesses |
 //! | `page` | the page around them: what stands on the stage, the logs' and the console's rows, the charts' series, the compared runs' titles |
 
+mod history;
 mod node;
 mod page;
 mod picture;
 
+pub use history::{Bar, BarKind, HistoryView, VerdictLine, history, request_tags, shown_history};
 pub use node::{CardView, NodeAction, RowMark, TableView, card, node_actions, progress, retention, role};
 pub use page::{
     CHARTS, ChartView, EVENT_ROWS, LOG_IN_FLIGHT, Layout, STAGE_LOG_ROWS, chart, console_rows, event_rows,

@@ -22,8 +22,8 @@ const CONSOLE_ROWS: usize = 8;
 
 /// The panels a demo step can ask to watch that are not always on the stage: on the stage they
 /// move under the picture while watched.
-const MOVABLE: [&str; 6] =
-    ["chart-throughput", "chart-latency", "chart-lag", "chart-stale", "request-log", "event-log"];
+const MOVABLE: [&str; 7] =
+    ["chart-throughput", "chart-latency", "chart-lag", "chart-stale", "request-log", "event-log", "history"];
 
 /// The page, or the stage (a demo running, or presenter mode): one 1280×720 screen where what
 /// the step watches stands beside the picture.

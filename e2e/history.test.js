@@ -1,0 +1,86 @@
+// End-to-end: the history panel on the built site: client lanes, the verdicts and their
+// witness, rewinding it, the keyboard, and the JSON and EDN exports.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+
+import { open as openIn, siteInChromium, text, untilText } from './fixtures.js';
+
+const running = siteInChromium();
+const open = (fragment) => openIn(running, fragment);
+
+/** Opens the demo "Sync is not linearizable" at `step` and waits until the step pauses at its claim. */
+async function demoStep(step) {
+  const opened = await open(`#demo=sync-linearizable&step=${step}`);
+  await untilText(opened.page, 'stat-reads', '2', 15000);
+  await opened.page.waitForFunction(() => document.querySelector('[data-testid="pause"]')?.getAttribute('aria-pressed') === 'true');
+  return opened;
+}
+
+describe('history', () => {
+  test('sync with replica reads: no read is stale, yet the history is not linearizable; the witness is outlined and told', async () => {
+    const { page, problems } = await demoStep(1);
+    assert.equal(await text(page, 'verdict-linearizable'), 'no');
+    assert.equal(await text(page, 'verdict-sequential'), 'yes');
+    assert.equal(await text(page, 'stat-stale-reads'), '0');
+    const labels = await page.locator('.history .op .op-label').allTextContents();
+    assert.deepEqual(labels, ['w(102, "Alice")', 'r(102) → "Alice"', 'r(102) → "Bob"']);
+    assert.equal(await page.locator('.history .op.witness').count(), 3);
+    assert.match(await page.locator('.verdict.answer-no .verdict-words').textContent(), /client 3's r\(102\) → "Bob" \(version 1\) on pg-3/);
+    // The keyboard reaches each operation, which then tells its client, times and node.
+    await page.getByTestId('history-export-edn').focus();
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    assert.match(await page.locator('.history-detail').textContent(), /^client 2 · r\(102\) → "Alice" \(version 2\) · called 0:00\.500 · answered 0:00\.\d+ .* · pg-2 \(replica-1\)$/);
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
+  test('reads at the master are linearizable; rewinding shows the history of that moment', async () => {
+    const { page, problems } = await demoStep(3);
+    assert.equal(await text(page, 'verdict-linearizable'), 'yes');
+    await page.close();
+    const first = await demoStep(1);
+    // At 0.65 s client 3 has not read yet: the write and a read of it are linearizable.
+    await first.page.getByTestId('timeline').fill('650');
+    await untilText(first.page, 'clock', 't = 650.0 ms');
+    await untilText(first.page, 'verdict-linearizable', 'yes');
+    assert.equal(await first.page.locator('.history .op').count(), 2);
+    assert.deepEqual([...problems, ...first.problems], []);
+    await first.page.close();
+  });
+
+  test('a stale read under async has a line to the write it missed', async () => {
+    const { page, problems } = await open('#replicas=2&mode=async&lag=2000&seed=3');
+    await page.getByTestId('write').click();
+    await untilText(page, 'stat-writes', '1');
+    await page.getByTestId('read').click();
+    await untilText(page, 'stat-stale-reads', '1');
+    await untilText(page, 'verdict-linearizable', 'no');
+    assert.equal(await page.locator('.history .missed').count(), 1);
+    assert.equal(await text(page, 'verdict-read-your-writes'), 'no', 'the same client wrote and read');
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
+  test('the history exports as history.json and as Jepsen EDN', async () => {
+    const { page, problems } = await demoStep(1);
+    const [json] = await Promise.all([page.waitForEvent('download'), page.getByTestId('history-export').click()]);
+    assert.equal(json.suggestedFilename(), 'history.json');
+    const entries = JSON.parse(await readFile(await json.path(), 'utf8'));
+    assert.deepEqual(Object.keys(entries[0]).sort(), ['f', 'key', 'node', 'process', 'time', 'type', 'value']);
+    assert.deepEqual(
+      entries.map((entry) => `${entry.process} ${entry.type} ${entry.f} ${entry.key} ${entry.value}`),
+      ['0 invoke write 102 Alice', '1 invoke read 102 null', '1 ok read 102 Alice', '2 invoke read 102 null', '2 ok read 102 Bob'],
+      'the write is still waiting: only its invocation',
+    );
+    assert.equal(entries[0].time, 100000, 'simulated µs');
+    const [edn] = await Promise.all([page.waitForEvent('download'), page.getByTestId('history-export-edn').click()]);
+    assert.equal(edn.suggestedFilename(), 'history.edn');
+    const lines = (await readFile(await edn.path(), 'utf8')).trim().split('\n');
+    assert.equal(lines[1], '{:process 0, :type :invoke, :f :write, :value [102 "Alice"], :time 100000000}');
+    assert.match(lines[3], /^\{:process 1, :type :ok, :f :read, :value \[102 "Alice"\], :time \d+, :node "pg-2"\}$/);
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+});

@@ -1,0 +1,397 @@
+//! The history panel: the latest operations on client lanes, each a bar from its call to its
+//! answer (the diagrams of Kleppmann's book and of Jepsen's reports), a line from each read that
+//! missed a write to that write, and the verdicts of the checker with their witnesses in words.
+
+use crate::sim::Simulation;
+use crate::sim::checker::{CHECK_STEPS, MAX_OPS, Verdict};
+use crate::sim::data;
+use crate::sim::history::{Ending, History, SHOWN, written};
+use crate::sim::request::{Op, Outcome, RequestRecord};
+use crate::sim::time::Time;
+
+/// Longest SQL statement text drawn on a bar.
+const SQL_LABEL_CHARS: usize = 24;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct HistoryView {
+    /// Each lane's name, top to bottom: a client, or one of its lanes when it had several
+    /// operations at once.
+    pub lanes: Vec<String>,
+    pub bars: Vec<Bar>,
+    /// From a read to the write it missed, as indices into `bars`.
+    pub links: Vec<(usize, usize)>,
+    /// The moments at the left and right edges.
+    pub from: Time,
+    pub to: Time,
+    pub verdicts: Vec<VerdictLine>,
+    /// What was checked, in words.
+    pub scope: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BarKind {
+    Write,
+    Read,
+    Sql,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Bar {
+    pub request: u64,
+    pub lane: usize,
+    /// Where it starts and ends across the panel, 0 to 1.
+    pub from: f64,
+    pub to: f64,
+    pub kind: BarKind,
+    pub ending: Ending,
+    /// `w(101, "Bob")`, `r(101) → "Alice"`.
+    pub label: String,
+    pub tags: Vec<&'static str>,
+    /// Part of the first witness the verdicts name.
+    pub witness: bool,
+    /// Its client, times and node, for hover and focus.
+    pub detail: String,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct VerdictLine {
+    pub name: &'static str,
+    pub test_id: &'static str,
+    /// `yes`, `no` or `not checked`.
+    pub answer: &'static str,
+    pub words: String,
+}
+
+/// What singles a request out, in the words the request log and the history both use.
+pub fn request_tags(record: &RequestRecord) -> Vec<&'static str> {
+    [
+        (record.is_stale(), "STALE"),
+        (record.ryw_violation, "MISSED OWN WRITE"),
+        (record.monotonic_violation, "WENT BACK IN TIME"),
+        (record.lost, "LOST"),
+        (record.in_doubt.is_some(), "IN DOUBT"),
+        (record.failure().is_some() && record.in_doubt.is_none(), "FAILED"),
+    ]
+    .into_iter()
+    .filter_map(|(on, tag)| on.then_some(tag))
+    .collect()
+}
+
+/// The operations the panel draws, checks and exports.
+pub fn shown_history(sim: &Simulation) -> History<'_> {
+    sim.history(SHOWN)
+}
+
+/// The history panel of `sim` now.
+pub fn history(sim: &Simulation) -> HistoryView {
+    let history = shown_history(sim);
+    let verdicts = history.verdicts();
+    let named = [
+        ("Linearizable", "verdict-linearizable", &verdicts.linearizable),
+        ("Sequentially consistent", "verdict-sequential", &verdicts.sequential),
+        ("Read your writes", "verdict-read-your-writes", &verdicts.read_your_writes),
+        ("Monotonic reads", "verdict-monotonic-reads", &verdicts.monotonic_reads),
+    ];
+    let highlighted: &[usize] = named
+        .iter()
+        .find_map(|(_, _, verdict)| match verdict {
+            Verdict::No { witness } => Some(witness.as_slice()),
+            _ => None,
+        })
+        .unwrap_or_default();
+
+    let from = history.entries.iter().map(|entry| entry.record.issued_at).min().unwrap_or(history.now);
+    let to = history.now.max(from + Time(1));
+    let across = |at: Time| (at - from).0 as f64 / (to - from).0 as f64;
+    let mut lane_of = Vec::new();
+    let mut lanes = Vec::new();
+    let mut clients: Vec<usize> = history.entries.iter().map(|entry| entry.record.client).collect();
+    clients.sort_unstable();
+    clients.dedup();
+    for client in clients {
+        let count = history.lanes(client);
+        for lane in 0..count {
+            lane_of.push((client, lane));
+            lanes.push(if count == 1 {
+                format!("client {}", client + 1)
+            } else {
+                format!("client {} ({})", client + 1, lane + 1)
+            });
+        }
+    }
+    let bars: Vec<Bar> = history
+        .entries
+        .iter()
+        .enumerate()
+        .map(|(index, entry)| {
+            let record = entry.record;
+            Bar {
+                request: record.id,
+                lane: lane_of
+                    .iter()
+                    .position(|&lane| lane == (record.client, entry.lane))
+                    .expect("every lane is named"),
+                from: across(record.issued_at),
+                to: across(record.completed_at.unwrap_or(history.now)),
+                kind: match record.op {
+                    Op::Write { .. } => BarKind::Write,
+                    Op::Read { .. } => BarKind::Read,
+                    Op::Sql { .. } => BarKind::Sql,
+                },
+                ending: Ending::of(record),
+                label: label(record),
+                tags: request_tags(record),
+                witness: highlighted.contains(&index),
+                detail: detail(record),
+            }
+        })
+        .collect();
+    let links = missed_writes(&history);
+    let verdict_lines = named
+        .iter()
+        .map(|&(name, test_id, verdict)| VerdictLine {
+            name,
+            test_id,
+            answer: match verdict {
+                Verdict::Yes => "yes",
+                Verdict::No { .. } => "no",
+                Verdict::NotChecked { .. } => "not checked",
+            },
+            words: verdict_words(name, verdict, &history),
+        })
+        .collect();
+    let scope = format!(
+        "The {} latest operations: {} of them checked (console SELECTs, failed reads and reads not yet answered are drawn, not checked); a value no operation shown wrote is the user's value before them. Each check stops after {MAX_OPS} operations or {CHECK_STEPS} steps.",
+        history.entries.len(),
+        verdicts.checked
+    );
+    HistoryView { lanes, bars, links, from, to, verdicts: verdict_lines, scope }
+}
+
+/// `w(101, "Bob")`, `r(101) → "Alice"`, `r(101) → none`, `r(101) → ?`, `sql(UPDATE users…)`.
+pub fn label(record: &RequestRecord) -> String {
+    match (&record.op, &record.outcome) {
+        (Op::Write { key, name }, _) => format!("w({key}, \"{name}\")"),
+        (Op::Read { key }, Some(Outcome::Read { row: Some(row), .. })) => {
+            format!("r({key}) → \"{}\"", data::user_name(row))
+        }
+        (Op::Read { key }, Some(Outcome::Read { row: None, .. })) => format!("r({key}) → none"),
+        (Op::Read { key }, _) => format!("r({key}) → ?"),
+        (Op::Sql { text, .. }, _) => {
+            let short: String = text.chars().take(SQL_LABEL_CHARS).collect();
+            let cut = if text.chars().count() > SQL_LABEL_CHARS { "…" } else { "" };
+            format!("sql({short}{cut})")
+        }
+    }
+}
+
+/// The label with the row version it wrote or read, which tells apart two writes of one name:
+/// `r(103) → "Barbara" (version 4)`.
+fn versioned(record: &RequestRecord) -> String {
+    let version = match &record.outcome {
+        Some(Outcome::Logged { version, .. }) => Some(*version),
+        Some(Outcome::Read { row: Some(row), .. }) => Some(row.version),
+        _ => None,
+    };
+    match version {
+        Some(version) => format!("{} (version {version})", label(record)),
+        None => label(record),
+    }
+}
+
+/// Who, when and where: `client 2 · called 0:00.402 · answered 0:00.404 (2.0 ms) · pg-3 (replica 2)`.
+fn detail(record: &RequestRecord) -> String {
+    let answered = match (record.completed_at, Ending::of(record)) {
+        (Some(at), Ending::Ok) => format!("answered {} ({})", at.as_clock(), at - record.issued_at),
+        (Some(at), Ending::Info) => {
+            format!("failed {} after the master logged it: it may or may not survive", at.as_clock())
+        }
+        (Some(at), _) => format!("failed {}: {}", at.as_clock(), record.failure().unwrap_or_default()),
+        (None, _) => "no answer yet".to_string(),
+    };
+    let node = match (record.machine, record.served_by) {
+        (Some(machine), Some(role)) => format!(" · {} ({role})", machine.machine()),
+        _ => String::new(),
+    };
+    format!(
+        "client {} · {} · called {} · {answered}{node}",
+        record.client + 1,
+        versioned(record),
+        record.issued_at.as_clock()
+    )
+}
+
+/// Each flagged read's line to the write it missed, when that write is drawn: for a stale read,
+/// the master's newer version; for one that missed its client's own write or went back in time,
+/// the newest write of the key its client had written or seen.
+fn missed_writes(history: &History) -> Vec<(usize, usize)> {
+    let write_index = |key: u64, write: u64| {
+        history.entries.iter().position(|entry| {
+            written(entry.record) == Some(write) && entry.record.key().is_none_or(|written_key| written_key == key)
+        })
+    };
+    let mut links = Vec::new();
+    for (index, entry) in history.entries.iter().enumerate() {
+        let record = entry.record;
+        let (Op::Read { key }, Some(Outcome::Read { row, master_row, .. })) = (&record.op, &record.outcome) else {
+            continue;
+        };
+        let returned = row.as_ref().map_or(0, |row| row.write);
+        let missed = if record.is_stale() {
+            master_row.as_ref().map(|row| row.write)
+        } else if record.ryw_violation || record.monotonic_violation {
+            // The newest write of the key this client wrote or read before, among those drawn.
+            history.entries[..index]
+                .iter()
+                .filter(|earlier| earlier.record.client == record.client && earlier.record.key() == Some(*key))
+                .filter_map(|earlier| match &earlier.record.outcome {
+                    Some(Outcome::Read { row: Some(row), .. }) => Some(row.write),
+                    _ => written(earlier.record),
+                })
+                .filter(|&write| write > returned)
+                .max()
+        } else {
+            None
+        };
+        if let Some(to) = missed.and_then(|write| write_index(*key, write)) {
+            links.push((index, to));
+        }
+    }
+    links
+}
+
+/// A verdict and, for a no, its witness told in words.
+fn verdict_words(name: &str, verdict: &Verdict, history: &History) -> String {
+    let witness = match verdict {
+        Verdict::Yes => {
+            return match name {
+                "Linearizable" => "Yes: one order of these operations, each taking effect at a moment between its call and its answer, explains every read.",
+                "Sequentially consistent" => "Yes: keeping only each client's own order, one order of these operations explains every read.",
+                "Read your writes" => "Yes: no client read a user older than its own write of it.",
+                _ => "Yes: no client read a user older than it had read before.",
+            }
+            .to_string();
+        }
+        Verdict::NotChecked { reason } => return format!("Not checked: {reason}."),
+        Verdict::No { witness } => witness,
+    };
+    let told: Vec<String> = witness
+        .iter()
+        .map(|&index| {
+            let record = history.entries[index].record;
+            let node = record.machine.map(|machine| format!(" on {}", machine.machine())).unwrap_or_default();
+            let span = match record.completed_at {
+                Some(done) => format!("{} to {}", record.issued_at.as_clock(), done.as_clock()),
+                None => format!("from {}, unanswered", record.issued_at.as_clock()),
+            };
+            format!("client {}'s {}{node} ({span})", record.client + 1, versioned(record))
+        })
+        .collect();
+    let lead = match name {
+        "Linearizable" => {
+            "No: no order of these, each at one moment between its call and its answer, explains every read"
+        }
+        "Sequentially consistent" => {
+            "No: even keeping only each client's own order, no order of these explains every read"
+        }
+        "Read your writes" => "No: a client read older than its own write, answered before the read began",
+        _ => "No: a client read older than it had already read",
+    };
+    format!("{lead}: {}.", told.join("; "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::config::{Config, Mode, ReadPref};
+    use crate::sim::{Command, NodeRef};
+
+    /// The inversion of sync replication with replica reads (see the model's history tests).
+    fn inversion(read_pref: ReadPref) -> Simulation {
+        let config = Config { mode: Mode::Sync, clients: 3, lag_ms: 250, client_ms: 1, read_pref, ..Config::default() };
+        super::super::run(
+            config,
+            &[
+                (0, Command::SetLag(NodeRef::Replica(2), 1_000)),
+                (0, Command::Write { client: 0, key: 101, name: "Bob".into() }),
+                (400, Command::Read { client: 1, key: 101 }),
+                (410, Command::Read { client: 2, key: 101 }),
+            ],
+            3_000,
+        )
+    }
+
+    #[test]
+    fn the_inversion_is_drawn_on_three_lanes_and_told_as_a_witness() {
+        let view = history(&inversion(ReadPref::Secondary));
+        assert_eq!(view.lanes, ["client 1", "client 2", "client 3"]);
+        let labels: Vec<&str> = view.bars.iter().map(|bar| bar.label.as_str()).collect();
+        assert_eq!(
+            labels,
+            ["w(101, \"Bob\")", "r(101) → \"Bob\"", "r(101) → none"],
+            "user 101 is new: the lecture's INSERT"
+        );
+        assert!(view.bars.iter().all(|bar| bar.witness), "all three are the witness");
+        assert!(view.bars[0].to > view.bars[2].to, "the write is answered after both reads");
+        let linearizable = &view.verdicts[0];
+        assert_eq!((linearizable.test_id, linearizable.answer), ("verdict-linearizable", "no"));
+        assert!(
+            linearizable.words.contains("client 2's r(101) → \"Bob\" (version 1) on pg-2"),
+            "{}",
+            linearizable.words
+        );
+        assert!(linearizable.words.contains("client 3's r(101) → none on pg-3"), "{}", linearizable.words);
+        assert_eq!(view.verdicts[1].answer, "yes", "sequentially consistent");
+        assert!(view.links.is_empty(), "no read is flagged: the model's counters see nothing");
+    }
+
+    #[test]
+    fn reads_at_the_master_are_linearizable() {
+        let view = history(&inversion(ReadPref::Primary));
+        assert!(view.verdicts.iter().all(|verdict| verdict.answer == "yes"), "{:?}", view.verdicts);
+        assert!(view.bars.iter().all(|bar| !bar.witness));
+    }
+
+    #[test]
+    fn a_stale_read_has_a_line_to_the_write_it_missed() {
+        let config = Config { mode: Mode::Async, clients: 2, client_ms: 1, ..Config::default() };
+        let sim = super::super::run(
+            config,
+            &[
+                (0, Command::Write { client: 0, key: 101, name: "Bob".into() }),
+                (100, Command::Read { client: 1, key: 101 }),
+            ],
+            200,
+        );
+        let view = history(&sim);
+        assert_eq!(view.links, vec![(1, 0)]);
+        assert_eq!(view.bars[1].tags, vec!["STALE"]);
+        assert!(
+            view.bars[1].detail.starts_with(
+                "client 2 · r(101) → none · called 0:00.100 · answered 0:00.103 (3.0 ms) · pg-2 (replica-1)"
+            ),
+            "{}",
+            view.bars[1].detail
+        );
+    }
+
+    #[test]
+    fn a_pending_write_runs_to_now_and_the_panel_keeps_the_latest_operations() {
+        let config = Config { mode: Mode::Sync, lag_ms: 1_000, client_ms: 1, ..Config::default() };
+        let reads = |count| (0..count).map(|i| (10 + i, Command::Read { client: 0, key: 102 }));
+        let mut commands = vec![(0, Command::Write { client: 0, key: 101, name: "Bob".into() })];
+        commands.extend(reads(10));
+        let view = history(&super::super::run(config.clone(), &commands, 500));
+        assert_eq!(view.bars.len(), 11);
+        assert_eq!((view.bars[0].ending, view.bars[0].to), (Ending::Pending, 1.0), "the write still waits");
+        commands.extend(reads(30).skip(10));
+        let view = history(&super::super::run(config, &commands, 500));
+        assert_eq!(
+            view.bars.len(),
+            SHOWN,
+            "the latest reads; the waiting write, which none of them returned, is left out"
+        );
+        // Reads called before the last answer left out overlap the cut: drawn, not checked.
+        assert!(view.scope.starts_with("The 24 latest operations: 21 of them checked"), "{}", view.scope);
+    }
+}
