@@ -27,9 +27,8 @@ describe('history', () => {
     assert.deepEqual(labels, ['w(102, "Alice")', 'r(102) → "Alice"', 'r(102) → "Bob"']);
     assert.equal(await page.locator('.history .op.witness').count(), 3);
     assert.match(await page.locator('.verdict.answer-no .verdict-words').textContent(), /client 3's r\(102\) → "Bob" \(version 1\) on pg-3/);
-    // The keyboard reaches each operation, which then tells its client, times and node.
-    await page.getByTestId('history-export-edn').focus();
-    await page.keyboard.press('Tab');
+    // The keyboard goes from one operation to the next, which then tells its client, times and node.
+    await page.locator('.history .op').first().focus();
     await page.keyboard.press('Tab');
     assert.match(await page.locator('.history-detail').textContent(), /^client 2 · r\(102\) → "Alice" \(version 2\) · called 0:00\.500 · answered 0:00\.\d+ .* · pg-2 \(replica-1\)$/);
     assert.deepEqual(problems, []);
@@ -65,6 +64,8 @@ describe('history', () => {
 
   test('the history exports as history.json and as Jepsen EDN', async () => {
     const { page, problems } = await demoStep(1);
+    // The stage shows no exports; leaving the demo keeps the run, paused.
+    await page.getByTestId('demo-leave').click();
     const [json] = await Promise.all([page.waitForEvent('download'), page.getByTestId('history-export').click()]);
     assert.equal(json.suggestedFilename(), 'history.json');
     const entries = JSON.parse(await readFile(await json.path(), 'utf8'));

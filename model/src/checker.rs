@@ -40,6 +40,8 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::Range;
 
+use crate::order::{key_of, sorted_by};
+
 /// The most operations the searches look at (unanswered reads aside). A window of the page's
 /// recent requests fits; more, and a search would spend its steps on bookkeeping.
 pub const MAX_OPS: usize = 256;
@@ -108,9 +110,8 @@ pub fn linearizable(history: &History) -> Verdict {
     for i in answered {
         by_key.entry(history.ops[i].key).or_default().push(i);
     }
-    let mut keys: Vec<Vec<usize>> = by_key.into_values().collect();
     // Small keys first, so that a cheap violation is found before a large key spends the steps.
-    keys.sort_by_key(Vec::len);
+    let keys = sorted_by(by_key.into_values().collect(), |ops| (ops.len() as u64, 0));
     let mut budget = Budget(CHECK_STEPS);
     for ops in keys {
         match consistent(history, &ops, Order::RealTime, &mut budget) {
@@ -184,10 +185,9 @@ fn latest_older_read(history: &History, floor: impl Fn(&Kind) -> Option<Option<u
         }
     }
     let mut latest: Option<(u64, usize, usize)> = None;
-    for (session, mut reads) in reads {
-        let mut floors = floors.remove(&session).unwrap_or_default();
-        floors.sort_unstable();
-        reads.sort_unstable();
+    for (session, reads) in reads {
+        let floors = sorted_by(floors.remove(&session).unwrap_or_default(), |&(ret, value, _)| (ret, key_of(value)));
+        let reads = sorted_by(reads, |&(call, value, _)| (call, key_of(value)));
         let mut answered = floors.into_iter().peekable();
         let mut newest: Option<(Option<u64>, usize)> = None;
         for (call, value, read) in reads {
@@ -268,7 +268,7 @@ fn shrink(history: &History, mut kept: Vec<usize>, order: Order, budget: &mut Bu
             _ => false,
         })
     };
-    kept.sort_by_key(|&i| (history.ops[i].call, i));
+    kept = sorted_by(kept, |&i| (history.ops[i].call, i as u64));
     let mut size = (kept.len() / 2).max(1);
     loop {
         let mut removed = false;
@@ -334,13 +334,15 @@ struct Search {
 impl Search {
     /// `None` if a read returns a value the register never holds: no order can explain it.
     fn new(history: &History, subset: &[usize], order: Order) -> Option<Search> {
-        fn sorted<T: Ord>(mut items: Vec<T>) -> Vec<T> {
-            items.sort_unstable();
+        fn sorted<T: PartialEq>(items: Vec<T>, key: impl Fn(&T) -> (u64, u64)) -> Vec<T> {
+            let mut items = sorted_by(items, key);
             items.dedup();
             items
         }
+        // In the order of the operations, so that operations called at the same moment keep it.
+        let subset = sorted_by(subset.to_vec(), |&i| (i as u64, 0));
         let ops = || subset.iter().map(|&i| (i, &history.ops[i]));
-        let keys = sorted(ops().map(|(_, op)| op.key).collect());
+        let keys = sorted(ops().map(|(_, op)| op.key).collect(), |&key| (key, 0));
         let key_number = |key: u64| keys.binary_search(&key).expect("every key was collected");
         let written = sorted(
             (ops())
@@ -349,6 +351,7 @@ impl Search {
                     Kind::Read { .. } => None,
                 })
                 .collect(),
+            |&pair| pair,
         );
         let read = sorted(
             (ops())
@@ -357,6 +360,7 @@ impl Search {
                     Kind::Write { .. } => None,
                 })
                 .collect(),
+            |&(key, value)| (key, key_of(value)),
         );
         let number =
             |key: u64, value: Option<u64>| read.binary_search(&(key, value)).map_or(UNREAD, |at| 1 + at as u32);
@@ -399,7 +403,7 @@ impl Search {
             };
             chained.push((chain, op.call, i, Entry { call: op.call, ret: op.ret.unwrap_or(u64::MAX), key, effect }));
         }
-        chained.sort_unstable_by_key(|&(chain, call, i, _)| (chain, call, i));
+        let chained = sorted_by(chained, |&(chain, call, ..)| (u64::from(chain), call));
         let mut chains: Vec<Range<usize>> = Vec::new();
         for chain in chained.chunk_by(|a, b| a.0 == b.0) {
             let start = chains.last().map_or(0, |chain| chain.end);

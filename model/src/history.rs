@@ -9,6 +9,7 @@
 
 use crate::checker::{self, Initial, Kind, Op as Checked, Verdict};
 use crate::ids::ClientId;
+use crate::order::{ordered, sorted_by};
 use crate::request::{Op, Outcome, RequestRecord};
 use crate::time::Time;
 use crate::{Simulation, data::Key};
@@ -79,18 +80,17 @@ impl Simulation {
     /// sound. (Left out, a write still waiting that no read shown returned could only have
     /// been skipped by the checks anyway.) `usize::MAX` for all the simulation keeps.
     pub fn history(&self, count: usize) -> History<'_> {
-        let mut records: Vec<&RequestRecord> = self.recent.iter().chain(self.in_flight.values()).collect();
         // Ids are issued in the order requests are called.
-        records.sort_by_key(|record| record.id);
+        let records = sorted_by(self.recent.iter().chain(self.in_flight.values()).collect(), |record| (record.id, 0));
         let first_kept = records.len().saturating_sub(count);
-        let mut seen: Vec<u64> = records[first_kept..]
+        let seen: Vec<u64> = records[first_kept..]
             .iter()
             .filter_map(|record| match &record.outcome {
                 Some(Outcome::Read { row: Some(row), .. }) => Some(row.write),
                 _ => None,
             })
             .collect();
-        seen.sort_unstable();
+        let seen = sorted_by(seen, |&write| (write, 0));
         let mut horizon = self.recent_horizon;
         let mut kept = Vec::new();
         for (index, record) in records.into_iter().enumerate() {
@@ -158,7 +158,7 @@ impl History<'_> {
             }
         }
         // A console write counts once per user, however many reads saw it.
-        read_keys.sort_unstable();
+        let mut read_keys = sorted_by(read_keys, |&pair| pair);
         read_keys.dedup();
         for (index, entry) in self.entries.iter().enumerate() {
             let record = entry.record;
@@ -183,8 +183,7 @@ impl History<'_> {
                 entry_of.push(index);
             }
         }
-        let mut order: Vec<usize> = (0..ops.len()).collect();
-        order.sort_by_key(|&i| (ops[i].call, entry_of[i]));
+        let order = ordered(ops.iter().zip(&entry_of).map(|(op, &entry)| (op.call, entry as u64)));
         let history =
             checker::History { ops: order.iter().map(|&i| ops[i].clone()).collect(), initial: Initial::Unknown };
         (history, order.iter().map(|&i| entry_of[i]).collect())
@@ -196,8 +195,8 @@ impl History<'_> {
         let in_entries = |verdict: Verdict| match verdict {
             Verdict::No { witness } => {
                 // Past `entry_of` are the sequential check's stand-ins for writes before the window.
-                let mut witness: Vec<usize> = witness.into_iter().filter_map(|i| entry_of.get(i).copied()).collect();
-                witness.sort_unstable();
+                let witness = witness.into_iter().filter_map(|i| entry_of.get(i).copied()).collect();
+                let mut witness = sorted_by(witness, |&entry| (entry as u64, 0));
                 witness.dedup();
                 Verdict::No { witness }
             }
@@ -228,7 +227,7 @@ fn with_earlier_writes(history: &checker::History) -> checker::History {
             Kind::Read { .. } => None,
         })
         .collect();
-    let mut earlier: Vec<(Key, u64)> = history
+    let earlier: Vec<(Key, u64)> = history
         .ops
         .iter()
         .filter_map(|op| match op.kind {
@@ -236,7 +235,7 @@ fn with_earlier_writes(history: &checker::History) -> checker::History {
             _ => None,
         })
         .collect();
-    earlier.sort_unstable();
+    let mut earlier = sorted_by(earlier, |&pair| pair);
     earlier.dedup();
     for (index, (key, value)) in earlier.into_iter().enumerate() {
         extended.ops.push(Checked {

@@ -24,6 +24,7 @@
 //! | `timeline` | PostgreSQL's timelines: forks and (timeline, LSN) positions |
 //! | `routing` | where a read goes: read preference, policies, causal reads |
 //! | `client` | sessions, their guarantees and violations, finishing requests |
+//! | `order` | one sort shared by the history, the checker and the export (a single copy in the wasm) |
 //! | `history` | the latest operations as clients saw them, in lanes, and their verdicts (`checker`) |
 //! | `checker` | histories of reads and writes checked: linearizable, sequentially consistent, read-your-writes, monotonic reads, with a smallest witness; bounded work |
 //! | `console` | the SQL console's statements, routed; `sql/` parses and runs them |
@@ -48,6 +49,7 @@ pub mod ids;
 pub mod metrics;
 pub mod network;
 pub mod node;
+pub mod order;
 pub mod queue;
 pub mod recording;
 mod refusal;

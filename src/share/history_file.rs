@@ -8,9 +8,9 @@
 
 use serde::Serialize;
 
-use crate::sim::data;
 use crate::sim::history::{Ending, History};
 use crate::sim::request::{Op, Outcome, RequestRecord};
+use crate::sim::{data, order};
 
 /// One entry of the JSON file: `time` in simulated microseconds; a read's `value` is the name
 /// it returned, or null.
@@ -56,8 +56,7 @@ fn entries(history: &History) -> Vec<Entry> {
         let time = record.completed_at.expect("answered").0;
         entries.push(Entry { process: entry.process, kind, f, key, value, time, node });
     }
-    entries.sort_by_key(|entry| (entry.time, entry.kind != "invoke"));
-    entries
+    order::sorted_by(entries, |entry| (entry.time, u64::from(entry.kind != "invoke")))
 }
 
 /// The name a finished read returned.

@@ -4,10 +4,10 @@
 
 use crate::sim::Simulation;
 use crate::sim::checker::{CHECK_STEPS, MAX_OPS, Verdict};
-use crate::sim::data;
 use crate::sim::history::{Ending, History, SHOWN, written};
 use crate::sim::request::{Op, Outcome, RequestRecord};
 use crate::sim::time::Time;
+use crate::sim::{data, order};
 
 /// Longest SQL statement text drawn on a bar.
 const SQL_LABEL_CHARS: usize = 24;
@@ -105,8 +105,8 @@ pub fn history(sim: &Simulation) -> HistoryView {
     let across = |at: Time| (at - from).0 as f64 / (to - from).0 as f64;
     let mut lane_of = Vec::new();
     let mut lanes = Vec::new();
-    let mut clients: Vec<usize> = history.entries.iter().map(|entry| entry.record.client).collect();
-    clients.sort_unstable();
+    let clients = history.entries.iter().map(|entry| entry.record.client).collect();
+    let mut clients = order::sorted_by(clients, |&client| (client as u64, 0));
     clients.dedup();
     for client in clients {
         let count = history.lanes(client);
