@@ -22,17 +22,18 @@
 //! - [`monotonic_reads`]: no process reads a key older than a read of it that was answered to
 //!   the process before.
 //!
-//! A [`Verdict::No`] names a witness: a smallest set of the operations that is still a No, for
-//! the page to show why. [`Initial::Unknown`] is for a history that is a window cut out of a
+//! A [`Verdict::No`] names a witness: a set of the operations that is still a No and from which
+//! no single operation can be removed (greedy deletion, not the least of all such sets), for the
+//! page to show why. [`Initial::Unknown`] is for a history that is a window cut out of a
 //! longer run, where a key's value before the window is not known: it is one free value, the one
-//! a read returns that no write in the window wrote. That is exact for linearizability, where
-//! all that came before the window came before it in real time; sequential consistency may order
+//! a read returns that no write in the window wrote. That is sound for linearizability when all
+//! that was left out came before the window in real time (the caller's part); sequential consistency may order
 //! a write from before the window after operations of other processes in it, so a caller who
 //! wants that stands the write in as an unanswered one.
 //!
-//! The page checks its history each time it changes, so the two searches are bounded in work,
+//! The page checks its history every frame it draws, so the two searches are bounded in work,
 //! not time: at most [`MAX_OPS`] operations and [`CHECK_STEPS`] steps, witness included; past
-//! either, the verdict is [`Verdict::NotChecked`]. The search is Wing & Gong's, with Lowe's
+//! either, the verdict is [`Verdict::NotChecked`], saying which. The search is Wing & Gong's, with Lowe's
 //! just-in-time linearization and memoized states (Lowe, "Testing for linearizability", 2017).
 //! The two session checks are a sort and a sweep, and need no bound.
 
@@ -54,6 +55,7 @@ pub const MAX_OPS: usize = 256;
 pub const CHECK_STEPS: u64 = 30_000;
 
 const TOO_MANY: &str = "too many operations";
+const TOO_MUCH_WORK: &str = "the search ran out of steps";
 
 /// One client operation on one key's register; times are simulated microseconds.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -117,7 +119,7 @@ pub fn linearizable(history: &History) -> Verdict {
         match consistent(history, &ops, Order::RealTime, &mut budget) {
             Ok(true) => {}
             Ok(false) => return Verdict::No { witness: shrink(history, ops, Order::RealTime, &mut budget) },
-            Err(OutOfSteps) => return too_many(),
+            Err(OutOfSteps) => return out_of_steps(),
         }
     }
     Verdict::Yes
@@ -131,7 +133,7 @@ pub fn sequentially_consistent(history: &History) -> Verdict {
     match consistent(history, &answered, Order::Process, &mut budget) {
         Ok(true) => Verdict::Yes,
         Ok(false) => Verdict::No { witness: shrink(history, answered, Order::Process, &mut budget) },
-        Err(OutOfSteps) => too_many(),
+        Err(OutOfSteps) => out_of_steps(),
     }
 }
 
@@ -155,6 +157,10 @@ pub fn monotonic_reads(history: &History) -> Verdict {
 
 fn too_many() -> Verdict {
     Verdict::NotChecked { reason: TOO_MANY }
+}
+
+fn out_of_steps() -> Verdict {
+    Verdict::NotChecked { reason: TOO_MUCH_WORK }
 }
 
 /// The operations the searches look at: all but reads never answered. `None` past [`MAX_OPS`].
@@ -246,9 +252,9 @@ fn consistent(history: &History, subset: &[usize], order: Order, budget: &mut Bu
     }
 }
 
-/// A smallest set of `ops` still not consistent: greedy deletion, trying to remove halves, then
-/// quarters, and so on, then one operation at a time until none can go, earliest first, so that
-/// of several violations the latest is kept. A write goes only with every read of its value, so
+/// A set of `ops` still not consistent from which no operation can be removed: greedy
+/// deletion, trying to remove halves, then quarters, and so on, then one operation at a time
+/// until none can go, earliest first, so that of several violations the latest is kept. A write goes only with every read of its value, so
 /// that a witness never reads a value no write in it wrote (with `Initial::Unknown`, a value no
 /// write in the whole history wrote is the free initial value and may stay). Out of steps, the
 /// smallest set found so far, which is still not consistent.

@@ -148,12 +148,8 @@ impl Simulation {
         let latency = self.now - record.issued_at;
         let session = &mut self.sessions[record.client];
         let completion = match (error, &record.outcome) {
-            (Some(reason), outcome) => {
-                record.in_doubt = match outcome {
-                    Some(Outcome::Logged { write, .. }) => Some(*write),
-                    Some(Outcome::Changed { write, .. }) => *write,
-                    _ => None,
-                };
+            (Some(reason), _) => {
+                record.in_doubt = record.logged_write();
                 record.outcome = Some(Outcome::Failed { reason });
                 if record.is_read() {
                     self.stats.reads_failed += 1;
@@ -211,7 +207,19 @@ impl Simulation {
         if self.recent.len() == RECENT_LIMIT
             && let Some(oldest) = self.recent.pop_front()
         {
-            self.recent_horizon = oldest.completed_at.expect("finished requests have finished");
+            // A write in doubt may still take effect (a restarted master commits what it
+            // logged, a lagging replica applies it later): it is kept apart for the history,
+            // and moves the horizon only once it leaves that too.
+            let leaving = if oldest.in_doubt.is_some() {
+                self.in_doubt.push_back(oldest);
+                (self.in_doubt.len() > RECENT_LIMIT).then(|| self.in_doubt.pop_front()).flatten()
+            } else {
+                Some(oldest)
+            };
+            if let Some(left) = leaving {
+                self.recent_horizon =
+                    self.recent_horizon.max(left.completed_at.expect("finished requests have finished"));
+            }
         }
         self.recent.push_back(record);
         if self.sessions[client].sql_running == Some(request) {

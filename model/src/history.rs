@@ -1,11 +1,12 @@
 //! The history: the latest operations as their clients saw them, each from its call to its
 //! answer, and its verdicts against consistency models (the `checker`).
 //!
-//! It is the finished requests the simulation keeps (`recent`) and those in flight. Every
-//! request issued after `horizon` is among them; one issued before may have been dropped, so a
-//! request that overlaps the horizon is checked loosely (a write as if its answer were unknown,
-//! a read not at all), and each key's value before the window is unknown to the checker: what
-//! the window shows is judged soundly, never wrongly called inconsistent.
+//! It is the finished requests the simulation keeps (`recent`, and writes in doubt), and those
+//! in flight. Every request issued after `horizon` is among them, unless it cannot change a
+//! verdict; one issued before may have been dropped, so a request that overlaps the horizon is
+//! checked loosely (a write as if its answer were unknown, a read not at all), and each key's
+//! value before the window is unknown to the checker. What is left unchecked is so that a "no"
+//! is never wrong; a "yes" is about what the window shows.
 
 use crate::checker::{self, Initial, Kind, Op as Checked, Verdict};
 use crate::ids::ClientId;
@@ -68,20 +69,27 @@ pub struct Verdicts {
 pub struct History<'a> {
     /// In the order they were called.
     pub entries: Vec<Entry<'a>>,
-    /// Every request issued after this moment is here.
+    /// Every request issued after this moment is here, or left out as one that cannot change
+    /// a verdict.
     pub horizon: Time,
+    /// A console write is here or may still take effect. It may have deleted rows, which the
+    /// checker cannot tell (a register's write has a value), so reads of a missing row are not
+    /// checked.
+    pub console_writes: bool,
     pub now: Time,
 }
 
 impl Simulation {
-    /// The `count` requests called last, finished or in flight, with their lanes; and any called
-    /// earlier that is still waiting after the master logged it, when one of those reads
-    /// returned it. The horizon moves to the last answer of those left out, so the checks stay
-    /// sound. (Left out, a write still waiting that no read shown returned could only have
-    /// been skipped by the checks anyway.) `usize::MAX` for all the simulation keeps.
+    /// The `count` requests called last, finished or in flight, with their lanes; and any write
+    /// called earlier that may still take effect (waiting to commit, or in doubt) when one of
+    /// those reads returned it. The horizon moves to the last answer of those left out, so the
+    /// checks stay sound; a write left out that may still take effect and that no read shown
+    /// returned could only have been skipped by the checks anyway, and moves nothing.
+    /// `usize::MAX` for all the simulation keeps.
     pub fn history(&self, count: usize) -> History<'_> {
         // Ids are issued in the order requests are called.
-        let records = sorted_by(self.recent.iter().chain(self.in_flight.values()).collect(), |record| (record.id, 0));
+        let records = self.recent.iter().chain(&self.in_doubt).chain(self.in_flight.values()).collect();
+        let records = sorted_by(records, |record: &&RequestRecord| (record.id, 0));
         let first_kept = records.len().saturating_sub(count);
         let seen: Vec<u64> = records[first_kept..]
             .iter()
@@ -92,35 +100,46 @@ impl Simulation {
             .collect();
         let seen = sorted_by(seen, |&write| (write, 0));
         let mut horizon = self.recent_horizon;
+        let mut console_writes = false;
         let mut kept = Vec::new();
         for (index, record) in records.into_iter().enumerate() {
-            let waiting_and_seen = record.completed_at.is_none()
-                && written(record).is_some_and(|write| seen.binary_search(&write).is_ok());
-            if index >= first_kept || waiting_and_seen {
+            let may_take_effect = record.completed_at.is_none() || record.in_doubt.is_some();
+            let console_write = matches!(record.op, Op::Sql { read: false, .. }) && record.logged_write().is_some();
+            console_writes |= console_write && (index >= first_kept || may_take_effect);
+            let seen = record.logged_write().is_some_and(|write| seen.binary_search(&write).is_ok());
+            if index >= first_kept || (may_take_effect && seen) {
                 kept.push(record);
-            } else if let Some(done) = record.completed_at {
+            } else if let (Some(done), false) = (record.completed_at, may_take_effect) {
                 horizon = horizon.max(done);
             }
         }
         // Each client's lanes: when the lane's last operation was answered (None: not yet), and
-        // its process number.
-        let mut lanes: Vec<Vec<(Option<Time>, u32)>> = vec![Vec::new(); self.sessions.len()];
+        // its process number. A lane is free once its last answer came strictly before the next
+        // call; after an answer in doubt it gets a new process, as Jepsen never reuses one
+        // whose operation may still be under way.
+        let clients = kept.iter().map(|record| record.client + 1).max().unwrap_or(0);
+        let mut lanes: Vec<Vec<(Option<Time>, u32)>> = vec![Vec::new(); clients];
         let mut processes = 0;
         let entries = kept
             .into_iter()
             .map(|record| {
                 let client_lanes = &mut lanes[record.client];
-                let free = client_lanes.iter().position(|(done, _)| done.is_some_and(|done| done <= record.issued_at));
+                let free = client_lanes.iter().position(|(done, _)| done.is_some_and(|done| done < record.issued_at));
                 let lane = free.unwrap_or_else(|| {
                     client_lanes.push((None, processes));
                     processes += 1;
                     client_lanes.len() - 1
                 });
+                let process = client_lanes[lane].1;
                 client_lanes[lane].0 = record.completed_at;
-                Entry { record, lane, process: client_lanes[lane].1 }
+                if record.in_doubt.is_some() {
+                    client_lanes[lane].1 = processes;
+                    processes += 1;
+                }
+                Entry { record, lane, process }
             })
             .collect();
-        History { entries, horizon, now: self.now }
+        History { entries, horizon, console_writes, now: self.now }
     }
 }
 
@@ -146,8 +165,12 @@ impl History<'_> {
                     continue;
                 }
                 let value = row.as_ref().map(|row| row.write);
+                if value.is_none() && self.console_writes {
+                    continue;
+                }
                 read_keys.extend(value.map(|write| (write, *key)));
                 ops.push(Checked {
+                    // The client, not its lane: a session's guarantees are the client's.
                     process: record.client as u32,
                     key: *key,
                     kind: Kind::Read { value },
@@ -162,7 +185,7 @@ impl History<'_> {
         read_keys.dedup();
         for (index, entry) in self.entries.iter().enumerate() {
             let record = entry.record;
-            let Some(value) = written(record) else { continue };
+            let Some(value) = record.logged_write() else { continue };
             // Answered before the horizon or not at all: it may have taken effect at any moment.
             let ret = match Ending::of(record) {
                 Ending::Ok if !before_horizon(record) => record.completed_at.map(|t| t.0),
@@ -247,15 +270,4 @@ fn with_earlier_writes(history: &checker::History) -> checker::History {
         });
     }
     extended
-}
-
-/// The number of the write a request logged (`Row::write`), whether or not it was answered: a
-/// pending write waiting to commit, or one failed in doubt, may be read already.
-pub fn written(record: &RequestRecord) -> Option<u64> {
-    match &record.outcome {
-        Some(Outcome::Logged { write, .. }) => Some(*write),
-        Some(Outcome::Changed { write, .. }) => *write,
-        Some(Outcome::Failed { .. }) => record.in_doubt,
-        _ => None,
-    }
 }

@@ -26,7 +26,7 @@
 //! | `client` | sessions, their guarantees and violations, finishing requests |
 //! | `order` | one sort shared by the history, the checker and the export (a single copy in the wasm) |
 //! | `history` | the latest operations as clients saw them, in lanes, and their verdicts (`checker`) |
-//! | `checker` | histories of reads and writes checked: linearizable, sequentially consistent, read-your-writes, monotonic reads, with a smallest witness; bounded work |
+//! | `checker` | histories of reads and writes checked: linearizable, sequentially consistent, read-your-writes, monotonic reads, with a witness no operation can be removed from; bounded work |
 //! | `console` | the SQL console's statements, routed; `sql/` parses and runs them |
 //! | `traffic` | the traffic generator |
 //! | `data`, `node`, `request`, `events`, `metrics` | rows and log entries, a node's copy, request records and counters, the event log, windowed measurements |

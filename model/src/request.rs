@@ -147,6 +147,17 @@ impl RequestRecord {
         }
     }
 
+    /// The number of the write this request logged (`Row::write`), answered or not: a write
+    /// waiting to commit, or one failed in doubt, may be read already.
+    pub fn logged_write(&self) -> Option<u64> {
+        match &self.outcome {
+            Some(Outcome::Logged { write, .. }) => Some(*write),
+            Some(Outcome::Changed { write, .. }) => *write,
+            Some(Outcome::Failed { .. }) => self.in_doubt,
+            _ => None,
+        }
+    }
+
     pub fn failure(&self) -> Option<&str> {
         match &self.outcome {
             Some(Outcome::Failed { reason }) => Some(reason),

@@ -110,8 +110,10 @@ pub struct Simulation {
     pub(crate) next_incarnation: u64,
     pub(crate) in_flight: InFlight,
     pub(crate) recent: VecDeque<RequestRecord>,
-    /// When the last request to leave `recent` had finished: every request issued later is
-    /// still in `recent` or in flight (see `history`).
+    /// Writes in doubt that left `recent`, oldest first, at most `RECENT_LIMIT`.
+    pub(crate) in_doubt: VecDeque<RequestRecord>,
+    /// When the last request to leave `recent` (or `in_doubt`) had finished: every request
+    /// issued later is still in one of them or in flight (see `history`).
     pub(crate) recent_horizon: Time,
     pub(crate) stats: Stats,
     pub(crate) events: VecDeque<ClusterEvent>,
@@ -142,6 +144,7 @@ impl Simulation {
             next_incarnation: 0,
             in_flight: InFlight::default(),
             recent: VecDeque::new(),
+            in_doubt: VecDeque::new(),
             recent_horizon: Time::ZERO,
             stats: Stats::default(),
             events: VecDeque::new(),

@@ -584,7 +584,7 @@ fn many_concurrent_writes_run_out_of_steps() {
     ops.push(read(50, 1, Some(100), 240, Some(250)));
     let history = absent(ops);
     assert!(history.ops.len() < MAX_OPS, "the steps run out, not the operations");
-    let not_checked = Verdict::NotChecked { reason: "too many operations" };
+    let not_checked = Verdict::NotChecked { reason: "the search ran out of steps" };
     assert_eq!(linearizable(&history), not_checked);
     assert_eq!(sequentially_consistent(&history), not_checked);
 }

@@ -8,6 +8,7 @@ use common::{advance, base, read_as, with};
 use replication_model::checker::Verdict;
 use replication_model::config::{Config, Mode, ReadPref};
 use replication_model::history::{Ending, History, SHOWN};
+use replication_model::time::Time;
 use replication_model::{Command, NodeRef, Simulation};
 
 fn write_as(sim: &mut Simulation, client: usize, key: u64, name: &str) {
@@ -213,7 +214,7 @@ fn a_stale_read_with_the_write_it_missed_in_the_window_is_always_a_no_and_the_ch
         sampled(mode, ReadPref::Secondary, 10, |history, verdicts| {
             let answered_before = |write: u64, read_call| {
                 history.entries.iter().any(|entry| {
-                    replication_model::history::written(entry.record) == Some(write)
+                    entry.record.logged_write() == Some(write)
                         && entry.record.issued_at > history.horizon
                         && entry.record.completed_at.is_some_and(|done| done < read_call)
                 })
@@ -225,7 +226,7 @@ fn a_stale_read_with_the_write_it_missed_in_the_window_is_always_a_no_and_the_ch
                 history
                     .entries
                     .iter()
-                    .find(|entry| replication_model::history::written(entry.record) == Some(write))
+                    .find(|entry| entry.record.logged_write() == Some(write))
                     .map(|entry| entry.record.issued_at)
             };
             let stale_with_its_write = history.entries.iter().any(|entry| match &entry.record.outcome {
@@ -268,4 +269,53 @@ fn a_console_write_is_checked_for_the_users_reads_saw_it_write() {
     let verdicts = sim.history(usize::MAX).verdicts();
     assert_eq!(verdicts.checked, 3, "the INSERT as a write of user 101, once, and the two reads");
     assert_eq!(verdicts.linearizable, Verdict::Yes);
+}
+
+#[test]
+fn a_write_in_doubt_left_out_of_the_window_may_still_take_effect() {
+    // Ann is acknowledged; Bea is logged, reaches pg-2 but not the far pg-3, and the master
+    // crashes: Bea is in doubt. pg-3 then returns Ann, pg-2 Bea: linearizable, Bea taking effect
+    // between the two reads, though the window shows only the reads.
+    let mut sim = with(Config { mode: Mode::Sync, clients: 2, lag_ms: 200, ..base() });
+    sim.apply(Command::SetLag(NodeRef::Replica(2), 3_000)).unwrap();
+    write_as(&mut sim, 0, 101, "Ann");
+    advance(&mut sim, 4_000);
+    write_as(&mut sim, 0, 101, "Bea");
+    advance(&mut sim, 500);
+    sim.apply(Command::Crash(NodeRef::Master)).unwrap();
+    advance(&mut sim, 100);
+    read_as(&mut sim, 1, 103); // round robin: pg-2's turn, so the next read goes to pg-3
+    let (first, second) = (read_as(&mut sim, 1, 101), read_as(&mut sim, 1, 101));
+    let names = (common::returned_name(&first), common::returned_name(&second));
+    assert_eq!((names.0.as_deref(), names.1.as_deref()), (Some("Ann"), Some("Bea")), "pg-3 then pg-2");
+    let window = sim.history(2);
+    assert_eq!(window.entries.len(), 3, "the two reads, and the write in doubt the second returned");
+    assert!(window.horizon > Time::from_millis(4_000), "Ann and the first read are left out");
+    assert_eq!(Ending::of(window.entries[0].record), Ending::Info);
+    assert_eq!(window.verdicts().linearizable, Verdict::Yes);
+}
+
+#[test]
+fn reads_of_a_missing_row_are_not_checked_beside_a_console_write() {
+    // The console may have deleted the row, which a register's write cannot say.
+    let mut sim = with(Config { mode: Mode::Sync, ..base() });
+    read_as(&mut sim, 0, 102);
+    sim.apply(Command::Sql { client: 0, text: "DELETE FROM users WHERE id = 102".into() }).unwrap();
+    advance(&mut sim, 3_000);
+    let gone = read_as(&mut sim, 0, 102);
+    assert_eq!(common::returned_name(&gone), None);
+    let verdicts = sim.history(usize::MAX).verdicts();
+    assert_eq!(
+        (verdicts.checked, &verdicts.linearizable, &verdicts.monotonic_reads),
+        (1, &Verdict::Yes, &Verdict::Yes)
+    );
+}
+
+#[test]
+fn fewer_clients_leave_the_earlier_clients_operations_in_the_history() {
+    let mut sim = with(Config { mode: Mode::Async, clients: 3, ..base() });
+    read_as(&mut sim, 2, 102);
+    common::reconfigure(&mut sim, |config| config.clients = 1);
+    let history = sim.history(usize::MAX);
+    assert_eq!((history.entries.len(), history.lanes(2)), (1, 1));
 }

@@ -76,8 +76,12 @@ pub fn to_json(history: &History) -> String {
 /// keys registers, `:time` in nanoseconds as Jepsen's. Console statements are left out: Knossos
 /// and Elle check registers. Written by hand: one map shape, strings the only thing to escape.
 pub fn to_edn(history: &History) -> String {
-    let mut text =
-        String::from(";; Replication Playground history: Jepsen operation maps, console statements left out\n");
+    // The history is the latest operations of a run: said for a reader whose register starts
+    // empty (Knossos's).
+    let mut text = String::from(
+        ";; Replication Playground history: Jepsen operation maps, console statements left out.\n\
+         ;; The latest operations of a run: a value read that no write here wrote was the user's before them.\n",
+    );
     for entry in entries(history).into_iter().filter(|entry| entry.f != "sql") {
         let value = entry.value.as_deref().map_or("nil".to_string(), edn_string);
         let node = entry.node.as_deref().map(|node| format!(", :node {}", edn_string(node))).unwrap_or_default();
@@ -170,7 +174,7 @@ mod tests {
     fn the_edn_is_jepsen_s_register_operations_without_the_console() {
         let sim = run();
         let edn = to_edn(&sim.history(usize::MAX));
-        let lines: Vec<&str> = edn.lines().skip(1).collect();
+        let lines: Vec<&str> = edn.lines().skip(2).collect();
         assert_eq!(lines.len(), 6, "{edn}");
         assert_eq!(lines[0], r#"{:process 0, :type :invoke, :f :write, :value [101 "Bob \"B\""], :time 0}"#);
         assert!(

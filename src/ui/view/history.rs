@@ -4,7 +4,7 @@
 
 use crate::sim::Simulation;
 use crate::sim::checker::{CHECK_STEPS, MAX_OPS, Verdict};
-use crate::sim::history::{Ending, History, SHOWN, written};
+use crate::sim::history::{Ending, History, SHOWN};
 use crate::sim::request::{Op, Outcome, RequestRecord};
 use crate::sim::time::Time;
 use crate::sim::{data, order};
@@ -161,7 +161,7 @@ pub fn history(sim: &Simulation) -> HistoryView {
         })
         .collect();
     let scope = format!(
-        "The {} latest operations: {} of them checked (console SELECTs, failed reads and reads not yet answered are drawn, not checked); a value no operation shown wrote is the user's value before them. Each check stops after {MAX_OPS} operations or {CHECK_STEPS} steps.",
+        "The {} latest operations; the checks look at {} (console SELECTs, reads that failed, are unanswered or began before the last answer left out, and reads of a missing row beside a console write are drawn, not checked; a console write counts once per user a read saw it write). A value no operation shown wrote is the user's value before them. Each check stops after {MAX_OPS} operations or {CHECK_STEPS} steps.",
         history.entries.len(),
         verdicts.checked
     );
@@ -227,7 +227,8 @@ fn detail(record: &RequestRecord) -> String {
 fn missed_writes(history: &History) -> Vec<(usize, usize)> {
     let write_index = |key: u64, write: u64| {
         history.entries.iter().position(|entry| {
-            written(entry.record) == Some(write) && entry.record.key().is_none_or(|written_key| written_key == key)
+            entry.record.logged_write() == Some(write)
+                && entry.record.key().is_none_or(|written_key| written_key == key)
         })
     };
     let mut links = Vec::new();
@@ -246,7 +247,7 @@ fn missed_writes(history: &History) -> Vec<(usize, usize)> {
                 .filter(|earlier| earlier.record.client == record.client && earlier.record.key() == Some(*key))
                 .filter_map(|earlier| match &earlier.record.outcome {
                     Some(Outcome::Read { row: Some(row), .. }) => Some(row.write),
-                    _ => written(earlier.record),
+                    _ => earlier.record.logged_write(),
                 })
                 .filter(|&write| write > returned)
                 .max()
@@ -392,6 +393,6 @@ mod tests {
             "the latest reads; the waiting write, which none of them returned, is left out"
         );
         // Reads called before the last answer left out overlap the cut: drawn, not checked.
-        assert!(view.scope.starts_with("The 24 latest operations: 21 of them checked"), "{}", view.scope);
+        assert!(view.scope.starts_with("The 24 latest operations; the checks look at 21 ("), "{}", view.scope);
     }
 }
