@@ -215,10 +215,10 @@ impl Simulation {
     }
 
     pub(crate) fn check_client(&self, client: ClientId) -> Result<ClientId, Refusal> {
-        if client < self.sessions.len() {
+        if client < self.config.clients {
             Ok(client)
         } else {
-            Err(Refusal::new(format!("there is no client {}: there are {}", client + 1, self.sessions.len())))
+            Err(Refusal::new(format!("there is no client {}: there are {}", client + 1, self.config.clients)))
         }
     }
 
@@ -250,7 +250,14 @@ impl Simulation {
                 node.lag = None;
             }
         }
-        self.sessions.resize_with(config.clients, Session::default);
+        // Fewer clients: the removed ones' requests still under way finish in their sessions,
+        // so sessions are kept; a client added again starts afresh.
+        let (had, wanted) = (self.config.clients, config.clients);
+        if wanted > had {
+            let kept = self.sessions.len().min(wanted);
+            self.sessions[had..kept].fill_with(Session::default);
+            self.sessions.resize_with(self.sessions.len().max(wanted), Session::default);
+        }
         let replicas = config.replicas;
         let rate_changed = config.rate != self.config.rate;
         let leaves_off = self.config.mode == Mode::Off && config.mode != Mode::Off;

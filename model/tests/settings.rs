@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{base, sim};
+use common::{base, reconfigure, sim, with};
 use replication_model::config::{Config, Mode, Policy, Quorum};
 use replication_model::{Command, NodeRef, Simulation};
 
@@ -39,4 +39,18 @@ fn bad_settings_are_refused_with_a_reason_and_change_nothing() {
     assert_eq!(sim.config(), &before);
     assert_eq!(sim.replicas().len(), 2);
     assert!(Simulation::new(Config { replicas: 9, ..base() }).is_err());
+}
+
+#[test]
+fn fewer_clients_let_the_removed_ones_requests_finish() {
+    let mut sim = with(Config { clients: 3, ..base() });
+    sim.apply(Command::Read { client: 2, key: 102 }).unwrap();
+    reconfigure(&mut sim, |config| config.clients = 1);
+    sim.run_to_quiescence();
+    assert_eq!(sim.stats().reads_completed, 1, "client 3's read came back");
+    assert!(sim.apply(Command::Read { client: 2, key: 102 }).is_err(), "client 3 is gone");
+    reconfigure(&mut sim, |config| config.clients = 3);
+    sim.apply(Command::Read { client: 2, key: 102 }).unwrap();
+    sim.run_to_quiescence();
+    assert_eq!(sim.stats().reads_completed, 2);
 }
