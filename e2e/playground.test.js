@@ -12,6 +12,10 @@ const open = (fragment) => openIn(running, fragment);
 
 const lsn = (page, node) => page.getByTestId(`node-${node}`).getAttribute('data-applied-lsn');
 
+/** Waits until a link's or a kept session's moment has been replayed (its progress bar gone). */
+const untilReplayed = (page) =>
+  page.waitForFunction(() => !document.querySelector('[data-testid="replay-progress"]'), null, { timeout: 10000 });
+
 async function untilLsn(page, node, expected, timeout = 5000) {
   await page.waitForFunction(
     ([node, expected]) => document.querySelector(`[data-testid="node-${node}"]`)?.dataset.appliedLsn === expected,
@@ -410,6 +414,7 @@ describe('replication playground', () => {
     const again = await running.browser.newPage();
     await again.goto(url);
     await again.getByTestId('node-master').waitFor();
+    await untilReplayed(again);
     assert.equal(await text(again, 'clock'), clock);
     assert.equal(await text(again, 'stat-stale-reads'), '1');
     assert.equal(await text(again, 'stat-writes'), '1');
@@ -431,6 +436,8 @@ describe('replication playground', () => {
     await page.waitForTimeout(1100);
     await page.reload();
     await page.getByTestId('node-master').waitFor();
+    await untilReplayed(page);
+    assert.equal(await text(page, 'clock'), clock);
     assert.equal(await text(page, 'stat-stale-reads'), '1');
     assert.equal(await text(page, 'stat-writes'), '1');
 
