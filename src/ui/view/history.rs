@@ -69,8 +69,8 @@ pub fn request_tags(record: &RequestRecord) -> Vec<&'static str> {
         (record.ryw_violation, "MISSED OWN WRITE"),
         (record.monotonic_violation, "WENT BACK IN TIME"),
         (record.lost, "LOST"),
-        (record.in_doubt.is_some(), "IN DOUBT"),
-        (record.failure().is_some() && record.in_doubt.is_none(), "FAILED"),
+        (Ending::of(record) == Ending::Info, "IN DOUBT"),
+        (Ending::of(record) == Ending::Fail, "FAILED"),
     ]
     .into_iter()
     .filter_map(|(on, tag)| on.then_some(tag))
@@ -86,15 +86,11 @@ pub fn shown_history(sim: &Simulation) -> History<'_> {
 pub fn history(sim: &Simulation) -> HistoryView {
     let history = shown_history(sim);
     let verdicts = history.verdicts();
-    let named = [
-        ("Linearizable", "verdict-linearizable", &verdicts.linearizable),
-        ("Sequentially consistent", "verdict-sequential", &verdicts.sequential),
-        ("Read your writes", "verdict-read-your-writes", &verdicts.read_your_writes),
-        ("Monotonic reads", "verdict-monotonic-reads", &verdicts.monotonic_reads),
-    ];
+    let answers = [&verdicts.linearizable, &verdicts.sequential, &verdicts.read_your_writes, &verdicts.monotonic_reads];
+    let named: Vec<(&Model, &Verdict)> = MODELS.iter().zip(answers).collect();
     let highlighted: &[usize] = named
         .iter()
-        .find_map(|(_, _, verdict)| match verdict {
+        .find_map(|(_, verdict)| match verdict {
             Verdict::No { witness } => Some(witness.as_slice()),
             _ => None,
         })
@@ -149,15 +145,15 @@ pub fn history(sim: &Simulation) -> HistoryView {
     let links = missed_writes(&history);
     let verdict_lines = named
         .iter()
-        .map(|&(name, test_id, verdict)| VerdictLine {
-            name,
-            test_id,
+        .map(|&(model, verdict)| VerdictLine {
+            name: model.name,
+            test_id: model.test_id,
             answer: match verdict {
                 Verdict::Yes => "yes",
                 Verdict::No { .. } => "no",
                 Verdict::NotChecked { .. } => "not checked",
             },
-            words: verdict_words(name, verdict, &history),
+            words: verdict_words(model, verdict, &history),
         })
         .collect();
     let scope = format!(
@@ -261,18 +257,46 @@ fn missed_writes(history: &History) -> Vec<(usize, usize)> {
     links
 }
 
+/// A consistency model the history is checked against, and how its verdicts are told.
+struct Model {
+    name: &'static str,
+    test_id: &'static str,
+    yes: &'static str,
+    /// Before a no's witness.
+    no: &'static str,
+}
+
+const MODELS: [Model; 4] = [
+    Model {
+        name: "Linearizable",
+        test_id: "verdict-linearizable",
+        yes: "Yes: one order of these operations, each taking effect at a moment between its call and its answer, explains every read.",
+        no: "No: no order of these, each at one moment between its call and its answer, explains every read",
+    },
+    Model {
+        name: "Sequentially consistent",
+        test_id: "verdict-sequential",
+        yes: "Yes: keeping only each client's own order, one order of these operations explains every read.",
+        no: "No: even keeping only each client's own order, no order of these explains every read",
+    },
+    Model {
+        name: "Read your writes",
+        test_id: "verdict-read-your-writes",
+        yes: "Yes: no client read a user older than its own write of it.",
+        no: "No: a client read older than its own write, answered before the read began",
+    },
+    Model {
+        name: "Monotonic reads",
+        test_id: "verdict-monotonic-reads",
+        yes: "Yes: no client read a user older than it had read before.",
+        no: "No: a client read older than it had already read",
+    },
+];
+
 /// A verdict and, for a no, its witness told in words.
-fn verdict_words(name: &str, verdict: &Verdict, history: &History) -> String {
+fn verdict_words(model: &Model, verdict: &Verdict, history: &History) -> String {
     let witness = match verdict {
-        Verdict::Yes => {
-            return match name {
-                "Linearizable" => "Yes: one order of these operations, each taking effect at a moment between its call and its answer, explains every read.",
-                "Sequentially consistent" => "Yes: keeping only each client's own order, one order of these operations explains every read.",
-                "Read your writes" => "Yes: no client read a user older than its own write of it.",
-                _ => "Yes: no client read a user older than it had read before.",
-            }
-            .to_string();
-        }
+        Verdict::Yes => return model.yes.to_string(),
         Verdict::NotChecked { reason } => return format!("Not checked: {reason}."),
         Verdict::No { witness } => witness,
     };
@@ -288,17 +312,7 @@ fn verdict_words(name: &str, verdict: &Verdict, history: &History) -> String {
             format!("client {}'s {}{node} ({span})", record.client + 1, versioned(record))
         })
         .collect();
-    let lead = match name {
-        "Linearizable" => {
-            "No: no order of these, each at one moment between its call and its answer, explains every read"
-        }
-        "Sequentially consistent" => {
-            "No: even keeping only each client's own order, no order of these explains every read"
-        }
-        "Read your writes" => "No: a client read older than its own write, answered before the read began",
-        _ => "No: a client read older than it had already read",
-    };
-    format!("{lead}: {}.", told.join("; "))
+    format!("{}: {}.", model.no, told.join("; "))
 }
 
 #[cfg(test)]
