@@ -66,6 +66,11 @@ pub enum EventKind {
         node: String,
         fork: Lsn,
     },
+    /// A failover manager that rewinds could not: `why` says what is missing.
+    RewindRefused {
+        node: String,
+        why: String,
+    },
     /// Acknowledged writes the new master never received.
     WritesLost {
         lsns: Vec<Lsn>,
@@ -129,6 +134,9 @@ impl ClusterEvent {
             ),
             EventKind::Rewound { node, fork } => {
                 format!("{node} was rewound to LSN {fork} (pg_rewind) and follows the master again")
+            }
+            EventKind::RewindRefused { node, why } => {
+                format!("{node} stays diverged: the automatic rewind was refused: {why}")
             }
             EventKind::WritesLost { lsns } => format!(
                 "{} lost in the failover (LSN {})",

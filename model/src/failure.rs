@@ -85,8 +85,8 @@ impl Simulation {
         self.start_apply(id);
         self.catch_up(id);
         // A failover manager that rewinds does so when the old master comes back.
-        if self.config.auto_rewind && matches!(self.nodes[id.0].follow, Follow::Diverged { .. }) {
-            let _ = self.rewind(id);
+        if matches!(self.nodes[id.0].follow, Follow::Diverged { .. }) {
+            self.rewind_automatically(id);
         }
     }
 
@@ -126,9 +126,33 @@ impl Simulation {
             timeline: self.primary.timeline,
             beyond: self.nodes[id.0].positions.received.saturating_sub(fork),
         });
-        if self.config.auto_rewind && self.nodes[id.0].is_up() {
-            let _ = self.rewind(id);
+        if self.nodes[id.0].is_up() {
+            self.rewind_automatically(id);
         }
+    }
+
+    /// A failover manager that rewinds (`rewind=auto`) runs pg_rewind on a diverged node that is
+    /// up; when the master's WAL since the fork is gone, the cluster log says so.
+    fn rewind_automatically(&mut self, id: NodeId) {
+        if !self.config.auto_rewind {
+            return;
+        }
+        if let Err(refusal) = self.rewind(id) {
+            self.note(EventKind::RewindRefused { node: self.label(id), why: refusal.to_string() });
+        }
+    }
+
+    /// Why pg_rewind cannot take this diverged node back to its fork: the master no longer has
+    /// the WAL since then (only a rebuild will do). `None` when it can, or it has not diverged.
+    pub fn rewind_impossible(&self, id: NodeId) -> Option<Refusal> {
+        let Follow::Diverged { fork } = self.nodes[id.0].follow else { return None };
+        let kept_from = self.primary.kept_from();
+        (fork + 1 < kept_from).then(|| {
+            Refusal::new(format!(
+                "pg_rewind needs the master's WAL since the fork at LSN {fork}, and it keeps only LSN {kept_from} on (wal_keep): rebuild {} instead",
+                self.label(id)
+            ))
+        })
     }
 
     /// pg_rewind: takes a diverged replica back to the fork with the master's WAL since then,
@@ -138,11 +162,8 @@ impl Simulation {
         let Follow::Diverged { fork } = self.nodes[id.0].follow else {
             return Err(Refusal::new(format!("{} has not diverged: there is nothing to rewind", self.label(id))));
         };
-        if fork + 1 < self.primary.first_lsn().unwrap_or(fork + 1) {
-            return Err(Refusal::new(format!(
-                "pg_rewind needs the master's WAL since the fork at LSN {fork}, and it is gone: rebuild {} instead",
-                self.label(id)
-            )));
+        if let Some(refusal) = self.rewind_impossible(id) {
+            return Err(refusal);
         }
         self.copy_master_to(id);
         self.note(EventKind::Rewound { node: self.label(id), fork });
@@ -280,9 +301,13 @@ impl Simulation {
         }
 
         // The new master's WAL: the old master's up to the fork, when that is its history too.
-        let log = if branch == old_timeline { self.primary.log_through(fork) } else { Default::default() };
+        let (log, kept_from) = if branch == old_timeline {
+            (self.primary.log_through(fork), self.primary.kept_from().min(fork + 1))
+        } else {
+            (Default::default(), fork + 1)
+        };
         let new_timeline = self.timelines.fork(branch, fork);
-        self.primary = Primary::new(self.nodes[candidate.0].data.clone(), fork, new_timeline).with_log(log);
+        self.primary = Primary::new(self.nodes[candidate.0].data.clone(), fork, new_timeline).with_log(log, kept_from);
         self.nodes[candidate.0].timeline = new_timeline;
         let promoted = self.label(candidate);
         self.nodes[old.0].role = self.nodes[candidate.0].role;

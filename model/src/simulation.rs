@@ -204,6 +204,11 @@ impl Simulation {
     }
 
     /// True while semi-sync has fallen back to async.
+    /// The oldest log position the master's WAL still holds (`wal_keep`, slots).
+    pub fn wal_kept_from(&self) -> Lsn {
+        self.primary.kept_from()
+    }
+
     pub fn in_fallback(&self) -> bool {
         self.primary.fallback
     }

@@ -28,7 +28,14 @@ pub struct Primary {
     /// The master's timeline: a new one with every failover. A message from another timeline
     /// (an earlier master, a diverged replica) is ignored.
     pub timeline: usize,
-    /// Entries are shared: the log, each replica's stream and queue hold the same one.
+    /// The oldest position the master's WAL still holds, as PostgreSQL keeps it
+    /// (`wal_keep_size`, slots): a replica behind it cannot catch up, and pg_rewind cannot take
+    /// a node back to a fork before it.
+    pub(crate) kept_from: Lsn,
+    /// The kept entries a node may still stream, from `kept_from` or later: those every node
+    /// that can still stream has applied are dropped, as nobody can ask for them (a diverged
+    /// node is copied whole when rewound). Entries are shared: the log, each replica's stream
+    /// and queue hold the same one.
     pub(crate) log: VecDeque<Rc<LogEntry>>,
     /// What readers of the master see.
     pub visible: Database,
@@ -51,6 +58,7 @@ impl Primary {
     pub fn new(visible: Database, committed_lsn: Lsn, timeline: usize) -> Primary {
         Primary {
             timeline,
+            kept_from: committed_lsn + 1,
             log: VecDeque::new(),
             visible,
             committed_lsn,
@@ -63,8 +71,8 @@ impl Primary {
     }
 
     /// The oldest position its WAL still holds.
-    pub fn first_lsn(&self) -> Option<Lsn> {
-        self.log.front().map(|entry| entry.lsn)
+    pub fn kept_from(&self) -> Lsn {
+        self.kept_from
     }
 
     pub fn logged_at(&self, lsn: Lsn) -> Option<Time> {
@@ -81,8 +89,10 @@ impl Primary {
         self.log.iter().take_while(|entry| entry.lsn <= lsn).cloned().collect()
     }
 
-    pub fn with_log(mut self, log: VecDeque<Rc<LogEntry>>) -> Primary {
+    /// A new master that kept the WAL from `kept_from` on, and has `log` of it to stream.
+    pub fn with_log(mut self, log: VecDeque<Rc<LogEntry>>, kept_from: Lsn) -> Primary {
         self.log = log;
+        self.kept_from = kept_from;
         self
     }
 
@@ -252,7 +262,8 @@ impl Simulation {
         if from > last {
             return;
         }
-        let Some(first) = self.primary.entry(from).map(|entry| entry.lsn).filter(|&lsn| lsn == from) else {
+        let kept = from >= self.primary.kept_from;
+        let Some(first) = self.primary.entry(from).map(|entry| entry.lsn).filter(|&lsn| kept && lsn == from) else {
             let node = &mut self.nodes[id.0];
             node.follow = Follow::WalRemoved;
             node.streaming = false;
@@ -269,31 +280,42 @@ impl Simulation {
         }
     }
 
-    /// Keeps the master's WAL bounded, as PostgreSQL does: past the newest `wal_keep` entries
-    /// (`wal_keep_size`) they go, whoever still needed them: a replica that was down or cut off
-    /// since then can no longer catch up. (Within them, what every replica has applied goes too:
-    /// nobody can ask for it, and the log stays small.) What is not yet on the master's disk,
-    /// what a waiting commit needs, and what a replication slot holds for its replica, stays.
+    /// Keeps the master's WAL bounded, as PostgreSQL does: the newest `wal_keep` entries
+    /// (`wal_keep_size`) stay whoever has applied them, and so does what is not yet on the
+    /// master's disk, what a waiting commit needs, and what a replication slot holds for its
+    /// replica; older entries go, whoever still needed them: a replica that was down or cut off
+    /// since then can no longer catch up. Of the entries kept, the page's memory holds only
+    /// those a node that can still stream may ask for.
     pub(crate) fn trim_log(&mut self) {
-        let flushed = self.nodes[self.master.0].positions.flushed;
-        let applied_by_all = self.followers().map(|(_, node)| node.positions.applied).min().unwrap_or(Lsn::MAX);
-        let keep = usize::try_from(self.config.wal_keep).unwrap_or(usize::MAX).max(1);
-        loop {
-            let slot_floor = self.slot_floor().map_or(Lsn::MAX, |(_, lsn)| lsn);
-            let Some(front) = self.primary.log.front() else { break };
-            let waiting = self.primary.waiting.front().is_some_and(|(entry, _)| entry.lsn <= front.lsn);
-            if front.lsn > flushed || waiting {
-                break;
-            }
-            if front.lsn > slot_floor {
-                if self.primary.log.len() <= SLOT_KEEP {
-                    break;
-                }
+        let master = &self.nodes[self.master.0];
+        let (newest, flushed) = (master.positions.applied, master.positions.flushed);
+        let keep = self.config.wal_keep.max(1);
+        let mut kept_from = (newest + 1).saturating_sub(keep).min(flushed + 1);
+        if let Some((entry, _)) = self.primary.waiting.front() {
+            kept_from = kept_from.min(entry.lsn);
+        }
+        while let Some((_, floor)) = self.slot_floor() {
+            if newest.saturating_sub(floor) > SLOT_KEEP as u64 {
                 self.invalidate_slot();
                 continue;
             }
-            let len = self.primary.log.len();
-            if len > keep || (front.lsn < applied_by_all && len > 1) {
+            kept_from = kept_from.min(floor + 1);
+            break;
+        }
+        self.primary.kept_from = self.primary.kept_from.max(kept_from);
+        let kept_from = self.primary.kept_from;
+        // A node that follows (whatever its timeline, up or down) streams on from what it has
+        // applied, unless it is too far behind to catch up at all.
+        let asked_from = (self.unordered_replicas())
+            .filter(|(_, node)| node.follow == Follow::Streaming)
+            .map(|(_, node)| node.positions.applied + 1)
+            .filter(|&from| from >= kept_from)
+            .min()
+            .unwrap_or(Lsn::MAX);
+        let waiting_from = self.primary.waiting.front().map_or(Lsn::MAX, |(entry, _)| entry.lsn);
+        while let Some(front) = self.primary.log.front() {
+            let nobody_asks = front.lsn < asked_from && front.lsn <= flushed && front.lsn < waiting_from;
+            if front.lsn < kept_from || (nobody_asks && self.primary.log.len() > 1) {
                 self.primary.log.pop_front();
             } else {
                 break;

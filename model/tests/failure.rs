@@ -72,7 +72,7 @@ fn rewind_is_refused_once_the_master_no_longer_has_the_wal_since_the_fork() {
     let refusal = sim.apply(Command::Rewind(NodeRef::Replica(2))).unwrap_err();
     assert_eq!(
         refusal.to_string(),
-        "pg_rewind needs the master's WAL since the fork at LSN 1, and it is gone: rebuild pg-3 (replica-2) instead"
+        "pg_rewind needs the master's WAL since the fork at LSN 1, and it keeps only LSN 17 on (wal_keep): rebuild pg-3 (replica-2) instead"
     );
 }
 
@@ -89,6 +89,67 @@ fn automatic_rewind_models_a_failover_manager_that_rewinds() {
     advance(&mut sim, 1_000);
     assert!(sim.events().any(|event| matches!(event.kind, EventKind::Rewound { fork: 0, .. })));
     assert_eq!(&sim.node(old).data, sim.committed(), "the old master follows the new one");
+}
+
+/// The case: async, a lag of a second, the master crashes with two writes no replica
+/// has; after the failover the new master's followers apply everything it logs, and yet it
+/// keeps its newest `wal_keep` entries (PostgreSQL's `wal_keep_size`), so the old master, back
+/// 1.75 s later, is rewound and follows the new timeline.
+#[test]
+fn the_master_keeps_its_newest_wal_keep_entries_however_far_followers_applied() {
+    let mut sim = with(Config { replicas: 2, lag_ms: 1_000, auto_rewind: true, wal_keep: 20_000, ..base() });
+    let at = |sim: &mut Simulation, ms: u64| sim.run_until(replication_model::time::Time::from_millis(ms));
+    write(&mut sim, 102, "a");
+    at(&mut sim, 50);
+    write(&mut sim, 102, "b");
+    at(&mut sim, 100);
+    sim.apply(Command::Crash(NodeRef::Master)).unwrap();
+    sim.apply(Command::Promote(None)).unwrap();
+    at(&mut sim, 150);
+    write(&mut sim, 102, "c");
+    at(&mut sim, 200);
+    write(&mut sim, 102, "d");
+    at(&mut sim, 1_700);
+    write(&mut sim, 107, "e");
+    at(&mut sim, 1_750);
+    let old = sim.replicas().into_iter().find(|(_, node)| node.deposed).map(|(id, _)| id).unwrap();
+    assert_eq!(sim.wal_kept_from(), 1, "every entry of the new timeline is kept");
+    sim.apply(Command::Restart(sim.name(old))).unwrap();
+    advance(&mut sim, 2_000);
+    assert!(
+        sim.events().any(|event| matches!(event.kind, EventKind::Rewound { fork: 0, .. })),
+        "{:?}",
+        sim.events().map(|event| event.describe()).collect::<Vec<_>>()
+    );
+    assert_eq!(sim.node(old).follow, Follow::Streaming);
+    assert_eq!(name(&sim.node(old).data, 102), "d", "it serves the new master's row, not its own 'b'");
+}
+
+/// Past `wal_keep` the WAL since the fork is gone: a failover manager that rewinds cannot, and
+/// the cluster log says why and what would do (a rebuild); so does the node's refusal.
+#[test]
+fn a_refused_automatic_rewind_is_told_in_the_cluster_log() {
+    let mut sim = with(Config { replicas: 2, lag_ms: 10, wal_keep: 5, auto_rewind: true, ..base() });
+    promote_the_replica_that_missed_bob(&mut sim);
+    writes(&mut sim, 20);
+    let old = sim.replicas().into_iter().find(|(_, node)| node.deposed).map(|(id, _)| id).unwrap();
+    sim.apply(Command::Restart(sim.name(old))).unwrap();
+    advance(&mut sim, 100);
+    assert!(matches!(sim.node(old).follow, Follow::Diverged { fork: 1 }));
+    let told: Vec<String> = (sim.events())
+        .filter(|event| matches!(event.kind, EventKind::RewindRefused { .. }))
+        .map(|event| event.describe())
+        .collect();
+    assert_eq!(
+        told,
+        [
+            "pg-1 (replica-1) stays diverged: the automatic rewind was refused: pg_rewind needs the master's WAL since the fork at LSN 1, and it keeps only LSN 17 on (wal_keep): rebuild pg-1 (replica-1) instead"
+        ]
+    );
+    assert_eq!(
+        sim.rewind_impossible(old).map(|refusal| refusal.to_string()),
+        told[0].split_once("refused: ").map(|(_, why)| why.to_string())
+    );
 }
 
 #[test]

@@ -94,7 +94,13 @@ fn tune(
     }
 }
 
-const WAITING_HELP: &str = "Its commit waits for the synchronous standbys: it is in the master's log, but the master's readers do not see it until the commit returns.";
+/// A row's tag (`behind`, `commit waiting`, ...), with what it means on hover.
+fn row_tag(mark: RowMark) -> Html {
+    match mark.tag() {
+        Some((_, words, help)) => html! { <span class="tag" title={help}>{ words }</span> },
+        None => html! {},
+    }
+}
 
 fn more_rows(table: &TableView) -> Html {
     match table.total.saturating_sub(table.rows.len()) {
@@ -115,11 +121,9 @@ fn sql_tables(tables: &[TableView]) -> Html {
                 </tr></thead>
                 <tbody>
                     { for table.rows.iter().map(|(row, mark)| html! {
-                        <tr class={classes!((*mark == RowMark::Waiting).then_some("waiting"))}>
+                        <tr class={classes!(mark.tag().map(|(class, ..)| class))}>
                             { for row.values.iter().map(|value| html! { <td>{ value.plain() }</td> }) }
-                            <td class="version">{ row.version }
-                                if *mark == RowMark::Waiting { <span class="tag" title={WAITING_HELP}>{ "commit waiting" }</span> }
-                            </td>
+                            <td class="version">{ row.version }{ row_tag(*mark) }</td>
                         </tr>
                     }) }
                 </tbody>
@@ -138,14 +142,9 @@ fn documents(tables: &[TableView]) -> Html {
             <p class="table-name">{ format!("db.{}", table.name) }</p>
             <ul class="documents">
                 { for table.rows.iter().map(|(row, mark)| html! {
-                    <li class={classes!(match mark { RowMark::Same => None, RowMark::Behind => Some("behind"), RowMark::Ahead => Some("ahead"), RowMark::Waiting => Some("waiting") })}>
+                    <li class={classes!(mark.tag().map(|(class, ..)| class))}>
                         <code>{ document(&table.schema, row) }</code>
-                        { match mark {
-                            RowMark::Same => html! {},
-                            RowMark::Behind => html! { <span class="tag">{ "behind" }</span> },
-                            RowMark::Ahead => html! { <span class="tag">{ "ahead: lost" }</span> },
-                            RowMark::Waiting => html! { <span class="tag" title={WAITING_HELP}>{ "commit waiting" }</span> },
-                        } }
+                        { row_tag(*mark) }
                     </li>
                 }) }
             </ul>

@@ -33,6 +33,7 @@ pub enum Outcome {
 pub const RETURNS: Outcome = Outcome::Commit(Commit::Returned);
 pub const WAITS: Outcome = Outcome::Commit(Commit::Waiting);
 pub const WARNS: Outcome = Outcome::Commit(Commit::Warned);
+pub const FAILS: Outcome = Outcome::Commit(Commit::Failed);
 pub const FRESH: Outcome = Outcome::Read(Read::Fresh);
 pub const STALE: Outcome = Outcome::Read(Read::Stale);
 pub const MISSING: Outcome = Outcome::Read(Read::Missing);
@@ -100,6 +101,12 @@ impl<'a> Run<'a> {
         self.written.entry(key).or_default().push(value.to_string());
         let (_, commit) = self.c.write(key, value);
         assert_eq!(commit, Commit::Returned, "setting up: write of {key} = {value:?}: {:?}", self.c.detail());
+    }
+
+    /// A write that returns at once (`true`), recorded as a check by the caller.
+    fn commit_at_once(&mut self, key: u64, value: &str) -> bool {
+        self.written.entry(key).or_default().push(value.to_string());
+        self.c.write(key, value).1 == Commit::Returned
     }
 
     fn await_commit(&mut self, name: &str, write: WriteId, within: Duration) {
@@ -496,6 +503,58 @@ pub const SCENARIOS: &[Scenario] = &[
             r.follow("old master after pg_rewind", M);
             r.read("old master: the lost row", M, 2);
             r.read("old master: the new master's row", M, 3);
+        },
+    },
+    Scenario {
+        name: "the new master keeps wal_keep_size of WAL: the old master is rewound after more writes",
+        about: "After the same failover the new master writes three more rows, which no standby follows; \
+                it still keeps its newest wal_keep_size (32MB) of WAL whoever has applied it, so \
+                pg_rewind finds the WAL since the fork and the old master follows timeline 2. \
+                runtime-config-replication.html#GUC-WAL-KEEP-SIZE, app-pgrewind.html",
+        expected: &[
+            ("commit while s1 is down", RETURNS),
+            ("s2 has it", FRESH),
+            ("new master s1", MISSING),
+            ("commit on the new master", RETURNS),
+            ("three more commits on the new master", YES),
+            ("pg_rewind succeeds", YES),
+            ("old master after pg_rewind", FOLLOWS),
+            ("old master: the last row", FRESH),
+        ],
+        run: |r| {
+            diverge(r);
+            let more = [(4, "Dee"), (5, "Eve"), (6, "Fay")].map(|(key, name)| r.commit_at_once(key, name));
+            r.check("three more commits on the new master", more.iter().all(|&returned| returned));
+            r.c.wait(SECOND);
+            let rewound = r.c.rewind(M);
+            r.check("pg_rewind succeeds", rewound.is_ok());
+            r.follow("old master after pg_rewind", M);
+            r.read("old master: the last row", M, 6);
+        },
+    },
+    Scenario {
+        name: "a master that crashes while a synchronous commit waits: the client gets an error, the row survives",
+        about: "FIRST 1 (s1) with s1 stopped: the commit waits, its row hidden on the master; the master \
+                is killed: the client's connection ends with an error, though the commit record is in \
+                the master's WAL; after the restart crash recovery replays it and the row is committed \
+                there. The client cannot tell which (its write is in doubt). warm-standby.html\
+                #SYNCHRONOUS-REPLICATION, wal-intro.html",
+        expected: &[
+            ("commit (s1 stopped)", WAITS),
+            ("master while it waits", MISSING),
+            ("commit after the master is killed", FAILS),
+            ("master restarted", FRESH),
+        ],
+        run: |r| {
+            r.c.set_sync_standbys(&first(1, &[S1]));
+            r.c.stop(S1);
+            let w = r.write("commit (s1 stopped)", 1, "Ann");
+            r.read("master while it waits", M, 1);
+            r.c.crash(M);
+            r.await_commit("commit after the master is killed", w, SECOND * 3);
+            r.c.start(M);
+            r.c.wait(SECOND);
+            r.read("master restarted", M, 1);
         },
     },
     Scenario {

@@ -63,7 +63,7 @@ pub fn card(sim: &Simulation, id: NodeId) -> CardView {
         apply_delay_ms: node.apply_delay.as_micros() / 1_000,
         actions: actions_of(sim, id),
         retention: if node.is_master() { retention(sim) } else { None },
-        tables: table_views(&node.data, sim.committed(), sim.committed_lsn(), fork),
+        tables: table_views(&node.data, sim, fork),
     }
 }
 
@@ -73,7 +73,14 @@ pub fn card(sim: &Simulation, id: NodeId) -> CardView {
 pub fn progress(sim: &Simulation, id: NodeId) -> String {
     let node = sim.node(id);
     if node.is_master() {
+        let in_doubt = node.positions.applied.saturating_sub(sim.committed_lsn());
         return match sim.waiting_for() {
+            _ if !node.is_up() && in_doubt > 0 => format!(
+                "down with {} in its log that no client saw acknowledged (each got an error): crash recovery commits {} if it restarts, a failover loses {}: in doubt",
+                plural(in_doubt, "write", "writes"),
+                if in_doubt == 1 { "it" } else { "them" },
+                if in_doubt == 1 { "it" } else { "them" },
+            ),
             _ if sim.in_fallback() => "fell back to async: not waiting for replicas".to_string(),
             None => "every logged write is committed".to_string(),
             Some(_) => waiting(sim),
@@ -81,8 +88,15 @@ pub fn progress(sim: &Simulation, id: NodeId) -> String {
     }
     match node.follow {
         Follow::Diverged { fork } => {
+            let until = match sim.rewind_impossible(id) {
+                Some(_) => format!(
+                    "until rebuilt: pg_rewind cannot, as the master keeps its WAL only from LSN {} on",
+                    sim.wal_kept_from()
+                ),
+                None => "until rewound or rebuilt".to_string(),
+            };
             return format!(
-                "diverged: {} past LSN {fork}, where the master's timeline forked off, which the master never had; it serves them and follows nothing until rewound or rebuilt",
+                "diverged: {} past LSN {fork}, where the master's timeline forked off, which the master never had; it serves them and follows nothing {until}",
                 plural(node.positions.received.saturating_sub(fork), "write", "writes"),
             );
         }
@@ -208,7 +222,28 @@ pub enum RowMark {
     /// Logged by a commit still waiting for synchronous standbys: the master's readers do not
     /// see it yet, though a standby that applied it does.
     Waiting,
+    /// Logged by a commit that was waiting when the master went down: its client got an error,
+    /// yet the commit record is in the master's WAL, so a restart commits it (and a failover to
+    /// a node without it loses it).
+    InDoubt,
 }
+
+impl RowMark {
+    /// The row's tag on a card: its class, its words and what they mean; none for a row as
+    /// the master has it.
+    pub fn tag(self) -> Option<(&'static str, &'static str, Option<&'static str>)> {
+        match self {
+            RowMark::Same => None,
+            RowMark::Behind => Some(("behind", "behind", None)),
+            RowMark::Ahead => Some(("ahead", "ahead: lost", None)),
+            RowMark::Waiting => Some(("waiting", "commit waiting", Some(WAITING_HELP))),
+            RowMark::InDoubt => Some(("waiting", "in doubt", Some(IN_DOUBT_HELP))),
+        }
+    }
+}
+
+const WAITING_HELP: &str = "Its commit waits for the synchronous standbys: it is in the master's log, but the master's readers do not see it until the commit returns.";
+const IN_DOUBT_HELP: &str = "Its commit was waiting when the master went down: the client got an error, but the commit is in the master's log, so crash recovery commits it when the master restarts; a failover to a node without it loses it.";
 
 /// What a card shows of one table: its first rows, each marked, and how many there are in
 /// all. Built per frame instead of copying tables.
@@ -220,10 +255,11 @@ pub struct TableView {
     pub total: usize,
 }
 
-/// A node's tables, `users` first, with its rows compared with the master's committed data
-/// (committed through `committed_lsn`); `fork` is where a diverged node's history left the
-/// master's.
-pub fn table_views(data: &Database, master: &Database, committed_lsn: Lsn, fork: Option<Lsn>) -> Vec<TableView> {
+/// A node's tables, `users` first, with its rows compared with the master's committed data;
+/// `fork` is where a diverged node's history left the master's.
+pub fn table_views(data: &Database, sim: &Simulation, fork: Option<Lsn>) -> Vec<TableView> {
+    let (master, committed_lsn) = (sim.committed(), sim.committed_lsn());
+    let uncommitted = if sim.master().is_up() { RowMark::Waiting } else { RowMark::InDoubt };
     let users = data.tables.get_key_value(USERS);
     let ordered = users.into_iter().chain(data.tables.iter().filter(|(name, _)| name.as_str() != USERS));
     ordered
@@ -238,7 +274,7 @@ pub fn table_views(data: &Database, master: &Database, committed_lsn: Lsn, fork:
                     let mark = if fork.is_some_and(|fork| row.lsn > fork) {
                         RowMark::Ahead
                     } else if row.lsn > committed_lsn {
-                        RowMark::Waiting
+                        uncommitted
                     } else if master.version(name, key) != row.version {
                         RowMark::Behind
                     } else {
@@ -294,6 +330,26 @@ mod tests {
         assert_eq!(
             progress(&sim, old_master),
             "diverged: 1 write past LSN 0, where the master's timeline forked off, which the master never had; it serves them and follows nothing until rewound or rebuilt"
+        );
+    }
+
+    #[test]
+    fn a_diverged_node_whose_fork_the_master_no_longer_keeps_says_only_a_rebuild_will_do() {
+        let config = Config { lag_ms: 1_000, wal_keep: 5, ..Config::default() };
+        let writes = (0..8).map(|at| (400 + at * 10, Command::WriteRandom { client: 0 }));
+        let commands: Vec<(u64, Command)> = [
+            (0, Command::WriteRandom { client: 0 }),
+            (200, Command::Crash(NodeRef::Master)),
+            (300, Command::Promote(Some(NodeRef::Replica(2)))),
+        ]
+        .into_iter()
+        .chain(writes)
+        .collect();
+        let sim = run(config, &commands, 600);
+        let old_master = sim.resolve(NodeRef::Replica(2)).unwrap();
+        assert_eq!(
+            progress(&sim, old_master),
+            "diverged: 1 write past LSN 0, where the master's timeline forked off, which the master never had; it serves them and follows nothing until rebuilt: pg_rewind cannot, as the master keeps its WAL only from LSN 4 on"
         );
     }
 
@@ -365,7 +421,7 @@ mod tests {
 
     /// The mark of user 101's row on machine `id`.
     fn mark(sim: &Simulation, id: NodeId) -> Option<RowMark> {
-        let views = table_views(&sim.node(id).data, sim.committed(), sim.committed_lsn(), None);
+        let views = table_views(&sim.node(id).data, sim, None);
         let users = views.into_iter().find(|view| view.name == USERS)?;
         users.rows.into_iter().find(|(row, _)| row.values.first() == Some(&Value::Int(101))).map(|(_, mark)| mark)
     }
@@ -388,6 +444,38 @@ mod tests {
         assert_eq!((mark(&sim, master), mark(&sim, pg3)), (Some(RowMark::Waiting), Some(RowMark::Waiting)));
         sim.apply(Command::CancelWaits).unwrap();
         assert_eq!((mark(&sim, master), mark(&sim, pg3)), (Some(RowMark::Same), Some(RowMark::Same)));
+    }
+
+    /// PostgreSQL: the commit record is in the crashed master's WAL, so the row is committed
+    /// after a restart, while the client that waited got an error (the real-PostgreSQL suite's
+    /// "a master that crashes while a synchronous commit waits").
+    #[test]
+    fn a_commit_waiting_when_the_master_crashes_is_in_doubt_until_a_restart_commits_it() {
+        let config = Config {
+            mode: Mode::On,
+            quorum: Quorum::First(1),
+            standbys: vec!["pg-2".into()],
+            lag_ms: 10,
+            client_ms: 1,
+            ..Config::default()
+        };
+        let mut sim = Simulation::new(config).unwrap();
+        sim.apply(Command::Crash(NodeRef::Replica(1))).unwrap();
+        sim.apply(Command::Write { client: 0, key: 101, name: "Ann".into() }).unwrap();
+        sim.run_until(Time::from_millis(100));
+        let master = sim.master_id();
+        sim.apply(Command::Crash(NodeRef::Master)).unwrap();
+        sim.run_until(Time::from_millis(200));
+        assert_eq!(mark(&sim, master), Some(RowMark::InDoubt));
+        assert_eq!(
+            progress(&sim, master),
+            "down with 1 write in its log that no client saw acknowledged (each got an error): crash recovery commits it if it restarts, a failover loses it: in doubt"
+        );
+        let write = sim.recent().find(|record| record.key() == Some(101)).unwrap();
+        assert!(write.in_doubt.is_some(), "its client got an error and cannot know: {write:?}");
+        sim.apply(Command::Restart(NodeRef::Master)).unwrap();
+        assert_eq!(mark(&sim, master), Some(RowMark::Same), "crash recovery committed it");
+        assert_eq!(progress(&sim, master), "every logged write is committed");
     }
 
     #[test]
