@@ -365,3 +365,39 @@ fn a_partitioned_replica_serves_stale_data_and_converges_when_healed() {
     sim.run_to_quiescence();
     assert_eq!(replica_applied(&sim, 1), 5);
 }
+
+/// Over many seeded runs with traffic, a master crash, an automatic failover and the old master
+/// back some time later: with fewer writes since the fork than `wal_keep`, the automatic rewind
+/// always finds the WAL it needs and the old master follows the new one.
+#[test]
+fn within_wal_keep_an_automatic_rewind_is_never_refused() {
+    let mut refused = Vec::new();
+    for seed in 0..200 {
+        let config = Config {
+            replicas: 2,
+            lag_ms: 1_000,
+            jitter_ms: 50,
+            rate: 60,
+            clients: 3,
+            failover_ms: 300,
+            auto_rewind: true,
+            seed,
+            ..base()
+        };
+        let mut sim = with(config);
+        advance(&mut sim, 500 + seed * 7 % 900);
+        sim.apply(Command::Crash(NodeRef::Master)).unwrap();
+        advance(&mut sim, 1_000 + seed * 13 % 2_000);
+        let Some(old) = sim.replicas().into_iter().find(|(_, node)| node.deposed).map(|(id, _)| id) else {
+            continue;
+        };
+        sim.apply(Command::Restart(sim.name(old))).unwrap();
+        advance(&mut sim, 3_000);
+        if sim.events().any(|event| matches!(event.kind, EventKind::RewindRefused { .. }))
+            || sim.node(old).follow != Follow::Streaming
+        {
+            refused.push(seed);
+        }
+    }
+    assert!(refused.is_empty(), "the old master did not follow in seeds {refused:?}");
+}
