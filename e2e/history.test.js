@@ -23,6 +23,8 @@ describe('history', () => {
     assert.equal(await text(page, 'verdict-linearizable'), 'no');
     assert.equal(await text(page, 'verdict-sequential'), 'yes');
     assert.equal(await text(page, 'stat-stale-reads'), '0');
+    assert.match(await text(page, 'history-start'), /^Window from the run's start: each user starts as the master had committed it then \(102 "Bob"\);/);
+    assert.ok(await page.getByTestId('history-start').isVisible(), 'on the stage too');
     const labels = await page.locator('.history .op .op-label').allTextContents();
     assert.deepEqual(labels, ['w(102, "Alice")', 'r(102) → "Alice"', 'r(102) → "Bob"']);
     assert.equal(await page.locator('.history .op.witness').count(), 3);
@@ -69,18 +71,28 @@ describe('history', () => {
     const [json] = await Promise.all([page.waitForEvent('download'), page.getByTestId('history-export').click()]);
     assert.equal(json.suggestedFilename(), 'history.json');
     const entries = JSON.parse(await readFile(await json.path(), 'utf8'));
-    assert.deepEqual(Object.keys(entries[0]).sort(), ['f', 'key', 'node', 'process', 'time', 'type', 'value']);
+    assert.deepEqual(Object.keys(entries[0]).sort(), ['f', 'key', 'name', 'node', 'process', 'time', 'type', 'value']);
     assert.deepEqual(
-      entries.map((entry) => `${entry.process} ${entry.type} ${entry.f} ${entry.key} ${entry.value}`),
-      ['0 invoke write 102 Alice', '1 invoke read 102 null', '1 ok read 102 Alice', '2 invoke read 102 null', '2 ok read 102 Bob'],
-      'the write is still waiting: only its invocation',
+      entries.map((entry) => `${entry.process} ${entry.type} ${entry.f} ${entry.key} ${entry.value} ${entry.name}`),
+      [
+        '3 invoke write 102 0 Bob',
+        '3 ok write 102 0 Bob',
+        '0 invoke write 102 1 Alice',
+        '1 invoke read 102 null null',
+        '1 ok read 102 1 Alice',
+        '2 invoke read 102 null null',
+        '2 ok read 102 0 Bob',
+      ],
+      "user 102's start first (time -1); the write is still waiting: only its invocation",
     );
-    assert.equal(entries[0].time, 100000, 'simulated µs');
+    assert.equal(entries[0].time, -1, 'the start comes before the run');
+    assert.equal(entries[2].time, 100000, 'simulated µs');
     const [edn] = await Promise.all([page.waitForEvent('download'), page.getByTestId('history-export-edn').click()]);
     assert.equal(edn.suggestedFilename(), 'history.edn');
-    const lines = (await readFile(await edn.path(), 'utf8')).trim().split('\n');
-    assert.equal(lines[2], '{:process 0, :type :invoke, :f :write, :value [102 "Alice"], :time 100000000}');
-    assert.match(lines[4], /^\{:process 1, :type :ok, :f :read, :value \[102 "Alice"\], :time \d+, :node "pg-2"\}$/);
+    const lines = (await readFile(await edn.path(), 'utf8')).trim().split('\n').filter((line) => !line.startsWith(';;'));
+    assert.equal(lines[0], '{:process 3, :type :invoke, :f :write, :value [102 0], :name "Bob", :time -1000}');
+    assert.equal(lines[2], '{:process 0, :type :invoke, :f :write, :value [102 1], :name "Alice", :time 100000000}');
+    assert.match(lines[4], /^\{:process 1, :type :ok, :f :read, :value \[102 1\], :name "Alice", :time \d+, :node "pg-2"\}$/);
     assert.deepEqual(problems, []);
     await page.close();
   });

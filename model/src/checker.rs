@@ -82,6 +82,8 @@ pub enum Kind {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Initial {
     Known(Option<u64>),
+    /// Each key's own value; a key not named has none (the row absent).
+    Each(BTreeMap<u64, Option<u64>>),
     /// The history is a window cut out of a longer run: each key's value before it is one free
     /// value, bound by the first read that returns a value no write in the history wrote.
     Unknown,
@@ -372,11 +374,13 @@ impl Search {
             |key: u64, value: Option<u64>| read.binary_search(&(key, value)).map_or(UNREAD, |at| 1 + at as u32);
         // Each key's value before the history: under `Initial::Unknown`, the one value read that
         // no write here wrote, if any.
-        let known = match history.initial {
-            Initial::Known(value) => Some(value),
-            Initial::Unknown => None,
-        };
-        let mut before = vec![known; keys.len()];
+        let mut before: Vec<Option<Option<u64>>> = (keys.iter())
+            .map(|key| match &history.initial {
+                Initial::Known(value) => Some(*value),
+                Initial::Each(values) => Some(values.get(key).copied().flatten()),
+                Initial::Unknown => None,
+            })
+            .collect();
         for &(key, value) in &read {
             if value.is_some_and(|value| written.binary_search(&(key, value)).is_ok()) {
                 continue;

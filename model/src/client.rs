@@ -219,6 +219,7 @@ impl Simulation {
             if let Some(left) = leaving {
                 self.recent_horizon =
                     self.recent_horizon.max(left.completed_at.expect("finished requests have finished"));
+                self.committed_users.forget_until(self.recent_horizon);
             }
         }
         self.recent.push_back(record);

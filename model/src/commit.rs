@@ -18,6 +18,7 @@ impl Simulation {
     /// client (with `warning`, if any).
     pub(crate) fn commit(&mut self, entry: &LogEntry, request: RequestId, warning: Option<&'static str>) {
         self.primary.visible.apply(entry);
+        self.committed_users.committed(self.now, entry);
         self.primary.committed_lsn = entry.lsn;
         if entry.lsn > self.safe_through() {
             self.primary.at_risk.push_back((entry.lsn, request));

@@ -75,7 +75,7 @@ impl Simulation {
         self.note(EventKind::Restarted { node: self.label(id) });
         if id == self.master {
             // Crash recovery: whatever the master logged is committed.
-            self.primary.visible = self.nodes[id.0].data.clone();
+            self.set_committed(self.nodes[id.0].data.clone());
             self.primary.committed_lsn = self.nodes[id.0].positions.applied;
             for replica in self.replica_ids() {
                 self.catch_up(replica);
@@ -307,7 +307,9 @@ impl Simulation {
             (Default::default(), fork + 1)
         };
         let new_timeline = self.timelines.fork(branch, fork);
-        self.primary = Primary::new(self.nodes[candidate.0].data.clone(), fork, new_timeline).with_log(log, kept_from);
+        let promoted_data = self.nodes[candidate.0].data.clone();
+        self.committed_users.replaced(self.now, &self.primary.visible, &promoted_data);
+        self.primary = Primary::new(promoted_data, fork, new_timeline).with_log(log, kept_from);
         self.nodes[candidate.0].timeline = new_timeline;
         let promoted = self.label(candidate);
         self.nodes[old.0].role = self.nodes[candidate.0].role;

@@ -3,12 +3,20 @@
 //!
 //! It is the finished requests the simulation keeps (`recent`, and writes in doubt), and those
 //! in flight. Every request issued after `horizon` is among them, unless it cannot change a
-//! verdict; one issued before may have been dropped, so a request that overlaps the horizon is
-//! checked loosely (a write as if its answer were unknown, a read not at all), and each key's
-//! value before the window is unknown to the checker. What is left unchecked is so that a "no"
-//! is never wrong; a "yes" is about what the window shows.
+//! verdict; one issued before may have been dropped, so the window opens at the horizon: each
+//! user's register starts there at the row the master had committed then (`start`); a write
+//! acknowledged by then is part of that start; a request that overlaps the horizon is checked
+//! loosely (a write as if its answer were unknown, a read not at all). What is left unchecked
+//! is so that a "no" is never wrong; a "yes" is about what the window shows.
+//!
+//! Sequential consistency does not keep real time, so a read may be ordered before writes that
+//! came before the window: for it each key's start is unknown, and each earlier value a read
+//! returned is a write that may take effect anywhere.
+
+use std::rc::Rc;
 
 use crate::checker::{self, Initial, Kind, Op as Checked, Verdict};
+use crate::data::Row;
 use crate::ids::ClientId;
 use crate::order::{ordered, sorted_by};
 use crate::request::{Op, Outcome, RequestRecord};
@@ -70,8 +78,11 @@ pub struct History<'a> {
     /// In the order they were called.
     pub entries: Vec<Entry<'a>>,
     /// Every request issued after this moment is here, or left out as one that cannot change
-    /// a verdict.
+    /// a verdict: the window opens here.
     pub horizon: Time,
+    /// Each user the window names, with the row the master had committed when it opened (none:
+    /// no row), by user.
+    pub start: Vec<(Key, Option<Rc<Row>>)>,
     /// A console write is here or may still take effect. It may have deleted rows, which the
     /// checker cannot tell (a register's write has a value), so reads of a missing row are not
     /// checked.
@@ -99,7 +110,7 @@ impl Simulation {
             })
             .collect();
         let seen = sorted_by(seen, |&write| (write, 0));
-        let mut horizon = self.recent_horizon;
+        let mut horizon = self.recent_horizon.max(self.committed_users.since());
         let mut console_writes = false;
         let mut kept = Vec::new();
         for (index, record) in records.into_iter().enumerate() {
@@ -120,7 +131,7 @@ impl Simulation {
         let clients = kept.iter().map(|record| record.client + 1).max().unwrap_or(0);
         let mut lanes: Vec<Vec<(Option<Time>, u32)>> = vec![Vec::new(); clients];
         let mut processes = 0;
-        let entries = kept
+        let entries: Vec<Entry<'_>> = kept
             .into_iter()
             .map(|record| {
                 let client_lanes = &mut lanes[record.client];
@@ -139,7 +150,11 @@ impl Simulation {
                 Entry { record, lane, process }
             })
             .collect();
-        History { entries, horizon, console_writes, now: self.now }
+        let keys = entries.iter().filter_map(|entry| entry.record.key()).collect();
+        let mut keys = sorted_by(keys, |&key| (key, 0));
+        keys.dedup();
+        let start = keys.into_iter().map(|key| (key, self.committed_users.at(horizon, key))).collect();
+        History { entries, horizon, start, console_writes, now: self.now }
     }
 }
 
@@ -157,6 +172,11 @@ impl History<'_> {
         let mut ops = Vec::new();
         let mut entry_of = Vec::new();
         let before_horizon = |record: &RequestRecord| record.issued_at <= self.horizon && self.horizon > Time::ZERO;
+        // Acknowledged by the time the window opens: it is part of the start, or was overwritten
+        // before it.
+        let in_start = |record: &RequestRecord| {
+            Ending::of(record) == Ending::Ok && record.completed_at.is_some_and(|done| done <= self.horizon)
+        };
         let mut read_keys: Vec<(u64, Key)> = Vec::new();
         for (index, entry) in self.entries.iter().enumerate() {
             let record = entry.record;
@@ -185,7 +205,7 @@ impl History<'_> {
         read_keys.dedup();
         for (index, entry) in self.entries.iter().enumerate() {
             let record = entry.record;
-            let Some(value) = record.logged_write() else { continue };
+            let Some(value) = record.logged_write().filter(|_| !in_start(record)) else { continue };
             // Answered before the horizon or not at all: it may have taken effect at any moment.
             let ret = match Ending::of(record) {
                 Ending::Ok if !before_horizon(record) => record.completed_at.map(|t| t.0),
@@ -207,8 +227,9 @@ impl History<'_> {
             }
         }
         let order = ordered(ops.iter().zip(&entry_of).map(|(op, &entry)| (op.call, entry as u64)));
+        let initial = self.start.iter().map(|(key, row)| (*key, row.as_ref().map(|row| row.write))).collect();
         let history =
-            checker::History { ops: order.iter().map(|&i| ops[i].clone()).collect(), initial: Initial::Unknown };
+            checker::History { ops: order.iter().map(|&i| ops[i].clone()).collect(), initial: Initial::Each(initial) };
         (history, order.iter().map(|&i| entry_of[i]).collect())
     }
 
@@ -235,13 +256,13 @@ impl History<'_> {
     }
 }
 
-/// The history, with a stand-in for each write before the window that a read in it returned.
-/// The window's one unknown value per key holds for linearizability, where everything left out
-/// came before the window in real time; sequential consistency keeps only each client's order,
-/// so an earlier write may come after any operation of another client: each stand-in is a write
-/// of its own process that may take effect anywhere, or never.
+/// The history for sequential consistency: each key's start unknown, and a stand-in for each
+/// write before the window that a read in it returned. Sequential consistency keeps only each
+/// client's order, so an earlier write may come after any operation of another client: each
+/// stand-in is a write of its own process that may take effect anywhere, or never.
 fn with_earlier_writes(history: &checker::History) -> checker::History {
     let mut extended = history.clone();
+    extended.initial = Initial::Unknown;
     let written: Vec<u64> = history
         .ops
         .iter()

@@ -38,6 +38,7 @@ pub mod checker;
 pub mod client;
 mod command;
 mod commit;
+mod committed;
 pub mod config;
 mod console;
 pub mod data;

@@ -4,6 +4,7 @@ use std::collections::VecDeque;
 
 use crate::Refusal;
 use crate::client::Session;
+use crate::committed::CommittedUsers;
 use crate::config::Config;
 use crate::data::{Database, Lsn};
 use crate::events::{ClusterEvent, EventKind};
@@ -115,6 +116,8 @@ pub struct Simulation {
     /// When the last request to leave `recent` (or `in_doubt`) had finished: every request
     /// issued later is still in one of them or in flight (see `history`).
     pub(crate) recent_horizon: Time,
+    /// Each user's committed row since about `recent_horizon`, for the history's start.
+    pub(crate) committed_users: CommittedUsers,
     pub(crate) stats: Stats,
     pub(crate) events: VecDeque<ClusterEvent>,
     pub(crate) metrics: Metrics,
@@ -146,6 +149,7 @@ impl Simulation {
             recent: VecDeque::new(),
             in_doubt: VecDeque::new(),
             recent_horizon: Time::ZERO,
+            committed_users: CommittedUsers::new(&Database::seed()),
             stats: Stats::default(),
             events: VecDeque::new(),
             metrics: Metrics::default(),

@@ -197,6 +197,13 @@ impl Simulation {
         self.commit_ready();
     }
 
+    /// The master's committed data replaced as a whole (a crash recovery, a crash that lost
+    /// what was not on disk); the history's record of committed rows follows.
+    pub(crate) fn set_committed(&mut self, data: Database) {
+        self.committed_users.replaced(self.now, &self.primary.visible, &data);
+        self.primary.visible = data;
+    }
+
     /// Sends one log entry down every replica's stream.
     pub(crate) fn ship(&mut self, entry: Rc<LogEntry>) {
         let master = self.master;
@@ -234,7 +241,7 @@ impl Simulation {
         let flushed = self.nodes[master.0].positions.flushed;
         self.nodes[master.0].data = durable.clone();
         self.nodes[master.0].positions = Positions { received: flushed, flushed, applied: flushed };
-        self.primary.visible = durable;
+        self.set_committed(durable);
         self.primary.committed_lsn = self.primary.committed_lsn.min(flushed);
         while self.primary.log.back().is_some_and(|entry| entry.lsn > flushed) {
             self.primary.log.pop_back();

@@ -54,13 +54,14 @@ enum Register {
 fn brute_force(history: &History, precedes: fn(&Op, &Op) -> bool) -> bool {
     let ops: Vec<&Op> =
         history.ops.iter().filter(|op| op.ret.is_some() || matches!(op.kind, Kind::Write { .. })).collect();
-    let initial = match history.initial {
-        Initial::Known(value) => Register::Initial(Some(value)),
+    let initial = |key: u64| match &history.initial {
+        Initial::Known(value) => Register::Initial(Some(*value)),
+        Initial::Each(values) => Register::Initial(Some(values.get(&key).copied().flatten())),
         Initial::Unknown => Register::Initial(None),
     };
     let mut registers = std::collections::BTreeMap::new();
     for op in &ops {
-        registers.insert(op.key, initial);
+        registers.insert(op.key, initial(op.key));
     }
     extend(&ops, &mut vec![false; ops.len()], &mut registers, precedes)
 }
@@ -143,7 +144,14 @@ fn read_floor(kind: &Kind) -> Option<Option<u64>> {
 /// wrote.
 fn random_history(seed: u64) -> History {
     let mut rng = SimRng::new(seed);
-    let initial = rng.pick(&[Initial::Known(None), Initial::Known(Some(5)), Initial::Unknown]).clone();
+    let initial = rng
+        .pick(&[
+            Initial::Known(None),
+            Initial::Known(Some(5)),
+            Initial::Each([(0, Some(5))].into_iter().collect()),
+            Initial::Unknown,
+        ])
+        .clone();
     let keys = 1 + rng.below(2);
     let processes = 1 + rng.below(3) as u32;
     let mut ops = Vec::new();

@@ -106,6 +106,7 @@ pub fn HistoryPanel(props: &HistoryPanelProps) -> Html {
                             </svg>
                         </div>
                         <div class="history-axis"><span>{ view.from.as_clock() }</span><span>{ format!("now {}", view.to.as_clock()) }</span></div>
+                        <p class="history-start" data-testid="history-start">{ &view.start }</p>
                     }
                     <p class={classes!("history-detail", detail.is_none().then_some("hint"))} aria-live="polite">
                         { detail.unwrap_or_else(|| "Hover over or focus (Tab) an operation for its client, times and node.".to_string()) }

@@ -2,8 +2,11 @@
 //! answer (the diagrams of Kleppmann's book and of Jepsen's reports), a line from each read that
 //! missed a write to that write, and the verdicts of the checker with their witnesses in words.
 
+use std::rc::Rc;
+
 use crate::sim::Simulation;
 use crate::sim::checker::{CHECK_STEPS, MAX_OPS, Verdict};
+use crate::sim::data::Row;
 use crate::sim::history::{Ending, History, SHOWN};
 use crate::sim::request::{Op, Outcome, RequestRecord};
 use crate::sim::time::Time;
@@ -24,6 +27,8 @@ pub struct HistoryView {
     pub from: Time,
     pub to: Time,
     pub verdicts: Vec<VerdictLine>,
+    /// Where the window opens and what each user's register starts at, in one line.
+    pub start: String,
     /// What was checked, in words.
     pub scope: String,
 }
@@ -157,11 +162,29 @@ pub fn history(sim: &Simulation) -> HistoryView {
         })
         .collect();
     let scope = format!(
-        "The {} latest operations; the checks look at {} (console SELECTs, reads that failed, are unanswered or began before the last answer left out, and reads of a missing row beside a console write are drawn, not checked; a console write counts once per user a read saw it write). A value no operation shown wrote is the user's value before them. Each check stops after {MAX_OPS} operations or {CHECK_STEPS} steps.",
+        "The {} latest operations; the checks look at {} (console SELECTs, reads that failed, are unanswered or began before the window opened, writes acknowledged before it, and reads of a missing row beside a console write are drawn, not checked; a console write counts once per user a read saw it write). Sequential consistency ignores real time, so for it a user's start is unknown and a value from before the window may come back at any point. Each check stops after {MAX_OPS} operations or {CHECK_STEPS} steps. The exports hold exactly what was checked, the start first.",
         history.entries.len(),
         verdicts.checked
     );
-    HistoryView { lanes, bars, links, from, to, verdicts: verdict_lines, scope }
+    HistoryView { lanes, bars, links, from, to, verdicts: verdict_lines, start: start_line(&history), scope }
+}
+
+/// `Window from 0:01.250: each user starts as committed then (102 "Ada", 107 none); ...`.
+fn start_line(history: &History) -> String {
+    let opens = match history.horizon {
+        Time::ZERO => "Window from the run's start".to_string(),
+        horizon => format!("Window from {}", horizon.as_clock()),
+    };
+    let users: Vec<String> = history.start.iter().map(|(key, row)| format!("{key} {}", shown_row(row))).collect();
+    format!(
+        "{opens}: each user starts as the master had committed it then ({}); earlier writes may take effect at any moment, earlier reads are not judged.",
+        users.join(", ")
+    )
+}
+
+/// A row's name as the panel quotes it, or `none`.
+fn shown_row(row: &Option<Rc<Row>>) -> String {
+    row.as_ref().map_or("none".to_string(), |row| format!("\"{}\"", data::user_name(row)))
 }
 
 /// `w(101, "Bob")`, `r(101) → "Alice"`, `r(101) → none`, `r(101) → ?`, `sql(UPDATE users…)`.
@@ -261,6 +284,8 @@ fn missed_writes(history: &History) -> Vec<(usize, usize)> {
 struct Model {
     name: &'static str,
     test_id: &'static str,
+    /// Its registers start where the window opens (linearizability keeps real time).
+    from_start: bool,
     yes: &'static str,
     /// Before a no's witness.
     no: &'static str,
@@ -270,24 +295,28 @@ const MODELS: [Model; 4] = [
     Model {
         name: "Linearizable",
         test_id: "verdict-linearizable",
+        from_start: true,
         yes: "Yes: one order of these operations, each taking effect at a moment between its call and its answer, explains every read.",
         no: "No: no order of these, each at one moment between its call and its answer, explains every read",
     },
     Model {
         name: "Sequentially consistent",
         test_id: "verdict-sequential",
+        from_start: false,
         yes: "Yes: keeping only each client's own order, one order of these operations explains every read.",
         no: "No: even keeping only each client's own order, no order of these explains every read",
     },
     Model {
         name: "Read your writes",
         test_id: "verdict-read-your-writes",
+        from_start: false,
         yes: "Yes: no client read a user older than its own write of it.",
         no: "No: a client read older than its own write, answered before the read began",
     },
     Model {
         name: "Monotonic reads",
         test_id: "verdict-monotonic-reads",
+        from_start: false,
         yes: "Yes: no client read a user older than it had read before.",
         no: "No: a client read older than it had already read",
     },
@@ -312,7 +341,14 @@ fn verdict_words(model: &Model, verdict: &Verdict, history: &History) -> String 
             format!("client {}'s {}{node} ({span})", record.client + 1, versioned(record))
         })
         .collect();
-    format!("{}: {}.", model.no, told.join("; "))
+    let mut keys: Vec<u64> = witness.iter().filter_map(|&index| history.entries[index].record.key()).collect();
+    keys.dedup();
+    let starts: Vec<String> = (history.start.iter())
+        .filter(|(key, _)| model.from_start && keys.contains(key))
+        .map(|(key, row)| format!("user {key} was {} when the window opened", shown_row(row)))
+        .collect();
+    let start = if starts.is_empty() { String::new() } else { format!(", and {}", starts.join(", ")) };
+    format!("{}: {}{start}.", model.no, told.join("; "))
 }
 
 #[cfg(test)]
@@ -387,6 +423,31 @@ mod tests {
             ),
             "{}",
             view.bars[1].detail
+        );
+    }
+
+    #[test]
+    fn the_panel_says_where_the_window_opens_and_a_witness_names_the_start_it_contradicts() {
+        let config = Config { mode: Mode::Async, clients: 2, client_ms: 1, lag_ms: 1_000, ..Config::default() };
+        let sim = super::super::run(
+            config,
+            &[
+                (0, Command::Write { client: 0, key: 102, name: "Ann".into() }),
+                (100, Command::Read { client: 1, key: 102 }),
+            ],
+            200,
+        );
+        let view = history(&sim);
+        assert_eq!(
+            view.start,
+            "Window from the run's start: each user starts as the master had committed it then (102 \"Bob\"); earlier writes may take effect at any moment, earlier reads are not judged."
+        );
+        let linearizable = &view.verdicts[0];
+        assert_eq!(linearizable.answer, "no");
+        assert!(
+            linearizable.words.ends_with(", and user 102 was \"Bob\" when the window opened."),
+            "{}",
+            linearizable.words
         );
     }
 
