@@ -32,7 +32,7 @@ describe('history', () => {
     // The keyboard goes from one operation to the next, which then tells its client, times and node.
     await page.locator('.history .op').first().focus();
     await page.keyboard.press('Tab');
-    assert.match(await page.locator('.history-detail').textContent(), /^client 2 · r\(102\) → "Alice" \(version 2\) · called 0:00\.500 · answered 0:00\.\d+ .* · pg-2 \(replica-1\)$/);
+    assert.match(await page.locator('.history-detail').textContent(), /^client 2 · r\(102\) → "Alice" \(version 2\) · called 0:00\.500 · answered 0:00\.\d+ .* · pg-2 \(replica 1\)$/);
     assert.deepEqual(problems, []);
     await page.close();
   });

@@ -156,6 +156,41 @@ describe('replication playground', () => {
     await page.close();
   });
 
+  test('a presentation clicker walks a demo: PageDown and → go on, PageUp and ← go back, without scrolling or stepping', async () => {
+    const { page, problems } = await open('#demo=async-stale&step=1');
+    await page.getByTestId('demo-panel').waitFor();
+    const step = async () => Number((await text(page, 'demo-step')).split('/')[0]);
+    const until = (expected) => page.waitForFunction((expected) => document.querySelector('[data-testid="demo-step"]')?.textContent.startsWith(`${expected}/`), expected);
+    await page.keyboard.press('PageDown');
+    await until(2);
+    await page.keyboard.press('ArrowLeft');
+    await until(1);
+    await page.keyboard.press('ArrowRight');
+    await until(2);
+    await page.keyboard.press('PageUp');
+    await until(1);
+    assert.equal(await step(), 1);
+    assert.equal(await page.evaluate(() => scrollY), 0, 'the keys did not scroll the page');
+    await page.keyboard.press('PageUp');
+    assert.equal(await step(), 1, 'nothing before the first step');
+    // Outside a demo the keys keep their meanings: → steps the simulation, PageDown scrolls.
+    await page.getByTestId('demo-leave').click();
+    await page.getByTestId('demo-panel').waitFor({ state: 'detached' });
+    await page.keyboard.press('Space');
+    const before = await text(page, 'clock');
+    await page.keyboard.press('ArrowRight');
+    await page.waitForFunction((before) => document.querySelector('[data-testid="clock"]').textContent !== before, before);
+    await page.keyboard.press('PageDown');
+    await page.waitForFunction(() => scrollY > 0);
+    // The help lists the clicker's keys, and Esc closes it even with the focus on its button.
+    await page.getByTestId('help-button').click();
+    assert.match(await text(page, 'help'), /PageDown →in a demo: the next step/);
+    await page.keyboard.press('Escape');
+    await page.getByTestId('help').waitFor({ state: 'detached' });
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
   test('keyboard: space pauses, the arrow steps, ? shows the help; the theme and presenter mode switch', async () => {
     const { page, problems } = await open('#replicas=1&mode=async&lag=300&seed=2');
     await page.keyboard.press('Space');
@@ -272,11 +307,18 @@ describe('replication playground', () => {
     await page.close();
   });
 
-  /** Types `sql` into the console, runs it, and returns the data of its `count` results. */
+  /**
+   * Types `sql` into the console and runs it (`null`: runs what is in the box; `'reset'`: presses
+   * the console's reset of the lecture's row), and returns the data of its `count` results.
+   */
   async function runSql(page, sql, count) {
     const before = await page.getByTestId('sql-result').count();
-    await page.getByTestId('sql-input').fill(sql);
-    await page.getByTestId('sql-run').click();
+    if (sql === 'reset') {
+      await page.getByTestId('sql-reset').click();
+    } else {
+      if (sql !== null) await page.getByTestId('sql-input').fill(sql);
+      await page.getByTestId('sql-run').click();
+    }
     await page.waitForFunction((n) => document.querySelectorAll('[data-testid="sql-result"]').length >= n, before + count);
     return page.getByTestId('sql-result').evaluateAll(
       (items, before) => items.slice(before).map((item) => ({ ...item.dataset })),
@@ -287,15 +329,21 @@ describe('replication playground', () => {
   // The lecture's own statements, as written.
   const LECTURE_SQL = "INSERT INTO users VALUES (101, 'Alice');\nSELECT * FROM users WHERE id = 101;";
 
-  test('SQL: on a fresh page the lecture\'s INSERT works and its SELECT misses it under async', async () => {
+  test('SQL: the console opens with the lecture\'s statements, which work on the first Run, and again under sync after one click', async () => {
     const { page, problems } = await open('');
     assert.equal(await page.getByTestId('mode').inputValue(), 'async');
-    const [insert, select] = await runSql(page, LECTURE_SQL, 2);
+    assert.equal(await page.getByTestId('sql-input').inputValue(), LECTURE_SQL, 'prefilled with the lecture\'s SQL');
+    assert.equal(await page.getByTestId('sql-reset').count(), 0, 'no user 101 yet: nothing to reset');
+    const [insert, select] = await runSql(page, null, 2);
     assert.deepEqual([insert.node, insert.rows, insert.error], ['master', '1', undefined]);
     assert.deepEqual([select.stale, select.rows], ['true', '0']);
     assert.equal(await text(page, 'stat-ryw-violations'), '1', 'the console missed its own write');
     await page.getByTestId('mode').selectOption('sync');
-    const [, fresh] = await runSql(page, "INSERT INTO users VALUES (107, 'Grace');\nSELECT * FROM users WHERE id = 107;", 2);
+    const [removed] = await runSql(page, 'reset', 1);
+    assert.deepEqual([removed.node, removed.rows, removed.error], ['master', '1', undefined]);
+    await page.getByTestId('sql-reset').waitFor({ state: 'detached' });
+    const [again, fresh] = await runSql(page, null, 2);
+    assert.deepEqual([again.rows, again.error], ['1', undefined], 'the same INSERT, no duplicate key');
     assert.deepEqual([fresh.stale, fresh.rows], ['false', '1']);
     assert.deepEqual(problems, []);
     await page.close();

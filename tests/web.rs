@@ -135,7 +135,7 @@ async fn app_write_then_read_under_async_is_stale_and_a_crash_shows() {
 
     click(&root, "crash-replica-1");
     until_attribute(&root, "node-replica-1", "data-state", "down").await;
-    assert!(text(&root, "event-log").contains("pg-2 (replica-1) crashed"));
+    assert!(text(&root, "event-log").contains("pg-2 (replica 1) crashed"));
 }
 
 mod components {

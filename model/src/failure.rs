@@ -99,17 +99,18 @@ impl Simulation {
             return false;
         }
         let timeline = self.primary.timeline;
-        if node.timeline == timeline {
-            return true;
+        if node.timeline != timeline {
+            let position = Position { timeline: node.timeline, lsn: node.positions.received };
+            if !self.timelines.contains(timeline, Lsn::MAX, position) {
+                self.diverge(id);
+                return false;
+            }
         }
-        let position = Position { timeline: node.timeline, lsn: node.positions.received };
-        if self.timelines.contains(timeline, Lsn::MAX, position) {
-            self.nodes[id.0].timeline = timeline;
-            self.nodes[id.0].deposed = false;
-            return true;
-        }
-        self.diverge(id);
-        false
+        let node = &mut self.nodes[id.0];
+        node.timeline = timeline;
+        // An old master rejoins as a replica once it is back and follows the new one.
+        node.deposed &= !node.is_up();
+        true
     }
 
     /// A replica with records past the fork of the master's timeline: it keeps them and serves

@@ -29,8 +29,18 @@ pub enum NodeRef {
     Replica(usize),
 }
 
+impl NodeRef {
+    /// The role in words, as people read it: `master`, `replica 1`.
+    pub fn in_words(self) -> String {
+        match self {
+            NodeRef::Master => "master".to_string(),
+            NodeRef::Replica(number) => format!("replica {number}"),
+        }
+    }
+}
+
 impl std::fmt::Display for NodeRef {
-    /// `master`, `replica-1`, ...: the name the page, the tests and the logs use.
+    /// `master`, `replica-1`, ...: the name links, commands and test ids use.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             NodeRef::Master => f.write_str("master"),

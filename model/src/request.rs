@@ -114,6 +114,16 @@ impl RequestRecord {
         }
     }
 
+    /// The machine that served it and its role then, as the picture names them:
+    /// `pg-3 (replica 2)`.
+    pub fn served_where(&self) -> Option<String> {
+        match (self.served_by, self.machine) {
+            (Some(role), Some(machine)) => Some(format!("{} ({})", machine.machine(), role.in_words())),
+            (Some(role), None) => Some(role.in_words()),
+            (None, _) => None,
+        }
+    }
+
     pub fn is_read(&self) -> bool {
         matches!(self.op, Op::Read { .. } | Op::Sql { read: true, .. })
     }

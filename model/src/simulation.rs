@@ -247,9 +247,19 @@ impl Simulation {
         self.nodes[id.0].role
     }
 
-    /// The machine and its role, for logs and messages: `pg-2 (replica-1)`.
+    /// The role a machine has now, in words, as every log line, message, card and the picture
+    /// say it: `master`, `replica 2`, or `old master` for a deposed master that has not rejoined
+    /// (down, or diverged).
+    pub fn role_in_words(&self, id: NodeId) -> String {
+        match self.name(id) {
+            NodeRef::Replica(_) if self.nodes[id.0].deposed => "old master".to_string(),
+            role => role.in_words(),
+        }
+    }
+
+    /// The machine and its role, for logs and messages: `pg-2 (replica 1)`.
     pub fn label(&self, id: NodeId) -> String {
-        format!("{} ({})", id.machine(), self.name(id))
+        format!("{} ({})", id.machine(), self.role_in_words(id))
     }
 
     pub fn resolve(&self, node: NodeRef) -> Result<NodeId, Refusal> {

@@ -204,10 +204,13 @@ impl Simulation {
         self.primary.visible = data;
     }
 
-    /// Sends one log entry down every replica's stream.
+    /// Sends one log entry down every replica's stream: to each replica the master has a
+    /// replication connection to (not one that is down, or that follows nothing; a silently
+    /// cut one until `wal_sender_timeout`). One that reconnects catches up from the log.
     pub(crate) fn ship(&mut self, entry: Rc<LogEntry>) {
         let master = self.master;
-        for replica in self.replica_ids() {
+        let connected: Vec<NodeId> = self.replica_ids().into_iter().filter(|id| self.nodes[id.0].streaming).collect();
+        for replica in connected {
             self.send(
                 Endpoint::Node(master),
                 Endpoint::Node(replica),

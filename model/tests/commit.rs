@@ -210,7 +210,7 @@ fn the_semi_sync_fallback_names_the_replicas_that_had_and_had_not_confirmed() {
     let fallback = sim.events().find(|event| matches!(event.kind, EventKind::FellBackToAsync { .. })).unwrap();
     assert_eq!(
         fallback.describe(),
-        "after 500 ms pg-3 (replica-2) had not confirmed LSN 1; pg-2 (replica-1) had: the master falls back to async and acknowledges without waiting"
+        "after 500 ms pg-3 (replica 2) had not confirmed LSN 1; pg-2 (replica 1) had: the master falls back to async and acknowledges without waiting"
     );
 }
 
@@ -228,7 +228,7 @@ fn semi_sync_falls_back_to_async_after_the_timeout_and_returns_once_caught_up() 
     let fallback = sim.events().find(|event| matches!(event.kind, EventKind::FellBackToAsync { .. })).unwrap();
     assert_eq!(
         fallback.describe(),
-        "after 500 ms pg-2 (replica-1) had not confirmed LSN 1; no replica had: the master falls back to async and acknowledges without waiting"
+        "after 500 ms pg-2 (replica 1) had not confirmed LSN 1; no replica had: the master falls back to async and acknowledges without waiting"
     );
 
     write(&mut sim, 102, "Tony");

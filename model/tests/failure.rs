@@ -50,8 +50,8 @@ fn a_replica_that_received_more_than_the_promoted_one_diverges_and_serves_its_ro
                 == format!("{machine} refuses to follow: timeline 2 forked off its history at LSN 1 and it has 1 more (rewind or rebuild it)")
         })
     };
-    assert!(refused("pg-3 (replica-2)"), "the replica that received Bob");
-    assert!(refused("pg-1 (replica-1)"), "and the old master, which logged it");
+    assert!(refused("pg-3 (replica 2)"), "the replica that received Bob");
+    assert!(refused("pg-1 (old master)"), "and the old master, which logged it");
     write(&mut sim, 103, "Cy");
     advance(&mut sim, 50);
     assert_eq!(node(&sim, 2).positions.applied, 2, "it streams nothing from the new master");
@@ -72,7 +72,7 @@ fn rewind_is_refused_once_the_master_no_longer_has_the_wal_since_the_fork() {
     let refusal = sim.apply(Command::Rewind(NodeRef::Replica(2))).unwrap_err();
     assert_eq!(
         refusal.to_string(),
-        "pg_rewind needs the master's WAL since the fork at LSN 1, and it keeps only LSN 17 on (wal_keep): rebuild pg-3 (replica-2) instead"
+        "pg_rewind needs the master's WAL since the fork at LSN 1, and it keeps only LSN 17 on (wal_keep): rebuild pg-3 (replica 2) instead"
     );
 }
 
@@ -143,7 +143,7 @@ fn a_refused_automatic_rewind_is_told_in_the_cluster_log() {
     assert_eq!(
         told,
         [
-            "pg-1 (replica-1) stays diverged: the automatic rewind was refused: pg_rewind needs the master's WAL since the fork at LSN 1, and it keeps only LSN 17 on (wal_keep): rebuild pg-1 (replica-1) instead"
+            "pg-1 (old master) stays diverged: the automatic rewind was refused: pg_rewind needs the master's WAL since the fork at LSN 1, and it keeps only LSN 17 on (wal_keep): rebuild pg-1 (old master) instead"
         ]
     );
     assert_eq!(
@@ -182,7 +182,7 @@ fn with_slots_the_master_keeps_the_wal_a_down_replica_needs_and_shows_it_growing
     assert_eq!(sim.slot_retained().map(|(_, kept)| kept), Some(0));
     assert_eq!(
         sim.apply(Command::Rewind(NodeRef::Replica(1))).unwrap_err().to_string(),
-        "pg-2 (replica-1) has not diverged: there is nothing to rewind"
+        "pg-2 (replica 1) has not diverged: there is nothing to rewind"
     );
 }
 
@@ -342,7 +342,7 @@ fn automatic_failover_promotes_the_most_up_to_date_replica() {
     assert!(sim.master().is_up(), "the failover happened");
     assert!(
         sim.events()
-            .any(|event| event.kind == EventKind::Promoted { node: "pg-3 (replica-2)".into(), lsn: 1, timeline: 2 })
+            .any(|event| event.kind == EventKind::Promoted { node: "pg-3 (replica 2)".into(), lsn: 1, timeline: 2 })
     );
     assert_eq!(name(sim.committed(), 101), "Ada", "replica-2 had the write; replica-1 was cut off");
     let id = send(&mut sim, Command::Write { client: 0, key: 102, name: "After".into() });
@@ -400,4 +400,27 @@ fn within_wal_keep_an_automatic_rewind_is_never_refused() {
         }
     }
     assert!(refused.is_empty(), "the old master did not follow in seeds {refused:?}");
+}
+
+/// After a failover the old master, still down, is the old master, not a replica: the log names
+/// it so, and the new master ships it nothing (it has no replication connection) until it is
+/// back, when it rejoins as a replica and catches up from the log.
+#[test]
+fn a_down_old_master_is_named_the_old_master_and_is_shipped_nothing_until_it_rejoins() {
+    let mut sim = with(Config { replicas: 2, mode: Mode::Sync, lag_ms: 10, ..base() });
+    write(&mut sim, 101, "Ann");
+    advance(&mut sim, 100);
+    sim.apply(Command::Crash(NodeRef::Master)).unwrap();
+    sim.apply(Command::Promote(Some(NodeRef::Replica(1)))).unwrap();
+    let old = sim.replicas().into_iter().find(|(_, node)| node.deposed).map(|(id, _)| id).expect("the old master");
+    assert_eq!(sim.label(old), "pg-1 (old master)");
+    write(&mut sim, 102, "Bob");
+    let shipped_to_old =
+        sim.messages().any(|(_, message)| message.to == replication_model::network::Endpoint::Node(old));
+    assert!(!shipped_to_old, "nothing travels to a down machine");
+    advance(&mut sim, 100);
+    sim.apply(Command::Restart(sim.name(old))).unwrap();
+    advance(&mut sim, 100);
+    assert_eq!(sim.label(old), "pg-1 (replica 1)", "back, it follows the new master as a replica");
+    assert_eq!(name(&sim.node(old).data, 102), "Bob", "and caught up from the log");
 }

@@ -136,7 +136,7 @@ fn a_silent_standby_holds_commits_until_wal_sender_timeout_then_the_next_listed_
     let dropped = sim.events().find(|event| matches!(event.kind, EventKind::SenderTimeout { .. })).unwrap();
     assert_eq!(
         dropped.describe(),
-        "the master heard nothing from pg-2 (replica-1) for 5000 ms and dropped its connection (wal_sender_timeout): it is no longer a synchronous standby"
+        "the master heard nothing from pg-2 (replica 1) for 5000 ms and dropped its connection (wal_sender_timeout): it is no longer a synchronous standby"
     );
     assert!(acknowledged_within(&mut sim, 100).1, "the next commit goes through at once");
 }

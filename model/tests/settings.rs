@@ -26,7 +26,7 @@ fn bad_settings_are_refused_with_a_reason_and_change_nothing() {
     assert_eq!(sim.apply(Command::Crash(NodeRef::Replica(3))).unwrap_err().to_string(), "there is no replica-3");
     assert_eq!(
         sim.apply(Command::Restart(NodeRef::Replica(1))).unwrap_err().to_string(),
-        "pg-2 (replica-1) is already up"
+        "pg-2 (replica 1) is already up"
     );
     assert_eq!(
         sim.apply(Command::CutLink(NodeRef::Master)).unwrap_err().to_string(),

@@ -7,6 +7,8 @@
 //! whole picture and whatever else the step asks the class to watch on the right; the rest
 //! below.
 
+use std::rc::Rc;
+
 use yew::prelude::*;
 
 use super::browser;
@@ -23,12 +25,13 @@ use super::node_card::NodeCard;
 use super::request_log::RequestLog;
 use super::session_bar::SessionBar;
 use super::settings_panel::SettingsPanel;
-use super::state::{Action, PlaygroundState, Theme, shortcut};
+use super::state::{Action, PlaygroundState, Theme, replaces_scrolling, shortcut};
 use super::stats::StatsPanel;
 use super::topology::Topology;
 use super::view;
 use crate::share::history_file;
 use crate::share::link::{self, Opening};
+use crate::sim::data::LECTURE_USER;
 use crate::sim::ids::NodeId;
 use crate::sim::{NodeRef, Simulation};
 
@@ -59,12 +62,19 @@ pub fn App() -> Html {
         }));
     }
     {
+        // The keys' listener is made once; it reads the demo on screen from here.
+        let demo_on_screen = use_mut_ref(|| None);
+        *demo_on_screen.borrow_mut() = state.demo;
         let on_action = (*on_action).clone();
-        use_shortcuts(Callback::from(move |key: String| {
-            if let Some(action) = shortcut(&key) {
-                on_action.emit(action);
-            }
-        }));
+        let demo = demo_on_screen.clone();
+        use_shortcuts(
+            Callback::from(move |key: String| {
+                if let Some(action) = shortcut(&key, *demo.borrow()) {
+                    on_action.emit(action);
+                }
+            }),
+            Rc::new(move |key: &str| replaces_scrolling(key, *demo_on_screen.borrow())),
+        );
     }
     {
         let on_action = (*on_action).clone();
@@ -185,7 +195,7 @@ pub fn App() -> Html {
                     <div class="stage-grid">
                         <div class="stage-side">
                             if let Some(at) = state.demo {
-                                <DemoPanel {at} on_action={on_action.clone()} />
+                                <DemoPanel {at} paused={state.paused} on_action={on_action.clone()} />
                             }
                             <StatsPanel stats={*sim.stats()} caption={counters_caption.clone()} />
                         </div>
@@ -207,7 +217,7 @@ pub fn App() -> Html {
                 if !staged {
                     { compare_table.unwrap_or_default() }
                 }
-                <Console results={view::console_rows(&sim)} on_action={on_action.clone()} />
+                <Console results={view::console_rows(&sim)} lecture_row_exists={sim.master().data.user(LECTURE_USER).is_some()} on_action={on_action.clone()} />
                 { charts(&sim, |id| !layout.moved(id)) }
                 <section class="data" aria-label="Data on each node">
                     { card(&sim, sim.master_id(), &on_action) }

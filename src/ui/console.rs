@@ -18,12 +18,19 @@ const CONSOLE_CLIENT: usize = 0;
 /// Rows shown per answer.
 const SHOWN_ROWS: usize = 20;
 
-const EXAMPLE: &str = "INSERT INTO users VALUES (106, 'Frank');\nSELECT * FROM users WHERE id = 106;";
+/// The lecture's own statements, as the slides write them: user 101 is not in the starting
+/// data, so they succeed on a fresh page.
+const LECTURE_SQL: &str = "INSERT INTO users VALUES (101, 'Alice');\nSELECT * FROM users WHERE id = 101;";
+/// Takes the lecture's row out again (replicated like any write), so that its statements can
+/// be shown once more, say after switching to sync.
+const LECTURE_RESET: &str = "DELETE FROM users WHERE id = 101;";
 
 #[derive(Properties, PartialEq)]
 pub struct ConsoleProps {
     /// The console's requests, oldest first: finished ones, then those still running.
     pub results: Vec<RequestRecord>,
+    /// The master has the lecture's user 101: its INSERT would fail as a duplicate key.
+    pub lecture_row_exists: bool,
     pub on_action: Callback<Action>,
 }
 
@@ -73,7 +80,7 @@ impl Reducible for Draft {
 
 #[component]
 pub fn Console(props: &ConsoleProps) -> Html {
-    let draft = use_reducer(|| Draft { text: EXAMPLE.to_string(), history: Vec::new(), cursor: 0 });
+    let draft = use_reducer(|| Draft { text: LECTURE_SQL.to_string(), history: Vec::new(), cursor: 0 });
 
     let run = {
         let (draft, on_action) = (draft.clone(), props.on_action.clone());
@@ -112,6 +119,9 @@ pub fn Console(props: &ConsoleProps) -> Html {
         })
     };
     let onclick = run.reform(|_: MouseEvent| ());
+    let reset = props.on_action.reform(|_: MouseEvent| {
+        Action::Command(Command::Sql { client: CONSOLE_CLIENT, text: LECTURE_RESET.to_string() })
+    });
 
     html! {
         <section class="console" aria-label="SQL console">
@@ -127,6 +137,15 @@ pub fn Console(props: &ConsoleProps) -> Html {
                     value={draft.text.clone()} {oninput} {onkeydown} />
                 <button class="primary" data-testid="sql-run" {onclick}>{ "Run" }</button>
             </div>
+            if props.lecture_row_exists {
+                <p class="console-reset">
+                    <button data-testid="sql-reset" onclick={reset}
+                        title="Runs this DELETE through the master, replicated like any write, so that the lecture's INSERT works again">
+                        { "Run " }<code>{ LECTURE_RESET }</code>
+                    </button>
+                    { " to show the lecture's INSERT again (user 101 exists)." }
+                </p>
+            }
             <ol class="console-output" data-testid="sql-output" aria-live="polite">
                 { for props.results.iter().map(result) }
             </ol>
@@ -137,20 +156,22 @@ pub fn Console(props: &ConsoleProps) -> Html {
 /// One statement's answer: where it ran, how long it took, what came back.
 fn result(record: &RequestRecord) -> Html {
     let crate::sim::request::Op::Sql { text, .. } = &record.op else { return html! {} };
+    // `data-node` keeps the role's link name; people read the machine and its role.
     let node = record.served_by.map(|node| node.to_string()).unwrap_or_default();
+    let shown = record.served_where().unwrap_or_default();
     let Some(latency) = record.latency() else {
         return html! {
             <li class="sql-result pending" data-testid="sql-pending"><code>{ text }</code>{ " · running" }</li>
         };
     };
-    let where_ = if node.is_empty() { "not sent".to_string() } else { format!("{node} · {latency}") };
+    let where_ = if shown.is_empty() { "not sent".to_string() } else { format!("{shown} · {latency}") };
     let (rows, body) = match &record.outcome {
         Some(Outcome::Rows { result, master_result, .. }) => {
             let answer = answer(result, record.served_by.is_some_and(|node| node != crate::sim::NodeRef::Master));
             let body = match master_result {
                 Some(master) => html! {
                     <div class="side-by-side">
-                        <div><p class="caption stale-caption">{ format!("STALE: {node} answered") }</p>{ answer }</div>
+                        <div><p class="caption stale-caption">{ format!("STALE: {shown} answered") }</p>{ answer }</div>
                         <div><p class="caption">{ "the master had, at that instant" }</p>{ self::answer(master, false) }</div>
                     </div>
                 },

@@ -39,6 +39,8 @@ pub fn DemoMenu(props: &DemoMenuProps) -> Html {
 #[derive(Properties)]
 pub struct DemoPanelProps {
     pub at: DemoAt,
+    /// The run is paused (at the step's claim, once it has come true).
+    pub paused: bool,
     pub on_action: Callback<Action>,
 }
 
@@ -48,6 +50,7 @@ impl PartialEq for DemoPanelProps {
             && self.at.step == other.at.step
             && self.at.claimed == other.at.claimed
             && self.at.touched == other.at.touched
+            && self.paused == other.paused
             && self.on_action == other.on_action
     }
 }
@@ -78,8 +81,11 @@ pub fn DemoPanel(props: &DemoPanelProps) -> Html {
             <p class="watch">{ format!("Watch {}.", list(&watch)) }</p>
             if claimed {
                 <p class="claim" role="status" data-testid="demo-claim">
-                    <strong>{ "Paused here: " }</strong>{ definition.claim }
-                    <span class="then">{ " Play goes on; Next for the next step." }</span>
+                    if props.paused { <strong>{ "Paused here: " }</strong> }
+                    { definition.claim }
+                    if props.paused {
+                        <span class="then">{ if step < count { " Play goes on; Next for the next step." } else { " Play goes on; this was the last step." } }</span>
+                    }
                 </p>
             } else if touched {
                 <p class="claim touched" role="status">{ "You have taken over: the run is yours. Run this step again to see it as narrated." }</p>

@@ -66,19 +66,21 @@ where
 }
 
 /// Calls `on_key` for every key pressed while focus is not in a text field, select or button
-/// (where keys already mean something), with the key's name (`" "`, `"ArrowRight"`, `"?"`).
+/// (where keys already mean something; Escape counts everywhere), with the key's name (`" "`,
+/// `"ArrowRight"`, `"?"`); `replaces_scrolling` says which keys must not also scroll the page.
 #[hook]
-pub fn use_shortcuts(on_key: Callback<String>) {
+pub fn use_shortcuts(on_key: Callback<String>, replaces_scrolling: Rc<dyn Fn(&str) -> bool>) {
     use_effect_with((), move |_| {
         listen_on_window("keydown", move |event: web_sys::KeyboardEvent| {
-            if event.ctrl_key() || event.meta_key() || event.alt_key() || typing_in_a_field(&event) {
+            let key = event.key();
+            if event.ctrl_key() || event.meta_key() || event.alt_key() || (key != "Escape" && typing_in_a_field(&event))
+            {
                 return;
             }
-            if matches!(event.key().as_str(), " " | "ArrowRight" | "ArrowUp" | "ArrowDown") {
-                // Space and arrows would otherwise scroll the page.
+            if replaces_scrolling(&key) {
                 event.prevent_default();
             }
-            on_key.emit(event.key());
+            on_key.emit(key);
         })
     });
 }

@@ -69,11 +69,7 @@ pub fn RequestLog(props: &RequestLogProps) -> Html {
 pub fn describe(record: &RequestRecord) -> String {
     let who = format!("#{} client {}", record.id, record.client + 1);
     // The machine, which keeps its name through failovers, and the role it had then.
-    let node = match (record.served_by, record.machine) {
-        (Some(role), Some(machine)) => format!("{} ({role})", machine.machine()),
-        (Some(role), None) => role.to_string(),
-        (None, _) => String::new(),
-    };
+    let node = record.served_where().unwrap_or_default();
     let user = |row: &Option<Rc<Row>>| {
         row.as_ref()
             .map_or("no such user".to_string(), |row| format!("{} (version {})", data::user_name(row), row.version))
@@ -88,9 +84,11 @@ pub fn describe(record: &RequestRecord) -> String {
             format!("{who} {what} failed: {reason}")
         }
         (Op::Write { key, name }, Some(Outcome::Logged { at, version, .. })) => {
+            // Committed, the acknowledgement may still be on its way back to the client.
+            let acked = if record.completed_at.is_some() { "acknowledged" } else { "committed" };
             let mode = match (record.acked_as, record.warning) {
-                (Some(_), Some(warning)) => format!(", acknowledged without a replica ({warning})"),
-                (Some(mode), None) => format!(", acknowledged under {mode}"),
+                (Some(_), Some(warning)) => format!(", {acked} without a replica ({warning})"),
+                (Some(mode), None) => format!(", {acked} under {mode}"),
                 (None, _) => String::new(),
             };
             format!("{who} write user {key} = \"{name}\" on the master: LSN {}, version {version}{mode}", at.lsn)
@@ -127,8 +125,31 @@ pub fn describe(record: &RequestRecord) -> String {
         // Served, and the answer not back yet: a write waits for its commit, a read's answer
         // is on its way back.
         None if record.outcome.is_some() && record.is_read() => text.push_str(" · answer on its way back"),
+        None if record.acked_as.is_some() => text.push_str(" · its acknowledgement on its way back"),
         None if record.outcome.is_some() => text.push_str(" · not yet acknowledged: waiting to commit"),
         None => text.push_str(" · in flight"),
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::config::{Config, Mode};
+    use crate::sim::time::Time;
+    use crate::sim::{Command, Simulation};
+
+    #[test]
+    fn an_async_write_committed_with_its_answer_on_the_way_is_not_said_to_wait_for_its_commit() {
+        let config = Config { mode: Mode::Async, client_ms: 50, ..Config::default() };
+        let mut sim = Simulation::new(config).unwrap();
+        sim.apply(Command::Write { client: 0, key: 102, name: "Ann".into() }).unwrap();
+        sim.run_until(Time::from_millis(75));
+        let record = sim.in_flight().next().expect("the answer is on its way");
+        let told = describe(record);
+        assert!(told.ends_with("committed under async · its acknowledgement on its way back"), "{told}");
+        sim.run_until(Time::from_millis(200));
+        let told = describe(sim.recent().last().unwrap());
+        assert!(told.contains(", acknowledged under async · answered in"), "{told}");
+    }
 }

@@ -630,7 +630,12 @@ impl Reducible for PlaygroundState {
                 next.open(opening);
             }
             Action::OpenDemo(demo, step) => next.open_demo(demo, step),
-            Action::LeaveDemo => next.demo = None,
+            Action::LeaveDemo => {
+                // A live page: playing, at real speed, whatever the demo's step had set.
+                next.demo = None;
+                next.paused = false;
+                next.speed = 1.0;
+            }
             Action::Compare(Some((setting, value))) => next.compare(setting, value),
             Action::Compare(None) => next.comparison = None,
             Action::Select(node) => next.selected = node,
@@ -674,8 +679,20 @@ impl Reducible for PlaygroundState {
     }
 }
 
-/// The action a keyboard shortcut stands for.
-pub fn shortcut(key: &str) -> Option<Action> {
+/// The action a keyboard shortcut stands for, with `demo` the demo on screen: inside one, a
+/// presentation clicker's keys (PageDown and →, PageUp and ←) go to the next and previous step,
+/// and do nothing past the first or the last.
+pub fn shortcut(key: &str, demo: Option<DemoAt>) -> Option<Action> {
+    if let Some(at) = demo {
+        let to = match key {
+            "PageDown" | "ArrowRight" => at.step + 1,
+            "PageUp" | "ArrowLeft" => at.step - 1,
+            _ => 0,
+        };
+        if CLICKER_KEYS.contains(&key) {
+            return (1..=at.demo.steps.len()).contains(&to).then_some(Action::OpenDemo(at.demo, to));
+        }
+    }
     Some(match key {
         " " => Action::TogglePause,
         "ArrowRight" => Action::Step,
@@ -692,10 +709,20 @@ pub fn shortcut(key: &str) -> Option<Action> {
     })
 }
 
+/// The keys a presentation clicker sends, which walk a demo's steps.
+const CLICKER_KEYS: [&str; 4] = ["PageDown", "ArrowRight", "PageUp", "ArrowLeft"];
+
+/// Whether a key's own meaning in the browser (scrolling the page) gives way to the shortcut.
+pub fn replaces_scrolling(key: &str, demo: Option<DemoAt>) -> bool {
+    matches!(key, " " | "ArrowRight" | "ArrowUp" | "ArrowDown") || (demo.is_some() && CLICKER_KEYS.contains(&key))
+}
+
 /// The shortcuts, for the help panel.
-pub const SHORTCUTS: [(&str, &str); 10] = [
+pub const SHORTCUTS: [(&str, &str); 12] = [
     ("Space", "play / pause"),
-    ("→", "step to the next event"),
+    ("PageDown →", "in a demo: the next step (a presentation clicker's keys)"),
+    ("PageUp ←", "in a demo: the previous step"),
+    ("→", "outside a demo: step to the next event"),
     ("↑ ↓", "faster / slower"),
     ("w", "fire one write"),
     ("r", "read the last write"),
@@ -710,6 +737,48 @@ pub const SHORTCUTS: [(&str, &str); 10] = [
 mod tests {
     use super::*;
     use crate::sim::recording::CHECKPOINT_WORK;
+
+    #[test]
+    fn leaving_a_demo_gives_back_a_live_page_at_real_speed() {
+        let demo = crate::demos::find("async-stale").expect("the demo exists");
+        let state = Rc::new(PlaygroundState::new(
+            Opening::Demo { name: demo.name.to_string(), step: 1 },
+            Vec::new(),
+            Theme::Light,
+        ));
+        let paused = state.reduce(Action::TogglePause);
+        assert!(
+            paused.paused && paused.demo.is_some() && paused.speed != 1.0,
+            "the step runs slowly: {}",
+            paused.speed
+        );
+        let left = paused.reduce(Action::LeaveDemo);
+        assert!(left.demo.is_none() && !left.paused && left.speed == 1.0);
+    }
+
+    #[test]
+    fn inside_a_demo_a_clickers_keys_walk_its_steps_and_outside_they_keep_their_meanings() {
+        let demo = &crate::demos::DEMOS[0];
+        let last = demo.steps.len();
+        let at = |step| Some(DemoAt { demo, step, touched: false, claimed: false });
+        let to = |action: Option<Action>| match action {
+            Some(Action::OpenDemo(opened, step)) if std::ptr::eq(opened, demo) => Some(step),
+            _ => None,
+        };
+        assert_eq!(to(shortcut("PageDown", at(1))), Some(2));
+        assert_eq!(to(shortcut("ArrowRight", at(1))), Some(2));
+        assert_eq!(to(shortcut("PageUp", at(2))), Some(1));
+        assert_eq!(to(shortcut("ArrowLeft", at(2))), Some(1));
+        assert!(
+            shortcut("PageUp", at(1)).is_none() && shortcut("PageDown", at(last)).is_none(),
+            "nothing past the ends"
+        );
+        assert!(shortcut("ArrowRight", at(last)).is_none(), "never a step of the simulation inside a demo");
+        assert!(matches!(shortcut("ArrowRight", None), Some(Action::Step)));
+        assert!(shortcut("PageDown", None).is_none(), "outside a demo PageDown scrolls");
+        assert!(replaces_scrolling("PageDown", at(1)) && !replaces_scrolling("PageDown", None));
+        assert!(replaces_scrolling(" ", None) && !replaces_scrolling("w", at(1)));
+    }
 
     /// One frame that may do `slices` slices of work.
     fn frame(state: Rc<PlaygroundState>, slices: u64) -> Rc<PlaygroundState> {

@@ -3,8 +3,8 @@
 //! `wait` and the patience a write is given advance the model's clock, and a run takes
 //! milliseconds.
 //!
-//! The mapping: `m`, `s1`, `s2` are the machines pg-1 (the master), pg-2 (replica-1) and pg-3
-//! (replica-2). The model's one `mode` stands for the client's `synchronous_commit` and the
+//! The mapping: `m`, `s1`, `s2` are the machines pg-1 (the master), pg-2 (replica 1) and pg-3
+//! (replica 2). The model's one `mode` stands for the client's `synchronous_commit` and the
 //! master's `synchronous_standby_names` together (a scenario has one client, so the session
 //! setting is the run's); its `standbys` list names the machines the standby list does. The
 //! settings `real.rs` shortens are shortened alike: `sender_timeout` is

@@ -228,10 +228,7 @@ fn detail(record: &RequestRecord) -> String {
         (Some(at), _) => format!("failed {}: {}", at.as_clock(), record.failure().unwrap_or_default()),
         (None, _) => "no answer yet".to_string(),
     };
-    let node = match (record.machine, record.served_by) {
-        (Some(machine), Some(role)) => format!(" · {} ({role})", machine.machine()),
-        _ => String::new(),
-    };
+    let node = record.served_where().map(|node| format!(" · {node}")).unwrap_or_default();
     format!(
         "client {} · {} · called {} · {answered}{node}",
         record.client + 1,
@@ -419,7 +416,7 @@ mod tests {
         assert_eq!(view.bars[1].tags, vec!["STALE"]);
         assert!(
             view.bars[1].detail.starts_with(
-                "client 2 · r(101) → none · called 0:00.100 · answered 0:00.103 (3.0 ms) · pg-2 (replica-1)"
+                "client 2 · r(101) → none · called 0:00.100 · answered 0:00.103 (3.0 ms) · pg-2 (replica 1)"
             ),
             "{}",
             view.bars[1].detail

@@ -49,7 +49,7 @@ pub fn card(sim: &Simulation, id: NodeId) -> CardView {
     CardView {
         machine: id.machine(),
         node: sim.name(id),
-        role: role(sim, id),
+        role: sim.role_in_words(id),
         state: sim.state(id),
         applied_lsn: node.positions.applied,
         progress: progress(sim, id),
@@ -122,16 +122,6 @@ pub fn retention(sim: &Simulation) -> Option<String> {
         plural(held, "log entry", "log entries"),
         id.machine()
     ))
-}
-
-/// The role a machine has now, as its card and the picture name it: `master`, `replica 2`, or
-/// `old master` for a deposed master that has not rejoined.
-pub fn role(sim: &Simulation, id: NodeId) -> String {
-    match sim.name(id) {
-        NodeRef::Master => "master".to_string(),
-        NodeRef::Replica(_) if sim.node(id).deposed => "old master".to_string(),
-        NodeRef::Replica(number) => format!("replica {number}"),
-    }
 }
 
 /// One thing a user can do to a node, offered on its card and among the picture's actions.

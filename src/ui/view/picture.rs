@@ -1,7 +1,7 @@
 //! The picture of a run: its machines, the messages on their way, and how the master
 //! replicates and whom it waits for.
 
-use super::node::{role, waiting};
+use super::node::waiting;
 use crate::sim::Simulation;
 use crate::sim::config::{Mode, Quorum};
 use crate::sim::ids::NodeId;
@@ -37,7 +37,7 @@ fn node_view(sim: &Simulation, id: NodeId) -> NodeView {
     NodeView {
         machine: id.machine(),
         name: sim.name(id),
-        role: role(sim, id),
+        role: sim.role_in_words(id),
         state: sim.state(id),
         applied_lsn: node.positions.applied,
         reads_served: node.reads_served,
