@@ -129,7 +129,7 @@ describe('replication playground', () => {
     await page.getByTestId('cut-replica-1').click();
     await page.getByTestId('heal-replica-1').waitFor();
     // After the failover pg-2 is the master and the old master, pg-1, is replica 1.
-    assert.match(await text(page, 'event-log'), /link to pg-1 \(replica-1\) is cut/);
+    assert.match(await text(page, 'event-log'), /link to pg-1 \(old master\) is cut/);
     assert.deepEqual(problems, []);
     await page.close();
   });
@@ -234,10 +234,10 @@ describe('replication playground', () => {
     await untilText(page, 'stat-lost-writes', '1');
     await untilState(page, 'replica-2', 'diverged');
     assert.match(await text(page, 'card-replica-2'), /ahead: lost/, 'it keeps the lost row and shows it');
-    assert.match(await text(page, 'event-log'), /pg-3 \(replica-2\) refuses to follow: timeline 2 forked off its history/);
+    assert.match(await text(page, 'event-log'), /pg-3 \(replica 2\) refuses to follow: timeline 2 forked off its history/);
     await page.getByTestId('rewind-replica-2').click();
     await untilState(page, 'replica-2', 'up');
-    assert.match(await text(page, 'event-log'), /pg-3 \(replica-2\) was rewound to LSN 0 \(pg_rewind\)/);
+    assert.match(await text(page, 'event-log'), /pg-3 \(replica 2\) was rewound to LSN 0 \(pg_rewind\)/);
 
     // The old master, pg-1, is replica 1 now: restarted, it refuses too; a rebuild brings it back.
     await page.getByTestId('restart-replica-1').click();
