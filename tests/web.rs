@@ -176,6 +176,7 @@ mod components {
             lag: Time::from_millis(500),
             link_cut: false,
             synchronous: name == NodeRef::Replica(1),
+            streaming: name != NodeRef::Master,
         }
     }
 

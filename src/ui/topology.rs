@@ -39,6 +39,9 @@ pub struct NodeView {
     pub link_cut: bool,
     /// For a replica: whether the master waits for it before acknowledging a write.
     pub synchronous: bool,
+    /// For a replica: whether the master has a replication connection to it (not when it is
+    /// down, diverged or stranded): only then is anything shipped along its link.
+    pub streaming: bool,
 }
 
 /// How the master replicates, as the picture tells it.
@@ -260,7 +263,8 @@ pub fn Topology(props: &TopologyProps) -> Html {
                         "link",
                         "replication",
                         if node.synchronous { "sync" } else { "async" },
-                        node.link_cut.then_some("cut")
+                        node.link_cut.then_some("cut"),
+                        (!node.link_cut && !node.streaming).then_some("idle")
                     );
                     html! { <>
                         { path(layout.clients, end, layout.read_curve(end), "link read-link") }
@@ -276,10 +280,11 @@ pub fn Topology(props: &TopologyProps) -> Html {
                 // The links' labels over the messages, so a busy link stays readable.
                 { for props.replicas.iter().map(|node| {
                     let at = along(layout.master, position(Place::Node(node.name)), None, 0.5);
-                    let (class, label) = match (node.link_cut, node.synchronous) {
-                        (true, _) => ("link-label cut", "cut"),
-                        (false, true) => ("link-label sync", "sync"),
-                        (false, false) => ("link-label", "async"),
+                    let (class, label) = match (node.link_cut, node.streaming, node.synchronous) {
+                        (true, ..) => ("link-label cut", "cut"),
+                        (false, false, _) => ("link-label idle", "no stream"),
+                        (false, true, true) => ("link-label sync", "sync"),
+                        (false, true, false) => ("link-label", "async"),
                     };
                     html! { <text class={class} x={format!("{:.1}", at.0)} y={format!("{:.1}", at.1 - 6.0)}>{ label }</text> }
                 }) }

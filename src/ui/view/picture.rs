@@ -45,6 +45,7 @@ fn node_view(sim: &Simulation, id: NodeId) -> NodeView {
         lag: sim.lag(id).1,
         link_cut: node.link_cut,
         synchronous: !node.is_master() && sim.is_synchronous(id),
+        streaming: !node.is_master() && node.streaming,
     }
 }
 
@@ -127,6 +128,19 @@ mod tests {
     use super::*;
     use crate::sim::config::Config;
     use crate::sim::{Command, NodeRef};
+
+    #[test]
+    fn a_link_the_master_streams_nothing_along_is_shown_so() {
+        let sim = run(
+            Config::default(),
+            &[(0, Command::Crash(NodeRef::Master)), (100, Command::Promote(Some(NodeRef::Replica(1))))],
+            200,
+        );
+        let shown = super::picture(&sim);
+        let links: Vec<(&str, &str, bool)> =
+            shown.replicas.iter().map(|node| (node.machine.as_str(), node.role.as_str(), node.streaming)).collect();
+        assert_eq!(links, [("pg-1", "old master", false), ("pg-3", "replica 2", true)]);
+    }
 
     #[test]
     fn the_picture_says_how_the_master_replicates_and_whom_it_waits_for() {
