@@ -23,7 +23,7 @@ describe('history', () => {
     assert.equal(await text(page, 'verdict-linearizable'), 'no');
     assert.equal(await text(page, 'verdict-sequential'), 'yes');
     assert.equal(await text(page, 'stat-stale-reads'), '0');
-    assert.match(await text(page, 'history-start'), /^Window from the run's start: each user starts as the master had committed it then \(102 "Bob"\);/);
+    assert.match(await text(page, 'history-start'), /^Window from the run's start: each user starts at its last write acknowledged by then \(102 "Bob"\);/);
     assert.ok(await page.getByTestId('history-start').isVisible(), 'on the stage too');
     const labels = await page.locator('.history .op .op-label').allTextContents();
     assert.deepEqual(labels, ['w(102, "Alice")', 'r(102) → "Alice"', 'r(102) → "Bob"']);

@@ -165,6 +165,12 @@ describe('replication playground', () => {
     await until(2);
     await page.keyboard.press('ArrowLeft');
     await until(1);
+    // With the focus on a button (say after clicking Next), the clicker still works.
+    await page.getByTestId('demo-restart').focus();
+    await page.keyboard.press('PageDown');
+    await until(2);
+    await page.keyboard.press('PageUp');
+    await until(1);
     await page.keyboard.press('ArrowRight');
     await until(2);
     await page.keyboard.press('PageUp');

@@ -352,7 +352,7 @@ mod components {
         let rows = |root: &Element| root.query_selector_all("[data-testid=\"request-log\"] li").unwrap().length();
         until("three requests", || rows(&root) == 3).await;
         assert!(text(&root, "request-log").contains(
-            "v1 (version 1), stale: the master has v2 (version 2); replica-1 was missing its last 200.0 ms of writes"
+            "v1 (version 1), stale: the master has v2 (version 2); replica 1 was missing its last 200.0 ms of writes"
         ));
         click(&root, "log-filter");
         until("only the stale read", || rows(&root) == 1).await;

@@ -82,7 +82,7 @@ pub enum Kind {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Initial {
     Known(Option<u64>),
-    /// Each key's own value; a key not named has none (the row absent).
+    /// Each named key's own value; a key not named is unknown (as under `Unknown`).
     Each(BTreeMap<u64, Option<u64>>),
     /// The history is a window cut out of a longer run: each key's value before it is one free
     /// value, bound by the first read that returns a value no write in the history wrote.
@@ -377,7 +377,7 @@ impl Search {
         let mut before: Vec<Option<Option<u64>>> = (keys.iter())
             .map(|key| match &history.initial {
                 Initial::Known(value) => Some(*value),
-                Initial::Each(values) => Some(values.get(key).copied().flatten()),
+                Initial::Each(values) => values.get(key).copied(),
                 Initial::Unknown => None,
             })
             .collect();

@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, VecDeque};
 
 use crate::Refusal;
+use crate::acknowledged::Acknowledged;
 use crate::config::Mode;
 use crate::data::Key;
 use crate::ids::{ClientId, NodeId, RequestId};
@@ -190,7 +191,13 @@ impl Simulation {
                 Completion::Read { stale: record.is_stale(), latency }
             }
             (None, Some(Outcome::Logged { at, write, .. })) => {
-                session.on_write_acked(record.key().expect("user writes name a user"), *write, *at);
+                let key = record.key().expect("user writes name a user");
+                session.on_write_acked(key, *write, *at);
+                if let Op::Write { name, .. } = &record.op {
+                    let told =
+                        Acknowledged { call: record.issued_at, answer: self.now, write: *write, name: name.clone() };
+                    self.acknowledged.acknowledged(key, told);
+                }
                 self.stats.writes_acked += 1;
                 Completion::Write { latency }
             }
@@ -219,7 +226,7 @@ impl Simulation {
             if let Some(left) = leaving {
                 self.recent_horizon =
                     self.recent_horizon.max(left.completed_at.expect("finished requests have finished"));
-                self.committed_users.forget_until(self.recent_horizon);
+                self.acknowledged.forget_until(self.recent_horizon);
             }
         }
         self.recent.push_back(record);

@@ -5,9 +5,10 @@
 
 use crate::Simulation;
 use crate::config::{Mode, Quorum};
-use crate::data::{LogEntry, Lsn};
+use crate::data::{Change, LogEntry, Lsn, USERS};
 use crate::events::EventKind;
 use crate::ids::{NodeId, RequestId};
+use crate::request::Op;
 
 /// What PostgreSQL says to a client whose wait for the synchronous standbys was cancelled.
 pub const CANCELLED_WAIT: &str = "WARNING: canceling wait for synchronous replication due to user request. DETAIL: The transaction has already committed locally, but might not have been replicated to the standby.";
@@ -18,7 +19,15 @@ impl Simulation {
     /// client (with `warning`, if any).
     pub(crate) fn commit(&mut self, entry: &LogEntry, request: RequestId, warning: Option<&'static str>) {
         self.primary.visible.apply(entry);
-        self.committed_users.committed(self.now, entry);
+        if self.in_flight.get(request).is_some_and(|record| matches!(record.op, Op::Sql { .. })) {
+            for change in &entry.changes {
+                if let Change::Put { table, key, .. } | Change::Delete { table, key } = change
+                    && table == USERS
+                {
+                    self.acknowledged.console(self.now, key);
+                }
+            }
+        }
         self.primary.committed_lsn = entry.lsn;
         if entry.lsn > self.safe_through() {
             self.primary.at_risk.push_back((entry.lsn, request));

@@ -75,7 +75,7 @@ impl Simulation {
         self.note(EventKind::Restarted { node: self.label(id) });
         if id == self.master {
             // Crash recovery: whatever the master logged is committed.
-            self.set_committed(self.nodes[id.0].data.clone());
+            self.primary.visible = self.nodes[id.0].data.clone();
             self.primary.committed_lsn = self.nodes[id.0].positions.applied;
             for replica in self.replica_ids() {
                 self.catch_up(replica);
@@ -214,7 +214,7 @@ impl Simulation {
         let node = &mut self.nodes[id.0];
         node.link_cut = false;
         node.link_changes += 1;
-        node.streaming = node.is_up();
+        node.streaming = node.is_up() && node.follow == Follow::Streaming;
         self.note(EventKind::LinkHealed { node: self.label(id) });
         self.catch_up(id);
     }
@@ -308,9 +308,7 @@ impl Simulation {
             (Default::default(), fork + 1)
         };
         let new_timeline = self.timelines.fork(branch, fork);
-        let promoted_data = self.nodes[candidate.0].data.clone();
-        self.committed_users.replaced(self.now, &self.primary.visible, &promoted_data);
-        self.primary = Primary::new(promoted_data, fork, new_timeline).with_log(log, kept_from);
+        self.primary = Primary::new(self.nodes[candidate.0].data.clone(), fork, new_timeline).with_log(log, kept_from);
         self.nodes[candidate.0].timeline = new_timeline;
         let promoted = self.label(candidate);
         self.nodes[old.0].role = self.nodes[candidate.0].role;

@@ -4,7 +4,8 @@
 //! It is the finished requests the simulation keeps (`recent`, and writes in doubt), and those
 //! in flight. Every request issued after `horizon` is among them, unless it cannot change a
 //! verdict; one issued before may have been dropped, so the window opens at the horizon: each
-//! user's register starts there at the row the master had committed then (`start`); a write
+//! user's register starts there at the write acknowledged by then that took effect last, when
+//! that is one write (`start`, see `acknowledged`), else at one unknown value; a write
 //! acknowledged by then is part of that start; a request that overlaps the horizon is checked
 //! loosely (a write as if its answer were unknown, a read not at all). What is left unchecked
 //! is so that a "no" is never wrong; a "yes" is about what the window shows.
@@ -13,10 +14,8 @@
 //! came before the window: for it each key's start is unknown, and each earlier value a read
 //! returned is a write that may take effect anywhere.
 
-use std::rc::Rc;
-
+use crate::acknowledged::Start;
 use crate::checker::{self, Initial, Kind, Op as Checked, Verdict};
-use crate::data::Row;
 use crate::ids::ClientId;
 use crate::order::{ordered, sorted_by};
 use crate::request::{Op, Outcome, RequestRecord};
@@ -80,9 +79,8 @@ pub struct History<'a> {
     /// Every request issued after this moment is here, or left out as one that cannot change
     /// a verdict: the window opens here.
     pub horizon: Time,
-    /// Each user the window names, with the row the master had committed when it opened (none:
-    /// no row), by user.
-    pub start: Vec<(Key, Option<Rc<Row>>)>,
+    /// Each user the window names, with its register when the window opened, by user.
+    pub start: Vec<(Key, Start)>,
     /// A console write is here or may still take effect. It may have deleted rows, which the
     /// checker cannot tell (a register's write has a value), so reads of a missing row are not
     /// checked.
@@ -110,7 +108,7 @@ impl Simulation {
             })
             .collect();
         let seen = sorted_by(seen, |&write| (write, 0));
-        let mut horizon = self.recent_horizon.max(self.committed_users.since());
+        let mut horizon = self.recent_horizon.max(self.acknowledged.since());
         let mut console_writes = false;
         let mut kept = Vec::new();
         for (index, record) in records.into_iter().enumerate() {
@@ -153,7 +151,7 @@ impl Simulation {
         let keys = entries.iter().filter_map(|entry| entry.record.key()).collect();
         let mut keys = sorted_by(keys, |&key| (key, 0));
         keys.dedup();
-        let start = keys.into_iter().map(|key| (key, self.committed_users.at(horizon, key))).collect();
+        let start = keys.into_iter().map(|key| (key, self.acknowledged.at(horizon, key))).collect();
         History { entries, horizon, start, console_writes, now: self.now }
     }
 }
@@ -227,7 +225,12 @@ impl History<'_> {
             }
         }
         let order = ordered(ops.iter().zip(&entry_of).map(|(op, &entry)| (op.call, entry as u64)));
-        let initial = self.start.iter().map(|(key, row)| (*key, row.as_ref().map(|row| row.write))).collect();
+        let initial = (self.start.iter())
+            .filter_map(|(key, start)| match start {
+                Start::Known(write) => Some((*key, write.as_ref().map(|write| write.write))),
+                Start::Unknown => None,
+            })
+            .collect();
         let history =
             checker::History { ops: order.iter().map(|&i| ops[i].clone()).collect(), initial: Initial::Each(initial) };
         (history, order.iter().map(|&i| entry_of[i]).collect())

@@ -33,12 +33,12 @@
 //! | `queue`, `rng`, `time`, `words` | events by time, the seeded generator, simulated time, counts in words |
 //! | `recording`, `benchmark`, `demos` | a run as settings and timed commands; the standard workload; the lecture demos' scripts and claims |
 
+pub mod acknowledged;
 pub mod benchmark;
 pub mod checker;
 pub mod client;
 mod command;
 mod commit;
-mod committed;
 pub mod config;
 mod console;
 pub mod data;

@@ -3,8 +3,8 @@
 use std::collections::VecDeque;
 
 use crate::Refusal;
+use crate::acknowledged::AcknowledgedUsers;
 use crate::client::Session;
-use crate::committed::CommittedUsers;
 use crate::config::Config;
 use crate::data::{Database, Lsn};
 use crate::events::{ClusterEvent, EventKind};
@@ -116,8 +116,9 @@ pub struct Simulation {
     /// When the last request to leave `recent` (or `in_doubt`) had finished: every request
     /// issued later is still in one of them or in flight (see `history`).
     pub(crate) recent_horizon: Time,
-    /// Each user's committed row since about `recent_horizon`, for the history's start.
-    pub(crate) committed_users: CommittedUsers,
+    /// What clients were told of each user's writes since about `recent_horizon`, for the
+    /// history's start.
+    pub(crate) acknowledged: AcknowledgedUsers,
     pub(crate) stats: Stats,
     pub(crate) events: VecDeque<ClusterEvent>,
     pub(crate) metrics: Metrics,
@@ -149,7 +150,7 @@ impl Simulation {
             recent: VecDeque::new(),
             in_doubt: VecDeque::new(),
             recent_horizon: Time::ZERO,
-            committed_users: CommittedUsers::new(&Database::seed()),
+            acknowledged: AcknowledgedUsers::new(&Database::seed()),
             stats: Stats::default(),
             events: VecDeque::new(),
             metrics: Metrics::default(),
@@ -207,12 +208,12 @@ impl Simulation {
         self.primary.committed_lsn
     }
 
-    /// True while semi-sync has fallen back to async.
     /// The oldest log position the master's WAL still holds (`wal_keep`, slots).
     pub fn wal_kept_from(&self) -> Lsn {
         self.primary.kept_from()
     }
 
+    /// True while semi-sync has fallen back to async.
     pub fn in_fallback(&self) -> bool {
         self.primary.fallback
     }
@@ -249,7 +250,7 @@ impl Simulation {
 
     /// The role a machine has now, in words, as every log line, message, card and the picture
     /// say it: `master`, `replica 2`, or `old master` for a deposed master that has not rejoined
-    /// (down, or diverged).
+    /// (down, diverged or stranded).
     pub fn role_in_words(&self, id: NodeId) -> String {
         match self.name(id) {
             NodeRef::Replica(_) if self.nodes[id.0].deposed => "old master".to_string(),

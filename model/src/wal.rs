@@ -197,13 +197,6 @@ impl Simulation {
         self.commit_ready();
     }
 
-    /// The master's committed data replaced as a whole (a crash recovery, a crash that lost
-    /// what was not on disk); the history's record of committed rows follows.
-    pub(crate) fn set_committed(&mut self, data: Database) {
-        self.committed_users.replaced(self.now, &self.primary.visible, &data);
-        self.primary.visible = data;
-    }
-
     /// Sends one log entry down every replica's stream: to each replica the master has a
     /// replication connection to (not one that is down, or that follows nothing; a silently
     /// cut one until `wal_sender_timeout`). One that reconnects catches up from the log.
@@ -244,7 +237,7 @@ impl Simulation {
         let flushed = self.nodes[master.0].positions.flushed;
         self.nodes[master.0].data = durable.clone();
         self.nodes[master.0].positions = Positions { received: flushed, flushed, applied: flushed };
-        self.set_committed(durable);
+        self.primary.visible = durable;
         self.primary.committed_lsn = self.primary.committed_lsn.min(flushed);
         while self.primary.log.back().is_some_and(|entry| entry.lsn > flushed) {
             self.primary.log.pop_back();
@@ -314,12 +307,13 @@ impl Simulation {
         }
         self.primary.kept_from = self.primary.kept_from.max(kept_from);
         let kept_from = self.primary.kept_from;
-        // A node that follows (whatever its timeline, up or down) streams on from what it has
-        // applied, unless it is too far behind to catch up at all.
+        // A node that follows (whatever its timeline, up or down) asks for what it has not
+        // received, after a crash for what it had not flushed, and its lag is timed from the
+        // first entry it has not applied; one whose received position is already behind what
+        // the master keeps can never catch up and asks for nothing.
         let asked_from = (self.unordered_replicas())
-            .filter(|(_, node)| node.follow == Follow::Streaming)
-            .map(|(_, node)| node.positions.applied + 1)
-            .filter(|&from| from >= kept_from)
+            .filter(|(_, node)| node.follow == Follow::Streaming && node.positions.received + 1 >= kept_from)
+            .map(|(_, node)| (node.positions.applied + 1).max(kept_from))
             .min()
             .unwrap_or(Lsn::MAX);
         let waiting_from = self.primary.waiting.front().map_or(Lsn::MAX, |(entry, _)| entry.lsn);

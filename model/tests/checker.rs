@@ -56,7 +56,7 @@ fn brute_force(history: &History, precedes: fn(&Op, &Op) -> bool) -> bool {
         history.ops.iter().filter(|op| op.ret.is_some() || matches!(op.kind, Kind::Write { .. })).collect();
     let initial = |key: u64| match &history.initial {
         Initial::Known(value) => Register::Initial(Some(*value)),
-        Initial::Each(values) => Register::Initial(Some(values.get(&key).copied().flatten())),
+        Initial::Each(values) => Register::Initial(values.get(&key).copied()),
         Initial::Unknown => Register::Initial(None),
     };
     let mut registers = std::collections::BTreeMap::new();

@@ -22,9 +22,10 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::sim::checker::Kind;
+use crate::sim::acknowledged::Start;
+use crate::sim::checker::{self, Kind};
 use crate::sim::data::{self, Key};
-use crate::sim::history::History;
+use crate::sim::history::{Ending, History};
 use crate::sim::order;
 use crate::sim::request::{Op, Outcome};
 
@@ -53,17 +54,25 @@ fn entries(history: &History) -> Vec<Entry> {
     let names = names(history);
     let name = |key: Key, value: Option<u64>| value.and_then(|write| names.get(&(key, write)).cloned());
     let mut entries = Vec::new();
-    let start_process = history.entries.iter().map(|entry| entry.process + 1).max().unwrap_or(0);
-    for (key, row) in &history.start {
-        let (Some(row), true) = (row, checked.ops.iter().any(|op| op.key == *key)) else { continue };
+    // Processes past the lanes': one for each start write, and a fresh one for each write
+    // judged loosely (Jepsen never reuses a process after :info).
+    let mut next_process = history.entries.iter().map(|entry| entry.process + 1).max().unwrap_or(0);
+    let mut fresh = || {
+        next_process += 1;
+        next_process - 1
+    };
+    for (key, start) in &history.start {
+        let Some((write, name)) = start_write(&checked, *key, start, &names) else { continue };
+        let process = fresh();
         for kind in ["invoke", "ok"] {
+            let name = Some(name.clone());
             entries.push(Entry {
-                process: start_process,
+                process,
                 kind,
                 f: "write",
                 key: *key,
-                value: Some(row.write),
-                name: Some(data::user_name(row).to_string()),
+                value: Some(write),
+                name,
                 time: START_TIME,
                 node: None,
             });
@@ -71,7 +80,10 @@ fn entries(history: &History) -> Vec<Entry> {
     }
     for (op, &index) in checked.ops.iter().zip(&entry_of) {
         let record = history.entries[index].record;
-        let process = history.entries[index].process;
+        // Answered, but judged as if not (it was called before the window opened): its
+        // process's later operations must not follow an :info.
+        let loose = op.ret.is_none() && Ending::of(record) == Ending::Ok;
+        let process = if loose { fresh() } else { history.entries[index].process };
         let node = record.machine.map(|machine| machine.machine());
         let (f, called, answered) = match op.kind {
             Kind::Write { value } => ("write", Some(value), Some(value)),
@@ -99,12 +111,37 @@ fn entries(history: &History) -> Vec<Entry> {
     order::sorted_by(entries, |entry| (entry.time.wrapping_sub(START_TIME) as u64, u64::from(entry.kind != "invoke")))
 }
 
+/// The write a user's register starts with in the file: the known start, or for an unknown one
+/// the value the checker binds it to (the first value read that no judged write wrote; with two
+/// such values the page says no, and so does any reader of the file).
+fn start_write(checked: &checker::History, key: Key, start: &Start, names: &Names) -> Option<(u64, String)> {
+    match start {
+        Start::Known(write) => write.as_ref().map(|write| (write.write, write.name.clone())),
+        Start::Unknown => {
+            let of_key = || checked.ops.iter().filter(|op| op.key == key);
+            let written: Vec<u64> = of_key()
+                .filter_map(|op| match op.kind {
+                    Kind::Write { value } => Some(value),
+                    Kind::Read { .. } => None,
+                })
+                .collect();
+            let unwritten = of_key().find_map(|op| match op.kind {
+                Kind::Read { value } if !value.is_some_and(|value| written.contains(&value)) => Some(value),
+                _ => None,
+            })??;
+            Some((unwritten, names.get(&(key, unwritten)).cloned().unwrap_or_default()))
+        }
+    }
+}
+
+type Names = BTreeMap<(Key, u64), String>;
+
 /// The user's name each write of the window gave, by (user, write number): from the start,
 /// the writes themselves, and the rows reads returned (a console write's name).
-fn names(history: &History) -> BTreeMap<(Key, u64), String> {
-    let starts = history.start.iter().filter_map(|(key, row)| {
-        let row = row.as_ref()?;
-        Some((*key, row.write, data::user_name(row).to_string()))
+fn names(history: &History) -> Names {
+    let starts = history.start.iter().filter_map(|(key, start)| match start {
+        Start::Known(Some(write)) => Some((*key, write.write, write.name.clone())),
+        _ => None,
     });
     let written = history.entries.iter().filter_map(|entry| {
         let record = entry.record;

@@ -65,19 +65,25 @@ where
     }
 }
 
-/// Calls `on_key` for every key pressed while focus is not in a text field, select or button
-/// (where keys already mean something; Escape counts everywhere), with the key's name (`" "`,
-/// `"ArrowRight"`, `"?"`); `replaces_scrolling` says which keys must not also scroll the page.
+/// Calls `on_key` for every key pressed while focus is not in a text field or select (where
+/// keys already mean something), nor Space or a plain key on a button; Escape counts
+/// everywhere. With the key's name (`" "`, `"ArrowRight"`, `"?"`); `replaces_scrolling` says
+/// which keys must not also scroll the page (those count on a button too: a clicker's keys).
 #[hook]
 pub fn use_shortcuts(on_key: Callback<String>, replaces_scrolling: Rc<dyn Fn(&str) -> bool>) {
     use_effect_with((), move |_| {
         listen_on_window("keydown", move |event: web_sys::KeyboardEvent| {
             let key = event.key();
-            if event.ctrl_key() || event.meta_key() || event.alt_key() || (key != "Escape" && typing_in_a_field(&event))
-            {
+            let taken = replaces_scrolling(&key);
+            let kept_by_focus = match focused_tag(&event).as_deref() {
+                Some("INPUT" | "SELECT" | "TEXTAREA") => true,
+                Some("BUTTON" | "SUMMARY") => key == " " || !taken,
+                _ => false,
+            };
+            if event.ctrl_key() || event.meta_key() || event.alt_key() || (key != "Escape" && kept_by_focus) {
                 return;
             }
-            if replaces_scrolling(&key) {
+            if taken {
                 event.prevent_default();
             }
             on_key.emit(key);
@@ -85,11 +91,10 @@ pub fn use_shortcuts(on_key: Callback<String>, replaces_scrolling: Rc<dyn Fn(&st
     });
 }
 
-fn typing_in_a_field(event: &web_sys::KeyboardEvent) -> bool {
-    let Some(element) = event.target().and_then(|target| target.dyn_into::<web_sys::Element>().ok()) else {
-        return false;
-    };
-    matches!(element.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA" | "BUTTON" | "SUMMARY")
+/// The tag of the element a key went to (`INPUT`, `BUTTON`, ...).
+fn focused_tag(event: &web_sys::KeyboardEvent) -> Option<String> {
+    let element = event.target()?.dyn_into::<web_sys::Element>().ok()?;
+    Some(element.tag_name())
 }
 
 /// Calls `on_change` with the new fragment whenever the visitor follows a link within the page

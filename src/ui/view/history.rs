@@ -2,11 +2,9 @@
 //! answer (the diagrams of Kleppmann's book and of Jepsen's reports), a line from each read that
 //! missed a write to that write, and the verdicts of the checker with their witnesses in words.
 
-use std::rc::Rc;
-
 use crate::sim::Simulation;
+use crate::sim::acknowledged::Start;
 use crate::sim::checker::{CHECK_STEPS, MAX_OPS, Verdict};
-use crate::sim::data::Row;
 use crate::sim::history::{Ending, History, SHOWN};
 use crate::sim::request::{Op, Outcome, RequestRecord};
 use crate::sim::time::Time;
@@ -169,22 +167,27 @@ pub fn history(sim: &Simulation) -> HistoryView {
     HistoryView { lanes, bars, links, from, to, verdicts: verdict_lines, start: start_line(&history), scope }
 }
 
-/// `Window from 0:01.250: each user starts as committed then (102 "Ada", 107 none); ...`.
+/// `Window from 0:01.250: each user starts at its last write acknowledged by then (102 "Ada",
+/// 107 none); ...`.
 fn start_line(history: &History) -> String {
     let opens = match history.horizon {
         Time::ZERO => "Window from the run's start".to_string(),
         horizon => format!("Window from {}", horizon.as_clock()),
     };
-    let users: Vec<String> = history.start.iter().map(|(key, row)| format!("{key} {}", shown_row(row))).collect();
+    let users: Vec<String> = history.start.iter().map(|(key, start)| format!("{key} {}", shown_start(start))).collect();
     format!(
-        "{opens}: each user starts as the master had committed it then ({}); earlier writes may take effect at any moment, earlier reads are not judged.",
+        "{opens}: each user starts at its last write acknowledged by then ({}); earlier writes may take effect at any moment, earlier reads are not judged.",
         users.join(", ")
     )
 }
 
-/// A row's name as the panel quotes it, or `none`.
-fn shown_row(row: &Option<Rc<Row>>) -> String {
-    row.as_ref().map_or("none".to_string(), |row| format!("\"{}\"", data::user_name(row)))
+/// A user's start as the panel quotes it: `"Ada"`, `none` (no row), or `unknown`.
+fn shown_start(start: &Start) -> String {
+    match start {
+        Start::Known(Some(write)) => format!("\"{}\"", write.name),
+        Start::Known(None) => "none".to_string(),
+        Start::Unknown => "unknown".to_string(),
+    }
 }
 
 /// `w(101, "Bob")`, `r(101) → "Alice"`, `r(101) → none`, `r(101) → ?`, `sql(UPDATE users…)`.
@@ -342,7 +345,8 @@ fn verdict_words(model: &Model, verdict: &Verdict, history: &History) -> String 
     keys.dedup();
     let starts: Vec<String> = (history.start.iter())
         .filter(|(key, _)| model.from_start && keys.contains(key))
-        .map(|(key, row)| format!("user {key} was {} when the window opened", shown_row(row)))
+        .filter(|(_, start)| *start != Start::Unknown)
+        .map(|(key, start)| format!("user {key} was {} when the window opened", shown_start(start)))
         .collect();
     let start = if starts.is_empty() { String::new() } else { format!(", and {}", starts.join(", ")) };
     format!("{}: {}{start}.", model.no, told.join("; "))
@@ -437,7 +441,7 @@ mod tests {
         let view = history(&sim);
         assert_eq!(
             view.start,
-            "Window from the run's start: each user starts as the master had committed it then (102 \"Bob\"); earlier writes may take effect at any moment, earlier reads are not judged."
+            "Window from the run's start: each user starts at its last write acknowledged by then (102 \"Bob\"); earlier writes may take effect at any moment, earlier reads are not judged."
         );
         let linearizable = &view.verdicts[0];
         assert_eq!(linearizable.answer, "no");
