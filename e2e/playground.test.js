@@ -183,6 +183,7 @@ describe('replication playground', () => {
     await page.getByTestId('demo-leave').click();
     await page.getByTestId('demo-panel').waitFor({ state: 'detached' });
     await page.keyboard.press('Space');
+    await page.keyboard.press('w'); // an event to step to
     const before = await text(page, 'clock');
     await page.keyboard.press('ArrowRight');
     await page.waitForFunction((before) => document.querySelector('[data-testid="clock"]').textContent !== before, before);
