@@ -43,6 +43,13 @@ enum Latest {
     Unknown,
 }
 
+impl Default for Latest {
+    /// A user never written: no row.
+    fn default() -> Latest {
+        Latest::Writes(Vec::new())
+    }
+}
+
 impl Latest {
     fn apply(&mut self, change: &Change) {
         match (self, change) {
@@ -128,14 +135,14 @@ impl AcknowledgedUsers {
         while self.changes.front().is_some_and(|&(at, ..)| at <= horizon) {
             let (at, key, change) = self.changes.pop_front().expect("the front exists");
             self.since = self.since.max(at);
-            self.start.entry(key).or_insert_with(|| Latest::Writes(Vec::new())).apply(&change);
+            self.start.entry(key).or_default().apply(&change);
         }
         self.since = self.since.max(horizon);
     }
 
     /// User `key`'s register at `at` (not before `since`).
     pub fn at(&self, at: Time, key: Key) -> Start {
-        let mut latest = self.start.get(&key).cloned().unwrap_or(Latest::Writes(Vec::new()));
+        let mut latest = self.start.get(&key).cloned().unwrap_or_default();
         for (_, _, change) in self.changes.iter().filter(|&&(when, user, _)| when <= at && user == key) {
             latest.apply(change);
         }

@@ -107,6 +107,17 @@ pub enum Verdict {
     },
 }
 
+impl Verdict {
+    /// The verdict in one word, as the page and its tests say it.
+    pub fn answer(&self) -> &'static str {
+        match self {
+            Verdict::Yes => "yes",
+            Verdict::No { .. } => "no",
+            Verdict::NotChecked { .. } => "not checked",
+        }
+    }
+}
+
 /// Whether each key's register is linearizable; a No's witness is within one key.
 pub fn linearizable(history: &History) -> Verdict {
     let Some(answered) = answered(history) else { return too_many() };

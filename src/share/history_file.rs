@@ -365,14 +365,6 @@ mod tests {
         checker::History { ops, initial: checker::Initial::Known(None) }
     }
 
-    fn answer(verdict: &checker::Verdict) -> &'static str {
-        match verdict {
-            checker::Verdict::Yes => "yes",
-            checker::Verdict::No { .. } => "no",
-            checker::Verdict::NotChecked { .. } => "not checked",
-        }
-    }
-
     /// The round trip: over many seeded windows of generated traffic (async and sync,
     /// replica reads, failovers, crashes, console writes), the exported file alone, read back and
     /// checked with no other knowledge, gives the page's verdict on linearizability.
@@ -412,11 +404,11 @@ mod tests {
                 sim.run_until(Time::from_millis(moment * 150));
                 for count in [SHOWN, 12] {
                     let history = sim.history(count);
-                    let page = answer(&history.verdicts().linearizable);
+                    let page = history.verdicts().linearizable.answer();
                     for (format, file) in
                         [("json", from_json(&to_json(&history))), ("edn", from_edn(&to_edn(&history)))]
                     {
-                        let read_back = answer(&checker::linearizable(&checked_from(file)));
+                        let read_back = checker::linearizable(&checked_from(file)).answer();
                         if page == "not checked" || read_back == "not checked" {
                             *counts.entry("not checked").or_default() += 1;
                             continue;

@@ -151,11 +151,7 @@ pub fn history(sim: &Simulation) -> HistoryView {
         .map(|&(model, verdict)| VerdictLine {
             name: model.name,
             test_id: model.test_id,
-            answer: match verdict {
-                Verdict::Yes => "yes",
-                Verdict::No { .. } => "no",
-                Verdict::NotChecked { .. } => "not checked",
-            },
+            answer: verdict.answer(),
             words: verdict_words(model, verdict, &history),
         })
         .collect();

@@ -416,8 +416,8 @@ mod tests {
         users.rows.into_iter().find(|(row, _)| row.values.first() == Some(&Value::Int(101))).map(|(_, mark)| mark)
     }
 
-    #[test]
-    fn rows_of_a_waiting_commit_are_marked_on_the_master_and_on_a_standby_that_applied_them() {
+    /// FIRST 1 (pg-2) with pg-2 down: Ann's commit waits, pg-3 has applied it.
+    fn ann_waiting_for_pg2() -> Simulation {
         let config = Config {
             mode: Mode::On,
             quorum: Quorum::First(1),
@@ -430,6 +430,12 @@ mod tests {
         sim.apply(Command::Crash(NodeRef::Replica(1))).unwrap();
         sim.apply(Command::Write { client: 0, key: 101, name: "Ann".into() }).unwrap();
         sim.run_until(Time::from_millis(100));
+        sim
+    }
+
+    #[test]
+    fn rows_of_a_waiting_commit_are_marked_on_the_master_and_on_a_standby_that_applied_them() {
+        let mut sim = ann_waiting_for_pg2();
         let (master, pg3) = (sim.master_id(), NodeId(2));
         assert_eq!((mark(&sim, master), mark(&sim, pg3)), (Some(RowMark::Waiting), Some(RowMark::Waiting)));
         sim.apply(Command::CancelWaits).unwrap();
@@ -441,18 +447,7 @@ mod tests {
     /// "a master that crashes while a synchronous commit waits").
     #[test]
     fn a_commit_waiting_when_the_master_crashes_is_in_doubt_until_a_restart_commits_it() {
-        let config = Config {
-            mode: Mode::On,
-            quorum: Quorum::First(1),
-            standbys: vec!["pg-2".into()],
-            lag_ms: 10,
-            client_ms: 1,
-            ..Config::default()
-        };
-        let mut sim = Simulation::new(config).unwrap();
-        sim.apply(Command::Crash(NodeRef::Replica(1))).unwrap();
-        sim.apply(Command::Write { client: 0, key: 101, name: "Ann".into() }).unwrap();
-        sim.run_until(Time::from_millis(100));
+        let mut sim = ann_waiting_for_pg2();
         let master = sim.master_id();
         sim.apply(Command::Crash(NodeRef::Master)).unwrap();
         sim.run_until(Time::from_millis(200));
