@@ -45,6 +45,15 @@ for (const presenter of [false, true]) {
           const outside = await offScreen(page, '[data-testid="topology"], [data-testid="demo-panel"], [data-testid="demo-claim"], [data-watched]');
           assert.deepEqual(outside, [], `${link} step ${step}: outside the screen`);
           assert.ok((await page.locator('[data-watched]').count()) > 0, `${link} step ${step} marks what to watch`);
+          const unwatched = await page.locator('[data-testid^="stat-"]:not([data-watched])').evaluateAll((counters) =>
+            counters.filter((counter) => counter.getBoundingClientRect().height > 0).map((counter) => counter.dataset.testid));
+          assert.deepEqual(unwatched, [], `${link} step ${step}: counters on the stage the step is not about`);
+          const smallest = await page.locator('[data-testid="topology"] svg.topology text').evaluateAll((texts) =>
+            Math.min(...texts.filter((text) => text.getBoundingClientRect().height > 0).map((text) => {
+              const svg = text.ownerSVGElement;
+              return parseFloat(getComputedStyle(text).fontSize) * svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+            })));
+          assert.ok(smallest >= (presenter ? 16 : 14), `${link} step ${step}: the picture's smallest text is ${smallest.toFixed(1)} px`);
           assert.deepEqual(await axeViolations(page), [], `${link} step ${step}: accessibility`);
           const name = `${presenter ? 'presenter' : 'default'}-${link.replace(/[^a-z0-9]+/g, '-')}`.replace(/-step-\d+$/, '');
           await page.screenshot({ path: `${SHOTS}/${name}-${step.replace('/', 'of')}.png` });

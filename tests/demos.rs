@@ -5,6 +5,7 @@ use std::rc::Rc;
 
 use replication_playground::demos::DEMOS;
 use replication_playground::share::link::Opening;
+use replication_playground::sim::Simulation;
 use replication_playground::ui::state::{Action, FrameBudget, PlaygroundState, SPEEDS, Theme};
 use yew::Reducible;
 
@@ -42,6 +43,9 @@ fn every_demo_step_pauses_at_its_claim_and_the_claim_is_true() {
             if let Err(claim) = (step.check)(&state.sim.borrow()) {
                 failures.push(format!("{name}: paused at {}, not true that {claim}", paused_at.as_clock()));
             }
+            if let Err(contradiction) = stage_numbers_agree(step.claim, step.watch, &state.sim.borrow()) {
+                failures.push(format!("{name}: paused at {}, {contradiction}", paused_at.as_clock()));
+            }
             if let Some(compare) = &step.compare {
                 let comparison = state.comparison.as_ref().expect("a run beside");
                 if let Err(claim) = (compare.check)(&comparison.sim.borrow()) {
@@ -57,6 +61,28 @@ fn every_demo_step_pauses_at_its_claim_and_the_claim_is_true() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The counters on the stage are those the step watches (the page leaves the others off the
+/// stage); where the claim's words say one of them is zero, it is.
+fn stage_numbers_agree(claim: &str, watch: &[&str], sim: &Simulation) -> Result<(), String> {
+    let claim = claim.to_lowercase();
+    let stats = sim.stats();
+    let failures = stats.reads_failed + stats.writes_failed;
+    let rules: [(&[&str], &str, u64, &str); 5] = [
+        (&["nothing fails", "every request is answered"], "stat-reads", failures, "requests failed"),
+        (&["nothing fails", "every request is answered"], "stat-writes", failures, "requests failed"),
+        (&["none is stale", "no read is stale", "the read is fresh"], "stat-stale-reads", stats.stale_reads, "reads were stale"),
+        (&["no violation", "every read saw the client's own write"], "stat-ryw-violations", stats.ryw_violations, "read-your-writes violations"),
+        (&["no lost write", "nothing is lost"], "stat-lost-writes", stats.lost_writes, "writes were lost"),
+    ];
+    for (words, counter, value, what) in rules {
+        let said = words.iter().find(|said| claim.contains(*said));
+        if let Some(said) = said.filter(|_| watch.contains(&counter) && value > 0) {
+            return Err(format!("the claim says \"{said}\" beside {counter} where {value} {what}"));
+        }
+    }
+    Ok(())
 }
 
 fn real(at: replication_playground::sim::time::Time, speed: f64) -> String {

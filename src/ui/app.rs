@@ -108,7 +108,7 @@ pub fn App() -> Html {
     });
     let counters_caption = titles.as_ref().map(|(a, _)| AttrValue::from(format!("Counters of run {a}")));
 
-    let picture_layout = (portrait, state.presenter && !portrait);
+    let picture_layout = (portrait, state.presenter && !portrait, staged && !portrait);
     let controls = html! {
         <Controls config={config.clone()} paused={state.paused} speed={state.speed} now={sim.now()}
             last_rate={state.last_rate} {staged} on_action={on_action.clone()} />
@@ -123,6 +123,11 @@ pub fn App() -> Html {
     let compare_table = comparison.as_ref().zip(titles.clone()).map(|((_, other), (a_title, b_title))| {
         html! { <CompareTable {a_title} {b_title} rows={compare::rows(&sim, other)} lecture={compare::lecture_rows(&sim, other)} compact={staged} /> }
     });
+    // Presenter free play has no narration: the console stands beside the picture instead.
+    let console_on_stage = staged && state.demo.is_none();
+    let console = html! {
+        <Console results={view::console_rows(&sim)} lecture_row_exists={sim.master().data.user(LECTURE_USER).is_some()} on_action={on_action.clone()} />
+    };
     let request_log = |rows| html! { <RequestLog requests={view::request_rows(&sim, rows)} /> };
     let export_history = {
         let (sim, on_action) = (state.sim.clone(), on_action.clone());
@@ -198,6 +203,7 @@ pub fn App() -> Html {
                                 <DemoPanel {at} paused={state.paused} on_action={on_action.clone()} />
                             }
                             <StatsPanel stats={*sim.stats()} caption={counters_caption.clone()} />
+                            if console_on_stage { { console.clone() } }
                         </div>
                         { picture }
                     </div>
@@ -217,7 +223,7 @@ pub fn App() -> Html {
                 if !staged {
                     { compare_table.unwrap_or_default() }
                 }
-                <Console results={view::console_rows(&sim)} lecture_row_exists={sim.master().data.user(LECTURE_USER).is_some()} on_action={on_action.clone()} />
+                if !console_on_stage { { console } }
                 { charts(&sim, |id| !layout.moved(id)) }
                 <section class="data" aria-label="Data on each node">
                     { card(&sim, sim.master_id(), &on_action) }
@@ -244,7 +250,7 @@ pub fn App() -> Html {
 fn picture_props(
     run: &Simulation,
     selected: Option<NodeRef>,
-    (portrait, large): (bool, bool),
+    (portrait, large, fill_height): (bool, bool, bool),
     test_ids: bool,
     on_action: &Callback<Action>,
 ) -> super::topology::TopologyProps {
@@ -258,6 +264,7 @@ fn picture_props(
         selected,
         portrait,
         large,
+        fill_height,
         test_ids,
         on_action: on_action.clone(),
     }
@@ -268,7 +275,7 @@ fn compared_runs(
     sim: &Simulation,
     other: &Simulation,
     (a_title, b_title): &(AttrValue, AttrValue),
-    layout: (bool, bool),
+    layout: (bool, bool, bool),
     on_action: &Callback<Action>,
 ) -> Html {
     html! {

@@ -38,11 +38,12 @@ pub fn frame_budget() -> FrameBudget {
 }
 
 /// Scrolls the elements a demo step watches into view, as little as it takes (nothing where
-/// they are already on screen, as on the stage); on a phone the claim and what it is about
-/// may be further down.
+/// they are already on screen, as on the stage), then the picture and last the claim: on a
+/// phone the claim ends up in view with as much of the picture under it as fits.
 pub fn reveal_watched() {
     let Some(document) = web_sys::window().and_then(|window| window.document()) else { return };
-    let Ok(watched) = document.query_selector_all("[data-testid=\"demo-claim\"], [data-watched]") else { return };
+    let selector = "[data-testid=\"demo-claim\"], [data-testid=\"topology\"], [data-watched]";
+    let Ok(watched) = document.query_selector_all(selector) else { return };
     let options = web_sys::ScrollIntoViewOptions::new();
     options.set_block(web_sys::ScrollLogicalPosition::Nearest);
     for index in (0..watched.length()).rev() {

@@ -133,3 +133,36 @@ pub fn use_media_query(query: &'static str) -> bool {
     }
     *matches
 }
+
+/// The size in CSS pixels of the element `node` refers to, kept current as it changes (the
+/// window resized or zoomed, a panel appearing beside it); `fallback` until it is first
+/// measured. A drawing laid out in these units keeps its text at its CSS size at any width.
+#[hook]
+pub fn use_element_size(node: NodeRef, fallback: (f64, f64)) -> (f64, f64) {
+    let size = use_state_eq(|| fallback);
+    {
+        let size = size.clone();
+        use_effect_with(node, move |node| {
+            let observer = node.cast::<web_sys::Element>().and_then(|element| {
+                let callback = Closure::wrap(Box::new(move |entries: js_sys::Array| {
+                    let measured = entries.get(0).dyn_into::<web_sys::ResizeObserverEntry>().ok().map(|entry| {
+                        let rect = entry.content_rect();
+                        (rect.width().round(), rect.height().round())
+                    });
+                    if let Some(measured) = measured.filter(|(width, _)| *width > 0.0) {
+                        size.set(measured);
+                    }
+                }) as Box<dyn FnMut(js_sys::Array)>);
+                let observer = web_sys::ResizeObserver::new(callback.as_ref().unchecked_ref()).ok()?;
+                observer.observe(&element);
+                Some((observer, callback))
+            });
+            move || {
+                if let Some((observer, _callback)) = observer {
+                    observer.disconnect();
+                }
+            }
+        });
+    }
+    *size
+}

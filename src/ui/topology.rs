@@ -10,17 +10,13 @@
 use yew::prelude::*;
 
 use super::demo_panel::{Watched, use_watched};
+use super::frame::use_element_size;
 use super::state::Action;
 use crate::sim::time::Time;
 use crate::sim::{NodeRef, NodeState};
 
-const NODE_W: f64 = 200.0;
-const NODE_H: f64 = 52.0;
-const CLIENTS_W: f64 = 160.0;
-const CLIENTS_H: f64 = 56.0;
 /// Lag at which a replica's lag bar is full.
 const FULL_LAG: Time = Time::from_millis(2_000);
-
 /// One node as the picture shows it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NodeView {
@@ -36,6 +32,8 @@ pub struct NodeView {
     /// Requests queued or in service, against the queue limit.
     pub load: u64,
     pub lag: Time,
+    /// For a replica: how many of the master's log entries it has not applied yet.
+    pub missing: u64,
     pub link_cut: bool,
     /// For a replica: whether the master waits for it before acknowledging a write.
     pub synchronous: bool,
@@ -92,7 +90,7 @@ impl DotKind {
             DotKind::Read => "read",
             DotKind::Reply => "answer",
             DotKind::Error => "failure",
-            DotKind::Replicate => "log entry",
+            DotKind::Replicate => "log entry (its LSN)",
             DotKind::Ack => "replica report",
         }
     }
@@ -105,6 +103,8 @@ pub struct Dot {
     pub to: Place,
     pub progress: f64,
     pub kind: DotKind,
+    /// A log entry's LSN, written on it, so a class can follow one write to every replica.
+    pub lsn: Option<u64>,
 }
 
 #[derive(Properties, PartialEq)]
@@ -118,9 +118,13 @@ pub struct TopologyProps {
     /// Top to bottom, for a narrow screen.
     #[prop_or_default]
     pub portrait: bool,
-    /// Nodes closer together, so the same width draws them larger (presenter mode).
+    /// Larger boxes, text and messages (presenter mode).
     #[prop_or_default]
     pub large: bool,
+    /// The picture takes the height its place on the page gives it (the stage), instead of
+    /// the height its nodes need.
+    #[prop_or_default]
+    pub fill_height: bool,
     /// The page's own picture carries the nodes' test ids; a second run's picture beside it
     /// does not.
     #[prop_or(true)]
@@ -130,79 +134,184 @@ pub struct TopologyProps {
 
 type Point = (f64, f64);
 
-/// Where everything goes, for a number of replicas.
+/// A box's width and height, in CSS pixels.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Size {
+    width: f64,
+    height: f64,
+}
+
+/// How big things are drawn: the text sizes that go with them are the stylesheet's
+/// (`.topology-figure.large` for the larger ones).
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Sizes {
+    node: Size,
+    clients: Size,
+    /// Under a node: its meters and its queue.
+    below: f64,
+    /// A message's radius, and a log entry's height (it carries its LSN).
+    dot_radius: f64,
+    entry_height: f64,
+    /// Width of a digit of a log entry's LSN.
+    digit: f64,
+}
+
+const NORMAL: Sizes = Sizes {
+    node: Size { width: 190.0, height: 60.0 },
+    clients: Size { width: 116.0, height: 56.0 },
+    below: 36.0,
+    dot_radius: 7.0,
+    entry_height: 20.0,
+    digit: 9.0,
+};
+const LARGE: Sizes = Sizes {
+    node: Size { width: 204.0, height: 72.0 },
+    clients: Size { width: 124.0, height: 64.0 },
+    below: 40.0,
+    dot_radius: 9.5,
+    entry_height: 24.0,
+    digit: 10.5,
+};
+/// On a phone: two replicas side by side.
+const PORTRAIT: Sizes = Sizes { node: Size { width: 160.0, height: 60.0 }, ..NORMAL };
+
+/// Space around the picture's edge.
+const MARGIN: f64 = 12.0;
+/// The smallest height of a landscape picture.
+const MIN_HEIGHT: f64 = 260.0;
+/// Before the picture is first measured.
+const UNMEASURED: (f64, f64) = (800.0, 400.0);
+
+/// Where everything goes, for a number of replicas in the space the page gives.
+#[derive(Debug)]
 struct Layout {
     width: f64,
     height: f64,
+    sizes: Sizes,
     clients: Point,
     master: Point,
     replicas: Vec<Point>,
+    /// Every node is drawn at `scale` times its size where the width is short, the replicas at
+    /// `replica_scale` where there are more of them than the height holds.
+    scale: f64,
+    replica_scale: f64,
     portrait: bool,
 }
 
 impl Layout {
-    fn new(count: usize, portrait: bool, large: bool) -> Layout {
+    /// `width` and `height` are the picture's measured box; a portrait picture, and one whose
+    /// height does not `fill`, take the height their nodes need instead.
+    fn new(count: usize, portrait: bool, large: bool, fill: bool, (width, height): (f64, f64)) -> Layout {
         if portrait {
-            let rows = count.div_ceil(2);
-            let replicas = (0..count)
-                .map(|index| {
-                    let x = if index % 2 == 0 { 108.0 } else { 312.0 };
-                    // A last replica alone in its row sits in the middle.
-                    let x = if index + 1 == count && count % 2 == 1 { 210.0 } else { x };
-                    (x, 330.0 + (index / 2) as f64 * 86.0)
-                })
-                .collect();
-            return Layout {
-                width: 420.0,
-                height: 300.0 + rows.max(1) as f64 * 86.0,
-                clients: (210.0, 40.0),
-                master: (210.0, 180.0),
-                replicas,
-                portrait,
-            };
+            return Layout::portrait(count, width);
         }
-        let height = (count as f64 * 80.0 + 50.0).max(300.0);
-        let spacing = ((height - 50.0) / count.max(1) as f64).min(120.0);
-        // Landscape: the clients, the master and the replicas in three columns.
-        let (width, clients_x, master_x, replica_x) =
-            if large { (700.0, 82.0, 310.0, 595.0) } else { (780.0, 85.0, 345.0, 670.0) };
-        let replicas = (0..count)
-            .map(|index| (replica_x, height / 2.0 + (index as f64 - (count as f64 - 1.0) / 2.0) * spacing))
-            .collect();
+        let sizes = if large { LARGE } else { NORMAL };
+        let slot = sizes.node.height + sizes.below + 10.0;
+        let height = if fill { height.max(MIN_HEIGHT) } else { (count as f64 * slot + 2.0 * MARGIN).max(MIN_HEIGHT) };
+        // Three columns: the clients, the master and the replicas, with room for the links.
+        let needed = sizes.clients.width + 2.0 * sizes.node.width + 2.0 * MARGIN + 120.0;
+        let scale = (width / needed).min(1.0);
+        let replica_scale = scale * ((height - 2.0 * MARGIN) / (count.max(1) as f64 * slot)).min(1.0);
+        let replica_x = width - MARGIN - sizes.node.width * replica_scale / 2.0;
+        let clients_right = MARGIN + sizes.clients.width * scale;
+        // The replication links, where the lesson happens, get most of the width between.
+        let free = replica_x - sizes.node.width * replica_scale / 2.0 - clients_right - sizes.node.width * scale;
+        let master_x = clients_right + free * 0.25 + sizes.node.width * scale / 2.0;
+        let row = (height - 2.0 * MARGIN) / count.max(1) as f64;
+        // Each replica's box with its meters under it sits in the middle of its row.
+        let below = sizes.below * replica_scale / 2.0;
+        let replicas = (0..count).map(|index| (replica_x, MARGIN + row * (index as f64 + 0.5) - below)).collect();
         Layout {
             width,
             height,
-            clients: (clients_x, height / 2.0),
-            master: (master_x, height / 2.0),
+            sizes,
+            clients: (MARGIN + sizes.clients.width * scale / 2.0, height / 2.0 - sizes.below * scale / 2.0),
+            master: (master_x, height / 2.0 - sizes.below * scale / 2.0),
             replicas,
-            portrait,
+            scale,
+            replica_scale,
+            portrait: false,
         }
+    }
+
+    /// Top to bottom: the clients, the master, then the replicas two to a row.
+    fn portrait(count: usize, width: f64) -> Layout {
+        let sizes = PORTRAIT;
+        let scale = ((width - 3.0 * MARGIN) / (2.0 * sizes.node.width)).min(1.0);
+        let row = (sizes.node.height + sizes.below) * scale + 4.0;
+        let clients = (width / 2.0, MARGIN + sizes.clients.height * scale / 2.0);
+        let master = (width / 2.0, clients.1 + 130.0 * scale);
+        let first_row = master.1 + 140.0 * scale;
+        let replicas = (0..count)
+            .map(|index| {
+                let x = if index % 2 == 0 { width / 4.0 + MARGIN / 4.0 } else { width * 3.0 / 4.0 - MARGIN / 4.0 };
+                // A last replica alone in its row sits in the middle.
+                let x = if index + 1 == count && count % 2 == 1 { width / 2.0 } else { x };
+                (x, first_row + (index / 2) as f64 * row)
+            })
+            .collect();
+        let rows = count.div_ceil(2).max(1) as f64;
+        Layout {
+            width,
+            height: first_row + (rows - 1.0) * row + (sizes.node.height / 2.0 + sizes.below) * scale + MARGIN,
+            sizes,
+            clients,
+            master,
+            replicas,
+            scale,
+            replica_scale: scale,
+            portrait: true,
+        }
+    }
+
+    fn node_scale(&self, place: Place) -> f64 {
+        match place {
+            Place::Node(NodeRef::Replica(_)) => self.replica_scale,
+            _ => self.scale,
+        }
+    }
+
+    /// Half the width and height of the box at `place`.
+    fn half(&self, place: Place) -> Point {
+        let size = if place == Place::Clients { self.sizes.clients } else { self.sizes.node };
+        let scale = self.node_scale(place);
+        (size.width * scale / 2.0, size.height * scale / 2.0)
     }
 
     /// The control point of a read link's curve (clients to a replica), bent around the master
     /// where the straight line would cross it; `None` where a straight line is clear.
     fn read_curve(&self, replica: Point) -> Option<Point> {
         let (from, master) = (self.clients, self.master);
+        let (half_width, half_height) = self.half(Place::Node(NodeRef::Master));
         let passing = if self.portrait {
             // At the master's height: which side of it, and how far.
             let t = (master.1 - from.1) / (replica.1 - from.1);
             let x = from.0 + (replica.0 - from.0) * t;
-            if (x - master.0).abs() > NODE_W / 2.0 + 20.0 {
+            if (x - master.0).abs() > half_width + 20.0 {
                 return None;
             }
             let side = if replica.0 >= master.0 { 1.0 } else { -1.0 };
-            (master.0 + side * (NODE_W / 2.0 + 24.0), master.1)
+            (master.0 + side * (half_width + 24.0), master.1)
         } else {
-            let t = (master.0 - from.0) / (replica.0 - from.0);
-            let y = from.1 + (replica.1 - from.1) * t;
-            if (y - master.1).abs() > NODE_H / 2.0 + 36.0 {
+            // Clear of the master where the line passes its left and right edges.
+            let clear = [master.0 - half_width, master.0 + half_width].into_iter().all(|x| {
+                let y = from.1 + (replica.1 - from.1) * (x - from.0) / (replica.0 - from.0);
+                (y - master.1).abs() > half_height + 16.0
+            });
+            if clear {
                 return None;
             }
             let side = if replica.1 > master.1 { 1.0 } else { -1.0 };
-            (master.0, master.1 + side * 70.0)
+            (master.0, master.1 + side * (half_height + 44.0))
         };
         // The curve's midpoint is a quarter of each end and half the control point.
         Some((2.0 * passing.0 - (from.0 + replica.0) / 2.0, 2.0 * passing.1 - (from.1 + replica.1) / 2.0))
+    }
+
+    /// Whether `point` lies on the box at `place` (grown by `margin`).
+    fn covers(&self, place: Place, center: Point, point: Point, margin: f64) -> bool {
+        let (half_width, half_height) = self.half(place);
+        (point.0 - center.0).abs() <= half_width + margin && (point.1 - center.1).abs() <= half_height + margin
     }
 }
 
@@ -220,10 +329,27 @@ fn along(from: Point, to: Point, curve: Option<Point>, t: f64) -> Point {
     }
 }
 
+/// The stretch of a link between the boxes at its ends, as parameters of `along`: a message
+/// travels only there, so it is in sight its whole way instead of under a box.
+fn open_stretch(covered_at: impl Fn(f64) -> (bool, bool)) -> (f64, f64) {
+    // Bisection: the first point past the start's box, the last before the end's.
+    let (mut out_of_start, mut inside_start) = (0.5, 0.0);
+    let (mut before_end, mut inside_end) = (0.5, 1.0);
+    for _ in 0..14 {
+        let middle = (out_of_start + inside_start) / 2.0;
+        if covered_at(middle).0 { inside_start = middle } else { out_of_start = middle }
+        let middle = (before_end + inside_end) / 2.0;
+        if covered_at(middle).1 { inside_end = middle } else { before_end = middle }
+    }
+    if out_of_start < before_end { (out_of_start, before_end) } else { (0.5, 0.5) }
+}
+
 #[component]
 pub fn Topology(props: &TopologyProps) -> Html {
     let watched = use_watched();
-    let layout = Layout::new(props.replicas.len(), props.portrait, props.large);
+    let svg = use_node_ref();
+    let measured = use_element_size(svg.clone(), UNMEASURED);
+    let layout = Layout::new(props.replicas.len(), props.portrait, props.large, props.fill_height, measured);
     let position = |place: Place| match place {
         Place::Clients => layout.clients,
         Place::Node(NodeRef::Master) => layout.master,
@@ -237,6 +363,32 @@ pub fn Topology(props: &TopologyProps) -> Html {
         (Place::Node(NodeRef::Replica(_)), Place::Clients) => layout.read_curve(position(from)),
         _ => None,
     };
+    let sizes = layout.sizes;
+    let dot = |dot: &Dot| {
+        let (from, to, bend) = (position(dot.from), position(dot.to), curve(dot.from, dot.to));
+        let margin = sizes.dot_radius / 2.0;
+        let (start, end) = open_stretch(|t| {
+            let point = along(from, to, bend, t);
+            (layout.covers(dot.from, from, point, margin), layout.covers(dot.to, to, point, margin))
+        });
+        let (x, y) = along(from, to, bend, start + (end - start) * dot.progress);
+        match dot.lsn {
+            Some(lsn) => {
+                let label = lsn.to_string();
+                let width = (label.len() as f64 * sizes.digit + sizes.entry_height * 0.7).max(sizes.entry_height);
+                html! {
+                    <g class={classes!("dot", "entry", dot.kind.class())} transform={format!("translate({x:.1} {y:.1})")}>
+                        <rect x={format!("{:.1}", -width / 2.0)} y={format!("{:.1}", -sizes.entry_height / 2.0)}
+                            width={format!("{width:.1}")} height={format!("{:.1}", sizes.entry_height)} rx={format!("{:.1}", sizes.entry_height / 2.0)} />
+                        <text y="0.5">{ label }</text>
+                    </g>
+                }
+            }
+            None => html! {
+                <circle class={classes!("dot", dot.kind.class())} cx={format!("{x:.1}")} cy={format!("{y:.1}")} r={sizes.dot_radius.to_string()} />
+            },
+        }
+    };
     let count = props.replicas.len();
     let summary = format!(
         "Clients send writes to the master ({}) and reads to {}; {}",
@@ -244,16 +396,18 @@ pub fn Topology(props: &TopologyProps) -> Html {
         if count == 0 { "it too".to_string() } else { format!("{count} replicas") },
         props.replication.summary
     );
+    let (clients_width, clients_height) = layout.half(Place::Clients);
     html! {
-        <figure class={classes!("topology-figure", props.portrait.then_some("portrait"))} data-testid={props.test_ids.then_some("topology")}>
+        <figure class={classes!("topology-figure", props.portrait.then_some("portrait"), props.large.then_some("large"), props.fill_height.then_some("fill"))}
+            data-testid={props.test_ids.then_some("topology")}>
             <p class="mode-banner">
                 <span class="mode-summary">{ props.replication.summary.clone() }</span>
                 if !props.replication.waiting.is_empty() {
                     <span class="waiting" data-testid={props.test_ids.then_some("master-waiting")}>{ props.replication.waiting.clone() }</span>
                 }
             </p>
-            <svg class="topology" viewBox={format!("0 0 {} {}", layout.width, layout.height)} role="group" aria-label={summary}>
-                // Links first, so nodes and messages draw over them.
+            <svg ref={svg} class="topology" viewBox={format!("0 0 {:.0} {:.0}", layout.width, layout.height)} role="group" aria-label={summary}>
+                // Links first, then their labels, the machines, and the messages over all of them.
                 { path(layout.clients, layout.master, None, "link") }
                 { for props.replicas.iter().map(|node| {
                     let end = position(Place::Node(node.name));
@@ -273,11 +427,6 @@ pub fn Topology(props: &TopologyProps) -> Html {
                         </g>
                     </> }
                 }) }
-                { for props.dots.iter().map(|dot| {
-                    let (x, y) = along(position(dot.from), position(dot.to), curve(dot.from, dot.to), dot.progress);
-                    html! { <circle class={classes!("dot", dot.kind.class())} cx={format!("{x:.1}")} cy={format!("{y:.1}")} r="6" /> }
-                }) }
-                // The links' labels over the messages, so a busy link stays readable.
                 { for props.replicas.iter().map(|node| {
                     let at = along(layout.master, position(Place::Node(node.name)), None, 0.5);
                     let (class, label) = match (node.link_cut, node.streaming, node.synchronous) {
@@ -286,23 +435,31 @@ pub fn Topology(props: &TopologyProps) -> Html {
                         (false, true, true) => ("link-label sync", "sync"),
                         (false, true, false) => ("link-label", "async"),
                     };
-                    html! { <text class={class} x={format!("{:.1}", at.0)} y={format!("{:.1}", at.1 - 6.0)}>{ label }</text> }
+                    html! { <text class={class} x={format!("{:.1}", at.0)} y={format!("{:.1}", at.1 - 8.0)}>{ label }</text> }
                 }) }
-                <g class="clients">
-                    <rect x={(layout.clients.0 - CLIENTS_W / 2.0).to_string()} y={(layout.clients.1 - CLIENTS_H / 2.0).to_string()}
-                        width={CLIENTS_W.to_string()} height={CLIENTS_H.to_string()} rx="10" />
-                    <text x={layout.clients.0.to_string()} y={(layout.clients.1 - 4.0).to_string()}>{ "App service" }</text>
-                    <text class="sub" x={layout.clients.0.to_string()} y={(layout.clients.1 + 16.0).to_string()}>{ "the clients" }</text>
+                <g class="clients" transform={format!("translate({:.1} {:.1}) scale({:.3})", layout.clients.0, layout.clients.1, layout.scale)}>
+                    <rect x={format!("{:.1}", -clients_width / layout.scale)} y={format!("{:.1}", -clients_height / layout.scale)}
+                        width={sizes.clients.width.to_string()} height={sizes.clients.height.to_string()} rx="10" />
+                    <text y={format!("{:.1}", -sizes.clients.height * 0.07)}>{ "App service" }</text>
+                    <text class="sub" y={format!("{:.1}", sizes.clients.height * 0.3)}>{ "the clients" }</text>
                 </g>
-                { node_shape(&props.master, layout.master, props, &watched) }
-                { for props.replicas.iter().map(|node| node_shape(node, position(Place::Node(node.name)), props, &watched)) }
+                { node_shape(&props.master, layout.master, layout.scale, sizes, props, &watched) }
+                { for props.replicas.iter().map(|node| node_shape(node, position(Place::Node(node.name)), layout.replica_scale, sizes, props, &watched)) }
+                <g class="messages">{ for props.dots.iter().map(dot) }</g>
             </svg>
             <figcaption class="legend">
                 { for DotKind::ALL.iter().map(|kind| html! {
-                    <span><svg width="12" height="12" aria-hidden="true"><circle class={classes!("dot", kind.class())} cx="6" cy="6" r="5" /></svg>{ kind.legend() }</span>
+                    <span>
+                        if *kind == DotKind::Replicate {
+                            <svg width="24" height="14" aria-hidden="true"><g class="dot entry replicate"><rect x="1.5" y="1.5" width="21" height="11" rx="5.5" /></g></svg>
+                        } else {
+                            <svg width="14" height="14" aria-hidden="true"><circle class={classes!("dot", kind.class())} cx="7" cy="7" r="5.5" /></svg>
+                        }
+                        { kind.legend() }
+                    </span>
                 }) }
                 <span class="hint">{ "Click a node for its actions." }</span>
-                <span class="key">{ "LSN: how far a machine has applied the master's log. Under each node: its queue, and for a replica how far behind it is." }</span>
+                <span class="key">{ "LSN: how far a machine has applied the master's log; \"2 behind\": a replica has not applied the master's last 2 log entries yet. Under each node: its queue, and for a replica how far behind it is in time." }</span>
                 <span class="key">{ "Every machine runs PostgreSQL; the lecture draws the replicas as MongoDB, and their cards show rows as documents. (A real MongoDB copy of PostgreSQL needs change-data-capture, such as Debezium, and could not be promoted.)" }</span>
             </figcaption>
         </figure>
@@ -319,7 +476,8 @@ fn path(from: Point, to: Point, curve: Option<Point>, class: &'static str) -> Ht
     html! { <path class={class} d={d} /> }
 }
 
-fn node_shape(node: &NodeView, (x, y): Point, props: &TopologyProps, watched: &Watched) -> Html {
+/// A machine's box, drawn around its centre `(x, y)` at `scale` times its size.
+fn node_shape(node: &NodeView, (x, y): Point, scale: f64, sizes: Sizes, props: &TopologyProps, watched: &Watched) -> Html {
     let name = node.name;
     let select = props.on_action.reform(move |_: MouseEvent| Action::Select(Some(name)));
     let on_action = props.on_action.clone();
@@ -329,14 +487,18 @@ fn node_shape(node: &NodeView, (x, y): Point, props: &TopologyProps, watched: &W
             on_action.emit(Action::Select(Some(name)));
         }
     });
-    let (left, top) = (x - NODE_W / 2.0, y - NODE_H / 2.0);
+    let Size { width, height } = sizes.node;
+    let (left, top) = (-width / 2.0, -height / 2.0);
     let load = (node.load as f64 / props.queue_limit.max(1) as f64).min(1.0);
     let lag = (node.lag.as_micros() as f64 / FULL_LAG.as_micros() as f64).min(1.0);
     let is_master = name == NodeRef::Master;
     let role = &node.role;
-    let detail = match node.state {
-        NodeState::Up => "PostgreSQL",
-        other => other.as_str(),
+    // For a replica up and following: whether it has the master's latest write, at a glance.
+    let (detail, behind) = match node.state {
+        NodeState::Up if is_master => ("PostgreSQL".to_string(), false),
+        NodeState::Up if node.missing == 0 => ("up to date".to_string(), false),
+        NodeState::Up => (format!("{} behind", node.missing), true),
+        other => (other.as_str().to_string(), false),
     };
     let test_id = props.test_ids.then(|| format!("node-{name}"));
     let mark = test_id.as_deref().and_then(|id| watched.mark(id));
@@ -347,26 +509,30 @@ fn node_shape(node: &NodeView, (x, y): Point, props: &TopologyProps, watched: &W
     let text = |class: &'static str, x: f64, y: f64, content: String| {
         html! { <text class={class} x={format!("{x:.1}")} y={format!("{y:.1}")}>{ content }{ " " }</text> }
     };
+    let meter = |class: &'static str, y: f64, share: f64| {
+        html! { <rect class={class} x={left.to_string()} y={format!("{y:.1}")} width={format!("{:.1}", width * share)} height="6" rx="2" /> }
+    };
     html! {
-        <g class={classes!("node-shape", node.state.as_str(), is_master.then_some("master"), selected.then_some("selected"))}
+        <g class={classes!("node-shape", node.state.as_str(), is_master.then_some("master"), selected.then_some("selected"), behind.then_some("behind"))}
+            transform={format!("translate({x:.1} {y:.1}) scale({scale:.3})")}
             role="button" tabindex="0" onclick={select} onkeydown={select_by_key}
             data-testid={test_id} data-watched={mark} data-name={node.machine.clone()}
             data-applied-lsn={node.applied_lsn.to_string()} data-state={node.state.as_str()} data-reads={node.reads_served.to_string()}
             aria-label={format!("{} {role} LSN {} {detail}{}, {}, {} behind", node.machine, node.applied_lsn, queued, node.state.as_str(), node.lag)}>
-            <rect class="body" x={left.to_string()} y={top.to_string()} width={NODE_W.to_string()} height={NODE_H.to_string()} rx="8" />
-            { text("name", left + 12.0, top + 22.0, node.machine.clone()) }
-            { text("role", left + NODE_W - 12.0, top + 22.0, role.clone()) }
-            { text("lsn", left + 12.0, top + 43.0, format!("LSN {}", node.applied_lsn)) }
-            { text("detail", left + NODE_W - 12.0, top + 43.0, detail.to_string()) }
+            <rect class="body" x={left.to_string()} y={top.to_string()} width={width.to_string()} height={height.to_string()} rx="8" />
+            { text("name", left + 12.0, top + height * 0.4, node.machine.clone()) }
+            { text("role", left + width - 12.0, top + height * 0.4, role.clone()) }
+            { text("lsn", left + 12.0, top + height * 0.82, format!("LSN {}", node.applied_lsn)) }
+            { text("detail", left + width - 12.0, top + height * 0.82, detail) }
             // The load meter under the node, and for a replica its lag bar under that.
-            <rect class="meter-track" x={left.to_string()} y={(top + NODE_H + 3.0).to_string()} width={NODE_W.to_string()} height="5" rx="2" />
-            <rect class="meter load" x={left.to_string()} y={(top + NODE_H + 3.0).to_string()} width={format!("{:.1}", NODE_W * load)} height="5" rx="2" />
+            { meter("meter-track", top + height + 3.0, 1.0) }
+            { meter("meter load", top + height + 3.0, load) }
             if !is_master {
-                <rect class="meter-track" x={left.to_string()} y={(top + NODE_H + 10.0).to_string()} width={NODE_W.to_string()} height="5" rx="2" />
-                <rect class="meter lag" x={left.to_string()} y={(top + NODE_H + 10.0).to_string()} width={format!("{:.1}", NODE_W * lag)} height="5" rx="2" />
+                { meter("meter-track", top + height + 11.0, 1.0) }
+                { meter("meter lag", top + height + 11.0, lag) }
             }
             if node.load > 0 {
-                { text("queued", left + NODE_W, top + NODE_H + 30.0, queued.trim().to_string()) }
+                { text("queued", left + width, top + height + sizes.below - 2.0, queued.trim().to_string()) }
             }
         </g>
     }
@@ -376,50 +542,99 @@ fn node_shape(node: &NodeView, (x, y): Point, props: &TopologyProps, watched: &W
 mod tests {
     use super::*;
 
-    /// How close a straight or curved read link comes to the master's centre.
+    /// The spaces a picture is laid out in: (portrait, large, fill, measured width and height).
+    const SPACES: [(bool, bool, bool, (f64, f64)); 6] = [
+        (false, false, false, (880.0, 0.0)),
+        (false, false, false, (620.0, 0.0)),
+        (false, true, true, (800.0, 480.0)),
+        (false, true, true, (560.0, 300.0)),
+        (true, false, false, (350.0, 0.0)),
+        (true, false, false, (300.0, 0.0)),
+    ];
+
+    fn layouts() -> impl Iterator<Item = (String, usize, Layout)> {
+        SPACES.into_iter().flat_map(|(portrait, large, fill, space)| {
+            (0..=8).map(move |count| {
+                (format!("{count} replicas in {space:?}, portrait {portrait}"), count, Layout::new(count, portrait, large, fill, space))
+            })
+        })
+    }
+
+    /// How close a straight or curved read link comes to the master, in its half sizes.
     fn closest_to_master(layout: &Layout, replica: Point) -> f64 {
         let curve = layout.read_curve(replica);
+        let (half_width, half_height) = layout.half(Place::Node(NodeRef::Master));
         (0..=100)
             .map(|step| along(layout.clients, replica, curve, f64::from(step) / 100.0))
-            .map(|(x, y)| {
-                ((x - layout.master.0) / (NODE_W / 2.0)).abs().max(((y - layout.master.1) / (NODE_H / 2.0)).abs())
-            })
+            .map(|(x, y)| ((x - layout.master.0) / half_width).abs().max(((y - layout.master.1) / half_height).abs()))
             .fold(f64::INFINITY, f64::min)
     }
 
     #[test]
-    fn no_read_link_crosses_the_master_in_either_layout() {
-        for (portrait, large) in [(false, false), (false, true), (true, false)] {
-            for count in 1..=8 {
-                let layout = Layout::new(count, portrait, large);
-                for (index, replica) in layout.replicas.iter().enumerate() {
-                    let clearance = closest_to_master(&layout, *replica);
-                    assert!(clearance > 1.05, "{count} replicas, replica {index}, portrait {portrait}: {clearance}");
+    fn no_read_link_crosses_the_master_in_any_layout() {
+        for (case, _, layout) in layouts() {
+            for (index, replica) in layout.replicas.iter().enumerate() {
+                let clearance = closest_to_master(&layout, *replica);
+                assert!(clearance > 1.05, "{case}, replica {index}: {clearance}");
+            }
+        }
+    }
+
+    #[test]
+    fn nodes_stay_apart_and_inside_the_picture() {
+        for (case, count, layout) in layouts() {
+            let places: Vec<Place> = [Place::Clients, Place::Node(NodeRef::Master)]
+                .into_iter()
+                .chain((1..=count).map(|number| Place::Node(NodeRef::Replica(number))))
+                .collect();
+            let center = |place: Place| match place {
+                Place::Clients => layout.clients,
+                Place::Node(NodeRef::Master) => layout.master,
+                Place::Node(NodeRef::Replica(number)) => layout.replicas[number - 1],
+            };
+            for (index, &a) in places.iter().enumerate() {
+                let ((ax, ay), (a_width, a_height)) = (center(a), layout.half(a));
+                // Under each node: its meters and queue, drawn at its scale.
+                let a_below = layout.sizes.below * layout.node_scale(a);
+                assert!(ax - a_width >= 0.0 && ax + a_width <= layout.width + 0.01, "{case}: {a:?} off the side");
+                assert!(ay - a_height >= 0.0 && ay + a_height + a_below <= layout.height + 0.01, "{case}: {a:?} off the end");
+                for &b in &places[..index] {
+                    let ((bx, by), (b_width, b_height)) = (center(b), layout.half(b));
+                    let b_below = layout.sizes.below * layout.node_scale(b);
+                    let apart = (ax - bx).abs() >= a_width + b_width + 4.0
+                        || (ay - by).abs() >= a_height + b_height + if ay > by { b_below } else { a_below };
+                    assert!(apart, "{case}: {a:?} and {b:?} overlap");
                 }
             }
         }
     }
 
     #[test]
-    fn nodes_do_not_overlap() {
-        for (portrait, large) in [(false, false), (false, true), (true, false)] {
-            for count in 0..=8 {
-                let layout = Layout::new(count, portrait, large);
-                let boxes: Vec<Point> = std::iter::once(layout.master).chain(layout.replicas.iter().copied()).collect();
-                for (index, a) in boxes.iter().enumerate() {
-                    for b in &boxes[..index] {
-                        let apart = (a.0 - b.0).abs() >= NODE_W + 4.0 || (a.1 - b.1).abs() >= NODE_H + 20.0;
-                        assert!(apart, "{count} replicas, portrait {portrait}: {a:?} and {b:?} overlap");
-                    }
-                }
-                for (x, y) in boxes {
-                    assert!(x - NODE_W / 2.0 >= 0.0 && x + NODE_W / 2.0 <= layout.width, "{count}: off the side");
-                    assert!(
-                        y - NODE_H / 2.0 >= 0.0 && y + NODE_H / 2.0 + 16.0 <= layout.height,
-                        "{count}: off the end"
-                    );
-                }
-            }
+    fn the_replication_links_are_the_longest_stretch_of_a_landscape_picture() {
+        for (portrait, large, fill, space) in SPACES.into_iter().filter(|space| !space.0) {
+            let layout = Layout::new(2, portrait, large, fill, space);
+            let (master_half, replica_half) = (layout.half(Place::Node(NodeRef::Master)).0, layout.half(Place::Node(NodeRef::Replica(1))).0);
+            let to_master = layout.master.0 - master_half - (layout.clients.0 + layout.half(Place::Clients).0);
+            let to_replicas = layout.replicas[0].0 - replica_half - (layout.master.0 + master_half);
+            assert!(to_replicas > 2.0 * to_master, "{space:?}: {to_replicas} beside {to_master}");
         }
+    }
+
+    #[test]
+    fn a_message_travels_only_where_no_box_covers_it() {
+        let layout = Layout::new(2, false, true, true, (800.0, 480.0));
+        let replica = Place::Node(NodeRef::Replica(2));
+        let (from, to) = (layout.master, layout.replicas[1]);
+        let (start, end) = open_stretch(|t| {
+            let point = along(from, to, None, t);
+            (layout.covers(Place::Node(NodeRef::Master), from, point, 0.0), layout.covers(replica, to, point, 0.0))
+        });
+        assert!(0.0 < start && start < end && end < 1.0, "{start}..{end}");
+        for step in 0..=20 {
+            let point = along(from, to, None, start + (end - start) * f64::from(step) / 20.0);
+            assert!(!layout.covers(Place::Node(NodeRef::Master), from, point, -1.0), "under the master at {step}/20");
+            assert!(!layout.covers(replica, to, point, -1.0), "under the replica at {step}/20");
+        }
+        assert_eq!(open_stretch(|_| (true, true)), (0.5, 0.5), "boxes that touch leave the message where they meet");
     }
 }

@@ -11,6 +11,9 @@ use crate::ui::topology::{Dot, DotKind, NodeView, Place, ReplicationView};
 
 /// Messages drawn at once; more in flight are not drawn, to keep frames fast.
 const MAX_DOTS: usize = 300;
+/// Log entries on their way along one link that still carry their LSN: enough to follow a
+/// write or a few; under heavy traffic the numbers would only pile up on each other.
+const LABELLED_ENTRIES_PER_LINK: usize = 6;
 
 /// The picture of a run: its nodes, the messages on their way, and how it replicates.
 #[derive(Clone, Debug, PartialEq)]
@@ -43,14 +46,24 @@ fn node_view(sim: &Simulation, id: NodeId) -> NodeView {
         reads_served: node.reads_served,
         load: node.current_ops() as u64,
         lag: sim.lag(id).1,
+        missing: if node.is_master() { 0 } else { sim.lag(id).0 },
         link_cut: node.link_cut,
         synchronous: !node.is_master() && sim.is_synchronous(id),
         streaming: !node.is_master() && node.streaming,
     }
 }
 
-/// The messages in flight, as dots on their way.
+/// The messages in flight, as dots on their way; log entries with their LSN while few travel.
 fn dots(sim: &Simulation) -> Vec<Dot> {
+    let mut dots = messages(sim);
+    let entries = dots.iter().filter(|dot| dot.kind == DotKind::Replicate).count();
+    if entries > LABELLED_ENTRIES_PER_LINK * sim.replica_ids().len().max(1) {
+        dots.iter_mut().for_each(|dot| dot.lsn = None);
+    }
+    dots
+}
+
+fn messages(sim: &Simulation) -> Vec<Dot> {
     let now = sim.now();
     let place = |endpoint: Endpoint| match endpoint {
         Endpoint::Client(_) => Place::Clients,
@@ -60,6 +73,10 @@ fn dots(sim: &Simulation) -> Vec<Dot> {
         .take(MAX_DOTS)
         .map(|(arrives, message)| {
             let span = (arrives - message.sent_at).as_micros().max(1) as f64;
+            let lsn = match &message.payload {
+                Payload::Replicate { entry, .. } => Some(entry.lsn),
+                _ => None,
+            };
             let kind = match &message.payload {
                 Payload::Request(Job::Write { .. } | Job::Execute { .. }) => DotKind::Write,
                 Payload::Request(Job::Read { .. }) => DotKind::Read,
@@ -73,6 +90,7 @@ fn dots(sim: &Simulation) -> Vec<Dot> {
                 to: place(message.to),
                 progress: ((now - message.sent_at).as_micros() as f64 / span).clamp(0.0, 1.0),
                 kind,
+                lsn,
             }
         })
         .collect()
@@ -128,6 +146,29 @@ mod tests {
     use super::*;
     use crate::sim::config::Config;
     use crate::sim::{Command, NodeRef};
+
+    #[test]
+    fn log_entries_carry_their_lsn_while_few_are_on_their_way() {
+        let lsns = |sim: &Simulation| -> Vec<Option<u64>> {
+            super::picture(sim).dots.iter().filter(|dot| dot.kind == DotKind::Replicate).map(|dot| dot.lsn).collect()
+        };
+        let one_write = run(Config::default(), &[(0, Command::WriteRandom { client: 0 })], 300);
+        assert_eq!(lsns(&one_write), [Some(1), Some(1)], "one write on its way to each of the two replicas");
+        let writes: Vec<(u64, Command)> = (0..20).map(|n| (n * 10, Command::WriteRandom { client: 0 })).collect();
+        let busy = lsns(&run(Config::default(), &writes, 300));
+        assert_eq!(busy.len(), 40);
+        assert!(busy.iter().all(Option::is_none), "too many numbers to read: plain dots");
+    }
+
+    #[test]
+    fn a_replica_shows_how_many_of_the_masters_log_entries_it_lacks() {
+        let sim = run(Config::default(), &[(0, Command::WriteRandom { client: 0 })], 300);
+        let shown = super::picture(&sim);
+        assert_eq!(shown.master.applied_lsn, 1);
+        assert_eq!(shown.replicas.iter().map(|replica| replica.missing).collect::<Vec<_>>(), [1, 1]);
+        let later = super::picture(&run(Config::default(), &[(0, Command::WriteRandom { client: 0 })], 3_000));
+        assert_eq!(later.replicas.iter().map(|replica| replica.missing).collect::<Vec<_>>(), [0, 0], "the lag is 1 s");
+    }
 
     #[test]
     fn a_link_the_master_streams_nothing_along_is_shown_so() {

@@ -1,0 +1,151 @@
+// End-to-end: the picture is the stage. Measured as a class sees it: how much of a 1280x720
+// projector the picture covers, how big its text is on the screen (also zoomed), whether a
+// log entry on its way can be seen for its whole flight, and what presenter free play and a
+// phone show on their first screen.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+
+import { goto, newPage, open, siteInChromium } from './fixtures.js';
+
+const running = siteInChromium();
+
+/** The picture's share of the window, and its smallest text as drawn (CSS pixels). */
+function measurePicture(page) {
+  return page.evaluate(() => {
+    const svg = document.querySelector('[data-testid="topology"] svg.topology');
+    const box = svg.getBoundingClientRect();
+    const seen = Math.max(0, Math.min(box.bottom, innerHeight) - Math.max(box.top, 0))
+      * Math.max(0, Math.min(box.right, innerWidth) - Math.max(box.left, 0));
+    // A text's size on the screen: its font size times the drawing's scale.
+    const scale = box.width / svg.viewBox.baseVal.width;
+    const sizes = [...svg.querySelectorAll('text')]
+      .filter((text) => text.getBoundingClientRect().height > 0)
+      .map((text) => parseFloat(getComputedStyle(text).fontSize) * scale);
+    return { share: seen / (innerWidth * innerHeight), smallest: Math.min(...sizes), texts: sizes.length };
+  });
+}
+
+async function presenter(fragment, viewport) {
+  const opened = await open(running, fragment, viewport);
+  await opened.page.getByTestId('presenter').click();
+  await opened.page.waitForTimeout(300);
+  return opened;
+}
+
+test('in presenter mode the picture covers at least 45% of a 1280x720 screen, its text 16 px or more', async () => {
+  for (const fragment of ['#demo=async-stale&step=1', '#demo=sync&step=2', '#replicas=2&rate=50']) {
+    const { page, problems } = await presenter(fragment);
+    const { share, smallest, texts } = await measurePicture(page);
+    console.log(`# ${fragment}: picture ${(100 * share).toFixed(1)}% of the screen, smallest text ${smallest.toFixed(1)} px`);
+    assert.ok(texts > 10, 'the picture has its labels');
+    assert.ok(share >= 0.45, `${fragment}: the picture covers ${(100 * share).toFixed(1)}%`);
+    assert.ok(smallest >= 16, `${fragment}: smallest text ${smallest.toFixed(1)} px`);
+    assert.deepEqual(problems, []);
+    await page.close();
+  }
+});
+
+test('on the plain page the whole picture with its key is on the first screen, its text 14 px or more', async () => {
+  const { page, problems } = await open(running, '#replicas=2');
+  const { smallest } = await measurePicture(page);
+  assert.ok(smallest >= 14, `smallest text ${smallest.toFixed(1)} px`);
+  const bottom = await page.getByTestId('topology').evaluate((figure) => figure.getBoundingClientRect().bottom);
+  assert.ok(bottom <= 720, `the picture and its key end at ${bottom} px`);
+  assert.ok(await page.locator('.legend .key').first().isVisible(), 'the key is shown');
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('browser zoom enlarges the picture', async () => {
+  // Zoom at 125% on a 1280x720 screen: a 1024x576 window of CSS pixels, 1.25 device pixels each.
+  const sizes = [];
+  for (const [width, height, zoom] of [[1280, 720, 1], [1024, 576, 1.25]]) {
+    const context = await running.browser.newContext({ viewport: { width, height }, deviceScaleFactor: zoom });
+    const { page, problems } = await newPage(running, undefined, context);
+    await goto(running, page, '#replicas=2');
+    const { smallest } = await measurePicture(page);
+    const master = await page.locator('[data-testid="node-master"] .body').evaluate((body) => body.getBoundingClientRect().width);
+    sizes.push({ text: smallest * zoom, master: master * zoom });
+    assert.deepEqual(problems, []);
+    await context.close();
+  }
+  const [plain, zoomed] = sizes;
+  assert.ok(zoomed.text > plain.text * 1.2, `text ${plain.text.toFixed(1)} -> ${zoomed.text.toFixed(1)} device px`);
+  assert.ok(zoomed.master > plain.master, `the master's box ${plain.master.toFixed(0)} -> ${zoomed.master.toFixed(0)} device px`);
+});
+
+test('a log entry travels over the boxes, big, in its own colour, carrying its LSN, in sight its whole way', async () => {
+  const { page, problems } = await presenter('#demo=async-stale&step=1');
+  await page.getByTestId('demo-claim').waitFor();
+  await page.getByTestId('pause').click(); // play on: the entries take 2 s to the replicas
+  let samples = 0;
+  let inSight = 0;
+  let behind = 0;
+  for (let sample = 0; sample < 40; sample += 1) {
+    const entries = await page.evaluate(() => [...document.querySelectorAll('svg.topology .dot.entry')].map((entry) => {
+      const box = entry.getBoundingClientRect();
+      const top = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
+      const rect = entry.querySelector('rect');
+      const link = document.querySelector('[data-testid="link-replica-1"] .line');
+      return {
+        width: box.width,
+        height: box.height,
+        lsn: entry.textContent,
+        seen: entry.contains(top),
+        fill: getComputedStyle(rect).fill,
+        link: getComputedStyle(link).stroke,
+        onScreen: box.top >= 0 && box.bottom <= innerHeight,
+      };
+    }));
+    for (const entry of entries) {
+      samples += 1;
+      if (entry.seen && entry.onScreen) inSight += 1;
+      assert.ok(entry.width >= 16 && entry.height >= 16, `an entry is ${entry.width}x${entry.height} px`);
+      assert.equal(entry.lsn, '1', 'the write is LSN 1');
+      assert.notEqual(entry.fill, entry.link, 'the entry stands out from its link');
+    }
+    if (entries.length > 0 && (await page.getByTestId('node-replica-1').textContent()).includes('1 behind')) behind += 1;
+    await page.waitForTimeout(100);
+  }
+  console.log(`# log entries in sight in ${inSight} of ${samples} samples`);
+  assert.ok(samples >= 20, `entries were on their way in ${samples} samples`);
+  assert.ok(inSight >= 0.9 * samples, `in sight in ${inSight} of ${samples} samples`);
+  assert.ok(behind > 0, 'the replica the entry travels to shows it lacks the write');
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('presenter free play is a stage: the console and its latest answer, the picture and the counters on one screen', async () => {
+  const { page, problems } = await presenter('#replicas=2');
+  await page.getByTestId('sql-run').click();
+  await page.locator('.sql-result:not(.pending)').nth(1).waitFor({ timeout: 10_000 });
+  const outside = await page.evaluate(() => {
+    const wanted = ['sql-input', 'sql-run', 'topology', 'stat-writes', 'stat-reads', 'stat-stale-reads']
+      .map((id) => [id, document.querySelector(`[data-testid="${id}"]`)]);
+    const answers = [...document.querySelectorAll('.sql-result')].filter((answer) => answer.offsetParent !== null);
+    return [...wanted, ['latest answer', answers.at(-1)]]
+      .filter(([, element]) => {
+        const box = element?.getBoundingClientRect();
+        return !box || box.height === 0 || box.top < 0 || box.bottom > innerHeight || box.right > innerWidth;
+      })
+      .map(([id]) => id);
+  });
+  assert.deepEqual(outside, [], 'off the first screen');
+  assert.match(await page.locator('.sql-result').last().textContent(), /Alice/);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('on a phone the picture is on screen when a demo step pauses at its claim', async () => {
+  const { page, problems } = await open(running, '#demo=master-crash&step=2', { width: 390, height: 844 });
+  await page.getByTestId('demo-claim').waitFor({ timeout: 15_000 });
+  await page.waitForTimeout(500);
+  const seen = await page.getByTestId('topology').evaluate((figure) => {
+    const box = figure.querySelector('svg').getBoundingClientRect();
+    return (Math.min(box.bottom, innerHeight) - Math.max(box.top, 0)) / box.height;
+  });
+  assert.ok(seen >= 0.5, `${(100 * seen).toFixed(0)}% of the picture on screen`);
+  assert.ok(await page.getByTestId('demo-claim').isVisible());
+  assert.deepEqual(problems, []);
+  await page.close();
+});
