@@ -72,8 +72,18 @@ fn stage_numbers_agree(claim: &str, watch: &[&str], sim: &Simulation) -> Result<
     let rules: [(&[&str], &str, u64, &str); 5] = [
         (&["nothing fails", "every request is answered"], "stat-reads", failures, "requests failed"),
         (&["nothing fails", "every request is answered"], "stat-writes", failures, "requests failed"),
-        (&["none is stale", "no read is stale", "the read is fresh"], "stat-stale-reads", stats.stale_reads, "reads were stale"),
-        (&["no violation", "every read saw the client's own write"], "stat-ryw-violations", stats.ryw_violations, "read-your-writes violations"),
+        (
+            &["none is stale", "no read is stale", "the read is fresh"],
+            "stat-stale-reads",
+            stats.stale_reads,
+            "reads were stale",
+        ),
+        (
+            &["no violation", "every read saw the client's own write"],
+            "stat-ryw-violations",
+            stats.ryw_violations,
+            "read-your-writes violations",
+        ),
         (&["no lost write", "nothing is lost"], "stat-lost-writes", stats.lost_writes, "writes were lost"),
     ];
     for (words, counter, value, what) in rules {

@@ -174,6 +174,7 @@ mod components {
             reads_served: 2,
             load,
             lag: Time::from_millis(500),
+            missing: 0,
             link_cut: false,
             synchronous: name == NodeRef::Replica(1),
             streaming: name != NodeRef::Master,
@@ -197,14 +198,22 @@ mod components {
             },
             portrait: false,
             large: false,
+            fill_height: false,
             test_ids: true,
             dots: vec![
-                Dot { from: Place::Clients, to: Place::Node(NodeRef::Master), progress: 0.5, kind: DotKind::Write },
+                Dot {
+                    from: Place::Clients,
+                    to: Place::Node(NodeRef::Master),
+                    progress: 0.5,
+                    kind: DotKind::Write,
+                    lsn: None,
+                },
                 Dot {
                     from: Place::Node(NodeRef::Master),
                     to: Place::Node(NodeRef::Replica(2)),
                     progress: 0.25,
                     kind: DotKind::Replicate,
+                    lsn: Some(3),
                 },
             ],
             queue_limit: 200,
@@ -222,14 +231,30 @@ mod components {
             2,
             "one on the wire, one in the legend"
         );
-        assert_eq!(root.query_selector_all("circle.dot.replicate").unwrap().length(), 2);
-        // Halfway from the clients (85, 150) to the master (345, 150).
+        let entry = root.query_selector("svg.topology g.dot.entry.replicate").unwrap().unwrap();
+        assert_eq!(entry.text_content().as_deref(), Some("3"), "a log entry carries its LSN");
+        // On its way from the clients to the master, between their boxes, drawn over the links.
         let write = root.query_selector("svg.topology circle.dot.write").unwrap().unwrap();
-        assert_eq!(write.get_attribute("cx").as_deref(), Some("215.0"));
+        let (clients, master) = (
+            root.query_selector("svg.topology .clients rect").unwrap().unwrap().get_bounding_client_rect(),
+            find(&root, "node-master").unwrap().query_selector(".body").unwrap().unwrap().get_bounding_client_rect(),
+        );
+        let dot = write.get_bounding_client_rect();
+        let middle = dot.left() + dot.width() / 2.0;
+        assert!(
+            clients.right() < middle && middle < master.left(),
+            "{} < {middle} < {}",
+            clients.right(),
+            master.left()
+        );
         assert!(root.query_selector("g.node-shape.down").unwrap().is_some());
         let overloaded = root.query_selector("g.node-shape.overloaded").unwrap().unwrap();
         let load_bar = overloaded.query_selector("rect.meter.load").unwrap().unwrap();
-        assert_eq!(load_bar.get_attribute("width").as_deref(), Some("150.0"), "150 of 200 queued");
+        assert_eq!(
+            load_bar.get_attribute("width").as_deref(),
+            Some("142.5"),
+            "150 of 200 queued: three quarters of the box"
+        );
         // Machines by name, roles beside them; the sync link drawn as such; whom the master waits for.
         assert_eq!(overloaded.get_attribute("data-name").as_deref(), Some("pg-1"));
         assert_eq!(overloaded.get_attribute("data-testid").as_deref(), Some("node-replica-2"));

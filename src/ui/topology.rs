@@ -337,7 +337,11 @@ fn open_stretch(covered_at: impl Fn(f64) -> (bool, bool)) -> (f64, f64) {
     let (mut before_end, mut inside_end) = (0.5, 1.0);
     for _ in 0..14 {
         let middle = (out_of_start + inside_start) / 2.0;
-        if covered_at(middle).0 { inside_start = middle } else { out_of_start = middle }
+        if covered_at(middle).0 {
+            inside_start = middle
+        } else {
+            out_of_start = middle
+        }
         let middle = (before_end + inside_end) / 2.0;
         if covered_at(middle).1 { inside_end = middle } else { before_end = middle }
     }
@@ -477,7 +481,14 @@ fn path(from: Point, to: Point, curve: Option<Point>, class: &'static str) -> Ht
 }
 
 /// A machine's box, drawn around its centre `(x, y)` at `scale` times its size.
-fn node_shape(node: &NodeView, (x, y): Point, scale: f64, sizes: Sizes, props: &TopologyProps, watched: &Watched) -> Html {
+fn node_shape(
+    node: &NodeView,
+    (x, y): Point,
+    scale: f64,
+    sizes: Sizes,
+    props: &TopologyProps,
+    watched: &Watched,
+) -> Html {
     let name = node.name;
     let select = props.on_action.reform(move |_: MouseEvent| Action::Select(Some(name)));
     let on_action = props.on_action.clone();
@@ -555,7 +566,11 @@ mod tests {
     fn layouts() -> impl Iterator<Item = (String, usize, Layout)> {
         SPACES.into_iter().flat_map(|(portrait, large, fill, space)| {
             (0..=8).map(move |count| {
-                (format!("{count} replicas in {space:?}, portrait {portrait}"), count, Layout::new(count, portrait, large, fill, space))
+                (
+                    format!("{count} replicas in {space:?}, portrait {portrait}"),
+                    count,
+                    Layout::new(count, portrait, large, fill, space),
+                )
             })
         })
     }
@@ -597,7 +612,10 @@ mod tests {
                 // Under each node: its meters and queue, drawn at its scale.
                 let a_below = layout.sizes.below * layout.node_scale(a);
                 assert!(ax - a_width >= 0.0 && ax + a_width <= layout.width + 0.01, "{case}: {a:?} off the side");
-                assert!(ay - a_height >= 0.0 && ay + a_height + a_below <= layout.height + 0.01, "{case}: {a:?} off the end");
+                assert!(
+                    ay - a_height >= 0.0 && ay + a_height + a_below <= layout.height + 0.01,
+                    "{case}: {a:?} off the end"
+                );
                 for &b in &places[..index] {
                     let ((bx, by), (b_width, b_height)) = (center(b), layout.half(b));
                     let b_below = layout.sizes.below * layout.node_scale(b);
@@ -613,7 +631,8 @@ mod tests {
     fn the_replication_links_are_the_longest_stretch_of_a_landscape_picture() {
         for (portrait, large, fill, space) in SPACES.into_iter().filter(|space| !space.0) {
             let layout = Layout::new(2, portrait, large, fill, space);
-            let (master_half, replica_half) = (layout.half(Place::Node(NodeRef::Master)).0, layout.half(Place::Node(NodeRef::Replica(1))).0);
+            let (master_half, replica_half) =
+                (layout.half(Place::Node(NodeRef::Master)).0, layout.half(Place::Node(NodeRef::Replica(1))).0);
             let to_master = layout.master.0 - master_half - (layout.clients.0 + layout.half(Place::Clients).0);
             let to_replicas = layout.replicas[0].0 - replica_half - (layout.master.0 + master_half);
             assert!(to_replicas > 2.0 * to_master, "{space:?}: {to_replicas} beside {to_master}");
