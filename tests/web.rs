@@ -164,6 +164,7 @@ mod components {
     fn view(machine: &str, name: NodeRef, state: NodeState, load: u64) -> NodeView {
         NodeView {
             machine: machine.into(),
+            colour: "machine-2",
             name,
             role: match name {
                 NodeRef::Master => "master".into(),

@@ -22,6 +22,8 @@ const FULL_LAG: Time = Time::from_millis(2_000);
 pub struct NodeView {
     /// The machine's own name (`pg-2`), kept through failovers.
     pub machine: String,
+    /// Its colour (a CSS class), the same as its line in the lag chart.
+    pub colour: &'static str,
     /// Its role now: where it is drawn and its test id.
     pub name: NodeRef,
     /// The role in words (`replica 2`, `old master`).
@@ -520,7 +522,7 @@ fn node_shape(
     let text = |class: &'static str, x: f64, y: f64, content: String| {
         html! { <text class={class} x={format!("{x:.1}")} y={format!("{y:.1}")}>{ content }{ " " }</text> }
     };
-    let meter = |class: &'static str, y: f64, share: f64| {
+    let meter = |class: Classes, y: f64, share: f64| {
         html! { <rect class={class} x={left.to_string()} y={format!("{y:.1}")} width={format!("{:.1}", width * share)} height="6" rx="2" /> }
     };
     html! {
@@ -536,11 +538,11 @@ fn node_shape(
             { text("lsn", left + 12.0, top + height * 0.82, format!("LSN {}", node.applied_lsn)) }
             { text("detail", left + width - 12.0, top + height * 0.82, detail) }
             // The load meter under the node, and for a replica its lag bar under that.
-            { meter("meter-track", top + height + 3.0, 1.0) }
-            { meter("meter load", top + height + 3.0, load) }
+            { meter(classes!("meter-track"), top + height + 3.0, 1.0) }
+            { meter(classes!("meter", "load"), top + height + 3.0, load) }
             if !is_master {
-                { meter("meter-track", top + height + 11.0, 1.0) }
-                { meter("meter lag", top + height + 11.0, lag) }
+                { meter(classes!("meter-track"), top + height + 11.0, 1.0) }
+                { meter(classes!("meter", "lag", node.colour), top + height + 11.0, lag) }
             }
             if node.load > 0 {
                 { text("queued", left + width, top + height + sizes.below - 2.0, queued.trim().to_string()) }

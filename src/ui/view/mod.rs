@@ -21,6 +21,14 @@ pub use page::{
 };
 pub use picture::{Picture, picture};
 
+/// Each machine's own colour (a CSS class), the same in the picture's lag bar and in the lag
+/// chart's line, so a line is found under its box; kept through failovers like the name.
+pub fn machine_colour(id: crate::sim::ids::NodeId) -> &'static str {
+    const COLOURS: [&str; 8] =
+        ["machine-1", "machine-2", "machine-3", "machine-4", "machine-5", "machine-6", "machine-7", "machine-8"];
+    COLOURS[id.0 % COLOURS.len()]
+}
+
 /// A run of `config` with `commands` given at their moments (ms), up to `until_ms`.
 #[cfg(test)]
 fn run(

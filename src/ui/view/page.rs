@@ -106,8 +106,13 @@ pub fn chart(sim: &Simulation, id: &str) -> ChartView {
             sim.replica_ids()
                 .into_iter()
                 .map(|id| {
-                    let lag = values(&|bucket| bucket.nodes.get(id.0).map_or(0.0, |node| node.lag.as_millis_f64()));
-                    line(&id.machine(), "lag", lag)
+                    // The closed buckets, then now: the chart ends on the number the card shows.
+                    let mut lag: Vec<f64> = buckets
+                        .iter()
+                        .map(|bucket| bucket.nodes.get(id.0).map_or(0.0, |node| node.lag.as_millis_f64()))
+                        .collect();
+                    lag.push(sim.lag(id).1.as_millis_f64());
+                    line(&id.machine(), super::machine_colour(id), Rc::new(lag))
                 })
                 .collect(),
         ),
@@ -172,6 +177,16 @@ mod tests {
         let lag = chart(&sim, "chart-lag");
         let names: Vec<&str> = lag.series.iter().map(|series| series.name.as_str()).collect();
         assert_eq!(names, ["pg-2", "pg-3", "pg-4"]);
+        let colours: Vec<&str> = lag.series.iter().map(|series| series.class).collect();
+        assert_eq!(colours, ["machine-2", "machine-3", "machine-4"], "each in its machine's colour, as in the picture");
+        let behind = run(Config { replicas: 1, ..Config::default() }, &[(0, Command::WriteRandom { client: 0 })], 900);
+        let now = chart(&behind, "chart-lag").series[0].values.last().copied();
+        assert_eq!(
+            now,
+            Some(behind.lag(behind.replica_ids()[0]).1.as_millis_f64()),
+            "it ends on what the card says now"
+        );
+        assert!(now.is_some_and(|ms| ms > 800.0), "the write has been on its way for most of the 0.9 s: {now:?}");
         assert!(lag.series[0].values.iter().any(|&ms| ms > 0.0), "the write took a while to reach them");
         let titles: Vec<(&str, &str)> = CHARTS.iter().map(|id| (chart(&sim, id).title, chart(&sim, id).unit)).collect();
         assert_eq!(

@@ -39,6 +39,7 @@ fn node_view(sim: &Simulation, id: NodeId) -> NodeView {
     let node = sim.node(id);
     NodeView {
         machine: id.machine(),
+        colour: super::machine_colour(id),
         name: sim.name(id),
         role: sim.role_in_words(id),
         state: sim.state(id),
