@@ -45,6 +45,26 @@ test('in presenter mode the picture covers at least 45% of a 1280x720 screen, it
   }
 });
 
+test('two runs side by side on the stage: both pictures with their text at 16 px or more in presenter mode', async () => {
+  const { page, problems } = await presenter('#demo=comparison');
+  await page.getByTestId('demo-claim').waitFor({ timeout: 15_000 });
+  const pictures = await page.locator('svg.topology').evaluateAll((svgs) => svgs.map((svg) => {
+    const box = svg.getBoundingClientRect();
+    const scale = box.width / svg.viewBox.baseVal.width;
+    const sizes = [...svg.querySelectorAll('text')].filter((text) => text.getBoundingClientRect().height > 0)
+      .map((text) => parseFloat(getComputedStyle(text).fontSize) * scale);
+    return { smallest: Math.min(...sizes), bottom: box.bottom, height: box.height };
+  }));
+  assert.equal(pictures.length, 2);
+  for (const { smallest, bottom, height } of pictures) {
+    assert.ok(smallest >= 16, `smallest text ${smallest.toFixed(1)} px`);
+    assert.ok(bottom <= 720 && height >= 200, `a picture ${height.toFixed(0)} px high ending at ${bottom.toFixed(0)}`);
+  }
+  assert.ok(await page.getByTestId('compare-table').isVisible());
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 test('on the plain page the whole picture with its key is on the first screen, its text 14 px or more', async () => {
   const { page, problems } = await open(running, '#replicas=2');
   const { smallest } = await measurePicture(page);

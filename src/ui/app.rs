@@ -116,7 +116,7 @@ pub fn App() -> Html {
     let pictures = match (&comparison, &titles) {
         (Some((_, other)), Some(titles)) => compared_runs(&sim, other, titles, picture_layout, &on_action),
         _ => html! {
-            <Topology ..picture_props(&sim, state.selected, picture_layout, true, &on_action) />
+            <Topology ..picture_props(&sim, state.selected, picture_layout, false, true, &on_action) />
         },
     };
     // On the stage the table is short: the lecture's rows when the comparison is the lecture's.
@@ -251,6 +251,7 @@ fn picture_props(
     run: &Simulation,
     selected: Option<NodeRef>,
     (portrait, large, fill_height): (bool, bool, bool),
+    compact: bool,
     test_ids: bool,
     on_action: &Callback<Action>,
 ) -> super::topology::TopologyProps {
@@ -264,6 +265,7 @@ fn picture_props(
         selected,
         portrait,
         large,
+        compact,
         fill_height,
         test_ids,
         on_action: on_action.clone(),
@@ -282,11 +284,11 @@ fn compared_runs(
         <div class="beside-pictures" data-testid="side-by-side" aria-label="Two runs side by side">
             <div class="beside-run" data-testid="compare-a">
                 <h3>{ a_title.clone() }</h3>
-                <Topology ..picture_props(sim, None, layout, true, on_action) />
+                <Topology ..picture_props(sim, None, layout, true, true, on_action) />
             </div>
             <div class="beside-run" data-testid="compare-b">
                 <h3>{ b_title.clone() }</h3>
-                <Topology ..picture_props(other, None, layout, false, on_action) />
+                <Topology ..picture_props(other, None, layout, true, false, on_action) />
             </div>
         </div>
     }

@@ -123,6 +123,10 @@ pub struct TopologyProps {
     /// Larger boxes, text and messages (presenter mode).
     #[prop_or_default]
     pub large: bool,
+    /// Beside another run's picture: narrower, with the clients above the master, so that two
+    /// fit side by side with their text at its size.
+    #[prop_or_default]
+    pub compact: bool,
     /// The picture takes the height its place on the page gives it (the stage), instead of
     /// the height its nodes need.
     #[prop_or_default]
@@ -176,6 +180,32 @@ const LARGE: Sizes = Sizes {
 };
 /// On a phone: two replicas side by side.
 const PORTRAIT: Sizes = Sizes { node: Size { width: 160.0, height: 60.0 }, ..NORMAL };
+const COMPACT: Sizes = Sizes {
+    node: Size { width: 158.0, height: 54.0 },
+    clients: Size { width: 116.0, height: 48.0 },
+    below: 24.0,
+    dot_radius: 6.0,
+    entry_height: 18.0,
+    digit: 8.5,
+};
+const COMPACT_LARGE: Sizes = Sizes {
+    node: Size { width: 172.0, height: 58.0 },
+    clients: Size { width: 124.0, height: 52.0 },
+    entry_height: 22.0,
+    digit: 10.0,
+    ..COMPACT
+};
+
+/// How a picture is arranged.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Shape {
+    /// The clients, the master and the replicas from left to right.
+    Landscape,
+    /// The clients above the master, the replicas to their right.
+    Compact,
+    /// Top to bottom, the replicas two to a row.
+    Portrait,
+}
 
 /// Space around the picture's edge.
 const MARGIN: f64 = 12.0;
@@ -203,37 +233,42 @@ struct Layout {
 impl Layout {
     /// `width` and `height` are the picture's measured box; a portrait picture, and one whose
     /// height does not `fill`, take the height their nodes need instead.
-    fn new(count: usize, portrait: bool, large: bool, fill: bool, (width, height): (f64, f64)) -> Layout {
-        if portrait {
-            return Layout::portrait(count, width);
-        }
-        let sizes = if large { LARGE } else { NORMAL };
+    fn new(count: usize, shape: Shape, large: bool, fill: bool, (width, height): (f64, f64)) -> Layout {
+        let compact = shape == Shape::Compact;
+        let sizes = match (shape, large) {
+            (Shape::Portrait, _) => return Layout::portrait(count, width),
+            (Shape::Compact, false) => COMPACT,
+            (Shape::Compact, true) => COMPACT_LARGE,
+            (Shape::Landscape, false) => NORMAL,
+            (Shape::Landscape, true) => LARGE,
+        };
         let slot = sizes.node.height + sizes.below + 10.0;
         let height = if fill { height.max(MIN_HEIGHT) } else { (count as f64 * slot + 2.0 * MARGIN).max(MIN_HEIGHT) };
-        // Three columns: the clients, the master and the replicas, with room for the links.
-        let needed = sizes.clients.width + 2.0 * sizes.node.width + 2.0 * MARGIN + 120.0;
+        // Columns: the clients (unless above the master), the master and the replicas, with
+        // room for the links.
+        let clients_column = if compact { 0.0 } else { sizes.clients.width };
+        let needed = clients_column + 2.0 * sizes.node.width + 2.0 * MARGIN + if compact { 40.0 } else { 120.0 };
         let scale = (width / needed).min(1.0);
         let replica_scale = scale * ((height - 2.0 * MARGIN) / (count.max(1) as f64 * slot)).min(1.0);
         let replica_x = width - MARGIN - sizes.node.width * replica_scale / 2.0;
-        let clients_right = MARGIN + sizes.clients.width * scale;
+        let clients_right = MARGIN + clients_column * scale;
         // The replication links, where the lesson happens, get most of the width between.
         let free = replica_x - sizes.node.width * replica_scale / 2.0 - clients_right - sizes.node.width * scale;
-        let master_x = clients_right + free * 0.25 + sizes.node.width * scale / 2.0;
+        let master_x = clients_right + if compact { 0.0 } else { free * 0.25 } + sizes.node.width * scale / 2.0;
         let row = (height - 2.0 * MARGIN) / count.max(1) as f64;
         // Each replica's box with its meters under it sits in the middle of its row.
         let below = sizes.below * replica_scale / 2.0;
         let replicas = (0..count).map(|index| (replica_x, MARGIN + row * (index as f64 + 0.5) - below)).collect();
-        Layout {
-            width,
-            height,
-            sizes,
-            clients: (MARGIN + sizes.clients.width * scale / 2.0, height / 2.0 - sizes.below * scale / 2.0),
-            master: (master_x, height / 2.0 - sizes.below * scale / 2.0),
-            replicas,
-            scale,
-            replica_scale,
-            portrait: false,
-        }
+        let middle = height / 2.0 - sizes.below * scale / 2.0;
+        let (clients, master) = if compact {
+            let clients = (master_x, MARGIN + sizes.clients.height * scale / 2.0);
+            // The master in the middle of the height under the clients.
+            let top = clients.1 + sizes.clients.height * scale / 2.0 + 40.0 * scale;
+            (clients, (master_x, (top + height - sizes.below * scale) / 2.0))
+        } else {
+            ((MARGIN + sizes.clients.width * scale / 2.0, middle), (master_x, middle))
+        };
+        Layout { width, height, sizes, clients, master, replicas, scale, replica_scale, portrait: false }
     }
 
     /// Top to bottom: the clients, the master, then the replicas two to a row.
@@ -355,7 +390,12 @@ pub fn Topology(props: &TopologyProps) -> Html {
     let watched = use_watched();
     let svg = use_node_ref();
     let measured = use_element_size(svg.clone(), UNMEASURED);
-    let layout = Layout::new(props.replicas.len(), props.portrait, props.large, props.fill_height, measured);
+    let shape = match (props.portrait, props.compact) {
+        (true, _) => Shape::Portrait,
+        (false, true) => Shape::Compact,
+        (false, false) => Shape::Landscape,
+    };
+    let layout = Layout::new(props.replicas.len(), shape, props.large, props.fill_height, measured);
     let position = |place: Place| match place {
         Place::Clients => layout.clients,
         Place::Node(NodeRef::Master) => layout.master,
@@ -404,7 +444,7 @@ pub fn Topology(props: &TopologyProps) -> Html {
     );
     let (clients_width, clients_height) = layout.half(Place::Clients);
     html! {
-        <figure class={classes!("topology-figure", props.portrait.then_some("portrait"), props.large.then_some("large"), props.fill_height.then_some("fill"))}
+        <figure class={classes!("topology-figure", props.portrait.then_some("portrait"), props.large.then_some("large"), props.compact.then_some("compact"), props.fill_height.then_some("fill"))}
             data-testid={props.test_ids.then_some("topology")}>
             <p class="mode-banner">
                 <span class="mode-summary">{ props.replication.summary.clone() }</span>
@@ -506,8 +546,10 @@ fn node_shape(
     let lag = (node.lag.as_micros() as f64 / FULL_LAG.as_micros() as f64).min(1.0);
     let is_master = name == NodeRef::Master;
     let role = &node.role;
-    // For a replica up and following: whether it has the master's latest write, at a glance.
+    // For a replica up and following: whether it has the master's latest write, at a glance
+    // (a compact box has room only for news).
     let (detail, behind) = match node.state {
+        NodeState::Up if props.compact && (is_master || node.missing == 0) => (String::new(), false),
         NodeState::Up if is_master => ("PostgreSQL".to_string(), false),
         NodeState::Up if node.missing == 0 => ("up to date".to_string(), false),
         NodeState::Up => (format!("{} behind", node.missing), true),
@@ -555,23 +597,27 @@ fn node_shape(
 mod tests {
     use super::*;
 
-    /// The spaces a picture is laid out in: (portrait, large, fill, measured width and height).
-    const SPACES: [(bool, bool, bool, (f64, f64)); 6] = [
-        (false, false, false, (880.0, 0.0)),
-        (false, false, false, (620.0, 0.0)),
-        (false, true, true, (800.0, 480.0)),
-        (false, true, true, (560.0, 300.0)),
-        (true, false, false, (350.0, 0.0)),
-        (true, false, false, (300.0, 0.0)),
+    /// The spaces a picture is laid out in: (shape, large, fill, measured width and height).
+    const SPACES: [(Shape, bool, bool, (f64, f64)); 10] = [
+        (Shape::Landscape, false, false, (880.0, 0.0)),
+        (Shape::Landscape, false, false, (620.0, 0.0)),
+        (Shape::Landscape, true, true, (800.0, 480.0)),
+        (Shape::Landscape, true, true, (560.0, 300.0)),
+        (Shape::Compact, false, false, (420.0, 0.0)),
+        (Shape::Compact, true, true, (400.0, 320.0)),
+        (Shape::Compact, true, true, (300.0, 260.0)),
+        (Shape::Portrait, false, false, (350.0, 0.0)),
+        (Shape::Portrait, false, false, (300.0, 0.0)),
+        (Shape::Portrait, false, false, (190.0, 0.0)),
     ];
 
     fn layouts() -> impl Iterator<Item = (String, usize, Layout)> {
-        SPACES.into_iter().flat_map(|(portrait, large, fill, space)| {
+        SPACES.into_iter().flat_map(|(shape, large, fill, space)| {
             (0..=8).map(move |count| {
                 (
-                    format!("{count} replicas in {space:?}, portrait {portrait}"),
+                    format!("{count} replicas in {space:?}, {shape:?}"),
                     count,
-                    Layout::new(count, portrait, large, fill, space),
+                    Layout::new(count, shape, large, fill, space),
                 )
             })
         })
@@ -631,8 +677,8 @@ mod tests {
 
     #[test]
     fn the_replication_links_are_the_longest_stretch_of_a_landscape_picture() {
-        for (portrait, large, fill, space) in SPACES.into_iter().filter(|space| !space.0) {
-            let layout = Layout::new(2, portrait, large, fill, space);
+        for (shape, large, fill, space) in SPACES.into_iter().filter(|space| space.0 == Shape::Landscape) {
+            let layout = Layout::new(2, shape, large, fill, space);
             let (master_half, replica_half) =
                 (layout.half(Place::Node(NodeRef::Master)).0, layout.half(Place::Node(NodeRef::Replica(1))).0);
             let to_master = layout.master.0 - master_half - (layout.clients.0 + layout.half(Place::Clients).0);
@@ -643,7 +689,7 @@ mod tests {
 
     #[test]
     fn a_message_travels_only_where_no_box_covers_it() {
-        let layout = Layout::new(2, false, true, true, (800.0, 480.0));
+        let layout = Layout::new(2, Shape::Landscape, true, true, (800.0, 480.0));
         let replica = Place::Node(NodeRef::Replica(2));
         let (from, to) = (layout.master, layout.replicas[1]);
         let (start, end) = open_stretch(|t| {
