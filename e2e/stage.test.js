@@ -40,7 +40,7 @@ for (const presenter of [false, true]) {
           const claim = page.getByTestId('demo-claim');
           await claim.waitFor({ timeout: 15_000 }).catch(() => assert.fail(`${link} step ${step} never paused at its claim`));
           assert.equal(await page.getByTestId('pause').textContent(), 'Play', `${link} step ${step} is paused`);
-          assert.equal(await page.evaluate(() => scrollY), 0, 'nothing scrolled');
+          assert.equal(await page.evaluate(() => scrollY), 0, `${link} step ${step}: nothing scrolled`);
           assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= innerWidth), 'no sideways scrolling');
           const outside = await offScreen(page, '[data-testid="topology"], [data-testid="demo-panel"], [data-testid="demo-claim"], [data-watched]');
           assert.deepEqual(outside, [], `${link} step ${step}: outside the screen`);

@@ -145,18 +145,16 @@ pub fn App() -> Html {
     };
     let history = || html! { <HistoryPanel view={view::history(&sim)} on_export={export_history.clone()} /> };
     let event_log = |rows| html! { <EventLog events={view::event_rows(&sim, rows)} /> };
-    let under_picture: Vec<Html> = layout
-        .under_picture
-        .iter()
-        .map(|&id| match id {
-            "request-log" => request_log(view::STAGE_LOG_ROWS),
-            "event-log" => event_log(view::STAGE_LOG_ROWS),
-            "history" => history(),
-            chart => charts(&sim, |id| id == chart),
-        })
-        .collect();
+    let watched_panel = |&id: &&str| match id {
+        "request-log" => request_log(view::STAGE_LOG_ROWS),
+        "event-log" => event_log(view::STAGE_LOG_ROWS),
+        "history" => history(),
+        chart => charts(&sim, |id| id == chart),
+    };
+    let under_picture: Vec<Html> = layout.under_picture.iter().map(watched_panel).collect();
+    let beside_picture: Vec<Html> = layout.beside_picture.iter().map(watched_panel).collect();
     let picture = html! {
-        <section class={classes!("picture", (!under_picture.is_empty() || compare_table.is_some()).then_some("with-extras"))} aria-label="The cluster">
+        <section class="picture" aria-label="The cluster">
             if staged { { controls.clone() } }
             { pictures }
             { selected_actions(&sim, state.selected, &on_action) }
@@ -203,6 +201,9 @@ pub fn App() -> Html {
                                 <DemoPanel {at} paused={state.paused} on_action={on_action.clone()} />
                             }
                             <StatsPanel stats={*sim.stats()} caption={counters_caption.clone()} />
+                            if !beside_picture.is_empty() {
+                                <div class="beside-picture">{ for beside_picture }</div>
+                            }
                             if console_on_stage { { console.clone() } }
                         </div>
                         { picture }

@@ -25,6 +25,10 @@ const CONSOLE_ROWS: usize = 8;
 const MOVABLE: [&str; 7] =
     ["chart-throughput", "chart-latency", "chart-lag", "chart-stale", "request-log", "event-log", "history"];
 
+/// A watched panel that needs the picture's width: it moves under the picture, the others
+/// beside it (under the narration), so the picture keeps its height.
+const WIDE: [&str; 1] = ["history"];
+
 /// The page, or the stage (a demo running, or presenter mode): one 1280×720 screen where what
 /// the step watches stands beside the picture.
 #[derive(Clone, Debug, PartialEq)]
@@ -32,17 +36,20 @@ pub struct Layout {
     pub staged: bool,
     /// The panels the step watches that move under the picture, in the step's order.
     pub under_picture: Vec<&'static str>,
+    /// Those that move beside the picture, under the narration.
+    pub beside_picture: Vec<&'static str>,
 }
 
 impl Layout {
     pub fn new(staged: bool, watch: &'static [&'static str]) -> Layout {
-        let under_picture = watch.iter().copied().filter(|id| staged && MOVABLE.contains(id)).collect();
-        Layout { staged, under_picture }
+        let moved = watch.iter().copied().filter(|id| staged && MOVABLE.contains(id));
+        let (under_picture, beside_picture) = moved.partition(|id| WIDE.contains(id));
+        Layout { staged, under_picture, beside_picture }
     }
 
-    /// Whether the panel `id` stands under the picture instead of in its usual place.
+    /// Whether the panel `id` stands on the stage instead of in its usual place.
     pub fn moved(&self, id: &str) -> bool {
-        self.under_picture.contains(&id)
+        self.under_picture.contains(&id) || self.beside_picture.contains(&id)
     }
 }
 
@@ -131,11 +138,14 @@ mod tests {
 
     #[test]
     fn on_the_stage_the_watched_panels_move_under_the_picture() {
-        let watch: &'static [&'static str] = &["node-master", "chart-lag", "stat-reads", "event-log"];
+        let watch: &'static [&'static str] = &["node-master", "chart-lag", "history", "stat-reads", "event-log"];
         let staged = Layout::new(true, watch);
-        assert_eq!(staged.under_picture, ["chart-lag", "event-log"], "panels only, in the step's order");
-        assert!(staged.moved("chart-lag") && !staged.moved("chart-latency") && !staged.moved("node-master"));
-        assert_eq!(Layout::new(false, watch).under_picture, Vec::<&str>::new(), "the page keeps every panel in place");
+        assert_eq!(staged.beside_picture, ["chart-lag", "event-log"], "panels only, in the step's order");
+        assert_eq!(staged.under_picture, ["history"], "the history needs the picture's width");
+        assert!(staged.moved("chart-lag") && staged.moved("history"));
+        assert!(!staged.moved("chart-latency") && !staged.moved("node-master"));
+        let page = Layout::new(false, watch);
+        assert!(page.under_picture.is_empty() && page.beside_picture.is_empty(), "the page keeps every panel in place");
     }
 
     #[test]
