@@ -237,31 +237,26 @@ fn sync_vs_async(a: &Simulation, b: &Simulation) -> LectureTable {
     let runs = (a, b);
     LectureTable {
         caption: format!(
-            "The lecture's table: synchronous vs. asynchronous replication, and what these runs showed (write latencies of each run's latest {WRITE_SAMPLES})"
+            "The lecture's sync vs. async table, measured (write latencies: each run's latest {WRITE_SAMPLES} writes)"
         ),
         rows: vec![
-            row(
-                runs,
-                "Risk of stale reads",
-                "lecture: asynchronous risks stale reads; synchronous waits for the slaves to confirm first",
-                &stale,
-            ),
+            row(runs, "Risk of stale reads", "lecture: async risks stale reads", &stale),
             row(
                 runs,
                 "Write latency p50 (median)",
-                "lecture: asynchronous is faster: the master does not wait",
+                "lecture: async is faster, the master does not wait",
                 &latency(|latency| latency.p50),
             ),
             row(
                 runs,
-                "Write latency p99 (99% of writes within)",
-                "lecture: synchronous waits for the slaves to confirm before committing",
+                "Write latency p99 (99% within)",
+                "lecture: sync waits for the slaves to confirm",
                 &latency(|latency| latency.p99),
             ),
             row(
                 runs,
                 "A replica crashes",
-                "lecture: synchronous waits for the slave to confirm, and a crashed one cannot",
+                "lecture: sync waits for the slave to confirm; a crashed one cannot",
                 &after_replica_crash,
             ),
         ],
@@ -288,14 +283,14 @@ fn after_replica_crash(sim: &Simulation) -> String {
     // most a minute back).
     let oldest_kept = sim.metrics().buckets().next().map_or(Time::ZERO, |bucket| bucket.start);
     let from = Time(crashed_at.as_micros().div_ceil(BUCKET.as_micros()) * BUCKET.as_micros()).max(oldest_kept);
-    let since = if from == crashed_at { "since then".to_string() } else { format!("since {}", seconds(from)) };
+    let since = if from == crashed_at { "since then".to_string() } else { format!("from {} on", seconds(from)) };
     let acknowledged = plural(sim.metrics().writes_from(from), "write", "writes");
     let waiting = match sim.waiting_for() {
         Some((count, missing)) if !missing.is_empty() => {
             let names: Vec<String> = missing.into_iter().map(|id| id.machine()).collect();
-            format!("{} waiting for {}", plural(count as u64, "write", "writes"), names.join(", "))
+            format!("{count} waiting for {}", names.join(", "))
         }
-        Some((count, _)) => format!("{} waiting", plural(count as u64, "write", "writes")),
+        Some((count, _)) => format!("{count} waiting"),
         None => "none waiting".to_string(),
     };
     format!(
@@ -421,10 +416,10 @@ mod tests {
         let table = lecture_table(&a, &b).expect("the replication table");
         let rows = measured(&table);
         assert_eq!(rows[1], ("Write latency p50 (median)", "101 ms", "1102 ms"));
-        assert_eq!(rows[2], ("Write latency p99 (99% of writes within)", "101 ms", "3968 ms"));
+        assert_eq!(rows[2], ("Write latency p99 (99% within)", "101 ms", "3968 ms"));
         assert_eq!(
             rows[3].2,
-            "pg-3 (replica 2) crashed at 3.0 s, back at 5.0 s; since then: 39 writes acknowledged, 10 writes waiting for pg-2, pg-3"
+            "pg-3 (replica 2) crashed at 3.0 s, back at 5.0 s; since then: 39 writes acknowledged, 10 waiting for pg-2, pg-3"
         );
     }
 
@@ -432,17 +427,17 @@ mod tests {
     fn async_beside_sync_fills_in_the_lectures_replication_table() {
         let (a, b) = (run(Mode::Async, &[crash(3_000)], 6_000), run(Mode::Sync, &[crash(3_000)], 6_000));
         let table = lecture_table(&a, &b).expect("one master waits for its replicas, the other does not");
-        assert!(table.caption.contains("synchronous vs. asynchronous"), "{}", table.caption);
+        assert!(table.caption.contains("sync vs. async"), "{}", table.caption);
         assert_eq!(
             measured(&table),
             [
                 ("Risk of stale reads", "61 of 182 reads (34%)", "0 of 182 reads (0%)"),
                 ("Write latency p50 (median)", "101 ms", "1102 ms"),
-                ("Write latency p99 (99% of writes within)", "101 ms", "1102 ms"),
+                ("Write latency p99 (99% within)", "101 ms", "1102 ms"),
                 (
                     "A replica crashes",
                     "pg-3 (replica 2) crashed at 3.0 s; since then: 23 writes acknowledged, none waiting",
-                    "pg-3 (replica 2) crashed at 3.0 s; since then: 1 write acknowledged, 33 writes waiting for pg-3"
+                    "pg-3 (replica 2) crashed at 3.0 s; since then: 1 write acknowledged, 33 waiting for pg-3"
                 ),
             ]
         );
@@ -453,8 +448,8 @@ mod tests {
         let (a, b) = (run(Mode::Async, &[crash(3_100)], 6_000), run(Mode::Sync, &[crash(3_100)], 6_000));
         let table = lecture_table(&a, &b).expect("the replication table");
         let (_, a, b) = measured(&table)[3];
-        assert!(a.starts_with("pg-3 (replica 2) crashed at 3.1 s; since 3.25 s: "), "{a}");
-        assert!(b.starts_with("pg-3 (replica 2) crashed at 3.1 s; since 3.25 s: 0 writes acknowledged, "), "{b}");
+        assert!(a.starts_with("pg-3 (replica 2) crashed at 3.1 s; from 3.25 s on: "), "{a}");
+        assert!(b.starts_with("pg-3 (replica 2) crashed at 3.1 s; from 3.25 s on: 0 writes acknowledged, "), "{b}");
     }
 
     #[test]
@@ -480,7 +475,7 @@ mod tests {
         let async_run = with(|_| {});
         assert!(caption(&with(|c| c.replicas = 0), &async_run).is_some_and(|caption| caption.contains("Single DB")));
         assert!(
-            caption(&async_run, &with(|c| c.mode = Mode::On)).is_some_and(|caption| caption.contains("synchronous"))
+            caption(&async_run, &with(|c| c.mode = Mode::On)).is_some_and(|caption| caption.contains("sync vs. async"))
         );
         assert_eq!(caption(&async_run, &with(|c| c.policy = Policy::Random)), None, "neither waits");
         assert_eq!(caption(&with(|c| c.mode = Mode::Sync), &with(|c| c.mode = Mode::RemoteApply)), None, "both wait");
