@@ -545,6 +545,36 @@ describe('replication playground', () => {
     await page.close();
   });
 
+  test('the sync-vs-async demo measures the lecture\'s replication table on the stage', async () => {
+    const { page, problems } = await open('#demo=sync-vs-async&step=1');
+    await page.getByTestId('side-by-side').waitFor();
+    // The step pauses at its claim after 6 simulated seconds at 1x.
+    await page.getByTestId('demo-claim').waitFor({ timeout: 20_000 });
+    assert.match(await text(page, 'compare-a'), /A: mode = async/);
+    assert.match(await text(page, 'compare-b'), /B: mode = sync/);
+    const table = page.getByTestId('compare-table');
+    assert.ok(await table.isVisible(), 'the table is on the stage');
+    const box = await table.boundingBox();
+    assert.ok(box.x >= 0 && box.y >= 0 && box.x + box.width <= 1280 && box.y + box.height <= 720, `the table within 1280x720: ${JSON.stringify(box)}`);
+    const rows = await page.locator('[data-testid="lecture-table"] tbody tr').evaluateAll((trs) =>
+      trs.map((tr) => [tr.querySelector('th').firstChild.textContent, ...[...tr.querySelectorAll('td')].map((td) => td.textContent)]),
+    );
+    assert.deepEqual(rows.map(([feature]) => feature), [
+      'Risk of stale reads',
+      'Write latency p50 (median)',
+      'Write latency p99 (99% within)',
+      'A replica crashes',
+    ]);
+    const [[, staleA, staleB], [, p50A, p50B], [, p99A, p99B]] = rows;
+    assert.match(staleA, /^[1-9]\d* of \d+ reads \(\d+%\)$/, 'async served stale reads');
+    assert.match(staleB, /^0 of \d+ reads \(0%\)$/, 'sync served none');
+    const ms = (value) => Number(value.match(/^(\d+) ms$/)?.[1]);
+    assert.ok(ms(p50B) >= ms(p50A) + 900, `sync's median write waited about the 1 s lag longer: ${p50A} vs ${p50B}`);
+    assert.ok(ms(p99B) >= ms(p99A) + 900, `and its p99: ${p99A} vs ${p99B}`);
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
   test('pause stops simulated time and play resumes it', async () => {
     const { page, problems } = await open('#replicas=1&mode=async&lag=300&seed=1');
     await page.getByTestId('pause').click();

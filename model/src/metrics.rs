@@ -12,6 +12,8 @@ pub const BUCKET: Time = Time::from_millis(250);
 pub const WINDOW: usize = 240;
 /// Latencies sampled per bucket for its percentiles; more are counted but not sampled.
 const LATENCY_SAMPLES: usize = 1_024;
+/// How many of the latest acknowledged writes `recent_write_latency` is taken over.
+pub const WRITE_SAMPLES: usize = 1_000;
 
 /// One node's state when a bucket closed.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -86,6 +88,10 @@ pub struct Metrics {
     open_latencies: Vec<u64>,
     /// Reads each node has served in the open bucket, by node id.
     node_reads: Vec<u64>,
+    /// The latencies of the latest `WRITE_SAMPLES` acknowledged writes, in µs, oldest first:
+    /// what waiting for replicas costs a writer shows here, where a bucket's percentiles mix
+    /// writes with the reads (usually most requests) that never wait for a replica.
+    write_latencies: VecDeque<u64>,
 }
 
 impl Metrics {
@@ -111,6 +117,19 @@ impl Metrics {
             .filter_map(|bucket| bucket.latency)
             .map(|latency| latency.p99.as_millis_f64())
             .fold(0.0, f64::max)
+    }
+
+    /// The median and 99th percentile latency of the latest `WRITE_SAMPLES` acknowledged
+    /// writes; none before the first.
+    pub fn recent_write_latency(&self) -> Option<Latency> {
+        Latency::of(self.write_latencies.iter().copied().collect())
+    }
+
+    /// Writes acknowledged in the kept buckets that start at or after `from`, the open one
+    /// included: every write acknowledged since `from`, when that is a bucket's start within
+    /// the window.
+    pub fn writes_from(&self, from: Time) -> u64 {
+        self.buckets().chain([&self.open]).filter(|bucket| bucket.start >= from).map(|bucket| bucket.writes).sum()
     }
 
     /// Requests that failed in the last simulated second.
@@ -147,6 +166,10 @@ impl Metrics {
             }
             Completion::Write { latency } => {
                 self.open.writes += 1;
+                if self.write_latencies.len() == WRITE_SAMPLES {
+                    self.write_latencies.pop_front();
+                }
+                self.write_latencies.push_back(latency.as_micros());
                 latency
             }
             Completion::Failed => {
@@ -200,5 +223,36 @@ mod tests {
         assert_eq!((latency.p50, latency.p99), (Time::from_millis(51), Time::from_millis(99)));
         assert_eq!(buckets[1].latency, None, "nothing completed in the second");
         assert_eq!(metrics.recent_p99_ms(), 99.0);
+    }
+
+    #[test]
+    fn write_latency_is_taken_over_the_latest_writes_alone() {
+        let mut metrics = Metrics::default();
+        assert_eq!(metrics.recent_write_latency(), None, "no write acknowledged yet");
+        // Older writes that leave the window, then reads that never count.
+        for _ in 0..WRITE_SAMPLES {
+            metrics.record(Completion::Write { latency: Time::from_millis(5_000) });
+        }
+        for ms in 1..=WRITE_SAMPLES as u64 {
+            metrics.record(Completion::Write { latency: Time::from_millis(ms) });
+            metrics.record(Completion::Read { stale: false, latency: Time::from_millis(10_000) });
+        }
+        let latency = metrics.recent_write_latency().expect("writes were acknowledged");
+        assert_eq!((latency.p50, latency.p99), (Time::from_millis(501), Time::from_millis(990)));
+    }
+
+    #[test]
+    fn writes_from_a_moment_count_its_bucket_on_the_open_one_included() {
+        let mut metrics = Metrics::default();
+        let write = || Completion::Write { latency: Time::from_millis(1) };
+        metrics.record(write());
+        metrics.close(Vec::new());
+        metrics.record(write());
+        metrics.record(write());
+        metrics.close(Vec::new());
+        metrics.record(write());
+        assert_eq!(metrics.writes_from(Time::ZERO), 4);
+        assert_eq!(metrics.writes_from(BUCKET), 3, "the first bucket's write is before");
+        assert_eq!(metrics.writes_from(BUCKET + BUCKET), 1, "the open bucket's");
     }
 }

@@ -121,7 +121,7 @@ pub fn App() -> Html {
     };
     // On the stage the table is short: the lecture's rows when the comparison is the lecture's.
     let compare_table = comparison.as_ref().zip(titles.clone()).map(|((_, other), (a_title, b_title))| {
-        html! { <CompareTable {a_title} {b_title} rows={compare::rows(&sim, other)} lecture={compare::lecture_rows(&sim, other)} compact={staged} /> }
+        html! { <CompareTable {a_title} {b_title} rows={compare::rows(&sim, other)} lecture={compare::lecture_table(&sim, other)} compact={staged} /> }
     });
     // Presenter free play has no narration: the console stands beside the picture instead.
     let console_on_stage = staged && state.demo.is_none();

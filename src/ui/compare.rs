@@ -10,8 +10,9 @@ use crate::share::settings::{self, Input, SETTINGS, Setting};
 use crate::sim::Simulation;
 use crate::sim::config::Config;
 use crate::sim::events::EventKind;
-use crate::sim::metrics::{BUCKET, Bucket};
+use crate::sim::metrics::{BUCKET, Bucket, Latency, WRITE_SAMPLES};
 use crate::sim::time::Time;
+use crate::sim::words::plural;
 
 /// The settings a comparison can change (those chosen from a list).
 fn comparable() -> impl Iterator<Item = &'static Setting> {
@@ -110,25 +111,48 @@ pub fn rows(a: &Simulation, b: &Simulation) -> Vec<Row> {
     LABELS.iter().zip(measure(a)).zip(measure(b)).map(|((label, a), b)| Row { label, a, b }).collect()
 }
 
-/// One row of the lecture's "Master-Slave vs. Single DB" table, with what each run showed.
+/// One of the lecture's tables, filled in from the two runs.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LectureTable {
+    pub caption: String,
+    pub rows: Vec<LectureRow>,
+}
+
+/// One row of a lecture's table: what the lecture says, and what each run showed.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LectureRow {
     pub feature: &'static str,
-    /// What the lecture says of a single DB, and of master-slave.
-    pub single: &'static str,
-    pub master_slave: &'static str,
+    pub lecture_says: &'static str,
     pub a: String,
     pub b: String,
 }
 
-/// The lecture's table filled in from the two runs, when one is a single database and the
-/// other has replicas; empty for any other comparison. Measured before and after the master
-/// crashed, if it did.
-pub fn lecture_rows(a: &Simulation, b: &Simulation) -> Vec<LectureRow> {
-    let replicas = |sim: &Simulation| sim.replica_ids().len();
-    if (replicas(a) == 0) == (replicas(b) == 0) {
-        return Vec::new();
+/// The lecture's table these two runs fill in, if any: "Master-Slave vs. Single DB" when one
+/// is a single database and the other has replicas; its replication table (synchronous vs.
+/// asynchronous) when both have replicas and only one's master waits for them.
+pub fn lecture_table(a: &Simulation, b: &Simulation) -> Option<LectureTable> {
+    let single = |sim: &Simulation| sim.replica_ids().is_empty();
+    let waits = |sim: &Simulation| sim.config().mode.level().is_some();
+    if single(a) != single(b) {
+        Some(master_slave_vs_single(a, b))
+    } else if !single(a) && waits(a) != waits(b) {
+        Some(sync_vs_async(a, b))
+    } else {
+        None
     }
+}
+
+fn row(
+    (a, b): (&Simulation, &Simulation),
+    feature: &'static str,
+    lecture_says: &'static str,
+    measure: &dyn Fn(&Simulation) -> String,
+) -> LectureRow {
+    LectureRow { feature, lecture_says, a: measure(a), b: measure(b) }
+}
+
+/// "Master-Slave vs. Single DB", measured before and after the master crashed, if it did.
+fn master_slave_vs_single(a: &Simulation, b: &Simulation) -> LectureTable {
     let scalability = |sim: &Simulation| {
         let (before, _) = split_at_crash(sim);
         let (answered, offered) = (mean_throughput(&before), sim.config().rate);
@@ -157,19 +181,130 @@ pub fn lecture_rows(a: &Simulation, b: &Simulation) -> Vec<LectureRow> {
             false => format!("{turned_away} turned away before the crash; reads spread: {}", served.join(", ")),
         }
     };
-    let row = |feature, single, master_slave, measure: &dyn Fn(&Simulation) -> String| LectureRow {
-        feature,
-        single,
-        master_slave,
-        a: measure(a),
-        b: measure(b),
+    let runs = (a, b);
+    LectureTable {
+        caption: "The lecture's table: Master-Slave vs. Single DB, and what these runs showed".to_string(),
+        rows: vec![
+            row(
+                runs,
+                "Scalability",
+                "lecture: single DB limited; master-slave scales with the number of slaves",
+                &scalability,
+            ),
+            row(
+                runs,
+                "Reliability",
+                "lecture: single DB one point of failure; master-slave multiple replicas for reads",
+                &reliability,
+            ),
+            row(
+                runs,
+                "Write load handling",
+                "lecture: single DB full capacity; master-slave centralized in the master",
+                &writes,
+            ),
+            row(
+                runs,
+                "Read load handling",
+                "lecture: single DB bottlenecked; master-slave distributed across the slaves",
+                &reads,
+            ),
+        ],
+    }
+}
+
+/// The lecture's replication table: what waiting for the replicas bought (no stale read) and
+/// cost (slower writes, and writes held up by a crashed replica).
+fn sync_vs_async(a: &Simulation, b: &Simulation) -> LectureTable {
+    let stale = |sim: &Simulation| {
+        let stats = sim.stats();
+        match stats.reads_completed {
+            0 => "no read answered yet".to_string(),
+            reads => format!(
+                "{} of {} ({:.0}%)",
+                stats.stale_reads,
+                plural(reads, "read", "reads"),
+                100.0 * stats.stale_reads as f64 / reads as f64
+            ),
+        }
     };
-    vec![
-        row("Scalability", "limited", "scales with the number of slaves", &scalability),
-        row("Reliability", "one point of failure", "multiple replicas for reads", &reliability),
-        row("Write load handling", "full capacity", "centralized in the master", &writes),
-        row("Read load handling", "bottlenecked", "distributed across the slaves", &reads),
-    ]
+    let latency = |quantile: fn(Latency) -> Time| {
+        move |sim: &Simulation| match sim.metrics().recent_write_latency() {
+            Some(latency) => format!("{:.0} ms", quantile(latency).as_millis_f64()),
+            None => "no write acknowledged yet".to_string(),
+        }
+    };
+    let runs = (a, b);
+    LectureTable {
+        caption: format!(
+            "The lecture's sync vs. async table, measured (write latencies: each run's latest {WRITE_SAMPLES} writes)"
+        ),
+        rows: vec![
+            row(runs, "Risk of stale reads", "lecture: async risks stale reads", &stale),
+            row(
+                runs,
+                "Write latency p50 (median)",
+                "lecture: async is faster, the master does not wait",
+                &latency(|latency| latency.p50),
+            ),
+            row(
+                runs,
+                "Write latency p99 (99% within)",
+                "lecture: sync waits for the slaves to confirm",
+                &latency(|latency| latency.p99),
+            ),
+            row(
+                runs,
+                "A replica crashes",
+                "lecture: sync waits for the slave to confirm; a crashed one cannot",
+                &after_replica_crash,
+            ),
+        ],
+    }
+}
+
+/// What the latest crash of a replica did to writes: how many were acknowledged since, and how
+/// many wait now (and for whom).
+fn after_replica_crash(sim: &Simulation) -> String {
+    let crash = sim.events().rev().find_map(|event| match &event.kind {
+        EventKind::Crashed { node, .. } if !node.ends_with("(master)") => Some((node, event.at)),
+        _ => None,
+    });
+    let Some((node, crashed_at)) = crash else {
+        return "no replica crashed".to_string();
+    };
+    let back = sim.events().find_map(|event| match &event.kind {
+        EventKind::Restarted { node: restarted } if restarted == node && event.at > crashed_at => {
+            Some(format!(", back at {}", seconds(event.at)))
+        }
+        _ => None,
+    });
+    // Counted in whole metrics buckets, from the first that starts at or after the crash (at
+    // most a minute back).
+    let oldest_kept = sim.metrics().buckets().next().map_or(Time::ZERO, |bucket| bucket.start);
+    let from = Time(crashed_at.as_micros().div_ceil(BUCKET.as_micros()) * BUCKET.as_micros()).max(oldest_kept);
+    let since = if from == crashed_at { "since then".to_string() } else { format!("from {} on", seconds(from)) };
+    let acknowledged = plural(sim.metrics().writes_from(from), "write", "writes");
+    let waiting = match sim.waiting_for() {
+        Some((count, missing)) if !missing.is_empty() => {
+            let names: Vec<String> = missing.into_iter().map(|id| id.machine()).collect();
+            format!("{count} waiting for {}", names.join(", "))
+        }
+        Some((count, _)) => format!("{count} waiting"),
+        None => "none waiting".to_string(),
+    };
+    format!(
+        "{node} crashed at {}{}; {since}: {acknowledged} acknowledged, {waiting}",
+        seconds(crashed_at),
+        back.unwrap_or_default()
+    )
+}
+
+/// A moment of the run in seconds: `3.0 s`, `3.25 s` (to the hundredth, as a metrics bucket
+/// starts, when the tenth is not exact).
+fn seconds(at: Time) -> String {
+    let value = at.as_millis_f64() / 1_000.0;
+    if at.as_micros() % 100_000 == 0 { format!("{value:.1} s") } else { format!("{value:.2} s") }
 }
 
 /// The metrics buckets wholly before the first crash of the master (all of them if none) and
@@ -196,9 +331,9 @@ pub struct CompareTableProps {
     pub a_title: AttrValue,
     pub b_title: AttrValue,
     pub rows: Vec<Row>,
-    /// The lecture's table, when the comparison is the lecture's.
+    /// The lecture's table, when the comparison is one of the lecture's.
     #[prop_or_default]
-    pub lecture: Vec<LectureRow>,
+    pub lecture: Option<LectureTable>,
     /// Room is short (the stage): the lecture's table alone when there is one.
     #[prop_or_default]
     pub compact: bool,
@@ -210,14 +345,14 @@ pub fn CompareTable(props: &CompareTableProps) -> Html {
     let watched = use_watched();
     html! {
         <div class="compare-tables" data-testid="compare-table" data-watched={watched.mark("compare-table")}>
-        if !props.lecture.is_empty() {
+        if let Some(lecture) = &props.lecture {
             <table class="lecture-table" data-testid="lecture-table">
-                <caption>{ "The lecture's table: Master-Slave vs. Single DB, and what these runs showed" }</caption>
+                <caption>{ lecture.caption.clone() }</caption>
                 <thead><tr><th scope="col">{ "Feature" }</th><th scope="col">{ props.a_title.clone() }</th><th scope="col">{ props.b_title.clone() }</th></tr></thead>
                 <tbody>
-                    { for props.lecture.iter().map(|row| html! {
+                    { for lecture.rows.iter().map(|row| html! {
                         <tr>
-                            <th scope="row">{ row.feature }<span class="lecture-says">{ format!("lecture: single DB {}; master-slave {}", row.single, row.master_slave) }</span></th>
+                            <th scope="row">{ row.feature }<span class="lecture-says">{ row.lecture_says }</span></th>
                             <td>{ row.a.clone() }</td>
                             <td>{ row.b.clone() }</td>
                         </tr>
@@ -225,7 +360,7 @@ pub fn CompareTable(props: &CompareTableProps) -> Html {
                 </tbody>
             </table>
         }
-        if !props.compact || props.lecture.is_empty() {
+        if !props.compact || props.lecture.is_none() {
         <table class="compare-table">
             <thead><tr><th scope="col">{ "Measured" }</th><th scope="col">{ props.a_title.clone() }</th><th scope="col">{ props.b_title.clone() }</th><th scope="col">{ "difference" }</th></tr></thead>
             <tbody>
@@ -244,5 +379,107 @@ pub fn CompareTable(props: &CompareTableProps) -> Html {
         </table>
         }
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::config::{Mode, Policy};
+    use crate::sim::recording::Recording;
+    use crate::sim::{Command, NodeRef};
+
+    /// Two replicas 1 s away, 40 requests/s from 4 clients, 8 in 10 reads, run for `ms` with
+    /// `script`.
+    fn run(mode: Mode, script: &[(u64, Command)], ms: u64) -> Simulation {
+        let config =
+            Config { replicas: 2, mode, rate: 40, reads_percent: 80, hot_keys: 20, clients: 4, ..Config::default() };
+        let script = script.iter().map(|(at, command)| (Time::from_millis(*at), command.clone())).collect();
+        let (mut recording, mut sim) = Recording::new(config, script).expect("valid settings");
+        recording.advance(&mut sim, Time::from_millis(ms));
+        sim
+    }
+
+    fn crash(at: u64) -> (u64, Command) {
+        (at, Command::Crash(NodeRef::Replica(2)))
+    }
+
+    /// Each row's feature, run A's value and run B's.
+    fn measured(table: &LectureTable) -> Vec<(&str, &str, &str)> {
+        table.rows.iter().map(|row| (row.feature, row.a.as_str(), row.b.as_str())).collect()
+    }
+
+    #[test]
+    fn once_the_crashed_replica_is_back_the_writes_that_waited_for_it_make_syncs_p99() {
+        let script = [crash(3_000), (5_000, Command::Restart(NodeRef::Replica(2)))];
+        let (a, b) = (run(Mode::Async, &script, 8_000), run(Mode::Sync, &script, 8_000));
+        let table = lecture_table(&a, &b).expect("the replication table");
+        let rows = measured(&table);
+        assert_eq!(rows[1], ("Write latency p50 (median)", "101 ms", "1102 ms"));
+        assert_eq!(rows[2], ("Write latency p99 (99% within)", "101 ms", "3968 ms"));
+        assert_eq!(
+            rows[3].2,
+            "pg-3 (replica 2) crashed at 3.0 s, back at 5.0 s; since then: 39 writes acknowledged, 10 waiting for pg-2, pg-3"
+        );
+    }
+
+    #[test]
+    fn async_beside_sync_fills_in_the_lectures_replication_table() {
+        let (a, b) = (run(Mode::Async, &[crash(3_000)], 6_000), run(Mode::Sync, &[crash(3_000)], 6_000));
+        let table = lecture_table(&a, &b).expect("one master waits for its replicas, the other does not");
+        assert!(table.caption.contains("sync vs. async"), "{}", table.caption);
+        assert_eq!(
+            measured(&table),
+            [
+                ("Risk of stale reads", "61 of 182 reads (34%)", "0 of 182 reads (0%)"),
+                ("Write latency p50 (median)", "101 ms", "1102 ms"),
+                ("Write latency p99 (99% within)", "101 ms", "1102 ms"),
+                (
+                    "A replica crashes",
+                    "pg-3 (replica 2) crashed at 3.0 s; since then: 23 writes acknowledged, none waiting",
+                    "pg-3 (replica 2) crashed at 3.0 s; since then: 1 write acknowledged, 33 waiting for pg-3"
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn writes_after_a_crash_are_counted_from_the_next_whole_bucket() {
+        let (a, b) = (run(Mode::Async, &[crash(3_100)], 6_000), run(Mode::Sync, &[crash(3_100)], 6_000));
+        let table = lecture_table(&a, &b).expect("the replication table");
+        let (_, a, b) = measured(&table)[3];
+        assert!(a.starts_with("pg-3 (replica 2) crashed at 3.1 s; from 3.25 s on: "), "{a}");
+        assert!(b.starts_with("pg-3 (replica 2) crashed at 3.1 s; from 3.25 s on: 0 writes acknowledged, "), "{b}");
+    }
+
+    #[test]
+    fn before_any_write_or_crash_the_table_says_so() {
+        let (a, b) = (run(Mode::Async, &[], 50), run(Mode::Sync, &[], 50));
+        let table = lecture_table(&a, &b).expect("the replication table");
+        let [stale, p50, p99, crash] = &table.rows[..] else { panic!("four rows") };
+        assert_eq!(
+            (stale.a.as_str(), p50.b.as_str(), p99.a.as_str()),
+            ("no read answered yet", "no write acknowledged yet", "no write acknowledged yet")
+        );
+        assert_eq!((crash.a.as_str(), crash.b.as_str()), ("no replica crashed", "no replica crashed"));
+    }
+
+    #[test]
+    fn a_comparison_gets_the_lecture_table_it_fills_in_and_no_other() {
+        let with = |change: fn(&mut Config)| {
+            let mut config = Config { rate: 100, ..Config::default() };
+            change(&mut config);
+            Simulation::new(config).expect("valid settings")
+        };
+        let caption = |a: &Simulation, b: &Simulation| lecture_table(a, b).map(|table| table.caption);
+        let async_run = with(|_| {});
+        assert!(caption(&with(|c| c.replicas = 0), &async_run).is_some_and(|caption| caption.contains("Single DB")));
+        assert!(
+            caption(&async_run, &with(|c| c.mode = Mode::On)).is_some_and(|caption| caption.contains("sync vs. async"))
+        );
+        assert_eq!(caption(&async_run, &with(|c| c.policy = Policy::Random)), None, "neither waits");
+        assert_eq!(caption(&with(|c| c.mode = Mode::Sync), &with(|c| c.mode = Mode::RemoteApply)), None, "both wait");
+        let (single_async, single_sync) = (with(|c| c.replicas = 0), with(|c| (c.replicas, c.mode) = (0, Mode::Sync)));
+        assert_eq!(caption(&single_async, &single_sync), None, "no replica to wait for");
     }
 }

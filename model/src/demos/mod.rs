@@ -18,6 +18,7 @@ mod replica_crash;
 mod single_db;
 mod sync;
 mod sync_linearizable;
+mod sync_vs_async;
 
 pub struct Demo {
     /// Its name in links: `#demo=NAME&step=N`.
@@ -112,6 +113,7 @@ pub const DEMOS: &[Demo] = &[
     add_replicas::DEMO,
     async_stale::DEMO,
     sync::DEMO,
+    sync_vs_async::DEMO,
     sync_linearizable::DEMO,
     load_balancing::DEMO,
     replica_crash::DEMO,
