@@ -99,6 +99,38 @@ fn real(at: replication_playground::sim::time::Time, speed: f64) -> String {
     format!("{:.1} s", at.as_millis_f64() / 1_000.0 / speed)
 }
 
+/// Names of products and their settings: an aside's words, not a narration's or a claim's.
+const PRODUCT_WORDS: [&str; 13] = [
+    "MaxScale",
+    "ProxySQL",
+    "pgpool",
+    "HAProxy",
+    "Patroni",
+    "repmgr",
+    "MongoDB's",
+    "readPreference",
+    "remote_apply",
+    "synchronous_commit",
+    "synchronous_standby_names",
+    "rpl_semi_sync",
+    "max_connections",
+];
+
+#[test]
+fn narrations_speak_the_lectures_words_and_name_products_only_in_their_aside() {
+    for demo in DEMOS {
+        for step in demo.steps {
+            for words in [step.narration, step.claim, step.title] {
+                let named: Vec<&str> =
+                    PRODUCT_WORDS.iter().copied().filter(|product| words.contains(product)).collect();
+                assert!(named.is_empty(), "{} \"{}\" names {named:?} outside its aside", demo.name, step.title);
+            }
+        }
+    }
+    let asides = DEMOS.iter().flat_map(|demo| demo.steps).filter(|step| !step.aside.is_empty()).count();
+    assert!(asides >= 8, "the real systems are still named, in {asides} asides");
+}
+
 #[test]
 fn demo_names_are_unique_and_link_safe() {
     for (index, demo) in DEMOS.iter().enumerate() {

@@ -146,8 +146,8 @@ pub fn App() -> Html {
     let history = || html! { <HistoryPanel view={view::history(&sim)} on_export={export_history.clone()} /> };
     let event_log = |rows| html! { <EventLog events={view::event_rows(&sim, rows)} /> };
     let watched_panel = |&id: &&str| match id {
-        "request-log" => request_log(view::STAGE_LOG_ROWS),
-        "event-log" => event_log(view::STAGE_LOG_ROWS),
+        "request-log" => request_log(view::STAGE_REQUEST_ROWS),
+        "event-log" => event_log(view::STAGE_EVENT_ROWS),
         "history" => history(),
         chart => charts(&sim, |id| id == chart),
     };

@@ -78,6 +78,12 @@ pub fn DemoPanel(props: &DemoPanelProps) -> Html {
             </header>
             <h2>{ definition.title }</h2>
             <p class="narration">{ definition.narration }</p>
+            if !definition.aside.is_empty() {
+                <details class="aside" data-testid="demo-aside">
+                    <summary>{ "In real systems" }</summary>
+                    { definition.aside }
+                </details>
+            }
             <p class="watch">{ format!("Watch {}.", list(&watch)) }</p>
             if claimed {
                 <p class="claim" role="status" data-testid="demo-claim">

@@ -10,6 +10,7 @@ pub const DEMO: Demo = Demo {
         Step {
             title: "One replica",
             narration: "1,500 requests per second, 90% reads; each server serves 500. The master takes the 150 writes; one replica would have to take 1,350 reads.",
+            aside: "",
             watch: &["chart-throughput", "stat-reads", "node-replica-1"],
             config: || Config { replicas: 1, ..scaled() },
             script: nothing,
@@ -26,6 +27,7 @@ pub const DEMO: Demo = Demo {
         Step {
             title: "Three replicas",
             narration: "Three replicas share the reads, 450 each: within what each can serve.",
+            aside: "",
             watch: &["chart-throughput", "stat-reads"],
             config: || Config { replicas: 3, ..scaled() },
             script: nothing,
@@ -42,6 +44,7 @@ pub const DEMO: Demo = Demo {
         Step {
             title: "Writes still go to one master",
             narration: "Now every request is a write. Every write goes to the one master, however many replicas there are.",
+            aside: "",
             watch: &["node-master", "chart-throughput", "stat-writes"],
             config: || Config { replicas: 3, reads_percent: 0, ..scaled() },
             script: nothing,

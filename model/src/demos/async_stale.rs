@@ -10,6 +10,7 @@ pub const DEMO: Demo = Demo {
         Step {
             title: "The master does not wait",
             narration: "Asynchronous replication, with the replicas 2 s away from the master. A client writes a user.",
+            aside: "",
             watch: &["stat-writes", "node-master", "link-replica-1", "link-replica-2"],
             config: || lagging(Mode::Async),
             script: || vec![at(200, Command::WriteRandom { client: 0 })],
@@ -26,6 +27,7 @@ pub const DEMO: Demo = Demo {
         Step {
             title: "A stale read",
             narration: "The client writes a user, then reads it back 0.4 s later. The read goes to a replica, which has not received the write yet.",
+            aside: "",
             watch: &["stat-stale-reads", "request-log", "node-replica-1"],
             config: || lagging(Mode::Async),
             script: || {
@@ -41,6 +43,7 @@ pub const DEMO: Demo = Demo {
         Step {
             title: "After the lag",
             narration: "This time the client reads 2.4 s after writing: after the write has reached the replicas.",
+            aside: "",
             watch: &["stat-stale-reads", "node-replica-1", "node-replica-2"],
             config: || lagging(Mode::Async),
             script: || {

@@ -9,6 +9,7 @@ pub const DEMO: Demo = Demo {
     steps: &[Step {
         title: "The lecture's table, measured",
         narration: "A: one database. B: a master and three replicas. Both get 1,000 requests per second (90% reads); each server serves 500. At 3 s both masters crash.",
+        aside: "",
         watch: &["compare-table"],
         config: || Config { replicas: 0, ..comparison() },
         script: || vec![at(3_000, Command::Crash(NodeRef::Master))],

@@ -10,6 +10,7 @@ pub const DEMO: Demo = Demo {
         Step {
             title: "Round-robin keeps hitting it",
             narration: "pg-2 (replica 1) serves only 60 requests per second. Round-robin still sends it a third of the 600 reads per second.",
+            aside: "",
             watch: &["node-replica-1", "chart-latency"],
             config: || balanced(Policy::RoundRobin),
             script: || vec![at(0, Command::SetCapacity(NodeRef::Replica(1), 60))],
@@ -25,7 +26,8 @@ pub const DEMO: Demo = Demo {
         },
         Step {
             title: "Least current operations avoids it",
-            narration: "MaxScale's LEAST_CURRENT_OPERATIONS (MySQL; HAProxy's leastconn does the same in front of PostgreSQL) sends each read to the replica with the fewest in progress. The same slow pg-2, the same load.",
+            narration: "This time the proxy sends each read to the replica with the fewest requests in progress. The same slow pg-2, the same load.",
+            aside: "MaxScale's LEAST_CURRENT_OPERATIONS router (MySQL); HAProxy's leastconn does the same in front of PostgreSQL.",
             watch: &["node-replica-1", "chart-latency"],
             config: || balanced(Policy::LeastOps),
             script: || vec![at(0, Command::SetCapacity(NodeRef::Replica(1), 60))],

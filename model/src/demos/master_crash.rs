@@ -10,6 +10,7 @@ pub const DEMO: Demo = Demo {
         Step {
             title: "Writes fail, reads go on",
             narration: "The master crashes at 0.7 s. Then the client writes, and reads.",
+            aside: "",
             watch: &["node-master", "stat-writes", "stat-reads"],
             config: || Config { lag_ms: 1_500, ..lagging(Mode::Async) },
             script: || {
@@ -32,6 +33,7 @@ pub const DEMO: Demo = Demo {
         Step {
             title: "Failover loses acknowledged writes",
             narration: "The replicas lose their link to the master (a partition); async, it goes on acknowledging writes. Three are acknowledged, then the master crashes and a replica is promoted.",
+            aside: "",
             watch: &["stat-lost-writes", "event-log", "link-replica-1", "link-replica-2"],
             config: || Config { lag_ms: 1_500, ..lagging(Mode::Async) },
             script: || {
@@ -58,7 +60,8 @@ pub const DEMO: Demo = Demo {
         },
         Step {
             title: "Automatic failover",
-            narration: "Automatic failover (what Patroni or repmgr do), here after 1 s: real ones wait longer (Patroni's leader lock lives 30 s by default), and writes fail all that time. The master crashes at 0.7 s; the client writes again at 2.5 s.",
+            narration: "Automatic failover: a replica is promoted by itself once the master has been gone 1 s. The master crashes at 0.7 s; the client writes again at 2.5 s.",
+            aside: "Patroni or repmgr do this for PostgreSQL, and wait longer (Patroni's leader lock lives 30 s by default): writes fail all that time.",
             watch: &["node-master", "event-log", "stat-writes"],
             config: || Config { lag_ms: 300, failover_ms: 1_000, ..lagging(Mode::Async) },
             script: || {

@@ -31,8 +31,11 @@ pub struct Demo {
 
 pub struct Step {
     pub title: &'static str,
-    /// What is set up and what to look for, told before it happens.
+    /// What is set up and what to look for, told before it happens, in the lecture's words.
     pub narration: &'static str,
+    /// The real products and settings the step mirrors, told apart from the narration (which
+    /// second-year students read first); empty when none is named.
+    pub aside: &'static str,
     /// `data-testid`s of what to watch; the page marks them.
     pub watch: &'static [&'static str],
     pub config: fn() -> Config,

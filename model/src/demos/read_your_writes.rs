@@ -10,6 +10,7 @@ pub const DEMO: Demo = Demo {
         Step {
             title: "Missing your own writes",
             narration: "A client writes user 101, then reads it back 0.2 s later, five times over. Async: each write reaches the replicas 0.8 s after the master.",
+            aside: "",
             watch: &["stat-ryw-violations", "request-log"],
             config: || session_config(|_| {}),
             script: write_then_read,
@@ -22,7 +23,8 @@ pub const DEMO: Demo = Demo {
         },
         Step {
             title: "A lag limit does not help",
-            narration: "A proxy can shun replicas further behind than a limit: ProxySQL's max_replication_lag (MySQL), pgpool-II's delay_threshold (PostgreSQL). Here 1 s; these replicas are 0.8 s behind: within it.",
+            narration: "The proxy can keep reads away from replicas too far behind the master, here more than 1 s. These replicas are 0.8 s behind: within the limit.",
+            aside: "ProxySQL's max_replication_lag (MySQL), pgpool-II's delay_threshold (PostgreSQL).",
             watch: &["stat-ryw-violations"],
             config: || session_config(|c| c.max_lag_ms = 1_000),
             script: write_then_read,
@@ -35,7 +37,8 @@ pub const DEMO: Demo = Demo {
         },
         Step {
             title: "Causal reads",
-            narration: "Causal reads, as MaxScale's causal_reads (MySQL) does: each read carries the client's last write position, and the replica answers only once it has applied it (for PostgreSQL, the application can wait for the LSN itself).",
+            narration: "Causal reads: each read carries the position of the client's last write, and the replica answers only once it has applied that write.",
+            aside: "MaxScale's causal_reads (MySQL); with PostgreSQL the application can wait for the LSN itself.",
             watch: &["stat-ryw-violations", "chart-latency"],
             config: || session_config(|c| c.causal_reads = true),
             script: write_then_read,
@@ -51,7 +54,8 @@ pub const DEMO: Demo = Demo {
         },
         Step {
             title: "Or read from the master",
-            narration: "The bluntest fix: read from the master (MongoDB's readPreference primary).",
+            narration: "The bluntest fix: read from the master.",
+            aside: "MongoDB's readPreference primary.",
             watch: &["stat-ryw-violations", "node-master", "request-log"],
             config: || session_config(|c| c.read_pref = ReadPref::Primary),
             script: write_then_read,

@@ -10,6 +10,7 @@ pub const DEMO: Demo = Demo {
         Step {
             title: "Crash a replica",
             narration: "Reads flow to three replicas. At 1 s, pg-3 (replica 2) crashes.",
+            aside: "",
             watch: &["node-replica-2", "stat-reads", "chart-throughput"],
             config: || Config { replicas: 3, rate: 200, lag_ms: 100, clients: SITE_CLIENTS, ..Config::default() },
             script: || vec![at(1_000, Command::Crash(NodeRef::Replica(2)))],
@@ -28,6 +29,7 @@ pub const DEMO: Demo = Demo {
         Step {
             title: "It comes back and catches up",
             narration: "pg-3 crashed at 1 s and restarts at 3 s: it applies what it had on disk, and the master streams it the rest of the log.",
+            aside: "",
             watch: &["node-replica-2"],
             config: || Config { replicas: 3, rate: 200, lag_ms: 100, clients: SITE_CLIENTS, ..Config::default() },
             script: || {

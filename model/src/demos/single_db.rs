@@ -10,6 +10,7 @@ pub const DEMO: Demo = Demo {
         Step {
             title: "Light traffic",
             narration: "One database, pg-1, takes every read and write, and serves 500 requests per second. Here 200 arrive each second.",
+            aside: "",
             watch: &["node-master", "chart-latency"],
             config: || single_db(200),
             script: nothing,
@@ -26,6 +27,7 @@ pub const DEMO: Demo = Demo {
         Step {
             title: "The bottleneck",
             narration: "Now 700 requests arrive each second, more than the 500 it can serve. Watch its queue (the meter under it) and the latency.",
+            aside: "",
             watch: &["node-master", "chart-latency", "stat-reads"],
             config: || single_db(700),
             script: nothing,
@@ -42,7 +44,8 @@ pub const DEMO: Demo = Demo {
         },
         Step {
             title: "It crashes",
-            narration: "The load stays at 700 per second. Here (a simplification) a database whose queue stays full for 3 s crashes; a real PostgreSQL would refuse connections past max_connections, or run out of memory.",
+            narration: "The load stays at 700 per second. Here a database whose queue stays full for 3 s crashes (a simplification).",
+            aside: "A real PostgreSQL would refuse connections past max_connections, or run out of memory.",
             watch: &["node-master", "event-log", "stat-reads"],
             config: || single_db(700),
             script: nothing,

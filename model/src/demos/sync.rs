@@ -9,7 +9,8 @@ pub const DEMO: Demo = Demo {
     steps: &[
         Step {
             title: "The master waits",
-            narration: "Sync replication (PostgreSQL's remote_apply, every replica named); log entries take 1 s to reach the replicas. The client writes, then reads the user three times while the write is under way.",
+            narration: "Synchronous replication: the master acknowledges a write only once every replica has applied it. Log entries take 1 s to reach the replicas. The client writes, then reads the user three times while the write is under way.",
+            aside: "PostgreSQL: synchronous_commit = remote_apply, every replica named in synchronous_standby_names.",
             watch: &["stat-writes", "stat-stale-reads", "node-master"],
             config: || Config { lag_ms: 1_000, ..lagging(Mode::Sync) },
             script: || {
@@ -39,6 +40,7 @@ pub const DEMO: Demo = Demo {
         Step {
             title: "One replica down blocks writes",
             narration: "pg-3 (replica 2) crashes, then the client writes. The master waits for every replica it names.",
+            aside: "",
             watch: &["node-replica-2", "link-replica-2", "stat-writes"],
             config: || Config { lag_ms: 1_000, ..lagging(Mode::Sync) },
             script: || vec![at(100, Command::Crash(NodeRef::Replica(2))), at(200, Command::WriteRandom { client: 0 })],
@@ -53,8 +55,9 @@ pub const DEMO: Demo = Demo {
             },
         },
         Step {
-            title: "MySQL's semi-sync falls back",
-            narration: "MySQL's semi-sync waits for replicas to receive a write (here both: wait_for_slave_count = 2), for at most rpl_semi_sync_master_timeout (here 1.5 s); PostgreSQL has no such limit. pg-3 crashes; the client writes.",
+            title: "Semi-sync stops waiting",
+            narration: "Semi-synchronous replication waits until the replicas have received a write (here both), but for at most 1.5 s; then it stops waiting. pg-3 crashes; the client writes.",
+            aside: "MySQL's semi-sync: rpl_semi_sync_master_wait_for_slave_count = 2, rpl_semi_sync_master_timeout = 1500 ms. PostgreSQL's synchronous commit has no such limit: it waits for ever.",
             watch: &["event-log", "stat-writes"],
             config: || Config { lag_ms: 1_000, semi_sync_timeout_ms: 1_500, ..lagging(Mode::SemiSync) },
             script: || vec![at(100, Command::Crash(NodeRef::Replica(2))), at(200, Command::WriteRandom { client: 0 })],

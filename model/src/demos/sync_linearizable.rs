@@ -14,7 +14,8 @@ pub const DEMO: Demo = Demo {
     steps: &[
         Step {
             title: "New, then old, while the master waits",
-            narration: "Sync replication (remote_apply, both replicas); pg-2 is 0.25 s from the master, pg-3 1 s. Client 1 renames user 102 from Bob to Alice. While the master waits for pg-3, client 2 reads on pg-2, then client 3 on pg-3.",
+            narration: "Synchronous replication to both replicas; pg-2 is 0.25 s from the master, pg-3 1 s. Client 1 renames user 102 from Bob to Alice. While the master waits for pg-3, client 2 reads on pg-2, then client 3 on pg-3.",
+            aside: "PostgreSQL: synchronous_commit = remote_apply, both standbys named in synchronous_standby_names.",
             watch: &["history", "stat-stale-reads"],
             config: || inversion(|_| {}),
             script: write_then_two_reads,
@@ -33,7 +34,8 @@ pub const DEMO: Demo = Demo {
         },
         Step {
             title: "Causal tokens do not fix it",
-            narration: "Causal reads, as MaxScale's causal_reads: each read waits until its replica has applied the reading client's own last write. Clients 2 and 3 wrote nothing.",
+            narration: "Causal reads: each read waits until its replica has applied the reading client's own last write. Clients 2 and 3 wrote nothing.",
+            aside: "MaxScale's causal_reads (MySQL).",
             watch: &["history", "stat-stale-reads"],
             config: || inversion(|c| c.causal_reads = true),
             script: write_then_two_reads,
@@ -52,7 +54,8 @@ pub const DEMO: Demo = Demo {
         },
         Step {
             title: "Reads at the master",
-            narration: "Now every read goes to the master (MongoDB's readPreference primary). PostgreSQL shows a synchronous commit to other sessions only once the standbys have confirmed it.",
+            narration: "Now every read goes to the master. It shows a synchronous write to other clients only once the replicas have confirmed it.",
+            aside: "MongoDB's readPreference primary. PostgreSQL shows a synchronous commit to other sessions only once the standbys have confirmed it.",
             watch: &["history", "node-master"],
             config: || inversion(|c| c.read_pref = ReadPref::Primary),
             script: write_then_two_reads,

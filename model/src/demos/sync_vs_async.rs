@@ -23,7 +23,8 @@ pub const DEMO: Demo = Demo {
     steps: &[
         Step {
             title: "The same traffic, both ways",
-            narration: "Two runs of the same traffic: 40 requests a second from 4 clients, 8 in 10 of them reads, served by the replicas. Log entries take 1 s to reach a replica. The table fills in as they run. A is asynchronous: the master does not wait. B is synchronous: the master waits until both replicas have applied each write (PostgreSQL: synchronous_commit = remote_apply, both replicas in synchronous_standby_names).",
+            narration: "Two runs of the same traffic: 40 requests a second from 4 clients, 8 in 10 of them reads, served by the replicas. Log entries take 1 s to reach a replica. The table fills in as they run. A is asynchronous: the master does not wait. B is synchronous: the master waits until both replicas have applied each write.",
+            aside: "PostgreSQL: synchronous_commit = remote_apply, both replicas named in synchronous_standby_names.",
             watch: &["compare-table"],
             config: workload,
             script: nothing,
@@ -52,6 +53,7 @@ pub const DEMO: Demo = Demo {
         Step {
             title: "A replica crashes",
             narration: "The same two runs, and at 3 s pg-3 (replica 2) crashes in both. Watch the writes: A's master does not wait for the replicas; B's waits for both.",
+            aside: "",
             watch: &["compare-table", "node-replica-2"],
             config: workload,
             script: || vec![at(CRASH_MS, Command::Crash(NodeRef::Replica(2)))],
@@ -87,6 +89,7 @@ pub const DEMO: Demo = Demo {
         Step {
             title: "It comes back",
             narration: "pg-3 crashes at 3 s and restarts at 5 s. It catches up from the master's log, and B's master can acknowledge the writes that waited for it.",
+            aside: "",
             watch: &["compare-table", "node-replica-2"],
             config: workload,
             script: || {

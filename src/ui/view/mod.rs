@@ -16,8 +16,8 @@ mod picture;
 pub use history::{Bar, BarKind, HistoryView, VerdictLine, history, request_tags, shown_history};
 pub use node::{CardView, NodeAction, RowMark, TableView, card, node_actions, progress, retention};
 pub use page::{
-    CHARTS, ChartView, EVENT_ROWS, LOG_IN_FLIGHT, Layout, STAGE_LOG_ROWS, chart, console_rows, event_rows,
-    request_rows, run_titles,
+    CHARTS, ChartView, EVENT_ROWS, LOG_IN_FLIGHT, Layout, STAGE_EVENT_ROWS, STAGE_REQUEST_ROWS, chart, console_rows,
+    event_rows, request_rows, run_titles,
 };
 pub use picture::{Picture, picture};
 

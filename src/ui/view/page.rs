@@ -15,8 +15,10 @@ use crate::ui::charts::Series;
 /// no more than it shows, as they are copied every frame.
 pub const LOG_IN_FLIGHT: usize = 12;
 pub const EVENT_ROWS: usize = 12;
-/// Rows of a log shown on the stage beside the picture, where room is short.
-pub const STAGE_LOG_ROWS: usize = 3;
+/// Rows of the logs shown on the stage beside the picture, where room is short: a request's row
+/// is the longer; a failover's three events come at once.
+pub const STAGE_REQUEST_ROWS: usize = 2;
+pub const STAGE_EVENT_ROWS: usize = 3;
 /// Statements the SQL console shows.
 const CONSOLE_ROWS: usize = 8;
 
