@@ -136,6 +136,7 @@ impl Simulation {
         if let Some(record) = self.in_flight.get_mut(request) {
             record.served_by = Some(name);
             record.machine = Some(node);
+            record.served_by_old_master = self.nodes[node.0].deposed;
             record.outcome = Some(outcome);
         }
     }

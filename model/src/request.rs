@@ -75,6 +75,9 @@ pub struct RequestRecord {
     pub served_by: Option<NodeRef>,
     /// The machine that handled it, whatever its role later.
     pub machine: Option<NodeId>,
+    /// It was a deposed master then, following no one yet: named "old master", as the picture
+    /// names it, not by the replica number it holds.
+    pub served_by_old_master: bool,
     pub outcome: Option<Outcome>,
     /// When the reply reached the client: for a write, its acknowledgement.
     pub completed_at: Option<Time>,
@@ -103,6 +106,7 @@ impl RequestRecord {
             issued_at,
             served_by: None,
             machine: None,
+            served_by_old_master: false,
             outcome: None,
             completed_at: None,
             acked_as: None,
@@ -117,8 +121,9 @@ impl RequestRecord {
     /// The machine that served it and its role then, as the picture names them:
     /// `pg-3 (replica 2)`.
     pub fn served_where(&self) -> Option<String> {
+        let role = |role: NodeRef| if self.served_by_old_master { "old master".to_string() } else { role.in_words() };
         match (self.served_by, self.machine) {
-            (Some(role), Some(machine)) => Some(format!("{} ({})", machine.machine(), role.in_words())),
+            (Some(served_by), Some(machine)) => Some(format!("{} ({})", machine.machine(), role(served_by))),
             (Some(role), None) => Some(role.in_words()),
             (None, _) => None,
         }

@@ -424,3 +424,29 @@ fn a_down_old_master_is_named_the_old_master_and_is_shipped_nothing_until_it_rej
     assert_eq!(sim.label(old), "pg-1 (replica 1)", "back, it follows the new master as a replica");
     assert_eq!(name(&sim.node(old).data, 102), "Bob", "and caught up from the log");
 }
+
+#[test]
+fn a_diverged_old_master_serving_reads_is_named_the_old_master_in_the_request_log() {
+    let mut sim = with(Config { replicas: 2, lag_ms: 10, ..base() });
+    sim.apply(Command::CutLink(NodeRef::Replica(1))).unwrap();
+    sim.apply(Command::CutLink(NodeRef::Replica(2))).unwrap();
+    write(&mut sim, 101, "Ann");
+    advance(&mut sim, 100);
+    sim.apply(Command::Crash(NodeRef::Master)).unwrap();
+    sim.apply(Command::Promote(Some(NodeRef::Replica(1)))).unwrap();
+    let old = sim.replicas().into_iter().find(|(_, node)| node.deposed).map(|(id, _)| id).expect("the old master");
+    sim.apply(Command::Restart(sim.name(old))).unwrap();
+    advance(&mut sim, 100);
+    assert_eq!(sim.state(old), NodeState::Diverged, "it has a write the new master never got");
+    for _ in 0..20 {
+        sim.apply(Command::Read { client: 0, key: 102 }).unwrap();
+        advance(&mut sim, 50);
+    }
+    let served: Vec<String> = sim
+        .recent()
+        .filter(|record| record.is_read() && record.machine == Some(old))
+        .filter_map(|record| record.served_where())
+        .collect();
+    assert!(!served.is_empty(), "the diverged old master served reads");
+    assert!(served.iter().all(|words| words == "pg-1 (old master)"), "{served:?}");
+}
