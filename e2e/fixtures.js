@@ -146,3 +146,15 @@ export async function axeViolations(page) {
     (violation) => `${violation.id}: ${violation.nodes.slice(0, 4).map((node) => `${node.target.join(' ')} (${node.failureSummary?.split('\n')[1]?.trim() ?? ''})`).join('; ')}`,
   );
 }
+
+/**
+ * The smallest text of each picture `locator` finds (`svg.topology` elements), in CSS pixels
+ * as drawn: its font size times the drawing's scale.
+ */
+export function smallestPictureText(locator) {
+  return locator.evaluateAll((svgs) => svgs.map((svg) => {
+    const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+    const shown = [...svg.querySelectorAll('text')].filter((text) => text.getBoundingClientRect().height > 0);
+    return Math.min(...shown.map((text) => parseFloat(getComputedStyle(text).fontSize) * scale));
+  }));
+}

@@ -5,24 +5,21 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { goto, newPage, open, siteInChromium } from './fixtures.js';
+import { goto, newPage, open, siteInChromium, smallestPictureText } from './fixtures.js';
 
 const running = siteInChromium();
 
-/** The picture's share of the window, and its smallest text as drawn (CSS pixels). */
-function measurePicture(page) {
-  return page.evaluate(() => {
-    const svg = document.querySelector('[data-testid="topology"] svg.topology');
-    const box = svg.getBoundingClientRect();
+/** The picture's share of the window, its number of texts, and its smallest text as drawn. */
+async function measurePicture(page) {
+  const svg = page.locator('[data-testid="topology"] svg.topology');
+  const [smallest] = await smallestPictureText(svg);
+  const { share, texts } = await svg.evaluate((picture) => {
+    const box = picture.getBoundingClientRect();
     const seen = Math.max(0, Math.min(box.bottom, innerHeight) - Math.max(box.top, 0))
       * Math.max(0, Math.min(box.right, innerWidth) - Math.max(box.left, 0));
-    // A text's size on the screen: its font size times the drawing's scale.
-    const scale = box.width / svg.viewBox.baseVal.width;
-    const sizes = [...svg.querySelectorAll('text')]
-      .filter((text) => text.getBoundingClientRect().height > 0)
-      .map((text) => parseFloat(getComputedStyle(text).fontSize) * scale);
-    return { share: seen / (innerWidth * innerHeight), smallest: Math.min(...sizes), texts: sizes.length };
+    return { share: seen / (innerWidth * innerHeight), texts: picture.querySelectorAll('text').length };
   });
+  return { share, smallest, texts };
 }
 
 async function presenter(fragment, viewport) {
@@ -48,16 +45,11 @@ test('in presenter mode the picture covers at least 45% of a 1280x720 screen, it
 test('two runs side by side on the stage: both pictures with their text at 16 px or more in presenter mode', async () => {
   const { page, problems } = await presenter('#demo=comparison');
   await page.getByTestId('demo-claim').waitFor({ timeout: 15_000 });
-  const pictures = await page.locator('svg.topology').evaluateAll((svgs) => svgs.map((svg) => {
-    const box = svg.getBoundingClientRect();
-    const scale = box.width / svg.viewBox.baseVal.width;
-    const sizes = [...svg.querySelectorAll('text')].filter((text) => text.getBoundingClientRect().height > 0)
-      .map((text) => parseFloat(getComputedStyle(text).fontSize) * scale);
-    return { smallest: Math.min(...sizes), bottom: box.bottom, height: box.height };
-  }));
-  assert.equal(pictures.length, 2);
-  for (const { smallest, bottom, height } of pictures) {
-    assert.ok(smallest >= 16, `smallest text ${smallest.toFixed(1)} px`);
+  const pictures = page.locator('svg.topology');
+  const boxes = await pictures.evaluateAll((svgs) => svgs.map((svg) => svg.getBoundingClientRect().toJSON()));
+  assert.equal(boxes.length, 2);
+  for (const smallest of await smallestPictureText(pictures)) assert.ok(smallest >= 16, `smallest text ${smallest.toFixed(1)} px`);
+  for (const { bottom, height } of boxes) {
     assert.ok(bottom <= 720 && height >= 200, `a picture ${height.toFixed(0)} px high ending at ${bottom.toFixed(0)}`);
   }
   assert.ok(await page.getByTestId('compare-table').isVisible());

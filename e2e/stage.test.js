@@ -7,7 +7,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 
-import { axeViolations, newPage, siteInChromium, text } from './fixtures.js';
+import { axeViolations, newPage, siteInChromium, smallestPictureText, text } from './fixtures.js';
 
 const running = siteInChromium();
 const SHOTS = 'target/stage-shots';
@@ -48,12 +48,16 @@ for (const presenter of [false, true]) {
           const unwatched = await page.locator('[data-testid^="stat-"]:not([data-watched])').evaluateAll((counters) =>
             counters.filter((counter) => counter.getBoundingClientRect().height > 0).map((counter) => counter.dataset.testid));
           assert.deepEqual(unwatched, [], `${link} step ${step}: counters on the stage the step is not about`);
-          const smallest = await page.locator('[data-testid="topology"] svg.topology text').evaluateAll((texts) =>
-            Math.min(...texts.filter((text) => text.getBoundingClientRect().height > 0).map((text) => {
-              const svg = text.ownerSVGElement;
-              return parseFloat(getComputedStyle(text).fontSize) * svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
-            })));
+          const [smallest] = await smallestPictureText(page.locator('[data-testid="topology"] svg.topology'));
           assert.ok(smallest >= (presenter ? 16 : 14), `${link} step ${step}: the picture's smallest text is ${smallest.toFixed(1)} px`);
+          // The picture's share of the screen, unless the step needs the width under it (the
+          // history, or two runs and their table).
+          const { share, widePanel } = await page.evaluate(() => {
+            const box = document.querySelector('[data-testid="topology"] svg.topology').getBoundingClientRect();
+            const wide = document.querySelector('.under-picture > *, [data-testid="side-by-side"]');
+            return { share: (box.width * box.height) / (innerWidth * innerHeight), widePanel: wide !== null };
+          });
+          if (presenter && !widePanel) assert.ok(share >= 0.45, `${link} step ${step}: the picture covers ${(100 * share).toFixed(1)}%`);
           assert.deepEqual(await axeViolations(page), [], `${link} step ${step}: accessibility`);
           const name = `${presenter ? 'presenter' : 'default'}-${link.replace(/[^a-z0-9]+/g, '-')}`.replace(/-step-\d+$/, '');
           await page.screenshot({ path: `${SHOTS}/${name}-${step.replace('/', 'of')}.png` });
