@@ -22,7 +22,7 @@ pub const DEMO: Demo = Demo {
             pause_when: Some(both_reads_answered),
             settle: Time::from_millis(2_000),
             speed: 0.5,
-            claim: "Client 2 saw Alice, then client 3 saw Bob, and the write is still not acknowledged. No read is stale (the master shows nothing new until it acknowledges), yet no single order explains it: linearizable: no, the three outlined bars. Each client alone is fine: sequentially consistent: yes.",
+            claim: "Client 2 saw Alice, then client 3 saw Bob; the write is still not acknowledged. No read is stale, yet no single order explains both: linearizable: no (the outlined bars). Each client alone is fine: sequentially consistent: yes.",
             compare: None,
             check: |sim| {
                 ensure(sim.stats().stale_reads == 0, "no read is stale")?;
