@@ -151,7 +151,7 @@ impl Simulation {
         let keys = entries.iter().filter_map(|entry| entry.record.key()).collect();
         let mut keys = sorted_by(keys, |&key| (key, 0));
         keys.dedup();
-        let start = keys.into_iter().map(|key| (key, self.acknowledged.at(horizon, key))).collect();
+        let start = self.acknowledged.starts(horizon, keys);
         History { entries, horizon, start, console_writes, now: self.now }
     }
 }
