@@ -238,24 +238,30 @@ impl History<'_> {
 
     /// The checker's verdicts on this history, witnesses as entry indices.
     pub fn verdicts(&self) -> Verdicts {
-        let (history, entry_of) = self.checked();
-        let in_entries = |verdict: Verdict| match verdict {
-            Verdict::No { witness } => {
-                // Past `entry_of` are the sequential check's stand-ins for writes before the window.
-                let witness = witness.into_iter().filter_map(|i| entry_of.get(i).copied()).collect();
-                let mut witness = sorted_by(witness, |&entry| (entry as u64, 0));
-                witness.dedup();
-                Verdict::No { witness }
-            }
-            other => other,
-        };
-        Verdicts {
-            linearizable: in_entries(checker::linearizable(&history)),
-            sequential: in_entries(checker::sequentially_consistent(&with_earlier_writes(&history))),
-            read_your_writes: in_entries(checker::read_your_writes(&history)),
-            monotonic_reads: in_entries(checker::monotonic_reads(&history)),
-            checked: history.ops.len(),
+        judge(&self.checked())
+    }
+}
+
+/// The checker's verdicts on what [`History::checked`] gives: the operations judged and the
+/// entry each came from; witnesses as entry indices. Its own function, so that a caller who
+/// keeps the last judgement can judge again only when that input changed.
+pub fn judge((history, entry_of): &(checker::History, Vec<usize>)) -> Verdicts {
+    let in_entries = |verdict: Verdict| match verdict {
+        Verdict::No { witness } => {
+            // Past `entry_of` are the sequential check's stand-ins for writes before the window.
+            let witness = witness.into_iter().filter_map(|i| entry_of.get(i).copied()).collect();
+            let mut witness = sorted_by(witness, |&entry| (entry as u64, 0));
+            witness.dedup();
+            Verdict::No { witness }
         }
+        other => other,
+    };
+    Verdicts {
+        linearizable: in_entries(checker::linearizable(history)),
+        sequential: in_entries(checker::sequentially_consistent(&with_earlier_writes(history))),
+        read_your_writes: in_entries(checker::read_your_writes(history)),
+        monotonic_reads: in_entries(checker::monotonic_reads(history)),
+        checked: history.ops.len(),
     }
 }
 

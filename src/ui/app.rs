@@ -84,6 +84,7 @@ pub fn App() -> Html {
         }));
     }
     let portrait = use_media_query(NARROW);
+    let judgements = use_memo((), |_| view::Judgements::default());
     let fragment = state.fragment.clone();
     let now = state.sim.borrow().now();
     use_effect_with(state.address.clone(), |address| browser::replace_fragment(address));
@@ -138,7 +139,8 @@ pub fn App() -> Html {
             }
         })
     };
-    let history = || html! { <HistoryPanel view={view::history(&sim)} on_export={export_history.clone()} /> };
+    let history =
+        || html! { <HistoryPanel view={view::history(&sim, &judgements)} on_export={export_history.clone()} /> };
     let event_log = |rows| html! { <EventLog events={view::event_rows(&sim, rows)} /> };
     let under_picture: Vec<Html> = layout
         .under_picture

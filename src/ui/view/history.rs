@@ -2,16 +2,48 @@
 //! answer (the diagrams of Kleppmann's book and of Jepsen's reports), a line from each read that
 //! missed a write to that write, and the verdicts of the checker with their witnesses in words.
 
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
 use crate::sim::Simulation;
 use crate::sim::acknowledged::Start;
-use crate::sim::checker::{CHECK_STEPS, MAX_OPS, Verdict};
-use crate::sim::history::{Ending, History, SHOWN};
+use crate::sim::checker::{self, CHECK_STEPS, MAX_OPS, Verdict};
+use crate::sim::history::{self, Ending, History, SHOWN, Verdicts};
 use crate::sim::request::{Op, Outcome, RequestRecord};
 use crate::sim::time::Time;
 use crate::sim::{data, order};
 
 /// Longest SQL statement text drawn on a bar.
 const SQL_LABEL_CHARS: usize = 24;
+
+/// The operations judged last and their verdicts. Most frames judge the same operations (the
+/// window changes only when a request is called or answered), so the checker runs again only
+/// when what it is given changed.
+#[derive(Default)]
+pub struct Judgements {
+    last: RefCell<Option<Rc<Judgement>>>,
+    /// How many times the checker ran.
+    made: Cell<u64>,
+}
+
+struct Judgement {
+    /// What `History::checked` gave: the operations judged, and the entry each came from.
+    checked: (checker::History, Vec<usize>),
+    verdicts: Verdicts,
+}
+
+impl Judgements {
+    fn of(&self, history: &History) -> Rc<Judgement> {
+        let checked = history.checked();
+        if let Some(last) = self.last.borrow().as_ref().filter(|last| last.checked == checked) {
+            return last.clone();
+        }
+        self.made.set(self.made.get() + 1);
+        let judgement = Rc::new(Judgement { verdicts: history::judge(&checked), checked });
+        *self.last.borrow_mut() = Some(judgement.clone());
+        judgement
+    }
+}
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct HistoryView {
@@ -85,10 +117,12 @@ pub fn shown_history(sim: &Simulation) -> History<'_> {
     sim.history(SHOWN)
 }
 
-/// The history panel of `sim` now.
-pub fn history(sim: &Simulation) -> HistoryView {
+/// The history panel of `sim` now; `judgements` keeps the last verdicts, to judge again only
+/// what changed.
+pub fn history(sim: &Simulation, judgements: &Judgements) -> HistoryView {
     let history = shown_history(sim);
-    let verdicts = history.verdicts();
+    let judgement = judgements.of(&history);
+    let verdicts = &judgement.verdicts;
     let answers = [&verdicts.linearizable, &verdicts.sequential, &verdicts.read_your_writes, &verdicts.monotonic_reads];
     let named: Vec<(&Model, &Verdict)> = MODELS.iter().zip(answers).collect();
     let highlighted: &[usize] = named
@@ -371,7 +405,7 @@ mod tests {
 
     #[test]
     fn the_inversion_is_drawn_on_three_lanes_and_told_as_a_witness() {
-        let view = history(&inversion(ReadPref::Secondary));
+        let view = history(&inversion(ReadPref::Secondary), &Judgements::default());
         assert_eq!(view.lanes, ["client 1", "client 2", "client 3"]);
         let labels: Vec<&str> = view.bars.iter().map(|bar| bar.label.as_str()).collect();
         assert_eq!(
@@ -395,7 +429,7 @@ mod tests {
 
     #[test]
     fn reads_at_the_master_are_linearizable() {
-        let view = history(&inversion(ReadPref::Primary));
+        let view = history(&inversion(ReadPref::Primary), &Judgements::default());
         assert!(view.verdicts.iter().all(|verdict| verdict.answer == "yes"), "{:?}", view.verdicts);
         assert!(view.bars.iter().all(|bar| !bar.witness));
     }
@@ -411,7 +445,7 @@ mod tests {
             ],
             200,
         );
-        let view = history(&sim);
+        let view = history(&sim, &Judgements::default());
         assert_eq!(view.links, vec![(1, 0)]);
         assert_eq!(view.bars[1].tags, vec!["STALE"]);
         assert!(
@@ -434,7 +468,7 @@ mod tests {
             ],
             200,
         );
-        let view = history(&sim);
+        let view = history(&sim, &Judgements::default());
         assert_eq!(
             view.start,
             "Window from the run's start: each user starts at its last write acknowledged by then (102 \"Bob\"); earlier writes may take effect at any moment, earlier reads are not judged."
@@ -454,11 +488,11 @@ mod tests {
         let reads = |count| (0..count).map(|i| (10 + i, Command::Read { client: 0, key: 102 }));
         let mut commands = vec![(0, Command::Write { client: 0, key: 101, name: "Bob".into() })];
         commands.extend(reads(10));
-        let view = history(&super::super::run(config.clone(), &commands, 500));
+        let view = history(&super::super::run(config.clone(), &commands, 500), &Judgements::default());
         assert_eq!(view.bars.len(), 11);
         assert_eq!((view.bars[0].ending, view.bars[0].to), (Ending::Pending, 1.0), "the write still waits");
         commands.extend(reads(30).skip(10));
-        let view = history(&super::super::run(config, &commands, 500));
+        let view = history(&super::super::run(config, &commands, 500), &Judgements::default());
         assert_eq!(
             view.bars.len(),
             SHOWN,
@@ -466,5 +500,27 @@ mod tests {
         );
         // Reads called before the last answer left out overlap the cut: drawn, not checked.
         assert!(view.scope.starts_with("The 24 latest operations; the checks look at 21 ("), "{}", view.scope);
+    }
+
+    #[test]
+    fn the_verdicts_are_not_judged_again_while_the_operations_stay_the_same() {
+        // The write waits 1 s for the replicas: the frames until then move its bar's end, not
+        // what is judged.
+        let config = Config { mode: Mode::Sync, lag_ms: 1_000, client_ms: 1, ..Config::default() };
+        let mut sim =
+            super::super::run(config, &[(0, Command::Write { client: 0, key: 101, name: "Bob".into() })], 100);
+        let judgements = Judgements::default();
+        let first = history(&sim, &judgements);
+        for _ in 0..10 {
+            sim.run_until(sim.now() + Time::from_millis(16));
+            let frame = history(&sim, &judgements);
+            assert!(frame.to > first.to, "the panel runs to now");
+            assert_eq!(frame.verdicts, first.verdicts);
+        }
+        assert_eq!(judgements.made.get(), 1, "judged once for eleven frames");
+        sim.apply(Command::Read { client: 0, key: 101 }).unwrap();
+        sim.run_until(sim.now() + Time::from_millis(16));
+        history(&sim, &judgements);
+        assert_eq!(judgements.made.get(), 2, "a new operation is judged");
     }
 }

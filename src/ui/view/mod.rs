@@ -13,7 +13,7 @@ mod node;
 mod page;
 mod picture;
 
-pub use history::{Bar, BarKind, HistoryView, VerdictLine, history, request_tags, shown_history};
+pub use history::{Bar, BarKind, HistoryView, Judgements, VerdictLine, history, request_tags, shown_history};
 pub use node::{CardView, NodeAction, RowMark, TableView, card, node_actions, progress, retention};
 pub use page::{
     CHARTS, ChartView, EVENT_ROWS, LOG_IN_FLIGHT, Layout, STAGE_LOG_ROWS, chart, console_rows, event_rows,
