@@ -1,5 +1,5 @@
-//! Hooks into the browser's clock and keyboard: the model only ever sees commands and
-//! elapsed time, these turn browser events into them.
+//! Hooks into the browser's clock, keyboard and layout: the model only ever sees commands and
+//! elapsed time, these turn browser events into them (and tell the page how wide it draws).
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -132,4 +132,34 @@ pub fn use_media_query(query: &'static str) -> bool {
         });
     }
     *matches
+}
+
+/// The width in pixels of the element `node` refers to (rendered with the component), kept
+/// current as it changes (a resized window, another layout); `None` until it is laid out.
+#[hook]
+pub fn use_width(node: NodeRef) -> Option<f64> {
+    let width = use_state_eq(|| None::<f64>);
+    {
+        let width = width.clone();
+        use_effect_with(node, move |node| {
+            let element = node.cast::<web_sys::Element>();
+            let measured = element.clone();
+            let on_resize = Closure::wrap(Box::new(move || {
+                if let Some(element) = &measured {
+                    width.set(Some(f64::from(element.client_width())));
+                }
+            }) as Box<dyn FnMut()>);
+            let observer = web_sys::ResizeObserver::new(on_resize.as_ref().unchecked_ref()).ok();
+            if let (Some(observer), Some(element)) = (&observer, &element) {
+                observer.observe(element);
+            }
+            move || {
+                if let Some(observer) = observer {
+                    observer.disconnect();
+                }
+                drop(on_resize);
+            }
+        });
+    }
+    *width
 }

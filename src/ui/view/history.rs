@@ -47,9 +47,8 @@ impl Judgements {
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct HistoryView {
-    /// Each lane's name, top to bottom: a client, or one of its lanes when it had several
-    /// operations at once.
-    pub lanes: Vec<String>,
+    /// One per client with an operation shown, top to bottom.
+    pub lanes: Vec<Lane>,
     pub bars: Vec<Bar>,
     /// From a read to the write it missed, as indices into `bars`.
     pub links: Vec<(usize, usize)>,
@@ -63,6 +62,13 @@ pub struct HistoryView {
     pub scope: String,
 }
 
+/// A client's lane: its operations, those under way at the same time each on a row of its own.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Lane {
+    pub name: String,
+    pub rows: usize,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BarKind {
     Write,
@@ -74,6 +80,8 @@ pub enum BarKind {
 pub struct Bar {
     pub request: u64,
     pub lane: usize,
+    /// Its row in the lane: the operation's Jepsen process within its client.
+    pub row: usize,
     /// Where it starts and ends across the panel, 0 to 1.
     pub from: f64,
     pub to: f64,
@@ -81,6 +89,8 @@ pub struct Bar {
     pub ending: Ending,
     /// `w(101, "Bob")`, `r(101) → "Alice"`.
     pub label: String,
+    /// What the bar is called where its label does not fit: `w(101)`, `r(101)`, `sql`.
+    pub short: String,
     pub tags: Vec<&'static str>,
     /// Part of the first witness the verdicts name.
     pub witness: bool,
@@ -95,6 +105,110 @@ pub struct VerdictLine {
     /// `yes`, `no` or `not checked`.
     pub answer: &'static str,
     pub words: String,
+}
+
+impl Bar {
+    /// What can be written above it, longest first: the label with its first tag, the label,
+    /// the short label with the tag, the short label, the operation's letter.
+    pub fn texts(&self) -> Vec<String> {
+        let letter = match self.kind {
+            BarKind::Write => "w",
+            BarKind::Read => "r",
+            BarKind::Sql => "sql",
+        };
+        let tagged = |text: &str| self.tags.first().map(|tag| format!("{text} {tag}"));
+        let mut texts: Vec<String> = [tagged(&self.label), Some(self.label.clone()), tagged(&self.short)]
+            .into_iter()
+            .flatten()
+            .chain([self.short.clone(), letter.to_string()])
+            .collect();
+        texts.dedup();
+        texts
+    }
+}
+
+/// The labels' size in pixels (static/style.css, `.history .op-label`). They are set in a
+/// monospace font, each character 0.6 em wide, so that their width is known here.
+pub const LABEL_PX: f64 = 11.0;
+const CHAR_WIDTH: f64 = 0.6 * LABEL_PX;
+/// Space kept between a label and the next label, or a bar of its row it does not belong to.
+const LABEL_GAP: f64 = 6.0;
+
+/// Which end of the text is at the point.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Anchor {
+    Start,
+    End,
+}
+
+/// A label drawn above its bar.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Placed {
+    pub text: String,
+    /// Where across the panel, 0 to 1: the bar's start or end.
+    pub at: f64,
+    pub anchor: Anchor,
+}
+
+impl Placed {
+    /// Where the text spans, in pixels, on a panel `width` pixels wide.
+    pub fn extent(&self, width: f64) -> (f64, f64) {
+        let x = self.at * width;
+        match self.anchor {
+            Anchor::Start => (x, x + text_width(&self.text)),
+            Anchor::End => (x - text_width(&self.text), x),
+        }
+    }
+}
+
+/// A label's width in pixels, never less than drawn: a character outside ASCII (the arrow, an
+/// accented or a CJK letter) counts as two.
+pub fn text_width(text: &str) -> f64 {
+    text.chars().map(|c| if c.is_ascii() { 1.0 } else { 2.0 }).sum::<f64>() * CHAR_WIDTH
+}
+
+/// Each bar's label on a panel `width` pixels wide, or `None` where none fits: the longest of
+/// its texts that fits above its row, starting at the bar's start and running at most to the
+/// next bar of the row, else ending at the bar's end and starting after the row's bar before,
+/// clear of the labels already placed. Rows are apart, so labels of two rows never meet; the
+/// full text is on hover and focus.
+pub fn place_labels(view: &HistoryView, width: f64) -> Vec<Option<Placed>> {
+    let mut placed = vec![None; view.bars.len()];
+    let in_rows = order::ordered(
+        view.bars.iter().enumerate().map(|(i, bar)| (((bar.lane as u64) << 32) | bar.row as u64, i as u64)),
+    );
+    // Bars are in the order they were called, so each row's are too.
+    for row in in_rows.chunk_by(|&a, &b| (view.bars[a].lane, view.bars[a].row) == (view.bars[b].lane, view.bars[b].row))
+    {
+        let mut taken: Vec<(f64, f64)> = Vec::new();
+        for (position, &index) in row.iter().enumerate() {
+            let bar = &view.bars[index];
+            let room_after = row.get(position + 1).map_or(width, |&next| view.bars[next].from * width - LABEL_GAP);
+            let room_before =
+                position.checked_sub(1).map_or(0.0, |before| view.bars[row[before]].to * width + LABEL_GAP);
+            let fits = |(left, right): (f64, f64)| {
+                left >= 0.0
+                    && right <= width
+                    && taken.iter().all(|&(start, end)| right + LABEL_GAP <= start || end + LABEL_GAP <= left)
+            };
+            let choice = bar.texts().into_iter().find_map(|text| {
+                [(Anchor::Start, bar.from), (Anchor::End, bar.to)].into_iter().find_map(|(anchor, at)| {
+                    let label = Placed { text: text.clone(), at, anchor };
+                    let (left, right) = label.extent(width);
+                    let in_room = match anchor {
+                        Anchor::Start => right <= room_after,
+                        Anchor::End => left >= room_before,
+                    };
+                    (in_room && fits((left, right))).then_some(label)
+                })
+            });
+            if let Some(label) = &choice {
+                taken.push(label.extent(width));
+            }
+            placed[index] = choice;
+        }
+    }
+    placed
 }
 
 /// What singles a request out, in the words the request log and the history both use.
@@ -136,22 +250,13 @@ pub fn history(sim: &Simulation, judgements: &Judgements) -> HistoryView {
     let from = history.entries.iter().map(|entry| entry.record.issued_at).min().unwrap_or(history.now);
     let to = history.now.max(from + Time(1));
     let across = |at: Time| (at - from).0 as f64 / (to - from).0 as f64;
-    let mut lane_of = Vec::new();
-    let mut lanes = Vec::new();
     let clients = history.entries.iter().map(|entry| entry.record.client).collect();
     let mut clients = order::sorted_by(clients, |&client| (client as u64, 0));
     clients.dedup();
-    for client in clients {
-        let count = history.lanes(client);
-        for lane in 0..count {
-            lane_of.push((client, lane));
-            lanes.push(if count == 1 {
-                format!("client {}", client + 1)
-            } else {
-                format!("client {} ({})", client + 1, lane + 1)
-            });
-        }
-    }
+    let lanes = clients
+        .iter()
+        .map(|&client| Lane { name: format!("client {}", client + 1), rows: history.lanes(client) })
+        .collect();
     let bars: Vec<Bar> = history
         .entries
         .iter()
@@ -160,10 +265,8 @@ pub fn history(sim: &Simulation, judgements: &Judgements) -> HistoryView {
             let record = entry.record;
             Bar {
                 request: record.id,
-                lane: lane_of
-                    .iter()
-                    .position(|&lane| lane == (record.client, entry.lane))
-                    .expect("every lane is named"),
+                lane: clients.binary_search(&record.client).expect("every client has a lane"),
+                row: entry.lane,
                 from: across(record.issued_at),
                 to: across(record.completed_at.unwrap_or(history.now)),
                 kind: match record.op {
@@ -173,6 +276,7 @@ pub fn history(sim: &Simulation, judgements: &Judgements) -> HistoryView {
                 },
                 ending: Ending::of(record),
                 label: label(record),
+                short: short_label(record),
                 tags: request_tags(record),
                 witness: highlighted.contains(&index),
                 detail: detail(record),
@@ -237,6 +341,15 @@ pub fn label(record: &RequestRecord) -> String {
     }
 }
 
+/// The label cut to its operation and user: `w(101)`, `r(101)`, `sql`.
+fn short_label(record: &RequestRecord) -> String {
+    match &record.op {
+        Op::Write { key, .. } => format!("w({key})"),
+        Op::Read { key } => format!("r({key})"),
+        Op::Sql { .. } => "sql".to_string(),
+    }
+}
+
 /// The label with the row version it wrote or read, which tells apart two writes of one name:
 /// `r(103) → "Barbara" (version 4)`.
 fn versioned(record: &RequestRecord) -> String {
@@ -274,12 +387,6 @@ fn detail(record: &RequestRecord) -> String {
 /// the master's newer version; for one that missed its client's own write or went back in time,
 /// the newest write of the key its client had written or seen.
 fn missed_writes(history: &History) -> Vec<(usize, usize)> {
-    let write_index = |key: u64, write: u64| {
-        history.entries.iter().position(|entry| {
-            entry.record.logged_write() == Some(write)
-                && entry.record.key().is_none_or(|written_key| written_key == key)
-        })
-    };
     let mut links = Vec::new();
     for (index, entry) in history.entries.iter().enumerate() {
         let record = entry.record;
@@ -303,11 +410,19 @@ fn missed_writes(history: &History) -> Vec<(usize, usize)> {
         } else {
             None
         };
-        if let Some(to) = missed.and_then(|write| write_index(*key, write)) {
+        if let Some(to) = missed.and_then(|write| drawn_write(history, Some(*key), write)) {
             links.push((index, to));
         }
     }
     links
+}
+
+/// The entry that logged write number `write` of user `key` (a console statement names no
+/// user), if it is drawn.
+fn drawn_write(history: &History, key: Option<u64>, write: u64) -> Option<usize> {
+    history.entries.iter().position(|entry| {
+        entry.record.logged_write() == Some(write) && entry.record.key().is_none_or(|written| Some(written) == key)
+    })
 }
 
 /// A consistency model the history is checked against, and how its verdicts are told.
@@ -406,7 +521,8 @@ mod tests {
     #[test]
     fn the_inversion_is_drawn_on_three_lanes_and_told_as_a_witness() {
         let view = history(&inversion(ReadPref::Secondary), &Judgements::default());
-        assert_eq!(view.lanes, ["client 1", "client 2", "client 3"]);
+        let lanes: Vec<(&str, usize)> = view.lanes.iter().map(|lane| (lane.name.as_str(), lane.rows)).collect();
+        assert_eq!(lanes, [("client 1", 1), ("client 2", 1), ("client 3", 1)]);
         let labels: Vec<&str> = view.bars.iter().map(|bar| bar.label.as_str()).collect();
         assert_eq!(
             labels,
@@ -500,6 +616,72 @@ mod tests {
         );
         // Reads called before the last answer left out overlap the cut: drawn, not checked.
         assert!(view.scope.starts_with("The 24 latest operations; the checks look at 21 ("), "{}", view.scope);
+    }
+
+    /// Traffic at `rate` requests/s from `clients` clients, each request 100 ms there and back:
+    /// at 200/s, every client has several under way at once. Replicas 1 s behind: reads come
+    /// back stale.
+    fn traffic(rate: u64, clients: usize, until_ms: u64) -> Simulation {
+        let config = Config { mode: Mode::Async, clients, rate, seed: 4, ..Config::default() };
+        super::super::run(config, &[], until_ms)
+    }
+
+    #[test]
+    fn each_client_has_one_lane_and_its_operations_under_way_at_once_have_rows_of_their_own() {
+        for clients in [1, 4] {
+            let sim = traffic(200, clients, 3_000);
+            let view = history(&sim, &Judgements::default());
+            let names: Vec<&str> = view.lanes.iter().map(|lane| lane.name.as_str()).collect();
+            let expected: Vec<String> = (1..=clients).map(|client| format!("client {client}")).collect();
+            assert_eq!(names, expected, "one lane per client, named once");
+            assert!(view.lanes.iter().any(|lane| lane.rows > 3), "{:?}", view.lanes);
+            for (index, bar) in view.bars.iter().enumerate() {
+                let record = sim.recent().chain(sim.in_flight()).find(|record| record.id == bar.request).unwrap();
+                assert_eq!(view.lanes[bar.lane].name, format!("client {}", record.client + 1));
+                assert!(bar.row < view.lanes[bar.lane].rows);
+                // The next operation on the same row starts after this one ended.
+                if let Some(next) =
+                    view.bars[index + 1..].iter().find(|next| (next.lane, next.row) == (bar.lane, bar.row))
+                {
+                    assert!(bar.to < next.from, "{bar:?} and {next:?} share a row");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn labels_never_overlap_and_each_says_what_fits() {
+        // Many operations under way at once, each alone on its row; then one after the other,
+        // a row holding several.
+        for (rate, clients) in [(200, 4), (20, 1)] {
+            let view = history(&traffic(rate, clients, 3_000), &Judgements::default());
+            for width in [280.0, 700.0, 1_100.0] {
+                let placed = place_labels(&view, width);
+                let drawn: Vec<(&Bar, &Placed)> =
+                    view.bars.iter().zip(&placed).filter_map(|(bar, placed)| Some((bar, placed.as_ref()?))).collect();
+                let all = format!("{} of {} labelled at {rate}/s, {width} px", drawn.len(), view.bars.len());
+                assert!(drawn.len() >= view.bars.len() / 2, "{all}");
+                for (i, (bar, label)) in drawn.iter().enumerate() {
+                    assert!(bar.texts().contains(&label.text), "{label:?}");
+                    let (left, right) = label.extent(width);
+                    assert!(left >= 0.0 && right <= width, "{label:?} leaves the panel ({all})");
+                    for (other_bar, other) in &drawn[i + 1..] {
+                        if (other_bar.lane, other_bar.row) == (bar.lane, bar.row) {
+                            let (other_left, other_right) = other.extent(width);
+                            assert!(right <= other_left || other_right <= left, "{label:?} overlaps {other:?} ({all})");
+                        }
+                    }
+                }
+                let full = drawn.iter().filter(|(bar, label)| label.text.starts_with(&bar.label)).count();
+                let short = drawn.len() - full;
+                match (rate, width) {
+                    (200, _) => assert_eq!(short, 0, "each bar has its row to itself ({all})"),
+                    (_, 280.0) => assert!(short > full, "mostly shortened ({all}; {short} short)"),
+                    (_, 1_100.0) => assert!(full > short, "mostly in full ({all}; {short} short)"),
+                    _ => {}
+                }
+            }
+        }
     }
 
     #[test]
