@@ -64,7 +64,7 @@ describe('history', () => {
     await page.close();
   });
 
-  test('under traffic: one lane per client, and labels apart', async () => {
+  test('under traffic: one lane per client, labels apart, and why a stale read can still be linearizable', async () => {
     // 50 requests/s from four clients, each request 100 ms there and back: every client has
     // several under way at once. The link opens 1.6 s in, paused. On a desk and on a phone.
     const link = `#${signed('replicas=2&mode=async&lag=1000&seed=4&rate=50&clients=4&v=1&t=1600000')}`;
@@ -94,6 +94,10 @@ describe('history', () => {
       }
       assert.equal(await text(page, 'verdict-linearizable'), 'yes');
       assert.ok((await page.locator('.history .op.flagged').count()) > 0, 'reads tagged STALE are drawn');
+      assert.match(
+        await text(page, 'history-stale-why'),
+        /^A read tagged STALE can still be linearizable: it overlapped the write it missed, so that write may take effect just after the read\. Here client \d's r\(\d+\) → "\w+", called at 0:01\.\d+, missed w\(\d+, "\w+"\), acknowledged only at 0:01\.\d+/,
+      );
       // A label cut short is whole on hover.
       const short = page.locator('.history .op').filter({ has: page.locator('.op-label', { hasText: /^r\(\d+\)( STALE)?$/ }) });
       if (await short.count()) {

@@ -157,6 +157,12 @@ impl Simulation {
 }
 
 impl History<'_> {
+    /// Called before the window opened (when it opens after the run's start): such a read is
+    /// not judged, such a write is judged as if its answer were unknown.
+    pub fn began_before_window(&self, record: &RequestRecord) -> bool {
+        record.issued_at <= self.horizon && self.horizon > Time::ZERO
+    }
+
     /// How many lanes each client has.
     pub fn lanes(&self, client: ClientId) -> usize {
         self.entries.iter().filter(|entry| entry.record.client == client).map(|entry| entry.lane + 1).max().unwrap_or(0)
@@ -169,7 +175,7 @@ impl History<'_> {
     pub fn checked(&self) -> (checker::History, Vec<usize>) {
         let mut ops = Vec::new();
         let mut entry_of = Vec::new();
-        let before_horizon = |record: &RequestRecord| record.issued_at <= self.horizon && self.horizon > Time::ZERO;
+        let before_horizon = |record: &RequestRecord| self.began_before_window(record);
         // Acknowledged by the time the window opens: it is part of the start, or was overwritten
         // before it.
         let in_start = |record: &RequestRecord| {

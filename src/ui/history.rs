@@ -153,6 +153,9 @@ pub fn HistoryPanel(props: &HistoryPanelProps) -> Html {
                             </li>
                         }) }
                     </ul>
+                    if let Some(why) = &view.stale_why {
+                        <p class="history-why" data-testid="history-stale-why">{ why }</p>
+                    }
                 </div>
             </div>
             <p class="history-scope">{ &view.scope }</p>

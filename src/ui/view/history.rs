@@ -60,6 +60,8 @@ pub struct HistoryView {
     pub start: String,
     /// What was checked, in words.
     pub scope: String,
+    /// Why reads tagged STALE sit beside "Linearizable: yes", when some do.
+    pub stale_why: Option<String>,
 }
 
 /// A client's lane: its operations, those under way at the same time each on a row of its own.
@@ -298,7 +300,80 @@ pub fn history(sim: &Simulation, judgements: &Judgements) -> HistoryView {
         history.entries.len(),
         verdicts.checked
     );
-    HistoryView { lanes, bars, links, from, to, verdicts: verdict_lines, start: start_line(&history), scope }
+    let stale_why = match verdicts.linearizable {
+        Verdict::Yes => stale_yet_linearizable(&history, &judgement.checked.1),
+        _ => None,
+    };
+    HistoryView { lanes, bars, links, from, to, verdicts: verdict_lines, start: start_line(&history), scope, stale_why }
+}
+
+/// Why reads tagged STALE do not make the history non-linearizable, told from the reads
+/// themselves: a judged one was called before the write it missed was acknowledged (so that
+/// write may take effect after it), and one that began before the window is not judged. `None`
+/// when no stale read is either. `judged`: the entries the checks looked at.
+fn stale_yet_linearizable(history: &History, judged: &[usize]) -> Option<String> {
+    let stale = history
+        .entries
+        .iter()
+        .enumerate()
+        .filter(|(_, entry)| matches!(entry.record.op, Op::Read { .. }) && entry.record.is_stale());
+    let mut overlapped = Vec::new();
+    let mut before_window = 0;
+    for (index, entry) in stale {
+        let read = entry.record;
+        if history.began_before_window(read) {
+            before_window += 1;
+            continue;
+        }
+        let missed = match &read.outcome {
+            Some(Outcome::Read { master_row: Some(row), .. }) => row.write,
+            _ => continue,
+        };
+        let Some(write) = drawn_write(history, read.key(), missed).map(|write| history.entries[write].record) else {
+            continue;
+        };
+        let after_the_call = match Ending::of(write) {
+            Ending::Ok => write.completed_at.is_some_and(|done| done >= read.issued_at),
+            Ending::Pending | Ending::Info => true,
+            Ending::Fail => false,
+        };
+        if after_the_call && judged.contains(&index) {
+            overlapped.push((read, write));
+        }
+    }
+    let mut said = Vec::new();
+    if let Some(&(read, write)) = overlapped.first() {
+        let acknowledged = match (Ending::of(write), write.completed_at) {
+            (Ending::Ok, Some(done)) => format!("acknowledged only at {}", done.as_clock()),
+            (Ending::Info, _) => "which failed with its outcome unknown".to_string(),
+            _ => "not acknowledged yet".to_string(),
+        };
+        let more = match overlapped.len() - 1 {
+            0 => String::new(),
+            1 => " (and 1 more read like it)".to_string(),
+            more => format!(" (and {more} more reads like it)"),
+        };
+        said.push(format!(
+            "A read tagged STALE can still be linearizable: it overlapped the write it missed, so that write may take effect just after the read. Here client {}'s {}, called at {}, missed {}, {acknowledged}{more}.",
+            read.client + 1,
+            label(read),
+            read.issued_at.as_clock(),
+            label(write),
+        ));
+    }
+    if before_window > 0 {
+        let reads = if before_window == 1 {
+            "1 read tagged STALE".to_string()
+        } else {
+            format!("{before_window} reads tagged STALE")
+        };
+        said.push(format!(
+            "{reads} began before the window opened ({}), so no verdict judges {}.",
+            history.horizon.as_clock(),
+            if before_window == 1 { "it" } else { "them" }
+        ));
+    }
+    (!said.is_empty()).then(|| said.join(" "))
 }
 
 /// `Window from 0:01.250: each user starts at its last write acknowledged by then (102 "Ada",
@@ -704,5 +779,40 @@ mod tests {
         sim.run_until(sim.now() + Time::from_millis(16));
         history(&sim, &judgements);
         assert_eq!(judgements.made.get(), 2, "a new operation is judged");
+    }
+
+    #[test]
+    fn a_stale_read_beside_a_linearizable_yes_is_told_why() {
+        // Client 2 reads while client 1's write is on its way back: stale, and overlapping.
+        let config = Config { mode: Mode::Async, clients: 2, lag_ms: 1_000, client_ms: 50, ..Config::default() };
+        let write = (0, Command::Write { client: 0, key: 101, name: "Bob".into() });
+        let overlapping = (60, Command::Read { client: 1, key: 101 });
+        let view =
+            history(&super::super::run(config.clone(), &[write.clone(), overlapping], 400), &Judgements::default());
+        assert_eq!(view.bars[1].tags, ["STALE"]);
+        assert_eq!(view.verdicts[0].answer, "yes");
+        assert_eq!(
+            view.stale_why.as_deref(),
+            Some(
+                "A read tagged STALE can still be linearizable: it overlapped the write it missed, so that write may take effect just after the read. Here client 2's r(101) → none, called at 0:00.060, missed w(101, \"Bob\"), acknowledged only at 0:00.101."
+            )
+        );
+        // Called after the write was acknowledged: not linearizable, and nothing to explain.
+        let after = (150, Command::Read { client: 1, key: 101 });
+        let view = history(&super::super::run(config.clone(), &[write.clone(), after], 400), &Judgements::default());
+        assert_eq!((view.bars[1].tags.as_slice(), view.verdicts[0].answer), (&["STALE"][..], "no"));
+        assert_eq!(view.stale_why, None);
+        // The overlapping read, then 23 more: the write leaves the window, which opens at its
+        // answer, after the stale read began.
+        let mut commands = vec![write, (60, Command::Read { client: 1, key: 101 })];
+        commands.extend((0..SHOWN as u64 - 1).map(|i| (61 + i, Command::Read { client: 0, key: 102 })));
+        let view = history(&super::super::run(config, &commands, 400), &Judgements::default());
+        assert_eq!((view.bars[0].tags.as_slice(), view.verdicts[0].answer), (&["STALE"][..], "yes"));
+        assert_eq!(
+            view.stale_why.as_deref(),
+            Some("1 read tagged STALE began before the window opened (0:00.101), so no verdict judges it.")
+        );
+        // No stale read, nothing to explain.
+        assert_eq!(history(&inversion(ReadPref::Primary), &Judgements::default()).stale_why, None);
     }
 }
