@@ -111,8 +111,12 @@ describe('history', () => {
 
   test('the history exports as history.json and as Jepsen EDN', async () => {
     const { page, problems } = await demoStep(1);
-    // The stage shows no exports; leaving the demo keeps the run, paused.
+    // The stage shows no exports. Leaving the demo plays on, so the run is paused and taken
+    // back to the step's moment, while the write still waits.
     await page.getByTestId('demo-leave').click();
+    await page.getByTestId('pause').click();
+    await page.getByTestId('timeline').fill('801');
+    await untilText(page, 'clock', 't = 801.0 ms');
     const [json] = await Promise.all([page.waitForEvent('download'), page.getByTestId('history-export').click()]);
     assert.equal(json.suggestedFilename(), 'history.json');
     const entries = JSON.parse(await readFile(await json.path(), 'utf8'));
