@@ -12,6 +12,9 @@ const SITE_DIR = resolve(process.env.SITE_DIR ?? 'target/e2e-site');
 const FRAME_SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const SOAK_MINUTES = Number(process.env.SOAK_MINUTES ?? 30);
 const LOAD = process.env.BENCH_LOAD ?? '#replicas=8&mode=async&lag=200&seed=1&rate=2000&reads=90&clients=8';
+// BENCH_PARTS=frames measures only the frame times under load (part 2), in under a minute: for
+// checking a change to what a frame does.
+const FRAMES_ONLY = process.env.BENCH_PARTS === 'frames';
 
 const site = await serveStatic(SITE_DIR, '/playground/');
 const gzipped = await serveStatic(SITE_DIR, '/playground/', { gzip: true });
@@ -104,51 +107,53 @@ const seekTo = (targetMs) =>
   });
 
 try {
-  // 1. Navigation to the first interactive frame, median of five fresh loads.
-  report('first-interactive-frame', await firstFrames(() => browser.newPage(), site.url));
+  if (!FRAMES_ONLY) {
+    // 1. Navigation to the first interactive frame, median of five fresh loads.
+    report('first-interactive-frame', await firstFrames(() => browser.newPage(), site.url));
 
-  // 1a. A cold load on a student's phone: Lighthouse's mobile profile (150 ms round trip,
-  // 1.6 Mbps down, 750 kbps up, CPU 4x slower), no cache, files served gzipped; median of five.
-  const cold = [];
-  for (let run = 0; run < 5; run++) {
-    const context = await browser.newContext({ viewport: { width: 412, height: 823 }, isMobile: true, hasTouch: true });
-    const page = await context.newPage();
-    const cdp = await context.newCDPSession(page);
-    await cdp.send('Network.enable');
-    await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
-    await cdp.send('Network.emulateNetworkConditions', {
-      offline: false,
-      latency: 150,
-      downloadThroughput: (1.6 * 1024 * 1024) / 8,
-      uploadThroughput: (750 * 1024) / 8,
+    // 1a. A cold load on a student's phone: Lighthouse's mobile profile (150 ms round trip,
+    // 1.6 Mbps down, 750 kbps up, CPU 4x slower), no cache, files served gzipped; median of five.
+    const cold = [];
+    for (let run = 0; run < 5; run++) {
+      const context = await browser.newContext({ viewport: { width: 412, height: 823 }, isMobile: true, hasTouch: true });
+      const page = await context.newPage();
+      const cdp = await context.newCDPSession(page);
+      await cdp.send('Network.enable');
+      await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
+      await cdp.send('Network.emulateNetworkConditions', {
+        offline: false,
+        latency: 150,
+        downloadThroughput: (1.6 * 1024 * 1024) / 8,
+        uploadThroughput: (750 * 1024) / 8,
+      });
+      await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
+      let bytes = 0;
+      cdp.on('Network.loadingFinished', (event) => (bytes += event.encodedDataLength));
+      await page.addInitScript(INSTRUMENT);
+      await page.goto(gzipped.url + '#replicas=3&mode=async&seed=7');
+      const times = await page.evaluate(() => Promise.all([window.__pictureDrawn, window.__firstFrame]));
+      cold.push({ picture: times[0], interactive: times[1], bytes });
+      await context.close();
+    }
+    const median = (values) => [...values].sort((a, b) => a - b)[2];
+    report('cold-load', {
+      pictureMs: median(cold.map((run) => run.picture)),
+      interactiveMs: median(cold.map((run) => run.interactive)),
+      bytes: median(cold.map((run) => run.bytes)),
+      all: cold.map((run) => `${Math.round(run.picture)}/${Math.round(run.interactive)}`),
     });
-    await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
-    let bytes = 0;
-    cdp.on('Network.loadingFinished', (event) => (bytes += event.encodedDataLength));
-    await page.addInitScript(INSTRUMENT);
-    await page.goto(gzipped.url + '#replicas=3&mode=async&seed=7');
-    const times = await page.evaluate(() => Promise.all([window.__pictureDrawn, window.__firstFrame]));
-    cold.push({ picture: times[0], interactive: times[1], bytes });
-    await context.close();
-  }
-  const median = (values) => [...values].sort((a, b) => a - b)[2];
-  report('cold-load', {
-    pictureMs: median(cold.map((run) => run.picture)),
-    interactiveMs: median(cold.map((run) => run.interactive)),
-    bytes: median(cold.map((run) => run.bytes)),
-    all: cold.map((run) => `${Math.round(run.picture)}/${Math.round(run.interactive)}`),
-  });
 
-  // 1b. A repeat visit with the network off: the first visit installs the service worker,
-  // then five loads, offline, each in a new tab of that browser; the median.
-  const context = await browser.newContext();
-  const firstVisit = await context.newPage();
-  await firstVisit.goto(site.url);
-  await within(30, 'the service worker installing', firstVisit.evaluate(() => navigator.serviceWorker.ready.then(() => true)));
-  await context.setOffline(true);
-  const offline = await firstFrames(() => context.newPage(), site.url);
-  await context.close();
-  report('offline-repeat-visit', offline);
+    // 1b. A repeat visit with the network off: the first visit installs the service worker,
+    // then five loads, offline, each in a new tab of that browser; the median.
+    const context = await browser.newContext();
+    const firstVisit = await context.newPage();
+    await firstVisit.goto(site.url);
+    await within(30, 'the service worker installing', firstVisit.evaluate(() => navigator.serviceWorker.ready.then(() => true)));
+    await context.setOffline(true);
+    const offline = await firstFrames(() => context.newPage(), site.url);
+    await context.close();
+    report('offline-repeat-visit', offline);
+  }
 
   // 2. Frames under load at real-time speed.
   const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
@@ -168,58 +173,60 @@ try {
     hog.kill();
   }
 
-  // 3. Memory over simulated time at the same load, run at 20x.
-  await page.getByTestId('speed').selectOption('20');
-  const memory = async () => ({
-    simulatedMinutes: await page.evaluate(() => parseFloat(document.querySelector('[data-testid="clock"]').textContent.replace(/[^0-9.]/g, '')) / 60000),
-    wasmBytes: await page.evaluate(() => window.__wasm?.memory?.buffer.byteLength ?? 0),
-    jsHeapBytes: (await cdp.send('Runtime.getHeapUsage')).usedSize,
-  });
-  const samples = [await memory()];
-  while (samples[samples.length - 1].simulatedMinutes < SOAK_MINUTES) {
-    await page.waitForTimeout(5000);
-    samples.push(await memory());
-  }
-  report('memory', { samples });
+  if (!FRAMES_ONLY) {
+    // 3. Memory over simulated time at the same load, run at 20x.
+    await page.getByTestId('speed').selectOption('20');
+    const memory = async () => ({
+      simulatedMinutes: await page.evaluate(() => parseFloat(document.querySelector('[data-testid="clock"]').textContent.replace(/[^0-9.]/g, '')) / 60000),
+      wasmBytes: await page.evaluate(() => window.__wasm?.memory?.buffer.byteLength ?? 0),
+      jsHeapBytes: (await cdp.send('Runtime.getHeapUsage')).usedSize,
+    });
+    const samples = [await memory()];
+    while (samples[samples.length - 1].simulatedMinutes < SOAK_MINUTES) {
+      await page.waitForTimeout(5000);
+      samples.push(await memory());
+    }
+    report('memory', { samples });
 
-  // 4. Seeking: paused after the soak, the timeline set to 20 moments anywhere in the run (a
-  // seeded order, so runs compare), each timed from the input to the frame that shows it.
-  if ((await page.getByTestId('pause').textContent()) !== 'Play') await page.getByTestId('pause').click();
-  const furthestMs = await page.evaluate(() => Number(document.querySelector('[data-testid="timeline"]').max));
-  let seed = 12345;
-  const nextFraction = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-  const seeks = [];
-  for (let index = 0; index < 20; index++) {
-    const targetMs = Math.floor(nextFraction() * furthestMs);
-    seeks.push(await within(30, `seeking to ${targetMs} ms`, page.evaluate(seekTo, targetMs)));
-  }
-  const sortedSeeks = [...seeks].sort((a, b) => a - b);
-  report('seeking', {
-    minutes: furthestMs / 60000,
-    p95: sortedSeeks[Math.round(0.95 * (sortedSeeks.length - 1))],
-    worst: sortedSeeks[sortedSeeks.length - 1],
-    all: seeks.map((ms) => Math.round(ms)),
-  });
+    // 4. Seeking: paused after the soak, the timeline set to 20 moments anywhere in the run (a
+    // seeded order, so runs compare), each timed from the input to the frame that shows it.
+    if ((await page.getByTestId('pause').textContent()) !== 'Play') await page.getByTestId('pause').click();
+    const furthestMs = await page.evaluate(() => Number(document.querySelector('[data-testid="timeline"]').max));
+    let seed = 12345;
+    const nextFraction = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const seeks = [];
+    for (let index = 0; index < 20; index++) {
+      const targetMs = Math.floor(nextFraction() * furthestMs);
+      seeks.push(await within(30, `seeking to ${targetMs} ms`, page.evaluate(seekTo, targetMs)));
+    }
+    const sortedSeeks = [...seeks].sort((a, b) => a - b);
+    report('seeking', {
+      minutes: furthestMs / 60000,
+      p95: sortedSeeks[Math.round(0.95 * (sortedSeeks.length - 1))],
+      worst: sortedSeeks[sortedSeeks.length - 1],
+      all: seeks.map((ms) => Math.round(ms)),
+    });
 
-  // 5. Opening the heaviest link allowed (half an hour at 20,000 requests/s over 8 replicas, as
-  // model/benches/model.rs runs natively): the time until its moment shows, and the longest
-  // frame on the way (the page stays responsive while it replays).
-  const heavy = await browser.newPage({ viewport: { width: 1280, height: 720 } });
-  await heavy.goto(`${site.url}#${signed('replicas=8&mode=async&lag=1000&seed=1&rate=20000&v=1&t=1800000000')}`);
-  report('heaviest-link', await within(600, 'opening the heaviest link', heavy.evaluate(() => new Promise((done) => {
-    let last = performance.now();
-    let longest = 0;
-    const check = () => {
-      const now = performance.now();
-      longest = Math.max(longest, now - last);
-      last = now;
-      const label = document.querySelector('.timeline-label');
-      if (label?.textContent.startsWith('30:00.000 ') && !document.querySelector('[data-testid="replay-progress"]')) done({ ms: now, longestFrameMs: longest });
-      else requestAnimationFrame(check);
-    };
-    requestAnimationFrame(check);
-  }))));
-  await heavy.close();
+    // 5. Opening the heaviest link allowed (half an hour at 20,000 requests/s over 8 replicas, as
+    // model/benches/model.rs runs natively): the time until its moment shows, and the longest
+    // frame on the way (the page stays responsive while it replays).
+    const heavy = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+    await heavy.goto(`${site.url}#${signed('replicas=8&mode=async&lag=1000&seed=1&rate=20000&v=1&t=1800000000')}`);
+    report('heaviest-link', await within(600, 'opening the heaviest link', heavy.evaluate(() => new Promise((done) => {
+      let last = performance.now();
+      let longest = 0;
+      const check = () => {
+        const now = performance.now();
+        longest = Math.max(longest, now - last);
+        last = now;
+        const label = document.querySelector('.timeline-label');
+        if (label?.textContent.startsWith('30:00.000 ') && !document.querySelector('[data-testid="replay-progress"]')) done({ ms: now, longestFrameMs: longest });
+        else requestAnimationFrame(check);
+      };
+      requestAnimationFrame(check);
+    }))));
+    await heavy.close();
+  }
 } finally {
   await browser.close();
   site.server.close();

@@ -1,13 +1,13 @@
 // End-to-end: the history panel on the built site: client lanes, the verdicts and their
-// witness, rewinding it, the keyboard, and the JSON and EDN exports.
+// witness, rewinding it, the keyboard, reading it under traffic, and the JSON and EDN exports.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 
-import { open as openIn, siteInChromium, text, untilText } from './fixtures.js';
+import { open as openIn, signed, siteInChromium, text, untilText } from './fixtures.js';
 
 const running = siteInChromium();
-const open = (fragment) => openIn(running, fragment);
+const open = (fragment, viewport) => openIn(running, fragment, viewport);
 
 /** Opens the demo "Sync is not linearizable" at `step` and waits until the step pauses at its claim. */
 async function demoStep(step) {
@@ -64,10 +64,59 @@ describe('history', () => {
     await page.close();
   });
 
+  test('under traffic: one lane per client, labels apart, and why a stale read can still be linearizable', async () => {
+    // 50 requests/s from four clients, each request 100 ms there and back: every client has
+    // several under way at once. The link opens 1.6 s in, paused. On a desk and on a phone.
+    const link = `#${signed('replicas=2&mode=async&lag=1000&seed=4&rate=50&clients=4&v=1&t=1600000')}`;
+    for (const viewport of [{ width: 1280, height: 720 }, { width: 390, height: 844 }]) {
+      const { page, problems } = await open(link, viewport);
+      await untilText(page, 'clock', 't = 1600.0 ms', 15000);
+      await page.getByTestId('history').scrollIntoViewIfNeeded();
+      // Labels are placed once the panel's width is known, when it is first laid out.
+      await page.locator('.history .op-label').first().waitFor();
+      const where = `at ${viewport.width} px`;
+      assert.deepEqual(await page.locator('.history .lane-names text').allTextContents(), ['client 1', 'client 2', 'client 3', 'client 4'], where);
+      assert.equal(await page.locator('.history .op').count(), 24);
+      const boxes = await page.locator('.history .op-label').evaluateAll((labels) =>
+        labels.map((label) => {
+          const box = label.getBoundingClientRect();
+          return { text: label.textContent, left: box.left, right: box.right, top: box.top, bottom: box.bottom };
+        }),
+      );
+      assert.ok(boxes.length >= 12, `${boxes.length} labels drawn ${where}`);
+      const lanes = await page.locator('.history-lanes svg[role="group"]').boundingBox();
+      for (const [i, a] of boxes.entries()) {
+        assert.ok(a.left >= lanes.x - 0.5 && a.right <= lanes.x + lanes.width + 0.5, `"${a.text}" leaves the lanes ${where}`);
+        for (const b of boxes.slice(i + 1)) {
+          const apart = a.right <= b.left || b.right <= a.left || a.bottom <= b.top || b.bottom <= a.top;
+          assert.ok(apart, `"${a.text}" overlaps "${b.text}" ${where}`);
+        }
+      }
+      assert.equal(await text(page, 'verdict-linearizable'), 'yes');
+      assert.ok((await page.locator('.history .op.flagged').count()) > 0, 'reads tagged STALE are drawn');
+      assert.match(
+        await text(page, 'history-stale-why'),
+        /^A read tagged STALE can still be linearizable: it overlapped the write it missed, so that write may take effect just after the read\. Here client \d's r\(\d+\) → "\w+", called at 0:01\.\d+, missed w\(\d+, "\w+"\), acknowledged only at 0:01\.\d+/,
+      );
+      // A label cut short is whole on hover.
+      const short = page.locator('.history .op').filter({ has: page.locator('.op-label', { hasText: /^r\(\d+\)( STALE)?$/ }) });
+      if (await short.count()) {
+        await short.first().hover();
+        assert.match(await page.locator('.history-detail').textContent(), /^client \d · r\(\d+\) → /);
+      }
+      assert.deepEqual(problems, []);
+      await page.close();
+    }
+  });
+
   test('the history exports as history.json and as Jepsen EDN', async () => {
     const { page, problems } = await demoStep(1);
-    // The stage shows no exports; leaving the demo keeps the run, paused.
+    // The stage shows no exports. Leaving the demo plays on, so the run is paused and taken
+    // back to the step's moment, while the write still waits.
     await page.getByTestId('demo-leave').click();
+    await page.getByTestId('pause').click();
+    await page.getByTestId('timeline').fill('801');
+    await untilText(page, 'clock', 't = 801.0 ms');
     const [json] = await Promise.all([page.waitForEvent('download'), page.getByTestId('history-export').click()]);
     assert.equal(json.suggestedFilename(), 'history.json');
     const entries = JSON.parse(await readFile(await json.path(), 'utf8'));

@@ -199,6 +199,7 @@ mod components {
             },
             portrait: false,
             large: false,
+            compact: false,
             fill_height: false,
             test_ids: true,
             dots: vec![

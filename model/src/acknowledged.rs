@@ -140,13 +140,16 @@ impl AcknowledgedUsers {
         self.since = self.since.max(horizon);
     }
 
-    /// User `key`'s register at `at` (not before `since`).
-    pub fn at(&self, at: Time, key: Key) -> Start {
-        let mut latest = self.start.get(&key).cloned().unwrap_or_default();
-        for (_, _, change) in self.changes.iter().filter(|&&(when, user, _)| when <= at && user == key) {
-            latest.apply(change);
+    /// The registers of users `keys` (sorted, no repeats) at `at` (not before `since`), by user:
+    /// one pass over the changes for all of them, as the page asks every frame.
+    pub fn starts(&self, at: Time, keys: Vec<Key>) -> Vec<(Key, Start)> {
+        let mut latest: Vec<Latest> = keys.iter().map(|key| self.start.get(key).cloned().unwrap_or_default()).collect();
+        for (_, key, change) in self.changes.iter().take_while(|&&(when, ..)| when <= at) {
+            if let Ok(user) = keys.binary_search(key) {
+                latest[user].apply(change);
+            }
         }
-        latest.start()
+        keys.into_iter().zip(latest.iter().map(Latest::start)).collect()
     }
 }
 
@@ -155,5 +158,57 @@ fn user_key(key: &Value) -> Option<Key> {
     match key {
         Value::Int(id) => Key::try_from(*id).ok(),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::SimRng;
+
+    /// User `key`'s register at `at`, by its definition: its start, then each of its changes up
+    /// to `at`.
+    fn one_user(users: &AcknowledgedUsers, at: Time, key: Key) -> Start {
+        let mut latest = users.start.get(&key).cloned().unwrap_or_default();
+        for (_, _, change) in users.changes.iter().filter(|&&(when, user, _)| when <= at && user == key) {
+            latest.apply(change);
+        }
+        latest.start()
+    }
+
+    #[test]
+    fn the_starts_in_one_pass_are_each_users_own() {
+        let mut rng = SimRng::new(23);
+        let mut users = AcknowledgedUsers::new(&Database::seed());
+        let mut now = Time::ZERO;
+        let (mut compared, mut known, mut unknown) = (0, 0, 0);
+        for write in 1..3_000 {
+            now = now + Time::from_millis(rng.below(3));
+            let key = 101 + rng.below(8);
+            if rng.below(50) == 0 {
+                users.console(now, &Value::Int(key as i64));
+            } else {
+                // Calls up to 40 ms back: some overlap the writes acknowledged before them.
+                let call = Time(now.0.saturating_sub(rng.below(40_000)));
+                users.acknowledged(key, Acknowledged { call, answer: now, write, name: format!("name {write}") });
+            }
+            if rng.below(400) == 0 {
+                users.forget_until(Time(now.0.saturating_sub(rng.below(200_000))));
+            }
+            if write % 7 == 0 {
+                let at = Time(now.0.saturating_sub(rng.below(300_000))).max(users.since());
+                let keys: Vec<Key> = (100..110).filter(|_| rng.below(2) == 0).collect();
+                let starts = users.starts(at, keys.clone());
+                let each: Vec<(Key, Start)> = keys.iter().map(|&key| (key, one_user(&users, at, key))).collect();
+                assert_eq!(starts, each, "at {at:?}");
+                compared += keys.len();
+                known += starts.iter().filter(|(_, start)| matches!(start, Start::Known(Some(_)))).count();
+                unknown += starts.iter().filter(|(_, start)| *start == Start::Unknown).count();
+            }
+        }
+        assert!(
+            compared > 1_000 && known > 100 && unknown > 100,
+            "{compared} compared, {known} known, {unknown} unknown"
+        );
     }
 }

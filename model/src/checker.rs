@@ -31,7 +31,8 @@
 //! a write from before the window after operations of other processes in it, so a caller who
 //! wants that stands the write in as an unanswered one.
 //!
-//! The page checks its history every frame it draws, so the two searches are bounded in work,
+//! The page checks its history whenever the operations it judges change, under traffic nearly
+//! every frame it draws, so the two searches are bounded in work,
 //! not time: at most [`MAX_OPS`] operations and [`CHECK_STEPS`] steps, witness included; past
 //! either, the verdict is [`Verdict::NotChecked`], saying which. The search is Wing & Gong's, with Lowe's
 //! just-in-time linearization and memoized states (Lowe, "Testing for linearizability", 2017).

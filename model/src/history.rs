@@ -151,12 +151,18 @@ impl Simulation {
         let keys = entries.iter().filter_map(|entry| entry.record.key()).collect();
         let mut keys = sorted_by(keys, |&key| (key, 0));
         keys.dedup();
-        let start = keys.into_iter().map(|key| (key, self.acknowledged.at(horizon, key))).collect();
+        let start = self.acknowledged.starts(horizon, keys);
         History { entries, horizon, start, console_writes, now: self.now }
     }
 }
 
 impl History<'_> {
+    /// Called before the window opened (when it opens after the run's start): such a read is
+    /// not judged, such a write is judged as if its answer were unknown.
+    pub fn began_before_window(&self, record: &RequestRecord) -> bool {
+        record.issued_at <= self.horizon && self.horizon > Time::ZERO
+    }
+
     /// How many lanes each client has.
     pub fn lanes(&self, client: ClientId) -> usize {
         self.entries.iter().filter(|entry| entry.record.client == client).map(|entry| entry.lane + 1).max().unwrap_or(0)
@@ -169,7 +175,7 @@ impl History<'_> {
     pub fn checked(&self) -> (checker::History, Vec<usize>) {
         let mut ops = Vec::new();
         let mut entry_of = Vec::new();
-        let before_horizon = |record: &RequestRecord| record.issued_at <= self.horizon && self.horizon > Time::ZERO;
+        let before_horizon = |record: &RequestRecord| self.began_before_window(record);
         // Acknowledged by the time the window opens: it is part of the start, or was overwritten
         // before it.
         let in_start = |record: &RequestRecord| {
@@ -238,24 +244,30 @@ impl History<'_> {
 
     /// The checker's verdicts on this history, witnesses as entry indices.
     pub fn verdicts(&self) -> Verdicts {
-        let (history, entry_of) = self.checked();
-        let in_entries = |verdict: Verdict| match verdict {
-            Verdict::No { witness } => {
-                // Past `entry_of` are the sequential check's stand-ins for writes before the window.
-                let witness = witness.into_iter().filter_map(|i| entry_of.get(i).copied()).collect();
-                let mut witness = sorted_by(witness, |&entry| (entry as u64, 0));
-                witness.dedup();
-                Verdict::No { witness }
-            }
-            other => other,
-        };
-        Verdicts {
-            linearizable: in_entries(checker::linearizable(&history)),
-            sequential: in_entries(checker::sequentially_consistent(&with_earlier_writes(&history))),
-            read_your_writes: in_entries(checker::read_your_writes(&history)),
-            monotonic_reads: in_entries(checker::monotonic_reads(&history)),
-            checked: history.ops.len(),
+        judge(&self.checked())
+    }
+}
+
+/// The checker's verdicts on what [`History::checked`] gives: the operations judged and the
+/// entry each came from; witnesses as entry indices. Its own function, so that a caller who
+/// keeps the last judgement can judge again only when that input changed.
+pub fn judge((history, entry_of): &(checker::History, Vec<usize>)) -> Verdicts {
+    let in_entries = |verdict: Verdict| match verdict {
+        Verdict::No { witness } => {
+            // Past `entry_of` are the sequential check's stand-ins for writes before the window.
+            let witness = witness.into_iter().filter_map(|i| entry_of.get(i).copied()).collect();
+            let mut witness = sorted_by(witness, |&entry| (entry as u64, 0));
+            witness.dedup();
+            Verdict::No { witness }
         }
+        other => other,
+    };
+    Verdicts {
+        linearizable: in_entries(checker::linearizable(history)),
+        sequential: in_entries(checker::sequentially_consistent(&with_earlier_writes(history))),
+        read_your_writes: in_entries(checker::read_your_writes(history)),
+        monotonic_reads: in_entries(checker::monotonic_reads(history)),
+        checked: history.ops.len(),
     }
 }
 

@@ -84,6 +84,7 @@ pub fn App() -> Html {
         }));
     }
     let portrait = use_media_query(NARROW);
+    let judgements = use_memo((), |_| view::Judgements::default());
     let fragment = state.fragment.clone();
     let now = state.sim.borrow().now();
     use_effect_with(state.address.clone(), |address| browser::replace_fragment(address));
@@ -143,7 +144,8 @@ pub fn App() -> Html {
             }
         })
     };
-    let history = || html! { <HistoryPanel view={view::history(&sim)} on_export={export_history.clone()} /> };
+    let history =
+        || html! { <HistoryPanel view={view::history(&sim, &judgements)} on_export={export_history.clone()} /> };
     let event_log = |rows| html! { <EventLog events={view::event_rows(&sim, rows)} /> };
     let watched_panel = |&id: &&str| match id {
         "request-log" => request_log(view::STAGE_REQUEST_ROWS),

@@ -1,5 +1,5 @@
-//! Hooks into the browser's clock and keyboard: the model only ever sees commands and
-//! elapsed time, these turn browser events into them.
+//! Hooks into the browser's clock, keyboard and layout: the model only ever sees commands and
+//! elapsed time, these turn browser events into them (and tell the page how wide it draws).
 
 use std::cell::RefCell;
 use std::rc::Rc;

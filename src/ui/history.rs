@@ -1,19 +1,24 @@
-//! The history panel: client lanes with each operation a bar from call to answer, a line from a
-//! read to the write it missed, the witness of a "no" outlined; below, the verdicts in words and
-//! the exports. Each bar takes the keyboard's focus and then tells its times and node.
+//! The history panel: a lane per client, each operation a bar from call to answer on a row of
+//! its lane (a client's operations under way at once on rows of their own), labelled where the
+//! label fits; a line from a read to the write it missed, the witness of a "no" outlined; below,
+//! the verdicts in words and the exports. Each bar takes the keyboard's focus and then tells
+//! its client, times and node.
 
 use yew::prelude::*;
 
 use super::demo_panel::use_watched;
-use super::view::{BarKind, HistoryView};
+use super::frame::use_element_size;
+use super::view::{self, Anchor, BarKind, HistoryView};
 use crate::sim::history::Ending;
 
-/// Each lane's height, in pixels: the lanes stretch across the panel, the text keeps its size.
-const LANE: f64 = 28.0;
-const BAR: f64 = 9.0;
-/// Past this fraction of the width, a bar's label ends at the bar's end instead of starting at
-/// its start, so it is not cut off at the right edge.
-const LABEL_FLIPS: f64 = 0.6;
+/// A row of a lane, in pixels: a band for the labels, then the bar.
+const ROW: f64 = 22.0;
+/// Where in its row a label's baseline and the bar's top are.
+const LABEL_BASELINE: f64 = 11.0;
+const BAR_TOP: f64 = 13.0;
+const BAR: f64 = 7.0;
+/// Space between two clients' lanes, with a line in its middle.
+const LANE_GAP: f64 = 6.0;
 
 /// The file formats the history is exported in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -32,10 +37,23 @@ pub struct HistoryPanelProps {
 pub fn HistoryPanel(props: &HistoryPanelProps) -> Html {
     let focused = use_state(|| None::<u64>);
     let watched = use_watched();
+    let lanes_svg = use_node_ref();
+    let measured = use_element_size(lanes_svg.clone(), (0.0, 0.0));
+    let width = Some(measured.0).filter(|width| *width > 0.0);
     let view = &props.view;
-    let height = view.lanes.len() as f64 * LANE;
+    // Each lane's top; the last entry is the height of them all.
+    let tops: Vec<f64> = std::iter::once(0.0)
+        .chain(view.lanes.iter().scan(0.0, |top, lane| {
+            *top += lane.rows as f64 * ROW + LANE_GAP;
+            Some(*top)
+        }))
+        .collect();
+    let height = tops.last().copied().unwrap_or_default();
+    let row_top = |lane: usize, row: usize| tops[lane] + row as f64 * ROW;
+    let bar_middle = |lane: usize, row: usize| row_top(lane, row) + BAR_TOP + BAR / 2.0;
+    let separators = || (1..view.lanes.len()).map(|lane| tops[lane] - LANE_GAP / 2.0);
     let percent = |fraction: f64| format!("{:.2}%", fraction * 100.0);
-    let lane_middle = |lane: usize| lane as f64 * LANE + LANE - BAR / 2.0 - 3.0;
+    let labels = width.map(|width| view::place_labels(view, width)).unwrap_or_else(|| vec![None; view.bars.len()]);
     let detail =
         focused.and_then(|request| view.bars.iter().find(|bar| bar.request == request)).map(|bar| bar.detail.clone());
     html! {
@@ -53,58 +71,72 @@ pub fn HistoryPanel(props: &HistoryPanelProps) -> Html {
                 <div class="history-timeline">
                     if view.bars.is_empty() {
                         <p class="empty">{ "Nothing yet: press Write, then Read." }</p>
-                    } else {
-                        <div class="history-lanes">
-                            <div class="lane-names" aria-hidden="true">
-                                { for view.lanes.iter().map(|name| html! { <div class="lane-name">{ name }</div> }) }
-                            </div>
-                            <svg height={height.to_string()} role="group" aria-label="Each client's operations, from call to answer">
-                                <defs>
-                                    <marker id="missed-arrow" viewBox="0 0 8 8" refX="7" refY="4" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
-                                        <path d="M0,0 L8,4 L0,8 z" class="missed-head" />
-                                    </marker>
-                                </defs>
-                                { for (0..view.lanes.len()).map(|lane| html! {
-                                    <line class="lane-line" x1="0" x2="100%" y1={lane_middle(lane).to_string()} y2={lane_middle(lane).to_string()} />
-                                }) }
-                                { for view.bars.iter().map(|bar| {
-                                    let y = lane_middle(bar.lane) - BAR / 2.0;
-                                    let class = classes!(
-                                        "op",
-                                        match bar.kind { BarKind::Write => "op-write", BarKind::Read => "op-read", BarKind::Sql => "op-sql" },
-                                        match bar.ending { Ending::Ok => "ok", Ending::Fail => "fail", Ending::Info => "info", Ending::Pending => "pending" },
-                                        (!bar.tags.is_empty()).then_some("flagged"),
-                                        bar.witness.then_some("witness"),
-                                    );
-                                    let focus = {
-                                        let (focused, request) = (focused.clone(), bar.request);
-                                        Callback::from(move |_: FocusEvent| focused.set(Some(request)))
-                                    };
-                                    let blur = {
-                                        let focused = focused.clone();
-                                        Callback::from(move |_: FocusEvent| focused.set(None))
-                                    };
-                                    let (label_at, anchor) = if bar.from > LABEL_FLIPS { (bar.to, "end") } else { (bar.from, "start") };
-                                    html! {
-                                        <g {class} tabindex="0" role="img" aria-label={bar.detail.clone()} onfocus={focus} onblur={blur}>
-                                            <title>{ &bar.detail }</title>
-                                            <rect x={percent(bar.from)} y={y.to_string()} width={percent((bar.to - bar.from).max(0.004))} height={BAR.to_string()} rx="3" />
-                                            <text class="op-label" x={percent(label_at)} y={(y - 3.0).to_string()} text-anchor={anchor}>
-                                                { &bar.label }
-                                                { for bar.tags.first().map(|tag| format!(" {tag}")) }
-                                            </text>
-                                        </g>
-                                    }
-                                }) }
-                                { for view.links.iter().map(|&(read, write)| {
-                                    let (read, write) = (&view.bars[read], &view.bars[write]);
-                                    html! {
-                                        <line class="missed" x1={percent(read.from)} y1={lane_middle(read.lane).to_string()}
-                                            x2={percent(write.to)} y2={lane_middle(write.lane).to_string()} marker-end="url(#missed-arrow)" />
-                                    }
-                                }) }
-                            </svg>
-                        </div>
+                    }
+                    // Drawn even when empty, so that its width is known when the first bar comes.
+                    <div class="history-lanes">
+                        <svg class="lane-names" height={height.to_string()} aria-hidden="true">
+                            { for view.lanes.iter().enumerate().map(|(lane, named)| html! {
+                                <text x="0" y={(row_top(lane, 0) + BAR_TOP + BAR).to_string()}>{ &named.name }</text>
+                            }) }
+                            { for separators().map(|y| html! { <line class="lane-line" x1="0" x2="100%" y1={y.to_string()} y2={y.to_string()} /> }) }
+                        </svg>
+                        <svg ref={lanes_svg} height={height.to_string()} role="group" aria-label="Each client's operations, from call to answer">
+                            <defs>
+                                <marker id="missed-arrow" viewBox="0 0 8 8" refX="7" refY="4" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
+                                    <path d="M0,0 L8,4 L0,8 z" class="missed-head" />
+                                </marker>
+                            </defs>
+                            { for separators().map(|y| html! { <line class="lane-line" x1="0" x2="100%" y1={y.to_string()} y2={y.to_string()} /> }) }
+                            // Under the bars and their labels, which stay readable where a line crosses.
+                            { for view.links.iter().map(|&(read, write)| {
+                                let (read, write) = (&view.bars[read], &view.bars[write]);
+                                html! {
+                                    <line class="missed" x1={percent(read.from)} y1={bar_middle(read.lane, read.row).to_string()}
+                                        x2={percent(write.to)} y2={bar_middle(write.lane, write.row).to_string()} marker-end="url(#missed-arrow)" />
+                                }
+                            }) }
+                            // Not keyed: under heavy traffic every operation shown is new each frame,
+                            // and rewriting elements in place costs less than making new ones.
+                            { for view.bars.iter().zip(&labels).map(|(bar, placed)| {
+                                let y = row_top(bar.lane, bar.row);
+                                let class = classes!(
+                                    "op",
+                                    match bar.kind { BarKind::Write => "op-write", BarKind::Read => "op-read", BarKind::Sql => "op-sql" },
+                                    match bar.ending { Ending::Ok => "ok", Ending::Fail => "fail", Ending::Info => "info", Ending::Pending => "pending" },
+                                    (!bar.tags.is_empty()).then_some("flagged"),
+                                    bar.witness.then_some("witness"),
+                                );
+                                let focus = {
+                                    let (focused, request) = (focused.clone(), bar.request);
+                                    Callback::from(move |_: FocusEvent| focused.set(Some(request)))
+                                };
+                                let blur = {
+                                    let focused = focused.clone();
+                                    Callback::from(move |_: FocusEvent| focused.set(None))
+                                };
+                                let hover = {
+                                    let (focused, request) = (focused.clone(), bar.request);
+                                    Callback::from(move |_: MouseEvent| focused.set(Some(request)))
+                                };
+                                let leave = {
+                                    let focused = focused.clone();
+                                    Callback::from(move |_: MouseEvent| focused.set(None))
+                                };
+                                html! {
+                                    <g {class} tabindex="0" role="img" aria-label={bar.detail.clone()} onfocus={focus} onblur={blur}
+                                        onmouseenter={hover} onmouseleave={leave}>
+                                        <title>{ &bar.detail }</title>
+                                        <rect x={percent(bar.from)} y={(y + BAR_TOP).to_string()} width={percent((bar.to - bar.from).max(0.004))} height={BAR.to_string()} rx="2" />
+                                        if let Some(placed) = placed {
+                                            <text class="op-label" x={percent(placed.at)} y={(y + LABEL_BASELINE).to_string()}
+                                                text-anchor={match placed.anchor { Anchor::Start => "start", Anchor::End => "end" }}>{ &placed.text }</text>
+                                        }
+                                    </g>
+                                }
+                            }) }
+                        </svg>
+                    </div>
+                    if !view.bars.is_empty() {
                         <div class="history-axis"><span>{ view.from.as_clock() }</span><span>{ format!("now {}", view.to.as_clock()) }</span></div>
                         <p class="history-start" data-testid="history-start">{ &view.start }</p>
                     }
@@ -112,15 +144,20 @@ pub fn HistoryPanel(props: &HistoryPanelProps) -> Html {
                         { detail.unwrap_or_else(|| "Hover over or focus (Tab) an operation for its client, times and node.".to_string()) }
                     </p>
                 </div>
-                <ul class="verdicts">
-                    { for view.verdicts.iter().map(|verdict| html! {
-                        <li class={classes!("verdict", format!("answer-{}", verdict.answer.replace(' ', "-")))}>
-                            <span class="verdict-name">{ verdict.name }</span>
-                            <strong class="verdict-answer" data-testid={verdict.test_id}>{ verdict.answer }</strong>
-                            <span class="verdict-words">{ &verdict.words }</span>
-                        </li>
-                    }) }
-                </ul>
+                <div class="history-verdicts">
+                    <ul class="verdicts">
+                        { for view.verdicts.iter().map(|verdict| html! {
+                            <li class={classes!("verdict", format!("answer-{}", verdict.answer.replace(' ', "-")))}>
+                                <span class="verdict-name">{ verdict.name }</span>
+                                <strong class="verdict-answer" data-testid={verdict.test_id}>{ verdict.answer }</strong>
+                                <span class="verdict-words">{ &verdict.words }</span>
+                            </li>
+                        }) }
+                    </ul>
+                    if let Some(why) = &view.stale_why {
+                        <p class="history-why" data-testid="history-stale-why">{ why }</p>
+                    }
+                </div>
             </div>
             <p class="history-scope">{ &view.scope }</p>
         </section>

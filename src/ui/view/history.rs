@@ -2,10 +2,13 @@
 //! answer (the diagrams of Kleppmann's book and of Jepsen's reports), a line from each read that
 //! missed a write to that write, and the verdicts of the checker with their witnesses in words.
 
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
 use crate::sim::Simulation;
 use crate::sim::acknowledged::Start;
-use crate::sim::checker::{CHECK_STEPS, MAX_OPS, Verdict};
-use crate::sim::history::{Ending, History, SHOWN};
+use crate::sim::checker::{self, CHECK_STEPS, MAX_OPS, Verdict};
+use crate::sim::history::{self, Ending, History, SHOWN, Verdicts};
 use crate::sim::request::{Op, Outcome, RequestRecord};
 use crate::sim::time::Time;
 use crate::sim::{data, order};
@@ -13,11 +16,39 @@ use crate::sim::{data, order};
 /// Longest SQL statement text drawn on a bar.
 const SQL_LABEL_CHARS: usize = 24;
 
+/// The operations judged last and their verdicts. Most frames judge the same operations (the
+/// window changes only when a request is called or answered), so the checker runs again only
+/// when what it is given changed.
+#[derive(Default)]
+pub struct Judgements {
+    last: RefCell<Option<Rc<Judgement>>>,
+    /// How many times the checker ran.
+    made: Cell<u64>,
+}
+
+struct Judgement {
+    /// What `History::checked` gave: the operations judged, and the entry each came from.
+    checked: (checker::History, Vec<usize>),
+    verdicts: Verdicts,
+}
+
+impl Judgements {
+    fn of(&self, history: &History) -> Rc<Judgement> {
+        let checked = history.checked();
+        if let Some(last) = self.last.borrow().as_ref().filter(|last| last.checked == checked) {
+            return last.clone();
+        }
+        self.made.set(self.made.get() + 1);
+        let judgement = Rc::new(Judgement { verdicts: history::judge(&checked), checked });
+        *self.last.borrow_mut() = Some(judgement.clone());
+        judgement
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct HistoryView {
-    /// Each lane's name, top to bottom: a client, or one of its lanes when it had several
-    /// operations at once.
-    pub lanes: Vec<String>,
+    /// One per client with an operation shown, top to bottom.
+    pub lanes: Vec<Lane>,
     pub bars: Vec<Bar>,
     /// From a read to the write it missed, as indices into `bars`.
     pub links: Vec<(usize, usize)>,
@@ -29,6 +60,15 @@ pub struct HistoryView {
     pub start: String,
     /// What was checked, in words.
     pub scope: String,
+    /// Why reads tagged STALE sit beside "Linearizable: yes", when some do.
+    pub stale_why: Option<String>,
+}
+
+/// A client's lane: its operations, those under way at the same time each on a row of its own.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Lane {
+    pub name: String,
+    pub rows: usize,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -42,6 +82,8 @@ pub enum BarKind {
 pub struct Bar {
     pub request: u64,
     pub lane: usize,
+    /// Its row in the lane: the operation's Jepsen process within its client.
+    pub row: usize,
     /// Where it starts and ends across the panel, 0 to 1.
     pub from: f64,
     pub to: f64,
@@ -49,6 +91,8 @@ pub struct Bar {
     pub ending: Ending,
     /// `w(101, "Bob")`, `r(101) → "Alice"`.
     pub label: String,
+    /// What the bar is called where its label does not fit: `w(101)`, `r(101)`, `sql`.
+    pub short: String,
     pub tags: Vec<&'static str>,
     /// Part of the first witness the verdicts name.
     pub witness: bool,
@@ -63,6 +107,110 @@ pub struct VerdictLine {
     /// `yes`, `no` or `not checked`.
     pub answer: &'static str,
     pub words: String,
+}
+
+impl Bar {
+    /// What can be written above it, longest first: the label with its first tag, the label,
+    /// the short label with the tag, the short label, the operation's letter.
+    pub fn texts(&self) -> Vec<String> {
+        let letter = match self.kind {
+            BarKind::Write => "w",
+            BarKind::Read => "r",
+            BarKind::Sql => "sql",
+        };
+        let tagged = |text: &str| self.tags.first().map(|tag| format!("{text} {tag}"));
+        let mut texts: Vec<String> = [tagged(&self.label), Some(self.label.clone()), tagged(&self.short)]
+            .into_iter()
+            .flatten()
+            .chain([self.short.clone(), letter.to_string()])
+            .collect();
+        texts.dedup();
+        texts
+    }
+}
+
+/// The labels' size in pixels (static/style.css, `.history .op-label`). They are set in a
+/// monospace font, each character 0.6 em wide, so that their width is known here.
+pub const LABEL_PX: f64 = 11.0;
+const CHAR_WIDTH: f64 = 0.6 * LABEL_PX;
+/// Space kept between a label and the next label, or a bar of its row it does not belong to.
+const LABEL_GAP: f64 = 6.0;
+
+/// Which end of the text is at the point.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Anchor {
+    Start,
+    End,
+}
+
+/// A label drawn above its bar.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Placed {
+    pub text: String,
+    /// Where across the panel, 0 to 1: the bar's start or end.
+    pub at: f64,
+    pub anchor: Anchor,
+}
+
+impl Placed {
+    /// Where the text spans, in pixels, on a panel `width` pixels wide.
+    pub fn extent(&self, width: f64) -> (f64, f64) {
+        let x = self.at * width;
+        match self.anchor {
+            Anchor::Start => (x, x + text_width(&self.text)),
+            Anchor::End => (x - text_width(&self.text), x),
+        }
+    }
+}
+
+/// A label's width in pixels, never less than drawn: a character outside ASCII (the arrow, an
+/// accented or a CJK letter) counts as two.
+pub fn text_width(text: &str) -> f64 {
+    text.chars().map(|c| if c.is_ascii() { 1.0 } else { 2.0 }).sum::<f64>() * CHAR_WIDTH
+}
+
+/// Each bar's label on a panel `width` pixels wide, or `None` where none fits: the longest of
+/// its texts that fits above its row, starting at the bar's start and running at most to the
+/// next bar of the row, else ending at the bar's end and starting after the row's bar before,
+/// clear of the labels already placed. Rows are apart, so labels of two rows never meet; the
+/// full text is on hover and focus.
+pub fn place_labels(view: &HistoryView, width: f64) -> Vec<Option<Placed>> {
+    let mut placed = vec![None; view.bars.len()];
+    let in_rows = order::ordered(
+        view.bars.iter().enumerate().map(|(i, bar)| (((bar.lane as u64) << 32) | bar.row as u64, i as u64)),
+    );
+    // Bars are in the order they were called, so each row's are too.
+    for row in in_rows.chunk_by(|&a, &b| (view.bars[a].lane, view.bars[a].row) == (view.bars[b].lane, view.bars[b].row))
+    {
+        let mut taken: Vec<(f64, f64)> = Vec::new();
+        for (position, &index) in row.iter().enumerate() {
+            let bar = &view.bars[index];
+            let room_after = row.get(position + 1).map_or(width, |&next| view.bars[next].from * width - LABEL_GAP);
+            let room_before =
+                position.checked_sub(1).map_or(0.0, |before| view.bars[row[before]].to * width + LABEL_GAP);
+            let fits = |(left, right): (f64, f64)| {
+                left >= 0.0
+                    && right <= width
+                    && taken.iter().all(|&(start, end)| right + LABEL_GAP <= start || end + LABEL_GAP <= left)
+            };
+            let choice = bar.texts().into_iter().find_map(|text| {
+                [(Anchor::Start, bar.from), (Anchor::End, bar.to)].into_iter().find_map(|(anchor, at)| {
+                    let label = Placed { text: text.clone(), at, anchor };
+                    let (left, right) = label.extent(width);
+                    let in_room = match anchor {
+                        Anchor::Start => right <= room_after,
+                        Anchor::End => left >= room_before,
+                    };
+                    (in_room && fits((left, right))).then_some(label)
+                })
+            });
+            if let Some(label) = &choice {
+                taken.push(label.extent(width));
+            }
+            placed[index] = choice;
+        }
+    }
+    placed
 }
 
 /// What singles a request out, in the words the request log and the history both use.
@@ -85,10 +233,12 @@ pub fn shown_history(sim: &Simulation) -> History<'_> {
     sim.history(SHOWN)
 }
 
-/// The history panel of `sim` now.
-pub fn history(sim: &Simulation) -> HistoryView {
+/// The history panel of `sim` now; `judgements` keeps the last verdicts, to judge again only
+/// what changed.
+pub fn history(sim: &Simulation, judgements: &Judgements) -> HistoryView {
     let history = shown_history(sim);
-    let verdicts = history.verdicts();
+    let judgement = judgements.of(&history);
+    let verdicts = &judgement.verdicts;
     let answers = [&verdicts.linearizable, &verdicts.sequential, &verdicts.read_your_writes, &verdicts.monotonic_reads];
     let named: Vec<(&Model, &Verdict)> = MODELS.iter().zip(answers).collect();
     let highlighted: &[usize] = named
@@ -102,22 +252,13 @@ pub fn history(sim: &Simulation) -> HistoryView {
     let from = history.entries.iter().map(|entry| entry.record.issued_at).min().unwrap_or(history.now);
     let to = history.now.max(from + Time(1));
     let across = |at: Time| (at - from).0 as f64 / (to - from).0 as f64;
-    let mut lane_of = Vec::new();
-    let mut lanes = Vec::new();
     let clients = history.entries.iter().map(|entry| entry.record.client).collect();
     let mut clients = order::sorted_by(clients, |&client| (client as u64, 0));
     clients.dedup();
-    for client in clients {
-        let count = history.lanes(client);
-        for lane in 0..count {
-            lane_of.push((client, lane));
-            lanes.push(if count == 1 {
-                format!("client {}", client + 1)
-            } else {
-                format!("client {} ({})", client + 1, lane + 1)
-            });
-        }
-    }
+    let lanes = clients
+        .iter()
+        .map(|&client| Lane { name: format!("client {}", client + 1), rows: history.lanes(client) })
+        .collect();
     let bars: Vec<Bar> = history
         .entries
         .iter()
@@ -126,10 +267,8 @@ pub fn history(sim: &Simulation) -> HistoryView {
             let record = entry.record;
             Bar {
                 request: record.id,
-                lane: lane_of
-                    .iter()
-                    .position(|&lane| lane == (record.client, entry.lane))
-                    .expect("every lane is named"),
+                lane: clients.binary_search(&record.client).expect("every client has a lane"),
+                row: entry.lane,
                 from: across(record.issued_at),
                 to: across(record.completed_at.unwrap_or(history.now)),
                 kind: match record.op {
@@ -139,6 +278,7 @@ pub fn history(sim: &Simulation) -> HistoryView {
                 },
                 ending: Ending::of(record),
                 label: label(record),
+                short: short_label(record),
                 tags: request_tags(record),
                 witness: highlighted.contains(&index),
                 detail: detail(record),
@@ -160,7 +300,80 @@ pub fn history(sim: &Simulation) -> HistoryView {
         history.entries.len(),
         verdicts.checked
     );
-    HistoryView { lanes, bars, links, from, to, verdicts: verdict_lines, start: start_line(&history), scope }
+    let stale_why = match verdicts.linearizable {
+        Verdict::Yes => stale_yet_linearizable(&history, &judgement.checked.1),
+        _ => None,
+    };
+    HistoryView { lanes, bars, links, from, to, verdicts: verdict_lines, start: start_line(&history), scope, stale_why }
+}
+
+/// Why reads tagged STALE do not make the history non-linearizable, told from the reads
+/// themselves: a judged one was called before the write it missed was acknowledged (so that
+/// write may take effect after it), and one that began before the window is not judged. `None`
+/// when no stale read is either. `judged`: the entries the checks looked at.
+fn stale_yet_linearizable(history: &History, judged: &[usize]) -> Option<String> {
+    let stale = history
+        .entries
+        .iter()
+        .enumerate()
+        .filter(|(_, entry)| matches!(entry.record.op, Op::Read { .. }) && entry.record.is_stale());
+    let mut overlapped = Vec::new();
+    let mut before_window = 0;
+    for (index, entry) in stale {
+        let read = entry.record;
+        if history.began_before_window(read) {
+            before_window += 1;
+            continue;
+        }
+        let missed = match &read.outcome {
+            Some(Outcome::Read { master_row: Some(row), .. }) => row.write,
+            _ => continue,
+        };
+        let Some(write) = drawn_write(history, read.key(), missed).map(|write| history.entries[write].record) else {
+            continue;
+        };
+        let after_the_call = match Ending::of(write) {
+            Ending::Ok => write.completed_at.is_some_and(|done| done >= read.issued_at),
+            Ending::Pending | Ending::Info => true,
+            Ending::Fail => false,
+        };
+        if after_the_call && judged.contains(&index) {
+            overlapped.push((read, write));
+        }
+    }
+    let mut said = Vec::new();
+    if let Some(&(read, write)) = overlapped.first() {
+        let acknowledged = match (Ending::of(write), write.completed_at) {
+            (Ending::Ok, Some(done)) => format!("acknowledged only at {}", done.as_clock()),
+            (Ending::Info, _) => "which failed with its outcome unknown".to_string(),
+            _ => "not acknowledged yet".to_string(),
+        };
+        let more = match overlapped.len() - 1 {
+            0 => String::new(),
+            1 => " (and 1 more read like it)".to_string(),
+            more => format!(" (and {more} more reads like it)"),
+        };
+        said.push(format!(
+            "A read tagged STALE can still be linearizable: it overlapped the write it missed, so that write may take effect just after the read. Here client {}'s {}, called at {}, missed {}, {acknowledged}{more}.",
+            read.client + 1,
+            label(read),
+            read.issued_at.as_clock(),
+            label(write),
+        ));
+    }
+    if before_window > 0 {
+        let reads = if before_window == 1 {
+            "1 read tagged STALE".to_string()
+        } else {
+            format!("{before_window} reads tagged STALE")
+        };
+        said.push(format!(
+            "{reads} began before the window opened ({}), so no verdict judges {}.",
+            history.horizon.as_clock(),
+            if before_window == 1 { "it" } else { "them" }
+        ));
+    }
+    (!said.is_empty()).then(|| said.join(" "))
 }
 
 /// `Window from 0:01.250: each user starts at its last write acknowledged by then (102 "Ada",
@@ -203,6 +416,15 @@ pub fn label(record: &RequestRecord) -> String {
     }
 }
 
+/// The label cut to its operation and user: `w(101)`, `r(101)`, `sql`.
+fn short_label(record: &RequestRecord) -> String {
+    match &record.op {
+        Op::Write { key, .. } => format!("w({key})"),
+        Op::Read { key } => format!("r({key})"),
+        Op::Sql { .. } => "sql".to_string(),
+    }
+}
+
 /// The label with the row version it wrote or read, which tells apart two writes of one name:
 /// `r(103) → "Barbara" (version 4)`.
 fn versioned(record: &RequestRecord) -> String {
@@ -240,12 +462,6 @@ fn detail(record: &RequestRecord) -> String {
 /// the master's newer version; for one that missed its client's own write or went back in time,
 /// the newest write of the key its client had written or seen.
 fn missed_writes(history: &History) -> Vec<(usize, usize)> {
-    let write_index = |key: u64, write: u64| {
-        history.entries.iter().position(|entry| {
-            entry.record.logged_write() == Some(write)
-                && entry.record.key().is_none_or(|written_key| written_key == key)
-        })
-    };
     let mut links = Vec::new();
     for (index, entry) in history.entries.iter().enumerate() {
         let record = entry.record;
@@ -269,11 +485,19 @@ fn missed_writes(history: &History) -> Vec<(usize, usize)> {
         } else {
             None
         };
-        if let Some(to) = missed.and_then(|write| write_index(*key, write)) {
+        if let Some(to) = missed.and_then(|write| drawn_write(history, Some(*key), write)) {
             links.push((index, to));
         }
     }
     links
+}
+
+/// The entry that logged write number `write` of user `key` (a console statement names no
+/// user), if it is drawn.
+fn drawn_write(history: &History, key: Option<u64>, write: u64) -> Option<usize> {
+    history.entries.iter().position(|entry| {
+        entry.record.logged_write() == Some(write) && entry.record.key().is_none_or(|written| Some(written) == key)
+    })
 }
 
 /// A consistency model the history is checked against, and how its verdicts are told.
@@ -371,8 +595,9 @@ mod tests {
 
     #[test]
     fn the_inversion_is_drawn_on_three_lanes_and_told_as_a_witness() {
-        let view = history(&inversion(ReadPref::Secondary));
-        assert_eq!(view.lanes, ["client 1", "client 2", "client 3"]);
+        let view = history(&inversion(ReadPref::Secondary), &Judgements::default());
+        let lanes: Vec<(&str, usize)> = view.lanes.iter().map(|lane| (lane.name.as_str(), lane.rows)).collect();
+        assert_eq!(lanes, [("client 1", 1), ("client 2", 1), ("client 3", 1)]);
         let labels: Vec<&str> = view.bars.iter().map(|bar| bar.label.as_str()).collect();
         assert_eq!(
             labels,
@@ -395,7 +620,7 @@ mod tests {
 
     #[test]
     fn reads_at_the_master_are_linearizable() {
-        let view = history(&inversion(ReadPref::Primary));
+        let view = history(&inversion(ReadPref::Primary), &Judgements::default());
         assert!(view.verdicts.iter().all(|verdict| verdict.answer == "yes"), "{:?}", view.verdicts);
         assert!(view.bars.iter().all(|bar| !bar.witness));
     }
@@ -411,7 +636,7 @@ mod tests {
             ],
             200,
         );
-        let view = history(&sim);
+        let view = history(&sim, &Judgements::default());
         assert_eq!(view.links, vec![(1, 0)]);
         assert_eq!(view.bars[1].tags, vec!["STALE"]);
         assert!(
@@ -434,7 +659,7 @@ mod tests {
             ],
             200,
         );
-        let view = history(&sim);
+        let view = history(&sim, &Judgements::default());
         assert_eq!(
             view.start,
             "Window from the run's start: each user starts at its last write acknowledged by then (102 \"Bob\"); earlier writes may take effect at any moment, earlier reads are not judged."
@@ -454,11 +679,11 @@ mod tests {
         let reads = |count| (0..count).map(|i| (10 + i, Command::Read { client: 0, key: 102 }));
         let mut commands = vec![(0, Command::Write { client: 0, key: 101, name: "Bob".into() })];
         commands.extend(reads(10));
-        let view = history(&super::super::run(config.clone(), &commands, 500));
+        let view = history(&super::super::run(config.clone(), &commands, 500), &Judgements::default());
         assert_eq!(view.bars.len(), 11);
         assert_eq!((view.bars[0].ending, view.bars[0].to), (Ending::Pending, 1.0), "the write still waits");
         commands.extend(reads(30).skip(10));
-        let view = history(&super::super::run(config, &commands, 500));
+        let view = history(&super::super::run(config, &commands, 500), &Judgements::default());
         assert_eq!(
             view.bars.len(),
             SHOWN,
@@ -466,5 +691,128 @@ mod tests {
         );
         // Reads called before the last answer left out overlap the cut: drawn, not checked.
         assert!(view.scope.starts_with("The 24 latest operations; the checks look at 21 ("), "{}", view.scope);
+    }
+
+    /// Traffic at `rate` requests/s from `clients` clients, each request 100 ms there and back:
+    /// at 200/s, every client has several under way at once. Replicas 1 s behind: reads come
+    /// back stale.
+    fn traffic(rate: u64, clients: usize, until_ms: u64) -> Simulation {
+        let config = Config { mode: Mode::Async, clients, rate, seed: 4, ..Config::default() };
+        super::super::run(config, &[], until_ms)
+    }
+
+    #[test]
+    fn each_client_has_one_lane_and_its_operations_under_way_at_once_have_rows_of_their_own() {
+        for clients in [1, 4] {
+            let sim = traffic(200, clients, 3_000);
+            let view = history(&sim, &Judgements::default());
+            let names: Vec<&str> = view.lanes.iter().map(|lane| lane.name.as_str()).collect();
+            let expected: Vec<String> = (1..=clients).map(|client| format!("client {client}")).collect();
+            assert_eq!(names, expected, "one lane per client, named once");
+            assert!(view.lanes.iter().any(|lane| lane.rows > 3), "{:?}", view.lanes);
+            for (index, bar) in view.bars.iter().enumerate() {
+                let record = sim.recent().chain(sim.in_flight()).find(|record| record.id == bar.request).unwrap();
+                assert_eq!(view.lanes[bar.lane].name, format!("client {}", record.client + 1));
+                assert!(bar.row < view.lanes[bar.lane].rows);
+                // The next operation on the same row starts after this one ended.
+                if let Some(next) =
+                    view.bars[index + 1..].iter().find(|next| (next.lane, next.row) == (bar.lane, bar.row))
+                {
+                    assert!(bar.to < next.from, "{bar:?} and {next:?} share a row");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn labels_never_overlap_and_each_says_what_fits() {
+        // Many operations under way at once, each alone on its row; then one after the other,
+        // a row holding several.
+        for (rate, clients) in [(200, 4), (20, 1)] {
+            let view = history(&traffic(rate, clients, 3_000), &Judgements::default());
+            for width in [280.0, 700.0, 1_100.0] {
+                let placed = place_labels(&view, width);
+                let drawn: Vec<(&Bar, &Placed)> =
+                    view.bars.iter().zip(&placed).filter_map(|(bar, placed)| Some((bar, placed.as_ref()?))).collect();
+                let all = format!("{} of {} labelled at {rate}/s, {width} px", drawn.len(), view.bars.len());
+                assert!(drawn.len() >= view.bars.len() / 2, "{all}");
+                for (i, (bar, label)) in drawn.iter().enumerate() {
+                    assert!(bar.texts().contains(&label.text), "{label:?}");
+                    let (left, right) = label.extent(width);
+                    assert!(left >= 0.0 && right <= width, "{label:?} leaves the panel ({all})");
+                    for (other_bar, other) in &drawn[i + 1..] {
+                        if (other_bar.lane, other_bar.row) == (bar.lane, bar.row) {
+                            let (other_left, other_right) = other.extent(width);
+                            assert!(right <= other_left || other_right <= left, "{label:?} overlaps {other:?} ({all})");
+                        }
+                    }
+                }
+                let full = drawn.iter().filter(|(bar, label)| label.text.starts_with(&bar.label)).count();
+                let short = drawn.len() - full;
+                match (rate, width) {
+                    (200, _) => assert_eq!(short, 0, "each bar has its row to itself ({all})"),
+                    (_, 280.0) => assert!(short > full, "mostly shortened ({all}; {short} short)"),
+                    (_, 1_100.0) => assert!(full > short, "mostly in full ({all}; {short} short)"),
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_verdicts_are_not_judged_again_while_the_operations_stay_the_same() {
+        // The write waits 1 s for the replicas: the frames until then move its bar's end, not
+        // what is judged.
+        let config = Config { mode: Mode::Sync, lag_ms: 1_000, client_ms: 1, ..Config::default() };
+        let mut sim =
+            super::super::run(config, &[(0, Command::Write { client: 0, key: 101, name: "Bob".into() })], 100);
+        let judgements = Judgements::default();
+        let first = history(&sim, &judgements);
+        for _ in 0..10 {
+            sim.run_until(sim.now() + Time::from_millis(16));
+            let frame = history(&sim, &judgements);
+            assert!(frame.to > first.to, "the panel runs to now");
+            assert_eq!(frame.verdicts, first.verdicts);
+        }
+        assert_eq!(judgements.made.get(), 1, "judged once for eleven frames");
+        sim.apply(Command::Read { client: 0, key: 101 }).unwrap();
+        sim.run_until(sim.now() + Time::from_millis(16));
+        history(&sim, &judgements);
+        assert_eq!(judgements.made.get(), 2, "a new operation is judged");
+    }
+
+    #[test]
+    fn a_stale_read_beside_a_linearizable_yes_is_told_why() {
+        // Client 2 reads while client 1's write is on its way back: stale, and overlapping.
+        let config = Config { mode: Mode::Async, clients: 2, lag_ms: 1_000, client_ms: 50, ..Config::default() };
+        let write = (0, Command::Write { client: 0, key: 101, name: "Bob".into() });
+        let overlapping = (60, Command::Read { client: 1, key: 101 });
+        let view =
+            history(&super::super::run(config.clone(), &[write.clone(), overlapping], 400), &Judgements::default());
+        assert_eq!(view.bars[1].tags, ["STALE"]);
+        assert_eq!(view.verdicts[0].answer, "yes");
+        assert_eq!(
+            view.stale_why.as_deref(),
+            Some(
+                "A read tagged STALE can still be linearizable: it overlapped the write it missed, so that write may take effect just after the read. Here client 2's r(101) → none, called at 0:00.060, missed w(101, \"Bob\"), acknowledged only at 0:00.101."
+            )
+        );
+        // Called after the write was acknowledged: not linearizable, and nothing to explain.
+        let after = (150, Command::Read { client: 1, key: 101 });
+        let view = history(&super::super::run(config.clone(), &[write.clone(), after], 400), &Judgements::default());
+        assert_eq!((view.bars[1].tags.as_slice(), view.verdicts[0].answer), (&["STALE"][..], "no"));
+        assert_eq!(view.stale_why, None);
+        // The overlapping read, then 23 more: the write leaves the window, which opens at its
+        // answer, after the stale read began.
+        let mut commands = vec![write, (60, Command::Read { client: 1, key: 101 })];
+        commands.extend((0..SHOWN as u64 - 1).map(|i| (61 + i, Command::Read { client: 0, key: 102 })));
+        let view = history(&super::super::run(config, &commands, 400), &Judgements::default());
+        assert_eq!((view.bars[0].tags.as_slice(), view.verdicts[0].answer), (&["STALE"][..], "yes"));
+        assert_eq!(
+            view.stale_why.as_deref(),
+            Some("1 read tagged STALE began before the window opened (0:00.101), so no verdict judges it.")
+        );
+        // No stale read, nothing to explain.
+        assert_eq!(history(&inversion(ReadPref::Primary), &Judgements::default()).stale_why, None);
     }
 }

@@ -13,7 +13,10 @@ mod node;
 mod page;
 mod picture;
 
-pub use history::{Bar, BarKind, HistoryView, VerdictLine, history, request_tags, shown_history};
+pub use history::{
+    Anchor, Bar, BarKind, HistoryView, Judgements, Lane, Placed, VerdictLine, history, place_labels, request_tags,
+    shown_history,
+};
 pub use node::{CardView, NodeAction, RowMark, TableView, card, node_actions, progress, retention};
 pub use page::{
     CHARTS, ChartView, EVENT_ROWS, LOG_IN_FLIGHT, Layout, STAGE_EVENT_ROWS, STAGE_REQUEST_ROWS, chart, console_rows,
