@@ -109,7 +109,12 @@ pub fn App() -> Html {
     });
     let counters_caption = titles.as_ref().map(|(a, _)| AttrValue::from(format!("Counters of run {a}")));
 
-    let picture_layout = (portrait, state.presenter && !portrait, staged && !portrait);
+    let picture_layout = PictureLayout {
+        portrait,
+        large: state.presenter && !portrait,
+        fill_height: staged && !portrait,
+        compact: false,
+    };
     let controls = html! {
         <Controls config={config.clone()} paused={state.paused} speed={state.speed} now={sim.now()}
             last_rate={state.last_rate} {staged} on_action={on_action.clone()} />
@@ -117,7 +122,7 @@ pub fn App() -> Html {
     let pictures = match (&comparison, &titles) {
         (Some((_, other)), Some(titles)) => compared_runs(&sim, other, titles, picture_layout, &on_action),
         _ => html! {
-            <Topology ..picture_props(&sim, state.selected, picture_layout, false, true, &on_action) />
+            <Topology ..picture_props(&sim, state.selected, picture_layout, true, &on_action) />
         },
     };
     // On the stage the table is short: the lecture's rows when the comparison is the lecture's.
@@ -249,12 +254,21 @@ pub fn App() -> Html {
     }
 }
 
+/// How a picture is drawn (see `TopologyProps`): top to bottom on a phone, larger in presenter
+/// mode, as high as the stage leaves it, compact beside another run's.
+#[derive(Clone, Copy)]
+struct PictureLayout {
+    portrait: bool,
+    large: bool,
+    fill_height: bool,
+    compact: bool,
+}
+
 /// A run's picture, as the topology component takes it.
 fn picture_props(
     run: &Simulation,
     selected: Option<NodeRef>,
-    (portrait, large, fill_height): (bool, bool, bool),
-    compact: bool,
+    PictureLayout { portrait, large, fill_height, compact }: PictureLayout,
     test_ids: bool,
     on_action: &Callback<Action>,
 ) -> super::topology::TopologyProps {
@@ -280,18 +294,19 @@ fn compared_runs(
     sim: &Simulation,
     other: &Simulation,
     (a_title, b_title): &(AttrValue, AttrValue),
-    layout: (bool, bool, bool),
+    layout: PictureLayout,
     on_action: &Callback<Action>,
 ) -> Html {
+    let layout = PictureLayout { compact: true, ..layout };
     html! {
         <div class="beside-pictures" data-testid="side-by-side" aria-label="Two runs side by side">
             <div class="beside-run" data-testid="compare-a">
                 <h3>{ a_title.clone() }</h3>
-                <Topology ..picture_props(sim, None, layout, true, true, on_action) />
+                <Topology ..picture_props(sim, None, layout, true, on_action) />
             </div>
             <div class="beside-run" data-testid="compare-b">
                 <h3>{ b_title.clone() }</h3>
-                <Topology ..picture_props(other, None, layout, true, false, on_action) />
+                <Topology ..picture_props(other, None, layout, false, on_action) />
             </div>
         </div>
     }
