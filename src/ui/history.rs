@@ -106,25 +106,11 @@ pub fn HistoryPanel(props: &HistoryPanelProps) -> Html {
                                     (!bar.tags.is_empty()).then_some("flagged"),
                                     bar.witness.then_some("witness"),
                                 );
-                                let focus = {
-                                    let (focused, request) = (focused.clone(), bar.request);
-                                    Callback::from(move |_: FocusEvent| focused.set(Some(request)))
-                                };
-                                let blur = {
-                                    let focused = focused.clone();
-                                    Callback::from(move |_: FocusEvent| focused.set(None))
-                                };
-                                let hover = {
-                                    let (focused, request) = (focused.clone(), bar.request);
-                                    Callback::from(move |_: MouseEvent| focused.set(Some(request)))
-                                };
-                                let leave = {
-                                    let focused = focused.clone();
-                                    Callback::from(move |_: MouseEvent| focused.set(None))
-                                };
+                                let (show, hide) = (Some(bar.request), None);
                                 html! {
-                                    <g {class} tabindex="0" role="img" aria-label={bar.detail.clone()} onfocus={focus} onblur={blur}
-                                        onmouseenter={hover} onmouseleave={leave}>
+                                    <g {class} tabindex="0" role="img" aria-label={bar.detail.clone()}
+                                        onfocus={detail_of::<FocusEvent>(&focused, show)} onblur={detail_of::<FocusEvent>(&focused, hide)}
+                                        onmouseenter={detail_of::<MouseEvent>(&focused, show)} onmouseleave={detail_of::<MouseEvent>(&focused, hide)}>
                                         <title>{ &bar.detail }</title>
                                         <rect x={percent(bar.from)} y={(y + BAR_TOP).to_string()} width={percent((bar.to - bar.from).max(0.004))} height={BAR.to_string()} rx="2" />
                                         if let Some(placed) = placed {
@@ -162,4 +148,11 @@ pub fn HistoryPanel(props: &HistoryPanelProps) -> Html {
             <p class="history-scope">{ &view.scope }</p>
         </section>
     }
+}
+
+/// Shows the detail line of the operation `request` on a focus or pointer event, or hides it
+/// (`None`): a bar tells the same by keyboard and by mouse.
+fn detail_of<E: 'static>(focused: &UseStateHandle<Option<u64>>, request: Option<u64>) -> Callback<E> {
+    let focused = focused.clone();
+    Callback::from(move |_: E| focused.set(request))
 }

@@ -227,7 +227,7 @@ struct Layout {
     /// `replica_scale` where there are more of them than the height holds.
     scale: f64,
     replica_scale: f64,
-    portrait: bool,
+    shape: Shape,
 }
 
 impl Layout {
@@ -268,7 +268,7 @@ impl Layout {
         } else {
             ((MARGIN + sizes.clients.width * scale / 2.0, middle), (master_x, middle))
         };
-        Layout { width, height, sizes, clients, master, replicas, scale, replica_scale, portrait: false }
+        Layout { width, height, sizes, clients, master, replicas, scale, replica_scale, shape }
     }
 
     /// Top to bottom: the clients, the master, then the replicas two to a row.
@@ -297,7 +297,7 @@ impl Layout {
             replicas,
             scale,
             replica_scale: scale,
-            portrait: true,
+            shape: Shape::Portrait,
         }
     }
 
@@ -320,7 +320,7 @@ impl Layout {
     fn read_curve(&self, replica: Point) -> Option<Point> {
         let (from, master) = (self.clients, self.master);
         let (half_width, half_height) = self.half(Place::Node(NodeRef::Master));
-        let passing = if self.portrait {
+        let passing = if self.shape == Shape::Portrait {
             // At the master's height: which side of it, and how far.
             let t = (master.1 - from.1) / (replica.1 - from.1);
             let x = from.0 + (replica.0 - from.0) * t;
@@ -410,14 +410,25 @@ pub fn Topology(props: &TopologyProps) -> Html {
         _ => None,
     };
     let sizes = layout.sizes;
+    // Where a message is in sight on each link its messages travel: worked out once a link,
+    // however many travel on it.
+    let mut stretches: Vec<((Place, Place), (f64, f64))> = Vec::new();
+    for dot in &props.dots {
+        if !stretches.iter().any(|(link, _)| *link == (dot.from, dot.to)) {
+            let (from, to, bend) = (position(dot.from), position(dot.to), curve(dot.from, dot.to));
+            let margin = sizes.dot_radius / 2.0;
+            let stretch = open_stretch(|t| {
+                let point = along(from, to, bend, t);
+                (layout.covers(dot.from, from, point, margin), layout.covers(dot.to, to, point, margin))
+            });
+            stretches.push(((dot.from, dot.to), stretch));
+        }
+    }
     let dot = |dot: &Dot| {
-        let (from, to, bend) = (position(dot.from), position(dot.to), curve(dot.from, dot.to));
-        let margin = sizes.dot_radius / 2.0;
-        let (start, end) = open_stretch(|t| {
-            let point = along(from, to, bend, t);
-            (layout.covers(dot.from, from, point, margin), layout.covers(dot.to, to, point, margin))
-        });
-        let (x, y) = along(from, to, bend, start + (end - start) * dot.progress);
+        let (start, end) =
+            stretches.iter().find(|(link, _)| *link == (dot.from, dot.to)).map_or((0.0, 1.0), |(_, stretch)| *stretch);
+        let (x, y) =
+            along(position(dot.from), position(dot.to), curve(dot.from, dot.to), start + (end - start) * dot.progress);
         match dot.lsn {
             Some(lsn) => {
                 let label = lsn.to_string();
