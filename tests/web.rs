@@ -218,6 +218,7 @@ mod components {
                     lsn: Some(3),
                 },
             ],
+            drawn_one_in: 1,
             queue_limit: 200,
             selected: None,
             on_action: Callback::from(move |action| {
@@ -233,10 +234,10 @@ mod components {
             2,
             "one on the wire, one in the legend"
         );
-        let entry = root.query_selector("svg.topology g.dot.entry.replicate").unwrap().unwrap();
+        let entry = root.query_selector("svg.topology-messages g.dot.entry.replicate").unwrap().unwrap();
         assert_eq!(entry.text_content().as_deref(), Some("3"), "a log entry carries its LSN");
         // On its way from the clients to the master, between their boxes, drawn over the links.
-        let write = root.query_selector("svg.topology circle.dot.write").unwrap().unwrap();
+        let write = root.query_selector("svg.topology-messages circle.dot.write").unwrap().unwrap();
         let (clients, master) = (
             root.query_selector("svg.topology .clients rect").unwrap().unwrap().get_bounding_client_rect(),
             find(&root, "node-master").unwrap().query_selector(".body").unwrap().unwrap().get_bounding_client_rect(),

@@ -31,8 +31,6 @@ use super::topology::Topology;
 use super::view;
 use crate::share::history_file;
 use crate::share::link::{self, Opening};
-use crate::sim::data::LECTURE_USER;
-use crate::sim::ids::NodeId;
 use crate::sim::{NodeRef, Simulation};
 
 /// Screens this narrow get the picture top to bottom, so its labels stay readable.
@@ -85,6 +83,10 @@ pub fn App() -> Html {
     }
     let portrait = use_media_query(NARROW);
     let judgements = use_memo((), |_| view::Judgements::default());
+    let panels = {
+        let sim = state.sim.borrow();
+        use_memo(state.panels_revision, |_| view::panels(&sim, &judgements))
+    };
     let fragment = state.fragment.clone();
     let now = state.sim.borrow().now();
     use_effect_with(state.address.clone(), |address| browser::replace_fragment(address));
@@ -132,9 +134,10 @@ pub fn App() -> Html {
     // Presenter free play has no narration: the console stands beside the picture instead.
     let console_on_stage = staged && state.demo.is_none();
     let console = html! {
-        <Console results={view::console_rows(&sim)} lecture_row_exists={sim.master().data.user(LECTURE_USER).is_some()} on_action={on_action.clone()} />
+        <Console results={panels.console.clone()} lecture_row_exists={panels.lecture_row_exists} on_action={on_action.clone()} />
     };
-    let request_log = |rows| html! { <RequestLog requests={view::request_rows(&sim, rows)} /> };
+    let request_log =
+        |rows: usize| html! { <RequestLog requests={panels.requests[..rows.min(panels.requests.len())].to_vec()} /> };
     let export_history = {
         let (sim, on_action) = (state.sim.clone(), on_action.clone());
         Callback::from(move |format: HistoryFormat| {
@@ -149,14 +152,14 @@ pub fn App() -> Html {
             }
         })
     };
-    let history =
-        || html! { <HistoryPanel view={view::history(&sim, &judgements)} on_export={export_history.clone()} /> };
-    let event_log = |rows| html! { <EventLog events={view::event_rows(&sim, rows)} /> };
+    let history = || html! { <HistoryPanel view={panels.history.clone()} on_export={export_history.clone()} /> };
+    let event_log =
+        |rows: usize| html! { <EventLog events={panels.events[..rows.min(panels.events.len())].to_vec()} /> };
     let watched_panel = |&id: &&str| match id {
         "request-log" => request_log(view::STAGE_REQUEST_ROWS),
         "event-log" => event_log(view::STAGE_EVENT_ROWS),
         "history" => history(),
-        chart => charts(&sim, |id| id == chart),
+        chart => charts(&panels, |id| id == chart),
     };
     let under_picture: Vec<Html> = layout.under_picture.iter().map(watched_panel).collect();
     let beside_picture: Vec<Html> = layout.beside_picture.iter().map(watched_panel).collect();
@@ -207,7 +210,7 @@ pub fn App() -> Html {
                             if let Some(at) = state.demo {
                                 <DemoPanel {at} paused={state.paused} on_action={on_action.clone()} />
                             }
-                            <StatsPanel stats={*sim.stats()} caption={counters_caption.clone()} />
+                            <StatsPanel stats={panels.stats} caption={counters_caption.clone()} />
                             if !beside_picture.is_empty() {
                                 <div class="beside-picture">{ for beside_picture }</div>
                             }
@@ -223,7 +226,7 @@ pub fn App() -> Html {
                     <SessionBar now={sim.now()} furthest={state.recording.borrow().furthest().max(sim.now())} replay={state.replay} fragment={AttrValue::from(fragment.to_string())} on_action={on_action.clone()} />
                     <div class="stage">
                         { picture }
-                        <StatsPanel stats={*sim.stats()} caption={counters_caption} />
+                        <StatsPanel stats={panels.stats} caption={counters_caption} />
                     </div>
                 }
                 <CompareControls config={config.clone()} on_action={on_action.clone()}
@@ -232,14 +235,14 @@ pub fn App() -> Html {
                     { compare_table.unwrap_or_default() }
                 }
                 if !console_on_stage { { console } }
-                { charts(&sim, |id| !layout.moved(id)) }
+                { charts(&panels, |id| !layout.moved(id)) }
                 <section class="data" aria-label="Data on each node">
-                    { card(&sim, sim.master_id(), &on_action) }
+                    { for panels.cards.first().map(|master| card(master, &on_action)) }
                     <div class="replicas">
-                        if sim.replica_ids().is_empty() {
+                        if panels.cards.len() <= 1 {
                             <p class="empty">{ "No replicas: the master serves every read, as a single database does." }</p>
                         }
-                        { for sim.replica_ids().into_iter().map(|id| card(&sim, id, &on_action)) }
+                        { for panels.cards.iter().skip(1).map(|replica| card(replica, &on_action)) }
                     </div>
                 </section>
                 if !layout.moved("history") { { history() } }
@@ -272,11 +275,12 @@ fn picture_props(
     test_ids: bool,
     on_action: &Callback<Action>,
 ) -> super::topology::TopologyProps {
-    let view::Picture { master, replicas, dots, replication, queue_limit } = view::picture(run);
+    let view::Picture { master, replicas, dots, drawn_one_in, replication, queue_limit } = view::picture(run);
     super::topology::TopologyProps {
         master,
         replicas,
         dots,
+        drawn_one_in,
         replication,
         queue_limit,
         selected,
@@ -313,8 +317,8 @@ fn compared_runs(
 }
 
 /// One machine's card.
-fn card(sim: &Simulation, id: NodeId, on_action: &Callback<Action>) -> Html {
-    html! { <NodeCard card={view::card(sim, id)} on_action={on_action.clone()} /> }
+fn card(card: &view::CardView, on_action: &Callback<Action>) -> Html {
+    html! { <NodeCard card={card.clone()} on_action={on_action.clone()} /> }
 }
 
 /// The actions for the node picked in the picture.
@@ -335,11 +339,11 @@ fn selected_actions(sim: &Simulation, selected: Option<NodeRef>, on_action: &Cal
 
 /// Throughput, latency, lag per replica and stale-read rate over the last minute: the charts
 /// whose test id `shown` accepts.
-fn charts(sim: &Simulation, shown: impl Fn(&str) -> bool) -> Html {
+fn charts(panels: &view::Panels, shown: impl Fn(&str) -> bool) -> Html {
     html! {
         <section class="charts" aria-label="Charts">
-            { for view::CHARTS.into_iter().filter(|id| shown(id)).map(|id| {
-                let view::ChartView { title, unit, series, bucket_seconds } = view::chart(sim, id);
+            { for view::CHARTS.into_iter().zip(&panels.charts).filter(|(id, _)| shown(id)).map(|(id, chart)| {
+                let view::ChartView { title, unit, series, bucket_seconds } = chart.clone();
                 html! { <Chart {title} test_id={id} {unit} {bucket_seconds} {series} /> }
             }) }
         </section>

@@ -114,6 +114,9 @@ pub struct TopologyProps {
     pub master: NodeView,
     pub replicas: Vec<NodeView>,
     pub dots: Vec<Dot>,
+    /// Under heavy traffic only a sample of the messages is drawn: one in this many.
+    #[prop_or(1)]
+    pub drawn_one_in: usize,
     pub replication: ReplicationView,
     pub queue_limit: u64,
     pub selected: Option<NodeRef>,
@@ -429,12 +432,14 @@ pub fn Topology(props: &TopologyProps) -> Html {
             stretches.iter().find(|(link, _)| *link == (dot.from, dot.to)).map_or((0.0, 1.0), |(_, stretch)| *stretch);
         let (x, y) =
             along(position(dot.from), position(dot.to), curve(dot.from, dot.to), start + (end - start) * dot.progress);
+        // Placed by one attribute, the only one that changes as the message travels.
+        let at = format!("translate({x:.1} {y:.1})");
         match dot.lsn {
             Some(lsn) => {
                 let label = lsn.to_string();
                 let width = (label.len() as f64 * sizes.digit + sizes.entry_height * 0.7).max(sizes.entry_height);
                 html! {
-                    <g class={classes!("dot", "entry", dot.kind.class())} transform={format!("translate({x:.1} {y:.1})")}>
+                    <g class={classes!("dot", "entry", dot.kind.class())} transform={at}>
                         <rect x={format!("{:.1}", -width / 2.0)} y={format!("{:.1}", -sizes.entry_height / 2.0)}
                             width={format!("{width:.1}")} height={format!("{:.1}", sizes.entry_height)} rx={format!("{:.1}", sizes.entry_height / 2.0)} />
                         <text y="0.5">{ label }</text>
@@ -442,9 +447,15 @@ pub fn Topology(props: &TopologyProps) -> Html {
                 }
             }
             None => html! {
-                <circle class={classes!("dot", dot.kind.class())} cx={format!("{x:.1}")} cy={format!("{y:.1}")} r={sizes.dot_radius.to_string()} />
+                <circle class={classes!("dot", dot.kind.class())} transform={at} r={sizes.dot_radius.to_string()} />
             },
         }
+    };
+    // One group per kind of message: under traffic most messages live a frame or two, so the
+    // dots are not kept per message; a group's dots are reused from frame to frame and only
+    // move, never change kind.
+    let messages = |kind: DotKind, labelled: bool| {
+        html! { <g>{ for props.dots.iter().filter(|dot| dot.kind == kind && dot.lsn.is_some() == labelled).map(dot) }</g> }
     };
     let count = props.replicas.len();
     let summary = format!(
@@ -454,6 +465,7 @@ pub fn Topology(props: &TopologyProps) -> Html {
         props.replication.summary
     );
     let (clients_width, clients_height) = layout.half(Place::Clients);
+    let view_box = format!("0 0 {:.0} {:.0}", layout.width, layout.height);
     html! {
         <figure class={classes!("topology-figure", props.portrait.then_some("portrait"), props.large.then_some("large"), props.compact.then_some("compact"), props.fill_height.then_some("fill"))}
             data-testid={props.test_ids.then_some("topology")}>
@@ -462,9 +474,13 @@ pub fn Topology(props: &TopologyProps) -> Html {
                 if !props.replication.waiting.is_empty() {
                     <span class="waiting" data-testid={props.test_ids.then_some("master-waiting")}>{ props.replication.waiting.clone() }</span>
                 }
+                if props.drawn_one_in > 1 {
+                    <span class="sampled">{ format!("busy: 1 message in {} drawn", props.drawn_one_in) }</span>
+                }
             </p>
-            <svg ref={svg} class="topology" viewBox={format!("0 0 {:.0} {:.0}", layout.width, layout.height)} role="group" aria-label={summary}>
-                // Links first, then their labels, the machines, and the messages over all of them.
+            <div class="drawing">
+            <svg ref={svg} class="topology" viewBox={view_box.clone()} role="group" aria-label={summary}>
+                // Links first, then their labels, then the machines.
                 { path(layout.clients, layout.master, None, "link") }
                 { for props.replicas.iter().map(|node| {
                     let end = position(Place::Node(node.name));
@@ -502,8 +518,14 @@ pub fn Topology(props: &TopologyProps) -> Html {
                 </g>
                 { node_shape(&props.master, layout.master, layout.scale, sizes, props, &watched) }
                 { for props.replicas.iter().map(|node| node_shape(node, position(Place::Node(node.name)), layout.replica_scale, sizes, props, &watched)) }
-                <g class="messages">{ for props.dots.iter().map(dot) }</g>
             </svg>
+            // The messages over all of it, in a drawing of their own: they move every frame, and
+            // the machines' drawing is then neither laid out nor painted again for them.
+            <svg class="topology-messages" viewBox={view_box} aria-hidden="true">
+                { for DotKind::ALL.iter().map(|kind| messages(*kind, false)) }
+                { messages(DotKind::Replicate, true) }
+            </svg>
+            </div>
             <figcaption class="legend">
                 { for DotKind::ALL.iter().map(|kind| html! {
                     <span>

@@ -19,8 +19,8 @@ pub use history::{
 };
 pub use node::{CardView, NodeAction, RowMark, TableView, card, node_actions, progress, retention};
 pub use page::{
-    CHARTS, ChartView, EVENT_ROWS, LOG_IN_FLIGHT, Layout, STAGE_EVENT_ROWS, STAGE_REQUEST_ROWS, chart, console_rows,
-    event_rows, request_rows, run_titles,
+    CHARTS, ChartView, EVENT_ROWS, LOG_IN_FLIGHT, Layout, Panels, STAGE_EVENT_ROWS, STAGE_REQUEST_ROWS, chart,
+    console_rows, event_rows, panels, request_rows, run_titles,
 };
 pub use picture::{Picture, picture};
 

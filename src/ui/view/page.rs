@@ -3,11 +3,15 @@
 
 use std::rc::Rc;
 
+use super::history::{HistoryView, Judgements, history};
+use super::node::{CardView, card};
 use crate::share::settings::Setting;
 use crate::sim::Simulation;
+use crate::sim::data::LECTURE_USER;
 use crate::sim::events::ClusterEvent;
 use crate::sim::metrics::{BUCKET, Bucket, Latency};
 use crate::sim::request::RequestRecord;
+use crate::sim::request::Stats;
 use crate::sim::time::Time;
 use crate::ui::charts::Series;
 
@@ -52,6 +56,39 @@ impl Layout {
     /// Whether the panel `id` stands on the stage instead of in its usual place.
     pub fn moved(&self, id: &str) -> bool {
         self.under_picture.contains(&id) || self.beside_picture.contains(&id)
+    }
+}
+
+/// What the panels around the picture show: the counters, the console, the logs, the history,
+/// the charts and the machines' cards. Worked out again only when the page's state changes or a
+/// quarter of a second has passed (see `PlaygroundState::panels_revision`); the picture, where
+/// messages move, every frame.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Panels {
+    pub stats: Stats,
+    pub console: Vec<RequestRecord>,
+    pub lecture_row_exists: bool,
+    /// Newest first: the stage's request log shows the first `STAGE_REQUEST_ROWS`.
+    pub requests: Vec<RequestRecord>,
+    /// Newest first: the stage's event log shows the first `STAGE_EVENT_ROWS`.
+    pub events: Vec<ClusterEvent>,
+    pub history: HistoryView,
+    /// In the order of `CHARTS`.
+    pub charts: Vec<ChartView>,
+    /// The master's first, then the replicas' in order.
+    pub cards: Vec<CardView>,
+}
+
+pub fn panels(sim: &Simulation, judgements: &Judgements) -> Panels {
+    Panels {
+        stats: *sim.stats(),
+        console: console_rows(sim),
+        lecture_row_exists: sim.master().data.user(LECTURE_USER).is_some(),
+        requests: request_rows(sim, LOG_IN_FLIGHT),
+        events: event_rows(sim, EVENT_ROWS),
+        history: history(sim, judgements),
+        charts: CHARTS.iter().map(|id| chart(sim, id)).collect(),
+        cards: std::iter::once(sim.master_id()).chain(sim.replica_ids()).map(|id| card(sim, id)).collect(),
     }
 }
 
