@@ -174,7 +174,8 @@ const NORMAL: Sizes = Sizes {
     digit: 9.0,
 };
 const LARGE: Sizes = Sizes {
-    node: Size { width: 204.0, height: 72.0 },
+    // Wide enough for "LSN 5480" beside "31 behind" at the presenter's text sizes.
+    node: Size { width: 224.0, height: 72.0 },
     clients: Size { width: 124.0, height: 64.0 },
     below: 40.0,
     dot_radius: 9.5,
@@ -212,6 +213,8 @@ enum Shape {
 
 /// Space around the picture's edge.
 const MARGIN: f64 = 12.0;
+/// Between two columns of replicas.
+const REPLICA_GAP: f64 = 16.0;
 /// The smallest height of a landscape picture.
 const MIN_HEIGHT: f64 = 260.0;
 /// Before the picture is first measured.
@@ -237,7 +240,6 @@ impl Layout {
     /// `width` and `height` are the picture's measured box; a portrait picture, and one whose
     /// height does not `fill`, take the height their nodes need instead.
     fn new(count: usize, shape: Shape, large: bool, fill: bool, (width, height): (f64, f64)) -> Layout {
-        let compact = shape == Shape::Compact;
         let sizes = match (shape, large) {
             (Shape::Portrait, _) => return Layout::portrait(count, width),
             (Shape::Compact, false) => COMPACT,
@@ -245,25 +247,48 @@ impl Layout {
             (Shape::Landscape, false) => NORMAL,
             (Shape::Landscape, true) => LARGE,
         };
-        let slot = sizes.node.height + sizes.below + 10.0;
+        let slot = sizes.node.height + sizes.below + 4.0;
         let height = if fill { height.max(MIN_HEIGHT) } else { (count as f64 * slot + 2.0 * MARGIN).max(MIN_HEIGHT) };
+        // On the stage the height is given: more replicas than a column holds at full size
+        // stand in two columns, the clients above the master to leave them the width, so that
+        // their text keeps its size (where that width is there).
+        let two_columns = shape == Shape::Landscape
+            && count > 3
+            && count as f64 * slot > height - 2.0 * MARGIN
+            && width >= 3.0 * sizes.node.width + REPLICA_GAP + 2.0 * MARGIN + 40.0;
+        let columns = if two_columns { 2 } else { 1 };
+        let clients_above = shape == Shape::Compact || two_columns;
         // Columns: the clients (unless above the master), the master and the replicas, with
         // room for the links.
-        let clients_column = if compact { 0.0 } else { sizes.clients.width };
-        let needed = clients_column + 2.0 * sizes.node.width + 2.0 * MARGIN + if compact { 40.0 } else { 120.0 };
+        let clients_column = if clients_above { 0.0 } else { sizes.clients.width };
+        let replica_columns = columns as f64 * sizes.node.width + if two_columns { REPLICA_GAP } else { 0.0 };
+        let needed = clients_column
+            + sizes.node.width
+            + replica_columns
+            + 2.0 * MARGIN
+            + if clients_above { 40.0 } else { 120.0 };
         let scale = (width / needed).min(1.0);
-        let replica_scale = scale * ((height - 2.0 * MARGIN) / (count.max(1) as f64 * slot)).min(1.0);
-        let replica_x = width - MARGIN - sizes.node.width * replica_scale / 2.0;
+        let rows = count.div_ceil(columns).max(1);
+        let replica_scale = scale * ((height - 2.0 * MARGIN) / (rows as f64 * slot)).min(1.0);
+        let replica_width = sizes.node.width * replica_scale;
+        let far_x = width - MARGIN - replica_width / 2.0;
+        let near_x = far_x - (columns - 1) as f64 * (replica_width + REPLICA_GAP);
         let clients_right = MARGIN + clients_column * scale;
         // The replication links, where the lesson happens, get most of the width between.
-        let free = replica_x - sizes.node.width * replica_scale / 2.0 - clients_right - sizes.node.width * scale;
-        let master_x = clients_right + if compact { 0.0 } else { free * 0.25 } + sizes.node.width * scale / 2.0;
-        let row = (height - 2.0 * MARGIN) / count.max(1) as f64;
-        // Each replica's box with its meters under it sits in the middle of its row.
+        let free = near_x - replica_width / 2.0 - clients_right - sizes.node.width * scale;
+        let master_x = clients_right + if clients_above { 0.0 } else { free * 0.25 } + sizes.node.width * scale / 2.0;
+        let row = (height - 2.0 * MARGIN) / rows as f64;
+        // Each replica's box with its meters under it sits in the middle of its row; in two
+        // columns replica 1 is on the left of the first row, replica 2 on its right, ...
         let below = sizes.below * replica_scale / 2.0;
-        let replicas = (0..count).map(|index| (replica_x, MARGIN + row * (index as f64 + 0.5) - below)).collect();
+        let replicas = (0..count)
+            .map(|index| {
+                let x = if index % columns == 0 { near_x } else { far_x };
+                (x, MARGIN + row * ((index / columns) as f64 + 0.5) - below)
+            })
+            .collect();
         let middle = height / 2.0 - sizes.below * scale / 2.0;
-        let (clients, master) = if compact {
+        let (clients, master) = if clients_above {
             let clients = (master_x, MARGIN + sizes.clients.height * scale / 2.0);
             // The master in the middle of the height under the clients.
             let top = clients.1 + sizes.clients.height * scale / 2.0 + 40.0 * scale;
@@ -346,6 +371,20 @@ impl Layout {
         };
         // The curve's midpoint is a quarter of each end and half the control point.
         Some((2.0 * passing.0 - (from.0 + replica.0) / 2.0, 2.0 * passing.1 - (from.1 + replica.1) / 2.0))
+    }
+
+    /// Where the label of the replication link to the replica at `replica` goes: halfway across
+    /// the gap between the master's box and the first column of replicas (so that no box covers
+    /// it), or halfway along the link top to bottom.
+    fn link_label_at(&self, replica: Point) -> Point {
+        if self.shape == Shape::Portrait {
+            return along(self.master, replica, None, 0.5);
+        }
+        let master_right = self.master.0 + self.half(Place::Node(NodeRef::Master)).0;
+        let replicas_left = self.replicas.iter().map(|other| other.0).fold(f64::INFINITY, f64::min)
+            - self.half(Place::Node(NodeRef::Replica(1))).0;
+        let x = (master_right + replicas_left) / 2.0;
+        along(self.master, replica, None, ((x - self.master.0) / (replica.0 - self.master.0)).clamp(0.0, 1.0))
     }
 
     /// Whether `point` lies on the box at `place` (grown by `margin`).
@@ -500,16 +539,7 @@ pub fn Topology(props: &TopologyProps) -> Html {
                         </g>
                     </> }
                 }) }
-                { for props.replicas.iter().map(|node| {
-                    let at = along(layout.master, position(Place::Node(node.name)), None, 0.5);
-                    let (class, label) = match (node.link_cut, node.streaming, node.synchronous) {
-                        (true, ..) => ("link-label cut", "cut"),
-                        (false, false, _) => ("link-label idle", "no stream"),
-                        (false, true, true) => ("link-label sync", "sync"),
-                        (false, true, false) => ("link-label", "async"),
-                    };
-                    html! { <text class={class} x={format!("{:.1}", at.0)} y={format!("{:.1}", at.1 - 8.0)}>{ label }</text> }
-                }) }
+                { for link_labels(&props.replicas, |name| layout.link_label_at(position(Place::Node(name)))) }
                 <g class="clients" transform={format!("translate({:.1} {:.1}) scale({:.3})", layout.clients.0, layout.clients.1, layout.scale)}>
                     <rect x={format!("{:.1}", -clients_width / layout.scale)} y={format!("{:.1}", -clients_height / layout.scale)}
                         width={sizes.clients.width.to_string()} height={sizes.clients.height.to_string()} rx="10" />
@@ -543,6 +573,32 @@ pub fn Topology(props: &TopologyProps) -> Html {
             </figcaption>
         </figure>
     }
+}
+
+/// Each replication link's label at its middle: how it replicates, or that it is cut or idle.
+/// Where many replicas bring the middles close, a plain "sync"/"async" is left out rather than
+/// drawn over its neighbour (every link of a run replicates the same way but for a cut or idle
+/// one, whose label always stands).
+fn link_labels(replicas: &[NodeView], middle: impl Fn(NodeRef) -> Point) -> Vec<Html> {
+    /// Closer than this (CSS px, either way) two labels would touch.
+    const APART: (f64, f64) = (56.0, 40.0);
+    let mut placed: Vec<Point> = Vec::new();
+    let mut labels = Vec::new();
+    for node in replicas {
+        let at = middle(node.name);
+        let (class, label, always) = match (node.link_cut, node.streaming, node.synchronous) {
+            (true, ..) => ("link-label cut", "cut", true),
+            (false, false, _) => ("link-label idle", "no stream", true),
+            (false, true, true) => ("link-label sync", "sync", false),
+            (false, true, false) => ("link-label", "async", false),
+        };
+        let crowded = placed.iter().any(|other| (other.0 - at.0).abs() < APART.0 && (other.1 - at.1).abs() < APART.1);
+        if always || !crowded {
+            placed.push(at);
+            labels.push(html! { <text class={class} x={format!("{:.1}", at.0)} y={format!("{:.1}", at.1 - 8.0)}>{ label }</text> });
+        }
+    }
+    labels
 }
 
 fn path(from: Point, to: Point, curve: Option<Point>, class: &'static str) -> Html {
@@ -705,6 +761,21 @@ mod tests {
                     assert!(apart, "{case}: {a:?} and {b:?} overlap");
                 }
             }
+        }
+    }
+
+    #[test]
+    fn on_a_projectors_stage_up_to_eight_replicas_keep_their_full_size_in_two_columns() {
+        // The presenter's picture at 1280x720: about 826 by 500 CSS pixels.
+        for count in 1..=8 {
+            let layout = Layout::new(count, Shape::Landscape, true, true, (826.0, 500.0));
+            assert_eq!((layout.scale, layout.replica_scale), (1.0, 1.0), "{count} replicas");
+            let columns = layout
+                .replicas
+                .iter()
+                .map(|replica| replica.0.round() as i64)
+                .collect::<std::collections::BTreeSet<_>>();
+            assert_eq!(columns.len(), if count > 4 { 2 } else { 1 }, "{count} replicas");
         }
     }
 
