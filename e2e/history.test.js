@@ -37,6 +37,25 @@ describe('history', () => {
     await page.close();
   });
 
+  test('in presenter mode the lanes and their labels are 14 px or more, and every label still fits its place', async () => {
+    const { page, problems } = await demoStep(1);
+    await page.getByTestId('presenter').click();
+    await page.waitForTimeout(300);
+    const texts = await page.locator('.history-lanes svg text').evaluateAll((all) => all.map((text) => {
+      const box = text.getBoundingClientRect();
+      return { size: parseFloat(getComputedStyle(text).fontSize), left: box.left, right: box.right, label: text.textContent };
+    }));
+    assert.ok(texts.length >= 6, 'three lanes, three labels');
+    for (const { size, label } of texts) assert.ok(size >= 14, `"${label}" at ${size} px`);
+    // The labels are placed by their width at that size: none runs past the panel.
+    const lanes = await page.locator('.history-lanes svg[role="group"]').evaluate((svg) => svg.getBoundingClientRect().toJSON());
+    for (const { left, right, label } of texts.filter((text) => text.left >= lanes.left)) {
+      assert.ok(right <= lanes.right + 1, `"${label}" ends at ${right.toFixed(0)}, the panel at ${lanes.right.toFixed(0)}`);
+    }
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
   test('reads at the master are linearizable; rewinding shows the history of that moment', async () => {
     const { page, problems } = await demoStep(3);
     assert.equal(await text(page, 'verdict-linearizable'), 'yes');

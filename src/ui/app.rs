@@ -152,7 +152,9 @@ pub fn App() -> Html {
             }
         })
     };
-    let history = || html! { <HistoryPanel view={panels.history.clone()} on_export={export_history.clone()} /> };
+    let history = || {
+        html! { <HistoryPanel view={panels.history.clone()} large={picture_layout.large} on_export={export_history.clone()} /> }
+    };
     let event_log =
         |rows: usize| html! { <EventLog events={panels.events[..rows.min(panels.events.len())].to_vec()} /> };
     let watched_panel = |&id: &&str| match id {

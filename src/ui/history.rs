@@ -11,7 +11,8 @@ use super::frame::use_element_size;
 use super::view::{self, Anchor, BarKind, HistoryView};
 use crate::sim::history::Ending;
 
-/// A row of a lane, in pixels: a band for the labels, then the bar.
+/// A row of a lane, in pixels at the labels' plain size (`view::LABEL_PX`; in presenter mode
+/// all grow with them): a band for the labels, then the bar.
 const ROW: f64 = 22.0;
 /// Where in its row a label's baseline and the bar's top are.
 const LABEL_BASELINE: f64 = 11.0;
@@ -30,6 +31,9 @@ pub enum HistoryFormat {
 #[derive(Properties, PartialEq)]
 pub struct HistoryPanelProps {
     pub view: HistoryView,
+    /// Larger labels and rows (presenter mode).
+    #[prop_or_default]
+    pub large: bool,
     pub on_export: Callback<HistoryFormat>,
 }
 
@@ -41,23 +45,27 @@ pub fn HistoryPanel(props: &HistoryPanelProps) -> Html {
     let measured = use_element_size(lanes_svg.clone(), (0.0, 0.0));
     let width = Some(measured.0).filter(|width| *width > 0.0);
     let view = &props.view;
+    let label_px = if props.large { view::LARGE_LABEL_PX } else { view::LABEL_PX };
+    let grown = label_px / view::LABEL_PX;
+    let (row_px, baseline_px, bar_top_px, bar_px) = (ROW * grown, LABEL_BASELINE * grown, BAR_TOP * grown, BAR * grown);
     // Each lane's top; the last entry is the height of them all.
     let tops: Vec<f64> = std::iter::once(0.0)
         .chain(view.lanes.iter().scan(0.0, |top, lane| {
-            *top += lane.rows as f64 * ROW + LANE_GAP;
+            *top += lane.rows as f64 * row_px + LANE_GAP;
             Some(*top)
         }))
         .collect();
     let height = tops.last().copied().unwrap_or_default();
-    let row_top = |lane: usize, row: usize| tops[lane] + row as f64 * ROW;
-    let bar_middle = |lane: usize, row: usize| row_top(lane, row) + BAR_TOP + BAR / 2.0;
+    let row_top = |lane: usize, row: usize| tops[lane] + row as f64 * row_px;
+    let bar_middle = |lane: usize, row: usize| row_top(lane, row) + bar_top_px + bar_px / 2.0;
     let separators = || (1..view.lanes.len()).map(|lane| tops[lane] - LANE_GAP / 2.0);
     let percent = |fraction: f64| format!("{:.2}%", fraction * 100.0);
-    let labels = width.map(|width| view::place_labels(view, width)).unwrap_or_else(|| vec![None; view.bars.len()]);
+    let labels =
+        width.map(|width| view::place_labels(view, width, label_px)).unwrap_or_else(|| vec![None; view.bars.len()]);
     let detail =
         focused.and_then(|request| view.bars.iter().find(|bar| bar.request == request)).map(|bar| bar.detail.clone());
     html! {
-        <section class="history" data-testid="history" data-watched={watched.mark("history")} aria-label="History of the latest operations">
+        <section class={classes!("history", props.large.then_some("large"))} data-testid="history" data-watched={watched.mark("history")} aria-label="History of the latest operations">
             <header class="log-header">
                 <h2>{ "History" }</h2>
                 <div class="history-exports">
@@ -76,7 +84,7 @@ pub fn HistoryPanel(props: &HistoryPanelProps) -> Html {
                     <div class="history-lanes">
                         <svg class="lane-names" height={height.to_string()} aria-hidden="true">
                             { for view.lanes.iter().enumerate().map(|(lane, named)| html! {
-                                <text x="0" y={(row_top(lane, 0) + BAR_TOP + BAR).to_string()}>{ &named.name }</text>
+                                <text x="0" y={(row_top(lane, 0) + bar_top_px + bar_px).to_string()}>{ &named.name }</text>
                             }) }
                             { for separators().map(|y| html! { <line class="lane-line" x1="0" x2="100%" y1={y.to_string()} y2={y.to_string()} /> }) }
                         </svg>
@@ -112,9 +120,9 @@ pub fn HistoryPanel(props: &HistoryPanelProps) -> Html {
                                         onfocus={detail_of::<FocusEvent>(&focused, show)} onblur={detail_of::<FocusEvent>(&focused, hide)}
                                         onmouseenter={detail_of::<MouseEvent>(&focused, show)} onmouseleave={detail_of::<MouseEvent>(&focused, hide)}>
                                         <title>{ &bar.detail }</title>
-                                        <rect x={percent(bar.from)} y={(y + BAR_TOP).to_string()} width={percent((bar.to - bar.from).max(0.004))} height={BAR.to_string()} rx="2" />
+                                        <rect x={percent(bar.from)} y={(y + bar_top_px).to_string()} width={percent((bar.to - bar.from).max(0.004))} height={bar_px.to_string()} rx="2" />
                                         if let Some(placed) = placed {
-                                            <text class="op-label" x={percent(placed.at)} y={(y + LABEL_BASELINE).to_string()}
+                                            <text class="op-label" x={percent(placed.at)} y={(y + baseline_px).to_string()}
                                                 text-anchor={match placed.anchor { Anchor::Start => "start", Anchor::End => "end" }}>{ &placed.text }</text>
                                         }
                                     </g>

@@ -129,10 +129,11 @@ impl Bar {
     }
 }
 
-/// The labels' size in pixels (static/style.css, `.history .op-label`). They are set in a
-/// monospace font, each character 0.6 em wide, so that their width is known here.
+/// The labels' size in pixels (static/style.css, `.history .op-label`), and in presenter mode
+/// (`.history.large .op-label`). They are set in a monospace font, each character 0.6 em wide,
+/// so that their width is known here.
 pub const LABEL_PX: f64 = 11.0;
-const CHAR_WIDTH: f64 = 0.6 * LABEL_PX;
+pub const LARGE_LABEL_PX: f64 = 14.0;
 /// Space kept between a label and the next label, or a bar of its row it does not belong to.
 const LABEL_GAP: f64 = 6.0;
 
@@ -150,6 +151,8 @@ pub struct Placed {
     /// Where across the panel, 0 to 1: the bar's start or end.
     pub at: f64,
     pub anchor: Anchor,
+    /// Its size in pixels.
+    pub label_px: f64,
 }
 
 impl Placed {
@@ -157,24 +160,24 @@ impl Placed {
     pub fn extent(&self, width: f64) -> (f64, f64) {
         let x = self.at * width;
         match self.anchor {
-            Anchor::Start => (x, x + text_width(&self.text)),
-            Anchor::End => (x - text_width(&self.text), x),
+            Anchor::Start => (x, x + text_width(&self.text, self.label_px)),
+            Anchor::End => (x - text_width(&self.text, self.label_px), x),
         }
     }
 }
 
-/// A label's width in pixels, never less than drawn: a character outside ASCII (the arrow, an
-/// accented or a CJK letter) counts as two.
-pub fn text_width(text: &str) -> f64 {
-    text.chars().map(|c| if c.is_ascii() { 1.0 } else { 2.0 }).sum::<f64>() * CHAR_WIDTH
+/// A label's width in pixels at `label_px`, never less than drawn: a character outside ASCII
+/// (the arrow, an accented or a CJK letter) counts as two.
+pub fn text_width(text: &str, label_px: f64) -> f64 {
+    text.chars().map(|c| if c.is_ascii() { 1.0 } else { 2.0 }).sum::<f64>() * 0.6 * label_px
 }
 
-/// Each bar's label on a panel `width` pixels wide, or `None` where none fits: the longest of
+/// Each bar's label, `label_px` high, on a panel `width` pixels wide, or `None` where none fits: the longest of
 /// its texts that fits above its row, starting at the bar's start and running at most to the
 /// next bar of the row, else ending at the bar's end and starting after the row's bar before,
 /// clear of the labels already placed. Rows are apart, so labels of two rows never meet; the
 /// full text is on hover and focus.
-pub fn place_labels(view: &HistoryView, width: f64) -> Vec<Option<Placed>> {
+pub fn place_labels(view: &HistoryView, width: f64, label_px: f64) -> Vec<Option<Placed>> {
     let mut placed = vec![None; view.bars.len()];
     let in_rows = order::ordered(
         view.bars.iter().enumerate().map(|(i, bar)| (((bar.lane as u64) << 32) | bar.row as u64, i as u64)),
@@ -195,7 +198,7 @@ pub fn place_labels(view: &HistoryView, width: f64) -> Vec<Option<Placed>> {
             };
             let choice = bar.texts().into_iter().find_map(|text| {
                 [(Anchor::Start, bar.from), (Anchor::End, bar.to)].into_iter().find_map(|(anchor, at)| {
-                    let label = Placed { text: text.clone(), at, anchor };
+                    let label = Placed { text: text.clone(), at, anchor, label_px };
                     let (left, right) = label.extent(width);
                     let in_room = match anchor {
                         Anchor::Start => right <= room_after,
@@ -730,8 +733,10 @@ mod tests {
         // a row holding several.
         for (rate, clients) in [(200, 4), (20, 1)] {
             let view = history(&traffic(rate, clients, 3_000), &Judgements::default());
-            for width in [280.0, 700.0, 1_100.0] {
-                let placed = place_labels(&view, width);
+            for (width, label_px) in
+                [(280.0, LABEL_PX), (700.0, LABEL_PX), (1_100.0, LABEL_PX), (1_400.0, LARGE_LABEL_PX)]
+            {
+                let placed = place_labels(&view, width, label_px);
                 let drawn: Vec<(&Bar, &Placed)> =
                     view.bars.iter().zip(&placed).filter_map(|(bar, placed)| Some((bar, placed.as_ref()?))).collect();
                 let all = format!("{} of {} labelled at {rate}/s, {width} px", drawn.len(), view.bars.len());
@@ -752,7 +757,7 @@ mod tests {
                 match (rate, width) {
                     (200, _) => assert_eq!(short, 0, "each bar has its row to itself ({all})"),
                     (_, 280.0) => assert!(short > full, "mostly shortened ({all}; {short} short)"),
-                    (_, 1_100.0) => assert!(full > short, "mostly in full ({all}; {short} short)"),
+                    (_, 1_100.0 | 1_400.0) => assert!(full > short, "mostly in full ({all}; {short} short)"),
                     _ => {}
                 }
             }

@@ -14,8 +14,8 @@ mod page;
 mod picture;
 
 pub use history::{
-    Anchor, Bar, BarKind, HistoryView, Judgements, Lane, Placed, VerdictLine, history, place_labels, request_tags,
-    shown_history,
+    Anchor, Bar, BarKind, HistoryView, Judgements, LABEL_PX, LARGE_LABEL_PX, Lane, Placed, VerdictLine, history,
+    place_labels, request_tags, shown_history,
 };
 pub use node::{CardView, NodeAction, RowMark, TableView, card, node_actions, progress, retention};
 pub use page::{
