@@ -192,3 +192,24 @@ test('under 2,000 requests/s over 8 replicas a frame changes little of the page:
   assert.deepEqual(problems, []);
   await page.close();
 });
+
+test('in every box the two texts of a line stay apart: a long LSN beside "overloaded", a name beside "old master" on a phone', async () => {
+  for (const [fragment, viewport] of [
+    ['#demo=add-replicas&step=3', { width: 1280, height: 720 }],
+    ['#demo=sync-vs-async&step=3', { width: 1280, height: 720 }],
+    ['#demo=add-replicas&step=2', { width: 390, height: 844 }],
+    ['#demo=master-crash&step=2', { width: 390, height: 844 }],
+  ]) {
+    const { page, problems } = await open(running, fragment, viewport);
+    await page.getByTestId('demo-claim').waitFor({ timeout: 20_000 });
+    const touching = await page.evaluate(() => [...document.querySelectorAll('svg .node-shape')].flatMap((node) => {
+      const box = (name) => node.querySelector(`text.${name}`).getBoundingClientRect();
+      return [['name', 'role'], ['lsn', 'detail']]
+        .filter(([left, right]) => node.querySelector(`text.${right}`).textContent.trim() !== '' && box(left).right + 2 > box(right).left)
+        .map(([left, right]) => `${node.querySelector(`text.${left}`).textContent.trim()} | ${node.querySelector(`text.${right}`).textContent.trim()}`);
+    }));
+    assert.deepEqual(touching, [], `${fragment} at ${viewport.width} px: texts touching`);
+    assert.deepEqual(problems, []);
+    await page.close();
+  }
+});

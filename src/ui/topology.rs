@@ -163,6 +163,12 @@ struct Sizes {
     entry_height: f64,
     /// Width of a digit of a log entry's LSN.
     digit: f64,
+    /// A box's text sizes as the stylesheet sets them (`.node-shape .name`, `.role`, `.lsn`,
+    /// `.detail`, per kind of picture): the two texts of a line are kept apart by them.
+    name_px: f64,
+    role_px: f64,
+    lsn_px: f64,
+    detail_px: f64,
 }
 
 const NORMAL: Sizes = Sizes {
@@ -172,6 +178,10 @@ const NORMAL: Sizes = Sizes {
     dot_radius: 7.0,
     entry_height: 20.0,
     digit: 9.0,
+    name_px: 18.0,
+    role_px: 14.0,
+    lsn_px: 16.0,
+    detail_px: 14.0,
 };
 const LARGE: Sizes = Sizes {
     // Wide enough for "LSN 5480" beside "31 behind" at the presenter's text sizes.
@@ -181,9 +191,13 @@ const LARGE: Sizes = Sizes {
     dot_radius: 9.5,
     entry_height: 24.0,
     digit: 10.5,
+    name_px: 22.0,
+    role_px: 16.0,
+    lsn_px: 20.0,
+    detail_px: 16.0,
 };
 /// On a phone: two replicas side by side.
-const PORTRAIT: Sizes = Sizes { node: Size { width: 160.0, height: 60.0 }, ..NORMAL };
+const PORTRAIT: Sizes = Sizes { node: Size { width: 160.0, height: 60.0 }, name_px: 16.0, ..NORMAL };
 const COMPACT: Sizes = Sizes {
     node: Size { width: 158.0, height: 54.0 },
     clients: Size { width: 116.0, height: 48.0 },
@@ -191,12 +205,19 @@ const COMPACT: Sizes = Sizes {
     dot_radius: 6.0,
     entry_height: 18.0,
     digit: 8.5,
+    name_px: 16.0,
+    role_px: 14.0,
+    lsn_px: 15.0,
+    detail_px: 14.0,
 };
 const COMPACT_LARGE: Sizes = Sizes {
     node: Size { width: 172.0, height: 58.0 },
     clients: Size { width: 124.0, height: 52.0 },
     entry_height: 22.0,
     digit: 10.0,
+    lsn_px: 16.0,
+    role_px: 16.0,
+    detail_px: 16.0,
     ..COMPACT
 };
 
@@ -611,6 +632,23 @@ fn path(from: Point, to: Point, curve: Option<Point>, class: &'static str) -> Ht
     html! { <path class={class} d={d} /> }
 }
 
+/// A character's width in em, at most, in the page's sans-serif font: bold letters and digits,
+/// and bold capitals with the role's letter spacing (DejaVu Sans, the widest of the usual ones:
+/// a bold digit is 0.70 em).
+const BOLD: f64 = 0.70;
+const CAPITALS: f64 = 0.82;
+
+/// A text's width at most, in pixels.
+fn text_width(text: &str, px: f64, em: f64) -> f64 {
+    text.chars().count() as f64 * px * em
+}
+
+/// The length to squeeze `text` into where it may not fit in `room` pixels (SVG `textLength`),
+/// so that it never runs into the text beside it; `None` where it fits.
+fn squeezed(text: &str, px: f64, em: f64, room: f64) -> Option<String> {
+    (text_width(text, px, em) > room).then(|| format!("{:.0}", room.max(px)))
+}
+
 /// A machine's box, drawn around its centre `(x, y)` at `scale` times its size.
 fn node_shape(
     node: &NodeView,
@@ -650,9 +688,19 @@ fn node_shape(
     let queued = if node.load > 0 { format!(" {} queued", node.load) } else { String::new() };
     // Each label ends with a space, so the node's text reads as words (the accessible name
     // repeats it: what a sighted user reads, a screen reader says first).
-    let text = |class: &'static str, x: f64, y: f64, content: String| {
-        html! { <text class={class} x={format!("{x:.1}")} y={format!("{y:.1}")}>{ content }{ " " }</text> }
+    let text = |class: &'static str, x: f64, y: f64, content: String, length: Option<String>| {
+        let adjust = length.is_some().then_some("spacingAndGlyphs");
+        html! {
+            <text class={class} x={format!("{x:.1}")} y={format!("{y:.1}")} textLength={length} lengthAdjust={adjust}>
+                { content }{ " " }
+            </text>
+        }
     };
+    // A line's text on the right is squeezed into the room the one on the left leaves it.
+    let room = |left_text: &str, left_px: f64| width - 24.0 - 8.0 - text_width(left_text, left_px, BOLD);
+    let lsn = format!("LSN {}", node.applied_lsn);
+    let role_length = squeezed(&role.to_uppercase(), sizes.role_px, CAPITALS, room(&node.machine, sizes.name_px));
+    let detail_length = squeezed(&detail, sizes.detail_px, BOLD, room(&lsn, sizes.lsn_px));
     let meter = |class: Classes, y: f64, share: f64| {
         html! { <rect class={class} x={left.to_string()} y={format!("{y:.1}")} width={format!("{:.1}", width * share)} height="6" rx="2" /> }
     };
@@ -664,10 +712,10 @@ fn node_shape(
             data-applied-lsn={node.applied_lsn.to_string()} data-state={node.state.as_str()} data-reads={node.reads_served.to_string()}
             aria-label={format!("{} {role} LSN {} {detail}{}, {}, {} behind", node.machine, node.applied_lsn, queued, node.state.as_str(), node.lag)}>
             <rect class="body" x={left.to_string()} y={top.to_string()} width={width.to_string()} height={height.to_string()} rx="8" />
-            { text("name", left + 12.0, top + height * 0.4, node.machine.clone()) }
-            { text("role", left + width - 12.0, top + height * 0.4, role.clone()) }
-            { text("lsn", left + 12.0, top + height * 0.82, format!("LSN {}", node.applied_lsn)) }
-            { text("detail", left + width - 12.0, top + height * 0.82, detail) }
+            { text("name", left + 12.0, top + height * 0.4, node.machine.clone(), None) }
+            { text("role", left + width - 12.0, top + height * 0.4, role.clone(), role_length) }
+            { text("lsn", left + 12.0, top + height * 0.82, lsn, None) }
+            { text("detail", left + width - 12.0, top + height * 0.82, detail, detail_length) }
             // The load meter under the node, and for a replica its lag bar under that.
             { meter(classes!("meter-track"), top + height + 3.0, 1.0) }
             { meter(classes!("meter", "load"), top + height + 3.0, load) }
@@ -676,7 +724,7 @@ fn node_shape(
                 { meter(classes!("meter", "lag", node.colour), top + height + 11.0, lag) }
             }
             if node.load > 0 {
-                { text("queued", left + width, top + height + sizes.below - 2.0, queued.trim().to_string()) }
+                { text("queued", left + width, top + height + sizes.below - 2.0, queued.trim().to_string(), None) }
             }
         </g>
     }

@@ -10,8 +10,7 @@ use crate::sim::Simulation;
 use crate::sim::data::LECTURE_USER;
 use crate::sim::events::ClusterEvent;
 use crate::sim::metrics::{BUCKET, Bucket, Latency};
-use crate::sim::request::RequestRecord;
-use crate::sim::request::Stats;
+use crate::sim::request::{RequestRecord, Stats};
 use crate::sim::time::Time;
 use crate::ui::charts::Series;
 
