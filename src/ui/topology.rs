@@ -560,7 +560,7 @@ pub fn Topology(props: &TopologyProps) -> Html {
                         </g>
                     </> }
                 }) }
-                { for link_labels(&props.replicas, |name| layout.link_label_at(position(Place::Node(name)))) }
+                { for link_labels(&props.replicas, sizes.entry_height, |name| layout.link_label_at(position(Place::Node(name)))) }
                 <g class="clients" transform={format!("translate({:.1} {:.1}) scale({:.3})", layout.clients.0, layout.clients.1, layout.scale)}>
                     <rect x={format!("{:.1}", -clients_width / layout.scale)} y={format!("{:.1}", -clients_height / layout.scale)}
                         width={sizes.clients.width.to_string()} height={sizes.clients.height.to_string()} rx="10" />
@@ -600,7 +600,8 @@ pub fn Topology(props: &TopologyProps) -> Html {
 /// Where many replicas bring the middles close, a plain "sync"/"async" is left out rather than
 /// drawn over its neighbour (every link of a run replicates the same way but for a cut or idle
 /// one, whose label always stands).
-fn link_labels(replicas: &[NodeView], middle: impl Fn(NodeRef) -> Point) -> Vec<Html> {
+/// A label stands above its line, clear of the log entries (`entry_height` high) travelling on it.
+fn link_labels(replicas: &[NodeView], entry_height: f64, middle: impl Fn(NodeRef) -> Point) -> Vec<Html> {
     /// Closer than this (CSS px, either way) two labels would touch.
     const APART: (f64, f64) = (56.0, 40.0);
     let mut placed: Vec<Point> = Vec::new();
@@ -616,7 +617,7 @@ fn link_labels(replicas: &[NodeView], middle: impl Fn(NodeRef) -> Point) -> Vec<
         let crowded = placed.iter().any(|other| (other.0 - at.0).abs() < APART.0 && (other.1 - at.1).abs() < APART.1);
         if always || !crowded {
             placed.push(at);
-            labels.push(html! { <text class={class} x={format!("{:.1}", at.0)} y={format!("{:.1}", at.1 - 8.0)}>{ label }</text> });
+            labels.push(html! { <text class={class} x={format!("{:.1}", at.0)} y={format!("{:.1}", at.1 - entry_height / 2.0 - 5.0)}>{ label }</text> });
         }
     }
     labels
