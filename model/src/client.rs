@@ -127,6 +127,7 @@ impl Simulation {
         } else {
             self.stats.writes_issued += 1;
         }
+        self.metrics.record_issued();
         self.in_flight.insert(record);
         id
     }

@@ -31,6 +31,8 @@ pub struct NodeSample {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Bucket {
     pub start: Time,
+    /// Requests the clients sent in it: the load offered, whether or not it was served.
+    pub issued: u64,
     pub reads: u64,
     pub writes: u64,
     pub stale_reads: u64,
@@ -63,6 +65,11 @@ impl Bucket {
     /// Completed requests per second of simulated time.
     pub fn throughput(&self) -> f64 {
         (self.reads + self.writes) as f64 * 1_000_000.0 / BUCKET.as_micros() as f64
+    }
+
+    /// Requests sent per second of simulated time: the load the system was offered.
+    pub fn offered(&self) -> f64 {
+        self.issued as f64 * 1_000_000.0 / BUCKET.as_micros() as f64
     }
 
     /// Share of completed reads that were stale, 0..=1.
@@ -157,6 +164,10 @@ impl Metrics {
         }
     }
 
+    pub fn record_issued(&mut self) {
+        self.open.issued += 1;
+    }
+
     pub fn record(&mut self, completion: Completion) {
         let latency = match completion {
             Completion::Read { stale, latency } => {
@@ -223,6 +234,20 @@ mod tests {
         assert_eq!((latency.p50, latency.p99), (Time::from_millis(51), Time::from_millis(99)));
         assert_eq!(buckets[1].latency, None, "nothing completed in the second");
         assert_eq!(metrics.recent_p99_ms(), 99.0);
+    }
+
+    #[test]
+    fn a_bucket_counts_the_requests_sent_in_it_served_or_not() {
+        let mut metrics = Metrics::default();
+        for _ in 0..5 {
+            metrics.record_issued();
+        }
+        metrics.record(Completion::Write { latency: Time::from_millis(3) });
+        metrics.record(Completion::Failed);
+        metrics.close(Vec::new());
+        let bucket = metrics.buckets().next().unwrap();
+        assert_eq!((bucket.issued, bucket.writes, bucket.failed), (5, 1, 1));
+        assert_eq!(bucket.offered(), 5.0 * 1_000_000.0 / BUCKET.as_micros() as f64);
     }
 
     #[test]

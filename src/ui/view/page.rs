@@ -135,7 +135,13 @@ pub fn chart(sim: &Simulation, id: &str) -> ChartView {
     let line = |name: &str, class, values| Series { name: name.to_string().into(), class, values };
     let (title, unit, series) = match id {
         "chart-throughput" => {
-            ("Throughput", "/s", vec![line("done", "throughput", values(&|bucket| bucket.throughput()))])
+            // The load offered beside what was done: where "done" stays under "offered", the
+            // system turns requests away (a single database's bottleneck).
+            let lines = vec![
+                line("offered", "offered", values(&|bucket| bucket.offered())),
+                line("done", "throughput", values(&|bucket| bucket.throughput())),
+            ];
+            ("Throughput", "/s", lines)
         }
         "chart-latency" => (
             "Latency",
@@ -217,6 +223,22 @@ mod tests {
         assert_eq!(shown.len(), CONSOLE_ROWS);
         assert_eq!(shown.first().map(String::as_str), Some("SELECT * FROM users WHERE id = 102"));
         assert_eq!(shown.last().map(String::as_str), Some("SELECT * FROM users WHERE id = 109"));
+    }
+
+    #[test]
+    fn the_throughput_chart_shows_the_load_offered_beside_what_was_done() {
+        // One database that serves 500 requests a second, offered 800: it turns the rest away.
+        let overloaded = Config { replicas: 0, rate: 800, capacity: 500, ..Config::default() };
+        let throughput = chart(&run(overloaded, &[], 4_000), "chart-throughput");
+        let names: Vec<&str> = throughput.series.iter().map(|series| series.name.as_str()).collect();
+        assert_eq!(names, ["offered", "done"]);
+        let late = |series: &Series| {
+            series.values[series.values.len() / 2..].iter().sum::<f64>()
+                / (series.values.len() - series.values.len() / 2) as f64
+        };
+        let (offered, done) = (late(&throughput.series[0]), late(&throughput.series[1]));
+        assert!((700.0..900.0).contains(&offered), "offered {offered:.0}/s");
+        assert!(done < 0.7 * offered, "done {done:.0}/s stays under the {offered:.0}/s offered");
     }
 
     #[test]
