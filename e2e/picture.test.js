@@ -213,3 +213,15 @@ test('in every box the two texts of a line stay apart: a long LSN beside "overlo
     await page.close();
   }
 });
+
+test('two runs side by side: what the step asks to watch is outlined in both pictures', async () => {
+  const { page, problems } = await open(running, '#demo=sync-vs-async&step=3');
+  await page.getByTestId('demo-claim').waitFor({ timeout: 20_000 });
+  const marked = async (run) => page.getByTestId(run).locator('.node-shape[data-watched], .link[data-watched]').evaluateAll(
+    (elements) => elements.map((element) => element.getAttribute('data-name') ?? element.getAttribute('class')));
+  const [a, b] = [await marked('compare-a'), await marked('compare-b')];
+  assert.ok(a.length > 0, 'run A marks what to watch');
+  assert.deepEqual(b, a, 'run B marks the same machines');
+  assert.deepEqual(problems, []);
+  await page.close();
+});

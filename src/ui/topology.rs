@@ -544,8 +544,11 @@ pub fn Topology(props: &TopologyProps) -> Html {
                 { path(layout.clients, layout.master, None, "link") }
                 { for props.replicas.iter().map(|node| {
                     let end = position(Place::Node(node.name));
-                    let test_id = props.test_ids.then(|| format!("link-{}", node.name));
-                    let mark = test_id.as_deref().and_then(|id| watched.mark(id));
+                    // A watched link is outlined in both pictures of a comparison, though only
+                    // the page's own carries the test ids.
+                    let id = format!("link-{}", node.name);
+                    let mark = watched.mark(&id);
+                    let test_id = props.test_ids.then_some(id);
                     let class = classes!(
                         "link",
                         "replication",
@@ -683,8 +686,9 @@ fn node_shape(
         NodeState::Up => (format!("{} behind", node.missing), true),
         other => (other.as_str().to_string(), false),
     };
-    let test_id = props.test_ids.then(|| format!("node-{name}"));
-    let mark = test_id.as_deref().and_then(|id| watched.mark(id));
+    let id = format!("node-{name}");
+    let mark = watched.mark(&id);
+    let test_id = props.test_ids.then_some(id);
     let selected = props.selected == Some(name);
     let queued = if node.load > 0 { format!(" {} queued", node.load) } else { String::new() };
     // Each label ends with a space, so the node's text reads as words (the accessible name

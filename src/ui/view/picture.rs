@@ -85,9 +85,11 @@ fn sampling(in_flight: usize) -> usize {
 }
 
 fn drawn(message: &Message, arrives: Time, one_in: usize) -> bool {
-    let mut hasher = DefaultHasher::new();
-    (message.from, message.to, message.sent_at, arrives).hash(&mut hasher);
-    one_in == 1 || hasher.finish() % one_in as u64 == 0
+    one_in == 1 || {
+        let mut hasher = DefaultHasher::new();
+        (message.from, message.to, message.sent_at, arrives).hash(&mut hasher);
+        hasher.finish() % one_in as u64 == 0
+    }
 }
 
 fn messages(sim: &Simulation) -> (Vec<Dot>, usize) {
