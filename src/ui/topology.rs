@@ -12,6 +12,7 @@ use yew::prelude::*;
 use super::demo_panel::{Watched, use_watched};
 use super::frame::use_element_size;
 use super::state::Action;
+use super::view::text_width;
 use crate::sim::time::Time;
 use crate::sim::{NodeRef, NodeState};
 
@@ -415,6 +416,16 @@ impl Layout {
     }
 }
 
+/// A link messages travel, as the picture draws it: its ends, its bend (a read link's curve
+/// around the master) and the stretch of it no box covers, as parameters of `along`.
+struct Route {
+    link: (Place, Place),
+    from: Point,
+    to: Point,
+    bend: Option<Point>,
+    in_sight: (f64, f64),
+}
+
 /// A point `t` (0..1) along a straight line or a quadratic curve.
 fn along(from: Point, to: Point, curve: Option<Point>, t: f64) -> Point {
     match curve {
@@ -473,25 +484,24 @@ pub fn Topology(props: &TopologyProps) -> Html {
         _ => None,
     };
     let sizes = layout.sizes;
-    // Where a message is in sight on each link its messages travel: worked out once a link,
-    // however many travel on it.
-    let mut stretches: Vec<((Place, Place), (f64, f64))> = Vec::new();
+    // Each link its messages travel: its ends, its bend and the stretch of it in sight, worked
+    // out once a link however many travel on it.
+    let mut routes: Vec<Route> = Vec::new();
     for dot in &props.dots {
-        if !stretches.iter().any(|(link, _)| *link == (dot.from, dot.to)) {
+        if !routes.iter().any(|route| route.link == (dot.from, dot.to)) {
             let (from, to, bend) = (position(dot.from), position(dot.to), curve(dot.from, dot.to));
             let margin = sizes.dot_radius / 2.0;
-            let stretch = open_stretch(|t| {
+            let in_sight = open_stretch(|t| {
                 let point = along(from, to, bend, t);
                 (layout.covers(dot.from, from, point, margin), layout.covers(dot.to, to, point, margin))
             });
-            stretches.push(((dot.from, dot.to), stretch));
+            routes.push(Route { link: (dot.from, dot.to), from, to, bend, in_sight });
         }
     }
     let dot = |dot: &Dot| {
-        let (start, end) =
-            stretches.iter().find(|(link, _)| *link == (dot.from, dot.to)).map_or((0.0, 1.0), |(_, stretch)| *stretch);
-        let (x, y) =
-            along(position(dot.from), position(dot.to), curve(dot.from, dot.to), start + (end - start) * dot.progress);
+        let Some(route) = routes.iter().find(|route| route.link == (dot.from, dot.to)) else { return html! {} };
+        let (start, end) = route.in_sight;
+        let (x, y) = along(route.from, route.to, route.bend, start + (end - start) * dot.progress);
         // Placed by one attribute, the only one that changes as the message travels.
         let at = format!("translate({x:.1} {y:.1})");
         match dot.lsn {
@@ -599,11 +609,11 @@ pub fn Topology(props: &TopologyProps) -> Html {
     }
 }
 
-/// Each replication link's label at its middle: how it replicates, or that it is cut or idle.
-/// Where many replicas bring the middles close, a plain "sync"/"async" is left out rather than
-/// drawn over its neighbour (every link of a run replicates the same way but for a cut or idle
-/// one, whose label always stands).
-/// A label stands above its line, clear of the log entries (`entry_height` high) travelling on it.
+/// Each replication link's label, at the point `middle` gives and above the line, clear of the
+/// log entries (`entry_height` high) travelling on it: how it replicates, or that it is cut or
+/// idle. Where many replicas bring the labels close, a plain "sync"/"async" is left out rather
+/// than drawn over its neighbour (every link of a run replicates the same way but for a cut or
+/// idle one, whose label always stands).
 fn link_labels(replicas: &[NodeView], entry_height: f64, middle: impl Fn(NodeRef) -> Point) -> Vec<Html> {
     /// Closer than this (CSS px, either way) two labels would touch.
     const APART: (f64, f64) = (56.0, 40.0);
@@ -641,11 +651,6 @@ fn path(from: Point, to: Point, curve: Option<Point>, class: &'static str) -> Ht
 /// a bold digit is 0.70 em).
 const BOLD: f64 = 0.70;
 const CAPITALS: f64 = 0.82;
-
-/// A text's width at most, in pixels.
-fn text_width(text: &str, px: f64, em: f64) -> f64 {
-    text.chars().count() as f64 * px * em
-}
 
 /// The length to squeeze `text` into where it may not fit in `room` pixels (SVG `textLength`),
 /// so that it never runs into the text beside it; `None` where it fits.

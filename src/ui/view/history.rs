@@ -5,6 +5,7 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
+use super::text_width;
 use crate::sim::Simulation;
 use crate::sim::acknowledged::Start;
 use crate::sim::checker::{self, CHECK_STEPS, MAX_OPS, Verdict};
@@ -134,6 +135,8 @@ impl Bar {
 /// so that their width is known here.
 pub const LABEL_PX: f64 = 11.0;
 pub const LARGE_LABEL_PX: f64 = 14.0;
+/// A monospace character's width, in em.
+const MONOSPACE: f64 = 0.6;
 /// Space kept between a label and the next label, or a bar of its row it does not belong to.
 const LABEL_GAP: f64 = 6.0;
 
@@ -160,16 +163,10 @@ impl Placed {
     pub fn extent(&self, width: f64) -> (f64, f64) {
         let x = self.at * width;
         match self.anchor {
-            Anchor::Start => (x, x + text_width(&self.text, self.label_px)),
-            Anchor::End => (x - text_width(&self.text, self.label_px), x),
+            Anchor::Start => (x, x + text_width(&self.text, self.label_px, MONOSPACE)),
+            Anchor::End => (x - text_width(&self.text, self.label_px, MONOSPACE), x),
         }
     }
-}
-
-/// A label's width in pixels at `label_px`, never less than drawn: a character outside ASCII
-/// (the arrow, an accented or a CJK letter) counts as two.
-pub fn text_width(text: &str, label_px: f64) -> f64 {
-    text.chars().map(|c| if c.is_ascii() { 1.0 } else { 2.0 }).sum::<f64>() * 0.6 * label_px
 }
 
 /// Each bar's label, `label_px` high, on a panel `width` pixels wide, or `None` where none fits: the longest of

@@ -24,6 +24,13 @@ pub use page::{
 };
 pub use picture::{Picture, picture};
 
+/// A text's width in pixels at most, `px` high, each character at most `em` wide and one
+/// outside ASCII (an arrow, an accented or a CJK letter) counted as two: how the picture and the
+/// history keep two texts from running into each other without measuring them in the browser.
+pub fn text_width(text: &str, px: f64, em: f64) -> f64 {
+    text.chars().map(|c| if c.is_ascii() { 1.0 } else { 2.0 }).sum::<f64>() * em * px
+}
+
 /// Each machine's own colour (a CSS class), the same in the picture's lag bar and in the lag
 /// chart's line, so a line is found under its box; kept through failovers like the name.
 pub fn machine_colour(id: crate::sim::ids::NodeId) -> &'static str {
