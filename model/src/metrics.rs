@@ -6,6 +6,10 @@ use std::rc::Rc;
 
 use crate::time::Time;
 
+/// A response slower than this, in ms, is one a user notices: the usual limit (0.1 s) for a
+/// reply that feels instant. The latency chart draws it; the single-database demo measures by it.
+pub const NOTICEABLE_MS: f64 = 100.0;
+
 /// The width of one bucket.
 pub const BUCKET: Time = Time::from_millis(250);
 /// How many buckets are kept: one minute.

@@ -345,8 +345,8 @@ fn charts(panels: &view::Panels, shown: impl Fn(&str) -> bool) -> Html {
     html! {
         <section class="charts" aria-label="Charts">
             { for view::CHARTS.into_iter().zip(&panels.charts).filter(|(id, _)| shown(id)).map(|(id, chart)| {
-                let view::ChartView { title, unit, series, bucket_seconds } = chart.clone();
-                html! { <Chart {title} test_id={id} {unit} {bucket_seconds} {series} /> }
+                let view::ChartView { title, unit, series, bucket_seconds, reference } = chart.clone();
+                html! { <Chart {title} test_id={id} {unit} {bucket_seconds} {series} {reference} /> }
             }) }
         </section>
     }

@@ -29,6 +29,9 @@ pub struct ChartProps {
     pub series: Vec<Series>,
     /// Seconds of simulated time one value covers.
     pub bucket_seconds: f64,
+    /// A level drawn across as a dashed line, and what it means (in the legend).
+    #[prop_or_default]
+    pub reference: Option<(f64, &'static str)>,
 }
 
 #[component]
@@ -37,7 +40,12 @@ pub fn Chart(props: &ChartProps) -> Html {
     let svg = use_node_ref();
     let watched = use_watched();
     let length = props.series.iter().map(|series| series.values.len()).max().unwrap_or(0);
-    let top_value = props.series.iter().flat_map(|series| series.values.iter().copied()).fold(0.0, f64::max);
+    let top_value = props
+        .series
+        .iter()
+        .flat_map(|series| series.values.iter().copied())
+        .chain(props.reference.map(|(level, _)| level))
+        .fold(0.0, f64::max);
     let scale = if top_value > 0.0 { top_value * 1.1 } else { 1.0 };
     let x_of = |index: usize| if length <= 1 { WIDTH } else { WIDTH * index as f64 / (length - 1) as f64 };
     let y_of = |value: f64| TOP + (HEIGHT - TOP) * (1.0 - value / scale);
@@ -85,11 +93,19 @@ pub fn Chart(props: &ChartProps) -> Html {
                         <span class={classes!("swatch", series.class)} aria-hidden="true"></span>
                         { format!("{} {}{}", series.name, format_value(value_at(series)), props.unit) }
                     </> }) }
+                    if let Some((level, meaning)) = props.reference {
+                        { " · " }<span class="swatch reference" aria-hidden="true"></span>
+                        { format!("{}{}: {meaning}", format_value(level), props.unit) }
+                    }
                 </span>
             </figcaption>
             <svg ref={svg} viewBox={format!("0 0 {WIDTH} {HEIGHT}")} preserveAspectRatio="none" {onmousemove} {onmouseleave}
                 role="img" aria-label={format!("{}: {}", props.title, readout.join(", "))}>
                 <line class="axis" x1="0" y1={HEIGHT.to_string()} x2={WIDTH.to_string()} y2={HEIGHT.to_string()} />
+                if let Some((level, _)) = props.reference {
+                    <line class="reference" data-testid="chart-reference" x1="0" y1={format!("{:.1}", y_of(level))}
+                        x2={WIDTH.to_string()} y2={format!("{:.1}", y_of(level))} />
+                }
                 { for props.series.iter().map(|series| {
                     let points: Vec<String> = series.values.iter().enumerate()
                         .map(|(index, &value)| format!("{:.1},{:.1}", x_of(index), y_of(value)))

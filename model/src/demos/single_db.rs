@@ -1,6 +1,7 @@
 //! The demo "One database under load" (`#demo=single-db`).
 
 use super::*;
+use crate::metrics::NOTICEABLE_MS;
 
 pub const DEMO: Demo = Demo {
     name: "single-db",
@@ -21,7 +22,7 @@ pub const DEMO: Demo = Demo {
             compare: None,
             check: |sim| {
                 ensure(sim.stats().reads_failed + sim.stats().writes_failed == 0, "no request fails")?;
-                ensure(sim.metrics().recent_p99_ms() < 100.0, "p99 latency stays under 100 ms")
+                ensure(sim.metrics().recent_p99_ms() < NOTICEABLE_MS, "p99 latency stays under 100 ms")
             },
         },
         Step {
@@ -38,7 +39,7 @@ pub const DEMO: Demo = Demo {
             compare: None,
             check: |sim| {
                 ensure(sim.master().is_up(), "the database is still up")?;
-                ensure(sim.metrics().recent_p99_ms() > 100.0, "p99 latency is above 100 ms")?;
+                ensure(sim.metrics().recent_p99_ms() > NOTICEABLE_MS, "p99 latency is above 100 ms")?;
                 ensure(sim.stats().reads_failed > 0, "reads are rejected")
             },
         },

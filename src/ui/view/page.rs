@@ -9,7 +9,7 @@ use crate::share::settings::Setting;
 use crate::sim::Simulation;
 use crate::sim::data::LECTURE_USER;
 use crate::sim::events::ClusterEvent;
-use crate::sim::metrics::{BUCKET, Bucket, Latency};
+use crate::sim::metrics::{BUCKET, Bucket, Latency, NOTICEABLE_MS};
 use crate::sim::request::{RequestRecord, Stats};
 use crate::sim::time::Time;
 use crate::ui::charts::Series;
@@ -123,6 +123,8 @@ pub struct ChartView {
     pub series: Vec<Series>,
     /// Seconds of simulated time one value covers.
     pub bucket_seconds: f64,
+    /// A level drawn across the chart to read the lines against, and what it means.
+    pub reference: Option<(f64, &'static str)>,
 }
 
 /// The chart `id` (one of `CHARTS`): throughput, latency, lag per replica, or stale reads.
@@ -133,6 +135,7 @@ pub fn chart(sim: &Simulation, id: &str) -> ChartView {
         values(&|bucket| bucket.latency.map_or(0.0, |latency| quantile(latency).as_millis_f64()))
     };
     let line = |name: &str, class, values| Series { name: name.to_string().into(), class, values };
+    let mut reference = None;
     let (title, unit, series) = match id {
         "chart-throughput" => {
             // The load offered beside what was done: where "done" stays under "offered", the
@@ -143,18 +146,22 @@ pub fn chart(sim: &Simulation, id: &str) -> ChartView {
             ];
             ("Throughput", "/s", lines)
         }
-        "chart-latency" => (
-            "Latency",
-            " ms",
-            vec![
+        "chart-latency" => {
+            // Without a level to compare with, a chart scaled to its own lines looks alike
+            // whether the slowest requests take 20 ms or 2 s.
+            reference = Some((NOTICEABLE_MS, "users notice"));
+            let lines = vec![
                 line("p50", "p50", latency(|latency| latency.p50)),
                 line("p99", "p99", latency(|latency| latency.p99)),
-            ],
-        ),
-        "chart-lag" => (
-            "Replication lag",
-            " ms",
-            sim.replica_ids()
+            ];
+            ("Latency", " ms", lines)
+        }
+        "chart-lag" => {
+            // A proxy's lag limit, where one is set: replicas above the line get no reads.
+            let limit = sim.config().max_lag_ms;
+            reference = (limit > 0).then_some((limit as f64, "reads avoid a replica above it"));
+            let lines = sim
+                .replica_ids()
                 .into_iter()
                 .map(|id| {
                     // The closed buckets, then now: the chart ends on the number the card shows.
@@ -165,11 +172,12 @@ pub fn chart(sim: &Simulation, id: &str) -> ChartView {
                     lag.push(sim.lag(id).1.as_millis_f64());
                     line(&id.machine(), super::machine_colour(id), Rc::new(lag))
                 })
-                .collect(),
-        ),
+                .collect();
+            ("Replication lag", " ms", lines)
+        }
         _ => ("Stale reads", "%", vec![line("stale", "stale", values(&|bucket| 100.0 * bucket.stale_rate()))]),
     };
-    ChartView { title, unit, series, bucket_seconds: BUCKET.as_micros() as f64 / 1e6 }
+    ChartView { title, unit, series, bucket_seconds: BUCKET.as_micros() as f64 / 1e6, reference }
 }
 
 #[cfg(test)]
@@ -239,6 +247,16 @@ mod tests {
         let (offered, done) = (late(&throughput.series[0]), late(&throughput.series[1]));
         assert!((700.0..900.0).contains(&offered), "offered {offered:.0}/s");
         assert!(done < 0.7 * offered, "done {done:.0}/s stays under the {offered:.0}/s offered");
+    }
+
+    #[test]
+    fn latency_is_read_against_what_users_notice_and_lag_against_a_proxys_limit() {
+        let sim = run(Config::default(), &[], 500);
+        assert_eq!(chart(&sim, "chart-latency").reference.map(|(level, _)| level), Some(NOTICEABLE_MS));
+        assert_eq!(chart(&sim, "chart-lag").reference, None, "no limit set: nothing to draw");
+        let limited = run(Config { max_lag_ms: 1_000, ..Config::default() }, &[], 500);
+        assert_eq!(chart(&limited, "chart-lag").reference.map(|(level, _)| level), Some(1_000.0));
+        assert_eq!(chart(&sim, "chart-throughput").reference, None);
     }
 
     #[test]
