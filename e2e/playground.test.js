@@ -521,7 +521,10 @@ describe('replication playground', () => {
     });
     assert.match(await text(page, 'compare-a'), /A: mode = async/);
     assert.match(await text(page, 'compare-b'), /B: mode = sync/);
+    // The toolbar's Replication is run A's: it says so, and what run B has.
+    assert.equal(await text(page, 'run-b-setting'), 'in run A; run B: sync');
     await page.getByTestId('compare-stop').click();
+    assert.equal(await page.getByTestId('run-b-setting').count(), 0);
     assert.equal(await page.getByTestId('side-by-side').count(), 0);
     assert.deepEqual(problems, []);
     await page.close();
@@ -552,6 +555,8 @@ describe('replication playground', () => {
     await page.getByTestId('demo-claim').waitFor({ timeout: 20_000 });
     assert.match(await text(page, 'compare-a'), /A: mode = async/);
     assert.match(await text(page, 'compare-b'), /B: mode = sync/);
+    // No Replication menu reading "async" over run B's picture: the headings give both modes.
+    assert.equal(await page.getByTestId('mode').count(), 0, 'the compared setting is not in the toolbar');
     const table = page.getByTestId('compare-table');
     assert.ok(await table.isVisible(), 'the table is on the stage');
     const box = await table.boundingBox();

@@ -119,7 +119,8 @@ pub fn App() -> Html {
     };
     let controls = html! {
         <Controls config={config.clone()} paused={state.paused} speed={state.speed} now={sim.now()}
-            last_rate={state.last_rate} {staged} on_action={on_action.clone()} />
+            last_rate={state.last_rate} {staged} on_action={on_action.clone()}
+            beside={state.comparison.as_ref().map(|comparison| (AttrValue::from(comparison.setting.key), AttrValue::from(comparison.value.clone())))} />
     };
     let pictures = match (&comparison, &titles) {
         (Some((_, other)), Some(titles)) => compared_runs(&sim, other, titles, picture_layout, &on_action),

@@ -26,6 +26,11 @@ pub struct ControlsProps {
     /// again"; Start fresh is at the top).
     #[prop_or_default]
     pub staged: bool,
+    /// With a second run beside this one: the setting it differs in and run B's value. The
+    /// toolbar's control for that setting is run A's alone, and says so (on the stage it is left
+    /// out).
+    #[prop_or_default]
+    pub beside: Option<(AttrValue, AttrValue)>,
     pub on_action: Callback<Action>,
 }
 
@@ -44,8 +49,20 @@ pub fn Controls(props: &ControlsProps) -> Html {
         props.on_action.reform(move |_: MouseEvent| Action::NewRun(config.clone()))
     };
     let generator_on = props.config.rate > 0;
-    let setting =
-        |key| settings_panel::control(settings::find(key).expect("a setting"), &props.config, &props.on_action);
+    let setting = |key: &str| {
+        let control = settings_panel::control(settings::find(key).expect("a setting"), &props.config, &props.on_action);
+        match &props.beside {
+            // On the stage the two pictures' headings give both runs' values, and room is short.
+            Some((compared, _)) if compared == key && props.staged => html! {},
+            Some((compared, b_value)) if compared == key => html! {
+                <span class="compared-setting">
+                    { control }
+                    <span class="run-b-setting" data-testid="run-b-setting">{ format!("in run A; run B: {b_value}") }</span>
+                </span>
+            },
+            _ => control,
+        }
+    };
 
     html! {
         <section class="controls" aria-label="Controls">
