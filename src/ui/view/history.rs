@@ -92,7 +92,10 @@ pub struct Bar {
     pub ending: Ending,
     /// `w(101, "Bob")`, `r(101) → "Alice"`.
     pub label: String,
-    /// What the bar is called where its label does not fit: `w(101)`, `r(101)`, `sql`.
+    /// Where the label does not fit, the name written or read without the user: `w "Bob"`,
+    /// `r → "Alice"`, `r → none` (none for a statement or a read not answered).
+    pub value: Option<String>,
+    /// What the bar is called where neither fits: `w(101)`, `r(101)`, `sql`.
     pub short: String,
     pub tags: Vec<&'static str>,
     /// Part of the first witness the verdicts name.
@@ -112,7 +115,8 @@ pub struct VerdictLine {
 
 impl Bar {
     /// What can be written above it, longest first: the label with its first tag, the label,
-    /// the short label with the tag, the short label, the operation's letter.
+    /// the name written or read (what a lesson on order is about) with the tag, that name, the
+    /// short label with the tag, the short label, the operation's letter.
     pub fn texts(&self) -> Vec<String> {
         let letter = match self.kind {
             BarKind::Write => "w",
@@ -120,10 +124,12 @@ impl Bar {
             BarKind::Sql => "sql",
         };
         let tagged = |text: &str| self.tags.first().map(|tag| format!("{text} {tag}"));
-        let mut texts: Vec<String> = [tagged(&self.label), Some(self.label.clone()), tagged(&self.short)]
+        let mut texts: Vec<String> = [Some(&self.label), self.value.as_ref(), Some(&self.short)]
             .into_iter()
             .flatten()
-            .chain([self.short.clone(), letter.to_string()])
+            .flat_map(|text| [tagged(text), Some(text.clone())])
+            .flatten()
+            .chain([letter.to_string()])
             .collect();
         texts.dedup();
         texts
@@ -278,6 +284,7 @@ pub fn history(sim: &Simulation, judgements: &Judgements) -> HistoryView {
                 },
                 ending: Ending::of(record),
                 label: label(record),
+                value: value_label(record),
                 short: short_label(record),
                 tags: request_tags(record),
                 witness: highlighted.contains(&index),
@@ -413,6 +420,18 @@ pub fn label(record: &RequestRecord) -> String {
             let cut = if text.chars().count() > SQL_LABEL_CHARS { "…" } else { "" };
             format!("sql({short}{cut})")
         }
+    }
+}
+
+/// The label cut to its operation and the name: `w "Bob"`, `r → "Alice"`, `r → none`.
+fn value_label(record: &RequestRecord) -> Option<String> {
+    match (&record.op, &record.outcome) {
+        (Op::Write { name, .. }, _) => Some(format!("w \"{name}\"")),
+        (Op::Read { .. }, Some(Outcome::Read { row: Some(row), .. })) => {
+            Some(format!("r → \"{}\"", data::user_name(row)))
+        }
+        (Op::Read { .. }, Some(Outcome::Read { row: None, .. })) => Some("r → none".to_string()),
+        _ => None,
     }
 }
 
@@ -759,6 +778,25 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn where_a_label_does_not_fit_the_name_written_or_read_is_kept_before_the_users_number() {
+        let commands = [
+            (0, Command::Write { client: 0, key: 102, name: "Alice".into() }),
+            (500, Command::Read { client: 0, key: 102 }),
+        ];
+        let view = history(&super::super::run(Config::default(), &commands, 1_000), &Judgements::default());
+        let texts: Vec<Vec<String>> = view.bars.iter().map(Bar::texts).collect();
+        assert_eq!(texts[0], ["w(102, \"Alice\")", "w \"Alice\"", "w(102)", "w"]);
+        // Read from a replica the write has not reached yet.
+        let stale = ["r(102) → \"Bob\" STALE", "r(102) → \"Bob\"", "r → \"Bob\" STALE", "r → \"Bob\""];
+        assert_eq!(texts[1], [&stale[..], &["r(102) STALE", "r(102)", "r"]].concat());
+        // Narrow lanes: before the read's bar there is room for 12 characters: the write's
+        // full label (16) does not fit there, its name (9) does.
+        let narrow = (12.0 * MONOSPACE * LABEL_PX + LABEL_GAP) / view.bars[1].from;
+        let placed = place_labels(&view, narrow, LABEL_PX);
+        assert_eq!(placed[0].as_ref().map(|label| label.text.as_str()), Some("w \"Alice\""), "{narrow} px");
     }
 
     #[test]
