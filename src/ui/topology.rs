@@ -53,6 +53,9 @@ pub struct ReplicationView {
     /// Writes logged but not yet acknowledged, and who they wait for, e.g. "1 write waiting
     /// for pg-3"; empty when none waits.
     pub waiting: String,
+    /// Where reads go when that is not the default (replicas, any of them), e.g. "reads: at
+    /// the master"; empty otherwise.
+    pub reads: String,
 }
 
 /// Where a message starts or ends.
@@ -298,7 +301,13 @@ impl Layout {
         let clients_right = MARGIN + clients_column * scale;
         // The replication links, where the lesson happens, get most of the width between.
         let free = near_x - replica_width / 2.0 - clients_right - sizes.node.width * scale;
-        let master_x = clients_right + if clients_above { 0.0 } else { free * 0.25 } + sizes.node.width * scale / 2.0;
+        let master_x = match (count, clients_above) {
+            // A single database: in the middle of the room the replicas would take, so the
+            // requests' link to it is long enough to see them travel.
+            (0, true) => width / 2.0,
+            (0, false) => (clients_right + width - MARGIN) / 2.0,
+            _ => clients_right + if clients_above { 0.0 } else { free * 0.25 } + sizes.node.width * scale / 2.0,
+        };
         let row = (height - 2.0 * MARGIN) / rows as f64;
         // Each replica's box with its meters under it sits in the middle of its row; in two
         // columns replica 1 is on the left of the first row, replica 2 on its right, ...
@@ -337,10 +346,12 @@ impl Layout {
                 (x, first_row + (index / 2) as f64 * row)
             })
             .collect();
-        let rows = count.div_ceil(2).max(1) as f64;
+        // The lowest row of boxes: the replicas', or the master's when there are none (no
+        // empty room left for them on a phone's screen).
+        let last_row = if count == 0 { master.1 } else { first_row + (count.div_ceil(2) - 1) as f64 * row };
         Layout {
             width,
-            height: first_row + (rows - 1.0) * row + (sizes.node.height / 2.0 + sizes.below) * scale + MARGIN,
+            height: last_row + (sizes.node.height / 2.0 + sizes.below) * scale + MARGIN,
             sizes,
             clients,
             master,
@@ -541,6 +552,9 @@ pub fn Topology(props: &TopologyProps) -> Html {
             data-testid={props.test_ids.then_some("topology")}>
             <p class="mode-banner">
                 <span class="mode-summary">{ props.replication.summary.clone() }</span>
+                if !props.replication.reads.is_empty() {
+                    <span class="mode-reads" data-testid={props.test_ids.then_some("read-routing")}>{ props.replication.reads.clone() }</span>
+                }
                 if !props.replication.waiting.is_empty() {
                     <span class="waiting" data-testid={props.test_ids.then_some("master-waiting")}>{ props.replication.waiting.clone() }</span>
                 }
@@ -573,7 +587,7 @@ pub fn Topology(props: &TopologyProps) -> Html {
                         </g>
                     </> }
                 }) }
-                { for link_labels(&props.replicas, sizes.entry_height, |name| layout.link_label_at(position(Place::Node(name)))) }
+                { for link_labels(&props.replicas, sizes.entry_height, props.compact, |name| layout.link_label_at(position(Place::Node(name)))) }
                 <g class="clients" transform={format!("translate({:.1} {:.1}) scale({:.3})", layout.clients.0, layout.clients.1, layout.scale)}>
                     <rect x={format!("{:.1}", -clients_width / layout.scale)} y={format!("{:.1}", -clients_height / layout.scale)}
                         width={sizes.clients.width.to_string()} height={sizes.clients.height.to_string()} rx="10" />
@@ -613,8 +627,14 @@ pub fn Topology(props: &TopologyProps) -> Html {
 /// log entries (`entry_height` high) travelling on it: how it replicates, or that it is cut or
 /// idle. Where many replicas bring the labels close, a plain "sync"/"async" is left out rather
 /// than drawn over its neighbour (every link of a run replicates the same way but for a cut or
-/// idle one, whose label always stands).
-fn link_labels(replicas: &[NodeView], entry_height: f64, middle: impl Fn(NodeRef) -> Point) -> Vec<Html> {
+/// idle one, whose label always stands). In a `compact` picture (beside another run's, whose
+/// heading names the mode) only those stand.
+fn link_labels(
+    replicas: &[NodeView],
+    entry_height: f64,
+    compact: bool,
+    middle: impl Fn(NodeRef) -> Point,
+) -> Vec<Html> {
     /// Closer than this (CSS px, either way) two labels would touch.
     const APART: (f64, f64) = (56.0, 40.0);
     let mut placed: Vec<Point> = Vec::new();
@@ -628,7 +648,7 @@ fn link_labels(replicas: &[NodeView], entry_height: f64, middle: impl Fn(NodeRef
             (false, true, false) => ("link-label", "async", false),
         };
         let crowded = placed.iter().any(|other| (other.0 - at.0).abs() < APART.0 && (other.1 - at.1).abs() < APART.1);
-        if always || !crowded {
+        if always || !(crowded || compact) {
             placed.push(at);
             labels.push(html! { <text class={class} x={format!("{:.1}", at.0)} y={format!("{:.1}", at.1 - entry_height / 2.0 - 5.0)}>{ label }</text> });
         }
@@ -820,6 +840,27 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_single_databases_requests_travel_a_long_link_to_it() {
+        let layout = Layout::new(0, Shape::Landscape, true, true, (826.0, 500.0));
+        let clients_right = layout.clients.0 + layout.half(Place::Clients).0;
+        let master_left = layout.master.0 - layout.half(Place::Node(NodeRef::Master)).0;
+        assert!(master_left - clients_right > 0.25 * layout.width, "{clients_right} to {master_left}");
+    }
+
+    #[test]
+    fn a_phones_picture_of_one_database_ends_under_it() {
+        let single = Layout::new(0, Shape::Portrait, false, false, (360.0, 0.0));
+        let with_replica = Layout::new(1, Shape::Portrait, false, false, (360.0, 0.0));
+        let master_bottom = single.master.1 + (single.sizes.node.height / 2.0 + single.sizes.below) * single.scale;
+        assert!(
+            single.height <= master_bottom + MARGIN + 0.01,
+            "{} under a master ending at {master_bottom}",
+            single.height
+        );
+        assert!(single.height < with_replica.height - single.sizes.node.height * single.scale);
     }
 
     #[test]

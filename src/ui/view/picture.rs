@@ -5,7 +5,7 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 
 use super::node::waiting;
 use crate::sim::Simulation;
-use crate::sim::config::{Mode, Quorum};
+use crate::sim::config::{Config, Mode, Quorum, ReadPref};
 use crate::sim::ids::NodeId;
 use crate::sim::network::{Endpoint, Message, Payload};
 use crate::sim::node::Job;
@@ -170,15 +170,47 @@ fn replication(sim: &Simulation) -> ReplicationView {
             }
         }
     };
-    ReplicationView { summary, waiting: waiting(sim) }
+    ReplicationView { summary, waiting: waiting(sim), reads: read_routing(config, replicas) }
+}
+
+/// Where reads go, where that is not to any replica: a step that changes it shows it.
+fn read_routing(config: &Config, replicas: usize) -> String {
+    let mut rules = Vec::new();
+    match config.read_pref {
+        _ if replicas == 0 => return String::new(),
+        ReadPref::Primary => rules.push("at the master".to_string()),
+        ReadPref::PrimaryPreferred => rules.push("at the master while it is up".to_string()),
+        ReadPref::Nearest => rules.push("at the closest member, the master included".to_string()),
+        ReadPref::Secondary | ReadPref::SecondaryPreferred => {}
+    }
+    if config.max_lag_ms > 0 {
+        rules.push(format!("not on a replica over {} ms behind", config.max_lag_ms));
+    }
+    if config.causal_reads {
+        rules.push("each waits until its replica has the client's own last write (causal reads)".to_string());
+    }
+    if rules.is_empty() { String::new() } else { format!("reads: {}", rules.join("; ")) }
 }
 
 #[cfg(test)]
 mod tests {
     use super::super::{progress, run};
     use super::*;
-    use crate::sim::config::Config;
     use crate::sim::{Command, NodeRef};
+
+    #[test]
+    fn the_picture_says_where_reads_go_when_a_step_changes_it() {
+        let reads = |change: fn(&mut Config)| {
+            let mut config = Config::default();
+            change(&mut config);
+            read_routing(&config, config.replicas)
+        };
+        assert_eq!(reads(|_| {}), "", "to the replicas, as the lecture draws it: nothing to add");
+        assert_eq!(reads(|c| c.read_pref = ReadPref::Primary), "reads: at the master");
+        assert_eq!(reads(|c| c.max_lag_ms = 1_000), "reads: not on a replica over 1000 ms behind");
+        assert!(reads(|c| c.causal_reads = true).contains("(causal reads)"));
+        assert_eq!(reads(|c| (c.read_pref, c.replicas) = (ReadPref::Primary, 0)), "", "one database: no choice");
+    }
 
     #[test]
     fn log_entries_carry_their_lsn_while_few_are_on_their_way() {
