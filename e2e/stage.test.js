@@ -58,6 +58,17 @@ for (const presenter of [false, true]) {
             return { share: (box.width * box.height) / (innerWidth * innerHeight), widePanel: wide !== null };
           });
           if (presenter && !widePanel) assert.ok(share >= 0.45, `${link} step ${step}: the picture covers ${(100 * share).toFixed(1)}%`);
+          if (presenter) {
+            // What the class is told to read beside the picture, from the back row.
+            const sizes = await page.evaluate(() => {
+              const smallest = (selector) => Math.min(...[...document.querySelectorAll(selector)]
+                .filter((element) => element.getBoundingClientRect().height > 0)
+                .map((element) => parseFloat(getComputedStyle(element).fontSize)));
+              return { table: smallest('.stage-grid table td'), logs: smallest('.stage-grid .log li') };
+            });
+            assert.ok(sizes.table >= 13, `${link} step ${step}: the table's text is ${sizes.table} px`);
+            assert.ok(sizes.logs >= 14, `${link} step ${step}: the logs' text is ${sizes.logs} px`);
+          }
           assert.deepEqual(await axeViolations(page), [], `${link} step ${step}: accessibility`);
           const name = `${presenter ? 'presenter' : 'default'}-${link.replace(/[^a-z0-9]+/g, '-')}`.replace(/-step-\d+$/, '');
           await page.screenshot({ path: `${SHOTS}/${name}-${step.replace('/', 'of')}.png` });

@@ -166,11 +166,22 @@ pub fn App() -> Html {
     };
     let under_picture: Vec<Html> = layout.under_picture.iter().map(watched_panel).collect();
     let beside_picture: Vec<Html> = layout.beside_picture.iter().map(watched_panel).collect();
+    // The counters and panels a step watches, beside the picture on the stage; on a phone right
+    // under it, above its controls, so a claim's numbers are on screen with the picture.
+    let watched_beside = html! {
+        <>
+            <StatsPanel stats={panels.stats} caption={counters_caption.clone()} />
+            if !beside_picture.is_empty() {
+                <div class="beside-picture">{ for beside_picture }</div>
+            }
+        </>
+    };
     let picture = html! {
         <section class="picture" aria-label="The cluster">
             if staged { { controls.clone() } }
             { pictures }
             { selected_actions(&sim, state.selected, &on_action) }
+            if staged && portrait { { watched_beside.clone() } }
             if staged {
                 { compare_table.clone().unwrap_or_default() }
                 <div class="under-picture">{ for under_picture }</div>
@@ -213,10 +224,7 @@ pub fn App() -> Html {
                             if let Some(at) = state.demo {
                                 <DemoPanel {at} paused={state.paused} on_action={on_action.clone()} />
                             }
-                            <StatsPanel stats={panels.stats} caption={counters_caption.clone()} />
-                            if !beside_picture.is_empty() {
-                                <div class="beside-picture">{ for beside_picture }</div>
-                            }
+                            if !portrait { { watched_beside.clone() } }
                             if console_on_stage { { console.clone() } }
                         </div>
                         { picture }

@@ -37,19 +37,48 @@ pub fn frame_budget() -> FrameBudget {
     }
 }
 
-/// Scrolls the elements a demo step watches into view, as little as it takes (nothing where
-/// they are already on screen, as on the stage), then the picture and last the claim: on a
-/// phone the claim ends up in view with as much of the picture under it as fits.
+/// Scrolls a paused demo step into view, as little as it takes (nothing where it is already on
+/// screen, as on the stage): the stage where it fits the screen, else the whole step with its
+/// title, else its claim, the picture and what it watches, else each of those in turn, the
+/// claim last, so on a small phone the claim ends up in view with as much of the picture under
+/// it as fits.
 pub fn reveal_watched() {
-    let Some(document) = web_sys::window().and_then(|window| window.document()) else { return };
-    let selector = "[data-testid=\"demo-claim\"], [data-testid=\"topology\"], [data-watched]";
-    let Ok(watched) = document.query_selector_all(selector) else { return };
+    let Some(window) = web_sys::window() else { return };
+    let Some(document) = window.document() else { return };
+    let elements = |selector: &str| -> Vec<web_sys::Element> {
+        let Ok(found) = document.query_selector_all(selector) else { return Vec::new() };
+        (0..found.length()).filter_map(|index| found.item(index)?.dyn_into::<web_sys::Element>().ok()).collect()
+    };
+    let screen = window.inner_height().ok().and_then(|height| height.as_f64()).unwrap_or(0.0);
+    let watched = "[data-testid=\"topology\"], [data-watched]";
+    let step = format!("[data-testid=\"demo-claim\"], {watched}");
+    // The stage as a whole where it fits the screen (what it clips has no say), else the step.
+    for selector in [".stage-grid".to_string(), format!("[data-testid=\"demo-panel\"], {watched}"), step.clone()] {
+        let span = elements(&selector)
+            .iter()
+            .map(|element| element.get_bounding_client_rect())
+            // What is not drawn (a hidden panel) has no box and no say.
+            .filter(|rect| rect.height() > 0.0)
+            .map(|rect| (rect.top(), rect.bottom()))
+            .reduce(|(top, bottom), (next_top, next_bottom)| (top.min(next_top), bottom.max(next_bottom)));
+        // A little room at the edges for the outlines drawn around what is watched.
+        let margin = 16.0;
+        if let Some((top, bottom)) = span.filter(|(top, bottom)| bottom - top + 2.0 * margin <= screen) {
+            let by = if top < 0.0 {
+                top - margin
+            } else if bottom > screen {
+                bottom + margin - screen
+            } else {
+                0.0
+            };
+            window.scroll_by_with_x_and_y(0.0, by);
+            return;
+        }
+    }
     let options = web_sys::ScrollIntoViewOptions::new();
     options.set_block(web_sys::ScrollLogicalPosition::Nearest);
-    for index in (0..watched.length()).rev() {
-        if let Some(element) = watched.item(index).and_then(|node| node.dyn_into::<web_sys::Element>().ok()) {
-            element.scroll_into_view_with_scroll_into_view_options(&options);
-        }
+    for element in elements(&step).iter().rev() {
+        element.scroll_into_view_with_scroll_into_view_options(&options);
     }
 }
 

@@ -71,7 +71,7 @@ pub fn DemoPanel(props: &DemoPanelProps) -> Html {
         }
     });
     html! {
-        <section class="demo-panel" aria-label="Lecture demo" data-testid="demo-panel">
+        <section class={classes!("demo-panel", claimed.then_some("claimed"))} aria-label="Lecture demo" data-testid="demo-panel">
             <header>
                 <p class="demo-title"><strong>{ demo.title }</strong><span class="demo-section">{ format!(" · lecture: {}", demo.section) }</span></p>
                 <span class="demo-step" data-testid="demo-step" aria-label={format!("step {step} of {count}")}>{ format!("{step}/{count}") }</span>

@@ -9,9 +9,9 @@ pub const DEMO: Demo = Demo {
     steps: &[
         Step {
             title: "The master waits",
-            narration: "Synchronous replication: the master acknowledges a write only once every replica has applied it. Log entries take 1 s to reach the replicas. The client writes, then reads the user three times while the write is under way.",
+            narration: "Synchronous replication: the master acknowledges a write only once every replica has applied it; log entries take 1 s to get there. The client writes, then reads the user three times meanwhile.",
             aside: "PostgreSQL: synchronous_commit = remote_apply, every replica named in synchronous_standby_names.",
-            watch: &["stat-writes", "stat-stale-reads", "node-master"],
+            watch: &["stat-writes", "node-master", "request-log"],
             config: || Config { lag_ms: 1_000, ..lagging(Mode::Sync) },
             script: || {
                 vec![
@@ -24,7 +24,7 @@ pub const DEMO: Demo = Demo {
             pause_when: Some(|sim| sim.stats().writes_acked == 1),
             settle: Time::from_millis(3_000),
             speed: 0.5,
-            claim: "Acknowledged only now, once both replicas applied it. The reads before it returned the old name, and none is stale: until the commit, the old name was the truth.",
+            claim: "Acknowledged only now, once both replicas applied it. The reads before it returned the old name, none of them stale (the request log): until the commit, the old name was the truth.",
             compare: None,
             check: |sim| {
                 ensure(sim.stats().writes_acked == 1, "the write is acknowledged")?;

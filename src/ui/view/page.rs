@@ -20,7 +20,7 @@ pub const LOG_IN_FLIGHT: usize = 12;
 pub const EVENT_ROWS: usize = 12;
 /// Rows of the logs shown on the stage beside the picture, where room is short: a request's row
 /// is the longer; a failover's three events come at once.
-pub const STAGE_REQUEST_ROWS: usize = 2;
+pub const STAGE_REQUEST_ROWS: usize = 3;
 pub const STAGE_EVENT_ROWS: usize = 3;
 /// Statements the SQL console shows.
 const CONSOLE_ROWS: usize = 8;
