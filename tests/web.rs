@@ -196,6 +196,7 @@ mod components {
             replication: ReplicationView {
                 summary: "sync (remote_apply): a write is acknowledged once the first replica up has applied it".into(),
                 waiting: "1 write waiting for pg-2".into(),
+                reads: "reads: at the master".into(),
             },
             portrait: false,
             large: false,
@@ -265,6 +266,7 @@ mod components {
         assert!(root.query_selector("[data-testid=\"link-replica-1\"].sync").unwrap().is_some());
         assert!(root.query_selector("[data-testid=\"link-replica-2\"].async").unwrap().is_some());
         assert_eq!(super::text(&root, "master-waiting"), "1 write waiting for pg-2");
+        assert_eq!(super::text(&root, "read-routing"), "reads: at the master");
 
         dispatch_click(&overloaded);
         until("replica 2 selected", || *actions.borrow() == [Some(NodeRef::Replica(2))]).await;
@@ -291,10 +293,15 @@ mod components {
                 Series { name: "p50".into(), class: "p50", values: Rc::new(vec![1.0, 2.0, 3.0]) },
                 Series { name: "p99".into(), class: "p99", values: Rc::new(vec![5.0, 8.0, 13.0]) },
             ],
+            reference: Some((100.0, "users notice")),
         };
         yew::Renderer::<Chart>::with_root_and_props(root.clone(), props).render();
         until("both series drawn", || root.query_selector_all("polyline.series").unwrap().length() == 2).await;
-        assert!(text(&root, "chart").contains("now: p50 3 ms · p99 13 ms"));
+        assert!(text(&root, "chart").contains("now: p50 3 ms · p99 13 ms · 100 ms: users notice"));
+        // The chart scales to the level, not only to its lines: 100 ms stands near the top.
+        let level = root.query_selector("[data-testid=\"chart-reference\"]").unwrap().expect("the level is drawn");
+        let y: f64 = level.get_attribute("y1").unwrap().parse().unwrap();
+        assert!(y < 30.0, "100 ms at y = {y} of 110");
     }
 
     fn read(id: u64, version: u64, master_version: u64) -> RequestRecord {
