@@ -323,7 +323,8 @@ fn split_at_crash(sim: &Simulation) -> (Vec<&Bucket>, Vec<&Bucket>) {
 }
 
 fn mean_throughput(buckets: &[&Bucket]) -> f64 {
-    buckets.iter().map(|bucket| bucket.throughput()).sum::<f64>() / buckets.len().max(1) as f64
+    // Folded from +0.0: an empty f64 sum is -0.0, which prints as "-0".
+    buckets.iter().fold(0.0, |sum, bucket| sum + bucket.throughput()) / buckets.len().max(1) as f64
 }
 
 #[derive(Properties, PartialEq)]
@@ -388,6 +389,11 @@ mod tests {
     use crate::sim::config::{Mode, Policy};
     use crate::sim::recording::Recording;
     use crate::sim::{Command, NodeRef};
+
+    #[test]
+    fn before_any_measurement_the_throughput_reads_0_not_minus_0() {
+        assert_eq!(format!("{:.0}", mean_throughput(&[])), "0");
+    }
 
     /// Two replicas 1 s away, 40 requests/s from 4 clients, 8 in 10 reads, run for `ms` with
     /// `script`.
