@@ -587,7 +587,11 @@ pub fn Topology(props: &TopologyProps) -> Html {
                         </g>
                     </> }
                 }) }
-                { for link_labels(&props.replicas, sizes.entry_height, props.compact, |name| layout.link_label_at(position(Place::Node(name)))) }
+                // Beside another run's picture there is no room between the columns for them; a
+                // cut or idle link shows by its line and its replica's box, the heading names the mode.
+                if !props.compact {
+                    { for link_labels(&props.replicas, sizes.entry_height, |name| layout.link_label_at(position(Place::Node(name)))) }
+                }
                 <g class="clients" transform={format!("translate({:.1} {:.1}) scale({:.3})", layout.clients.0, layout.clients.1, layout.scale)}>
                     <rect x={format!("{:.1}", -clients_width / layout.scale)} y={format!("{:.1}", -clients_height / layout.scale)}
                         width={sizes.clients.width.to_string()} height={sizes.clients.height.to_string()} rx="10" />
@@ -627,14 +631,8 @@ pub fn Topology(props: &TopologyProps) -> Html {
 /// log entries (`entry_height` high) travelling on it: how it replicates, or that it is cut or
 /// idle. Where many replicas bring the labels close, a plain "sync"/"async" is left out rather
 /// than drawn over its neighbour (every link of a run replicates the same way but for a cut or
-/// idle one, whose label always stands). In a `compact` picture (beside another run's, whose
-/// heading names the mode) only those stand.
-fn link_labels(
-    replicas: &[NodeView],
-    entry_height: f64,
-    compact: bool,
-    middle: impl Fn(NodeRef) -> Point,
-) -> Vec<Html> {
+/// idle one, whose label always stands).
+fn link_labels(replicas: &[NodeView], entry_height: f64, middle: impl Fn(NodeRef) -> Point) -> Vec<Html> {
     /// Closer than this (CSS px, either way) two labels would touch.
     const APART: (f64, f64) = (56.0, 40.0);
     let mut placed: Vec<Point> = Vec::new();
@@ -648,7 +646,7 @@ fn link_labels(
             (false, true, false) => ("link-label", "async", false),
         };
         let crowded = placed.iter().any(|other| (other.0 - at.0).abs() < APART.0 && (other.1 - at.1).abs() < APART.1);
-        if always || !(crowded || compact) {
+        if always || !crowded {
             placed.push(at);
             labels.push(html! { <text class={class} x={format!("{:.1}", at.0)} y={format!("{:.1}", at.1 - entry_height / 2.0 - 5.0)}>{ label }</text> });
         }
