@@ -214,8 +214,11 @@ const COMPACT: Sizes = Sizes {
     lsn_px: 15.0,
     detail_px: 14.0,
 };
+// Low enough that three replicas keep their 16 px text in a two-run stage's pane (about
+// 260 px high at 1280x720).
 const COMPACT_LARGE: Sizes = Sizes {
-    node: Size { width: 172.0, height: 58.0 },
+    node: Size { width: 172.0, height: 52.0 },
+    below: 22.0,
     clients: Size { width: 124.0, height: 52.0 },
     entry_height: 22.0,
     digit: 10.0,
@@ -273,7 +276,15 @@ impl Layout {
             (Shape::Landscape, true) => LARGE,
         };
         let slot = sizes.node.height + sizes.below + 4.0;
-        let height = if fill { height.max(MIN_HEIGHT) } else { (count as f64 * slot + 2.0 * MARGIN).max(MIN_HEIGHT) };
+        // Beside another run's picture, where height is short, the least its boxes need (the
+        // clients above the master, or the replicas' column): it shrinks only below that.
+        let least = match shape {
+            Shape::Compact => {
+                (count as f64 * slot).max(sizes.clients.height + 40.0 + sizes.node.height + sizes.below) + 2.0 * MARGIN
+            }
+            _ => MIN_HEIGHT,
+        };
+        let height = if fill { height.max(least) } else { (count as f64 * slot + 2.0 * MARGIN).max(least) };
         // On the stage the height is given: more replicas than a column holds at full size
         // stand in two columns, the clients above the master to leave them the width, so that
         // their text keeps its size (where that width is there).
@@ -837,6 +848,16 @@ mod tests {
                     assert!(apart, "{case}: {a:?} and {b:?} overlap");
                 }
             }
+        }
+    }
+
+    #[test]
+    fn beside_another_runs_picture_on_the_stage_up_to_three_replicas_keep_their_full_size() {
+        // A two-run stage's pane at 1280x720: about 420 px wide and 225 to 260 high.
+        for (count, height) in [(1, 225.0), (2, 225.0), (3, 260.0)] {
+            let layout = Layout::new(count, Shape::Compact, true, true, (420.0, height));
+            assert_eq!((layout.scale, layout.replica_scale), (1.0, 1.0), "{count} replicas, {height} px high");
+            assert!(layout.height <= height + 0.01, "{count} replicas: drawn {} high in {height}", layout.height);
         }
     }
 
