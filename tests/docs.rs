@@ -1,0 +1,48 @@
+//! docs/architecture.md stays true of the code: its map names every source file of the page
+//! and the model, so a file added, moved or renamed without it fails here.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// Every `.rs` file under `dir`, at any depth.
+fn sources(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    for entry in fs::read_dir(dir).unwrap_or_else(|error| panic!("{}: {error}", dir.display())) {
+        let path = entry.expect("a directory entry").path();
+        if path.is_dir() {
+            found.extend(sources(&path));
+        } else if path.extension().is_some_and(|extension| extension == "rs") {
+            found.push(path);
+        }
+    }
+    found
+}
+
+#[test]
+fn the_architecture_map_names_every_source_file() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let doc = fs::read_to_string(root.join("docs/architecture.md")).expect("docs/architecture.md");
+    // The map is the document's first code block.
+    let map = doc.split("```").nth(1).expect("a map in a code block");
+    let files: Vec<PathBuf> = ["src", "model/src"].iter().flat_map(|dir| sources(&root.join(dir))).collect();
+    assert!(files.len() > 60, "{} files found", files.len());
+    let mut missing = Vec::new();
+    for file in &files {
+        let name = file.file_name().and_then(|name| name.to_str()).expect("a file name");
+        // A name several files share (mod.rs, history.rs) is named once for each of them.
+        let sharing = files.iter().filter(|other| other.file_name() == file.file_name()).count();
+        // As a name of its own: `crash.rs` is not named by `replica_crash.rs`.
+        let named = map
+            .match_indices(name)
+            .filter(|(at, _)| !map[..*at].ends_with(|c: char| c.is_alphanumeric() || c == '_'))
+            .count();
+        if named < sharing {
+            missing.push(format!(
+                "{} (named {named} times for {sharing} files)",
+                file.strip_prefix(root).unwrap().display()
+            ));
+        }
+    }
+    missing.dedup();
+    assert!(missing.is_empty(), "docs/architecture.md's map does not name: {missing:#?}");
+}
