@@ -147,14 +147,12 @@ mod components {
     use replication_playground::sim::request::{Op, Outcome, RequestRecord};
     use replication_playground::sim::time::Time;
     use replication_playground::sim::{Command, NodeRef, NodeState, Simulation};
-    use replication_playground::ui::charts::{Chart, ChartProps, Series};
+    use replication_playground::ui::charts::{Chart, ChartProps};
     use replication_playground::ui::node_card::{NodeCard, NodeCardProps};
     use replication_playground::ui::request_log::{RequestLog, RequestLogProps};
     use replication_playground::ui::state::Action;
-    use replication_playground::ui::topology::{
-        Dot, DotKind, NodeView, Place, ReplicationView, Topology, TopologyProps,
-    };
-    use replication_playground::ui::view::{self, NodeAction};
+    use replication_playground::ui::topology::{Topology, TopologyProps};
+    use replication_playground::ui::view::{self, Dot, DotKind, NodeAction, NodeView, Place, ReplicationView, Series};
     use wasm_bindgen_test::wasm_bindgen_test;
     use web_sys::Element;
     use yew::Callback;

@@ -1,24 +1,14 @@
 //! Line charts of the metrics over the last minute of simulated time, with the values under
 //! the pointer shown on hover.
 
-use std::rc::Rc;
-
 use yew::prelude::*;
 
 use super::demo_panel::use_watched;
+use super::view::Series;
 
 const WIDTH: f64 = 300.0;
 const HEIGHT: f64 = 110.0;
 const TOP: f64 = 8.0;
-
-/// One line of a chart: a value per metrics bucket, oldest first.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Series {
-    pub name: AttrValue,
-    /// A CSS class that sets the line's colour.
-    pub class: &'static str,
-    pub values: Rc<Vec<f64>>,
-}
 
 #[derive(Properties, PartialEq)]
 pub struct ChartProps {

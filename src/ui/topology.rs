@@ -12,73 +12,15 @@ use yew::prelude::*;
 use super::demo_panel::{Watched, use_watched};
 use super::frame::use_element_size;
 use super::state::Action;
-use super::view::text_width;
+use super::view::{Dot, DotKind, NodeView, Place, ReplicationView, text_width};
 use crate::sim::time::Time;
 use crate::sim::{NodeRef, NodeState};
 
 /// Lag at which a replica's lag bar is full.
 const FULL_LAG: Time = Time::from_millis(2_000);
-/// One node as the picture shows it.
-#[derive(Clone, Debug, PartialEq)]
-pub struct NodeView {
-    /// The machine's own name (`pg-2`), kept through failovers.
-    pub machine: String,
-    /// Its colour (a CSS class), the same as its line in the lag chart.
-    pub colour: &'static str,
-    /// Its role now: where it is drawn and its test id.
-    pub name: NodeRef,
-    /// The role in words (`replica 2`, `old master`).
-    pub role: String,
-    pub state: NodeState,
-    pub applied_lsn: u64,
-    pub reads_served: u64,
-    /// Requests queued or in service, against the queue limit.
-    pub load: u64,
-    pub lag: Time,
-    /// For a replica: how many of the master's log entries it has not applied yet.
-    pub missing: u64,
-    pub link_cut: bool,
-    /// For a replica: whether the master waits for it before acknowledging a write.
-    pub synchronous: bool,
-    /// For a replica: whether the master has a replication connection to it (not when it is
-    /// down, diverged or stranded): only then is anything shipped along its link.
-    pub streaming: bool,
-}
 
-/// How the master replicates, as the picture tells it.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ReplicationView {
-    /// One line, e.g. "sync: every write waits until both replicas have applied it".
-    pub summary: String,
-    /// Writes logged but not yet acknowledged, and who they wait for, e.g. "1 write waiting
-    /// for pg-3"; empty when none waits.
-    pub waiting: String,
-    /// Where reads go when that is not the default (replicas, any of them), e.g. "reads: at
-    /// the master"; empty otherwise.
-    pub reads: String,
-}
-
-/// Where a message starts or ends.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Place {
-    Clients,
-    Node(NodeRef),
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum DotKind {
-    Write,
-    Read,
-    Reply,
-    Error,
-    Replicate,
-    Ack,
-}
-
+/// How each kind of message is drawn: its CSS class and its words in the legend.
 impl DotKind {
-    pub const ALL: [DotKind; 6] =
-        [DotKind::Write, DotKind::Read, DotKind::Reply, DotKind::Error, DotKind::Replicate, DotKind::Ack];
-
     fn class(self) -> &'static str {
         match self {
             DotKind::Write => "write",
@@ -100,17 +42,6 @@ impl DotKind {
             DotKind::Ack => "replica report",
         }
     }
-}
-
-/// A message in flight, `progress` from 0 (sent) to 1 (arriving).
-#[derive(Clone, Debug, PartialEq)]
-pub struct Dot {
-    pub from: Place,
-    pub to: Place,
-    pub progress: f64,
-    pub kind: DotKind,
-    /// A log entry's LSN, written on it, so a class can follow one write to every replica.
-    pub lsn: Option<u64>,
 }
 
 #[derive(Properties, PartialEq)]

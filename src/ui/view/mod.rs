@@ -1,9 +1,10 @@
 //! What the page shows, worked out from the model and the page's state without the browser:
-//! pure, so it is tested natively; the components only draw it.
+//! pure, so it is tested natively; the components only draw it. It imports no component
+//! (`tests/architecture.rs`).
 //!
 //! | file | what |
 //! |---|---|
-//! | `picture` | the picture: machines, messages on their way, how the master replicates |
+//! | `picture` | the picture: machines, messages on their way, how the master replicates (the types `topology.rs` draws) |
 //! | `node` | a machine's card: role, progress, the actions it offers, its tables' rows |
 //! | `history` | the history panel: client lanes, the reads' missed writes, the verdicts and their witnesses |
 //! | `page` | the page around them: what stands on the stage, the logs' and the console's rows, the charts' series, the compared runs' titles |
@@ -19,10 +20,10 @@ pub use history::{
 };
 pub use node::{CardView, NodeAction, RowMark, TableView, card, node_actions, progress, retention};
 pub use page::{
-    CHARTS, ChartView, EVENT_ROWS, LOG_IN_FLIGHT, Layout, Panels, STAGE_EVENT_ROWS, STAGE_REQUEST_ROWS, chart,
+    CHARTS, ChartView, EVENT_ROWS, LOG_IN_FLIGHT, Layout, Panels, STAGE_EVENT_ROWS, STAGE_REQUEST_ROWS, Series, chart,
     console_rows, event_rows, panels, request_rows, run_titles,
 };
-pub use picture::{Picture, picture};
+pub use picture::{Dot, DotKind, NodeView, Picture, Place, ReplicationView, picture};
 
 /// A text's width in pixels at most, `px` high, each character at most `em` wide and one
 /// outside ASCII (an arrow, an accented or a CJK letter) counted as two: how the picture and the

@@ -3,6 +3,8 @@
 
 use std::rc::Rc;
 
+use yew::AttrValue;
+
 use super::history::{HistoryView, Judgements, history};
 use super::node::{CardView, card};
 use crate::share::settings::Setting;
@@ -12,7 +14,6 @@ use crate::sim::events::ClusterEvent;
 use crate::sim::metrics::{BUCKET, Bucket, Latency, NOTICEABLE_MS};
 use crate::sim::request::{RequestRecord, Stats};
 use crate::sim::time::Time;
-use crate::ui::charts::Series;
 
 /// Requests in flight handed to the request log, besides the finished ones the model keeps:
 /// no more than it shows, as they are copied every frame.
@@ -110,6 +111,15 @@ pub fn console_rows(sim: &Simulation) -> Vec<RequestRecord> {
 /// Two compared runs' titles: `A: mode = async`, `B: mode = sync`.
 pub fn run_titles(sim: &Simulation, setting: &Setting, value: &str) -> (String, String) {
     (format!("A: {} = {}", setting.key, (setting.get)(sim.config())), format!("B: {} = {value}", setting.key))
+}
+
+/// One line of a chart: a value per metrics bucket, oldest first.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Series {
+    pub name: AttrValue,
+    /// A CSS class that sets the line's colour.
+    pub class: &'static str,
+    pub values: Rc<Vec<f64>>,
 }
 
 /// The charts, by test id, in the order they stand.

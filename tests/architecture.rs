@@ -1,5 +1,6 @@
-//! docs/architecture.md stays true of the code: its map names every source file of the page
-//! and the model, so a file added, moved or renamed without it fails here.
+//! The layout docs/architecture.md describes stays true of the code: its map names every source
+//! file of the page and the model (a file added, moved or renamed without it fails here), and
+//! the view model takes nothing from the components that draw it.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -45,4 +46,23 @@ fn the_architecture_map_names_every_source_file() {
     }
     missing.dedup();
     assert!(missing.is_empty(), "docs/architecture.md's map does not name: {missing:#?}");
+}
+
+#[test]
+fn the_view_model_imports_no_component() {
+    let view = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/ui/view");
+    let mut reaching = Vec::new();
+    for file in sources(&view) {
+        let text = fs::read_to_string(&file).expect("a view file");
+        // A file's own tests (`mod tests`, last) may reach `super::super`: there it is `view`.
+        let code = text.split("\nmod tests").next().unwrap_or(&text);
+        for (number, line) in code.lines().enumerate() {
+            // Out of `view/`: to `crate::ui::<component>`, or from a view file up to `ui`.
+            let to_component = line.contains("crate::ui::") && !line.contains("crate::ui::view");
+            if to_component || line.contains("super::super::") {
+                reaching.push(format!("{}:{}: {}", file.display(), number + 1, line.trim()));
+            }
+        }
+    }
+    assert!(reaching.is_empty(), "view/ reaches into the components: {reaching:#?}");
 }
