@@ -1,15 +1,15 @@
 //! Replication as PostgreSQL does it, the settings the differential suite (tests/postgres.rs)
-//! checks against a real server: `off` and `local`, the synchronous standby list, per-replica
-//! delays, silent partitions and `wal_sender_timeout`, cancelling a waiting commit.
+//! checks against a real server: `off` and `local`, per-replica delays, the stream's order, and
+//! replicas added and removed live. Which standbys a commit waits for is in commit.rs.
 
 mod common;
 
 use common::{advance, base, finished, name, reconfigure, replica_applied, send, sim, with, write};
-use replication_model::config::{Config, Mode, Quorum};
+use replication_model::config::{Config, Mode};
 use replication_model::events::EventKind;
 use replication_model::request::Op;
 use replication_model::time::Time;
-use replication_model::{Command, NodeRef, Simulation};
+use replication_model::{Command, NodeRef};
 
 #[test]
 fn off_acknowledges_before_the_master_flushes_and_a_crash_loses_it_local_keeps_it() {
@@ -61,118 +61,6 @@ fn one_far_away_replica_and_one_that_applies_late() {
     // The run's lag changed replaces what was set per replica.
     common::reconfigure(&mut sim, |config| config.lag_ms = 20);
     assert!(sim.replicas().iter().all(|(_, node)| node.lag.is_none()));
-}
-
-/// Two replicas (pg-2, pg-3) under remote_apply with the quorum and standby list given.
-fn listed(quorum: Quorum, standbys: &[&str]) -> Simulation {
-    with(Config {
-        replicas: 2,
-        mode: Mode::RemoteApply,
-        quorum,
-        standbys: standbys.iter().map(|name| name.to_string()).collect(),
-        sender_timeout_ms: 5_000,
-        lag_ms: 10,
-        ..base()
-    })
-}
-
-/// Sends a write of user 101 and says whether it is acknowledged `ms` later.
-fn acknowledged_within(sim: &mut Simulation, ms: u64) -> (u64, bool) {
-    let id = send(sim, Command::Write { client: 0, key: 101, name: "Ann".into() });
-    advance(sim, ms);
-    (id, sim.recent().any(|record| record.id == id))
-}
-
-#[test]
-fn first_1_waits_for_the_first_listed_standby_even_when_the_second_has_the_write() {
-    let mut sim = listed(Quorum::First(1), &["pg-3", "pg-2"]);
-    sim.apply(Command::CutLink(NodeRef::Replica(2))).unwrap();
-    let (id, done) = acknowledged_within(&mut sim, 1_500);
-    assert!(!done, "pg-3 is silent but still the synchronous standby");
-    let pg2 = sim.resolve(NodeRef::Replica(1)).unwrap();
-    assert_eq!(sim.node(pg2).positions.applied, 1, "pg-2 already has it");
-    sim.apply(Command::HealLink(NodeRef::Replica(2))).unwrap();
-    advance(&mut sim, 100);
-    assert!(finished(&sim, id).failure().is_none(), "returns once pg-3 is back");
-    // A crashed standby's connection closes at once: the next listed one takes over.
-    sim.apply(Command::Crash(NodeRef::Replica(2))).unwrap();
-    assert!(acknowledged_within(&mut sim, 100).1);
-}
-
-#[test]
-fn an_unlisted_replica_never_stands_in() {
-    let mut sim = listed(Quorum::First(1), &["pg-2"]);
-    sim.apply(Command::Crash(NodeRef::Replica(1))).unwrap();
-    let (id, done) = acknowledged_within(&mut sim, 3_000);
-    assert!(!done, "pg-3 is up and has it, but is not listed");
-    let pg3 = sim.resolve(NodeRef::Replica(2)).unwrap();
-    assert!(!sim.is_synchronous(pg3));
-    sim.apply(Command::Restart(NodeRef::Replica(1))).unwrap();
-    advance(&mut sim, 100);
-    assert!(finished(&sim, id).failure().is_none());
-}
-
-#[test]
-fn any_1_returns_on_whichever_listed_standby_confirms() {
-    let mut sim = listed(Quorum::Any(1), &["pg-2", "pg-3"]);
-    sim.apply(Command::CutLink(NodeRef::Replica(1))).unwrap();
-    assert!(acknowledged_within(&mut sim, 100).1);
-    sim.apply(Command::CutLink(NodeRef::Replica(2))).unwrap();
-    let (id, done) = acknowledged_within(&mut sim, 1_000);
-    assert!(!done, "both silent");
-    sim.apply(Command::HealLink(NodeRef::Replica(2))).unwrap();
-    advance(&mut sim, 100);
-    assert!(finished(&sim, id).failure().is_none());
-}
-
-#[test]
-fn a_silent_standby_holds_commits_until_wal_sender_timeout_then_the_next_listed_one_serves() {
-    let mut sim = listed(Quorum::First(1), &["pg-2", "pg-3"]);
-    sim.apply(Command::CutLink(NodeRef::Replica(1))).unwrap();
-    let (id, done) = acknowledged_within(&mut sim, 4_000);
-    assert!(!done, "within wal_sender_timeout the master still waits for pg-2");
-    advance(&mut sim, 1_100);
-    assert!(finished(&sim, id).failure().is_none(), "after 5 s pg-3 is the synchronous standby");
-    let dropped = sim.events().find(|event| matches!(event.kind, EventKind::SenderTimeout { .. })).unwrap();
-    assert_eq!(
-        dropped.describe(),
-        "the master heard nothing from pg-2 (replica 1) for 5000 ms and dropped its connection (wal_sender_timeout): it is no longer a synchronous standby"
-    );
-    assert!(acknowledged_within(&mut sim, 100).1, "the next commit goes through at once");
-}
-
-#[test]
-fn a_silent_only_standby_holds_commits_past_the_timeout_until_it_is_back() {
-    let mut sim = listed(Quorum::First(1), &["pg-2"]);
-    sim.apply(Command::CutLink(NodeRef::Replica(1))).unwrap();
-    let (id, done) = acknowledged_within(&mut sim, 8_000);
-    assert!(!done, "no other standby may confirm");
-    sim.apply(Command::HealLink(NodeRef::Replica(1))).unwrap();
-    advance(&mut sim, 100);
-    assert!(finished(&sim, id).failure().is_none());
-}
-
-#[test]
-fn cancelling_a_waiting_commit_returns_with_a_warning_and_shows_it_on_the_master_only() {
-    let mut sim = listed(Quorum::First(1), &["pg-2"]);
-    sim.apply(Command::Crash(NodeRef::Replica(1))).unwrap();
-    sim.apply(Command::CutLink(NodeRef::Replica(2))).unwrap();
-    let (id, done) = acknowledged_within(&mut sim, 1_500);
-    assert!(!done);
-    assert!(sim.committed().user(101).is_none(), "not visible on the master while it waits");
-    sim.apply(Command::CancelWaits).unwrap();
-    advance(&mut sim, 10);
-    let record = finished(&sim, id);
-    assert!(record.failure().is_none(), "success");
-    assert!(
-        record
-            .warning
-            .is_some_and(|warning| warning.starts_with("WARNING: canceling wait for synchronous replication"))
-    );
-    assert_eq!(common::name(sim.committed(), 101), "Ann", "visible on the master now");
-    let pg3 = sim.resolve(NodeRef::Replica(2)).unwrap();
-    assert!(sim.node(pg3).data.user(101).is_none(), "on no replica");
-    assert_eq!(sim.apply(Command::CancelWaits).unwrap_err().to_string(), "no commit is waiting for a replica");
 }
 
 #[test]
