@@ -174,6 +174,8 @@ enum Shape {
 const MARGIN: f64 = 12.0;
 /// Between two columns of replicas.
 const REPLICA_GAP: f64 = 16.0;
+/// Between the clients and the master under them, where the clients stand above it.
+const CLIENTS_ABOVE_GAP: f64 = 40.0;
 /// The smallest height of a landscape picture.
 const MIN_HEIGHT: f64 = 260.0;
 /// Before the picture is first measured.
@@ -211,7 +213,8 @@ impl Layout {
         // clients above the master, or the replicas' column): it shrinks only below that.
         let least = match shape {
             Shape::Compact => {
-                (count as f64 * slot).max(sizes.clients.height + 40.0 + sizes.node.height + sizes.below) + 2.0 * MARGIN
+                (count as f64 * slot).max(sizes.clients.height + CLIENTS_ABOVE_GAP + sizes.node.height + sizes.below)
+                    + 2.0 * MARGIN
             }
             _ => MIN_HEIGHT,
         };
@@ -264,7 +267,7 @@ impl Layout {
         let (clients, master) = if clients_above {
             let clients = (master_x, MARGIN + sizes.clients.height * scale / 2.0);
             // The master in the middle of the height under the clients.
-            let top = clients.1 + sizes.clients.height * scale / 2.0 + 40.0 * scale;
+            let top = clients.1 + sizes.clients.height * scale / 2.0 + CLIENTS_ABOVE_GAP * scale;
             (clients, (master_x, (top + height - sizes.below * scale) / 2.0))
         } else {
             ((MARGIN + sizes.clients.width * scale / 2.0, middle), (master_x, middle))
