@@ -8,12 +8,29 @@ use crate::config::{Mode, Quorum};
 use crate::data::{Change, LogEntry, Lsn, USERS};
 use crate::events::EventKind;
 use crate::ids::{NodeId, RequestId};
+use crate::node::{Positions, Status};
 use crate::request::Op;
 
 /// What PostgreSQL says to a client whose wait for the synchronous standbys was cancelled.
 pub const CANCELLED_WAIT: &str = "WARNING: canceling wait for synchronous replication due to user request. DETAIL: The transaction has already committed locally, but might not have been replicated to the standby.";
 
 impl Simulation {
+    /// A replica's report reached the master: it records the positions, commits what they
+    /// confirm, and a semi-sync fallback ends once the replicas confirm the newest write.
+    pub(crate) fn on_ack(&mut self, replica: NodeId, timeline: usize, positions: Positions) {
+        if timeline != self.primary.timeline || self.nodes[replica.0].status == Status::Removed {
+            return;
+        }
+        self.primary.report(replica, positions);
+        self.commit_ready();
+        let last = self.master().positions.applied;
+        if self.primary.fallback && self.quorum_reached(last) {
+            self.primary.fallback = false;
+            self.note(EventKind::BackToSync);
+        }
+        self.prune_at_risk();
+    }
+
     /// Commits a waiting write: visible to the master's readers, at risk (of a crash or a
     /// failover) until the master's disk and every follower have it, and acknowledged to its
     /// client (with `warning`, if any).

@@ -5,7 +5,7 @@ use crate::Refusal;
 use crate::data::Lsn;
 use crate::events::EventKind;
 use crate::ids::{NodeId, NodeRef};
-use crate::node::{Follow, Status};
+use crate::node::{Follow, Node, Status};
 use crate::time::Time;
 use crate::timeline::Position;
 use crate::wal::Primary;
@@ -82,7 +82,7 @@ impl Simulation {
             }
             return;
         }
-        self.start_apply(id);
+        self.in_room(id, Node::start_apply);
         self.catch_up(id);
         // A failover manager that rewinds does so when the old master comes back.
         if matches!(self.nodes[id.0].follow, Follow::Diverged { .. }) {

@@ -18,8 +18,9 @@
 //! | `network` | messages and links: sending, delivering, replying |
 //! | `server` | each node serving requests at its capacity from a bounded queue; overload; adding and removing nodes |
 //! | `wal` | the master's log: writes logged, flushed, shipped, kept for replicas (slots) |
-//! | `replication` | the standby's side: receive, flush, apply, report |
-//! | `commit` | when a write is acknowledged: levels, quorums, the standby list, semi-sync, cancel |
+//! | `standby` | the standby's side, as a room: receive, flush, apply, report |
+//! | `out` | the effects a room asks for (messages, timers), performed by the simulation |
+//! | `commit` | hearing standbys' reports; when a write is acknowledged: levels, quorums, the standby list, semi-sync, cancel |
 //! | `failure` | crashes, partitions, failover, timelines' divergence, rewind and rebuild |
 //! | `timeline` | PostgreSQL's timelines: forks and (timeline, LSN) positions |
 //! | `routing` | where a read goes: read preference, policies, causal reads |
@@ -51,16 +52,17 @@ pub mod metrics;
 pub mod network;
 pub mod node;
 pub mod order;
+mod out;
 pub mod queue;
 pub mod recording;
 mod refusal;
-mod replication;
 pub mod request;
 pub mod rng;
 mod routing;
 mod server;
 mod simulation;
 pub mod sql;
+mod standby;
 pub mod time;
 pub mod timeline;
 mod traffic;

@@ -117,7 +117,7 @@ impl Simulation {
             (Endpoint::Node(node), Payload::Request(job)) => self.arrive(node, job),
             (Endpoint::Node(node), Payload::Replicate { timeline, entry }) => {
                 if !self.crosses_cut_link(message.from, message.to) {
-                    self.on_replicate(node, timeline, entry);
+                    self.in_room(node, |standby, seen, out| standby.receive(timeline, entry, seen, out));
                 }
             }
             (Endpoint::Node(node), Payload::Ack { timeline, positions }) => {

@@ -10,11 +10,13 @@ use crate::data::{Database, Lsn};
 use crate::events::{ClusterEvent, EventKind};
 use crate::ids::{NodeId, NodeRef, RequestId};
 use crate::metrics::{Metrics, NodeSample};
-use crate::network::{Message, Network};
+use crate::network::{Endpoint, Message, Network};
 use crate::node::{Node, Status};
+use crate::out::{Effect, Out};
 use crate::queue::EventQueue;
 use crate::request::{InFlight, Op, RequestRecord, Stats};
 use crate::rng::SimRng;
+use crate::standby::Seen;
 use crate::time::Time;
 use crate::timeline::Timelines;
 use crate::wal::Primary;
@@ -127,6 +129,9 @@ pub struct Simulation {
     pub(crate) generation: u64,
     /// Finished SQL console requests, oldest first, at most `RECENT_LIMIT`.
     pub(crate) sql_log: VecDeque<RequestRecord>,
+    /// The effects a machine asks for, reused from handler to handler: an allocation per
+    /// handler was a tenth of the model's time.
+    effects: Out,
 }
 
 impl Simulation {
@@ -157,6 +162,7 @@ impl Simulation {
             events_processed: 0,
             generation: 0,
             sql_log: VecDeque::new(),
+            effects: Out::new(),
             config,
         };
         let roles = std::iter::once(NodeRef::Master).chain((1..=sim.config.replicas).map(NodeRef::Replica));
@@ -455,14 +461,36 @@ impl Simulation {
     pub(crate) fn on_timer(&mut self, node: NodeId, timer: Timer) {
         match timer {
             Timer::ServiceDone => self.service_done(node),
-            Timer::Flush(lsn) => self.on_flushed(node, lsn),
-            Timer::Apply => self.apply_next(node),
+            Timer::Flush(lsn) => self.in_room(node, |standby, seen, out| standby.flushed(lsn, seen, out)),
+            Timer::Apply => self.in_room(node, Node::apply_next),
             Timer::SemiSyncTimeout(lsn) => self.on_semi_sync_timeout(lsn),
             Timer::CausalTimeout(request) => self.on_causal_timeout(node, request),
             Timer::FailoverCheck => self.on_failover_check(node),
             Timer::WalWriter => self.flush_master_wal(),
             Timer::SenderTimeout(replica, changes) => self.on_sender_timeout(replica, changes),
         }
+    }
+}
+
+impl Simulation {
+    /// Lets a machine handle something, with what it can see of the world, then performs what
+    /// it asked for, in order.
+    pub(crate) fn in_room(&mut self, id: NodeId, handle: impl FnOnce(&mut Node, &Seen, &mut Out)) {
+        let seen = Seen { now: self.now, config: &self.config, master_timeline: self.primary.timeline };
+        // Taken, not borrowed: performing an effect may let another machine handle something.
+        let mut out = std::mem::take(&mut self.effects);
+        handle(&mut self.nodes[id.0], &seen, &mut out);
+        for effect in out.drain(..) {
+            match effect {
+                Effect::ToMaster(payload) => {
+                    let master = self.master;
+                    self.send(Endpoint::Node(id), Endpoint::Node(master), payload);
+                }
+                Effect::After(after, timer) => self.schedule(id, after, timer),
+                Effect::ServeParked => self.release_parked(id),
+            }
+        }
+        self.effects = out;
     }
 }
 

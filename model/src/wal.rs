@@ -10,7 +10,7 @@ use crate::data::{self, Change, Database, Key, LogEntry, Lsn, Row, USERS, Value}
 use crate::events::EventKind;
 use crate::ids::{NodeId, RequestId};
 use crate::network::{Endpoint, Payload};
-use crate::node::{Follow, Positions};
+use crate::node::{Follow, Node, Positions};
 use crate::request::Outcome;
 use crate::sql::{self, Parsed};
 use crate::time::Time;
@@ -259,7 +259,7 @@ impl Simulation {
         if !self.follows_the_master(id) {
             return;
         }
-        self.acknowledge(id);
+        self.in_room(id, |standby, _, out| standby.report(out));
         let from = self.nodes[id.0].positions.received + 1;
         let last = self.nodes[master.0].positions.flushed;
         if from > last {
@@ -325,6 +325,12 @@ impl Simulation {
                 break;
             }
         }
+    }
+
+    /// The replicas following the master's history (up or down), not diverged or stranded.
+    pub(crate) fn followers(&self) -> impl Iterator<Item = (NodeId, &Node)> {
+        let timeline = self.primary.timeline;
+        self.unordered_replicas().filter(move |(_, node)| node.follow == Follow::Streaming && node.timeline == timeline)
     }
 
     /// With replication slots, the replica whose slot holds the master's WAL furthest back, and

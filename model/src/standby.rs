@@ -1,0 +1,83 @@
+//! A PostgreSQL standby's side of replication, as a room: a replica receives each log entry of
+//! its stream, flushes and applies them in order, and reports how far it got. It changes only
+//! its own state and asks for the rest (its reports, its timers) through an [`Out`].
+
+use std::rc::Rc;
+
+use crate::Timer;
+use crate::config::Config;
+use crate::data::{LogEntry, Lsn};
+use crate::network::Payload;
+use crate::node::{Follow, Node};
+use crate::out::{Effect, Out};
+use crate::time::Time;
+
+/// What a standby knows of the world when it handles something.
+pub(crate) struct Seen<'a> {
+    pub now: Time,
+    pub config: &'a Config,
+    /// The master's timeline: entries from any other (a deposed master's) are dropped.
+    pub master_timeline: usize,
+}
+
+impl Node {
+    /// The next entry of its stream arrived.
+    pub(crate) fn receive(&mut self, timeline: usize, entry: Rc<LogEntry>, seen: &Seen, out: &mut Out) {
+        // An entry from a deposed master, or one this replica has or cannot place yet (a gap
+        // after a cut or a crash; the catch-up resends it in order), is dropped.
+        let streams = self.follow == Follow::Streaming && self.timeline == timeline;
+        if timeline != seen.master_timeline
+            || !streams
+            || !self.is_up()
+            || self.is_master()
+            || entry.lsn != self.positions.received + 1
+        {
+            return;
+        }
+        self.positions.received = entry.lsn;
+        let lsn = entry.lsn;
+        self.pending.push_back(entry);
+        let flush_at = (seen.now + Time::from_millis(seen.config.flush_ms)).max(self.flush_tail);
+        self.flush_tail = flush_at;
+        out.push(Effect::After(flush_at - seen.now, Timer::Flush(lsn)));
+        self.report(out);
+    }
+
+    /// A received entry is on its disk.
+    pub(crate) fn flushed(&mut self, lsn: Lsn, seen: &Seen, out: &mut Out) {
+        self.positions.flushed = self.positions.flushed.max(lsn);
+        self.report(out);
+        self.start_apply(seen, out);
+    }
+
+    /// Applies the next flushed entry after the time one apply takes, and no sooner than its
+    /// apply delay after the master logged it.
+    pub(crate) fn start_apply(&mut self, seen: &Seen, out: &mut Out) {
+        let Some(next) = self.pending.front().filter(|entry| entry.lsn <= self.positions.flushed) else { return };
+        if self.applying || !self.is_up() {
+            return;
+        }
+        let per_entry = Time((1_000_000 / seen.config.apply_rate).max(1));
+        let after = per_entry.max((next.logged_at + self.apply_delay) - seen.now);
+        self.applying = true;
+        out.push(Effect::After(after, Timer::Apply));
+    }
+
+    /// The entry it was applying is applied.
+    pub(crate) fn apply_next(&mut self, seen: &Seen, out: &mut Out) {
+        self.applying = false;
+        let Some(entry) = self.pending.pop_front() else {
+            return;
+        };
+        self.data.apply(&entry);
+        self.positions.applied = entry.lsn;
+        self.report(out);
+        out.push(Effect::ServeParked);
+        self.start_apply(seen, out);
+    }
+
+    /// Tells the master its positions (PostgreSQL's standby status update).
+    pub(crate) fn report(&self, out: &mut Out) {
+        out.push(Effect::ToMaster(Payload::Ack { timeline: self.timeline, positions: self.positions }));
+    }
+}
