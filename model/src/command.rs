@@ -194,7 +194,7 @@ impl Simulation {
             }
             Command::SetLag(node, ms) => {
                 let id = self.resolve_replica(node)?;
-                self.nodes[id.0].lag = Some(Time::from_millis(ms));
+                self.network.set_lag(id, Time::from_millis(ms));
             }
             Command::SetApplyDelay(node, ms) => {
                 let id = self.resolve_replica(node)?;
@@ -208,7 +208,7 @@ impl Simulation {
                         crate::config::MAX_DELAY_MS
                     )));
                 }
-                self.nodes[id.0].distance = Time::from_millis(ms);
+                self.network.set_distance(id, Time::from_millis(ms));
             }
         }
         Ok(())
@@ -241,14 +241,10 @@ impl Simulation {
             }
         }
         if config.client_ms != self.config.client_ms {
-            for node in &mut self.nodes {
-                node.distance = Time::from_millis(config.client_ms);
-            }
+            self.network.reset_distances(Time::from_millis(config.client_ms));
         }
         if config.lag_ms != self.config.lag_ms {
-            for node in &mut self.nodes {
-                node.lag = None;
-            }
+            self.network.reset_lags();
         }
         // Fewer clients: the removed ones' requests still under way finish in their sessions,
         // so sessions are kept; a client added again starts afresh.

@@ -70,7 +70,7 @@ impl Simulation {
         let incarnation = self.new_incarnation();
         let node = &mut self.nodes[id.0];
         node.status = crate::node::Status::Up;
-        node.streaming = !node.link_cut && node.follow == Follow::Streaming;
+        node.streaming = !self.network.links(id).cut && node.follow == Follow::Streaming;
         node.incarnation = incarnation;
         self.note(EventKind::Restarted { node: self.label(id) });
         if id == self.master {
@@ -187,7 +187,7 @@ impl Simulation {
         let timeline = self.primary.timeline;
         let node = &mut self.nodes[id.0];
         node.reset_copy(copy, lsn, timeline);
-        node.streaming = node.is_up() && !node.link_cut;
+        node.streaming = node.is_up() && !self.network.links(id).cut;
         self.primary.report(id, self.nodes[id.0].positions);
         self.catch_up(id);
     }
@@ -196,10 +196,7 @@ impl Simulation {
     /// replica's connection (and counts it as a synchronous standby) until it has heard nothing
     /// for `sender_timeout` ms (`wal_sender_timeout`).
     pub(crate) fn cut_link(&mut self, id: NodeId) {
-        let node = &mut self.nodes[id.0];
-        node.link_cut = true;
-        node.link_changes += 1;
-        let changes = node.link_changes;
+        let changes = self.network.cut(id);
         self.note(EventKind::LinkCut { node: self.label(id) });
         if self.config.sender_timeout_ms > 0 {
             self.schedule(
@@ -211,9 +208,8 @@ impl Simulation {
     }
 
     pub(crate) fn heal_link(&mut self, id: NodeId) {
+        self.network.heal(id);
         let node = &mut self.nodes[id.0];
-        node.link_cut = false;
-        node.link_changes += 1;
         node.streaming = node.is_up() && node.follow == Follow::Streaming;
         self.note(EventKind::LinkHealed { node: self.label(id) });
         self.catch_up(id);
@@ -222,24 +218,13 @@ impl Simulation {
     /// The master's walsender for a cut-off replica gives up: the connection is gone, and the
     /// next standby in the list may become synchronous.
     pub(crate) fn on_sender_timeout(&mut self, id: NodeId, changes: u64) {
-        let node = &self.nodes[id.0];
-        if !node.link_cut || node.link_changes != changes || !node.streaming {
+        let links = self.network.links(id);
+        if !links.cut || links.changes != changes || !self.nodes[id.0].streaming {
             return;
         }
         self.nodes[id.0].streaming = false;
         self.note(EventKind::SenderTimeout { node: self.label(id), waited_ms: self.config.sender_timeout_ms });
         self.commit_ready();
-    }
-
-    /// The replication link between the master and a replica is cut.
-    pub(crate) fn crosses_cut_link(&self, from: crate::network::Endpoint, to: crate::network::Endpoint) -> bool {
-        match (from, to) {
-            (crate::network::Endpoint::Node(a), crate::network::Endpoint::Node(b)) => {
-                let replica = if a == self.master { b } else { a };
-                self.nodes[replica.0].link_cut
-            }
-            _ => false,
-        }
     }
 
     pub(crate) fn on_failover_check(&mut self, id: NodeId) {
@@ -318,8 +303,8 @@ impl Simulation {
         self.note(EventKind::Promoted { node: promoted, lsn: fork, timeline: new_timeline });
         // A cut link cut a replica off the old master's machine; the new master is another
         // machine, which the replicas reach, with new connections.
+        self.network.heal_all();
         for node in &mut self.nodes {
-            node.link_cut = false;
             node.streaming = node.is_up() && node.follow == Follow::Streaming;
         }
 

@@ -11,11 +11,12 @@
 //!
 //! | file | concept |
 //! |---|---|
-//! | `simulation` | the state, the clock, the event loop, what the page reads |
+//! | `simulation` | the state, the clock, what the page reads |
+//! | `event_loop` | what is due, delivered in time order; the one place that queues messages and timers |
 //! | `command` | what can be asked, checked and dispatched |
 //! | `refusal` | the error of an input refused, with what and where |
 //! | `ids` | the identities of machines, clients and requests |
-//! | `network` | messages and links: sending, delivering, replying |
+//! | `network` | the network as a part: each machine's links (distance, replication delay, a cut), delivery order |
 //! | `server` | each node serving requests at its capacity from a bounded queue; overload; adding and removing nodes |
 //! | `wal` | the master's log: writes logged, flushed, shipped, kept for replicas (slots) |
 //! | `standby` | the standby's side, as a room: receive, flush, apply, report |
@@ -44,6 +45,7 @@ pub mod config;
 mod console;
 pub mod data;
 pub mod demos;
+mod event_loop;
 pub mod events;
 mod failure;
 pub mod history;
@@ -70,6 +72,7 @@ mod wal;
 pub mod words;
 
 pub use command::Command;
+pub use event_loop::{Event, Timer};
 pub use ids::NodeRef;
 pub use refusal::Refusal;
-pub use simulation::{EVENT_LIMIT, Event, NodeState, RECENT_LIMIT, Simulation, Timer};
+pub use simulation::{EVENT_LIMIT, NodeState, RECENT_LIMIT, Simulation};

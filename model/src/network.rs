@@ -1,12 +1,16 @@
-//! Who talks to whom, and how long a message takes.
+//! The network as a part that owns its state: each machine's links (how far it is from the
+//! clients, how long its replication stream takes, whether a partition cut it off the master)
+//! and the order of delivery on every link. It says when a message sent now arrives, or that
+//! a cut drops it; the simulation queues it.
 
 use std::rc::Rc;
 
+use crate::config::Config;
 use crate::data::LogEntry;
 use crate::ids::{ClientId, NodeId, RequestId};
 use crate::node::{Job, Positions};
+use crate::rng::SimRng;
 use crate::time::Time;
-use crate::{Event, Simulation, Timer};
 
 /// A replica's report to the master takes this long, before jitter. (Clients are
 /// `client_ms` away from each node; log entries take `lag`.)
@@ -39,6 +43,25 @@ pub struct Message {
     pub payload: Payload,
 }
 
+/// A machine's links: to the clients, and (a replica's) to the master.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Links {
+    /// One-way time between the clients and this machine.
+    pub distance: Time,
+    /// This replica's own replication delay, instead of the run's `lag`.
+    pub lag: Option<Time>,
+    /// Its replication link to the master is cut (a partition).
+    pub cut: bool,
+    /// Counts cuts and heals, so that a timeout set for one cut is void after a heal.
+    pub changes: u64,
+}
+
+impl Links {
+    fn new(config: &Config) -> Links {
+        Links { distance: Time::from_millis(config.client_ms), lag: None, cut: false, changes: 0 }
+    }
+}
+
 /// Delivery order per link: each link is ordered like the TCP connection it models, so
 /// jitter or a lowered delay never lets a later message overtake an earlier one.
 #[derive(Clone, Debug, Default)]
@@ -47,6 +70,8 @@ pub struct Network {
     tails: Vec<Time>,
     /// How many endpoint indexes `tails` has room for, per side.
     width: usize,
+    /// Each machine's links, by node id.
+    links: Vec<Links>,
 }
 
 /// Clients come first, then nodes by id.
@@ -58,8 +83,94 @@ fn endpoint_index(endpoint: Endpoint) -> usize {
 }
 
 impl Network {
-    pub fn arrival(&mut self, from: Endpoint, to: Endpoint, earliest: Time) -> Time {
-        let (from, to) = (endpoint_index(from), endpoint_index(to));
+    /// A new machine at `id` (or one that replaces a removed one) has the run's links.
+    pub(crate) fn connect(&mut self, id: NodeId, config: &Config) {
+        if self.links.len() <= id.0 {
+            self.links.resize(id.0 + 1, Links::new(config));
+        }
+        self.links[id.0] = Links::new(config);
+    }
+
+    pub fn links(&self, id: NodeId) -> &Links {
+        &self.links[id.0]
+    }
+
+    pub(crate) fn set_distance(&mut self, id: NodeId, distance: Time) {
+        self.links[id.0].distance = distance;
+    }
+
+    pub(crate) fn set_lag(&mut self, id: NodeId, lag: Time) {
+        self.links[id.0].lag = Some(lag);
+    }
+
+    /// The run's distance and lag replace what was set per machine.
+    pub(crate) fn reset_distances(&mut self, distance: Time) {
+        self.links.iter_mut().for_each(|links| links.distance = distance);
+    }
+
+    pub(crate) fn reset_lags(&mut self) {
+        self.links.iter_mut().for_each(|links| links.lag = None);
+    }
+
+    /// Cuts a replica's link to the master; returns the link's change count, which names this
+    /// cut.
+    pub(crate) fn cut(&mut self, replica: NodeId) -> u64 {
+        let links = &mut self.links[replica.0];
+        links.cut = true;
+        links.changes += 1;
+        links.changes
+    }
+
+    pub(crate) fn heal(&mut self, replica: NodeId) {
+        let links = &mut self.links[replica.0];
+        links.cut = false;
+        links.changes += 1;
+    }
+
+    /// A new master is another machine, which every replica reaches.
+    pub(crate) fn heal_all(&mut self) {
+        self.links.iter_mut().for_each(|links| links.cut = false);
+    }
+
+    /// Whether the message would cross the cut replication link between the master and a
+    /// replica.
+    pub(crate) fn crosses_cut(&self, from: Endpoint, to: Endpoint, master: NodeId) -> bool {
+        match (from, to) {
+            (Endpoint::Node(a), Endpoint::Node(b)) => self.links[if a == master { b } else { a }.0].cut,
+            _ => false,
+        }
+    }
+
+    /// When a message sent at `now` arrives: after its link's delay and jitter, and never before
+    /// one sent earlier on the same link. `None`: a cut link drops it.
+    pub(crate) fn transit(
+        &mut self,
+        (from, to, payload): (Endpoint, Endpoint, &Payload),
+        now: Time,
+        master: NodeId,
+        config: &Config,
+        rng: &mut SimRng,
+    ) -> Option<Time> {
+        if self.crosses_cut(from, to, master) {
+            return None;
+        }
+        let base = match (from, to, payload) {
+            (Endpoint::Client(_), Endpoint::Node(node), _) | (Endpoint::Node(node), Endpoint::Client(_), _) => {
+                self.links[node.0].distance
+            }
+            (_, Endpoint::Node(replica), Payload::Replicate { .. }) => {
+                self.links[replica.0].lag.unwrap_or(Time::from_millis(config.lag_ms))
+            }
+            _ => HOP,
+        };
+        let jitter = match config.jitter_ms {
+            0 => Time::ZERO,
+            ms => Time(rng.below(ms * 1_000 + 1)),
+        };
+        Some(self.arrival(endpoint_index(from), endpoint_index(to), now + base + jitter))
+    }
+
+    fn arrival(&mut self, from: usize, to: usize, earliest: Time) -> Time {
         let needed = from.max(to) + 1;
         if needed > self.width {
             let width = needed.next_power_of_two();
@@ -74,61 +185,5 @@ impl Network {
         let tail = &mut self.tails[from * self.width + to];
         *tail = earliest.max(*tail);
         *tail
-    }
-}
-
-impl Simulation {
-    /// Puts a message on the wire. The replication link of a cut replica drops it.
-    pub(crate) fn send(&mut self, from: Endpoint, to: Endpoint, payload: Payload) {
-        if self.crosses_cut_link(from, to) {
-            return;
-        }
-        let base = match (from, to, &payload) {
-            (Endpoint::Client(_), Endpoint::Node(node), _) | (Endpoint::Node(node), Endpoint::Client(_), _) => {
-                self.nodes[node.0].distance
-            }
-            (_, Endpoint::Node(replica), Payload::Replicate { .. }) => {
-                self.nodes[replica.0].lag.unwrap_or(Time::from_millis(self.config.lag_ms))
-            }
-            _ => crate::network::HOP,
-        };
-        let jitter = match self.config.jitter_ms {
-            0 => Time::ZERO,
-            ms => Time(self.rng.below(ms * 1_000 + 1)),
-        };
-        let at = self.network.arrival(from, to, self.now + base + jitter);
-        self.queue.push(at, Event::Deliver(Message { from, to, sent_at: self.now, payload }));
-    }
-
-    pub(crate) fn schedule(&mut self, node: NodeId, after: Time, timer: Timer) {
-        let incarnation = self.nodes[node.0].incarnation;
-        self.queue.push(self.now + after, Event::Timer { node, incarnation, timer });
-    }
-
-    pub(crate) fn reply(&mut self, from: NodeId, request: RequestId, error: Option<String>) {
-        if let Some(client) = self.in_flight.get(request).map(|record| record.client) {
-            self.send(Endpoint::Node(from), Endpoint::Client(client), Payload::Reply { request, error });
-        }
-    }
-
-    pub(crate) fn deliver(&mut self, message: Message) {
-        match (message.to, message.payload) {
-            (Endpoint::Client(_), Payload::Reply { request, error }) => self.complete(request, error),
-            (Endpoint::Node(node), Payload::Request(job)) => self.arrive(node, job),
-            (Endpoint::Node(node), Payload::Replicate { timeline, entry }) => {
-                if !self.crosses_cut_link(message.from, message.to) {
-                    self.in_room(node, |standby, seen, out| standby.receive(timeline, entry, seen, out));
-                }
-            }
-            (Endpoint::Node(node), Payload::Ack { timeline, positions }) => {
-                if let Endpoint::Node(replica) = message.from
-                    && node == self.master
-                    && !self.crosses_cut_link(message.from, message.to)
-                {
-                    self.on_ack(replica, timeline, positions);
-                }
-            }
-            _ => unreachable!("every message kind is sent only to an endpoint that handles it"),
-        }
     }
 }

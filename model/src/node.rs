@@ -98,17 +98,9 @@ pub struct Node {
     pub capacity: u64,
     /// Share of reads under the weighted policy.
     pub weight: u64,
-    /// One-way time between the clients and this node.
-    pub distance: Time,
-    /// This replica's own replication delay, instead of the run's `lag`.
-    pub lag: Option<Time>,
     /// How long after the master logged an entry this replica may apply it
     /// (`recovery_min_apply_delay`).
     pub apply_delay: Time,
-    /// The replication link to the master is cut (a partition).
-    pub link_cut: bool,
-    /// Counts cuts and heals, so that a timeout set for one cut is void after a heal.
-    pub link_changes: u64,
     /// The master has a replication connection to this replica (its walsender is alive): lost
     /// at once when the replica stops, only after `sender_timeout` when the link goes silent.
     pub streaming: bool,
@@ -159,11 +151,7 @@ impl Node {
             full_since: None,
             capacity: config.capacity,
             weight: 1,
-            distance: Time::from_millis(config.client_ms),
-            lag: None,
             apply_delay: Time::ZERO,
-            link_cut: false,
-            link_changes: 0,
             streaming: true,
             reads_served: 0,
             writes_served: 0,

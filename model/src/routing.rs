@@ -80,9 +80,13 @@ impl Simulation {
                 if master_up {
                     members.push(master);
                 }
-                let nearest =
-                    members.as_slice().iter().map(|id| self.nodes[id.0].distance).min().ok_or_else(master_down)?;
-                members.retain(|id| self.nodes[id.0].distance <= nearest + NEAR_WINDOW);
+                let nearest = members
+                    .as_slice()
+                    .iter()
+                    .map(|id| self.network.links(*id).distance)
+                    .min()
+                    .ok_or_else(master_down)?;
+                members.retain(|id| self.network.links(id).distance <= nearest + NEAR_WINDOW);
                 self.pick_replica(client, members.as_slice()).ok_or_else(no_replica)
             }
         }

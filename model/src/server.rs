@@ -180,6 +180,7 @@ impl Simulation {
                     NodeId(self.nodes.len() - 1)
                 }
             };
+            self.network.connect(id, &self.config);
             self.primary.report(id, self.nodes[id.0].positions);
         }
     }

@@ -2,7 +2,6 @@
 
 use std::collections::VecDeque;
 
-use crate::Refusal;
 use crate::acknowledged::AcknowledgedUsers;
 use crate::client::Session;
 use crate::config::Config;
@@ -10,58 +9,21 @@ use crate::data::{Database, Lsn};
 use crate::events::{ClusterEvent, EventKind};
 use crate::ids::{NodeId, NodeRef, RequestId};
 use crate::metrics::{Metrics, NodeSample};
-use crate::network::{Endpoint, Message, Network};
+use crate::network::{Links, Message, Network};
 use crate::node::{Node, Status};
-use crate::out::{Effect, Out};
+use crate::out::Out;
 use crate::queue::EventQueue;
 use crate::request::{InFlight, Op, RequestRecord, Stats};
 use crate::rng::SimRng;
-use crate::standby::Seen;
 use crate::time::Time;
 use crate::timeline::Timelines;
 use crate::wal::Primary;
+use crate::{Event, Refusal};
 
 /// How many finished requests the model remembers for the request log.
 pub const RECENT_LIMIT: usize = 50;
 /// How many cluster events it remembers.
 pub const EVENT_LIMIT: usize = 50;
-
-/// Something due in the simulation: a message arriving, or a node's own timer.
-#[derive(Clone, Debug)]
-pub enum Event {
-    Deliver(Message),
-    /// The traffic generator's next request; `generation` tells a stale schedule (from before
-    /// the rate changed) from the current one.
-    Generate {
-        generation: u64,
-    },
-    Timer {
-        node: NodeId,
-        incarnation: u64,
-        timer: Timer,
-    },
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Timer {
-    /// The request in service is done.
-    ServiceDone,
-    /// A received log entry is on disk.
-    Flush(Lsn),
-    /// The next flushed entry is applied.
-    Apply,
-    /// The write at this position has waited the semi-sync timeout.
-    SemiSyncTimeout(Lsn),
-    /// A parked causal read has waited long enough and goes to the master.
-    CausalTimeout(RequestId),
-    /// The master has been down the failover timeout.
-    FailoverCheck,
-    /// The master's WAL writer flushes what `off` commits left unflushed.
-    WalWriter,
-    /// The master has heard nothing from a cut-off replica for `wal_sender_timeout` (the
-    /// link's change count when it was cut).
-    SenderTimeout(NodeId, u64),
-}
 
 /// How a node looks from outside, as the page and the test contract name it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -131,7 +93,7 @@ pub struct Simulation {
     pub(crate) sql_log: VecDeque<RequestRecord>,
     /// The effects a machine asks for, reused from handler to handler: an allocation per
     /// handler was a tenth of the model's time.
-    effects: Out,
+    pub(crate) effects: Out,
 }
 
 impl Simulation {
@@ -169,6 +131,7 @@ impl Simulation {
         for role in roles {
             let incarnation = sim.new_incarnation();
             sim.nodes.push(Node::new(role, incarnation, Database::seed(), 0, Timelines::FIRST, &sim.config));
+            sim.network.connect(NodeId(sim.nodes.len() - 1), &sim.config);
         }
         sim.restart_generator();
         Ok(sim)
@@ -247,6 +210,11 @@ impl Simulation {
 
     pub fn node(&self, id: NodeId) -> &Node {
         &self.nodes[id.0]
+    }
+
+    /// A machine's links: its distance from the clients, its replication delay, a cut.
+    pub fn links(&self, id: NodeId) -> &Links {
+        self.network.links(id)
     }
 
     /// How a node is named now.
@@ -338,65 +306,6 @@ impl Simulation {
         self.events.iter()
     }
 
-    /// Delivers every event due up to `until`, then sets the clock there.
-    pub fn run_until(&mut self, until: Time) {
-        let mut unlimited = u64::MAX;
-        self.run_within(until, &mut unlimited);
-    }
-
-    /// Like `run_until`, but handles at most `work` events, taking those handled off `work`, and
-    /// says whether it got to `until`. Stopped early, the clock stays at the last event handled,
-    /// and a later call goes on from there: a run is the same however its work is sliced.
-    pub fn run_within(&mut self, until: Time, work: &mut u64) -> bool {
-        loop {
-            if *work == 0 {
-                if self.queue.next_time().is_some_and(|next| next <= until) {
-                    return false;
-                }
-                break;
-            }
-            let Some((at, event)) = self.queue.pop_due(until) else { break };
-            *work -= 1;
-            self.advance_clock(at);
-            self.events_processed += 1;
-            match event {
-                Event::Deliver(message) => self.deliver(message),
-                Event::Generate { generation } => self.on_generate(generation),
-                Event::Timer { node, incarnation, timer } => {
-                    // A timer set in an earlier life of the node (before a crash, a restart
-                    // or a removal) has nothing left to act on.
-                    if self.nodes[node.0].incarnation == incarnation {
-                        self.on_timer(node, timer);
-                    }
-                }
-            }
-        }
-        self.advance_clock(until);
-        true
-    }
-
-    /// When the next pending event is due.
-    pub fn next_event_time(&self) -> Option<Time> {
-        self.queue.next_time()
-    }
-
-    /// Jumps to the next pending event and delivers everything due then. Returns false when
-    /// nothing is pending.
-    pub fn step(&mut self) -> bool {
-        match self.queue.next_time() {
-            Some(at) => {
-                self.run_until(at);
-                true
-            }
-            None => false,
-        }
-    }
-
-    /// Runs until nothing is pending (with the traffic generator on, that is never).
-    pub fn run_to_quiescence(&mut self) {
-        while self.step() {}
-    }
-
     /// A hash of the whole observable state, equal for equal runs on every platform.
     pub fn fingerprint(&self) -> u64 {
         let nodes: Vec<_> = self
@@ -428,15 +337,6 @@ impl Simulation {
         fnv1a(state.as_bytes())
     }
 
-    pub(crate) fn advance_clock(&mut self, to: Time) {
-        self.metrics.skip_to(to);
-        while to >= self.metrics.open_until() {
-            let samples = self.node_samples();
-            self.metrics.close(samples);
-        }
-        self.now = self.now.max(to);
-    }
-
     pub(crate) fn node_samples(&self) -> Vec<NodeSample> {
         (0..self.nodes.len())
             .map(|index| {
@@ -456,41 +356,6 @@ impl Simulation {
             self.events.pop_front();
         }
         self.events.push_back(ClusterEvent { at: self.now, kind });
-    }
-
-    pub(crate) fn on_timer(&mut self, node: NodeId, timer: Timer) {
-        match timer {
-            Timer::ServiceDone => self.service_done(node),
-            Timer::Flush(lsn) => self.in_room(node, |standby, seen, out| standby.flushed(lsn, seen, out)),
-            Timer::Apply => self.in_room(node, Node::apply_next),
-            Timer::SemiSyncTimeout(lsn) => self.on_semi_sync_timeout(lsn),
-            Timer::CausalTimeout(request) => self.on_causal_timeout(node, request),
-            Timer::FailoverCheck => self.on_failover_check(node),
-            Timer::WalWriter => self.flush_master_wal(),
-            Timer::SenderTimeout(replica, changes) => self.on_sender_timeout(replica, changes),
-        }
-    }
-}
-
-impl Simulation {
-    /// Lets a machine handle something, with what it can see of the world, then performs what
-    /// it asked for, in order.
-    pub(crate) fn in_room(&mut self, id: NodeId, handle: impl FnOnce(&mut Node, &Seen, &mut Out)) {
-        let seen = Seen { now: self.now, config: &self.config, master_timeline: self.primary.timeline };
-        // Taken, not borrowed: performing an effect may let another machine handle something.
-        let mut out = std::mem::take(&mut self.effects);
-        handle(&mut self.nodes[id.0], &seen, &mut out);
-        for effect in out.drain(..) {
-            match effect {
-                Effect::ToMaster(payload) => {
-                    let master = self.master;
-                    self.send(Endpoint::Node(id), Endpoint::Node(master), payload);
-                }
-                Effect::After(after, timer) => self.schedule(id, after, timer),
-                Effect::ServeParked => self.release_parked(id),
-            }
-        }
-        self.effects = out;
     }
 }
 

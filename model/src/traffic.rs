@@ -4,7 +4,7 @@
 
 use crate::data::FIRST_USER;
 use crate::time::Time;
-use crate::{Command, Event, Simulation, data};
+use crate::{Command, Simulation, data};
 
 impl Simulation {
     /// Starts the generator's schedule afresh at the current rate (or stops it at 0).
@@ -38,7 +38,6 @@ impl Simulation {
         }
         let mean_gap = 1_000_000 / self.config.rate;
         let gap = Time(self.rng.below(2 * mean_gap + 1).max(1));
-        let generation = self.generation;
-        self.queue.push(self.now + gap, Event::Generate { generation });
+        self.schedule_generator(gap);
     }
 }

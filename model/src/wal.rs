@@ -253,7 +253,7 @@ impl Simulation {
     /// master still has the WAL it needs (else only a rebuild brings it back).
     pub(crate) fn catch_up(&mut self, id: NodeId) {
         let master = self.master;
-        if !self.nodes[id.0].is_up() || !self.nodes[master.0].is_up() || self.nodes[id.0].link_cut {
+        if !self.nodes[id.0].is_up() || !self.nodes[master.0].is_up() || self.network.links(id).cut {
             return;
         }
         if !self.follows_the_master(id) {

@@ -60,7 +60,7 @@ fn one_far_away_replica_and_one_that_applies_late() {
     assert_eq!(position(&sim, 2).applied, 1);
     // The run's lag changed replaces what was set per replica.
     common::reconfigure(&mut sim, |config| config.lag_ms = 20);
-    assert!(sim.replicas().iter().all(|(_, node)| node.lag.is_none()));
+    assert!(sim.replica_ids().into_iter().all(|id| sim.links(id).lag.is_none()));
 }
 
 #[test]

@@ -55,11 +55,11 @@ pub fn card(sim: &Simulation, id: NodeId) -> CardView {
         progress: progress(sim, id),
         reads_served: node.reads_served,
         load: node.current_ops() as u64,
-        link_cut: node.link_cut,
+        link_cut: sim.links(id).cut,
         capacity: node.capacity,
         weight: node.weight,
-        distance_ms: node.distance.as_micros() / 1_000,
-        lag_ms: node.lag.map_or(sim.config().lag_ms, |lag| lag.as_micros() / 1_000),
+        distance_ms: sim.links(id).distance.as_micros() / 1_000,
+        lag_ms: sim.links(id).lag.map_or(sim.config().lag_ms, |lag| lag.as_micros() / 1_000),
         apply_delay_ms: node.apply_delay.as_micros() / 1_000,
         actions: actions_of(sim, id),
         retention: if node.is_master() { retention(sim) } else { None },
@@ -177,7 +177,7 @@ fn actions_of(sim: &Simulation, id: NodeId) -> Vec<NodeAction> {
             }
         }
         NodeRef::Replica(_) => {
-            actions.push(if state.link_cut {
+            actions.push(if sim.links(id).cut {
                 action(Command::HealLink(node), "Heal link", on_card("heal"), None)
             } else {
                 action(Command::CutLink(node), "Cut link", on_card("cut"), None)

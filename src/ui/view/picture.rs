@@ -131,7 +131,7 @@ fn node_view(sim: &Simulation, id: NodeId) -> NodeView {
         load: node.current_ops() as u64,
         lag: sim.lag(id).1,
         missing: if node.is_master() { 0 } else { sim.lag(id).0 },
-        link_cut: node.link_cut,
+        link_cut: sim.links(id).cut,
         synchronous: !node.is_master() && sim.is_synchronous(id),
         streaming: !node.is_master() && node.streaming,
     }

@@ -1,0 +1,200 @@
+//! The event loop: what is due (messages, the generator's next request, machines' timers),
+//! delivered in time order, each to the part it concerns; what a part asks for (a message, a
+//! timer) is put on the queue here, the only place that does.
+
+use crate::Simulation;
+use crate::data::Lsn;
+use crate::ids::{NodeId, RequestId};
+use crate::network::{Endpoint, Message, Payload};
+use crate::node::Node;
+use crate::out::{Effect, Out};
+use crate::standby::Seen;
+use crate::time::Time;
+
+/// Something due in the simulation: a message arriving, or a node's own timer.
+#[derive(Clone, Debug)]
+pub enum Event {
+    Deliver(Message),
+    /// The traffic generator's next request; `generation` tells a stale schedule (from before
+    /// the rate changed) from the current one.
+    Generate {
+        generation: u64,
+    },
+    Timer {
+        node: NodeId,
+        incarnation: u64,
+        timer: Timer,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Timer {
+    /// The request in service is done.
+    ServiceDone,
+    /// A received log entry is on disk.
+    Flush(Lsn),
+    /// The next flushed entry is applied.
+    Apply,
+    /// The write at this position has waited the semi-sync timeout.
+    SemiSyncTimeout(Lsn),
+    /// A parked causal read has waited long enough and goes to the master.
+    CausalTimeout(RequestId),
+    /// The master has been down the failover timeout.
+    FailoverCheck,
+    /// The master's WAL writer flushes what `off` commits left unflushed.
+    WalWriter,
+    /// The master has heard nothing from a cut-off replica for `wal_sender_timeout` (the
+    /// link's change count when it was cut).
+    SenderTimeout(NodeId, u64),
+}
+
+impl Simulation {
+    /// Delivers every event due up to `until`, then sets the clock there.
+    pub fn run_until(&mut self, until: Time) {
+        let mut unlimited = u64::MAX;
+        self.run_within(until, &mut unlimited);
+    }
+
+    /// Like `run_until`, but handles at most `work` events, taking those handled off `work`, and
+    /// says whether it got to `until`. Stopped early, the clock stays at the last event handled,
+    /// and a later call goes on from there: a run is the same however its work is sliced.
+    pub fn run_within(&mut self, until: Time, work: &mut u64) -> bool {
+        loop {
+            if *work == 0 {
+                if self.queue.next_time().is_some_and(|next| next <= until) {
+                    return false;
+                }
+                break;
+            }
+            let Some((at, event)) = self.queue.pop_due(until) else { break };
+            *work -= 1;
+            self.advance_clock(at);
+            self.events_processed += 1;
+            match event {
+                Event::Deliver(message) => self.deliver(message),
+                Event::Generate { generation } => self.on_generate(generation),
+                Event::Timer { node, incarnation, timer } => {
+                    // A timer set in an earlier life of the node (before a crash, a restart
+                    // or a removal) has nothing left to act on.
+                    if self.nodes[node.0].incarnation == incarnation {
+                        self.on_timer(node, timer);
+                    }
+                }
+            }
+        }
+        self.advance_clock(until);
+        true
+    }
+
+    /// When the next pending event is due.
+    pub fn next_event_time(&self) -> Option<Time> {
+        self.queue.next_time()
+    }
+
+    /// Jumps to the next pending event and delivers everything due then. Returns false when
+    /// nothing is pending.
+    pub fn step(&mut self) -> bool {
+        match self.queue.next_time() {
+            Some(at) => {
+                self.run_until(at);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Runs until nothing is pending (with the traffic generator on, that is never).
+    pub fn run_to_quiescence(&mut self) {
+        while self.step() {}
+    }
+
+    pub(crate) fn advance_clock(&mut self, to: Time) {
+        self.metrics.skip_to(to);
+        while to >= self.metrics.open_until() {
+            let samples = self.node_samples();
+            self.metrics.close(samples);
+        }
+        self.now = self.now.max(to);
+    }
+
+    /// Puts a message on the wire, unless a cut link drops it.
+    pub(crate) fn send(&mut self, from: Endpoint, to: Endpoint, payload: Payload) {
+        let (now, master) = (self.now, self.master);
+        if let Some(at) = self.network.transit((from, to, &payload), now, master, &self.config, &mut self.rng) {
+            self.queue.push(at, Event::Deliver(Message { from, to, sent_at: now, payload }));
+        }
+    }
+
+    pub(crate) fn schedule(&mut self, node: NodeId, after: Time, timer: Timer) {
+        let incarnation = self.nodes[node.0].incarnation;
+        self.queue.push(self.now + after, Event::Timer { node, incarnation, timer });
+    }
+
+    /// The traffic generator's next request, in its current schedule.
+    pub(crate) fn schedule_generator(&mut self, after: Time) {
+        let generation = self.generation;
+        self.queue.push(self.now + after, Event::Generate { generation });
+    }
+
+    pub(crate) fn reply(&mut self, from: NodeId, request: RequestId, error: Option<String>) {
+        if let Some(client) = self.in_flight.get(request).map(|record| record.client) {
+            self.send(Endpoint::Node(from), Endpoint::Client(client), Payload::Reply { request, error });
+        }
+    }
+
+    fn deliver(&mut self, message: Message) {
+        let master = self.master;
+        let crosses_cut = self.network.crosses_cut(message.from, message.to, master);
+        match (message.to, message.payload) {
+            (Endpoint::Client(_), Payload::Reply { request, error }) => self.complete(request, error),
+            (Endpoint::Node(node), Payload::Request(job)) => self.arrive(node, job),
+            (Endpoint::Node(node), Payload::Replicate { timeline, entry }) => {
+                if !crosses_cut {
+                    self.in_room(node, |standby, seen, out| standby.receive(timeline, entry, seen, out));
+                }
+            }
+            (Endpoint::Node(node), Payload::Ack { timeline, positions }) => {
+                if let Endpoint::Node(replica) = message.from
+                    && node == master
+                    && !crosses_cut
+                {
+                    self.on_ack(replica, timeline, positions);
+                }
+            }
+            _ => unreachable!("every message kind is sent only to an endpoint that handles it"),
+        }
+    }
+
+    fn on_timer(&mut self, node: NodeId, timer: Timer) {
+        match timer {
+            Timer::ServiceDone => self.service_done(node),
+            Timer::Flush(lsn) => self.in_room(node, |standby, seen, out| standby.flushed(lsn, seen, out)),
+            Timer::Apply => self.in_room(node, Node::apply_next),
+            Timer::SemiSyncTimeout(lsn) => self.on_semi_sync_timeout(lsn),
+            Timer::CausalTimeout(request) => self.on_causal_timeout(node, request),
+            Timer::FailoverCheck => self.on_failover_check(node),
+            Timer::WalWriter => self.flush_master_wal(),
+            Timer::SenderTimeout(replica, changes) => self.on_sender_timeout(replica, changes),
+        }
+    }
+
+    /// Lets a machine handle something, with what it can see of the world, then performs what
+    /// it asked for, in order.
+    pub(crate) fn in_room(&mut self, id: NodeId, handle: impl FnOnce(&mut Node, &Seen, &mut Out)) {
+        let seen = Seen { now: self.now, config: &self.config, master_timeline: self.primary.timeline };
+        // Taken, not borrowed: performing an effect may let another machine handle something.
+        let mut out = std::mem::take(&mut self.effects);
+        handle(&mut self.nodes[id.0], &seen, &mut out);
+        for effect in out.drain(..) {
+            match effect {
+                Effect::ToMaster(payload) => {
+                    let master = self.master;
+                    self.send(Endpoint::Node(id), Endpoint::Node(master), payload);
+                }
+                Effect::After(after, timer) => self.schedule(id, after, timer),
+                Effect::ServeParked => self.release_parked(id),
+            }
+        }
+        self.effects = out;
+    }
+}
