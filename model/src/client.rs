@@ -5,14 +5,16 @@ use std::collections::{BTreeMap, VecDeque};
 
 use crate::Refusal;
 use crate::acknowledged::Acknowledged;
-use crate::config::Mode;
+use crate::config::{Mode, Policy};
 use crate::data::Key;
 use crate::ids::{ClientId, NodeId, RequestId};
 use crate::metrics::Completion;
 use crate::network::{Endpoint, Payload};
 use crate::node::{Job, Query};
 use crate::request::{Op, Outcome, RequestRecord};
+use crate::routing::{self, Member, Members};
 use crate::sql::Parsed;
+use crate::time::Time;
 use crate::timeline::Position;
 use crate::{RECENT_LIMIT, Simulation};
 
@@ -103,6 +105,27 @@ impl Simulation {
             }
             Err(Refusal(reason)) => self.complete(request, Some(reason)),
         }
+    }
+
+    /// The node that serves `client`'s next read, as the router picks it from what it sees.
+    fn route_read(&mut self, client: ClientId) -> Result<NodeId, Refusal> {
+        // A lag is worked out only where the router looks at it: every read is routed.
+        let lag_matters = self.config.max_lag_ms > 0 || self.config.policy == Policy::LeastLag;
+        let member = |id: NodeId| {
+            let node = &self.nodes[id.0];
+            let lag = if lag_matters { self.lag(id) } else { (0, Time::ZERO) };
+            Member { id, distance: self.network.links(id).distance, ops: node.current_ops(), weight: node.weight, lag }
+        };
+        let mut replicas = Members::new();
+        for (id, node) in self.unordered_replicas() {
+            let candidate = member(id);
+            if node.is_up() && !routing::is_shunned(candidate.lag.1, &self.config) {
+                replicas.push(candidate);
+            }
+        }
+        replicas.as_mut_slice().sort_unstable_by_key(|candidate| self.nodes[candidate.id.0].role);
+        let master = self.nodes[self.master.0].is_up().then(|| member(self.master));
+        self.router.route(replicas, master, &mut self.sessions[client].sticky, &self.config, &mut self.rng)
     }
 
     /// The log position a causal read must see: the client's last acknowledged write.

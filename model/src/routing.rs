@@ -1,41 +1,62 @@
-//! Where a read goes: the read preference picks who may serve it (MongoDB), replicas too far
-//! behind are shunned (ProxySQL's `max_replication_lag`), a sticky session keeps its replica,
-//! and the policy picks among the rest (ProxySQL, MaxScale).
+//! Where a read goes, as a part that owns its state (the round-robin turn): the read
+//! preference picks who may serve it (MongoDB), replicas too far behind are shunned (ProxySQL's
+//! `max_replication_lag`), a sticky session keeps its replica, and the policy picks among the
+//! rest (ProxySQL, MaxScale). It sees the machines only as the router would: up or not, how far,
+//! how busy, how far behind.
 
-use crate::config::{MAX_REPLICAS, Policy, ReadPref};
-use crate::ids::{ClientId, NodeId};
+use crate::Refusal;
+use crate::config::{Config, MAX_REPLICAS, Policy, ReadPref};
+use crate::ids::NodeId;
+use crate::rng::SimRng;
 use crate::time::Time;
-use crate::{Refusal, Simulation};
 
 /// MongoDB's `localThresholdMS`: members this much further than the nearest still count as near.
 const NEAR_WINDOW: Time = Time::from_millis(15);
 
-/// The nodes a read may go to, in order of their number, held on the stack: every read is
+/// A machine as the router sees it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Member {
+    pub id: NodeId,
+    /// Its distance from the clients.
+    pub distance: Time,
+    /// Operations in progress there.
+    pub ops: usize,
+    pub weight: u64,
+    /// How far behind the master: log entries, time.
+    pub lag: (u64, Time),
+}
+
+/// The machines a read may go to, in order of their number, held on the stack: every read is
 /// routed, and an allocation per read was a tenth of the model's time in wasm.
-struct Candidates {
-    ids: [NodeId; MAX_REPLICAS + 1],
+pub(crate) struct Members {
+    members: [Member; MAX_REPLICAS + 1],
     len: usize,
 }
 
-impl Candidates {
-    fn new() -> Self {
-        Candidates { ids: [NodeId(0); MAX_REPLICAS + 1], len: 0 }
+impl Members {
+    pub(crate) fn new() -> Self {
+        let none = Member { id: NodeId(0), distance: Time::ZERO, ops: 0, weight: 0, lag: (0, Time::ZERO) };
+        Members { members: [none; MAX_REPLICAS + 1], len: 0 }
     }
 
-    fn push(&mut self, id: NodeId) {
-        self.ids[self.len] = id;
+    pub(crate) fn push(&mut self, member: Member) {
+        self.members[self.len] = member;
         self.len += 1;
     }
 
-    fn as_slice(&self) -> &[NodeId] {
-        &self.ids[..self.len]
+    pub(crate) fn as_mut_slice(&mut self) -> &mut [Member] {
+        &mut self.members[..self.len]
     }
 
-    fn retain(&mut self, keep: impl Fn(NodeId) -> bool) {
+    fn as_slice(&self) -> &[Member] {
+        &self.members[..self.len]
+    }
+
+    fn retain(&mut self, keep: impl Fn(&Member) -> bool) {
         let mut kept = 0;
         for index in 0..self.len {
-            if keep(self.ids[index]) {
-                self.ids[kept] = self.ids[index];
+            if keep(&self.members[index]) {
+                self.members[kept] = self.members[index];
                 kept += 1;
             }
         }
@@ -43,95 +64,103 @@ impl Candidates {
     }
 }
 
-impl Simulation {
-    /// A replica is shunned while it is further behind than `max_lag`.
-    pub fn is_shunned(&self, id: NodeId) -> bool {
-        self.config.max_lag_ms > 0 && self.lag(id).1 > Time::from_millis(self.config.max_lag_ms)
-    }
+/// A replica is shunned while it is further behind than `max_lag`.
+pub(crate) fn is_shunned(lag: Time, config: &Config) -> bool {
+    config.max_lag_ms > 0 && lag > Time::from_millis(config.max_lag_ms)
+}
 
-    /// The node that serves `client`'s next read, or the router's refusal when none can.
-    pub(crate) fn route_read(&mut self, client: ClientId) -> Result<NodeId, Refusal> {
-        let master = self.master;
-        let master_up = self.nodes[master.0].is_up();
-        let mut replicas = Candidates::new();
-        for (id, node) in self.unordered_replicas() {
-            if node.is_up() && !self.is_shunned(id) {
-                replicas.push(id);
-            }
-        }
-        replicas.ids[..replicas.len].sort_unstable_by_key(|id| self.nodes[id.0].role);
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Router {
+    /// Whose turn it is under round-robin, and among ties under the "least" policies.
+    turn: usize,
+}
+
+impl Router {
+    /// The machine that serves a client's next read, or the router's refusal when none can:
+    /// among `replicas` (those up and not shunned, by number) and the master (when it is up).
+    /// A sticky session's `sticky` replica is kept while it is a candidate, and set when
+    /// chosen.
+    pub(crate) fn route(
+        &mut self,
+        replicas: Members,
+        master: Option<Member>,
+        sticky: &mut Option<NodeId>,
+        config: &Config,
+        rng: &mut SimRng,
+    ) -> Result<NodeId, Refusal> {
         const NO_REPLICA: &str = "no replica can serve the read: every replica is down or shunned";
         const MASTER_DOWN: &str = "the master is down";
         let no_replica = || Refusal::new(NO_REPLICA);
         let master_down = || Refusal::new(MASTER_DOWN);
-        match self.config.read_pref {
-            ReadPref::Primary => master_up.then_some(master).ok_or_else(master_down),
-            ReadPref::PrimaryPreferred if master_up => Ok(master),
+        let master_id = master.map(|master| master.id);
+        match config.read_pref {
+            ReadPref::Primary => master_id.ok_or_else(master_down),
+            ReadPref::PrimaryPreferred if master.is_some() => Ok(master_id.expect("the master is up")),
             ReadPref::PrimaryPreferred | ReadPref::Secondary => {
-                self.pick_replica(client, replicas.as_slice()).ok_or_else(no_replica)
+                self.pick_replica(&replicas, sticky, config, rng).ok_or_else(no_replica)
             }
-            ReadPref::SecondaryPreferred => match self.pick_replica(client, replicas.as_slice()) {
+            ReadPref::SecondaryPreferred => match self.pick_replica(&replicas, sticky, config, rng) {
                 Some(id) => Ok(id),
-                None if master_up => Ok(master),
-                None => Err(Refusal::new(format!("{NO_REPLICA} and {MASTER_DOWN}"))),
+                None => master_id.ok_or_else(|| Refusal::new(format!("{NO_REPLICA} and {MASTER_DOWN}"))),
             },
             ReadPref::Nearest => {
                 let mut members = replicas;
-                if master_up {
+                if let Some(master) = master {
                     members.push(master);
                 }
-                let nearest = members
-                    .as_slice()
-                    .iter()
-                    .map(|id| self.network.links(*id).distance)
-                    .min()
-                    .ok_or_else(master_down)?;
-                members.retain(|id| self.network.links(id).distance <= nearest + NEAR_WINDOW);
-                self.pick_replica(client, members.as_slice()).ok_or_else(no_replica)
+                let nearest = members.as_slice().iter().map(|member| member.distance).min().ok_or_else(master_down)?;
+                members.retain(|member| member.distance <= nearest + NEAR_WINDOW);
+                self.pick_replica(&members, sticky, config, rng).ok_or_else(no_replica)
             }
         }
     }
 
     /// A sticky session's replica if it is still a candidate, otherwise the policy's choice.
-    fn pick_replica(&mut self, client: ClientId, candidates: &[NodeId]) -> Option<NodeId> {
-        if candidates.is_empty() {
+    fn pick_replica(
+        &mut self,
+        candidates: &Members,
+        sticky: &mut Option<NodeId>,
+        config: &Config,
+        rng: &mut SimRng,
+    ) -> Option<NodeId> {
+        if candidates.as_slice().is_empty() {
             return None;
         }
-        if self.config.sticky
-            && let Some(sticky) = self.sessions[client].sticky
-            && candidates.contains(&sticky)
+        if config.sticky
+            && let Some(kept) = *sticky
+            && candidates.as_slice().iter().any(|member| member.id == kept)
         {
-            return Some(sticky);
+            return Some(kept);
         }
-        let chosen = self.pick(candidates);
-        if self.config.sticky {
-            self.sessions[client].sticky = Some(chosen);
+        let chosen = self.pick(candidates, config.policy, rng);
+        if config.sticky {
+            *sticky = Some(chosen);
         }
         Some(chosen)
     }
 
-    fn pick(&mut self, candidates: &[NodeId]) -> NodeId {
+    fn pick(&mut self, candidates: &Members, policy: Policy, rng: &mut SimRng) -> NodeId {
+        let members = candidates.as_slice();
         // Ties under the "least" policies go round in turn, not always to the first.
-        let turn = self.round_robin;
-        self.round_robin = self.round_robin.wrapping_add(1);
-        let rotated = || (0..candidates.len()).map(move |offset| candidates[(turn + offset) % candidates.len()]);
-        match self.config.policy {
-            Policy::RoundRobin => candidates[turn % candidates.len()],
-            Policy::Random => *self.rng.pick(candidates),
+        let turn = self.turn;
+        self.turn = self.turn.wrapping_add(1);
+        let rotated = || (0..members.len()).map(|offset| members[(turn + offset) % members.len()]);
+        match policy {
+            Policy::RoundRobin => members[turn % members.len()].id,
+            Policy::Random => rng.pick(members).id,
             Policy::Weighted => {
-                let total: u64 = candidates.iter().map(|id| self.nodes[id.0].weight).sum();
-                let mut draw = self.rng.below(total);
-                for id in candidates {
-                    let weight = self.nodes[id.0].weight;
-                    if draw < weight {
-                        return *id;
+                let total: u64 = members.iter().map(|member| member.weight).sum();
+                let mut draw = rng.below(total);
+                for member in members {
+                    if draw < member.weight {
+                        return member.id;
                     }
-                    draw -= weight;
+                    draw -= member.weight;
                 }
                 unreachable!("the draw is below the total weight")
             }
-            Policy::LeastOps => rotated().min_by_key(|id| self.nodes[id.0].current_ops()).expect("candidates"),
-            Policy::LeastLag => rotated().min_by_key(|id| self.lag(*id)).expect("candidates"),
+            Policy::LeastOps => rotated().min_by_key(|member| member.ops).expect("candidates").id,
+            Policy::LeastLag => rotated().min_by_key(|member| member.lag).expect("candidates").id,
         }
     }
 }

@@ -15,6 +15,7 @@ use crate::out::Out;
 use crate::queue::EventQueue;
 use crate::request::{InFlight, Op, RequestRecord, Stats};
 use crate::rng::SimRng;
+use crate::routing::{self, Router};
 use crate::time::Time;
 use crate::timeline::Timelines;
 use crate::wal::Primary;
@@ -69,7 +70,7 @@ pub struct Simulation {
     pub(crate) timelines: Timelines,
     /// Log entries written so far, across every timeline: numbers each write (`Row::write`).
     pub(crate) writes_logged: u64,
-    pub(crate) round_robin: usize,
+    pub(crate) router: Router,
     pub(crate) sessions: Vec<Session>,
     pub(crate) next_request: RequestId,
     pub(crate) next_incarnation: u64,
@@ -109,7 +110,7 @@ impl Simulation {
             primary: Primary::new(Database::seed(), 0, Timelines::FIRST),
             timelines: Timelines::default(),
             writes_logged: 0,
-            round_robin: 0,
+            router: Router::default(),
             sessions: vec![Session::default(); config.clients],
             next_request: 1,
             next_incarnation: 0,
@@ -264,6 +265,11 @@ impl Simulation {
         } else {
             NodeState::Up
         }
+    }
+
+    /// A replica is shunned while it is further behind than `max_lag`.
+    pub fn is_shunned(&self, id: NodeId) -> bool {
+        routing::is_shunned(self.lag(id).1, &self.config)
     }
 
     /// How far a node is behind the master: in log entries, and in time since the master
