@@ -66,3 +66,68 @@ fn the_view_model_imports_no_component() {
     }
     assert!(reaching.is_empty(), "view/ reaches into the components: {reaching:#?}");
 }
+
+/// The names of the functions a source defines, and of the methods it calls on `self`.
+struct Names<'a> {
+    defined: Vec<&'a str>,
+    called: Vec<&'a str>,
+}
+
+fn defined_and_called(source: &str) -> Names<'_> {
+    let identifier_at =
+        |text: &str| -> usize { text.find(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap_or(text.len()) };
+    let defined = source
+        .match_indices("fn ")
+        .filter(|(at, _)| !source[..*at].ends_with(|c: char| c.is_alphanumeric() || c == '_'))
+        .map(|(at, _)| &source[at + 3..])
+        .map(|rest| &rest[..identifier_at(rest)])
+        .filter(|name| !name.is_empty())
+        .collect();
+    let called = source
+        .match_indices("self.")
+        .map(|(at, _)| &source[at + 5..])
+        .filter_map(|rest| {
+            let end = identifier_at(rest);
+            (rest[end..].starts_with('(') && end > 0).then(|| &rest[..end])
+        })
+        .collect();
+    Names { defined, called }
+}
+
+#[test]
+fn no_two_model_files_call_each_other_both_ways() {
+    let model = Path::new(env!("CARGO_MANIFEST_DIR")).join("model/src");
+    let texts: Vec<(String, String)> = sources(&model)
+        .into_iter()
+        .map(|path| {
+            let text = fs::read_to_string(&path).expect("a model file");
+            // A file's unit tests may call anything.
+            let code = text.split("#[cfg(test)]").next().unwrap_or(&text).to_string();
+            (path.strip_prefix(&model).unwrap().display().to_string(), code)
+        })
+        .collect();
+    let parsed: Vec<(&str, Names)> =
+        texts.iter().map(|(file, code)| (file.as_str(), defined_and_called(code))).collect();
+    // A call names its file only when one file defines that name.
+    let home = |name: &str| {
+        let mut homes = parsed.iter().filter(|(_, names)| names.defined.contains(&name)).map(|(file, _)| *file);
+        homes.next().filter(|_| homes.next().is_none())
+    };
+    let calls = |from: &str, to: &str| {
+        parsed
+            .iter()
+            .find(|(file, _)| *file == from)
+            .is_some_and(|(_, names)| names.called.iter().any(|name| home(name) == Some(to)))
+    };
+    let files: Vec<&str> = parsed.iter().map(|(file, _)| *file).collect();
+    assert!(calls("event_loop.rs", "commit.rs"), "the check sees the event loop hand a report to commit.rs");
+    let mut both_ways = Vec::new();
+    for (index, a) in files.iter().enumerate() {
+        for b in &files[index + 1..] {
+            if calls(a, b) && calls(b, a) {
+                both_ways.push(format!("{a} <-> {b}"));
+            }
+        }
+    }
+    assert!(both_ways.is_empty(), "model files that call each other both ways: {both_ways:#?}");
+}

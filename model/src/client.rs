@@ -272,4 +272,27 @@ impl Simulation {
     pub(crate) fn mode_acknowledged(&self) -> Mode {
         if self.primary.fallback { Mode::Async } else { self.config.mode }
     }
+
+    /// Sends the client's next queued statement, if any.
+    pub(crate) fn send_next_statement(&mut self, client: ClientId) {
+        let Some(statement) = self.sessions[client].sql_queue.pop_front() else {
+            self.sessions[client].sql_running = None;
+            return;
+        };
+        let read = statement.is_read();
+        let request = self.open_request(client, Op::Sql { text: statement.text.clone(), read });
+        self.sessions[client].sql_running = Some(request);
+        let to_master = statement.goes_to_master();
+        let statement = Box::new(statement);
+        if read {
+            self.route_read_to(client, request, Query::Select(statement), to_master);
+        } else {
+            let master = self.master;
+            self.send(
+                Endpoint::Client(client),
+                Endpoint::Node(master),
+                Payload::Request(Job::Execute { request, statement }),
+            );
+        }
+    }
 }

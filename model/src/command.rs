@@ -8,6 +8,7 @@ use crate::config::{Config, Mode};
 use crate::data::Key;
 use crate::events::EventKind;
 use crate::ids::{ClientId, NodeId, NodeRef};
+use crate::node::{Node, Status};
 use crate::time::Time;
 
 /// What a user (or a test, or a replayed link) can ask of the simulation.
@@ -268,5 +269,40 @@ impl Simulation {
         // A looser mode or quorum may release writes that were waiting.
         self.commit_ready();
         Ok(())
+    }
+
+    /// Adds replicas (each a copy of the master, as after a base backup) or removes the
+    /// highest-numbered ones.
+    pub(crate) fn set_replica_count(&mut self, count: usize) {
+        let mut current = self.replicas();
+        while current.len() > count {
+            let (id, _) = current.pop().expect("more replicas than wanted");
+            self.remove_node(id);
+            current = self.replicas();
+        }
+        let master = self.master;
+        for number in current.len() + 1..=count {
+            let (data, lsn) = (self.nodes[master.0].data.clone(), self.nodes[master.0].positions.applied);
+            let incarnation = self.new_incarnation();
+            let node = Node::new(NodeRef::Replica(number), incarnation, data, lsn, self.primary.timeline, &self.config);
+            let id = match self.nodes.iter().position(|node| node.status == Status::Removed) {
+                Some(index) => {
+                    self.nodes[index] = node;
+                    NodeId(index)
+                }
+                None => {
+                    self.nodes.push(node);
+                    NodeId(self.nodes.len() - 1)
+                }
+            };
+            self.network.connect(id, &self.config);
+            self.primary.report(id, self.nodes[id.0].positions);
+        }
+    }
+
+    pub(crate) fn remove_node(&mut self, id: NodeId) {
+        let label = self.label(id);
+        self.end_process(id, Status::Removed, &format!("{label} was removed"));
+        self.primary.forget(id);
     }
 }

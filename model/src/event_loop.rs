@@ -7,9 +7,8 @@ use crate::data::Lsn;
 use crate::ids::{NodeId, RequestId};
 use crate::network::{Endpoint, Message, Payload};
 use crate::node::Node;
-use crate::out::{Effect, Out};
-use crate::standby::Seen;
 use crate::time::Time;
+use crate::traffic::Traffic;
 
 /// Something due in the simulation: a message arriving, or a node's own timer.
 #[derive(Clone, Debug)]
@@ -72,7 +71,12 @@ impl Simulation {
             self.events_processed += 1;
             match event {
                 Event::Deliver(message) => self.deliver(message),
-                Event::Generate { generation } => self.on_generate(generation),
+                Event::Generate { generation } if self.traffic.is_current(generation) => {
+                    let command = Traffic::next_request(&self.config, &mut self.rng);
+                    self.apply(command).expect("generated requests come from existing clients");
+                    self.schedule_generator(generation);
+                }
+                Event::Generate { .. } => {}
                 Event::Timer { node, incarnation, timer } => {
                     // A timer set in an earlier life of the node (before a crash, a restart
                     // or a removal) has nothing left to act on.
@@ -117,31 +121,6 @@ impl Simulation {
         self.now = self.now.max(to);
     }
 
-    /// Puts a message on the wire, unless a cut link drops it.
-    pub(crate) fn send(&mut self, from: Endpoint, to: Endpoint, payload: Payload) {
-        let (now, master) = (self.now, self.master);
-        if let Some(at) = self.network.transit((from, to, &payload), now, master, &self.config, &mut self.rng) {
-            self.queue.push(at, Event::Deliver(Message { from, to, sent_at: now, payload }));
-        }
-    }
-
-    pub(crate) fn schedule(&mut self, node: NodeId, after: Time, timer: Timer) {
-        let incarnation = self.nodes[node.0].incarnation;
-        self.queue.push(self.now + after, Event::Timer { node, incarnation, timer });
-    }
-
-    /// The traffic generator's next request, in its current schedule.
-    pub(crate) fn schedule_generator(&mut self, after: Time) {
-        let generation = self.generation;
-        self.queue.push(self.now + after, Event::Generate { generation });
-    }
-
-    pub(crate) fn reply(&mut self, from: NodeId, request: RequestId, error: Option<String>) {
-        if let Some(client) = self.in_flight.get(request).map(|record| record.client) {
-            self.send(Endpoint::Node(from), Endpoint::Client(client), Payload::Reply { request, error });
-        }
-    }
-
     fn deliver(&mut self, message: Message) {
         let master = self.master;
         let crosses_cut = self.network.crosses_cut(message.from, message.to, master);
@@ -176,25 +155,5 @@ impl Simulation {
             Timer::WalWriter => self.flush_master_wal(),
             Timer::SenderTimeout(replica, changes) => self.on_sender_timeout(replica, changes),
         }
-    }
-
-    /// Lets a machine handle something, with what it can see of the world, then performs what
-    /// it asked for, in order.
-    pub(crate) fn in_room(&mut self, id: NodeId, handle: impl FnOnce(&mut Node, &Seen, &mut Out)) {
-        let seen = Seen { now: self.now, config: &self.config, master_timeline: self.primary.timeline };
-        // Taken, not borrowed: performing an effect may let another machine handle something.
-        let mut out = std::mem::take(&mut self.effects);
-        handle(&mut self.nodes[id.0], &seen, &mut out);
-        for effect in out.drain(..) {
-            match effect {
-                Effect::ToMaster(payload) => {
-                    let master = self.master;
-                    self.send(Endpoint::Node(id), Endpoint::Node(master), payload);
-                }
-                Effect::After(after, timer) => self.schedule(id, after, timer),
-                Effect::ServeParked => self.release_parked(id),
-            }
-        }
-        self.effects = out;
     }
 }

@@ -11,26 +11,29 @@
 //!
 //! | file | concept |
 //! |---|---|
-//! | `simulation` | the state, the clock, what the page reads |
-//! | `event_loop` | what is due, delivered in time order; the one place that queues messages and timers |
-//! | `command` | what can be asked, checked and dispatched |
+//! | `simulation` | the state, the clock, what the page reads; the one place that queues messages and timers (`send`, `schedule`, `reply`) |
+//! | `event_loop` | what is due, delivered in time order to the part it concerns (the top: nothing calls back into it) |
+//! | `rooms` | the rooms' door: a machine handles something in its own room, and the effects it asks for (`out`) are performed |
+//! | `command` | what can be asked, checked and dispatched; adding and removing replicas |
 //! | `refusal` | the error of an input refused, with what and where |
 //! | `ids` | the identities of machines, clients and requests |
 //! | `network` | the network as a part: each machine's links (distance, replication delay, a cut), delivery order |
-//! | `server` | each node serving requests at its capacity from a bounded queue; overload; adding and removing nodes |
+//! | `server` | each node serving requests at its capacity from a bounded queue; overload |
+//! | `reads` | answering a read, and the one place that decides whether the answer is stale; causal reads parked |
 //! | `wal` | the master's log: writes logged, flushed, shipped, kept for replicas (slots) |
 //! | `standby` | the standby's side, as a room: receive, flush, apply, report |
 //! | `out` | the effects a room asks for (messages, timers), performed by the simulation |
 //! | `commit` | hearing standbys' reports; when a write is acknowledged: levels, quorums, the standby list, semi-sync, cancel |
-//! | `failure` | crashes, partitions, failover, timelines' divergence, rewind and rebuild |
+//! | `failure` | crashes, restarts, partitions, failover |
+//! | `rejoin` | a replica (re)joining the master's history: streamed what it lacks, diverged or stranded; rewind and rebuild |
 //! | `timeline` | PostgreSQL's timelines: forks and (timeline, LSN) positions |
-//! | `routing` | where a read goes: read preference, policies, causal reads |
+//! | `routing` | the router as a part: where a read goes (read preference, shunning, sticky sessions, policies) |
 //! | `client` | sessions, their guarantees and violations, finishing requests |
 //! | `order` | one sort shared by the history, the checker and the export (a single copy in the wasm) |
 //! | `history` | the latest operations as clients saw them, in lanes, and their verdicts (`checker`) |
 //! | `checker` | histories of reads and writes checked: linearizable, sequentially consistent, read-your-writes, monotonic reads, with a witness no operation can be removed from; bounded work |
 //! | `console` | the SQL console's statements, routed; `sql/` parses and runs them |
-//! | `traffic` | the traffic generator |
+//! | `traffic` | the traffic generator as a part: its schedule, its requests and gaps |
 //! | `data`, `node`, `request`, `events`, `metrics` | rows and log entries, a node's copy, request records and counters, the event log, windowed measurements |
 //! | `queue`, `rng`, `time`, `words` | events by time, the seeded generator, simulated time, counts in words |
 //! | `recording`, `benchmark`, `demos` | a run as settings and timed commands; the standard workload; the lecture demos' scripts and claims |
@@ -56,10 +59,13 @@ pub mod node;
 pub mod order;
 mod out;
 pub mod queue;
+mod reads;
 pub mod recording;
 mod refusal;
+mod rejoin;
 pub mod request;
 pub mod rng;
+mod rooms;
 mod routing;
 mod server;
 mod simulation;

@@ -9,8 +9,8 @@ use crate::data::{Database, Lsn};
 use crate::events::{ClusterEvent, EventKind};
 use crate::ids::{NodeId, NodeRef, RequestId};
 use crate::metrics::{Metrics, NodeSample};
-use crate::network::{Links, Message, Network};
-use crate::node::{Node, Status};
+use crate::network::{Endpoint, Links, Message, Network, Payload};
+use crate::node::{Follow, Node, Status};
 use crate::out::Out;
 use crate::queue::EventQueue;
 use crate::request::{InFlight, Op, RequestRecord, Stats};
@@ -18,8 +18,9 @@ use crate::rng::SimRng;
 use crate::routing::{self, Router};
 use crate::time::Time;
 use crate::timeline::Timelines;
+use crate::traffic::Traffic;
 use crate::wal::Primary;
-use crate::{Event, Refusal};
+use crate::{Event, Refusal, Timer};
 
 /// How many finished requests the model remembers for the request log.
 pub const RECENT_LIMIT: usize = 50;
@@ -88,8 +89,7 @@ pub struct Simulation {
     pub(crate) events: VecDeque<ClusterEvent>,
     pub(crate) metrics: Metrics,
     pub(crate) events_processed: u64,
-    /// Bumped whenever the generator's rate changes, voiding the old schedule.
-    pub(crate) generation: u64,
+    pub(crate) traffic: Traffic,
     /// Finished SQL console requests, oldest first, at most `RECENT_LIMIT`.
     pub(crate) sql_log: VecDeque<RequestRecord>,
     /// The effects a machine asks for, reused from handler to handler: an allocation per
@@ -123,7 +123,7 @@ impl Simulation {
             events: VecDeque::new(),
             metrics: Metrics::default(),
             events_processed: 0,
-            generation: 0,
+            traffic: Traffic::default(),
             sql_log: VecDeque::new(),
             effects: Out::new(),
             config,
@@ -352,6 +352,38 @@ impl Simulation {
             .collect()
     }
 
+    /// Puts a message on the wire, unless a cut link drops it.
+    pub(crate) fn send(&mut self, from: Endpoint, to: Endpoint, payload: Payload) {
+        let (now, master) = (self.now, self.master);
+        if let Some(at) = self.network.transit((from, to, &payload), now, master, &self.config, &mut self.rng) {
+            self.queue.push(at, Event::Deliver(Message { from, to, sent_at: now, payload }));
+        }
+    }
+
+    pub(crate) fn schedule(&mut self, node: NodeId, after: Time, timer: Timer) {
+        let incarnation = self.nodes[node.0].incarnation;
+        self.queue.push(self.now + after, Event::Timer { node, incarnation, timer });
+    }
+
+    /// Starts the traffic generator's schedule afresh at the current rate (or stops it at 0).
+    pub(crate) fn restart_generator(&mut self) {
+        let generation = self.traffic.restart();
+        self.schedule_generator(generation);
+    }
+
+    /// The traffic generator's next request in the schedule `generation`.
+    pub(crate) fn schedule_generator(&mut self, generation: u64) {
+        if let Some(gap) = Traffic::gap(&self.config, &mut self.rng) {
+            self.queue.push(self.now + gap, Event::Generate { generation });
+        }
+    }
+
+    pub(crate) fn reply(&mut self, from: NodeId, request: RequestId, error: Option<String>) {
+        if let Some(client) = self.in_flight.get(request).map(|record| record.client) {
+            self.send(Endpoint::Node(from), Endpoint::Client(client), Payload::Reply { request, error });
+        }
+    }
+
     pub(crate) fn new_incarnation(&mut self) -> u64 {
         self.next_incarnation += 1;
         self.next_incarnation
@@ -362,6 +394,12 @@ impl Simulation {
             self.events.pop_front();
         }
         self.events.push_back(ClusterEvent { at: self.now, kind });
+    }
+
+    /// The replicas following the master's history (up or down), not diverged or stranded.
+    pub(crate) fn followers(&self) -> impl Iterator<Item = (NodeId, &Node)> {
+        let timeline = self.primary.timeline;
+        self.unordered_replicas().filter(move |(_, node)| node.follow == Follow::Streaming && node.timeline == timeline)
     }
 }
 

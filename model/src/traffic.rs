@@ -1,43 +1,52 @@
-//! The traffic generator: requests from random clients at a set rate, a set share of them
-//! reads, spread over a set number of hot users. Every choice, the gaps between requests
-//! included, comes from the seeded generator, so generated traffic replays exactly.
+//! The traffic generator, as a part that owns its state (which schedule is current): requests
+//! from random clients at a set rate, a set share of them reads, spread over a set number of hot
+//! users. Every choice, the gaps between requests included, comes from the seeded generator, so
+//! generated traffic replays exactly.
 
-use crate::data::FIRST_USER;
+use crate::Command;
+use crate::config::Config;
+use crate::data::{self, FIRST_USER};
+use crate::rng::SimRng;
 use crate::time::Time;
-use crate::{Command, Simulation, data};
 
-impl Simulation {
-    /// Starts the generator's schedule afresh at the current rate (or stops it at 0).
-    pub(crate) fn restart_generator(&mut self) {
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Traffic {
+    /// Bumped whenever the rate changes, voiding the old schedule.
+    generation: u64,
+}
+
+impl Traffic {
+    /// Starts a schedule afresh (at a new rate): returns its generation.
+    pub(crate) fn restart(&mut self) -> u64 {
         self.generation += 1;
-        self.schedule_next_request();
+        self.generation
     }
 
-    pub(crate) fn on_generate(&mut self, generation: u64) {
-        if generation != self.generation {
-            return;
-        }
-        let client = self.rng.below(self.config.clients as u64) as usize;
-        let key = FIRST_USER + self.rng.below(self.config.hot_keys);
-        let command = if self.rng.below(100) < self.config.reads_percent {
+    /// Whether a scheduled request belongs to the current schedule.
+    pub(crate) fn is_current(&self, generation: u64) -> bool {
+        generation == self.generation
+    }
+
+    /// The next request.
+    pub(crate) fn next_request(config: &Config, rng: &mut SimRng) -> Command {
+        let client = rng.below(config.clients as u64) as usize;
+        let key = FIRST_USER + rng.below(config.hot_keys);
+        if rng.below(100) < config.reads_percent {
             Command::Read { client, key }
         } else {
-            let name = self.rng.pick(&data::WRITE_NAMES).to_string();
+            let name = rng.pick(&data::WRITE_NAMES).to_string();
             Command::Write { client, key, name }
-        };
-        self.apply(command).expect("generated requests come from existing clients");
-        self.schedule_next_request();
+        }
     }
 
-    /// The next request comes after a gap drawn uniformly between 0 and twice the mean gap:
-    /// irregular like real traffic, the right rate on average, and in whole microseconds so
-    /// every platform draws the same (a float exponential draw might not).
-    fn schedule_next_request(&mut self) {
-        if self.config.rate == 0 {
-            return;
+    /// The gap before the next request (none at rate 0): drawn uniformly between 0 and twice the
+    /// mean gap, irregular like real traffic, the right rate on average, and in whole
+    /// microseconds so every platform draws the same (a float exponential draw might not).
+    pub(crate) fn gap(config: &Config, rng: &mut SimRng) -> Option<Time> {
+        if config.rate == 0 {
+            return None;
         }
-        let mean_gap = 1_000_000 / self.config.rate;
-        let gap = Time(self.rng.below(2 * mean_gap + 1).max(1));
-        self.schedule_generator(gap);
+        let mean_gap = 1_000_000 / config.rate;
+        Some(Time(rng.below(2 * mean_gap + 1).max(1)))
     }
 }

@@ -10,7 +10,7 @@ use crate::data::{self, Change, Database, Key, LogEntry, Lsn, Row, USERS, Value}
 use crate::events::EventKind;
 use crate::ids::{NodeId, RequestId};
 use crate::network::{Endpoint, Payload};
-use crate::node::{Follow, Node, Positions};
+use crate::node::{Follow, Positions};
 use crate::request::Outcome;
 use crate::sql::{self, Parsed};
 use crate::time::Time;
@@ -248,41 +248,6 @@ impl Simulation {
         lost
     }
 
-    /// On (re)connecting, a replica reports where it is, and the master streams it everything
-    /// it has not received: if its history is the master's (else it has diverged), and if the
-    /// master still has the WAL it needs (else only a rebuild brings it back).
-    pub(crate) fn catch_up(&mut self, id: NodeId) {
-        let master = self.master;
-        if !self.nodes[id.0].is_up() || !self.nodes[master.0].is_up() || self.network.links(id).cut {
-            return;
-        }
-        if !self.follows_the_master(id) {
-            return;
-        }
-        self.in_room(id, |standby, _, out| standby.report(out));
-        let from = self.nodes[id.0].positions.received + 1;
-        let last = self.nodes[master.0].positions.flushed;
-        if from > last {
-            return;
-        }
-        let kept = from >= self.primary.kept_from;
-        let Some(first) = self.primary.entry(from).map(|entry| entry.lsn).filter(|&lsn| kept && lsn == from) else {
-            let node = &mut self.nodes[id.0];
-            node.follow = Follow::WalRemoved;
-            node.streaming = false;
-            self.note(EventKind::WalRemoved { node: self.label(id), lsn: from });
-            return;
-        };
-        let entries: Vec<Rc<LogEntry>> = (first..=last).filter_map(|lsn| self.primary.entry(lsn).cloned()).collect();
-        for entry in entries {
-            self.send(
-                Endpoint::Node(master),
-                Endpoint::Node(id),
-                Payload::Replicate { timeline: self.primary.timeline, entry },
-            );
-        }
-    }
-
     /// Keeps the master's WAL bounded, as PostgreSQL does: the newest `wal_keep` entries
     /// (`wal_keep_size`) stay whoever has applied them, and so does what is not yet on the
     /// master's disk, what a waiting commit needs, and what a replication slot holds for its
@@ -325,12 +290,6 @@ impl Simulation {
                 break;
             }
         }
-    }
-
-    /// The replicas following the master's history (up or down), not diverged or stranded.
-    pub(crate) fn followers(&self) -> impl Iterator<Item = (NodeId, &Node)> {
-        let timeline = self.primary.timeline;
-        self.unordered_replicas().filter(move |(_, node)| node.follow == Follow::Streaming && node.timeline == timeline)
     }
 
     /// With replication slots, the replica whose slot holds the master's WAL furthest back, and

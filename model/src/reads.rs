@@ -1,0 +1,86 @@
+//! Answering a read, and the one place that decides whether the answer is stale: beside the
+//! master's committed answer at the same instant. A causal read that reached a replica before
+//! the write it must see waits there (MaxScale's causal_reads) until the replica applies it or
+//! the timeout sends it to the master.
+
+use crate::Simulation;
+use crate::ids::{NodeId, RequestId};
+use crate::network::{Endpoint, Payload};
+use crate::node::{Job, Query};
+use crate::request::Outcome;
+use crate::sql::{self, Statement};
+use crate::time::Time;
+use crate::timeline::Position;
+
+impl Simulation {
+    /// Answers a read from the node's data (the master answers from what it has committed),
+    /// beside the master's committed answer at the same instant. The answer is stale when the
+    /// node had not applied everything the master committed and the two answers differ.
+    pub(crate) fn finish_read(&mut self, id: NodeId, request: RequestId, query: &Query) {
+        let is_master = id == self.master;
+        let data = if is_master { &self.primary.visible } else { &self.nodes[id.0].data };
+        let behind = !is_master && self.nodes[id.0].positions.applied < self.primary.committed_lsn;
+        let node_lag = if is_master { Time::ZERO } else { self.lag(id).1 };
+        let node_at = Position {
+            timeline: self.nodes[id.0].timeline,
+            lsn: if is_master { self.primary.committed_lsn } else { self.nodes[id.0].positions.applied },
+        };
+        let outcome = match query {
+            Query::User(key) => {
+                let row = data.user(*key).cloned();
+                let master_row = self.primary.visible.user(*key).cloned();
+                let stale = behind && row != master_row;
+                Outcome::Read { row, master_row, stale, node_lag }
+            }
+            Query::Select(parsed) => {
+                let Statement::Select(select) = &parsed.statement else { unreachable!("reads carry SELECTs") };
+                let result = sql::query(data, select);
+                let master_result = sql::query(&self.primary.visible, select);
+                match (result, master_result) {
+                    (Ok(result), Ok(master)) => {
+                        let stale = behind && result != master;
+                        Outcome::Rows { result, master_result: stale.then_some(master), node_lag, node_at }
+                    }
+                    (Err(error), _) => {
+                        // The error is the node's own answer: a table not yet replicated there
+                        // is unknown to it.
+                        self.nodes[id.0].reads_served += 1;
+                        self.record(request, id, Outcome::Failed { reason: error.to_string() });
+                        self.reply(id, request, Some(error.to_string()));
+                        return;
+                    }
+                    (Ok(result), Err(_)) => Outcome::Rows { result, master_result: None, node_lag, node_at },
+                }
+            }
+        };
+        self.nodes[id.0].reads_served += 1;
+        self.metrics.record_node_read(id.0);
+        self.record(request, id, outcome);
+        self.reply(id, request, None);
+    }
+
+    /// Serves the parked causal reads that the replica's progress now allows.
+    pub(crate) fn release_parked(&mut self, id: NodeId) {
+        let parked = std::mem::take(&mut self.nodes[id.0].parked);
+        let (ready, waiting): (Vec<_>, Vec<_>) = parked.into_iter().partition(|read| self.has_applied(id, read.token));
+        self.nodes[id.0].parked = waiting;
+        for read in ready {
+            self.finish_read(id, read.request, &read.query);
+        }
+    }
+
+    pub(crate) fn on_causal_timeout(&mut self, id: NodeId, request: RequestId) {
+        let parked = &mut self.nodes[id.0].parked;
+        let Some(index) = parked.iter().position(|read| read.request == request) else {
+            return;
+        };
+        let read = parked.remove(index);
+        // As MaxScale's causal_reads: past the timeout the read is retried on the master.
+        let client = self.in_flight.get(request).map(|record| record.client);
+        if let Some(client) = client {
+            let master = self.master;
+            let payload = Payload::Request(Job::Read { request, query: read.query, token: Some(read.token) });
+            self.send(Endpoint::Client(client), Endpoint::Node(master), payload);
+        }
+    }
+}

@@ -1,0 +1,152 @@
+//! A replica (re)joining the master's history: on reconnecting it is streamed what it lacks,
+//! if its history is the master's (else it has diverged) and the master still has the WAL it
+//! needs (else it is stranded); pg_rewind and a new base backup bring a node back.
+
+use std::rc::Rc;
+
+use crate::data::{LogEntry, Lsn};
+use crate::events::EventKind;
+use crate::ids::NodeId;
+use crate::network::{Endpoint, Payload};
+use crate::node::Follow;
+use crate::timeline::Position;
+use crate::{Refusal, Simulation};
+
+impl Simulation {
+    /// On (re)connecting, a replica reports where it is, and the master streams it everything
+    /// it has not received: if its history is the master's (else it has diverged), and if the
+    /// master still has the WAL it needs (else only a rebuild brings it back).
+    pub(crate) fn catch_up(&mut self, id: NodeId) {
+        let master = self.master;
+        if !self.nodes[id.0].is_up() || !self.nodes[master.0].is_up() || self.network.links(id).cut {
+            return;
+        }
+        if !self.follows_the_master(id) {
+            return;
+        }
+        self.in_room(id, |standby, _, out| standby.report(out));
+        let from = self.nodes[id.0].positions.received + 1;
+        let last = self.nodes[master.0].positions.flushed;
+        if from > last {
+            return;
+        }
+        let kept = from >= self.primary.kept_from;
+        let Some(first) = self.primary.entry(from).map(|entry| entry.lsn).filter(|&lsn| kept && lsn == from) else {
+            let node = &mut self.nodes[id.0];
+            node.follow = Follow::WalRemoved;
+            node.streaming = false;
+            self.note(EventKind::WalRemoved { node: self.label(id), lsn: from });
+            return;
+        };
+        let entries: Vec<Rc<LogEntry>> = (first..=last).filter_map(|lsn| self.primary.entry(lsn).cloned()).collect();
+        for entry in entries {
+            self.send(
+                Endpoint::Node(master),
+                Endpoint::Node(id),
+                Payload::Replicate { timeline: self.primary.timeline, entry },
+            );
+        }
+    }
+
+    /// Whether a replica follows the master's history, switching to the master's timeline if
+    /// its own history is part of it (a standby following a promotion); one whose history is
+    /// not has diverged.
+    pub(crate) fn follows_the_master(&mut self, id: NodeId) -> bool {
+        let node = &self.nodes[id.0];
+        if node.follow != Follow::Streaming {
+            return false;
+        }
+        let timeline = self.primary.timeline;
+        if node.timeline != timeline {
+            let position = Position { timeline: node.timeline, lsn: node.positions.received };
+            if !self.timelines.contains(timeline, Lsn::MAX, position) {
+                self.diverge(id);
+                return false;
+            }
+        }
+        let node = &mut self.nodes[id.0];
+        node.timeline = timeline;
+        // An old master rejoins as a replica once it is back and follows the new one.
+        node.deposed &= !node.is_up();
+        true
+    }
+
+    /// A replica with records past the fork of the master's timeline: it keeps them and serves
+    /// them, and streams nothing, until rewound or rebuilt; a failover manager that rewinds
+    /// (`rewind=auto`, Patroni's use_pg_rewind) does so at once.
+    fn diverge(&mut self, id: NodeId) {
+        let fork = self.timelines.fork_point(self.primary.timeline, self.nodes[id.0].timeline);
+        let node = &mut self.nodes[id.0];
+        node.follow = Follow::Diverged { fork };
+        node.streaming = false;
+        self.note(EventKind::Diverged {
+            node: self.label(id),
+            fork,
+            timeline: self.primary.timeline,
+            beyond: self.nodes[id.0].positions.received.saturating_sub(fork),
+        });
+        if self.nodes[id.0].is_up() {
+            self.rewind_automatically(id);
+        }
+    }
+
+    /// A failover manager that rewinds (`rewind=auto`) runs pg_rewind on a diverged node that is
+    /// up; when the master's WAL since the fork is gone, the cluster log says so.
+    pub(crate) fn rewind_automatically(&mut self, id: NodeId) {
+        if !self.config.auto_rewind {
+            return;
+        }
+        if let Err(refusal) = self.rewind(id) {
+            self.note(EventKind::RewindRefused { node: self.label(id), why: refusal.to_string() });
+        }
+    }
+
+    /// Why pg_rewind cannot take this diverged node back to its fork: the master no longer has
+    /// the WAL since then (only a rebuild will do). `None` when it can, or it has not diverged.
+    pub fn rewind_impossible(&self, id: NodeId) -> Option<Refusal> {
+        let Follow::Diverged { fork } = self.nodes[id.0].follow else { return None };
+        let kept_from = self.primary.kept_from();
+        (fork + 1 < kept_from).then(|| {
+            Refusal::new(format!(
+                "pg_rewind needs the master's WAL since the fork at LSN {fork}, and it keeps only LSN {kept_from} on (wal_keep): rebuild {} instead",
+                self.label(id)
+            ))
+        })
+    }
+
+    /// pg_rewind: takes a diverged replica back to the fork with the master's WAL since then,
+    /// and it follows again. Refused when it has not diverged, or when the master no longer has
+    /// the WAL since the fork (then only a rebuild will do).
+    pub(crate) fn rewind(&mut self, id: NodeId) -> Result<(), Refusal> {
+        let Follow::Diverged { fork } = self.nodes[id.0].follow else {
+            return Err(Refusal::new(format!("{} has not diverged: there is nothing to rewind", self.label(id))));
+        };
+        if let Some(refusal) = self.rewind_impossible(id) {
+            return Err(refusal);
+        }
+        self.copy_master_to(id);
+        self.note(EventKind::Rewound { node: self.label(id), fork });
+        Ok(())
+    }
+
+    /// A new base backup: the replica's copy replaced by the master's, whatever state it was in.
+    pub(crate) fn rebuild(&mut self, id: NodeId) {
+        self.copy_master_to(id);
+        let lsn = self.nodes[id.0].positions.applied;
+        self.note(EventKind::BaseBackup { node: self.label(id), lsn });
+    }
+
+    /// The replica's data becomes the master's, on the master's timeline, and it streams on from
+    /// there. (The model copies the whole: a rewind's result is the same.)
+    fn copy_master_to(&mut self, id: NodeId) {
+        self.stats.rollbacks += 1;
+        let master = self.master;
+        let (copy, lsn) = (self.nodes[master.0].data.clone(), self.nodes[master.0].positions.flushed);
+        let timeline = self.primary.timeline;
+        let node = &mut self.nodes[id.0];
+        node.reset_copy(copy, lsn, timeline);
+        node.streaming = node.is_up() && !self.network.links(id).cut;
+        self.primary.report(id, self.nodes[id.0].positions);
+        self.catch_up(id);
+    }
+}
