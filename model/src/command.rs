@@ -9,6 +9,7 @@ use crate::data::Key;
 use crate::events::EventKind;
 use crate::ids::{ClientId, NodeId, NodeRef};
 use crate::node::{Node, Status};
+use crate::settings;
 use crate::time::Time;
 
 /// What a user (or a test, or a replayed link) can ask of the simulation.
@@ -172,12 +173,7 @@ impl Simulation {
             }
             Command::SetCapacity(node, capacity) => {
                 let id = self.resolve(node)?;
-                if !(1..=crate::config::MAX_CAPACITY).contains(&capacity) {
-                    return Err(Refusal::new(format!(
-                        "capacity must be between 1 and {} ops/s, got {capacity}",
-                        crate::config::MAX_CAPACITY
-                    )));
-                }
+                settings::check_number("capacity", "capacity", capacity)?;
                 self.nodes[id.0].capacity = capacity;
             }
             Command::SetWeight(node, weight) => {
@@ -187,28 +183,19 @@ impl Simulation {
                 }
                 self.nodes[id.0].weight = weight;
             }
-            Command::SetLag(_, ms) | Command::SetApplyDelay(_, ms) if ms > crate::config::MAX_DELAY_MS => {
-                return Err(Refusal::new(format!(
-                    "a delay must be between 0 and {} ms, got {ms}",
-                    crate::config::MAX_DELAY_MS
-                )));
-            }
             Command::SetLag(node, ms) => {
                 let id = self.resolve_replica(node)?;
+                settings::check_number("lag", "lag", ms)?;
                 self.network.set_lag(id, Time::from_millis(ms));
             }
             Command::SetApplyDelay(node, ms) => {
                 let id = self.resolve_replica(node)?;
+                settings::check_number("lag", "apply delay", ms)?;
                 self.nodes[id.0].apply_delay = Time::from_millis(ms);
             }
             Command::SetDistance(node, ms) => {
                 let id = self.resolve(node)?;
-                if ms > crate::config::MAX_DELAY_MS {
-                    return Err(Refusal::new(format!(
-                        "distance must be between 0 and {} ms, got {ms}",
-                        crate::config::MAX_DELAY_MS
-                    )));
-                }
+                settings::check_number("client_ms", "distance", ms)?;
                 self.network.set_distance(id, Time::from_millis(ms));
             }
         }

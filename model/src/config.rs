@@ -4,6 +4,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use crate::Refusal;
+use crate::settings::{Input, SETTINGS};
 use crate::words::plural;
 
 pub const MAX_REPLICAS: usize = 8;
@@ -291,12 +292,13 @@ pub fn check_replicas(replicas: u64) -> Result<usize, Refusal> {
     }
 }
 
-fn check_range(name: &str, value: u64, min: u64, max: u64, unit: &str) -> Result<(), Refusal> {
+/// Whether a number is within a setting's range, said with the setting's link key and unit.
+pub(crate) fn check_range(key: &str, value: u64, min: u64, max: u64, unit: &str) -> Result<(), Refusal> {
     if (min..=max).contains(&value) {
-        Ok(())
-    } else {
-        Err(Refusal::new(format!("{name} must be between {min} and {max}{unit}, got {value}")))
+        return Ok(());
     }
+    let unit = if unit.is_empty() || unit.starts_with(['/', '%']) { unit.to_string() } else { format!(" {unit}") };
+    Err(Refusal::new(format!("{key} must be between {min} and {max}{unit}, got {value}")))
 }
 
 impl Config {
@@ -305,34 +307,18 @@ impl Config {
         self.check_quorum()
     }
 
-    /// Each setting on its own is within its range.
+    /// Each setting on its own is within its range, as the settings table states it.
     pub fn check_ranges(&self) -> Result<(), Refusal> {
         check_replicas(self.replicas as u64)?;
-        for (name, value) in [
-            ("lag", self.lag_ms),
-            ("client latency", self.client_ms),
-            ("jitter", self.jitter_ms),
-            ("flush delay", self.flush_ms),
-            ("semi-sync timeout", self.semi_sync_timeout_ms),
-            ("wal_sender_timeout", self.sender_timeout_ms),
-            ("max_lag", self.max_lag_ms),
-            ("causal timeout", self.causal_timeout_ms),
-            ("crash_after", self.crash_after_ms),
-            ("failover timeout", self.failover_ms),
-        ] {
-            check_range(name, value, 0, MAX_DELAY_MS, " ms")?;
-        }
-        check_range("apply rate", self.apply_rate, 1, MAX_CAPACITY, " entries/s")?;
-        check_range("wal_keep", self.wal_keep, 1, MAX_WAL_KEEP, " entries")?;
-        check_standbys(&self.standbys)?;
-        // PostgreSQL's own range for wal_writer_delay.
-        check_range("WAL writer delay", self.wal_writer_ms, 1, 10_000, " ms")?;
-        check_range("capacity", self.capacity, 1, MAX_CAPACITY, " ops/s")?;
-        check_range("queue limit", self.queue_limit, 1, MAX_QUEUE, "")?;
         check_range("clients", self.clients as u64, 1, MAX_CLIENTS as u64, "")?;
-        check_range("rate", self.rate, 0, MAX_RATE, " requests/s")?;
-        check_range("reads", self.reads_percent, 0, 100, "%")?;
-        check_range("hot keys", self.hot_keys, 1, MAX_HOT_KEYS, "")
+        check_standbys(&self.standbys)?;
+        for setting in SETTINGS {
+            if let Input::Number { min, max, unit, .. } = setting.input {
+                let value = (setting.get)(self).parse().expect("a number setting reads as a number");
+                check_range(setting.key, value, min, max, unit)?;
+            }
+        }
+        Ok(())
     }
 
     /// The quorum asks for no more replicas than there are.

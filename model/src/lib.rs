@@ -6,7 +6,7 @@
 //! the page (the crate above it) drives it with [`Command`]s and draws what it reads back.
 //!
 //! The public API is small: [`Simulation`] (`new`, `apply`, `run_until`, `step`, and what the
-//! page reads), [`Command`] and [`NodeRef`], the settings in [`config`], [`recording`] for
+//! page reads), [`Command`] and [`NodeRef`], the settings in [`config`] and their table in [`settings`], [`recording`] for
 //! rewind and replay, and [`Refusal`], the one error of a refused input. Each concept is one file, most of them `impl Simulation` blocks:
 //!
 //! | file | concept |
@@ -15,6 +15,7 @@
 //! | `event_loop` | what is due, delivered in time order to the part it concerns (the top: nothing calls back into it) |
 //! | `rooms` | the rooms' door: a machine handles something in its own room, and the effects it asks for (`out`) are performed |
 //! | `command` | what can be asked, checked and dispatched; adding and removing replicas |
+//! | `config`, `settings` | a run's settings and defaults, checked; the settings table (key, label, help, range, parser) |
 //! | `refusal` | the error of an input refused, with what and where |
 //! | `ids` | the identities of machines, clients and requests |
 //! | `network` | the network as a part: each machine's links (distance, replication delay, a cut), delivery order |
@@ -68,6 +69,7 @@ pub mod rng;
 mod rooms;
 mod routing;
 mod server;
+pub mod settings;
 mod simulation;
 pub mod sql;
 mod standby;

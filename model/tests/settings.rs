@@ -54,3 +54,43 @@ fn fewer_clients_let_the_removed_ones_requests_finish() {
     sim.run_to_quiescence();
     assert_eq!(sim.stats().reads_completed, 2);
 }
+
+/// The settings table is the one statement of each number setting's range: the config refuses
+/// a value just outside it, naming the setting by its link key, and takes the ends; a machine's
+/// own capacity and delays are held to the same ranges.
+#[test]
+fn each_number_settings_range_is_the_tables_and_the_config_keeps_to_it() {
+    use replication_model::settings::{Input, SETTINGS, apply_in_range};
+    let mut checked = 0;
+    for setting in SETTINGS {
+        let Input::Number { min, max, .. } = setting.input else { continue };
+        let mut config = Config::default();
+        for end in [min, max] {
+            apply_in_range(&mut config, setting, &end.to_string())
+                .unwrap_or_else(|refusal| panic!("{} refused its own end {end}: {refusal}", setting.key));
+        }
+        let outside = [min.checked_sub(1), max.checked_add(1)];
+        for value in outside.into_iter().flatten() {
+            let mut config = Config::default();
+            (setting.set)(&mut config, &value.to_string()).expect("a whole number parses");
+            let refusal = config.validate().expect_err("outside the table's range").to_string();
+            assert!(refusal.starts_with(&format!("{} must be between {min} and {max}", setting.key)), "{refusal}");
+            checked += 1;
+        }
+    }
+    assert!(checked >= 20, "{checked} ends checked");
+    let mut sim = sim(2, Mode::Async, 1_000);
+    let refused = |sim: &mut Simulation, command| sim.apply(command).unwrap_err().to_string();
+    assert_eq!(
+        refused(&mut sim, Command::SetCapacity(NodeRef::Replica(1), 0)),
+        "capacity must be between 1 and 1000000 ops/s, got 0"
+    );
+    assert_eq!(
+        refused(&mut sim, Command::SetApplyDelay(NodeRef::Replica(1), 60_001)),
+        "apply delay must be between 0 and 60000 ms, got 60001"
+    );
+    assert_eq!(
+        refused(&mut sim, Command::SetDistance(NodeRef::Master, 60_001)),
+        "distance must be between 0 and 60000 ms, got 60001"
+    );
+}

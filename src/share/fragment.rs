@@ -1,8 +1,8 @@
 //! The URL fragment that makes a setup shareable: `#replicas=2&mode=async&lag=1000&seed=1`,
 //! plus any other setting that differs from its default.
 
-use super::settings::{self, SETTINGS};
 use crate::sim::config::Config;
+use crate::sim::settings::{self, SETTINGS};
 
 /// The keys a session or demo link has besides the settings (see `link`): not settings, so
 /// the settings' reader skips them.
@@ -30,7 +30,7 @@ pub fn parse_fragment(fragment: &str) -> (Config, Vec<String>) {
             problems.push(format!("the link's setting \"{key}\" is unknown; ignored"));
             continue;
         };
-        if let Err(reason) = settings::apply(&mut config, setting, value) {
+        if let Err(reason) = settings::apply_in_range(&mut config, setting, value) {
             problems.push(format!("{reason}; using the default {}", (setting.get)(&defaults)));
         }
     }

@@ -1,5 +1,5 @@
-//! What a run is shared as, and read back from: the settings table (every setting's link key,
-//! label, explanation and parser), the settings fragment (`#replicas=2&mode=async...`), session
+//! What a run is shared as, and read back from: the settings fragment (`#replicas=2&mode=async...`,
+//! from the model's settings table, `sim::settings`), session
 //! and demo links, the exported session file, and the exported history (`history_file`). Pure:
 //! no page code, tested natively; the page, the fuzz targets and the tests all read links
 //! through here.
@@ -8,4 +8,3 @@ pub mod fragment;
 pub mod history_file;
 pub mod link;
 pub mod session_file;
-pub mod settings;

@@ -6,11 +6,11 @@ use yew::prelude::*;
 use super::demo_panel::use_watched;
 
 use super::state::Action;
-use crate::share::settings::{self, Input, SETTINGS, Setting};
 use crate::sim::Simulation;
 use crate::sim::config::Config;
 use crate::sim::events::EventKind;
 use crate::sim::metrics::{BUCKET, Bucket, Latency, WRITE_SAMPLES};
+use crate::sim::settings::{self, Input, SETTINGS, Setting};
 use crate::sim::time::Time;
 use crate::sim::words::plural;
 

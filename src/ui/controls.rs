@@ -5,9 +5,9 @@ use yew::prelude::*;
 
 use super::settings_panel;
 use super::state::{Action, SPEEDS};
-use crate::share::settings;
 use crate::sim::Command;
 use crate::sim::config::Config;
+use crate::sim::settings;
 use crate::sim::time::Time;
 use crate::sim::words::plural;
 

@@ -5,9 +5,9 @@ use yew::prelude::*;
 
 use super::field::Field;
 use super::state::Action;
-use crate::share::settings::{self, Group, Input, SETTINGS, Setting};
 use crate::sim::Command;
 use crate::sim::config::Config;
+use crate::sim::settings::{self, Group, Input, SETTINGS, Setting};
 
 #[derive(Properties, PartialEq)]
 pub struct SettingsPanelProps {
@@ -73,7 +73,7 @@ pub fn control(setting: &'static Setting, config: &Config, on_action: &Callback<
 /// The action for a setting's new text: a refusal, a new run for a new seed, or new settings.
 fn change(config: &Config, setting: &Setting, text: &str) -> Action {
     let mut changed = config.clone();
-    match settings::apply(&mut changed, setting, text).and_then(|()| changed.check_quorum()) {
+    match settings::apply(&mut changed, setting, text) {
         Err(reason) => Action::Notice(reason.to_string()),
         Ok(()) if changed.seed != config.seed => Action::NewRun(changed),
         Ok(()) => Action::Command(Command::Configure(changed)),

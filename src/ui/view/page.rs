@@ -7,12 +7,12 @@ use yew::AttrValue;
 
 use super::history::{HistoryView, Judgements, history};
 use super::node::{CardView, card};
-use crate::share::settings::Setting;
 use crate::sim::Simulation;
 use crate::sim::data::LECTURE_USER;
 use crate::sim::events::ClusterEvent;
 use crate::sim::metrics::{BUCKET, Bucket, Latency, NOTICEABLE_MS};
 use crate::sim::request::{RequestRecord, Stats};
+use crate::sim::settings::Setting;
 use crate::sim::time::Time;
 
 /// Requests in flight handed to the request log, besides the finished ones the model keeps:
@@ -194,8 +194,8 @@ pub fn chart(sim: &Simulation, id: &str) -> ChartView {
 mod tests {
     use super::super::run;
     use super::*;
-    use crate::share::settings;
     use crate::sim::config::{Config, Mode};
+    use crate::sim::settings;
     use crate::sim::{Command, NodeRef};
 
     #[test]

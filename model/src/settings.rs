@@ -1,10 +1,11 @@
-//! Every setting of the model in one table: its link key, its label and explanation in the
-//! lecture's words (with the real system setting it mirrors), how it is edited, and how it
-//! reads from and writes to a `Config` as text. The URL fragment and the settings panel both
-//! work from this table, so a new setting is added in one place.
+//! Every setting of a run in one table, beside the config: its link key, its label and
+//! explanation in the lecture's words (with the real system setting it mirrors), its range or
+//! choices, how it is edited, and how it reads from and writes to a `Config` as text. The
+//! config's own checks, the page's URL fragment and settings panel all work from this table, so
+//! a new setting is added in one place (and its default in `Config::default`).
 
-use crate::sim::Refusal;
-use crate::sim::config::{
+use crate::Refusal;
+use crate::config::{
     Config, MAX_CAPACITY, MAX_CLIENTS, MAX_DELAY_MS, MAX_HOT_KEYS, MAX_QUEUE, MAX_RATE, MAX_REPLICAS, MAX_WAL_KEEP,
     Mode, Policy, ReadPref,
 };
@@ -130,7 +131,7 @@ pub const SETTINGS: &[Setting] = &[
         input: Input::Choice(|_| (0..=MAX_REPLICAS).map(|n| n.to_string()).collect()),
         get: |c| c.replicas.to_string(),
         set: |c, text| {
-            c.replicas = crate::sim::config::check_replicas(number("replicas", text)?)?;
+            c.replicas = crate::config::check_replicas(number("replicas", text)?)?;
             Ok(())
         },
     },
@@ -458,13 +459,33 @@ pub const SETTINGS: &[Setting] = &[
     },
 ];
 
-/// Applies one setting's text to `config`, or says why it cannot.
+/// Applies one setting's text to `config`, checked with what depends on it (the quorum against
+/// the replicas), or says why it cannot.
 pub fn apply(config: &mut Config, setting: &Setting, text: &str) -> Result<(), Refusal> {
+    let mut candidate = config.clone();
+    apply_in_range(&mut candidate, setting, text)?;
+    candidate.check_quorum()?;
+    *config = candidate;
+    Ok(())
+}
+
+/// Applies one of several settings given together (a link's): checked on its own, as what
+/// depends on others (the quorum) is checked once all are in.
+pub fn apply_in_range(config: &mut Config, setting: &Setting, text: &str) -> Result<(), Refusal> {
     let mut candidate = config.clone();
     (setting.set)(&mut candidate, text)?;
     candidate.check_ranges()?;
     *config = candidate;
     Ok(())
+}
+
+/// Whether `value` is within the range the table gives the number setting `key`, for a quantity
+/// of that kind set on one machine and `called` so (its capacity, its replication delay).
+pub fn check_number(key: &str, called: &str, value: u64) -> Result<(), Refusal> {
+    match find(key).map(|setting| &setting.input) {
+        Some(&Input::Number { min, max, unit, .. }) => crate::config::check_range(called, value, min, max, unit),
+        _ => unreachable!("{key} is a number setting"),
+    }
 }
 
 pub fn find(key: &str) -> Option<&'static Setting> {
