@@ -7,6 +7,7 @@ use replication_playground::demos::DEMOS;
 use replication_playground::share::link::Opening;
 use replication_playground::sim::Simulation;
 use replication_playground::ui::state::{Action, FrameBudget, PlaygroundState, SPEEDS, Theme};
+use replication_playground::ui::view::staging;
 use yew::Reducible;
 
 /// A frame at 60 Hz.
@@ -19,10 +20,11 @@ fn every_demo_step_pauses_at_its_claim_and_the_claim_is_true() {
     for demo in DEMOS {
         for (index, step) in demo.steps.iter().enumerate() {
             let name = format!("{} step {} ({})", demo.name, index + 1, step.title);
+            let staged = staging(demo.name, index + 1);
             let opening = Opening::Demo { name: demo.name.to_string(), step: index + 1 };
             let mut state = Rc::new(PlaygroundState::new(opening, Vec::new(), Theme::Light));
-            assert!(SPEEDS.contains(&step.speed), "{name}: a speed the page offers");
-            let frames = (step.settle.as_millis_f64() / (FRAME_MS * step.speed)) as usize + 10;
+            assert!(SPEEDS.contains(&staged.speed), "{name}: a speed the page offers");
+            let frames = (step.settle.as_millis_f64() / (FRAME_MS * staged.speed)) as usize + 10;
             for _ in 0..frames {
                 if state.demo.is_some_and(|at| at.claimed) {
                     break;
@@ -43,7 +45,7 @@ fn every_demo_step_pauses_at_its_claim_and_the_claim_is_true() {
             if let Err(claim) = (step.check)(&state.sim.borrow()) {
                 failures.push(format!("{name}: paused at {}, not true that {claim}", paused_at.as_clock()));
             }
-            if let Err(contradiction) = stage_numbers_agree(step.claim, step.watch, &state.sim.borrow()) {
+            if let Err(contradiction) = stage_numbers_agree(step.claim, staged.watch, &state.sim.borrow()) {
                 failures.push(format!("{name}: paused at {}, {contradiction}", paused_at.as_clock()));
             }
             if let Some(compare) = &step.compare {
@@ -55,8 +57,8 @@ fn every_demo_step_pauses_at_its_claim_and_the_claim_is_true() {
             println!(
                 "{name}: pauses at {} ({} real at {}x)",
                 paused_at.as_clock(),
-                real(paused_at, step.speed),
-                step.speed
+                real(paused_at, staged.speed),
+                staged.speed
             );
         }
     }

@@ -101,7 +101,7 @@ pub fn App() -> Html {
     let on_action = (*on_action).clone();
     let sim = state.sim.borrow();
     let config = sim.config().clone();
-    let watch = state.demo.map_or(&[][..], |demo| demo.step().watch);
+    let watch = state.demo.map_or(&[][..], |demo| demo.staging().watch);
     let layout = view::Layout::new(state.demo.is_some() || state.presenter, watch);
     let staged = layout.staged;
     let comparison = state.comparison.as_ref().map(|comparison| (comparison, comparison.sim.borrow()));

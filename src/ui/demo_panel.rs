@@ -64,7 +64,7 @@ pub fn DemoPanel(props: &DemoPanelProps) -> Html {
         let demo: &'static Demo = demo;
         props.on_action.reform(move |_| Action::OpenDemo(demo, to))
     };
-    let watch: Vec<String> = definition.watch.iter().map(|id| watch_label(id)).collect();
+    let watch: Vec<String> = props.at.staging().watch.iter().map(|id| watch_label(id)).collect();
     use_effect_with(claimed, |claimed| {
         if *claimed {
             super::browser::reveal_watched();

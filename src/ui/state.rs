@@ -14,6 +14,7 @@ use crate::sim::recording::{Recording, Refused};
 use crate::sim::settings::{self, Setting};
 use crate::sim::time::Time;
 use crate::sim::{Command, NodeRef, Refusal, Simulation};
+use crate::ui::view::{self, Staging};
 
 /// Playback speeds offered, as multiples of real time.
 pub const SPEEDS: [f64; 9] = [0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 15.0, 20.0];
@@ -204,6 +205,11 @@ pub struct DemoAt {
 impl DemoAt {
     pub fn step(&self) -> &'static Step {
         &self.demo.steps[self.step - 1]
+    }
+
+    /// How the page stages the step: what to watch, its speed.
+    pub fn staging(&self) -> &'static Staging {
+        view::staging(self.demo.name, self.step)
     }
 }
 
@@ -444,7 +450,7 @@ impl PlaygroundState {
         if self.start((definition.config)(), (definition.script)()) {
             self.demo = Some(DemoAt { demo, step, touched: false, claimed: false });
             self.paused = false;
-            self.speed = definition.speed;
+            self.speed = view::staging(demo.name, step).speed;
             if let Some(compare) = &definition.compare {
                 let setting = settings::find(compare.key).expect("demos compare settings that exist");
                 self.compare(setting, compare.value.to_string());

@@ -10,12 +10,10 @@ pub const DEMO: Demo = Demo {
         title: "The lecture's table, measured",
         narration: "A: one database. B: a master and three replicas. Both get 1,000 requests per second (90% reads); each server serves 500. At 3 s both masters crash.",
         aside: "",
-        watch: &["compare-table"],
         config: || Config { replicas: 0, ..comparison() },
         script: || vec![at(3_000, Command::Crash(NodeRef::Master))],
         pause_when: None,
         settle: Time::from_millis(5_000),
-        speed: 1.0,
         claim: "The lecture's table, filled in by the runs: the single database turned reads away while the replicas shared them; one master took every write in both; after the crash only B still answers reads.",
         compare: Some(Compare {
             key: "replicas",

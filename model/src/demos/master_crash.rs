@@ -11,7 +11,6 @@ pub const DEMO: Demo = Demo {
             title: "Writes fail, reads go on",
             narration: "The master crashes at 0.7 s. Then the client writes, and reads.",
             aside: "",
-            watch: &["node-master", "stat-writes", "stat-reads"],
             config: || Config { lag_ms: 1_500, ..lagging(Mode::Async) },
             script: || {
                 vec![
@@ -22,7 +21,6 @@ pub const DEMO: Demo = Demo {
             },
             pause_when: Some(|sim| sim.stats().writes_failed == 1 && sim.stats().reads_completed == 1),
             settle: Time::from_millis(1_500),
-            speed: 0.5,
             claim: "The write failed (the master is down), but a replica answered the read: reads stay available, writes do not.",
             compare: None,
             check: |sim| {
@@ -34,7 +32,6 @@ pub const DEMO: Demo = Demo {
             title: "Failover loses acknowledged writes",
             narration: "The replicas lose their link to the master (a partition); async, it goes on acknowledging writes. Three are acknowledged, then the master crashes and a replica is promoted.",
             aside: "",
-            watch: &["stat-lost-writes", "event-log", "link-replica-1", "link-replica-2"],
             config: || Config { lag_ms: 1_500, ..lagging(Mode::Async) },
             script: || {
                 vec![
@@ -49,7 +46,6 @@ pub const DEMO: Demo = Demo {
             },
             pause_when: Some(|sim| sim.stats().lost_writes > 0),
             settle: Time::from_millis(1_500),
-            speed: 0.5,
             claim: "The new master never received those three writes: they are lost, though each client was told its write was saved (Lost writes: 3, and the event log).",
             compare: None,
             check: |sim| {
@@ -62,7 +58,6 @@ pub const DEMO: Demo = Demo {
             title: "Automatic failover",
             narration: "Automatic failover: a replica is promoted by itself once the master has been gone 1 s. The master crashes at 0.7 s; the client writes again at 2.5 s.",
             aside: "Patroni or repmgr do this for PostgreSQL, and wait longer (Patroni's leader lock lives 30 s by default): writes fail all that time.",
-            watch: &["node-master", "event-log", "stat-writes"],
             config: || Config { lag_ms: 300, failover_ms: 1_000, ..lagging(Mode::Async) },
             script: || {
                 vec![
@@ -73,7 +68,6 @@ pub const DEMO: Demo = Demo {
             },
             pause_when: Some(|sim| sim.stats().writes_acked == 2),
             settle: Time::from_millis(3_000),
-            speed: 1.0,
             claim: "A replica became the master by itself (see the event log), and the new write is acknowledged: writes work again.",
             compare: None,
             check: |sim| {

@@ -1,6 +1,7 @@
-//! Guided lecture demos. Each step sets up a run (settings plus commands at set moments), says
-//! what to watch, and carries its claim as a check that the tests run: a demo narrates only
-//! what the model really does. One file per demo, in `DEMOS`' order; the settings and checks
+//! Guided lecture demos. Each step sets up a run (settings plus commands at set moments), tells
+//! what happens, and carries its claim as a check that the tests run: a demo narrates only
+//! what the model really does. How the page stages a step (what it marks to watch, the speed)
+//! is the page's (`ui/view/staging.rs`). One file per demo, in `DEMOS`' order; the settings and checks
 //! more than one demo uses are here.
 
 use crate::config::{Config, Mode, Policy, ReadPref};
@@ -36,8 +37,6 @@ pub struct Step {
     /// The real products and settings the step mirrors, told apart from the narration (which
     /// second-year students read first); empty when none is named.
     pub aside: &'static str,
-    /// `data-testid`s of what to watch; the page marks them.
-    pub watch: &'static [&'static str],
     pub config: fn() -> Config,
     /// Commands given at their moments as the step runs.
     pub script: fn() -> Vec<(Time, Command)>,
@@ -48,9 +47,6 @@ pub struct Step {
     pub settle: Time,
     /// What is true on the screen when the step pauses, told then.
     pub claim: &'static str,
-    /// The playback speed the step opens at: slow enough that the class can follow each
-    /// message it turns on.
-    pub speed: f64,
     /// The claim, checked against the run where the step pauses: `Err` names the part of it
     /// that does not hold.
     pub check: fn(&Simulation) -> Result<(), &'static str>,

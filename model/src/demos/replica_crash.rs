@@ -11,12 +11,10 @@ pub const DEMO: Demo = Demo {
             title: "Crash a replica",
             narration: "Reads flow to three replicas. At 1 s, pg-3 (replica 2) crashes.",
             aside: "",
-            watch: &["node-replica-2", "stat-reads", "chart-throughput"],
             config: || Config { replicas: 3, rate: 200, lag_ms: 100, clients: SITE_CLIENTS, ..Config::default() },
             script: || vec![at(1_000, Command::Crash(NodeRef::Replica(2)))],
             pause_when: None,
             settle: Time::from_millis(4_000),
-            speed: 1.0,
             claim: "pg-3 is down. The reads it held failed; every read since has been answered by the other two: users barely notice.",
             compare: None,
             check: |sim| {
@@ -30,14 +28,12 @@ pub const DEMO: Demo = Demo {
             title: "It comes back and catches up",
             narration: "pg-3 crashed at 1 s and restarts at 3 s: it applies what it had on disk, and the master streams it the rest of the log.",
             aside: "",
-            watch: &["node-replica-2", "event-log"],
             config: || Config { replicas: 3, rate: 200, lag_ms: 100, clients: SITE_CLIENTS, ..Config::default() },
             script: || {
                 vec![at(1_000, Command::Crash(NodeRef::Replica(2))), at(3_000, Command::Restart(NodeRef::Replica(2)))]
             },
             pause_when: Some(|sim| sim.now() > Time::from_millis(3_000) && replica_caught_up(sim, 2)),
             settle: Time::from_millis(6_000),
-            speed: 1.0,
             claim: "pg-3 is back (event log: crashed, restarted) and has caught up: it shows the master's LSN, having applied what the master logged while it was down.",
             compare: None,
             check: |sim| {

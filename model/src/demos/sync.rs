@@ -11,7 +11,6 @@ pub const DEMO: Demo = Demo {
             title: "The master waits",
             narration: "Synchronous replication: the master acknowledges a write only once every replica has applied it; log entries take 1 s to get there. The client writes, then reads the user three times meanwhile.",
             aside: "PostgreSQL: synchronous_commit = remote_apply, every replica named in synchronous_standby_names.",
-            watch: &["stat-writes", "node-master", "request-log"],
             config: || Config { lag_ms: 1_000, ..lagging(Mode::Sync) },
             script: || {
                 vec![
@@ -23,7 +22,6 @@ pub const DEMO: Demo = Demo {
             },
             pause_when: Some(|sim| sim.stats().writes_acked == 1),
             settle: Time::from_millis(3_000),
-            speed: 0.5,
             claim: "Acknowledged only now, once both replicas applied it. The reads before it returned the old name, none of them stale (the request log): until the commit, the old name was the truth.",
             compare: None,
             check: |sim| {
@@ -41,12 +39,10 @@ pub const DEMO: Demo = Demo {
             title: "One replica down blocks writes",
             narration: "pg-3 (replica 2) crashes, then the client writes. The master waits for every replica it names.",
             aside: "",
-            watch: &["node-replica-2", "link-replica-2", "stat-writes"],
             config: || Config { lag_ms: 1_000, ..lagging(Mode::Sync) },
             script: || vec![at(100, Command::Crash(NodeRef::Replica(2))), at(200, Command::WriteRandom { client: 0 })],
             pause_when: None,
             settle: Time::from_millis(3_500),
-            speed: 1.0,
             claim: "Over 3 s later the write still waits: the master waits for pg-3, which is down. Synchronous replication gives up availability for consistency.",
             compare: None,
             check: |sim| {
@@ -58,12 +54,10 @@ pub const DEMO: Demo = Demo {
             title: "Semi-sync stops waiting",
             narration: "Semi-synchronous replication waits until the replicas have received a write (here both), but for at most 1.5 s; then it stops waiting. pg-3 crashes; the client writes.",
             aside: "MySQL's semi-sync: rpl_semi_sync_master_wait_for_slave_count = 2, rpl_semi_sync_master_timeout = 1500 ms. PostgreSQL's synchronous commit has no such limit: it waits for ever.",
-            watch: &["event-log", "stat-writes"],
             config: || Config { lag_ms: 1_000, semi_sync_timeout_ms: 1_500, ..lagging(Mode::SemiSync) },
             script: || vec![at(100, Command::Crash(NodeRef::Replica(2))), at(200, Command::WriteRandom { client: 0 })],
             pause_when: Some(|sim| sim.stats().writes_acked == 1),
             settle: Time::from_millis(3_000),
-            speed: 0.5,
             claim: "After 1.5 s the master fell back to async and acknowledged (event log: pg-2 had received it, pg-3 had not). And received is not applied: replica reads can still be stale.",
             compare: None,
             check: |sim| {

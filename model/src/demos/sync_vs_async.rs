@@ -25,12 +25,10 @@ pub const DEMO: Demo = Demo {
             title: "The same traffic, both ways",
             narration: "Two runs of the same traffic: 40 requests a second from 4 clients, 8 in 10 of them reads, served by the replicas. Log entries take 1 s to reach a replica. The table fills in as they run. A is asynchronous: the master does not wait. B is synchronous: the master waits until both replicas have applied each write.",
             aside: "PostgreSQL: synchronous_commit = remote_apply, both replicas named in synchronous_standby_names.",
-            watch: &["compare-table"],
             config: workload,
             script: nothing,
             pause_when: None,
             settle: Time::from_millis(6_000),
-            speed: 1.0,
             claim: "The lecture's table, measured: A served stale reads, B none. B's writes took about 1 s longer than A's, at the median (p50) and for the slowest (p99) alike: its master waited for the replicas on every write.",
             compare: Some(Compare {
                 key: "mode",
@@ -54,12 +52,10 @@ pub const DEMO: Demo = Demo {
             title: "A replica crashes",
             narration: "The same two runs, and at 3 s pg-3 (replica 2) crashes in both. Watch the writes: A's master does not wait for the replicas; B's waits for both.",
             aside: "",
-            watch: &["compare-table", "node-replica-2"],
             config: workload,
             script: || vec![at(CRASH_MS, Command::Crash(NodeRef::Replica(2)))],
             pause_when: None,
             settle: Time::from_millis(6_000),
-            speed: 1.0,
             claim: "In both, pg-2 still answers the reads. A went on acknowledging writes. B has acknowledged no write since just after the crash: every write waits for pg-3, which is down, and the pile grows. Waiting for the slave to confirm means a crashed slave stops the writes. (PostgreSQL waits as long as it takes; MySQL's semi-sync gives up after a timeout.)",
             compare: Some(Compare {
                 key: "mode",
@@ -90,7 +86,6 @@ pub const DEMO: Demo = Demo {
             title: "It comes back",
             narration: "pg-3 crashes at 3 s and restarts at 5 s. It catches up from the master's log, and B's master can acknowledge the writes that waited for it.",
             aside: "",
-            watch: &["compare-table", "node-replica-2"],
             config: workload,
             script: || {
                 vec![
@@ -100,7 +95,6 @@ pub const DEMO: Demo = Demo {
             },
             pause_when: None,
             settle: Time::from_millis(8_000),
-            speed: 1.0,
             claim: "Once pg-3 had caught up, B acknowledged the writes that had waited for it. They waited seconds: B's p99 shows the outage, while its median barely moved. A's writes never noticed.",
             compare: Some(Compare {
                 key: "mode",

@@ -7,12 +7,14 @@
 //! | `picture` | the picture: machines, messages on their way, how the master replicates (the types `topology.rs` draws) |
 //! | `node` | a machine's card: role, progress, the actions it offers, its tables' rows |
 //! | `history` | the history panel: client lanes, the reads' missed writes, the verdicts and their witnesses |
+//! | `staging` | how each demo step is staged: what it marks to watch, the speed it opens at |
 //! | `page` | the page around them: what stands on the stage, the logs' and the console's rows, the charts' series, the compared runs' titles |
 
 mod history;
 mod node;
 mod page;
 mod picture;
+mod staging;
 
 pub use history::{
     Anchor, Bar, BarKind, HistoryView, Judgements, LABEL_PX, LARGE_LABEL_PX, Lane, Placed, VerdictLine, history,
@@ -24,6 +26,7 @@ pub use page::{
     console_rows, event_rows, panels, request_rows, run_titles,
 };
 pub use picture::{Dot, DotKind, NodeView, Picture, Place, ReplicationView, picture};
+pub use staging::{Staging, staging};
 
 /// A text's width in pixels at most, `px` high, each character at most `em` wide and one
 /// outside ASCII (an arrow, an accented or a CJK letter) counted as two: how the picture and the
