@@ -35,7 +35,7 @@ pub fn open_page(opening: Opening, notices: Vec<String>) {
     if state.demo.is_none() {
         let recording = state.recording.borrow();
         let expected =
-            Opening::Session { start: recording.start().clone(), actions: recording.actions().to_vec(), at: None };
+            Opening::Session { start: recording.start().clone(), script: recording.script().to_vec(), at: None };
         assert_eq!(reopened, expected, "the page's own link {:?} reopens another run", state.fragment);
     }
 }
@@ -64,7 +64,7 @@ pub fn run_sql(text: &str) {
             statement => {
                 let lsn = index as u64 + 1;
                 if let Ok(written) = execute_write(&db, statement, lsn, lsn) {
-                    db.apply(&LogEntry { lsn, changes: written.changes, logged_at: Time::ZERO });
+                    db.replay(&LogEntry { lsn, changes: written.changes, logged_at: Time::ZERO });
                 }
             }
         }

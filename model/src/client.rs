@@ -155,8 +155,8 @@ impl Simulation {
         id
     }
 
-    pub(crate) fn record(&mut self, request: RequestId, node: NodeId, outcome: Outcome) {
-        let name = self.name(node);
+    pub(crate) fn set_outcome(&mut self, request: RequestId, node: NodeId, outcome: Outcome) {
+        let name = self.role(node);
         if let Some(record) = self.in_flight.get_mut(request) {
             record.served_by = Some(name);
             record.machine = Some(node);
@@ -270,7 +270,7 @@ impl Simulation {
     }
 
     pub(crate) fn mode_acknowledged(&self) -> Mode {
-        if self.primary.fallback { Mode::Async } else { self.config.mode }
+        if self.master_log.fallback { Mode::Async } else { self.config.mode }
     }
 
     /// Sends the client's next queued statement, if any.

@@ -271,7 +271,8 @@ impl Simulation {
         for number in current.len() + 1..=count {
             let (data, lsn) = (self.nodes[master.0].data.clone(), self.nodes[master.0].positions.applied);
             let incarnation = self.new_incarnation();
-            let node = Node::new(NodeRef::Replica(number), incarnation, data, lsn, self.primary.timeline, &self.config);
+            let node =
+                Node::new(NodeRef::Replica(number), incarnation, data, lsn, self.master_log.timeline, &self.config);
             let id = match self.nodes.iter().position(|node| node.status == Status::Removed) {
                 Some(index) => {
                     self.nodes[index] = node;
@@ -283,13 +284,13 @@ impl Simulation {
                 }
             };
             self.network.connect(id, &self.config);
-            self.primary.report(id, self.nodes[id.0].positions);
+            self.master_log.report(id, self.nodes[id.0].positions);
         }
     }
 
     pub(crate) fn remove_node(&mut self, id: NodeId) {
         let label = self.label(id);
         self.end_process(id, Status::Removed, &format!("{label} was removed"));
-        self.primary.forget(id);
+        self.master_log.forget(id);
     }
 }

@@ -18,14 +18,14 @@ impl Simulation {
     /// A replica's report reached the master: it records the positions, commits what they
     /// confirm, and a semi-sync fallback ends once the replicas confirm the newest write.
     pub(crate) fn on_ack(&mut self, replica: NodeId, timeline: usize, positions: Positions) {
-        if timeline != self.primary.timeline || self.nodes[replica.0].status == Status::Removed {
+        if timeline != self.master_log.timeline || self.nodes[replica.0].status == Status::Removed {
             return;
         }
-        self.primary.report(replica, positions);
+        self.master_log.report(replica, positions);
         self.commit_ready();
         let last = self.master().positions.applied;
-        if self.primary.fallback && self.quorum_reached(last) {
-            self.primary.fallback = false;
+        if self.master_log.fallback && self.quorum_reached(last) {
+            self.master_log.fallback = false;
             self.note(EventKind::BackToSync);
         }
         self.prune_at_risk();
@@ -35,7 +35,7 @@ impl Simulation {
     /// failover) until the master's disk and every follower have it, and acknowledged to its
     /// client (with `warning`, if any).
     pub(crate) fn commit(&mut self, entry: &LogEntry, request: RequestId, warning: Option<&'static str>) {
-        self.primary.visible.apply(entry);
+        self.master_log.visible.replay(entry);
         if self.in_flight.get(request).is_some_and(|record| matches!(record.op, Op::Sql { .. })) {
             for change in &entry.changes {
                 if let Change::Put { table, key, .. } | Change::Delete { table, key } = change
@@ -45,9 +45,9 @@ impl Simulation {
                 }
             }
         }
-        self.primary.committed_lsn = entry.lsn;
+        self.master_log.committed_lsn = entry.lsn;
         if entry.lsn > self.safe_through() {
-            self.primary.at_risk.push_back((entry.lsn, request));
+            self.master_log.at_risk.push_back((entry.lsn, request));
         }
         let mode = self.mode_acknowledged();
         if let Some(record) = self.in_flight.get_mut(request) {
@@ -61,7 +61,7 @@ impl Simulation {
     /// PostgreSQL's WARNING, committed on the master (visible there) though no synchronous
     /// standby has confirmed it. Returns how many were waiting.
     pub(crate) fn cancel_waits(&mut self) -> usize {
-        let waiting = std::mem::take(&mut self.primary.waiting);
+        let waiting = std::mem::take(&mut self.master_log.waiting);
         let count = waiting.len();
         for (entry, request) in waiting {
             self.commit(&entry, request, Some(CANCELLED_WAIT));
@@ -71,11 +71,11 @@ impl Simulation {
 
     /// Commits, in log order, every waiting write whose replicas have confirmed it enough.
     pub(crate) fn commit_ready(&mut self) {
-        while let Some((entry, _)) = self.primary.waiting.front() {
-            if !self.primary.fallback && !self.quorum_reached(entry.lsn) {
+        while let Some((entry, _)) = self.master_log.waiting.front() {
+            if !self.master_log.fallback && !self.quorum_reached(entry.lsn) {
                 break;
             }
-            let (entry, request) = self.primary.waiting.pop_front().expect("front exists");
+            let (entry, request) = self.master_log.waiting.pop_front().expect("front exists");
             self.commit(&entry, request, None);
         }
     }
@@ -85,7 +85,7 @@ impl Simulation {
         let Some(level) = self.config.mode.level() else {
             return true;
         };
-        let reached = |id: &NodeId| self.primary.position(*id, level) >= lsn;
+        let reached = |id: &NodeId| self.master_log.position(*id, level) >= lsn;
         let candidates = self.sync_candidates();
         match self.config.effective_quorum() {
             Quorum::All => candidates.iter().all(reached),
@@ -122,7 +122,7 @@ impl Simulation {
     /// Whether the master waits for this replica (or, under `any-k`, counts it) before it
     /// acknowledges a write: never under async or after a semi-sync fallback.
     pub fn is_synchronous(&self, replica: NodeId) -> bool {
-        if self.config.mode.level().is_none() || self.primary.fallback {
+        if self.config.mode.level().is_none() || self.master_log.fallback {
             return false;
         }
         match self.config.effective_quorum() {
@@ -134,22 +134,22 @@ impl Simulation {
     /// The writes logged and not yet acknowledged, and the replicas that have not confirmed the
     /// oldest of them (under `any-k`, every one of them that has not).
     pub fn waiting_for(&self) -> Option<(usize, Vec<NodeId>)> {
-        let (oldest, _) = self.primary.waiting.front()?;
+        let (oldest, _) = self.master_log.waiting.front()?;
         let level = self.config.mode.level()?;
         let missing = self
             .replica_ids()
             .into_iter()
-            .filter(|id| self.is_synchronous(*id) && self.primary.position(*id, level) < oldest.lsn)
+            .filter(|id| self.is_synchronous(*id) && self.master_log.position(*id, level) < oldest.lsn)
             .collect();
-        Some((self.primary.waiting.len(), missing))
+        Some((self.master_log.waiting.len(), missing))
     }
 
     pub(crate) fn on_semi_sync_timeout(&mut self, lsn: Lsn) {
-        let still_waiting = self.primary.waiting.front().is_some_and(|(entry, _)| entry.lsn <= lsn);
-        if let (true, false, Some(level)) = (still_waiting, self.primary.fallback, self.config.mode.level()) {
-            self.primary.fallback = true;
+        let still_waiting = self.master_log.waiting.front().is_some_and(|(entry, _)| entry.lsn <= lsn);
+        if let (true, false, Some(level)) = (still_waiting, self.master_log.fallback, self.config.mode.level()) {
+            self.master_log.fallback = true;
             let (confirmed, missing): (Vec<NodeId>, Vec<NodeId>) =
-                self.replica_ids().into_iter().partition(|id| self.primary.position(*id, level) >= lsn);
+                self.replica_ids().into_iter().partition(|id| self.master_log.position(*id, level) >= lsn);
             let labels = |ids: Vec<NodeId>| ids.into_iter().map(|id| self.label(id)).collect();
             let (confirmed, missing) = (labels(confirmed), labels(missing));
             self.note(EventKind::FellBackToAsync {
@@ -170,8 +170,8 @@ impl Simulation {
 
     pub(crate) fn prune_at_risk(&mut self) {
         let safe_through = self.safe_through();
-        while self.primary.at_risk.front().is_some_and(|&(lsn, _)| lsn <= safe_through) {
-            self.primary.at_risk.pop_front();
+        while self.master_log.at_risk.front().is_some_and(|&(lsn, _)| lsn <= safe_through) {
+            self.master_log.at_risk.pop_front();
         }
     }
 }

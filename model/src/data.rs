@@ -205,7 +205,8 @@ impl Database {
         self.table(table).and_then(|table| table.rows.get(key)).map_or(0, |row| row.version)
     }
 
-    pub fn apply(&mut self, entry: &LogEntry) {
+    /// Replays a log entry onto this copy, as a standby replays WAL (its "apply").
+    pub fn replay(&mut self, entry: &LogEntry) {
         for change in &entry.changes {
             match change {
                 Change::CreateTable { table, schema } => {

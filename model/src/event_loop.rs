@@ -12,7 +12,7 @@ use crate::traffic::Traffic;
 
 /// Something due in the simulation: a message arriving, or a node's own timer.
 #[derive(Clone, Debug)]
-pub enum Event {
+pub(crate) enum Due {
     Deliver(Message),
     /// The traffic generator's next request; `generation` tells a stale schedule (from before
     /// the rate changed) from the current one.
@@ -27,7 +27,7 @@ pub enum Event {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Timer {
+pub(crate) enum Timer {
     /// The request in service is done.
     ServiceDone,
     /// A received log entry is on disk.
@@ -65,19 +65,19 @@ impl Simulation {
                 }
                 break;
             }
-            let Some((at, event)) = self.queue.pop_due(until) else { break };
+            let Some((at, due)) = self.queue.pop_due(until) else { break };
             *work -= 1;
             self.advance_clock(at);
             self.events_processed += 1;
-            match event {
-                Event::Deliver(message) => self.deliver(message),
-                Event::Generate { generation } if self.traffic.is_current(generation) => {
+            match due {
+                Due::Deliver(message) => self.deliver(message),
+                Due::Generate { generation } if self.traffic.is_current(generation) => {
                     let command = Traffic::next_request(&self.config, &mut self.rng);
                     self.apply(command).expect("generated requests come from existing clients");
                     self.schedule_generator(generation);
                 }
-                Event::Generate { .. } => {}
-                Event::Timer { node, incarnation, timer } => {
+                Due::Generate { .. } => {}
+                Due::Timer { node, incarnation, timer } => {
                     // A timer set in an earlier life of the node (before a crash, a restart
                     // or a removal) has nothing left to act on.
                     if self.nodes[node.0].incarnation == incarnation {

@@ -7,7 +7,7 @@ use crate::ids::{NodeId, NodeRef};
 use crate::node::{Follow, Node, Status};
 use crate::time::Time;
 use crate::timeline::Position;
-use crate::wal::Primary;
+use crate::wal::MasterLog;
 use crate::{Simulation, Timer};
 
 impl Simulation {
@@ -30,7 +30,7 @@ impl Simulation {
                 }
                 self.note(EventKind::LostInCrash { node: label, lsns: lost.iter().map(|&(lsn, _)| lsn).collect() });
             }
-            let waiting = self.primary.take_waiting();
+            let waiting = self.master_log.take_waiting();
             for request in waiting {
                 self.reply(id, request, Some("the master crashed before acknowledging the write".to_string()));
             }
@@ -74,8 +74,8 @@ impl Simulation {
         self.note(EventKind::Restarted { node: self.label(id) });
         if id == self.master {
             // Crash recovery: whatever the master logged is committed.
-            self.primary.visible = self.nodes[id.0].data.clone();
-            self.primary.committed_lsn = self.nodes[id.0].positions.applied;
+            self.master_log.visible = self.nodes[id.0].data.clone();
+            self.master_log.committed_lsn = self.nodes[id.0].positions.applied;
             for replica in self.replica_ids() {
                 self.catch_up(replica);
             }
@@ -135,7 +135,7 @@ impl Simulation {
     /// received are lost, and every node with records past the fork (the old master, a replica
     /// that received more) has diverged.
     pub(crate) fn failover(&mut self, candidate: Option<NodeId>) -> Result<(), Refusal> {
-        let timeline = self.primary.timeline;
+        let timeline = self.master_log.timeline;
         let candidate = match candidate {
             Some(id) if !self.nodes[id.0].is_up() => {
                 return Err(Refusal::new(format!("{} is down and cannot be promoted", self.label(id))));
@@ -157,7 +157,7 @@ impl Simulation {
         // The candidate replays everything it received, then leads from there.
         let node = &mut self.nodes[candidate.0];
         for entry in std::mem::take(&mut node.pending) {
-            node.data.apply(&entry);
+            node.data.replay(&entry);
         }
         let fork = node.positions.received;
         node.positions.flushed = fork;
@@ -167,9 +167,9 @@ impl Simulation {
         let parked: Vec<_> = node.parked.drain(..).collect();
 
         // What the master acknowledged that is not in the candidate's history is gone.
-        let (timelines, old_timeline) = (&self.timelines, self.primary.timeline);
+        let (timelines, old_timeline) = (&self.timelines, self.master_log.timeline);
         let lost: Vec<(u64, u64)> = self
-            .primary
+            .master_log
             .at_risk
             .iter()
             .filter(|&&(lsn, _)| !timelines.contains(branch, fork, Position { timeline: old_timeline, lsn }))
@@ -185,12 +185,13 @@ impl Simulation {
 
         // The new master's WAL: the old master's up to the fork, when that is its history too.
         let (log, kept_from) = if branch == old_timeline {
-            (self.primary.log_through(fork), self.primary.kept_from().min(fork + 1))
+            (self.master_log.log_through(fork), self.master_log.kept_from().min(fork + 1))
         } else {
             (Default::default(), fork + 1)
         };
         let new_timeline = self.timelines.fork(branch, fork);
-        self.primary = Primary::new(self.nodes[candidate.0].data.clone(), fork, new_timeline).with_log(log, kept_from);
+        self.master_log =
+            MasterLog::new(self.nodes[candidate.0].data.clone(), fork, new_timeline).with_log(log, kept_from);
         self.nodes[candidate.0].timeline = new_timeline;
         let promoted = self.label(candidate);
         self.nodes[old.0].role = self.nodes[candidate.0].role;

@@ -80,7 +80,7 @@ mod wal;
 pub mod words;
 
 pub use command::Command;
-pub use event_loop::{Event, Timer};
+pub(crate) use event_loop::Timer;
 pub use ids::NodeRef;
 pub use refusal::Refusal;
 pub use simulation::{EVENT_LIMIT, NodeState, RECENT_LIMIT, Simulation};

@@ -18,24 +18,24 @@ impl Simulation {
     /// node had not applied everything the master committed and the two answers differ.
     pub(crate) fn finish_read(&mut self, id: NodeId, request: RequestId, query: &Query) {
         let is_master = id == self.master;
-        let data = if is_master { &self.primary.visible } else { &self.nodes[id.0].data };
-        let behind = !is_master && self.nodes[id.0].positions.applied < self.primary.committed_lsn;
+        let data = if is_master { &self.master_log.visible } else { &self.nodes[id.0].data };
+        let behind = !is_master && self.nodes[id.0].positions.applied < self.master_log.committed_lsn;
         let node_lag = if is_master { Time::ZERO } else { self.lag(id).1 };
         let node_at = Position {
             timeline: self.nodes[id.0].timeline,
-            lsn: if is_master { self.primary.committed_lsn } else { self.nodes[id.0].positions.applied },
+            lsn: if is_master { self.master_log.committed_lsn } else { self.nodes[id.0].positions.applied },
         };
         let outcome = match query {
             Query::User(key) => {
                 let row = data.user(*key).cloned();
-                let master_row = self.primary.visible.user(*key).cloned();
+                let master_row = self.master_log.visible.user(*key).cloned();
                 let stale = behind && row != master_row;
                 Outcome::Read { row, master_row, stale, node_lag }
             }
             Query::Select(parsed) => {
                 let Statement::Select(select) = &parsed.statement else { unreachable!("reads carry SELECTs") };
                 let result = sql::query(data, select);
-                let master_result = sql::query(&self.primary.visible, select);
+                let master_result = sql::query(&self.master_log.visible, select);
                 match (result, master_result) {
                     (Ok(result), Ok(master)) => {
                         let stale = behind && result != master;
@@ -45,7 +45,7 @@ impl Simulation {
                         // The error is the node's own answer: a table not yet replicated there
                         // is unknown to it.
                         self.nodes[id.0].reads_served += 1;
-                        self.record(request, id, Outcome::Failed { reason: error.to_string() });
+                        self.set_outcome(request, id, Outcome::Failed { reason: error.to_string() });
                         self.reply(id, request, Some(error.to_string()));
                         return;
                     }
@@ -55,7 +55,7 @@ impl Simulation {
         };
         self.nodes[id.0].reads_served += 1;
         self.metrics.record_node_read(id.0);
-        self.record(request, id, outcome);
+        self.set_outcome(request, id, outcome);
         self.reply(id, request, None);
     }
 

@@ -25,10 +25,10 @@ pub const MAX_CHECKPOINTS: usize = 256;
 pub struct Recording {
     start: Config,
     /// Commands with the moment they were given, in order.
-    actions: Vec<(Time, Command)>,
-    /// How many of `actions` the current run has applied.
+    script: Vec<(Time, Command)>,
+    /// How many of the script's commands the current run has given.
     applied: usize,
-    /// Copies of the run, oldest first, each with how many actions it had applied.
+    /// Copies of the run, oldest first, each with how many of the script's commands it had applied.
     checkpoints: Vec<(Simulation, usize)>,
     /// Events from one checkpoint to the next.
     spacing: u64,
@@ -36,7 +36,7 @@ pub struct Recording {
     furthest: Time,
     /// Commands of the script the model refused when their moment came, not yet taken.
     refused: Vec<Refused>,
-    /// How many of `actions` have been replayed at least once: a refusal is told only the
+    /// How many of the script's commands have been replayed at least once: a refusal is told only the
     /// first time, not again on every rewind.
     replayed: usize,
 }
@@ -57,7 +57,7 @@ impl Recording {
         let sim = Simulation::new(start.clone())?;
         let recording = Recording {
             start,
-            actions: script,
+            script,
             applied: 0,
             checkpoints: vec![(sim.clone(), 0)],
             spacing: CHECKPOINT_WORK,
@@ -72,8 +72,8 @@ impl Recording {
         &self.start
     }
 
-    pub fn actions(&self) -> &[(Time, Command)] {
-        &self.actions
+    pub fn script(&self) -> &[(Time, Command)] {
+        &self.script
     }
 
     /// How many copies of the run are kept to rewind from.
@@ -83,7 +83,7 @@ impl Recording {
 
     /// When the next recorded command is due, if any is left to give.
     pub fn next_action_time(&self) -> Option<Time> {
-        self.actions.get(self.applied).map(|(at, _)| *at)
+        self.script.get(self.applied).map(|(at, _)| *at)
     }
 
     pub fn furthest(&self) -> Time {
@@ -96,7 +96,7 @@ impl Recording {
         // Settings changed before anything happened become the run's starting settings, so a
         // link to them stays a plain link.
         if let Command::Configure(config) = &command
-            && self.actions.is_empty()
+            && self.script.is_empty()
             && sim.now() == Time::ZERO
         {
             let (recording, fresh) = Recording::new(config.clone(), Vec::new())?;
@@ -106,13 +106,13 @@ impl Recording {
         }
         sim.apply(command.clone())?;
         let now = sim.now();
-        self.actions.truncate(self.applied);
+        self.script.truncate(self.applied);
         // Checkpoints can fall between two events of one instant, so "not after now" is counted
         // in events handled and commands given, not in time.
         let (events, applied) = (sim.events_processed(), self.applied);
         self.checkpoints.retain(|(checkpoint, given)| checkpoint.events_processed() <= events && *given <= applied);
-        self.actions.push((now, command));
-        self.applied = self.actions.len();
+        self.script.push((now, command));
+        self.applied = self.script.len();
         self.replayed = self.applied;
         self.furthest = now;
         Ok(())
@@ -129,8 +129,8 @@ impl Recording {
     /// says whether it got to `until`; the next call goes on where this one stopped.
     pub fn advance_within(&mut self, sim: &mut Simulation, until: Time, work: &mut u64) -> bool {
         let reached = loop {
-            let next_action = self.actions.get(self.applied).map(|(at, _)| *at);
-            let stop = next_action.map_or(until, |at| at.min(until));
+            let next_command = self.script.get(self.applied).map(|(at, _)| *at);
+            let stop = next_command.map_or(until, |at| at.min(until));
             // Stop for the next checkpoint too, by its number of events: the run is the same
             // however its work is sliced (`run_within`).
             let checkpoint_due = self.next_checkpoint_events().saturating_sub(sim.events_processed()).max(1);
@@ -147,8 +147,8 @@ impl Recording {
                 }
                 continue;
             }
-            if next_action == Some(stop) {
-                let (at, command) = self.actions[self.applied].clone();
+            if next_command == Some(stop) {
+                let (at, command) = self.script[self.applied].clone();
                 if let Err(reason) = sim.apply(command.clone())
                     && self.applied >= self.replayed
                 {

@@ -30,20 +30,20 @@ impl Simulation {
         if from > last {
             return;
         }
-        let kept = from >= self.primary.kept_from;
-        let Some(first) = self.primary.entry(from).map(|entry| entry.lsn).filter(|&lsn| kept && lsn == from) else {
+        let kept = from >= self.master_log.kept_from;
+        let Some(first) = self.master_log.entry(from).map(|entry| entry.lsn).filter(|&lsn| kept && lsn == from) else {
             let node = &mut self.nodes[id.0];
             node.follow = Follow::WalRemoved;
             node.streaming = false;
             self.note(EventKind::WalRemoved { node: self.label(id), lsn: from });
             return;
         };
-        let entries: Vec<Rc<LogEntry>> = (first..=last).filter_map(|lsn| self.primary.entry(lsn).cloned()).collect();
+        let entries: Vec<Rc<LogEntry>> = (first..=last).filter_map(|lsn| self.master_log.entry(lsn).cloned()).collect();
         for entry in entries {
             self.send(
                 Endpoint::Node(master),
                 Endpoint::Node(id),
-                Payload::Replicate { timeline: self.primary.timeline, entry },
+                Payload::Replicate { timeline: self.master_log.timeline, entry },
             );
         }
     }
@@ -56,7 +56,7 @@ impl Simulation {
         if node.follow != Follow::Streaming {
             return false;
         }
-        let timeline = self.primary.timeline;
+        let timeline = self.master_log.timeline;
         if node.timeline != timeline {
             let position = Position { timeline: node.timeline, lsn: node.positions.received };
             if !self.timelines.contains(timeline, Lsn::MAX, position) {
@@ -75,14 +75,14 @@ impl Simulation {
     /// them, and streams nothing, until rewound or rebuilt; a failover manager that rewinds
     /// (`rewind=auto`, Patroni's use_pg_rewind) does so at once.
     fn diverge(&mut self, id: NodeId) {
-        let fork = self.timelines.fork_point(self.primary.timeline, self.nodes[id.0].timeline);
+        let fork = self.timelines.fork_point(self.master_log.timeline, self.nodes[id.0].timeline);
         let node = &mut self.nodes[id.0];
         node.follow = Follow::Diverged { fork };
         node.streaming = false;
         self.note(EventKind::Diverged {
             node: self.label(id),
             fork,
-            timeline: self.primary.timeline,
+            timeline: self.master_log.timeline,
             beyond: self.nodes[id.0].positions.received.saturating_sub(fork),
         });
         if self.nodes[id.0].is_up() {
@@ -105,7 +105,7 @@ impl Simulation {
     /// the WAL since then (only a rebuild will do). `None` when it can, or it has not diverged.
     pub fn rewind_impossible(&self, id: NodeId) -> Option<Refusal> {
         let Follow::Diverged { fork } = self.nodes[id.0].follow else { return None };
-        let kept_from = self.primary.kept_from();
+        let kept_from = self.master_log.kept_from();
         (fork + 1 < kept_from).then(|| {
             Refusal::new(format!(
                 "pg_rewind needs the master's WAL since the fork at LSN {fork}, and it keeps only LSN {kept_from} on (wal_keep): rebuild {} instead",
@@ -142,11 +142,11 @@ impl Simulation {
         self.stats.rollbacks += 1;
         let master = self.master;
         let (copy, lsn) = (self.nodes[master.0].data.clone(), self.nodes[master.0].positions.flushed);
-        let timeline = self.primary.timeline;
+        let timeline = self.master_log.timeline;
         let node = &mut self.nodes[id.0];
         node.reset_copy(copy, lsn, timeline);
         node.streaming = node.is_up() && !self.network.links(id).cut;
-        self.primary.report(id, self.nodes[id.0].positions);
+        self.master_log.report(id, self.nodes[id.0].positions);
         self.catch_up(id);
     }
 }

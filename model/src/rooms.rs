@@ -13,7 +13,7 @@ impl Simulation {
     /// Lets a machine handle something, with what it can see of the world, then performs what
     /// it asked for, in order.
     pub(crate) fn in_room(&mut self, id: NodeId, handle: impl FnOnce(&mut Node, &Seen, &mut Out)) {
-        let seen = Seen { now: self.now, config: &self.config, master_timeline: self.primary.timeline };
+        let seen = Seen { now: self.now, config: &self.config, master_timeline: self.master_log.timeline };
         // Taken, not borrowed: performing an effect may let another machine handle something.
         let mut out = std::mem::take(&mut self.effects);
         handle(&mut self.nodes[id.0], &seen, &mut out);

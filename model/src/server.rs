@@ -12,12 +12,12 @@ impl Simulation {
     pub(crate) fn arrive(&mut self, id: NodeId, job: Job) {
         let node = &self.nodes[id.0];
         if !node.is_up() {
-            self.reply(id, job.request(), Some(format!("{} is down", self.name(id))));
+            self.reply(id, job.request(), Some(format!("{} is down", self.role(id))));
             return;
         }
         if node.queue.len() as u64 >= self.config.queue_limit {
             let full_for = node.full_since.map(|since| self.now - since);
-            let reason = format!("{} is overloaded: its queue of {} is full", self.name(id), node.queue.len());
+            let reason = format!("{} is overloaded: its queue of {} is full", self.role(id), node.queue.len());
             self.reply(id, job.request(), Some(reason));
             if self.config.crash_after_ms > 0
                 && full_for.is_some_and(|full| full >= Time::from_millis(self.config.crash_after_ms))

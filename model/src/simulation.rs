@@ -2,10 +2,12 @@
 
 use std::collections::VecDeque;
 
+use crate::Refusal;
 use crate::acknowledged::AcknowledgedUsers;
 use crate::client::Session;
 use crate::config::Config;
 use crate::data::{Database, Lsn};
+use crate::event_loop::{Due, Timer};
 use crate::events::{ClusterEvent, EventKind};
 use crate::ids::{NodeId, NodeRef, RequestId};
 use crate::metrics::{Metrics, NodeSample};
@@ -19,8 +21,7 @@ use crate::routing::{self, Router};
 use crate::time::Time;
 use crate::timeline::Timelines;
 use crate::traffic::Traffic;
-use crate::wal::Primary;
-use crate::{Event, Refusal, Timer};
+use crate::wal::MasterLog;
 
 /// How many finished requests the model remembers for the request log.
 pub const RECENT_LIMIT: usize = 50;
@@ -62,12 +63,12 @@ pub struct Simulation {
     pub(crate) config: Config,
     pub(crate) now: Time,
     pub(crate) rng: SimRng,
-    pub(crate) queue: EventQueue<Event>,
+    pub(crate) queue: EventQueue<Due>,
     pub(crate) network: Network,
     /// Every node ever made, by id; removed ones stay as tombstones for reuse.
     pub(crate) nodes: Vec<Node>,
     pub(crate) master: NodeId,
-    pub(crate) primary: Primary,
+    pub(crate) master_log: MasterLog,
     pub(crate) timelines: Timelines,
     /// Log entries written so far, across every timeline: numbers each write (`Row::write`).
     pub(crate) writes_logged: u64,
@@ -107,7 +108,7 @@ impl Simulation {
             network: Network::default(),
             nodes: Vec::new(),
             master: NodeId(0),
-            primary: Primary::new(Database::seed(), 0, Timelines::FIRST),
+            master_log: MasterLog::new(Database::seed(), 0, Timelines::FIRST),
             timelines: Timelines::default(),
             writes_logged: 0,
             router: Router::default(),
@@ -171,21 +172,21 @@ impl Simulation {
     /// What readers of the master see: committed data, which under synchronous replication
     /// lags the logged data until the replicas confirm.
     pub fn committed(&self) -> &Database {
-        &self.primary.visible
+        &self.master_log.visible
     }
 
     pub fn committed_lsn(&self) -> Lsn {
-        self.primary.committed_lsn
+        self.master_log.committed_lsn
     }
 
     /// The oldest log position the master's WAL still holds (`wal_keep`, slots).
     pub fn wal_kept_from(&self) -> Lsn {
-        self.primary.kept_from()
+        self.master_log.kept_from()
     }
 
     /// True while semi-sync has fallen back to async.
     pub fn in_fallback(&self) -> bool {
-        self.primary.fallback
+        self.master_log.fallback
     }
 
     /// The replicas in order of their number, with their ids.
@@ -218,8 +219,8 @@ impl Simulation {
         self.network.links(id)
     }
 
-    /// How a node is named now.
-    pub fn name(&self, id: NodeId) -> NodeRef {
+    /// The role a machine has now: the master, or `replica-k` (its name in commands and links).
+    pub fn role(&self, id: NodeId) -> NodeRef {
         self.nodes[id.0].role
     }
 
@@ -227,7 +228,7 @@ impl Simulation {
     /// say it: `master`, `replica 2`, or `old master` for a deposed master that has not rejoined
     /// (down, diverged or stranded).
     pub fn role_in_words(&self, id: NodeId) -> String {
-        match self.name(id) {
+        match self.role(id) {
             NodeRef::Replica(_) if self.nodes[id.0].deposed => "old master".to_string(),
             role => role.in_words(),
         }
@@ -280,7 +281,7 @@ impl Simulation {
         if applied >= last {
             return (0, Time::ZERO);
         }
-        let since = self.primary.logged_at(applied + 1).unwrap_or(Time::ZERO);
+        let since = self.master_log.logged_at(applied + 1).unwrap_or(Time::ZERO);
         (last - applied, self.now - since)
     }
 
@@ -297,7 +298,7 @@ impl Simulation {
     /// Messages on the wire with their delivery time, in no particular order.
     pub fn messages(&self) -> impl Iterator<Item = (Time, &Message)> {
         self.queue.iter().filter_map(|(at, event)| match event {
-            Event::Deliver(message) => Some((at, message)),
+            Due::Deliver(message) => Some((at, message)),
             _ => None,
         })
     }
@@ -331,7 +332,7 @@ impl Simulation {
             self.now,
             self.config,
             nodes,
-            (self.master, self.primary.committed_lsn, &self.primary.visible),
+            (self.master, self.master_log.committed_lsn, &self.master_log.visible),
             self.stats,
             self.recent,
             self.in_flight,
@@ -356,13 +357,13 @@ impl Simulation {
     pub(crate) fn send(&mut self, from: Endpoint, to: Endpoint, payload: Payload) {
         let (now, master) = (self.now, self.master);
         if let Some(at) = self.network.transit((from, to, &payload), now, master, &self.config, &mut self.rng) {
-            self.queue.push(at, Event::Deliver(Message { from, to, sent_at: now, payload }));
+            self.queue.push(at, Due::Deliver(Message { from, to, sent_at: now, payload }));
         }
     }
 
     pub(crate) fn schedule(&mut self, node: NodeId, after: Time, timer: Timer) {
         let incarnation = self.nodes[node.0].incarnation;
-        self.queue.push(self.now + after, Event::Timer { node, incarnation, timer });
+        self.queue.push(self.now + after, Due::Timer { node, incarnation, timer });
     }
 
     /// Starts the traffic generator's schedule afresh at the current rate (or stops it at 0).
@@ -374,7 +375,7 @@ impl Simulation {
     /// The traffic generator's next request in the schedule `generation`.
     pub(crate) fn schedule_generator(&mut self, generation: u64) {
         if let Some(gap) = Traffic::gap(&self.config, &mut self.rng) {
-            self.queue.push(self.now + gap, Event::Generate { generation });
+            self.queue.push(self.now + gap, Due::Generate { generation });
         }
     }
 
@@ -398,7 +399,7 @@ impl Simulation {
 
     /// The replicas following the master's history (up or down), not diverged or stranded.
     pub(crate) fn followers(&self) -> impl Iterator<Item = (NodeId, &Node)> {
-        let timeline = self.primary.timeline;
+        let timeline = self.master_log.timeline;
         self.unordered_replicas().filter(move |(_, node)| node.follow == Follow::Streaming && node.timeline == timeline)
     }
 }

@@ -69,7 +69,7 @@ impl Node {
         let Some(entry) = self.pending.pop_front() else {
             return;
         };
-        self.data.apply(&entry);
+        self.data.replay(&entry);
         self.positions.applied = entry.lsn;
         self.report(out);
         out.push(Effect::ServeParked);

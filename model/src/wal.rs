@@ -24,7 +24,7 @@ pub const SLOT_KEEP: usize = 200_000;
 
 /// The master's side of replication; replaced by a failover.
 #[derive(Clone, Debug)]
-pub struct Primary {
+pub struct MasterLog {
     /// The master's timeline: a new one with every failover. A message from another timeline
     /// (an earlier master, a diverged replica) is ignored.
     pub timeline: usize,
@@ -36,7 +36,7 @@ pub struct Primary {
     /// that can still stream has applied are dropped, as nobody can ask for them (a diverged
     /// node is copied whole when rewound). Entries are shared: the log, each replica's stream
     /// and queue hold the same one.
-    pub(crate) log: VecDeque<Rc<LogEntry>>,
+    pub(crate) entries: VecDeque<Rc<LogEntry>>,
     /// What readers of the master see.
     pub visible: Database,
     pub committed_lsn: Lsn,
@@ -54,12 +54,12 @@ pub struct Primary {
     pub(crate) durable: Option<Database>,
 }
 
-impl Primary {
-    pub fn new(visible: Database, committed_lsn: Lsn, timeline: usize) -> Primary {
-        Primary {
+impl MasterLog {
+    pub fn new(visible: Database, committed_lsn: Lsn, timeline: usize) -> MasterLog {
+        MasterLog {
             timeline,
             kept_from: committed_lsn + 1,
-            log: VecDeque::new(),
+            entries: VecDeque::new(),
             visible,
             committed_lsn,
             waiting: VecDeque::new(),
@@ -76,22 +76,22 @@ impl Primary {
     }
 
     pub fn logged_at(&self, lsn: Lsn) -> Option<Time> {
-        self.entry(lsn).map(|entry| entry.logged_at).or_else(|| self.log.front().map(|entry| entry.logged_at))
+        self.entry(lsn).map(|entry| entry.logged_at).or_else(|| self.entries.front().map(|entry| entry.logged_at))
     }
 
     pub(crate) fn entry(&self, lsn: Lsn) -> Option<&Rc<LogEntry>> {
-        let first = self.log.front()?.lsn;
-        self.log.get(usize::try_from(lsn.checked_sub(first)?).ok()?)
+        let first = self.entries.front()?.lsn;
+        self.entries.get(usize::try_from(lsn.checked_sub(first)?).ok()?)
     }
 
     /// The log up to `lsn`, for a new master that has exactly that much of it.
     pub fn log_through(&self, lsn: Lsn) -> VecDeque<Rc<LogEntry>> {
-        self.log.iter().take_while(|entry| entry.lsn <= lsn).cloned().collect()
+        self.entries.iter().take_while(|entry| entry.lsn <= lsn).cloned().collect()
     }
 
     /// A new master that kept the WAL from `kept_from` on, and has `log` of it to stream.
-    pub fn with_log(mut self, log: VecDeque<Rc<LogEntry>>, kept_from: Lsn) -> Primary {
-        self.log = log;
+    pub fn with_log(mut self, log: VecDeque<Rc<LogEntry>>, kept_from: Lsn) -> MasterLog {
+        self.entries = log;
         self.kept_from = kept_from;
         self
     }
@@ -133,7 +133,7 @@ impl Simulation {
         let write = self.writes_logged + 1;
         let row = Rc::new(Row { values: data::user_values(key, &name), version, lsn, write });
         let change = Change::Put { table: USERS.to_string(), key: Value::Int(key as i64), row };
-        let at = Position { timeline: self.primary.timeline, lsn };
+        let at = Position { timeline: self.master_log.timeline, lsn };
         self.log(request, vec![change], Outcome::Logged { at, version, write });
     }
 
@@ -144,15 +144,15 @@ impl Simulation {
         let lsn = self.nodes[master.0].positions.applied + 1;
         match sql::execute_write(&self.nodes[master.0].data, &statement.statement, lsn, self.writes_logged + 1) {
             Err(error) => {
-                self.record(request, master, Outcome::Failed { reason: error.to_string() });
+                self.set_outcome(request, master, Outcome::Failed { reason: error.to_string() });
                 self.reply(master, request, Some(error.to_string()));
             }
             Ok(written) if written.changes.is_empty() => {
-                self.record(request, master, Outcome::Changed { at: None, write: None, rows: 0 });
+                self.set_outcome(request, master, Outcome::Changed { at: None, write: None, rows: 0 });
                 self.reply(master, request, None);
             }
             Ok(written) => {
-                let at = Position { timeline: self.primary.timeline, lsn };
+                let at = Position { timeline: self.master_log.timeline, lsn };
                 let write = Some(self.writes_logged + 1);
                 self.log(
                     request,
@@ -172,26 +172,26 @@ impl Simulation {
         let entry = Rc::new(LogEntry { lsn, changes, logged_at: self.now });
         self.writes_logged += 1;
         let deferred = self.config.mode == Mode::Off;
-        if deferred && self.primary.durable.is_none() {
+        if deferred && self.master_log.durable.is_none() {
             // The first commit the WAL writer will flush: what is on disk stays as it is.
-            self.primary.durable = Some(node.data.clone());
+            self.master_log.durable = Some(node.data.clone());
             let delay = Time::from_millis(self.config.wal_writer_ms);
             self.schedule(master, delay, Timer::WalWriter);
         }
         let node = &mut self.nodes[master.0];
-        node.data.apply(&entry);
+        node.data.replay(&entry);
         let flushed = if deferred { node.positions.flushed } else { lsn };
         node.positions = Positions { received: lsn, flushed, applied: lsn };
         node.writes_served += 1;
-        self.record(request, master, outcome);
-        self.primary.log.push_back(entry.clone());
+        self.set_outcome(request, master, outcome);
+        self.master_log.entries.push_back(entry.clone());
         self.trim_log();
         // A walsender streams only what is on the master's disk.
         if !deferred {
             self.ship(entry.clone());
         }
-        self.primary.waiting.push_back((entry, request));
-        if self.config.mode == Mode::SemiSync && !self.primary.fallback && self.config.semi_sync_timeout_ms > 0 {
+        self.master_log.waiting.push_back((entry, request));
+        if self.config.mode == Mode::SemiSync && !self.master_log.fallback && self.config.semi_sync_timeout_ms > 0 {
             self.schedule(master, Time::from_millis(self.config.semi_sync_timeout_ms), Timer::SemiSyncTimeout(lsn));
         }
         self.commit_ready();
@@ -207,7 +207,7 @@ impl Simulation {
             self.send(
                 Endpoint::Node(master),
                 Endpoint::Node(replica),
-                Payload::Replicate { timeline: self.primary.timeline, entry: entry.clone() },
+                Payload::Replicate { timeline: self.master_log.timeline, entry: entry.clone() },
             );
         }
     }
@@ -215,14 +215,14 @@ impl Simulation {
     /// The WAL writer's round under `off`: what the master logged goes to disk, and so down
     /// the replication streams.
     pub(crate) fn flush_master_wal(&mut self) {
-        if self.primary.durable.take().is_none() {
+        if self.master_log.durable.take().is_none() {
             return;
         }
         let master = self.master;
         let positions = &mut self.nodes[master.0].positions;
         let (from, to) = (positions.flushed + 1, positions.applied);
         positions.flushed = to;
-        let entries: Vec<Rc<LogEntry>> = (from..=to).filter_map(|lsn| self.primary.entry(lsn).cloned()).collect();
+        let entries: Vec<Rc<LogEntry>> = (from..=to).filter_map(|lsn| self.master_log.entry(lsn).cloned()).collect();
         for entry in entries {
             self.ship(entry);
         }
@@ -232,19 +232,19 @@ impl Simulation {
     /// A master crash under `off`: what the WAL writer had not flushed is gone, acknowledged or
     /// not. Returns the positions lost, with the requests acknowledged for them.
     pub(crate) fn lose_unflushed(&mut self) -> Vec<(Lsn, RequestId)> {
-        let Some(durable) = self.primary.durable.take() else { return Vec::new() };
+        let Some(durable) = self.master_log.durable.take() else { return Vec::new() };
         let master = self.master;
         let flushed = self.nodes[master.0].positions.flushed;
         self.nodes[master.0].data = durable.clone();
         self.nodes[master.0].positions = Positions { received: flushed, flushed, applied: flushed };
-        self.primary.visible = durable;
-        self.primary.committed_lsn = self.primary.committed_lsn.min(flushed);
-        while self.primary.log.back().is_some_and(|entry| entry.lsn > flushed) {
-            self.primary.log.pop_back();
+        self.master_log.visible = durable;
+        self.master_log.committed_lsn = self.master_log.committed_lsn.min(flushed);
+        while self.master_log.entries.back().is_some_and(|entry| entry.lsn > flushed) {
+            self.master_log.entries.pop_back();
         }
         let lost: Vec<(Lsn, RequestId)> =
-            self.primary.at_risk.iter().filter(|&&(lsn, _)| lsn > flushed).copied().collect();
-        self.primary.at_risk.retain(|&(lsn, _)| lsn <= flushed);
+            self.master_log.at_risk.iter().filter(|&&(lsn, _)| lsn > flushed).copied().collect();
+        self.master_log.at_risk.retain(|&(lsn, _)| lsn <= flushed);
         lost
     }
 
@@ -259,7 +259,7 @@ impl Simulation {
         let (newest, flushed) = (master.positions.applied, master.positions.flushed);
         let keep = self.config.wal_keep.max(1);
         let mut kept_from = (newest + 1).saturating_sub(keep).min(flushed + 1);
-        if let Some((entry, _)) = self.primary.waiting.front() {
+        if let Some((entry, _)) = self.master_log.waiting.front() {
             kept_from = kept_from.min(entry.lsn);
         }
         while let Some((_, floor)) = self.slot_floor() {
@@ -270,8 +270,8 @@ impl Simulation {
             kept_from = kept_from.min(floor + 1);
             break;
         }
-        self.primary.kept_from = self.primary.kept_from.max(kept_from);
-        let kept_from = self.primary.kept_from;
+        self.master_log.kept_from = self.master_log.kept_from.max(kept_from);
+        let kept_from = self.master_log.kept_from;
         // A node that follows (whatever its timeline, up or down) asks for what it has not
         // received, after a crash for what it had not flushed, and its lag is timed from the
         // first entry it has not applied; one whose received position is already behind what
@@ -281,11 +281,11 @@ impl Simulation {
             .map(|(_, node)| (node.positions.applied + 1).max(kept_from))
             .min()
             .unwrap_or(Lsn::MAX);
-        let waiting_from = self.primary.waiting.front().map_or(Lsn::MAX, |(entry, _)| entry.lsn);
-        while let Some(front) = self.primary.log.front() {
+        let waiting_from = self.master_log.waiting.front().map_or(Lsn::MAX, |(entry, _)| entry.lsn);
+        while let Some(front) = self.master_log.entries.front() {
             let nobody_asks = front.lsn < asked_from && front.lsn <= flushed && front.lsn < waiting_from;
-            if front.lsn < kept_from || (nobody_asks && self.primary.log.len() > 1) {
-                self.primary.log.pop_front();
+            if front.lsn < kept_from || (nobody_asks && self.master_log.entries.len() > 1) {
+                self.master_log.entries.pop_front();
             } else {
                 break;
             }

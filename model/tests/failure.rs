@@ -84,7 +84,7 @@ fn automatic_rewind_models_a_failover_manager_that_rewinds() {
     sim.apply(Command::Crash(NodeRef::Master)).unwrap();
     advance(&mut sim, 1_000);
     let old = sim.replicas().into_iter().find(|(_, node)| node.deposed).map(|(id, _)| id).unwrap();
-    let old_name = sim.name(old);
+    let old_name = sim.role(old);
     sim.apply(Command::Restart(old_name)).unwrap();
     advance(&mut sim, 1_000);
     assert!(sim.events().any(|event| matches!(event.kind, EventKind::Rewound { fork: 0, .. })));
@@ -114,7 +114,7 @@ fn the_master_keeps_its_newest_wal_keep_entries_however_far_followers_applied() 
     at(&mut sim, 1_750);
     let old = sim.replicas().into_iter().find(|(_, node)| node.deposed).map(|(id, _)| id).unwrap();
     assert_eq!(sim.wal_kept_from(), 1, "every entry of the new timeline is kept");
-    sim.apply(Command::Restart(sim.name(old))).unwrap();
+    sim.apply(Command::Restart(sim.role(old))).unwrap();
     advance(&mut sim, 2_000);
     assert!(
         sim.events().any(|event| matches!(event.kind, EventKind::Rewound { fork: 0, .. })),
@@ -133,7 +133,7 @@ fn a_refused_automatic_rewind_is_told_in_the_cluster_log() {
     promote_the_replica_that_missed_bob(&mut sim);
     writes(&mut sim, 20);
     let old = sim.replicas().into_iter().find(|(_, node)| node.deposed).map(|(id, _)| id).unwrap();
-    sim.apply(Command::Restart(sim.name(old))).unwrap();
+    sim.apply(Command::Restart(sim.role(old))).unwrap();
     advance(&mut sim, 100);
     assert!(matches!(sim.node(old).follow, Follow::Diverged { fork: 1 }));
     let told: Vec<String> = (sim.events())
@@ -297,7 +297,7 @@ fn async_failover_loses_the_unshipped_writes_and_the_old_master_diverges_until_r
     // The old master is now a replica (it took the promoted replica's number); its history
     // has LSN 2 past the fork, so, restarted, it refuses the new timeline and keeps its row.
     let old = sim.replicas().into_iter().find(|(_, node)| !node.is_up()).map(|(id, _)| id).unwrap();
-    let old_name = sim.name(old);
+    let old_name = sim.role(old);
     assert_eq!(sim.node(old).follow, Follow::Diverged { fork: 1 });
     sim.apply(Command::Restart(old_name)).unwrap();
     sim.run_to_quiescence();
@@ -391,7 +391,7 @@ fn within_wal_keep_an_automatic_rewind_is_never_refused() {
         let Some(old) = sim.replicas().into_iter().find(|(_, node)| node.deposed).map(|(id, _)| id) else {
             continue;
         };
-        sim.apply(Command::Restart(sim.name(old))).unwrap();
+        sim.apply(Command::Restart(sim.role(old))).unwrap();
         advance(&mut sim, 3_000);
         if sim.events().any(|event| matches!(event.kind, EventKind::RewindRefused { .. }))
             || sim.node(old).follow != Follow::Streaming
@@ -419,7 +419,7 @@ fn a_down_old_master_is_named_the_old_master_and_is_shipped_nothing_until_it_rej
         sim.messages().any(|(_, message)| message.to == replication_model::network::Endpoint::Node(old));
     assert!(!shipped_to_old, "nothing travels to a down machine");
     advance(&mut sim, 100);
-    sim.apply(Command::Restart(sim.name(old))).unwrap();
+    sim.apply(Command::Restart(sim.role(old))).unwrap();
     advance(&mut sim, 100);
     assert_eq!(sim.label(old), "pg-1 (replica 1)", "back, it follows the new master as a replica");
     assert_eq!(name(&sim.node(old).data, 102), "Bob", "and caught up from the log");
@@ -435,7 +435,7 @@ fn a_diverged_old_master_serving_reads_is_named_the_old_master_in_the_request_lo
     sim.apply(Command::Crash(NodeRef::Master)).unwrap();
     sim.apply(Command::Promote(Some(NodeRef::Replica(1)))).unwrap();
     let old = sim.replicas().into_iter().find(|(_, node)| node.deposed).map(|(id, _)| id).expect("the old master");
-    sim.apply(Command::Restart(sim.name(old))).unwrap();
+    sim.apply(Command::Restart(sim.role(old))).unwrap();
     advance(&mut sim, 100);
     assert_eq!(sim.state(old), NodeState::Diverged, "it has a write the new master never got");
     for _ in 0..20 {

@@ -62,7 +62,7 @@ fn acting_in_the_past_forks_the_run() {
     let mut sim = recording.seek(ms(10_000));
     recording.record(&mut sim, Command::Crash(NodeRef::Master)).unwrap();
     assert_eq!(recording.furthest(), ms(10_000), "the old future is gone");
-    assert!(recording.actions().iter().all(|(at, _)| *at <= ms(10_000)));
+    assert!(recording.script().iter().all(|(at, _)| *at <= ms(10_000)));
     recording.advance(&mut sim, ms(30_000));
     assert_ne!(sim.fingerprint(), end.fingerprint());
     // The past before the fork is untouched.
@@ -74,7 +74,7 @@ fn a_refused_command_is_not_recorded() {
     let (mut recording, mut sim) = Recording::new(Config::default(), Vec::new()).unwrap();
     recording.advance(&mut sim, ms(100));
     assert!(recording.record(&mut sim, Command::Restart(NodeRef::Master)).is_err());
-    assert!(recording.actions().is_empty());
+    assert!(recording.script().is_empty());
 }
 
 #[test]
@@ -82,7 +82,7 @@ fn settings_changed_before_anything_happens_become_the_start() {
     let (mut recording, mut sim) = Recording::new(Config::default(), Vec::new()).unwrap();
     let changed = Config { replicas: 5, ..Config::default() };
     recording.record(&mut sim, Command::Configure(changed.clone())).unwrap();
-    assert!(recording.actions().is_empty());
+    assert!(recording.script().is_empty());
     assert_eq!(recording.start(), &changed);
     assert_eq!(sim.replicas().len(), 5);
 }
@@ -113,7 +113,7 @@ fn seeking_back_in_a_long_run_rebuilds_the_same_moment_from_a_bounded_set_of_che
 #[test]
 fn a_replay_in_slices_of_work_is_the_same_run_and_tells_refused_commands_once() {
     let (recording, _, fingerprints) = recorded_run();
-    let mut script = recording.actions().to_vec();
+    let mut script = recording.script().to_vec();
     // A command the model refuses when its moment comes: there is no replica 7 of 3.
     script.insert(1, (script[0].0, Command::Crash(NodeRef::Replica(7))));
     let (mut sliced, mut sim) = Recording::new(recording.start().clone(), script).unwrap();

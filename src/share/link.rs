@@ -23,7 +23,7 @@ pub const MAX_LINK_BYTES: usize = 8 * 1_024;
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum Opening {
-    Session { start: Config, actions: Vec<(Time, Command)>, at: Option<Time> },
+    Session { start: Config, script: Vec<(Time, Command)>, at: Option<Time> },
     Demo { name: String, step: usize },
 }
 
@@ -51,12 +51,12 @@ pub fn open(fragment: &str) -> (Opening, Vec<String>) {
     let is_session = ["act", "t", "sum", "start"].iter().any(|key| value(key).is_some());
     if !is_session {
         let (start, problems) = fragment::parse_fragment(fragment);
-        return (Opening::Session { start, actions: Vec::new(), at: None }, problems);
+        return (Opening::Session { start, script: Vec::new(), at: None }, problems);
     }
     match read_session(fragment, &value) {
         Ok(opening) => (opening, vec![]),
         Err(reason) => (
-            Opening::Session { start: Config::default(), actions: Vec::new(), at: None },
+            Opening::Session { start: Config::default(), script: Vec::new(), at: None },
             vec![format!("{reason}; opening the defaults")],
         ),
     }
@@ -129,30 +129,30 @@ fn read_session(fragment: &str, value: &dyn Fn(&str) -> Option<String>) -> Resul
     if let Some(problem) = problems.first() {
         return Err(Refusal::new(format!("its settings are bad: {problem}")));
     }
-    let actions = match value("act") {
-        Some(actions) => decode_actions(&actions)?,
+    let script = match value("act") {
+        Some(script) => decode_script(&script)?,
         None => Vec::new(),
     };
     let at = value("t")
         .map(|t| t.parse::<u64>().map(Time).map_err(|_| Refusal::new(format!("its moment t={t} is not a number"))))
         .transpose()?;
-    Ok(Opening::Session { start, actions, at })
+    Ok(Opening::Session { start, script, at })
 }
 
 /// The link to a session: its current settings, and when anything happened, its start, its
 /// commands, `at` (the moment to show, if any), format and checksum.
-pub fn session(current: &Config, start: &Config, actions: &[(Time, Command)], at: Option<Time>) -> String {
+pub fn session(current: &Config, start: &Config, script: &[(Time, Command)], at: Option<Time>) -> String {
     let mut link = fragment::to_fragment(current);
-    if actions.is_empty() && at.is_none() {
+    if script.is_empty() && at.is_none() {
         return link;
     }
     link.push_str(&format!("&v={FORMAT}"));
     if start != current {
         link.push_str(&format!("&start={}", encode(&fragment::to_fragment(start))));
     }
-    if !actions.is_empty() {
+    if !script.is_empty() {
         let encoded: Vec<String> =
-            actions.iter().map(|(at, command)| format!("{},{}", at.as_micros(), encode_command(command))).collect();
+            script.iter().map(|(at, command)| format!("{},{}", at.as_micros(), encode_command(command))).collect();
         link.push_str(&format!("&act={}", encoded.join(";")));
     }
     if let Some(at) = at {
@@ -220,8 +220,8 @@ fn encode_command(command: &Command) -> String {
     }
 }
 
-fn decode_actions(text: &str) -> Result<Vec<(Time, Command)>, Refusal> {
-    let mut actions = Vec::new();
+fn decode_script(text: &str) -> Result<Vec<(Time, Command)>, Refusal> {
+    let mut script = Vec::new();
     for (index, action) in text.split(';').enumerate() {
         let bad = |why: &str| Refusal::new(format!("its command {} (\"{action}\") {why}", index + 1));
         let fields: Vec<&str> = action.split(',').collect();
@@ -239,7 +239,7 @@ fn decode_actions(text: &str) -> Result<Vec<(Time, Command)>, Refusal> {
             decode(fields.get(position).ok_or_else(|| bad("is missing a text"))?).map_err(|why| bad(&why.0))
         };
         let at = Time(number(0)?);
-        if actions.last().is_some_and(|(previous, _): &(Time, Command)| *previous > at) {
+        if script.last().is_some_and(|(previous, _): &(Time, Command)| *previous > at) {
             return Err(bad("is earlier than the one before it"));
         }
         // Checked as a number first: on 32-bit wasm a cast would wrap a huge one into range.
@@ -276,9 +276,9 @@ fn decode_actions(text: &str) -> Result<Vec<(Time, Command)>, Refusal> {
             Some("y") => Command::SetApplyDelay(target(2)?, number(3)?),
             _ => return Err(bad("is not a command this page knows")),
         };
-        actions.push((at, command));
+        script.push((at, command));
     }
-    Ok(actions)
+    Ok(script)
 }
 
 /// Percent-encodes everything but letters, digits and `-_.~`, so a text never contains the
@@ -351,10 +351,10 @@ mod tests {
     fn a_session_link_round_trips_every_command() {
         let start = Config { replicas: 3, seed: 9, ..Config::default() };
         let current = Config { replicas: 4, mode: Mode::Sync, rate: 20, seed: 9, ..Config::default() };
-        let actions = every_command();
-        let link = session(&current, &start, &actions, Some(Time(123_456)));
+        let script = every_command();
+        let link = session(&current, &start, &script, Some(Time(123_456)));
         assert!(link.starts_with("replicas=4&mode=sync&lag=1000&seed=9&rate=20&v=1&start="), "{link}");
-        assert_eq!(open(&format!("#{link}")), (Opening::Session { start, actions, at: Some(Time(123_456)) }, vec![]));
+        assert_eq!(open(&format!("#{link}")), (Opening::Session { start, script, at: Some(Time(123_456)) }, vec![]));
     }
 
     /// A link the playground wrote before PostgreSQL's failures (timelines, slots, standby
@@ -373,7 +373,7 @@ mod tests {
             ..Config::default()
         };
         let current = Config { mode: Mode::Async, ..start.clone() };
-        let actions = vec![
+        let script = vec![
             (Time(1_000), Command::Write { client: 0, key: 101, name: "Ann".into() }),
             (Time(2_000), Command::CutLink(NodeRef::Replica(1))),
             (Time(900_000), Command::Crash(NodeRef::Master)),
@@ -385,10 +385,10 @@ mod tests {
         assert_eq!(notices, Vec::<String>::new());
         assert_eq!(
             opening,
-            Opening::Session { start: start.clone(), actions: actions.clone(), at: Some(Time(1_500_000)) }
+            Opening::Session { start: start.clone(), script: script.clone(), at: Some(Time(1_500_000)) }
         );
         let mut sim = crate::sim::Simulation::new(start).unwrap();
-        for (at, command) in actions {
+        for (at, command) in script {
             sim.run_until(at);
             let shown = command.to_string();
             assert_eq!(sim.apply(command), Ok(()), "{shown}");
@@ -400,9 +400,9 @@ mod tests {
         let start = Config { replicas: 3, ..Config::default() };
         let current = Config { replicas: 4, ..Config::default() };
         let at = Some(Time(99));
-        for actions in [every_command(), vec![]] {
-            let later = at_moment(&session(&current, &start, &actions, None), Time(99));
-            assert_eq!(later, session(&current, if actions.is_empty() { &current } else { &start }, &actions, at));
+        for script in [every_command(), vec![]] {
+            let later = at_moment(&session(&current, &start, &script, None), Time(99));
+            assert_eq!(later, session(&current, if script.is_empty() { &current } else { &start }, &script, at));
         }
         assert_eq!(at_moment("demo=sync&step=2", Time(5)), "demo=sync&step=2");
     }
@@ -411,14 +411,14 @@ mod tests {
     fn a_plain_link_stays_plain() {
         let config = Config { replicas: 5, ..Config::default() };
         assert_eq!(session(&config, &config, &[], None), "replicas=5&mode=async&lag=1000&seed=1");
-        assert_eq!(open("#replicas=5").0, Opening::Session { start: config, actions: vec![], at: None });
+        assert_eq!(open("#replicas=5").0, Opening::Session { start: config, script: vec![], at: None });
     }
 
     #[test]
     fn damaged_and_foreign_links_say_so_and_open_the_defaults() {
         let config = Config::default();
         let link = session(&config, &config, &every_command(), None);
-        let defaults = Opening::Session { start: Config::default(), actions: vec![], at: None };
+        let defaults = Opening::Session { start: Config::default(), script: vec![], at: None };
         let damaged = link.replacen("act=7", "act=8", 1);
         assert_eq!(
             open(&damaged),

@@ -154,9 +154,9 @@ impl Action {
         Some(match self {
             Action::Command(Command::Sql { client, text }) => format!("client {} runs SQL: {}", client + 1, cut(text)),
             Action::Command(command) => command.to_string(),
-            Action::Open(Opening::Session { actions, at, .. }, _) => format!(
+            Action::Open(Opening::Session { script, at, .. }, _) => format!(
                 "open a session with {} command(s){}",
-                actions.len(),
+                script.len(),
                 at.map(|at| format!(" at {}", at.as_clock())).unwrap_or_default()
             ),
             Action::Open(Opening::Demo { name, step }, _) => format!("open demo {} at step {step}", cut(name)),
@@ -317,7 +317,7 @@ impl PlaygroundState {
             return link::demo(demo.demo.name, demo.step);
         }
         let recording = self.recording.borrow();
-        link::session(&self.config(), recording.start(), recording.actions(), None)
+        link::session(&self.config(), recording.start(), recording.script(), None)
     }
 
     /// Writes the run's link again, and the address bar's, saying so when the link grows too
@@ -372,7 +372,7 @@ impl PlaygroundState {
             }
         };
         let actions: Vec<_> =
-            recording.actions().iter().map(|(at, command)| (*at, template.patch_command(command.clone()))).collect();
+            recording.script().iter().map(|(at, command)| (*at, template.patch_command(command.clone()))).collect();
         let now = self.sim.borrow().now();
         drop(recording);
         match Recording::new(start, actions) {
@@ -409,8 +409,8 @@ impl PlaygroundState {
 
     fn open(&mut self, opening: Opening) {
         match opening {
-            Opening::Session { start, actions, at } => {
-                if self.start(start, actions) {
+            Opening::Session { start, script, at } => {
+                if self.start(start, script) {
                     self.demo = None;
                     if let Some(mut at) = at {
                         if at > MAX_OPEN_AT {
@@ -828,8 +828,8 @@ mod tests {
         (state, frames)
     }
 
-    fn session(start: Config, actions: Vec<(Time, Command)>, at: Time) -> Rc<PlaygroundState> {
-        let opening = Opening::Session { start, actions, at: Some(at) };
+    fn session(start: Config, script: Vec<(Time, Command)>, at: Time) -> Rc<PlaygroundState> {
+        let opening = Opening::Session { start, script, at: Some(at) };
         Rc::new(PlaygroundState::new(opening, Vec::new(), Theme::Light))
     }
 
@@ -874,7 +874,7 @@ mod tests {
         let clicked = frame(session(start, Vec::new(), MAX_OPEN_AT), 2)
             .reduce(Action::Command(Command::WriteRandom { client: 0 }));
         assert!(clicked.replay.is_none());
-        assert_eq!(clicked.recording.borrow().actions().len(), 1, "the click was taken at the moment reached");
+        assert_eq!(clicked.recording.borrow().script().len(), 1, "the click was taken at the moment reached");
     }
 
     #[test]
@@ -932,12 +932,12 @@ mod tests {
     #[test]
     fn under_traffic_the_panels_are_worked_out_again_every_quarter_second_and_at_once_on_any_action() {
         // Without traffic, with the picture every frame.
-        let quiet = Opening::Session { start: Config::default(), actions: Vec::new(), at: None };
+        let quiet = Opening::Session { start: Config::default(), script: Vec::new(), at: None };
         let state = Rc::new(PlaygroundState::new(quiet, Vec::new(), Theme::Light));
         let opened = state.panels_revision;
         assert_eq!(frame(frame(state, u64::MAX), u64::MAX).panels_revision, opened + 2);
         let traffic =
-            Opening::Session { start: Config { rate: 200, ..Config::default() }, actions: Vec::new(), at: None };
+            Opening::Session { start: Config { rate: 200, ..Config::default() }, script: Vec::new(), at: None };
         let mut state = Rc::new(PlaygroundState::new(traffic, Vec::new(), Theme::Light));
         let opened = state.panels_revision;
         // 15 frames of 16 ms: 240 ms of a run that keeps running.
@@ -967,7 +967,7 @@ mod tests {
 
     #[test]
     fn a_link_too_long_for_the_address_bar_leaves_it_the_settings_and_says_so_once() {
-        let defaults = Opening::Session { start: Config::default(), actions: Vec::new(), at: None };
+        let defaults = Opening::Session { start: Config::default(), script: Vec::new(), at: None };
         let state = Rc::new(PlaygroundState::new(defaults, Vec::new(), Theme::Light));
         let long_sql = format!("SELECT * FROM users WHERE name = '{}'", "é".repeat(2_000));
         let sql = |state: Rc<PlaygroundState>| {

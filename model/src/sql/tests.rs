@@ -17,7 +17,7 @@ fn run(db: &mut Database, text: &str) -> Result<Vec<Vec<Vec<Value>>>, String> {
             statement => {
                 let lsn = index as u64 + 1;
                 let written = execute_write(db, statement, lsn, lsn).map_err(|e| e.to_string())?;
-                db.apply(&LogEntry { lsn, changes: written.changes, logged_at: Time::ZERO });
+                db.replay(&LogEntry { lsn, changes: written.changes, logged_at: Time::ZERO });
             }
         }
     }

@@ -56,7 +56,7 @@ impl ModelCluster {
         };
         let sim = Simulation::new(config).expect("valid settings");
         for node in Node::ALL {
-            assert_eq!(sim.name(id(node)), initial_role(node), "{node} is {}", id(node).machine());
+            assert_eq!(sim.role(id(node)), initial_role(node), "{node} is {}", id(node).machine());
         }
         ModelCluster {
             sim,
@@ -98,8 +98,8 @@ impl ModelCluster {
     }
 
     /// How `node` is named now (a failover renames roles, not machines).
-    fn name(&self, node: Node) -> NodeRef {
-        self.sim.name(id(node))
+    fn role(&self, node: Node) -> NodeRef {
+        self.sim.role(id(node))
     }
 
     fn advance(&mut self, time: Duration) {
@@ -138,7 +138,7 @@ impl ModelCluster {
     }
 
     fn follows(&mut self, node: Node) -> Follow {
-        let name = self.name(node);
+        let name = self.role(node);
         if !self.sim.node(id(node)).is_up() {
             self.apply(Command::Restart(name));
         }
@@ -188,7 +188,7 @@ impl Cluster for ModelCluster {
     }
 
     fn set_apply_delay(&mut self, node: Node, delay: Duration) {
-        self.apply(Command::SetApplyDelay(self.name(node), delay.as_millis() as u64));
+        self.apply(Command::SetApplyDelay(self.role(node), delay.as_millis() as u64));
     }
 
     fn write(&mut self, key: u64, name: &str) -> (WriteId, Commit) {
@@ -228,28 +228,28 @@ impl Cluster for ModelCluster {
     }
 
     fn stop(&mut self, node: Node) {
-        self.apply(Command::Crash(self.name(node)));
+        self.apply(Command::Crash(self.role(node)));
     }
 
     /// The model's crash is a kill -9: what the master had not flushed is gone.
     fn crash(&mut self, node: Node) {
-        self.apply(Command::Crash(self.name(node)));
+        self.apply(Command::Crash(self.role(node)));
     }
 
     fn start(&mut self, node: Node) {
-        self.apply(Command::Restart(self.name(node)));
+        self.apply(Command::Restart(self.role(node)));
     }
 
     fn partition(&mut self, node: Node) {
-        self.apply(Command::CutLink(self.name(node)));
+        self.apply(Command::CutLink(self.role(node)));
     }
 
     fn heal(&mut self, node: Node) {
-        self.apply(Command::HealLink(self.name(node)));
+        self.apply(Command::HealLink(self.role(node)));
     }
 
     fn promote(&mut self, node: Node) {
-        self.apply(Command::Promote(Some(self.name(node))));
+        self.apply(Command::Promote(Some(self.role(node))));
     }
 
     fn follow(&mut self, node: Node) -> Follow {
@@ -257,11 +257,11 @@ impl Cluster for ModelCluster {
     }
 
     fn rewind(&mut self, node: Node) -> Result<(), String> {
-        self.sim.apply(Command::Rewind(self.name(node))).map_err(|refusal| refusal.to_string())
+        self.sim.apply(Command::Rewind(self.role(node))).map_err(|refusal| refusal.to_string())
     }
 
     fn rebuild(&mut self, node: Node) -> Follow {
-        self.apply(Command::Rebuild(self.name(node)));
+        self.apply(Command::Rebuild(self.role(node)));
         self.follows(node)
     }
 

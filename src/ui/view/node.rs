@@ -48,7 +48,7 @@ pub fn card(sim: &Simulation, id: NodeId) -> CardView {
     };
     CardView {
         machine: id.machine(),
-        node: sim.name(id),
+        node: sim.role(id),
         role: sim.role_in_words(id),
         state: sim.state(id),
         applied_lsn: node.positions.applied,
@@ -152,7 +152,7 @@ pub fn node_actions(sim: &Simulation, node: NodeRef) -> Vec<NodeAction> {
 
 /// `node_actions` of a machine by its id.
 fn actions_of(sim: &Simulation, id: NodeId) -> Vec<NodeAction> {
-    let (node, state) = (sim.name(id), sim.node(id));
+    let (node, state) = (sim.role(id), sim.node(id));
     let action = |command: Command, label, test_id: String, help| NodeAction { command, label, test_id, help };
     let on_card = |what: &str| format!("{what}-{node}");
     let mut actions = vec![if state.is_up() {

@@ -123,7 +123,7 @@ fn node_view(sim: &Simulation, id: NodeId) -> NodeView {
     NodeView {
         machine: id.machine(),
         colour: super::machine_colour(id),
-        name: sim.name(id),
+        name: sim.role(id),
         role: sim.role_in_words(id),
         state: sim.state(id),
         applied_lsn: node.positions.applied,
@@ -168,7 +168,7 @@ fn messages(sim: &Simulation) -> (Vec<Dot>, usize) {
     let now = sim.now();
     let place = |endpoint: Endpoint| match endpoint {
         Endpoint::Client(_) => Place::Clients,
-        Endpoint::Node(id) => Place::Node(sim.name(id)),
+        Endpoint::Node(id) => Place::Node(sim.role(id)),
     };
     let one_in = sampling(sim.messages().count());
     let dots = sim
