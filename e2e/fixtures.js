@@ -158,3 +158,19 @@ export function smallestPictureText(locator) {
     return Math.min(...shown.map((text) => parseFloat(getComputedStyle(text).fontSize) * scale));
   }));
 }
+
+/** A node's applied log position, as the picture shows it. */
+export const lsn = (page, node) => page.getByTestId(`node-${node}`).getAttribute('data-applied-lsn');
+
+/** Waits until a link's or a kept session's moment has been replayed (its progress bar gone). */
+export const untilReplayed = (page) =>
+  page.waitForFunction(() => !document.querySelector('[data-testid="replay-progress"]'), null, { timeout: 10000 });
+
+/** Waits until a node has applied the log up to `expected`. */
+export async function untilLsn(page, node, expected, timeout = 5000) {
+  await page.waitForFunction(
+    ([node, expected]) => document.querySelector(`[data-testid="node-${node}"]`)?.dataset.appliedLsn === expected,
+    [node, expected],
+    { timeout },
+  ).catch(async () => assert.fail(`${node} stayed at LSN ${await lsn(page, node)}, expected ${expected}`));
+}

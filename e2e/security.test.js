@@ -1,5 +1,5 @@
 // End-to-end: the page's Content-Security-Policy, user text through every input rendered only
-// as text, and the panel shown when the wasm stops. Same site and browser as playground.test.js.
+// as text, and the panel shown when the wasm stops. Same site and browser as the other e2e files.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
