@@ -13,6 +13,28 @@ const running = siteInChromium();
 const open = (fragment) => openIn(running, fragment);
 
 describe('console', () => {
+  /**
+   * Types `sql` into the console and runs it (`null`: runs what is in the box; `'reset'`: presses
+   * the console's reset of the lecture's row), and returns the data of its `count` results.
+   */
+  async function runSql(page, sql, count) {
+    const before = await page.getByTestId('sql-result').count();
+    if (sql === 'reset') {
+      await page.getByTestId('sql-reset').click();
+    } else {
+      if (sql !== null) await page.getByTestId('sql-input').fill(sql);
+      await page.getByTestId('sql-run').click();
+    }
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid="sql-result"]').length >= n, before + count);
+    return page.getByTestId('sql-result').evaluateAll(
+      (items, before) => items.slice(before).map((item) => ({ ...item.dataset })),
+      before,
+    );
+  }
+
+  // The lecture's own statements, as written.
+  const LECTURE_SQL = "INSERT INTO users VALUES (101, 'Alice');\nSELECT * FROM users WHERE id = 101;";
+
   test('SQL: the console opens with the lecture\'s statements, which work on the first Run, and again under sync after one click', async () => {
     const { page, problems } = await open('');
     assert.equal(await page.getByTestId('mode').inputValue(), 'async');

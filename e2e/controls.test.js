@@ -55,15 +55,6 @@ describe('controls', () => {
     await page.close();
   });
 
-  /** Waits until node element `node` has `data-state` = `state`. */
-  async function untilState(page, node, state, timeout = 5000) {
-    await page.waitForFunction(
-      ([node, state]) => document.querySelector(`[data-testid="node-${node}"]`)?.dataset.state === state,
-      [node, state],
-      { timeout },
-    ).catch(async () => assert.fail(`${node} is ${await page.getByTestId(`node-${node}`).getAttribute('data-state')}, expected ${state}`));
-  }
-
   test('clicking a node in the picture offers its actions', async () => {
     const { page, problems } = await open('#replicas=2&mode=async&lag=300&seed=3');
     await page.getByTestId('node-replica-2').click();
@@ -99,28 +90,6 @@ describe('controls', () => {
     assert.deepEqual(problems, []);
     await page.close();
   });
-
-  /**
-   * Types `sql` into the console and runs it (`null`: runs what is in the box; `'reset'`: presses
-   * the console's reset of the lecture's row), and returns the data of its `count` results.
-   */
-  async function runSql(page, sql, count) {
-    const before = await page.getByTestId('sql-result').count();
-    if (sql === 'reset') {
-      await page.getByTestId('sql-reset').click();
-    } else {
-      if (sql !== null) await page.getByTestId('sql-input').fill(sql);
-      await page.getByTestId('sql-run').click();
-    }
-    await page.waitForFunction((n) => document.querySelectorAll('[data-testid="sql-result"]').length >= n, before + count);
-    return page.getByTestId('sql-result').evaluateAll(
-      (items, before) => items.slice(before).map((item) => ({ ...item.dataset })),
-      before,
-    );
-  }
-
-  // The lecture's own statements, as written.
-  const LECTURE_SQL = "INSERT INTO users VALUES (101, 'Alice');\nSELECT * FROM users WHERE id = 101;";
 
   test('pause stops simulated time and play resumes it', async () => {
     const { page, problems } = await open('#replicas=1&mode=async&lag=300&seed=1');

@@ -13,6 +13,15 @@ const running = siteInChromium();
 const open = (fragment) => openIn(running, fragment);
 
 describe('replication', () => {
+  /** Waits until node element `node` has `data-state` = `state`. */
+  async function untilState(page, node, state, timeout = 5000) {
+    await page.waitForFunction(
+      ([node, state]) => document.querySelector(`[data-testid="node-${node}"]`)?.dataset.state === state,
+      [node, state],
+      { timeout },
+    ).catch(async () => assert.fail(`${node} is ${await page.getByTestId(`node-${node}`).getAttribute('data-state')}, expected ${state}`));
+  }
+
   test('async: the write is acknowledged at once and a read before the lag is stale', async () => {
     const { page, problems } = await open('#replicas=2&mode=async&lag=1500&seed=3');
     assert.equal(await page.getByTestId('mode').inputValue(), 'async');

@@ -1,5 +1,8 @@
 //! The page's state: the running simulation plus the settings that only concern the page,
-//! changed by `Action`s through one reducer.
+//! changed by `Action`s through one reducer (here), with each concern in its own file:
+//! `actions` (what can be asked, the shortcuts), `playback` (speeds, frame budgets, replays),
+//! `demo_player` (a step played to its claim), `side_by_side` (the run beside), `opening` (links
+//! opened and written).
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -16,227 +19,24 @@ use crate::sim::time::Time;
 use crate::sim::{Command, NodeRef, Refusal, Simulation};
 use crate::ui::view::{self, Staging};
 
-/// Playback speeds offered, as multiples of real time.
-pub const SPEEDS: [f64; 9] = [0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 15.0, 20.0];
+mod actions;
+mod demo_player;
+mod opening;
+mod playback;
+mod side_by_side;
 
-/// A frame that arrives after a long gap (a tab coming back from the background) advances the
-/// run by at most this much real time, so returning costs one bounded step, not a pile-up.
-pub const MAX_CATCH_UP_MS: f64 = 250.0;
-
-/// The generator's rate when started with none set.
-const DEFAULT_RATE: u64 = 50;
-/// The furthest moment a link opens at: opening replays the run up to the link's moment, which
-/// takes a while for a long, busy run.
-pub const MAX_OPEN_AT: Time = Time::from_millis(30 * 60 * 1_000);
-
-/// Events the model handles between two looks at the frame's budget: a fraction of a
-/// millisecond, so a frame overruns its budget by no more than that.
-pub const SLICE_EVENTS: u64 = 2_000;
-
-/// Real milliseconds of model work in one frame of play (of ~16.7 at 60 Hz): the rest is left
-/// for drawing, so the page keeps answering whatever the run asks for.
-pub const FRAME_WORK_MS: f64 = 10.0;
-/// The same in a frame of a replay (a moment sought on the timeline, a link's moment): the page
-/// has nothing new to draw until it gets there, so it spends more of the frame. A seek replays
-/// only from the recording's checkpoint before the moment (at most a few hundred thousand
-/// events at 2,000 requests/s), which mostly fits in one such frame; a longer replay goes on frame by frame, showing its progress, with Cancel.
-pub const REPLAY_WORK_MS: f64 = 30.0;
-/// While a replay is under way the page is drawn about this often, not every frame: drawing a
-/// busy run costs ~10 ms a frame, time the replay gets instead. The progress bar still moves
-/// several times a second.
-const REPLAY_DRAW_MS: f64 = 100.0;
-/// While a run plays under generated traffic, the panels around the picture (counters, logs,
-/// charts, cards, history) are worked out and drawn about this often, the picture every frame
-/// (without traffic, every frame too): four times a second
-/// reads well (a number changing faster is a blur), and at 2,000 requests/s over 8 replicas
-/// frames then fit in one refresh of the screen on a 2-core laptop (at 10 times a second,
-/// 6% did not).
-const PANEL_REFRESH_MS: f64 = 250.0;
-
-/// How much model work one frame may do: asked after each slice of `SLICE_EVENTS` events with
-/// the milliseconds allowed, and at least one slice is always done, so the run always moves on.
-/// The page asks the clock; tests and the fuzzer count slices.
-#[derive(Clone)]
-pub struct FrameBudget(Rc<dyn Fn(f64) -> bool>);
-
-impl FrameBudget {
-    /// A budget that lasts while `has_time(ms)` says the frame has worked less than `ms`.
-    pub fn new(has_time: impl Fn(f64) -> bool + 'static) -> FrameBudget {
-        FrameBudget(Rc::new(has_time))
-    }
-
-    /// Exactly `count` slices.
-    pub fn slices(count: u64) -> FrameBudget {
-        let left = Cell::new(count.saturating_sub(1));
-        FrameBudget::new(move |_| {
-            let more = left.get() > 0;
-            left.set(left.get().saturating_sub(1));
-            more
-        })
-    }
-
-    fn has_time(&self, ms: f64) -> bool {
-        (self.0)(ms)
-    }
-}
-
-/// Bringing the run to a moment far from the one it is at (a link's moment, a moment sought on
-/// the timeline, a run started beside this one) is done frame by frame, a budget's worth of work
-/// each, so that the page keeps answering and shows how far it got.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Replay {
-    pub target: Time,
-    /// Where it started, for the progress shown.
-    pub from: Time,
-    /// Play on once there (a run started beside a playing one), or pause there.
-    pub resume: bool,
-}
+pub use actions::{Action, SHORTCUTS, replaces_scrolling, shortcut};
+pub use demo_player::DemoAt;
+use opening::DEFAULT_RATE;
+pub use opening::MAX_OPEN_AT;
+pub use playback::{FRAME_WORK_MS, FrameBudget, MAX_CATCH_UP_MS, REPLAY_WORK_MS, Replay, SLICE_EVENTS, SPEEDS};
+use playback::{PANEL_REFRESH_MS, REPLAY_DRAW_MS};
+pub use side_by_side::Comparison;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Theme {
     Light,
     Dark,
-}
-
-pub enum Action {
-    /// Real time passed: advance the simulation by it times the speed, unless paused, doing no
-    /// more work than `budget` allows (a replay under way takes the frame instead).
-    Tick {
-        real_ms: f64,
-        budget: FrameBudget,
-    },
-    /// Stops a replay where it has got to.
-    CancelReplay,
-    Command(Command),
-    TogglePause,
-    /// Pauses and jumps to the next event.
-    Step,
-    /// Pauses at an earlier (or later, up to the furthest reached) moment of the run.
-    Seek(Time),
-    SetSpeed(f64),
-    /// One step faster (+1) or slower (-1) along `SPEEDS`.
-    NudgeSpeed(i8),
-    /// Starts the traffic generator at its last rate, or stops it.
-    ToggleGenerator,
-    /// Starts a new run from time zero with these settings (a changed seed starts one too).
-    NewRun(Config),
-    /// Leaves the demo, the run beside and the notices, and starts afresh with the defaults.
-    StartFresh,
-    /// Opens what a link asks for, with what was wrong with the link.
-    Open(Opening, Vec<String>),
-    /// Opens a demo at a step (1-based).
-    OpenDemo(&'static Demo, usize),
-    LeaveDemo,
-    /// Runs a second run beside this one with a setting (and its value) changed, or stops.
-    Compare(Option<(&'static Setting, String)>),
-    Select(Option<NodeRef>),
-    ToggleTheme,
-    TogglePresenter,
-    ToggleHelp,
-    /// Closes the help and deselects the node.
-    CloseAll,
-    /// Tells the user something in the notices: an input refused, an export that failed.
-    Notice(String),
-    DismissNotices,
-}
-
-/// How much of a user's input the crash report quotes: enough to run it again.
-const REPORTED_INPUT_CHARS: usize = 2_000;
-
-impl Action {
-    /// What the user asked for, in words, for the report shown if the page stops while doing
-    /// it; `None` for the page's own frames and for changes of view.
-    pub fn as_input(&self) -> Option<String> {
-        let cut = |text: &str| {
-            let shown: String = text.chars().take(REPORTED_INPUT_CHARS).collect();
-            if shown.len() < text.len() { format!("{shown}… (cut)") } else { shown }
-        };
-        Some(match self {
-            Action::Command(Command::Sql { client, text }) => format!("client {} runs SQL: {}", client + 1, cut(text)),
-            Action::Command(command) => command.to_string(),
-            Action::Open(Opening::Session { script, at, .. }, _) => format!(
-                "open a session with {} command(s){}",
-                script.len(),
-                at.map(|at| format!(" at {}", at.as_clock())).unwrap_or_default()
-            ),
-            Action::Open(Opening::Demo { name, step }, _) => format!("open demo {} at step {step}", cut(name)),
-            Action::OpenDemo(demo, step) => format!("open demo {} at step {step}", demo.name),
-            Action::Seek(to) => format!("go to {} on the timeline", to.as_clock()),
-            Action::Step => "step to the next event".to_string(),
-            Action::ToggleGenerator => "start or stop the traffic".to_string(),
-            Action::NewRun(_) => "start a new run".to_string(),
-            Action::StartFresh => "start fresh with the defaults".to_string(),
-            Action::Compare(Some((setting, value))) => format!("run beside with {}={}", setting.key, cut(value)),
-            _ => return None,
-        })
-    }
-
-    /// Whether doing this first stops a replay under way where it has got to: anything that
-    /// acts on the run does; a new seek replaces it; views and ticks leave it going.
-    fn interrupts_replay(&self) -> bool {
-        matches!(
-            self,
-            Action::CancelReplay
-                | Action::Command(_)
-                | Action::TogglePause
-                | Action::Step
-                | Action::ToggleGenerator
-                | Action::NewRun(_)
-                | Action::StartFresh
-                | Action::Open(..)
-                | Action::OpenDemo(..)
-                | Action::Compare(_)
-        )
-    }
-}
-
-/// A demo being shown.
-#[derive(Clone, Copy)]
-pub struct DemoAt {
-    pub demo: &'static Demo,
-    /// 1-based.
-    pub step: usize,
-    /// The user has acted since the step began: the run is no longer the step's alone.
-    pub touched: bool,
-    /// The step has paused at its claim (and plays on freely from there).
-    pub claimed: bool,
-}
-
-impl DemoAt {
-    pub fn step(&self) -> &'static Step {
-        &self.demo.steps[self.step - 1]
-    }
-
-    /// How the page stages the step: what to watch, its speed.
-    pub fn staging(&self) -> &'static Staging {
-        view::staging(self.demo.name, self.step)
-    }
-}
-
-/// A second run beside the first: the same seed and commands, one setting changed.
-#[derive(Clone)]
-pub struct Comparison {
-    pub setting: &'static Setting,
-    pub value: String,
-    pub sim: Rc<RefCell<Simulation>>,
-    pub recording: Rc<RefCell<Recording>>,
-}
-
-impl Comparison {
-    /// `config` with this run's setting changed.
-    fn patch(&self, config: &Config) -> Result<Config, Refusal> {
-        let mut patched = config.clone();
-        settings::apply(&mut patched, self.setting, &self.value)?;
-        Ok(patched)
-    }
-
-    /// A command as the second run gets it: new settings keep its one difference.
-    fn patch_command(&self, command: Command) -> Command {
-        match command {
-            Command::Configure(config) => Command::Configure(self.patch(&config).unwrap_or(config)),
-            other => other,
-        }
-    }
 }
 
 #[derive(Clone)]
@@ -311,34 +111,6 @@ impl PlaygroundState {
         self.sim.borrow().config().clone()
     }
 
-    /// The link that replays this run; in an untouched demo step, the demo's link.
-    fn link(&self) -> String {
-        if let Some(demo) = self.demo.filter(|demo| !demo.touched) {
-            return link::demo(demo.demo.name, demo.step);
-        }
-        let recording = self.recording.borrow();
-        link::session(&self.config(), recording.start(), recording.script(), None)
-    }
-
-    /// Writes the run's link again, and the address bar's, saying so when the link grows too
-    /// long for the address bar.
-    fn relink(&mut self) {
-        let was_too_long = self.address != self.fragment;
-        self.fragment = self.link().into();
-        if self.fragment.len() <= link::MAX_LINK_BYTES {
-            self.address = self.fragment.clone();
-            return;
-        }
-        self.address = fragment::to_fragment(&self.config()).into();
-        if !was_too_long {
-            self.notices.push(format!(
-                "this session's link has grown to {} KB, more than an address bar holds well ({} KB): the address bar now keeps only its settings; Export saves the whole session",
-                self.fragment.len() / 1_024,
-                link::MAX_LINK_BYTES / 1_024
-            ));
-        }
-    }
-
     fn apply(&mut self, command: Command) {
         let result = self.recording.borrow_mut().record(&mut self.sim.borrow_mut(), command.clone());
         match result {
@@ -356,211 +128,6 @@ impl PlaygroundState {
                 }
             }
             Err(error) => self.notices.push(error.to_string()),
-        }
-    }
-
-    /// Starts a second run beside this one with `setting` set to `value`, caught up to now.
-    fn compare(&mut self, setting: &'static Setting, value: String) {
-        let recording = self.recording.borrow();
-        let template = Comparison { setting, value, sim: self.sim.clone(), recording: self.recording.clone() };
-        let start = match template.patch(recording.start()) {
-            Ok(start) => start,
-            Err(reason) => {
-                drop(recording);
-                self.notices.push(format!("cannot run beside with {}={}: {reason}", setting.key, template.value));
-                return;
-            }
-        };
-        let actions: Vec<_> =
-            recording.script().iter().map(|(at, command)| (*at, template.patch_command(command.clone()))).collect();
-        let now = self.sim.borrow().now();
-        drop(recording);
-        match Recording::new(start, actions) {
-            Ok((recording, sim)) => {
-                self.comparison = Some(Comparison {
-                    sim: Rc::new(RefCell::new(sim)),
-                    recording: Rc::new(RefCell::new(recording)),
-                    ..template
-                });
-                self.replay_to(now, !self.paused);
-            }
-            Err(error) => self.notices.push(format!("cannot run beside: {error}")),
-        }
-    }
-
-    /// Replaces the run with a new one of `start` and `script`.
-    fn start(&mut self, start: Config, script: Vec<(Time, Command)>) -> bool {
-        match Recording::new(start, script) {
-            Ok((recording, sim)) => {
-                self.last_rate = if sim.config().rate == 0 { DEFAULT_RATE } else { sim.config().rate };
-                self.sim = Rc::new(RefCell::new(sim));
-                self.recording = Rc::new(RefCell::new(recording));
-                self.selected = None;
-                self.comparison = None;
-                self.replay = None;
-                true
-            }
-            Err(error) => {
-                self.notices.push(format!("{error}; the run was not changed"));
-                false
-            }
-        }
-    }
-
-    fn open(&mut self, opening: Opening) {
-        match opening {
-            Opening::Session { start, script, at } => {
-                if self.start(start, script) {
-                    self.demo = None;
-                    if let Some(mut at) = at {
-                        if at > MAX_OPEN_AT {
-                            self.notices.push(format!(
-                                "the link's moment is {:.0} minutes in; links open at most {} minutes in, so it opens there",
-                                at.as_millis_f64() / 60_000.0,
-                                MAX_OPEN_AT.as_micros() / 60_000_000
-                            ));
-                            at = MAX_OPEN_AT;
-                        }
-                        self.replay_to(at, false);
-                    }
-                }
-            }
-            Opening::Demo { name, step } => match demos::find(&name) {
-                Some(demo) => self.open_demo(demo, step),
-                None => {
-                    let names: Vec<&str> = demos::DEMOS.iter().map(|demo| demo.name).collect();
-                    self.notices.push(format!("there is no demo \"{name}\"; the demos are {}", names.join(", ")));
-                }
-            },
-        }
-    }
-
-    fn open_demo(&mut self, demo: &'static Demo, step: usize) {
-        let step = if (1..=demo.steps.len()).contains(&step) {
-            step
-        } else {
-            self.notices.push(format!(
-                "demo {} has steps 1 to {}, not {step}; starting at step 1",
-                demo.name,
-                demo.steps.len()
-            ));
-            1
-        };
-        let definition = &demo.steps[step - 1];
-        if self.start((definition.config)(), (definition.script)()) {
-            self.demo = Some(DemoAt { demo, step, touched: false, claimed: false });
-            self.paused = false;
-            self.speed = view::staging(demo.name, step).speed;
-            if let Some(compare) = &definition.compare {
-                let setting = settings::find(compare.key).expect("demos compare settings that exist");
-                self.compare(setting, compare.value.to_string());
-            }
-        }
-    }
-
-    /// The runs shown: this one, and the one beside it if any.
-    fn runs(&self) -> impl Iterator<Item = (&Rc<RefCell<Simulation>>, &Rc<RefCell<Recording>>)> {
-        std::iter::once((&self.sim, &self.recording))
-            .chain(self.comparison.as_ref().map(|comparison| (&comparison.sim, &comparison.recording)))
-    }
-
-    /// Moves every run on to `until`, slice by slice while `budget` lasts; says whether all got
-    /// there. Commands of their scripts refused on the way become notices.
-    fn advance_runs(&mut self, until: Time, budget: &FrameBudget, work_ms: f64) -> bool {
-        let reached = loop {
-            let mut all_there = true;
-            for (sim, recording) in self.runs() {
-                let mut work = SLICE_EVENTS;
-                all_there &= recording.borrow_mut().advance_within(&mut sim.borrow_mut(), until, &mut work);
-            }
-            if all_there || !budget.has_time(work_ms) {
-                break all_there;
-            }
-        };
-        let refused: Vec<(bool, Refused)> = self
-            .runs()
-            .enumerate()
-            .flat_map(|(index, (_, recording))| {
-                recording.borrow_mut().take_refused().into_iter().map(move |refused| (index > 0, refused))
-            })
-            .collect();
-        for (compared, refused) in refused {
-            let whose = if compared { "the run beside refused " } else { "" };
-            self.notices.push(format!(
-                "{whose}command {} of this session ({} at {}) was refused: {}",
-                refused.number,
-                refused.command,
-                refused.at.as_clock(),
-                refused.reason
-            ));
-        }
-        reached
-    }
-
-    /// Plays a demo step on towards `until`, pausing at the moment its claim comes true: the
-    /// first instant its pause condition holds, or its settle time.
-    fn play_to_claim(&mut self, step: &Step, until: Time, budget: &FrameBudget) {
-        let until = until.min(step.settle);
-        let reached = match step.pause_when {
-            Some(holds) => loop {
-                let next_event = self.sim.borrow().next_event_time();
-                let next_action = self.recording.borrow().next_action_time();
-                let next = [next_event, next_action].into_iter().flatten().min().filter(|at| *at <= until);
-                let Some(instant) = next else { break self.advance_runs(until, budget, FRAME_WORK_MS) };
-                if !self.advance_runs(instant, budget, FRAME_WORK_MS) {
-                    break false;
-                }
-                if holds(&self.sim.borrow()) {
-                    self.claim();
-                    return;
-                }
-            },
-            None => self.advance_runs(until, budget, FRAME_WORK_MS),
-        };
-        if reached && self.sim.borrow().now() >= step.settle {
-            self.claim();
-        }
-    }
-
-    fn claim(&mut self) {
-        if let Some(demo) = &mut self.demo {
-            demo.claimed = true;
-            self.paused = true;
-        }
-    }
-
-    /// Starts bringing every run to `target` over the next frames (see `Replay`), each from
-    /// wherever is nearer: where it is, or its last checkpoint before `target`.
-    fn replay_to(&mut self, target: Time, resume: bool) {
-        for (sim, recording) in self.runs() {
-            recording.borrow_mut().rewind(&mut sim.borrow_mut(), target);
-        }
-        let from = self.runs().map(|(sim, _)| sim.borrow().now()).min().unwrap_or(Time::ZERO);
-        self.replay = Some(Replay { target, from, resume });
-        self.paused = true;
-    }
-
-    /// A replay's next frame of work.
-    fn go_on_replaying(&mut self, replay: Replay, budget: &FrameBudget) {
-        if self.advance_runs(replay.target, budget, REPLAY_WORK_MS) {
-            self.replay = None;
-            self.paused = !replay.resume;
-        }
-    }
-
-    /// Stops a replay where the runs have got to. The run beside is dropped if it is not at the
-    /// same moment as this one.
-    fn stop_replay(&mut self) {
-        if self.replay.take().is_none() {
-            return;
-        }
-        let now = self.sim.borrow().now();
-        if self.comparison.as_ref().is_some_and(|comparison| comparison.sim.borrow().now() != now) {
-            self.comparison = None;
-            self.notices.push(format!(
-                "the run beside was stopped before it reached {}; start it again to compare",
-                now.as_clock()
-            ));
         }
     }
 }
@@ -709,62 +276,9 @@ impl Reducible for PlaygroundState {
     }
 }
 
-/// The action a keyboard shortcut stands for, with `demo` the demo on screen: inside one, a
-/// presentation clicker's keys (PageDown and →, PageUp and ←) go to the next and previous step,
-/// and do nothing past the first or the last.
-pub fn shortcut(key: &str, demo: Option<DemoAt>) -> Option<Action> {
-    if let Some(at) = demo {
-        let to = match key {
-            "PageDown" | "ArrowRight" => at.step + 1,
-            "PageUp" | "ArrowLeft" => at.step - 1,
-            _ => 0,
-        };
-        if CLICKER_KEYS.contains(&key) {
-            return (1..=at.demo.steps.len()).contains(&to).then_some(Action::OpenDemo(at.demo, to));
-        }
-    }
-    Some(match key {
-        " " => Action::TogglePause,
-        "ArrowRight" => Action::Step,
-        "ArrowUp" => Action::NudgeSpeed(1),
-        "ArrowDown" => Action::NudgeSpeed(-1),
-        "w" => Action::Command(Command::WriteRandom { client: 0 }),
-        "r" => Action::Command(Command::ReadLastWritten { client: 0 }),
-        "g" => Action::ToggleGenerator,
-        "t" => Action::ToggleTheme,
-        "p" => Action::TogglePresenter,
-        "?" => Action::ToggleHelp,
-        "Escape" => Action::CloseAll,
-        _ => return None,
-    })
-}
-
-/// The keys a presentation clicker sends, which walk a demo's steps.
-const CLICKER_KEYS: [&str; 4] = ["PageDown", "ArrowRight", "PageUp", "ArrowLeft"];
-
-/// Whether a key's own meaning in the browser (scrolling the page) gives way to the shortcut.
-pub fn replaces_scrolling(key: &str, demo: Option<DemoAt>) -> bool {
-    matches!(key, " " | "ArrowRight" | "ArrowUp" | "ArrowDown") || (demo.is_some() && CLICKER_KEYS.contains(&key))
-}
-
-/// The shortcuts, for the help panel.
-pub const SHORTCUTS: [(&str, &str); 12] = [
-    ("Space", "play / pause"),
-    ("PageDown →", "in a demo: the next step (a presentation clicker's keys)"),
-    ("PageUp ←", "in a demo: the previous step"),
-    ("→", "outside a demo: step to the next event"),
-    ("↑ ↓", "faster / slower"),
-    ("w", "fire one write"),
-    ("r", "read the last write"),
-    ("g", "start / stop the traffic generator"),
-    ("t", "light / dark theme"),
-    ("p", "presenter mode (larger text)"),
-    ("?", "show / hide this help"),
-    ("Esc", "close this help, deselect the node"),
-];
-
 #[cfg(test)]
 mod tests {
+    use super::actions::REPORTED_INPUT_CHARS;
     use super::*;
     use crate::sim::recording::CHECKPOINT_WORK;
 
