@@ -4,7 +4,7 @@
 //!
 //! | file | what |
 //! |---|---|
-//! | `picture` | the picture: machines, messages on their way, how the master replicates (the types `topology.rs` draws) |
+//! | `picture` | the picture: machines, messages on their way, how the master replicates (the types `topology/` draws) |
 //! | `node` | a machine's card: role, progress, the actions it offers, its tables' rows |
 //! | `history` | the history panel: client lanes, the reads' missed writes, the verdicts and their witnesses |
 //! | `staging` | how each demo step is staged: what it marks to watch, the speed it opens at |
