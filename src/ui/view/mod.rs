@@ -6,20 +6,20 @@
 //! |---|---|
 //! | `picture` | the picture: machines, messages on their way, how the master replicates (the types `topology/` draws) |
 //! | `node` | a machine's card: role, progress, the actions it offers, its tables' rows |
+//! | `history_labels` | the history's labels: what each bar says, placed so none run into each other |
 //! | `history` | the history panel: client lanes, the reads' missed writes, the verdicts and their witnesses |
 //! | `staging` | how each demo step is staged: what it marks to watch, the speed it opens at |
 //! | `page` | the page around them: what stands on the stage, the logs' and the console's rows, the charts' series, the compared runs' titles |
 
 mod history;
+mod history_labels;
 mod node;
 mod page;
 mod picture;
 mod staging;
 
-pub use history::{
-    Anchor, Bar, BarKind, HistoryView, Judgements, LABEL_PX, LARGE_LABEL_PX, Lane, Placed, VerdictLine, history,
-    place_labels, request_tags, shown_history,
-};
+pub use history::{Bar, BarKind, HistoryView, Judgements, Lane, VerdictLine, history, request_tags, shown_history};
+pub use history_labels::{Anchor, LABEL_PX, LARGE_LABEL_PX, Placed, place_labels};
 pub use node::{CardView, NodeAction, RowMark, TableView, card, node_actions, progress, retention};
 pub use page::{
     CHARTS, ChartView, EVENT_ROWS, LOG_IN_FLIGHT, Layout, Panels, STAGE_EVENT_ROWS, STAGE_REQUEST_ROWS, Series, chart,
