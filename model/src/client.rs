@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, VecDeque};
 
 use crate::Refusal;
 use crate::acknowledged::Acknowledged;
-use crate::config::{Mode, Policy};
+use crate::config::{MAX_REPLICAS, Mode, Policy};
 use crate::data::Key;
 use crate::ids::{ClientId, NodeId, RequestId};
 use crate::metrics::Completion;
@@ -116,16 +116,25 @@ impl Simulation {
             let lag = if lag_matters { self.lag(id) } else { (0, Time::ZERO) };
             Member { id, distance: self.network.links(id).distance, ops: node.current_ops(), weight: node.weight, lag }
         };
-        let mut replicas = Members::new();
+        // Sorted by number before they are looked at: ids are cheaper to move than members.
+        let mut up = [NodeId(0); MAX_REPLICAS];
+        let mut count = 0;
         for (id, node) in self.unordered_replicas() {
+            if node.is_up() {
+                up[count] = id;
+                count += 1;
+            }
+        }
+        up[..count].sort_unstable_by_key(|id| self.nodes[id.0].role);
+        let mut replicas = Members::new();
+        for &id in &up[..count] {
             let candidate = member(id);
-            if node.is_up() && !routing::is_shunned(candidate.lag.1, &self.config) {
+            if !routing::is_shunned(candidate.lag.1, &self.config) {
                 replicas.push(candidate);
             }
         }
-        replicas.as_mut_slice().sort_unstable_by_key(|candidate| self.nodes[candidate.id.0].role);
         let master = self.nodes[self.master.0].is_up().then(|| member(self.master));
-        self.router.route(replicas, master, &mut self.sessions[client].sticky, &self.config, &mut self.rng)
+        self.router.route(&mut replicas, master, &mut self.sessions[client].sticky, &self.config, &mut self.rng)
     }
 
     /// The log position a causal read must see: the client's last acknowledged write.

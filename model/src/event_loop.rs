@@ -122,20 +122,19 @@ impl Simulation {
     }
 
     fn deliver(&mut self, message: Message) {
-        let master = self.master;
-        let crosses_cut = self.network.crosses_cut(message.from, message.to, master);
-        match (message.to, message.payload) {
+        let (from, to, master) = (message.from, message.to, self.master);
+        match (to, message.payload) {
             (Endpoint::Client(_), Payload::Reply { request, error }) => self.complete(request, error),
             (Endpoint::Node(node), Payload::Request(job)) => self.arrive(node, job),
             (Endpoint::Node(node), Payload::Replicate { timeline, entry }) => {
-                if !crosses_cut {
+                if !self.network.crosses_cut(from, to, master) {
                     self.in_room(node, |standby, seen, out| standby.receive(timeline, entry, seen, out));
                 }
             }
             (Endpoint::Node(node), Payload::Ack { timeline, positions }) => {
-                if let Endpoint::Node(replica) = message.from
+                if let Endpoint::Node(replica) = from
                     && node == master
-                    && !crosses_cut
+                    && !self.network.crosses_cut(from, to, master)
                 {
                     self.on_ack(replica, timeline, positions);
                 }

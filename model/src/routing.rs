@@ -44,10 +44,6 @@ impl Members {
         self.len += 1;
     }
 
-    pub(crate) fn as_mut_slice(&mut self) -> &mut [Member] {
-        &mut self.members[..self.len]
-    }
-
     fn as_slice(&self) -> &[Member] {
         &self.members[..self.len]
     }
@@ -82,7 +78,7 @@ impl Router {
     /// chosen.
     pub(crate) fn route(
         &mut self,
-        replicas: Members,
+        replicas: &mut Members,
         master: Option<Member>,
         sticky: &mut Option<NodeId>,
         config: &Config,
@@ -97,20 +93,20 @@ impl Router {
             ReadPref::Primary => master_id.ok_or_else(master_down),
             ReadPref::PrimaryPreferred if master.is_some() => Ok(master_id.expect("the master is up")),
             ReadPref::PrimaryPreferred | ReadPref::Secondary => {
-                self.pick_replica(&replicas, sticky, config, rng).ok_or_else(no_replica)
+                self.pick_replica(replicas, sticky, config, rng).ok_or_else(no_replica)
             }
-            ReadPref::SecondaryPreferred => match self.pick_replica(&replicas, sticky, config, rng) {
+            ReadPref::SecondaryPreferred => match self.pick_replica(replicas, sticky, config, rng) {
                 Some(id) => Ok(id),
                 None => master_id.ok_or_else(|| Refusal::new(format!("{NO_REPLICA} and {MASTER_DOWN}"))),
             },
             ReadPref::Nearest => {
-                let mut members = replicas;
+                let members = replicas;
                 if let Some(master) = master {
                     members.push(master);
                 }
                 let nearest = members.as_slice().iter().map(|member| member.distance).min().ok_or_else(master_down)?;
                 members.retain(|member| member.distance <= nearest + NEAR_WINDOW);
-                self.pick_replica(&members, sticky, config, rng).ok_or_else(no_replica)
+                self.pick_replica(members, sticky, config, rng).ok_or_else(no_replica)
             }
         }
     }
