@@ -1,6 +1,6 @@
 //! The event loop: what is due (messages, the generator's next request, machines' timers),
-//! delivered in time order, each to the part it concerns; what a part asks for (a message, a
-//! timer) is put on the queue here, the only place that does.
+//! delivered in time order, each to the part it concerns. It is the top of the model's calls:
+//! nothing calls back into it (what a part asks for is queued by `simulation.rs`).
 
 use crate::Simulation;
 use crate::data::Lsn;

@@ -1,4 +1,6 @@
-//! The simulation: its state, its clock, and the loop that delivers events in time order.
+//! The simulation: its state, its clock, what the page reads of it, and the one place that
+//! queues messages and timers (`send`, `schedule`, `reply`); the loop that delivers them is
+//! `event_loop.rs`.
 
 use std::collections::VecDeque;
 
@@ -93,8 +95,8 @@ pub struct Simulation {
     pub(crate) traffic: Traffic,
     /// Finished SQL console requests, oldest first, at most `RECENT_LIMIT`.
     pub(crate) sql_log: VecDeque<RequestRecord>,
-    /// The effects a machine asks for, reused from handler to handler: an allocation per
-    /// handler was a tenth of the model's time.
+    /// The effects a machine asks for, reused from handler to handler: handlers run for nearly
+    /// every event, and need no allocation each.
     pub(crate) effects: Out,
 }
 
