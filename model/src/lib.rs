@@ -5,9 +5,12 @@
 //! the same commands give the same run on every platform. This crate has no web dependency:
 //! the page (the crate above it) drives it with [`Command`]s and draws what it reads back.
 //!
-//! The public API is small: [`Simulation`] (`new`, `apply`, `run_until`, `step`, and what the
-//! page reads), [`Command`] and [`NodeRef`], the settings in [`config`] and their table in [`settings`], [`recording`] for
-//! rewind and replay, and [`Refusal`], the one error of a refused input. Each concept is one file, most of them `impl Simulation` blocks:
+//! The API: [`Simulation`] (`new`, `apply`, `run_until`, `step`, and what the page reads),
+//! [`Command`] and [`NodeRef`], the settings in [`config`] and their table in [`settings`],
+//! [`recording`] for rewind and replay, [`Refusal`], the one error of a refused input, and the
+//! public modules of what the page reads and draws (rows, requests, events, metrics, the
+//! history and its checker, the demos). What acts (the handlers, the parts, the event loop) is
+//! private. Each concept is one file:
 //!
 //! | file | concept |
 //! |---|---|
@@ -42,7 +45,7 @@
 pub mod acknowledged;
 pub mod benchmark;
 pub mod checker;
-pub mod client;
+mod client;
 mod command;
 mod commit;
 pub mod config;
@@ -59,7 +62,7 @@ pub mod network;
 pub mod node;
 pub mod order;
 mod out;
-pub mod queue;
+mod queue;
 mod reads;
 pub mod recording;
 mod refusal;

@@ -57,10 +57,6 @@ impl<E> EventQueue<E> {
     pub fn len(&self) -> usize {
         self.len
     }
-
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
-    }
 }
 
 #[cfg(test)]
@@ -78,6 +74,6 @@ mod tests {
         assert_eq!(queue.pop_due(Time(10)), Some((Time(1), "second")));
         assert_eq!(queue.pop_due(Time(4)), None);
         assert_eq!(queue.pop_due(Time(5)), Some((Time(5), "late")));
-        assert!(queue.is_empty());
+        assert_eq!(queue.len(), 0);
     }
 }
