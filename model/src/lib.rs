@@ -26,7 +26,7 @@
 //! | `reads` | answering a read, and the one place that decides whether the answer is stale; causal reads parked |
 //! | `wal` | the master's log: writes logged, flushed, shipped, kept for replicas (slots) |
 //! | `standby` | the standby's side, as a room: receive, flush, apply, report |
-//! | `out` | the effects a room asks for (messages, timers), performed by the simulation |
+//! | `out` | a room's two sides: what a machine is shown, and the effects it asks for (messages, timers) |
 //! | `commit` | hearing standbys' reports; when a write is acknowledged: levels, quorums, the standby list, semi-sync, cancel |
 //! | `failure` | crashes, restarts, partitions, failover |
 //! | `rejoin` | a replica (re)joining the master's history: streamed what it lacks, diverged or stranded; rewind and rebuild |

@@ -1,8 +1,10 @@
-//! What a machine asks for instead of doing it: a part of the model that owns its state returns
-//! effects (messages, timers, follow-ups) and the simulation performs them, in the order they
-//! were asked for, so a handler never reaches into another part (stateright's `Out`).
+//! A room's two sides: what a machine is shown when it handles something (`Seen`), and what it
+//! asks for instead of doing it (`Effect`s: messages, timers, follow-ups), which the door
+//! (`rooms.rs`) performs in the order they were asked for, so a handler never reaches into
+//! another part (stateright's `Out`).
 
 use crate::Timer;
+use crate::config::Config;
 use crate::network::Payload;
 use crate::time::Time;
 
@@ -19,3 +21,11 @@ pub(crate) enum Effect {
 
 /// The effects a handler asked for, in order.
 pub(crate) type Out = Vec<Effect>;
+
+/// What a machine knows of the world when it handles something.
+pub(crate) struct Seen<'a> {
+    pub now: Time,
+    pub config: &'a Config,
+    /// The master's timeline: entries from any other (a deposed master's) are dropped.
+    pub master_timeline: usize,
+}

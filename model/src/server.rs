@@ -3,54 +3,77 @@
 //! crashes due to overload").
 
 use crate::ids::NodeId;
-use crate::node::{Job, ParkedRead};
+use crate::node::{Job, Node, ParkedRead};
+use crate::out::{Effect, Out, Seen};
 use crate::time::Time;
 use crate::{Simulation, Timer};
+
+/// What a machine did with a request that reached it.
+pub(crate) enum Admission {
+    Queued,
+    Down,
+    /// Its queue is full: refused, and `crash` when it has stayed full for `crash_after`.
+    Full {
+        queued: usize,
+        crash: bool,
+    },
+}
+
+impl Node {
+    /// A request reached this machine: it queues it, or refuses it when it is down or its queue
+    /// is full.
+    pub(crate) fn admit(&mut self, job: Job, seen: &Seen) -> Admission {
+        let limit = seen.config.queue_limit;
+        if !self.is_up() {
+            return Admission::Down;
+        }
+        if self.queue.len() as u64 >= limit {
+            let full_for = self.full_since.map(|since| seen.now - since);
+            let crash_after = seen.config.crash_after_ms;
+            let crash = crash_after > 0 && full_for.is_some_and(|full| full >= Time::from_millis(crash_after));
+            return Admission::Full { queued: self.queue.len(), crash };
+        }
+        self.queue.push_back(job);
+        if self.queue.len() as u64 >= limit && self.full_since.is_none() {
+            self.full_since = Some(seen.now);
+        }
+        Admission::Queued
+    }
+
+    /// Starts the next queued request if the machine is idle.
+    pub(crate) fn start_service(&mut self, seen: &Seen, out: &mut Out) {
+        if self.in_service.is_some() || !self.is_up() {
+            return;
+        }
+        let Some(job) = self.queue.pop_front() else {
+            return;
+        };
+        self.in_service = Some(job);
+        // A queue counts as staying full until it drains to half, so the overload clock is not
+        // reset by every request served between two rejected ones.
+        if (self.queue.len() as u64) * 2 < seen.config.queue_limit {
+            self.full_since = None;
+        }
+        out.push(Effect::After(self.service_time(), Timer::ServiceDone));
+    }
+}
 
 impl Simulation {
     /// A request reached a node.
     pub(crate) fn arrive(&mut self, id: NodeId, job: Job) {
-        let node = &self.nodes[id.0];
-        if !node.is_up() {
-            self.reply(id, job.request(), Some(format!("{} is down", self.role(id))));
-            return;
-        }
-        if node.queue.len() as u64 >= self.config.queue_limit {
-            let full_for = node.full_since.map(|since| self.now - since);
-            let reason = format!("{} is overloaded: its queue of {} is full", self.role(id), node.queue.len());
-            self.reply(id, job.request(), Some(reason));
-            if self.config.crash_after_ms > 0
-                && full_for.is_some_and(|full| full >= Time::from_millis(self.config.crash_after_ms))
-            {
-                self.crash(id, &format!("overloaded: its queue stayed full for {} ms", self.config.crash_after_ms));
+        let request = job.request();
+        match self.in_room(id, |node, seen, _| node.admit(job, seen)) {
+            Admission::Queued => self.in_room(id, Node::start_service),
+            Admission::Down => self.reply(id, request, Some(format!("{} is down", self.role(id)))),
+            Admission::Full { queued, crash } => {
+                let reason = format!("{} is overloaded: its queue of {queued} is full", self.role(id));
+                self.reply(id, request, Some(reason));
+                if crash {
+                    let after = self.config.crash_after_ms;
+                    self.crash(id, &format!("overloaded: its queue stayed full for {after} ms"));
+                }
             }
-            return;
         }
-        let node = &mut self.nodes[id.0];
-        node.queue.push_back(job);
-        if node.queue.len() as u64 >= self.config.queue_limit && node.full_since.is_none() {
-            node.full_since = Some(self.now);
-        }
-        self.start_service(id);
-    }
-
-    /// Starts the next queued request if the node is idle.
-    pub(crate) fn start_service(&mut self, id: NodeId) {
-        let node = &mut self.nodes[id.0];
-        if node.in_service.is_some() || !node.is_up() {
-            return;
-        }
-        let Some(job) = node.queue.pop_front() else {
-            return;
-        };
-        node.in_service = Some(job);
-        // A queue counts as staying full until it drains to half, so the overload clock is not
-        // reset by every request served between two rejected ones.
-        if (node.queue.len() as u64) * 2 < self.config.queue_limit {
-            node.full_since = None;
-        }
-        let service = node.service_time();
-        self.schedule(id, service, Timer::ServiceDone);
     }
 
     pub(crate) fn service_done(&mut self, id: NodeId) {
@@ -76,6 +99,6 @@ impl Simulation {
                 }
             }
         }
-        self.start_service(id);
+        self.in_room(id, Node::start_service);
     }
 }

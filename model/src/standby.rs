@@ -5,20 +5,11 @@
 use std::rc::Rc;
 
 use crate::Timer;
-use crate::config::Config;
 use crate::data::{LogEntry, Lsn};
 use crate::network::Payload;
 use crate::node::{Follow, Node};
-use crate::out::{Effect, Out};
+use crate::out::{Effect, Out, Seen};
 use crate::time::Time;
-
-/// What a standby knows of the world when it handles something.
-pub(crate) struct Seen<'a> {
-    pub now: Time,
-    pub config: &'a Config,
-    /// The master's timeline: entries from any other (a deposed master's) are dropped.
-    pub master_timeline: usize,
-}
 
 impl Node {
     /// The next entry of its stream arrived.
