@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, VecDeque};
 
 use crate::Refusal;
 use crate::acknowledged::Acknowledged;
-use crate::config::{MAX_REPLICAS, Mode, Policy};
+use crate::config::{MAX_REPLICAS, Mode};
 use crate::data::Key;
 use crate::ids::{ClientId, NodeId, RequestId};
 use crate::metrics::Completion;
@@ -109,8 +109,7 @@ impl Simulation {
 
     /// The node that serves `client`'s next read, as the router picks it from what it sees.
     fn route_read(&mut self, client: ClientId) -> Result<NodeId, Refusal> {
-        // A lag is worked out only where the router looks at it: every read is routed.
-        let lag_matters = self.config.max_lag_ms > 0 || self.config.policy == Policy::LeastLag;
+        let lag_matters = routing::looks_at_lag(&self.config);
         let member = |id: NodeId| {
             let node = &self.nodes[id.0];
             let lag = if lag_matters { self.lag(id) } else { (0, Time::ZERO) };

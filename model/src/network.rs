@@ -85,10 +85,11 @@ fn endpoint_index(endpoint: Endpoint) -> usize {
 impl Network {
     /// A new machine at `id` (or one that replaces a removed one) has the run's links.
     pub(crate) fn connect(&mut self, id: NodeId, config: &Config) {
-        if self.links.len() <= id.0 {
-            self.links.resize(id.0 + 1, Links::new(config));
+        let fresh = Links::new(config);
+        match self.links.get_mut(id.0) {
+            Some(links) => *links = fresh,
+            None => self.links.resize(id.0 + 1, fresh),
         }
-        self.links[id.0] = Links::new(config);
     }
 
     pub fn links(&self, id: NodeId) -> &Links {

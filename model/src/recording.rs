@@ -82,7 +82,7 @@ impl Recording {
     }
 
     /// When the next recorded command is due, if any is left to give.
-    pub fn next_action_time(&self) -> Option<Time> {
+    pub fn next_command_time(&self) -> Option<Time> {
         self.script.get(self.applied).map(|(at, _)| *at)
     }
 

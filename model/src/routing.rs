@@ -60,6 +60,12 @@ impl Members {
     }
 }
 
+/// Whether routing looks at how far behind a replica is (to shun it, or to pick the least
+/// behind): only then is each candidate's lag worked out, as every read is routed.
+pub(crate) fn looks_at_lag(config: &Config) -> bool {
+    config.max_lag_ms > 0 || config.policy == Policy::LeastLag
+}
+
 /// A replica is shunned while it is further behind than `max_lag`.
 pub(crate) fn is_shunned(lag: Time, config: &Config) -> bool {
     config.max_lag_ms > 0 && lag > Time::from_millis(config.max_lag_ms)

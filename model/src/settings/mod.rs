@@ -90,19 +90,25 @@ pub(super) fn show_on_off(value: bool) -> String {
 /// Applies one setting's text to `config`, checked with what depends on it (the quorum against
 /// the replicas), or says why it cannot.
 pub fn apply(config: &mut Config, setting: &Setting, text: &str) -> Result<(), Refusal> {
-    let mut candidate = config.clone();
-    apply_in_range(&mut candidate, setting, text)?;
-    candidate.check_quorum()?;
-    *config = candidate;
-    Ok(())
+    apply_checked(config, setting, text, Config::validate)
 }
 
 /// Applies one of several settings given together (a link's): checked on its own, as what
 /// depends on others (the quorum) is checked once all are in.
 pub fn apply_in_range(config: &mut Config, setting: &Setting, text: &str) -> Result<(), Refusal> {
+    apply_checked(config, setting, text, Config::check_ranges)
+}
+
+/// Sets the setting on a copy, and keeps the copy only if `check` passes it.
+fn apply_checked(
+    config: &mut Config,
+    setting: &Setting,
+    text: &str,
+    check: fn(&Config) -> Result<(), Refusal>,
+) -> Result<(), Refusal> {
     let mut candidate = config.clone();
     (setting.set)(&mut candidate, text)?;
-    candidate.check_ranges()?;
+    check(&candidate)?;
     *config = candidate;
     Ok(())
 }
