@@ -39,9 +39,10 @@ impl PlaygroundState {
         };
         let definition = &demo.steps[step - 1];
         if self.start((definition.config)(), (definition.script)()) {
-            self.demo = Some(DemoAt { demo, step, touched: false, claimed: false });
+            let at = DemoAt { demo, step, touched: false, claimed: false };
+            self.speed = at.staging().speed;
+            self.demo = Some(at);
             self.paused = false;
-            self.speed = view::staging(demo.name, step).speed;
             if let Some(compare) = &definition.compare {
                 let setting = settings::find(compare.key).expect("demos compare settings that exist");
                 self.compare(setting, compare.value.to_string());
@@ -56,8 +57,8 @@ impl PlaygroundState {
         let reached = match step.pause_when {
             Some(holds) => loop {
                 let next_event = self.sim.borrow().next_event_time();
-                let next_action = self.recording.borrow().next_action_time();
-                let next = [next_event, next_action].into_iter().flatten().min().filter(|at| *at <= until);
+                let next_command = self.recording.borrow().next_command_time();
+                let next = [next_event, next_command].into_iter().flatten().min().filter(|at| *at <= until);
                 let Some(instant) = next else { break self.advance_runs(until, budget, FRAME_WORK_MS) };
                 if !self.advance_runs(instant, budget, FRAME_WORK_MS) {
                     break false;

@@ -41,7 +41,7 @@ pub struct CardView {
 }
 
 pub fn card(sim: &Simulation, id: NodeId) -> CardView {
-    let node = sim.node(id);
+    let (node, links) = (sim.node(id), sim.links(id));
     let fork = match node.follow {
         Follow::Diverged { fork } => Some(fork),
         _ => None,
@@ -55,11 +55,11 @@ pub fn card(sim: &Simulation, id: NodeId) -> CardView {
         progress: progress(sim, id),
         reads_served: node.reads_served,
         load: node.current_ops() as u64,
-        link_cut: sim.links(id).cut,
+        link_cut: links.cut,
         capacity: node.capacity,
         weight: node.weight,
-        distance_ms: sim.links(id).distance.as_micros() / 1_000,
-        lag_ms: sim.links(id).lag.map_or(sim.config().lag_ms, |lag| lag.as_micros() / 1_000),
+        distance_ms: links.distance.as_micros() / 1_000,
+        lag_ms: links.lag.map_or(sim.config().lag_ms, |lag| lag.as_micros() / 1_000),
         apply_delay_ms: node.apply_delay.as_micros() / 1_000,
         actions: actions_of(sim, id),
         retention: if node.is_master() { retention(sim) } else { None },
