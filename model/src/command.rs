@@ -3,12 +3,10 @@
 
 use crate::Refusal;
 use crate::Simulation;
-use crate::client::Session;
 use crate::config::{Config, Mode};
 use crate::data::Key;
 use crate::events::EventKind;
 use crate::ids::{ClientId, NodeId, NodeRef};
-use crate::node::{Node, Status};
 use crate::settings;
 use crate::time::Time;
 
@@ -119,7 +117,7 @@ impl Simulation {
             Command::Read { client, key } => self.send_read(self.check_client(client)?, key),
             Command::ReadLastWritten { client } => {
                 let client = self.check_client(client)?;
-                let key = self.sessions[client].last_written_key.unwrap_or(crate::data::FIRST_USER);
+                let key = self.clients.last_written_key(client).unwrap_or(crate::data::FIRST_USER);
                 self.send_read(client, key);
             }
             Command::Sql { client, text } => {
@@ -129,36 +127,36 @@ impl Simulation {
             Command::Configure(config) => self.configure(config)?,
             Command::Crash(node) => {
                 let id = self.resolve(node)?;
-                if !self.nodes[id.0].is_up() {
+                if !self.node(id).is_up() {
                     return Err(Refusal::new(format!("{} is already down", self.label(id))));
                 }
-                self.crash(id, "stopped by hand");
+                self.in_cluster(|cluster, cx| cluster.crash(id, "stopped by hand", cx));
             }
             Command::Restart(node) => {
                 let id = self.resolve(node)?;
-                if self.nodes[id.0].is_up() {
+                if self.node(id).is_up() {
                     return Err(Refusal::new(format!("{} is already up", self.label(id))));
                 }
-                self.restart(id);
+                self.in_cluster(|cluster, cx| cluster.restart(id, cx));
             }
             Command::CutLink(node) => {
                 let id = self.resolve_replica(node)?;
-                self.cut_link(id);
+                self.in_cluster(|cluster, cx| cluster.cut_link(id, cx));
             }
             Command::HealLink(node) => {
                 let id = self.resolve_replica(node)?;
-                self.heal_link(id);
+                self.in_cluster(|cluster, cx| cluster.heal_link(id, cx));
             }
             Command::Promote(node) => {
                 let candidate = node.map(|node| self.resolve_replica(node)).transpose()?;
-                self.failover(candidate)?;
+                self.in_cluster(|cluster, cx| cluster.failover(candidate, cx))?;
             }
             Command::Rewind(node) => {
                 let id = self.resolve_replica(node)?;
-                self.rewind(id)?;
+                self.in_cluster(|cluster, cx| cluster.rewind(id, cx))?;
             }
             Command::CancelWaits => {
-                let count = self.cancel_waits();
+                let count = self.in_cluster(|cluster, cx| cluster.cancel_waits(cx));
                 if count == 0 {
                     return Err(Refusal::new("no commit is waiting for a replica"));
                 }
@@ -169,19 +167,19 @@ impl Simulation {
                 if !self.master().is_up() {
                     return Err(Refusal::new("a base backup needs the master up"));
                 }
-                self.rebuild(id);
+                self.in_cluster(|cluster, cx| cluster.rebuild(id, cx));
             }
             Command::SetCapacity(node, capacity) => {
                 let id = self.resolve(node)?;
                 settings::check_number("capacity", "capacity", capacity)?;
-                self.nodes[id.0].capacity = capacity;
+                self.cluster.set_capacity(id, capacity);
             }
             Command::SetWeight(node, weight) => {
                 let id = self.resolve_replica(node)?;
                 if !(1..=1_000).contains(&weight) {
                     return Err(Refusal::new(format!("weight must be between 1 and 1000, got {weight}")));
                 }
-                self.nodes[id.0].weight = weight;
+                self.cluster.set_weight(id, weight);
             }
             Command::SetLag(node, ms) => {
                 let id = self.resolve_replica(node)?;
@@ -191,7 +189,7 @@ impl Simulation {
             Command::SetApplyDelay(node, ms) => {
                 let id = self.resolve_replica(node)?;
                 settings::check_number("lag", "apply delay", ms)?;
-                self.nodes[id.0].apply_delay = Time::from_millis(ms);
+                self.cluster.set_apply_delay(id, Time::from_millis(ms));
             }
             Command::SetDistance(node, ms) => {
                 let id = self.resolve(node)?;
@@ -202,7 +200,7 @@ impl Simulation {
         Ok(())
     }
 
-    pub(crate) fn check_client(&self, client: ClientId) -> Result<ClientId, Refusal> {
+    fn check_client(&self, client: ClientId) -> Result<ClientId, Refusal> {
         if client < self.config.clients {
             Ok(client)
         } else {
@@ -210,23 +208,21 @@ impl Simulation {
         }
     }
 
-    pub(crate) fn resolve_replica(&self, node: NodeRef) -> Result<NodeId, Refusal> {
+    fn resolve_replica(&self, node: NodeRef) -> Result<NodeId, Refusal> {
         match node {
             NodeRef::Master => Err(Refusal::new("that applies to replicas only, not the master")),
             replica => self.resolve(replica),
         }
     }
 
-    pub(crate) fn configure(&mut self, config: Config) -> Result<(), Refusal> {
+    fn configure(&mut self, config: Config) -> Result<(), Refusal> {
         config.validate()?;
         if config.seed != self.config.seed {
             return Err(Refusal::new("the seed can only change by starting a new run"));
         }
         // The run-wide capacity and distance replace what was set per node.
         if config.capacity != self.config.capacity {
-            for node in &mut self.nodes {
-                node.capacity = config.capacity;
-            }
+            self.cluster.reset_capacities(config.capacity);
         }
         if config.client_ms != self.config.client_ms {
             self.network.reset_distances(Time::from_millis(config.client_ms));
@@ -234,63 +230,22 @@ impl Simulation {
         if config.lag_ms != self.config.lag_ms {
             self.network.reset_lags();
         }
-        // Fewer clients: the removed ones' requests still under way finish in their sessions,
-        // so sessions are kept; a client added again starts afresh.
-        let (had, wanted) = (self.config.clients, config.clients);
-        if wanted > had {
-            let kept = self.sessions.len().min(wanted);
-            self.sessions[had..kept].fill_with(Session::default);
-            self.sessions.resize_with(self.sessions.len().max(wanted), Session::default);
-        }
+        self.clients.set_count(self.config.clients, config.clients);
         let replicas = config.replicas;
         let rate_changed = config.rate != self.config.rate;
         let leaves_off = self.config.mode == Mode::Off && config.mode != Mode::Off;
         self.config = config;
-        if leaves_off {
-            self.flush_master_wal();
-        }
-        self.set_replica_count(replicas);
+        self.in_cluster(|cluster, cx| {
+            if leaves_off {
+                cluster.flush_master_wal(cx);
+            }
+            cluster.set_replica_count(replicas, cx);
+        });
         if rate_changed {
             self.restart_generator();
         }
         // A looser mode or quorum may release writes that were waiting.
-        self.commit_ready();
+        self.in_cluster(|cluster, cx| cluster.commit_ready(cx));
         Ok(())
-    }
-
-    /// Adds replicas (each a copy of the master, as after a base backup) or removes the
-    /// highest-numbered ones.
-    pub(crate) fn set_replica_count(&mut self, count: usize) {
-        let mut current = self.replicas();
-        while current.len() > count {
-            let (id, _) = current.pop().expect("more replicas than wanted");
-            self.remove_node(id);
-            current = self.replicas();
-        }
-        let master = self.master;
-        for number in current.len() + 1..=count {
-            let (data, lsn) = (self.nodes[master.0].data.clone(), self.nodes[master.0].positions.applied);
-            let incarnation = self.new_incarnation();
-            let node =
-                Node::new(NodeRef::Replica(number), incarnation, data, lsn, self.master_log.timeline, &self.config);
-            let id = match self.nodes.iter().position(|node| node.status == Status::Removed) {
-                Some(index) => {
-                    self.nodes[index] = node;
-                    NodeId(index)
-                }
-                None => {
-                    self.nodes.push(node);
-                    NodeId(self.nodes.len() - 1)
-                }
-            };
-            self.network.connect(id, &self.config);
-            self.master_log.report(id, self.nodes[id.0].positions);
-        }
-    }
-
-    pub(crate) fn remove_node(&mut self, id: NodeId) {
-        let label = self.label(id);
-        self.end_process(id, Status::Removed, &format!("{label} was removed"));
-        self.master_log.forget(id);
     }
 }

@@ -1,12 +1,11 @@
 //! The event loop: what is due (messages, the generator's next request, machines' timers),
 //! delivered in time order, each to the part it concerns. It is the top of the model's calls:
-//! nothing calls back into it (what a part asks for is queued by `simulation.rs`).
+//! nothing calls back into it.
 
 use crate::Simulation;
 use crate::data::Lsn;
 use crate::ids::{NodeId, RequestId};
 use crate::network::{Endpoint, Message, Payload};
-use crate::node::Node;
 use crate::time::Time;
 use crate::traffic::Traffic;
 
@@ -80,8 +79,8 @@ impl Simulation {
                 Due::Timer { node, incarnation, timer } => {
                     // A timer set in an earlier life of the node (before a crash, a restart
                     // or a removal) has nothing left to act on.
-                    if self.nodes[node.0].incarnation == incarnation {
-                        self.on_timer(node, timer);
+                    if self.cluster.is_current(node, incarnation) {
+                        self.in_cluster(|cluster, cx| cluster.on_timer(node, timer, cx));
                     }
                 }
             }
@@ -115,44 +114,20 @@ impl Simulation {
     pub(crate) fn advance_clock(&mut self, to: Time) {
         self.metrics.skip_to(to);
         while to >= self.metrics.open_until() {
-            let samples = self.node_samples();
+            let samples = self.cluster.node_samples(self.now);
             self.metrics.close(samples);
         }
         self.now = self.now.max(to);
     }
 
     fn deliver(&mut self, message: Message) {
-        let (from, to, master) = (message.from, message.to, self.master);
-        match (to, message.payload) {
+        match (message.to, message.payload) {
             (Endpoint::Client(_), Payload::Reply { request, error }) => self.complete(request, error),
-            (Endpoint::Node(node), Payload::Request(job)) => self.arrive(node, job),
-            (Endpoint::Node(node), Payload::Replicate { timeline, entry }) => {
-                if !self.network.crosses_cut(from, to, master) {
-                    self.in_room(node, |standby, seen, out| standby.receive(timeline, entry, seen, out));
-                }
+            (Endpoint::Node(node), payload) => {
+                let from = message.from;
+                self.in_cluster(|cluster, cx| cluster.deliver(from, node, payload, cx));
             }
-            (Endpoint::Node(node), Payload::Ack { timeline, positions }) => {
-                if let Endpoint::Node(replica) = from
-                    && node == master
-                    && !self.network.crosses_cut(from, to, master)
-                {
-                    self.on_ack(replica, timeline, positions);
-                }
-            }
-            _ => unreachable!("every message kind is sent only to an endpoint that handles it"),
-        }
-    }
-
-    fn on_timer(&mut self, node: NodeId, timer: Timer) {
-        match timer {
-            Timer::ServiceDone => self.service_done(node),
-            Timer::Flush(lsn) => self.in_room(node, |standby, seen, out| standby.flushed(lsn, seen, out)),
-            Timer::Apply => self.in_room(node, Node::apply_next),
-            Timer::SemiSyncTimeout(lsn) => self.on_semi_sync_timeout(lsn),
-            Timer::CausalTimeout(request) => self.on_causal_timeout(node, request),
-            Timer::FailoverCheck => self.on_failover_check(node),
-            Timer::WalWriter => self.flush_master_wal(),
-            Timer::SenderTimeout(replica, changes) => self.on_sender_timeout(replica, changes),
+            _ => unreachable!("clients are sent only replies"),
         }
     }
 }

@@ -1,8 +1,21 @@
 //! Things that happen to the cluster as a whole, kept for the page's event log.
 
+use std::collections::VecDeque;
+
 use crate::data::Lsn;
 use crate::time::Time;
 use crate::words::plural;
+
+/// How many cluster events the model remembers.
+pub const EVENT_LIMIT: usize = 50;
+
+/// Adds an event to the log, forgetting the oldest past `EVENT_LIMIT`.
+pub(crate) fn note(log: &mut VecDeque<ClusterEvent>, at: Time, kind: EventKind) {
+    if log.len() == EVENT_LIMIT {
+        log.pop_front();
+    }
+    log.push_back(ClusterEvent { at, kind });
+}
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum EventKind {

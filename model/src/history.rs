@@ -16,11 +16,12 @@
 
 use crate::acknowledged::Start;
 use crate::checker::{self, Initial, Kind, Op as Checked, Verdict};
+use crate::clients::Clients;
+use crate::data::Key;
 use crate::ids::ClientId;
 use crate::order::{ordered, sorted_by};
 use crate::request::{Op, Outcome, RequestRecord};
 use crate::time::Time;
-use crate::{Simulation, data::Key};
 
 /// How many operations the page's history shows and checks: the latest ones, few enough to
 /// read on the stage.
@@ -88,16 +89,16 @@ pub struct History<'a> {
     pub now: Time,
 }
 
-impl Simulation {
+impl<'a> History<'a> {
     /// The `count` requests called last, finished or in flight, with their lanes; and any write
     /// called earlier that may still take effect (waiting to commit, or in doubt) when one of
     /// those reads returned it. The horizon moves to the last answer of those left out, so the
     /// checks stay sound; a write left out that may still take effect and that no read shown
     /// returned could only have been skipped by the checks anyway, and moves nothing.
     /// `usize::MAX` for all the simulation keeps.
-    pub fn history(&self, count: usize) -> History<'_> {
+    pub(crate) fn of(clients: &'a Clients, count: usize, now: Time) -> History<'a> {
         // Ids are issued in the order requests are called.
-        let records = self.recent.iter().chain(&self.in_doubt).chain(self.in_flight.values()).collect();
+        let records = clients.kept().collect();
         let records = sorted_by(records, |record: &&RequestRecord| (record.id, 0));
         let first_kept = records.len().saturating_sub(count);
         let seen: Vec<u64> = records[first_kept..]
@@ -108,7 +109,7 @@ impl Simulation {
             })
             .collect();
         let seen = sorted_by(seen, |&write| (write, 0));
-        let mut horizon = self.recent_horizon.max(self.acknowledged.since());
+        let mut horizon = clients.horizon();
         let mut console_writes = false;
         let mut kept = Vec::new();
         for (index, record) in records.into_iter().enumerate() {
@@ -126,8 +127,8 @@ impl Simulation {
         // its process number. A lane is free once its last answer came strictly before the next
         // call; after an answer in doubt it gets a new process, as Jepsen never reuses one
         // whose operation may still be under way.
-        let clients = kept.iter().map(|record| record.client + 1).max().unwrap_or(0);
-        let mut lanes: Vec<Vec<(Option<Time>, u32)>> = vec![Vec::new(); clients];
+        let client_count = kept.iter().map(|record| record.client + 1).max().unwrap_or(0);
+        let mut lanes: Vec<Vec<(Option<Time>, u32)>> = vec![Vec::new(); client_count];
         let mut processes = 0;
         let entries: Vec<Entry<'_>> = kept
             .into_iter()
@@ -151,8 +152,8 @@ impl Simulation {
         let keys = entries.iter().filter_map(|entry| entry.record.key()).collect();
         let mut keys = sorted_by(keys, |&key| (key, 0));
         keys.dedup();
-        let start = self.acknowledged.starts(horizon, keys);
-        History { entries, horizon, start, console_writes, now: self.now }
+        let start = clients.acknowledged().starts(horizon, keys);
+        History { entries, horizon, start, console_writes, now }
     }
 }
 

@@ -7,8 +7,10 @@ use std::rc::Rc;
 
 use crate::config::Config;
 use crate::data::LogEntry;
+use crate::event_loop::Due;
 use crate::ids::{ClientId, NodeId, RequestId};
 use crate::node::{Job, Positions};
+use crate::queue::EventQueue;
 use crate::rng::SimRng;
 use crate::time::Time;
 
@@ -142,9 +144,24 @@ impl Network {
         }
     }
 
+    /// Puts a message on the wire: queued for when it arrives, unless a cut link drops it.
+    pub(crate) fn post(
+        &mut self,
+        message: Message,
+        master: NodeId,
+        config: &Config,
+        rng: &mut SimRng,
+        queue: &mut EventQueue<Due>,
+    ) {
+        let Message { from, to, sent_at, ref payload } = message;
+        if let Some(at) = self.transit((from, to, payload), sent_at, master, config, rng) {
+            queue.push(at, Due::Deliver(message));
+        }
+    }
+
     /// When a message sent at `now` arrives: after its link's delay and jitter, and never before
     /// one sent earlier on the same link. `None`: a cut link drops it.
-    pub(crate) fn transit(
+    fn transit(
         &mut self,
         (from, to, payload): (Endpoint, Endpoint, &Payload),
         now: Time,

@@ -4,27 +4,28 @@
 
 use std::rc::Rc;
 
+use super::{Cluster, Ctx};
+use crate::Refusal;
 use crate::data::{LogEntry, Lsn};
 use crate::events::EventKind;
 use crate::ids::NodeId;
 use crate::network::{Endpoint, Payload};
 use crate::node::Follow;
 use crate::timeline::Position;
-use crate::{Refusal, Simulation};
 
-impl Simulation {
+impl Cluster {
     /// On (re)connecting, a replica reports where it is, and the master streams it everything
     /// it has not received: if its history is the master's (else it has diverged), and if the
     /// master still has the WAL it needs (else only a rebuild brings it back).
-    pub(crate) fn catch_up(&mut self, id: NodeId) {
+    pub(super) fn catch_up(&mut self, id: NodeId, cx: &mut Ctx) {
         let master = self.master;
-        if !self.nodes[id.0].is_up() || !self.nodes[master.0].is_up() || self.network.links(id).cut {
+        if !self.nodes[id.0].is_up() || !self.nodes[master.0].is_up() || cx.network.links(id).cut {
             return;
         }
-        if !self.follows_the_master(id) {
+        if !self.follows_the_master(id, cx) {
             return;
         }
-        self.in_room(id, |standby, _, out| standby.report(out));
+        self.in_room(id, cx, |standby, _, wants| standby.report(wants));
         let from = self.nodes[id.0].positions.received + 1;
         let last = self.nodes[master.0].positions.flushed;
         if from > last {
@@ -35,12 +36,12 @@ impl Simulation {
             let node = &mut self.nodes[id.0];
             node.follow = Follow::WalRemoved;
             node.streaming = false;
-            self.note(EventKind::WalRemoved { node: self.label(id), lsn: from });
+            cx.note(EventKind::WalRemoved { node: self.label(id), lsn: from });
             return;
         };
         let entries: Vec<Rc<LogEntry>> = (first..=last).filter_map(|lsn| self.master_log.entry(lsn).cloned()).collect();
         for entry in entries {
-            self.send(
+            cx.send(
                 Endpoint::Node(master),
                 Endpoint::Node(id),
                 Payload::Replicate { timeline: self.master_log.timeline, entry },
@@ -51,7 +52,7 @@ impl Simulation {
     /// Whether a replica follows the master's history, switching to the master's timeline if
     /// its own history is part of it (a standby following a promotion); one whose history is
     /// not has diverged.
-    pub(crate) fn follows_the_master(&mut self, id: NodeId) -> bool {
+    pub(super) fn follows_the_master(&mut self, id: NodeId, cx: &mut Ctx) -> bool {
         let node = &self.nodes[id.0];
         if node.follow != Follow::Streaming {
             return false;
@@ -60,7 +61,7 @@ impl Simulation {
         if node.timeline != timeline {
             let position = Position { timeline: node.timeline, lsn: node.positions.received };
             if !self.timelines.contains(timeline, Lsn::MAX, position) {
-                self.diverge(id);
+                self.diverge(id, cx);
                 return false;
             }
         }
@@ -74,30 +75,30 @@ impl Simulation {
     /// A replica with records past the fork of the master's timeline: it keeps them and serves
     /// them, and streams nothing, until rewound or rebuilt; a failover manager that rewinds
     /// (`rewind=auto`, Patroni's use_pg_rewind) does so at once.
-    fn diverge(&mut self, id: NodeId) {
+    fn diverge(&mut self, id: NodeId, cx: &mut Ctx) {
         let fork = self.timelines.fork_point(self.master_log.timeline, self.nodes[id.0].timeline);
         let node = &mut self.nodes[id.0];
         node.follow = Follow::Diverged { fork };
         node.streaming = false;
-        self.note(EventKind::Diverged {
+        cx.note(EventKind::Diverged {
             node: self.label(id),
             fork,
             timeline: self.master_log.timeline,
             beyond: self.nodes[id.0].positions.received.saturating_sub(fork),
         });
         if self.nodes[id.0].is_up() {
-            self.rewind_automatically(id);
+            self.rewind_automatically(id, cx);
         }
     }
 
     /// A failover manager that rewinds (`rewind=auto`) runs pg_rewind on a diverged node that is
     /// up; when the master's WAL since the fork is gone, the cluster log says so.
-    pub(crate) fn rewind_automatically(&mut self, id: NodeId) {
-        if !self.config.auto_rewind {
+    pub(super) fn rewind_automatically(&mut self, id: NodeId, cx: &mut Ctx) {
+        if !cx.config.auto_rewind {
             return;
         }
-        if let Err(refusal) = self.rewind(id) {
-            self.note(EventKind::RewindRefused { node: self.label(id), why: refusal.to_string() });
+        if let Err(refusal) = self.rewind(id, cx) {
+            cx.note(EventKind::RewindRefused { node: self.label(id), why: refusal.to_string() });
         }
     }
 
@@ -117,36 +118,36 @@ impl Simulation {
     /// pg_rewind: takes a diverged replica back to the fork with the master's WAL since then,
     /// and it follows again. Refused when it has not diverged, or when the master no longer has
     /// the WAL since the fork (then only a rebuild will do).
-    pub(crate) fn rewind(&mut self, id: NodeId) -> Result<(), Refusal> {
+    pub(crate) fn rewind(&mut self, id: NodeId, cx: &mut Ctx) -> Result<(), Refusal> {
         let Follow::Diverged { fork } = self.nodes[id.0].follow else {
             return Err(Refusal::new(format!("{} has not diverged: there is nothing to rewind", self.label(id))));
         };
         if let Some(refusal) = self.rewind_impossible(id) {
             return Err(refusal);
         }
-        self.copy_master_to(id);
-        self.note(EventKind::Rewound { node: self.label(id), fork });
+        self.copy_master_to(id, cx);
+        cx.note(EventKind::Rewound { node: self.label(id), fork });
         Ok(())
     }
 
     /// A new base backup: the replica's copy replaced by the master's, whatever state it was in.
-    pub(crate) fn rebuild(&mut self, id: NodeId) {
-        self.copy_master_to(id);
+    pub(crate) fn rebuild(&mut self, id: NodeId, cx: &mut Ctx) {
+        self.copy_master_to(id, cx);
         let lsn = self.nodes[id.0].positions.applied;
-        self.note(EventKind::BaseBackup { node: self.label(id), lsn });
+        cx.note(EventKind::BaseBackup { node: self.label(id), lsn });
     }
 
     /// The replica's data becomes the master's, on the master's timeline, and it streams on from
     /// there. (The model copies the whole: a rewind's result is the same.)
-    fn copy_master_to(&mut self, id: NodeId) {
-        self.stats.rollbacks += 1;
+    fn copy_master_to(&mut self, id: NodeId, cx: &mut Ctx) {
+        cx.rolled_back();
         let master = self.master;
         let (copy, lsn) = (self.nodes[master.0].data.clone(), self.nodes[master.0].positions.flushed);
         let timeline = self.master_log.timeline;
         let node = &mut self.nodes[id.0];
         node.reset_copy(copy, lsn, timeline);
-        node.streaming = node.is_up() && !self.network.links(id).cut;
+        node.streaming = node.is_up() && !cx.network.links(id).cut;
         self.master_log.report(id, self.nodes[id.0].positions);
-        self.catch_up(id);
+        self.catch_up(id, cx);
     }
 }

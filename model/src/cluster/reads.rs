@@ -3,24 +3,23 @@
 //! the write it must see waits there (MaxScale's causal_reads) until the replica applies it or
 //! the timeout sends it to the master.
 
-use crate::Simulation;
+use super::{Cluster, Ctx};
 use crate::ids::{NodeId, RequestId};
-use crate::network::{Endpoint, Payload};
 use crate::node::{Job, Query};
 use crate::request::Outcome;
 use crate::sql::{self, Statement};
 use crate::time::Time;
 use crate::timeline::Position;
 
-impl Simulation {
+impl Cluster {
     /// Answers a read from the node's data (the master answers from what it has committed),
     /// beside the master's committed answer at the same instant. The answer is stale when the
     /// node had not applied everything the master committed and the two answers differ.
-    pub(crate) fn finish_read(&mut self, id: NodeId, request: RequestId, query: &Query) {
+    pub(super) fn finish_read(&mut self, id: NodeId, request: RequestId, query: &Query, cx: &mut Ctx) {
         let is_master = id == self.master;
         let data = if is_master { &self.master_log.visible } else { &self.nodes[id.0].data };
         let behind = !is_master && self.nodes[id.0].positions.applied < self.master_log.committed_lsn;
-        let node_lag = if is_master { Time::ZERO } else { self.lag(id).1 };
+        let node_lag = if is_master { Time::ZERO } else { self.lag(id, cx.now).1 };
         let node_at = Position {
             timeline: self.nodes[id.0].timeline,
             lsn: if is_master { self.master_log.committed_lsn } else { self.nodes[id.0].positions.applied },
@@ -45,8 +44,8 @@ impl Simulation {
                         // The error is the node's own answer: a table not yet replicated there
                         // is unknown to it.
                         self.nodes[id.0].reads_served += 1;
-                        self.set_outcome(request, id, Outcome::Failed { reason: error.to_string() });
-                        self.reply(id, request, Some(error.to_string()));
+                        self.set_outcome(request, id, Outcome::Failed { reason: error.to_string() }, cx);
+                        cx.reply(id, request, Some(error.to_string()));
                         return;
                     }
                     (Ok(result), Err(_)) => Outcome::Rows { result, master_result: None, node_lag, node_at },
@@ -54,33 +53,29 @@ impl Simulation {
             }
         };
         self.nodes[id.0].reads_served += 1;
-        self.metrics.record_node_read(id.0);
-        self.set_outcome(request, id, outcome);
-        self.reply(id, request, None);
+        cx.read_served(id);
+        self.set_outcome(request, id, outcome, cx);
+        cx.reply(id, request, None);
     }
 
     /// Serves the parked causal reads that the replica's progress now allows.
-    pub(crate) fn release_parked(&mut self, id: NodeId) {
+    pub(super) fn release_parked(&mut self, id: NodeId, cx: &mut Ctx) {
         let parked = std::mem::take(&mut self.nodes[id.0].parked);
         let (ready, waiting): (Vec<_>, Vec<_>) = parked.into_iter().partition(|read| self.has_applied(id, read.token));
         self.nodes[id.0].parked = waiting;
         for read in ready {
-            self.finish_read(id, read.request, &read.query);
+            self.finish_read(id, read.request, &read.query, cx);
         }
     }
 
-    pub(crate) fn on_causal_timeout(&mut self, id: NodeId, request: RequestId) {
+    pub(super) fn on_causal_timeout(&mut self, id: NodeId, request: RequestId, cx: &mut Ctx) {
         let parked = &mut self.nodes[id.0].parked;
         let Some(index) = parked.iter().position(|read| read.request == request) else {
             return;
         };
         let read = parked.remove(index);
         // As MaxScale's causal_reads: past the timeout the read is retried on the master.
-        let client = self.in_flight.get(request).map(|record| record.client);
-        if let Some(client) = client {
-            let master = self.master;
-            let payload = Payload::Request(Job::Read { request, query: read.query, token: Some(read.token) });
-            self.send(Endpoint::Client(client), Endpoint::Node(master), payload);
-        }
+        let job = Job::Read { request, query: read.query, token: Some(read.token) };
+        cx.retry(request, self.master, job);
     }
 }

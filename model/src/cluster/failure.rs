@@ -1,41 +1,40 @@
 //! Crashes, restarts, partitions of a replica's replication link, and failover: promoting the
 //! most up-to-date replica when the master is gone, losing what it never received.
 
-use crate::Refusal;
+use super::wal::MasterLog;
+use super::{Cluster, Ctx};
 use crate::events::EventKind;
 use crate::ids::{NodeId, NodeRef};
 use crate::node::{Follow, Node, Status};
 use crate::time::Time;
 use crate::timeline::Position;
-use crate::wal::MasterLog;
-use crate::{Simulation, Timer};
+use crate::{Refusal, Timer};
 
-impl Simulation {
-    pub(crate) fn crash(&mut self, id: NodeId, reason: &str) {
+impl Cluster {
+    pub(crate) fn crash(&mut self, id: NodeId, reason: &str, cx: &mut Ctx) {
         let label = self.label(id);
-        self.end_process(id, Status::Down, &format!("{label} crashed"));
+        self.end_process(id, Status::Down, &format!("{label} crashed"), cx);
         let node = &mut self.nodes[id.0];
         // What was received but not yet on disk is gone with the process.
         node.positions.received = node.positions.flushed;
         let flushed = node.positions.flushed;
         node.pending.retain(|entry| entry.lsn <= flushed);
-        self.note(EventKind::Crashed { node: label.clone(), reason: reason.to_string() });
+        cx.note(EventKind::Crashed { node: label.clone(), reason: reason.to_string() });
         if id == self.master {
             let lost = self.lose_unflushed();
             if !lost.is_empty() {
-                self.stats.lost_writes += lost.len() as u64;
-                self.stats.rollbacks += 1;
+                cx.rolled_back();
                 for &(_, request) in &lost {
-                    self.mark_lost(request);
+                    cx.lost(request);
                 }
-                self.note(EventKind::LostInCrash { node: label, lsns: lost.iter().map(|&(lsn, _)| lsn).collect() });
+                cx.note(EventKind::LostInCrash { node: label, lsns: lost.iter().map(|&(lsn, _)| lsn).collect() });
             }
             let waiting = self.master_log.take_waiting();
             for request in waiting {
-                self.reply(id, request, Some("the master crashed before acknowledging the write".to_string()));
+                cx.reply(id, request, Some("the master crashed before acknowledging the write".to_string()));
             }
-            if self.config.failover_ms > 0 {
-                self.schedule(id, Time::from_millis(self.config.failover_ms), Timer::FailoverCheck);
+            if cx.config.failover_ms > 0 {
+                self.schedule(id, Time::from_millis(cx.config.failover_ms), Timer::FailoverCheck, cx);
             }
         }
     }
@@ -43,8 +42,8 @@ impl Simulation {
     /// Ends a node's process, by a crash or by removing it: every request it holds fails with
     /// `reason`, its connections close (the master knows at once), and the timers and messages
     /// of that life find a new incarnation and are ignored.
-    pub(crate) fn end_process(&mut self, id: NodeId, status: Status, reason: &str) {
-        self.fail_local_requests(id, reason);
+    pub(super) fn end_process(&mut self, id: NodeId, status: Status, reason: &str, cx: &mut Ctx) {
+        self.fail_local_requests(id, reason, cx);
         let incarnation = self.new_incarnation();
         let node = &mut self.nodes[id.0];
         node.status = status;
@@ -55,78 +54,75 @@ impl Simulation {
     }
 
     /// Fails every request a node holds: queued, in service, or parked.
-    fn fail_local_requests(&mut self, id: NodeId, reason: &str) {
+    fn fail_local_requests(&mut self, id: NodeId, reason: &str, cx: &mut Ctx) {
         let node = &mut self.nodes[id.0];
         let mut requests: Vec<_> = node.queue.drain(..).map(|job| job.request()).collect();
         requests.extend(node.in_service.take().map(|job| job.request()));
         requests.extend(node.parked.drain(..).map(|read| read.request));
         for request in requests {
-            self.reply(id, request, Some(reason.to_string()));
+            cx.reply(id, request, Some(reason.to_string()));
         }
     }
 
-    pub(crate) fn restart(&mut self, id: NodeId) {
+    pub(crate) fn restart(&mut self, id: NodeId, cx: &mut Ctx) {
         let incarnation = self.new_incarnation();
         let node = &mut self.nodes[id.0];
         node.status = crate::node::Status::Up;
-        node.streaming = !self.network.links(id).cut && node.follow == Follow::Streaming;
+        node.streaming = !cx.network.links(id).cut && node.follow == Follow::Streaming;
         node.incarnation = incarnation;
-        self.note(EventKind::Restarted { node: self.label(id) });
+        cx.note(EventKind::Restarted { node: self.label(id) });
         if id == self.master {
             // Crash recovery: whatever the master logged is committed.
             self.master_log.visible = self.nodes[id.0].data.clone();
             self.master_log.committed_lsn = self.nodes[id.0].positions.applied;
             for replica in self.replica_ids() {
-                self.catch_up(replica);
+                self.catch_up(replica, cx);
             }
             return;
         }
-        self.in_room(id, Node::start_apply);
-        self.catch_up(id);
+        self.in_room(id, cx, Node::start_apply);
+        self.catch_up(id, cx);
         // A failover manager that rewinds does so when the old master comes back.
         if matches!(self.nodes[id.0].follow, Follow::Diverged { .. }) {
-            self.rewind_automatically(id);
+            self.rewind_automatically(id, cx);
         }
     }
 
     /// A silent partition: nothing gets through, and nothing tells the master so. It keeps the
     /// replica's connection (and counts it as a synchronous standby) until it has heard nothing
     /// for `sender_timeout` ms (`wal_sender_timeout`).
-    pub(crate) fn cut_link(&mut self, id: NodeId) {
-        let changes = self.network.cut(id);
-        self.note(EventKind::LinkCut { node: self.label(id) });
-        if self.config.sender_timeout_ms > 0 {
-            self.schedule(
-                self.master,
-                Time::from_millis(self.config.sender_timeout_ms),
-                Timer::SenderTimeout(id, changes),
-            );
+    pub(crate) fn cut_link(&mut self, id: NodeId, cx: &mut Ctx) {
+        let changes = cx.network.cut(id);
+        cx.note(EventKind::LinkCut { node: self.label(id) });
+        if cx.config.sender_timeout_ms > 0 {
+            let timeout = Time::from_millis(cx.config.sender_timeout_ms);
+            self.schedule(self.master, timeout, Timer::SenderTimeout(id, changes), cx);
         }
     }
 
-    pub(crate) fn heal_link(&mut self, id: NodeId) {
-        self.network.heal(id);
+    pub(crate) fn heal_link(&mut self, id: NodeId, cx: &mut Ctx) {
+        cx.network.heal(id);
         let node = &mut self.nodes[id.0];
         node.streaming = node.is_up() && node.follow == Follow::Streaming;
-        self.note(EventKind::LinkHealed { node: self.label(id) });
-        self.catch_up(id);
+        cx.note(EventKind::LinkHealed { node: self.label(id) });
+        self.catch_up(id, cx);
     }
 
     /// The master's walsender for a cut-off replica gives up: the connection is gone, and the
     /// next standby in the list may become synchronous.
-    pub(crate) fn on_sender_timeout(&mut self, id: NodeId, changes: u64) {
-        let links = self.network.links(id);
+    pub(super) fn on_sender_timeout(&mut self, id: NodeId, changes: u64, cx: &mut Ctx) {
+        let links = cx.network.links(id);
         if !links.cut || links.changes != changes || !self.nodes[id.0].streaming {
             return;
         }
         self.nodes[id.0].streaming = false;
-        self.note(EventKind::SenderTimeout { node: self.label(id), waited_ms: self.config.sender_timeout_ms });
-        self.commit_ready();
+        cx.note(EventKind::SenderTimeout { node: self.label(id), waited_ms: cx.config.sender_timeout_ms });
+        self.commit_ready(cx);
     }
 
-    pub(crate) fn on_failover_check(&mut self, id: NodeId) {
-        if id == self.master && !self.nodes[id.0].is_up() && self.failover(None).is_err() {
-            self.note(EventKind::NoFailoverCandidate);
+    pub(super) fn on_failover_check(&mut self, id: NodeId, cx: &mut Ctx) {
+        if id == self.master && !self.nodes[id.0].is_up() && self.failover(None, cx).is_err() {
+            cx.note(EventKind::NoFailoverCandidate);
         }
     }
 
@@ -134,7 +130,7 @@ impl Simulation {
     /// promoted replica's history forks off into a new timeline: acknowledged writes it never
     /// received are lost, and every node with records past the fork (the old master, a replica
     /// that received more) has diverged.
-    pub(crate) fn failover(&mut self, candidate: Option<NodeId>) -> Result<(), Refusal> {
+    pub(crate) fn failover(&mut self, candidate: Option<NodeId>, cx: &mut Ctx) -> Result<(), Refusal> {
         let timeline = self.master_log.timeline;
         let candidate = match candidate {
             Some(id) if !self.nodes[id.0].is_up() => {
@@ -151,7 +147,7 @@ impl Simulation {
         };
         let old = self.master;
         if self.nodes[old.0].is_up() {
-            self.crash(old, "stopped for the failover");
+            self.crash(old, "stopped for the failover", cx);
         }
 
         // The candidate replays everything it received, then leads from there.
@@ -176,11 +172,10 @@ impl Simulation {
             .copied()
             .collect();
         if !lost.is_empty() {
-            self.stats.lost_writes += lost.len() as u64;
             for &(_, request) in &lost {
-                self.mark_lost(request);
+                cx.lost(request);
             }
-            self.note(EventKind::WritesLost { lsns: lost.iter().map(|&(lsn, _)| lsn).collect() });
+            cx.note(EventKind::WritesLost { lsns: lost.iter().map(|&(lsn, _)| lsn).collect() });
         }
 
         // The new master's WAL: the old master's up to the fork, when that is its history too.
@@ -198,25 +193,26 @@ impl Simulation {
         self.nodes[candidate.0].role = NodeRef::Master;
         self.nodes[old.0].deposed = true;
         self.master = candidate;
-        self.note(EventKind::Promoted { node: promoted, lsn: fork, timeline: new_timeline });
+        cx.master = candidate;
+        cx.note(EventKind::Promoted { node: promoted, lsn: fork, timeline: new_timeline });
         // A cut link cut a replica off the old master's machine; the new master is another
         // machine, which the replicas reach, with new connections.
-        self.network.heal_all();
+        cx.network.heal_all();
         for node in &mut self.nodes {
             node.streaming = node.is_up() && node.follow == Follow::Streaming;
         }
 
         for read in parked {
-            self.finish_read(candidate, read.request, &read.query);
+            self.finish_read(candidate, read.request, &read.query, cx);
         }
         // Every other node follows the new timeline or has diverged (a down one is told when it
         // comes back, as a standby is when it reconnects; the old master is down, but its fate
         // is known now and shown).
         for replica in self.replica_ids() {
             if self.nodes[replica.0].is_up() {
-                self.catch_up(replica);
+                self.catch_up(replica, cx);
             } else if replica == old {
-                self.follows_the_master(replica);
+                self.follows_the_master(replica, cx);
             }
         }
         Ok(())

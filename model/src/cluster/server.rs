@@ -2,11 +2,12 @@
 //! rejects requests, and a queue that stays full crashes the node (the lecture's "prevents
 //! crashes due to overload").
 
+use super::out::{Seen, Want, Wants};
+use super::{Cluster, Ctx};
+use crate::Timer;
 use crate::ids::NodeId;
 use crate::node::{Job, Node, ParkedRead};
-use crate::out::{Effect, Out, Seen};
 use crate::time::Time;
-use crate::{Simulation, Timer};
 
 /// What a machine did with a request that reached it.
 pub(crate) enum Admission {
@@ -22,7 +23,7 @@ pub(crate) enum Admission {
 impl Node {
     /// A request reached this machine: it queues it, or refuses it when it is down or its queue
     /// is full.
-    pub(crate) fn admit(&mut self, job: Job, seen: &Seen) -> Admission {
+    pub(super) fn admit(&mut self, job: Job, seen: &Seen) -> Admission {
         let limit = seen.config.queue_limit;
         if !self.is_up() {
             return Admission::Down;
@@ -41,7 +42,7 @@ impl Node {
     }
 
     /// Starts the next queued request if the machine is idle.
-    pub(crate) fn start_service(&mut self, seen: &Seen, out: &mut Out) {
+    pub(super) fn start_service(&mut self, seen: &Seen, wants: &mut Wants) {
         if self.in_service.is_some() || !self.is_up() {
             return;
         }
@@ -54,51 +55,52 @@ impl Node {
         if (self.queue.len() as u64) * 2 < seen.config.queue_limit {
             self.full_since = None;
         }
-        out.push(Effect::After(self.service_time(), Timer::ServiceDone));
+        wants.push(Want::After(self.service_time(), Timer::ServiceDone));
     }
 }
 
-impl Simulation {
+impl Cluster {
     /// A request reached a node.
-    pub(crate) fn arrive(&mut self, id: NodeId, job: Job) {
+    pub(super) fn arrive(&mut self, id: NodeId, job: Job, cx: &mut Ctx) {
         let request = job.request();
-        match self.in_room(id, |node, seen, _| node.admit(job, seen)) {
-            Admission::Queued => self.in_room(id, Node::start_service),
-            Admission::Down => self.reply(id, request, Some(format!("{} is down", self.role(id)))),
+        match self.in_room(id, cx, |node, seen, _| node.admit(job, seen)) {
+            Admission::Queued => self.in_room(id, cx, Node::start_service),
+            Admission::Down => cx.reply(id, request, Some(format!("{} is down", self.role(id)))),
             Admission::Full { queued, crash } => {
                 let reason = format!("{} is overloaded: its queue of {queued} is full", self.role(id));
-                self.reply(id, request, Some(reason));
+                cx.reply(id, request, Some(reason));
                 if crash {
-                    let after = self.config.crash_after_ms;
-                    self.crash(id, &format!("overloaded: its queue stayed full for {after} ms"));
+                    let after = cx.config.crash_after_ms;
+                    self.crash(id, &format!("overloaded: its queue stayed full for {after} ms"), cx);
                 }
             }
         }
     }
 
-    pub(crate) fn service_done(&mut self, id: NodeId) {
+    pub(super) fn service_done(&mut self, id: NodeId, cx: &mut Ctx) {
         let Some(job) = self.nodes[id.0].in_service.take() else {
             return;
         };
         match job {
             Job::Write { .. } | Job::Execute { .. } if id != self.master => {
                 let label = self.label(id);
-                self.reply(id, job.request(), Some(format!("{label} is not the master: writes go to the master")));
+                cx.reply(id, job.request(), Some(format!("{label} is not the master: writes go to the master")));
             }
-            Job::Write { request, key, name } => self.log_write(request, key, name),
-            Job::Execute { request, statement } => self.execute(request, &statement),
+            Job::Write { request, key, name } => self.log_write(request, key, name, cx),
+            Job::Execute { request, statement } => self.execute(request, &statement, cx),
             Job::Read { request, query, token } => {
                 let waits = token.filter(|token| id != self.master && !self.has_applied(id, *token));
                 if let Some(token) = waits {
                     // A causal read waits until this replica has applied the client's last
                     // write, or until the timeout sends it to the master.
                     self.nodes[id.0].parked.push(ParkedRead { request, query, token });
-                    self.schedule(id, Time::from_millis(self.config.causal_timeout_ms), Timer::CausalTimeout(request));
+                    let timeout = Time::from_millis(cx.config.causal_timeout_ms);
+                    self.schedule(id, timeout, Timer::CausalTimeout(request), cx);
                 } else {
-                    self.finish_read(id, request, &query);
+                    self.finish_read(id, request, &query, cx);
                 }
             }
         }
-        self.in_room(id, Node::start_service);
+        self.in_room(id, cx, Node::start_service);
     }
 }

@@ -5,7 +5,9 @@
 use std::collections::VecDeque;
 use std::rc::Rc;
 
-use crate::config::{Level, Mode};
+use super::{Cluster, Ctx};
+use crate::Timer;
+use crate::config::{Config, Level, Mode};
 use crate::data::{self, Change, Database, Key, LogEntry, Lsn, Row, USERS, Value};
 use crate::events::EventKind;
 use crate::ids::{NodeId, RequestId};
@@ -15,7 +17,6 @@ use crate::request::Outcome;
 use crate::sql::{self, Parsed};
 use crate::time::Time;
 use crate::timeline::Position;
-use crate::{Simulation, Timer};
 
 /// The most log entries replication slots may hold back: past it the slot of the replica
 /// furthest behind is invalidated (PostgreSQL's `max_slot_wal_keep_size`; PostgreSQL's default
@@ -27,31 +28,31 @@ pub const SLOT_KEEP: usize = 200_000;
 pub struct MasterLog {
     /// The master's timeline: a new one with every failover. A message from another timeline
     /// (an earlier master, a diverged replica) is ignored.
-    pub timeline: usize,
+    pub(super) timeline: usize,
     /// The oldest position the master's WAL still holds, as PostgreSQL keeps it
     /// (`wal_keep_size`, slots): a replica behind it cannot catch up, and pg_rewind cannot take
     /// a node back to a fork before it.
-    pub(crate) kept_from: Lsn,
+    pub(super) kept_from: Lsn,
     /// The kept entries a node may still stream, from `kept_from` or later: those every node
     /// that can still stream has applied are dropped, as nobody can ask for them (a diverged
     /// node is copied whole when rewound). Entries are shared: the log, each replica's stream
     /// and queue hold the same one.
-    pub(crate) entries: VecDeque<Rc<LogEntry>>,
+    pub(super) entries: VecDeque<Rc<LogEntry>>,
     /// What readers of the master see.
-    pub visible: Database,
-    pub committed_lsn: Lsn,
+    pub(super) visible: Database,
+    pub(super) committed_lsn: Lsn,
     /// Writes waiting for replicas, oldest first.
-    pub(crate) waiting: VecDeque<(Rc<LogEntry>, RequestId)>,
+    pub(super) waiting: VecDeque<(Rc<LogEntry>, RequestId)>,
     /// Acknowledged writes that some replica still lacks, or that are not yet on the master's
     /// own disk (`off`), in log order: a failover or a crash could lose them.
-    pub at_risk: VecDeque<(Lsn, RequestId)>,
+    pub(super) at_risk: VecDeque<(Lsn, RequestId)>,
     /// What each replica last reported, by node id.
-    pub(crate) reported: Vec<Positions>,
+    pub(super) reported: Vec<Positions>,
     /// Semi-sync has fallen back to async.
-    pub fallback: bool,
+    pub(super) fallback: bool,
     /// Under `off`, the master's data as it is on disk (up to its flushed position) while
     /// later commits wait for the WAL writer: what a crash leaves.
-    pub(crate) durable: Option<Database>,
+    pub(super) durable: Option<Database>,
 }
 
 impl MasterLog {
@@ -79,7 +80,7 @@ impl MasterLog {
         self.entry(lsn).map(|entry| entry.logged_at).or_else(|| self.entries.front().map(|entry| entry.logged_at))
     }
 
-    pub(crate) fn entry(&self, lsn: Lsn) -> Option<&Rc<LogEntry>> {
+    pub(super) fn entry(&self, lsn: Lsn) -> Option<&Rc<LogEntry>> {
         let first = self.entries.front()?.lsn;
         self.entries.get(usize::try_from(lsn.checked_sub(first)?).ok()?)
     }
@@ -108,13 +109,13 @@ impl MasterLog {
     }
 
     /// Forgets what a removed replica reported: a new node in its place starts afresh.
-    pub(crate) fn forget(&mut self, replica: NodeId) {
+    pub(super) fn forget(&mut self, replica: NodeId) {
         if let Some(reported) = self.reported.get_mut(replica.0) {
             *reported = Positions::default();
         }
     }
 
-    pub(crate) fn position(&self, replica: NodeId, level: Level) -> Lsn {
+    pub(super) fn position(&self, replica: NodeId, level: Level) -> Lsn {
         let reported = self.reported.get(replica.0).copied().unwrap_or_default();
         match level {
             Level::Received => reported.received,
@@ -124,9 +125,9 @@ impl MasterLog {
     }
 }
 
-impl Simulation {
+impl Cluster {
     /// The master logs a write and ships it to every replica.
-    pub(crate) fn log_write(&mut self, request: RequestId, key: Key, name: String) {
+    pub(super) fn log_write(&mut self, request: RequestId, key: Key, name: String, cx: &mut Ctx) {
         let master = &self.nodes[self.master.0];
         let lsn = master.positions.applied + 1;
         let version = master.data.user(key).map_or(0, |row| row.version) + 1;
@@ -134,22 +135,22 @@ impl Simulation {
         let row = Rc::new(Row { values: data::user_values(key, &name), version, lsn, write });
         let change = Change::Put { table: USERS.to_string(), key: Value::Int(key as i64), row };
         let at = Position { timeline: self.master_log.timeline, lsn };
-        self.log(request, vec![change], Outcome::Logged { at, version, write });
+        self.log(request, vec![change], Outcome::Logged { at, version, write }, cx);
     }
 
     /// A write statement from the console: worked out against the master's newest data, then
     /// logged; a statement that fails or changes nothing is answered without a log entry.
-    pub(crate) fn execute(&mut self, request: RequestId, statement: &Parsed) {
+    pub(super) fn execute(&mut self, request: RequestId, statement: &Parsed, cx: &mut Ctx) {
         let master = self.master;
         let lsn = self.nodes[master.0].positions.applied + 1;
         match sql::execute_write(&self.nodes[master.0].data, &statement.statement, lsn, self.writes_logged + 1) {
             Err(error) => {
-                self.set_outcome(request, master, Outcome::Failed { reason: error.to_string() });
-                self.reply(master, request, Some(error.to_string()));
+                self.set_outcome(request, master, Outcome::Failed { reason: error.to_string() }, cx);
+                cx.reply(master, request, Some(error.to_string()));
             }
             Ok(written) if written.changes.is_empty() => {
-                self.set_outcome(request, master, Outcome::Changed { at: None, write: None, rows: 0 });
-                self.reply(master, request, None);
+                self.set_outcome(request, master, Outcome::Changed { at: None, write: None, rows: 0 }, cx);
+                cx.reply(master, request, None);
             }
             Ok(written) => {
                 let at = Position { timeline: self.master_log.timeline, lsn };
@@ -158,6 +159,7 @@ impl Simulation {
                     request,
                     written.changes,
                     Outcome::Changed { at: Some(at), write, rows: written.rows_affected },
+                    cx,
                 )
             }
         }
@@ -165,46 +167,47 @@ impl Simulation {
 
     /// The master logs a change at its next position and ships it to every replica; the
     /// client's reply waits for the commit mode.
-    pub(crate) fn log(&mut self, request: RequestId, changes: Vec<Change>, outcome: Outcome) {
+    pub(super) fn log(&mut self, request: RequestId, changes: Vec<Change>, outcome: Outcome, cx: &mut Ctx) {
         let master = self.master;
         let node = &mut self.nodes[master.0];
         let lsn = node.positions.applied + 1;
-        let entry = Rc::new(LogEntry { lsn, changes, logged_at: self.now });
+        let entry = Rc::new(LogEntry { lsn, changes, logged_at: cx.now });
         self.writes_logged += 1;
-        let deferred = self.config.mode == Mode::Off;
+        let deferred = cx.config.mode == Mode::Off;
         if deferred && self.master_log.durable.is_none() {
             // The first commit the WAL writer will flush: what is on disk stays as it is.
             self.master_log.durable = Some(node.data.clone());
-            let delay = Time::from_millis(self.config.wal_writer_ms);
-            self.schedule(master, delay, Timer::WalWriter);
+            let delay = Time::from_millis(cx.config.wal_writer_ms);
+            self.schedule(master, delay, Timer::WalWriter, cx);
         }
         let node = &mut self.nodes[master.0];
         node.data.replay(&entry);
         let flushed = if deferred { node.positions.flushed } else { lsn };
         node.positions = Positions { received: lsn, flushed, applied: lsn };
         node.writes_served += 1;
-        self.set_outcome(request, master, outcome);
+        self.set_outcome(request, master, outcome, cx);
         self.master_log.entries.push_back(entry.clone());
-        self.trim_log();
+        self.trim_log(cx);
         // A walsender streams only what is on the master's disk.
         if !deferred {
-            self.ship(entry.clone());
+            self.ship(entry.clone(), cx);
         }
         self.master_log.waiting.push_back((entry, request));
-        if self.config.mode == Mode::SemiSync && !self.master_log.fallback && self.config.semi_sync_timeout_ms > 0 {
-            self.schedule(master, Time::from_millis(self.config.semi_sync_timeout_ms), Timer::SemiSyncTimeout(lsn));
+        let timeout = cx.config.semi_sync_timeout_ms;
+        if cx.config.mode == Mode::SemiSync && !self.master_log.fallback && timeout > 0 {
+            self.schedule(master, Time::from_millis(timeout), Timer::SemiSyncTimeout(lsn), cx);
         }
-        self.commit_ready();
+        self.commit_ready(cx);
     }
 
     /// Sends one log entry down every replica's stream: to each replica the master has a
     /// replication connection to (not one that is down, or that follows nothing; a silently
     /// cut one until `wal_sender_timeout`). One that reconnects catches up from the log.
-    pub(crate) fn ship(&mut self, entry: Rc<LogEntry>) {
+    pub(super) fn ship(&mut self, entry: Rc<LogEntry>, cx: &mut Ctx) {
         let master = self.master;
         let connected: Vec<NodeId> = self.replica_ids().into_iter().filter(|id| self.nodes[id.0].streaming).collect();
         for replica in connected {
-            self.send(
+            cx.send(
                 Endpoint::Node(master),
                 Endpoint::Node(replica),
                 Payload::Replicate { timeline: self.master_log.timeline, entry: entry.clone() },
@@ -214,7 +217,7 @@ impl Simulation {
 
     /// The WAL writer's round under `off`: what the master logged goes to disk, and so down
     /// the replication streams.
-    pub(crate) fn flush_master_wal(&mut self) {
+    pub(crate) fn flush_master_wal(&mut self, cx: &mut Ctx) {
         if self.master_log.durable.take().is_none() {
             return;
         }
@@ -224,14 +227,14 @@ impl Simulation {
         positions.flushed = to;
         let entries: Vec<Rc<LogEntry>> = (from..=to).filter_map(|lsn| self.master_log.entry(lsn).cloned()).collect();
         for entry in entries {
-            self.ship(entry);
+            self.ship(entry, cx);
         }
         self.prune_at_risk();
     }
 
     /// A master crash under `off`: what the WAL writer had not flushed is gone, acknowledged or
     /// not. Returns the positions lost, with the requests acknowledged for them.
-    pub(crate) fn lose_unflushed(&mut self) -> Vec<(Lsn, RequestId)> {
+    pub(super) fn lose_unflushed(&mut self) -> Vec<(Lsn, RequestId)> {
         let Some(durable) = self.master_log.durable.take() else { return Vec::new() };
         let master = self.master;
         let flushed = self.nodes[master.0].positions.flushed;
@@ -254,17 +257,17 @@ impl Simulation {
     /// replica; older entries go, whoever still needed them: a replica that was down or cut off
     /// since then can no longer catch up. Of the entries kept, the page's memory holds only
     /// those a node that can still stream may ask for.
-    pub(crate) fn trim_log(&mut self) {
+    fn trim_log(&mut self, cx: &mut Ctx) {
         let master = &self.nodes[self.master.0];
         let (newest, flushed) = (master.positions.applied, master.positions.flushed);
-        let keep = self.config.wal_keep.max(1);
+        let keep = cx.config.wal_keep.max(1);
         let mut kept_from = (newest + 1).saturating_sub(keep).min(flushed + 1);
         if let Some((entry, _)) = self.master_log.waiting.front() {
             kept_from = kept_from.min(entry.lsn);
         }
-        while let Some((_, floor)) = self.slot_floor() {
+        while let Some((_, floor)) = self.slot_floor(cx.config) {
             if newest.saturating_sub(floor) > SLOT_KEEP as u64 {
-                self.invalidate_slot();
+                self.invalidate_slot(cx);
                 continue;
             }
             kept_from = kept_from.min(floor + 1);
@@ -294,8 +297,8 @@ impl Simulation {
 
     /// With replication slots, the replica whose slot holds the master's WAL furthest back, and
     /// how far it has received: the master keeps every entry after that.
-    pub fn slot_floor(&self) -> Option<(NodeId, Lsn)> {
-        if !self.config.slots {
+    pub fn slot_floor(&self, config: &Config) -> Option<(NodeId, Lsn)> {
+        if !config.slots {
             return None;
         }
         self.followers()
@@ -306,16 +309,16 @@ impl Simulation {
 
     /// Log entries the master keeps only because a slot holds them: the slot bloat a down
     /// replica causes.
-    pub fn slot_retained(&self) -> Option<(NodeId, u64)> {
-        let (id, floor) = self.slot_floor()?;
-        let kept_anyway = self.config.wal_keep;
+    pub fn slot_retained(&self, config: &Config) -> Option<(NodeId, u64)> {
+        let (id, floor) = self.slot_floor(config)?;
+        let kept_anyway = config.wal_keep;
         let behind = self.nodes[self.master.0].positions.flushed.saturating_sub(floor);
         Some((id, behind.saturating_sub(kept_anyway)))
     }
 
-    pub(crate) fn invalidate_slot(&mut self) {
-        let Some((id, _)) = self.slot_floor() else { return };
+    fn invalidate_slot(&mut self, cx: &mut Ctx) {
+        let Some((id, _)) = self.slot_floor(cx.config) else { return };
         self.nodes[id.0].slot_invalidated = true;
-        self.note(EventKind::SlotInvalidated { node: self.label(id), kept: SLOT_KEEP as u64 });
+        cx.note(EventKind::SlotInvalidated { node: self.label(id), kept: SLOT_KEEP as u64 });
     }
 }

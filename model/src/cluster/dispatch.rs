@@ -1,0 +1,42 @@
+//! What reaches the cluster (a message for a machine, a machine's timer), handed to the handler
+//! it concerns. It is the top of the cluster's calls: no handler calls back into it.
+
+use super::{Cluster, Ctx};
+use crate::Timer;
+use crate::ids::NodeId;
+use crate::network::{Endpoint, Payload};
+
+impl Cluster {
+    /// A message reached a machine.
+    pub fn deliver(&mut self, from: Endpoint, to: NodeId, payload: Payload, cx: &mut Ctx) {
+        let crosses_cut = cx.network.crosses_cut(from, Endpoint::Node(to), self.master_id());
+        match payload {
+            Payload::Request(job) => self.arrive(to, job, cx),
+            Payload::Replicate { timeline, entry } if !crosses_cut => {
+                self.in_room(to, cx, |standby, seen, wants| standby.receive(timeline, entry, seen, wants));
+            }
+            Payload::Ack { timeline, positions } if !crosses_cut => {
+                if let Endpoint::Node(replica) = from
+                    && to == self.master_id()
+                {
+                    self.on_ack(replica, timeline, positions, cx);
+                }
+            }
+            Payload::Replicate { .. } | Payload::Ack { .. } => {}
+            Payload::Reply { .. } => unreachable!("replies go to clients"),
+        }
+    }
+
+    pub fn on_timer(&mut self, node: NodeId, timer: Timer, cx: &mut Ctx) {
+        match timer {
+            Timer::ServiceDone => self.service_done(node, cx),
+            Timer::Flush(lsn) => self.in_room(node, cx, |standby, seen, wants| standby.flushed(lsn, seen, wants)),
+            Timer::Apply => self.in_room(node, cx, |standby, seen, wants| standby.apply_next(seen, wants)),
+            Timer::SemiSyncTimeout(lsn) => self.on_semi_sync_timeout(lsn, cx),
+            Timer::CausalTimeout(request) => self.on_causal_timeout(node, request, cx),
+            Timer::FailoverCheck => self.on_failover_check(node, cx),
+            Timer::WalWriter => self.flush_master_wal(cx),
+            Timer::SenderTimeout(replica, changes) => self.on_sender_timeout(replica, changes, cx),
+        }
+    }
+}

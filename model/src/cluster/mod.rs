@@ -1,0 +1,287 @@
+//! The cluster as a part: the database machines and the master's log, which it alone changes
+//! (its fields are private to this folder). Its handlers (the files of this folder) see the
+//! clock, the settings and the network through a [`Ctx`], the door to the rest of the
+//! simulation, and ask it for everything else: messages, timers, replies, what a request's record
+//! keeps, the event log.
+
+mod commit;
+mod dispatch;
+mod failure;
+mod membership;
+mod out;
+mod reads;
+mod rejoin;
+mod rooms;
+mod server;
+mod standby;
+mod wal;
+
+use crate::Timer;
+use crate::config::Config;
+use crate::data::{Database, Lsn};
+use crate::ids::{NodeId, NodeRef, RequestId};
+use crate::metrics::NodeSample;
+use crate::network::Network;
+use crate::node::{Follow, Node, Status};
+use crate::request::Outcome;
+use crate::routing;
+use crate::time::Time;
+use crate::timeline::{Position, Timelines};
+
+pub(crate) use out::Ctx;
+use out::Wants;
+use wal::MasterLog;
+
+/// How a node looks from outside, as the page and the test contract name it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NodeState {
+    Up,
+    Down,
+    /// Its queue is at least half full.
+    Overloaded,
+    /// Too far behind: reads avoid it (`max_lag`).
+    Shunned,
+    /// Up, with writes past the fork of the master's timeline: it follows nothing until
+    /// rewound or rebuilt.
+    Diverged,
+    /// Up, but the master no longer has the WAL it needs: it follows nothing until rebuilt.
+    Stranded,
+}
+
+impl NodeState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NodeState::Up => "up",
+            NodeState::Down => "down",
+            NodeState::Overloaded => "overloaded",
+            NodeState::Shunned => "shunned",
+            NodeState::Diverged => "diverged",
+            NodeState::Stranded => "stranded",
+        }
+    }
+}
+
+/// The database machines and the master's side of replication.
+#[derive(Clone)]
+pub(crate) struct Cluster {
+    /// Every machine ever made, by id; removed ones stay as tombstones for reuse.
+    nodes: Vec<Node>,
+    master: NodeId,
+    master_log: MasterLog,
+    timelines: Timelines,
+    /// Log entries written so far, across every timeline: numbers each write (`Row::write`).
+    writes_logged: u64,
+    next_incarnation: u64,
+    /// What a machine wants, reused from handler to handler: they run for nearly every event,
+    /// and need no allocation each.
+    wants: Wants,
+}
+
+impl Cluster {
+    /// A master and `config.replicas` replicas, each with the starting data, each connected.
+    pub fn new(config: &Config, network: &mut Network) -> Cluster {
+        let mut cluster = Cluster {
+            nodes: Vec::new(),
+            master: NodeId(0),
+            master_log: MasterLog::new(Database::seed(), 0, Timelines::FIRST),
+            timelines: Timelines::default(),
+            writes_logged: 0,
+            next_incarnation: 0,
+            wants: Wants::new(),
+        };
+        let roles = std::iter::once(NodeRef::Master).chain((1..=config.replicas).map(NodeRef::Replica));
+        for role in roles {
+            let incarnation = cluster.new_incarnation();
+            cluster.nodes.push(Node::new(role, incarnation, Database::seed(), 0, Timelines::FIRST, config));
+            network.connect(NodeId(cluster.nodes.len() - 1), config);
+        }
+        cluster
+    }
+
+    pub fn master_id(&self) -> NodeId {
+        self.master
+    }
+
+    pub fn master(&self) -> &Node {
+        &self.nodes[self.master.0]
+    }
+
+    pub fn node(&self, id: NodeId) -> &Node {
+        &self.nodes[id.0]
+    }
+
+    /// What readers of the master see.
+    pub fn committed(&self) -> &Database {
+        &self.master_log.visible
+    }
+
+    pub fn committed_lsn(&self) -> Lsn {
+        self.master_log.committed_lsn
+    }
+
+    pub fn wal_kept_from(&self) -> Lsn {
+        self.master_log.kept_from()
+    }
+
+    pub fn in_fallback(&self) -> bool {
+        self.master_log.fallback
+    }
+
+    /// Whether a machine's timer was set in the life it has now.
+    pub fn is_current(&self, id: NodeId, incarnation: u64) -> bool {
+        self.nodes[id.0].incarnation == incarnation
+    }
+
+    /// The replicas in order of their number, with their ids.
+    pub fn replicas(&self) -> Vec<(NodeId, &Node)> {
+        let mut replicas: Vec<_> = self.unordered_replicas().collect();
+        replicas.sort_unstable_by_key(|(_, node)| node.role);
+        replicas
+    }
+
+    /// The replicas in no particular order, without allocating: for the hot paths.
+    pub fn unordered_replicas(&self) -> impl Iterator<Item = (NodeId, &Node)> {
+        self.nodes
+            .iter()
+            .enumerate()
+            .filter(|(_, node)| !node.is_master() && node.status != Status::Removed)
+            .map(|(index, node)| (NodeId(index), node))
+    }
+
+    pub fn replica_ids(&self) -> Vec<NodeId> {
+        self.replicas().into_iter().map(|(id, _)| id).collect()
+    }
+
+    pub fn role(&self, id: NodeId) -> NodeRef {
+        self.nodes[id.0].role
+    }
+
+    /// The role in words, as logs, cards and the picture say it; `old master` for a deposed
+    /// master that has not rejoined.
+    pub fn role_in_words(&self, id: NodeId) -> String {
+        match self.role(id) {
+            NodeRef::Replica(_) if self.nodes[id.0].deposed => "old master".to_string(),
+            role => role.in_words(),
+        }
+    }
+
+    /// The machine and its role, for logs and messages: `pg-2 (replica 1)`.
+    pub fn label(&self, id: NodeId) -> String {
+        format!("{} ({})", id.machine(), self.role_in_words(id))
+    }
+
+    /// How far a node is behind the master: in log entries, and in time since the master
+    /// logged the oldest entry it has not applied.
+    pub fn lag(&self, id: NodeId, now: Time) -> (u64, Time) {
+        let applied = self.nodes[id.0].positions.applied;
+        let last = self.master().positions.applied;
+        if applied >= last {
+            return (0, Time::ZERO);
+        }
+        let since = self.master_log.logged_at(applied + 1).unwrap_or(Time::ZERO);
+        (last - applied, now - since)
+    }
+
+    pub fn state(&self, id: NodeId, now: Time, config: &Config) -> NodeState {
+        let node = &self.nodes[id.0];
+        if !node.is_up() {
+            NodeState::Down
+        } else if matches!(node.follow, Follow::Diverged { .. }) {
+            NodeState::Diverged
+        } else if node.follow == Follow::WalRemoved {
+            NodeState::Stranded
+        } else if node.queue.len() as u64 * 2 >= config.queue_limit {
+            NodeState::Overloaded
+        } else if !node.is_master() && routing::is_shunned(self.lag(id, now).1, config) {
+            NodeState::Shunned
+        } else {
+            NodeState::Up
+        }
+    }
+
+    /// Whether a node has applied the write at `position`: part of the history it is on, up to
+    /// where it is.
+    pub fn has_applied(&self, id: NodeId, position: Position) -> bool {
+        let node = &self.nodes[id.0];
+        self.timelines.contains(node.timeline, node.positions.applied, position)
+    }
+
+    /// The master's timeline and those it forked from.
+    pub fn timelines(&self) -> &Timelines {
+        &self.timelines
+    }
+
+    pub fn node_samples(&self, now: Time) -> Vec<NodeSample> {
+        (0..self.nodes.len())
+            .map(|index| {
+                let (lag_lsn, lag) = self.lag(NodeId(index), now);
+                NodeSample { queue_depth: self.nodes[index].current_ops() as u64, lag_lsn, lag, reads: 0 }
+            })
+            .collect()
+    }
+
+    /// What the run's fingerprint hashes of the cluster, as it always has.
+    pub fn fingerprinted(&self) -> String {
+        let nodes: Vec<_> = self
+            .nodes
+            .iter()
+            // A role hashes as the number it was before roles had a type: 0 for the master.
+            .map(|node| {
+                let number = match node.role {
+                    NodeRef::Master => 0,
+                    NodeRef::Replica(number) => number,
+                };
+                (number, node.status, node.positions, node.reads_served, &node.data)
+            })
+            .collect();
+        format!("{nodes:?}")
+    }
+
+    /// What the fingerprint hashes of the master: its id, committed position and data.
+    pub fn fingerprinted_master(&self) -> String {
+        format!("{:?}", (self.master, self.master_log.committed_lsn, &self.master_log.visible))
+    }
+
+    /// Sets a machine's own capacity, in requests per second.
+    pub fn set_capacity(&mut self, id: NodeId, capacity: u64) {
+        self.nodes[id.0].capacity = capacity;
+    }
+
+    /// The run-wide capacity, replacing what was set per machine.
+    pub fn reset_capacities(&mut self, capacity: u64) {
+        for node in &mut self.nodes {
+            node.capacity = capacity;
+        }
+    }
+
+    pub fn set_weight(&mut self, id: NodeId, weight: u64) {
+        self.nodes[id.0].weight = weight;
+    }
+
+    pub fn set_apply_delay(&mut self, id: NodeId, delay: Time) {
+        self.nodes[id.0].apply_delay = delay;
+    }
+
+    pub(super) fn new_incarnation(&mut self) -> u64 {
+        self.next_incarnation += 1;
+        self.next_incarnation
+    }
+
+    /// A timer on a machine, in the life it has now.
+    pub(super) fn schedule(&self, node: NodeId, after: Time, timer: Timer, cx: &mut Ctx) {
+        let incarnation = self.nodes[node.0].incarnation;
+        cx.timer(node, incarnation, after, timer);
+    }
+
+    /// What a machine made of a request, kept in its record.
+    pub(super) fn set_outcome(&self, request: RequestId, machine: NodeId, outcome: Outcome, cx: &mut Ctx) {
+        let (role, old_master) = (self.role(machine), self.nodes[machine.0].deposed);
+        cx.served(request, machine, role, old_master, outcome);
+    }
+
+    /// The replicas following the master's history (up or down), not diverged or stranded.
+    pub(super) fn followers(&self) -> impl Iterator<Item = (NodeId, &Node)> {
+        let timeline = self.master_log.timeline;
+        self.unordered_replicas().filter(move |(_, node)| node.follow == Follow::Streaming && node.timeline == timeline)
+    }
+}
