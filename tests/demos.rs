@@ -31,7 +31,7 @@ fn every_demo_step_pauses_at_its_claim_and_the_claim_is_true() {
                 }
                 state = state.reduce(Action::Tick { real_ms: FRAME_MS, budget: FrameBudget::slices(u64::MAX) });
             }
-            let paused_at = state.sim.borrow().now();
+            let paused_at = state.sim().now();
             if !state.demo.is_some_and(|at| at.claimed) || !state.paused {
                 failures.push(format!("{name}: did not pause at its claim by {}", step.settle.as_clock()));
                 continue;
@@ -39,18 +39,18 @@ fn every_demo_step_pauses_at_its_claim_and_the_claim_is_true() {
             if paused_at > step.settle {
                 failures.push(format!("{name}: paused at {}, after its settle time", paused_at.as_clock()));
             }
-            if step.pause_when.is_some_and(|holds| !holds(&state.sim.borrow())) {
+            if step.pause_when.is_some_and(|holds| !holds(&state.sim())) {
                 failures.push(format!("{name}: paused at {} before its moment came", paused_at.as_clock()));
             }
-            if let Err(claim) = (step.check)(&state.sim.borrow()) {
+            if let Err(claim) = (step.check)(&state.sim()) {
                 failures.push(format!("{name}: paused at {}, not true that {claim}", paused_at.as_clock()));
             }
-            if let Err(contradiction) = stage_numbers_agree(step.claim, staged.watch, &state.sim.borrow()) {
+            if let Err(contradiction) = stage_numbers_agree(step.claim, staged.watch, &state.sim()) {
                 failures.push(format!("{name}: paused at {}, {contradiction}", paused_at.as_clock()));
             }
             if let Some(compare) = &step.compare {
                 let comparison = state.comparison.as_ref().expect("a run beside");
-                if let Err(claim) = (compare.check)(&comparison.sim.borrow()) {
+                if let Err(claim) = (compare.check)(&comparison.sim()) {
                     failures.push(format!("{name} beside it: not true that {claim}"));
                 }
             }

@@ -84,11 +84,11 @@ pub fn App() -> Html {
     let portrait = use_media_query(NARROW);
     let judgements = use_memo((), |_| view::Judgements::default());
     let panels = {
-        let sim = state.sim.borrow();
+        let sim = state.sim();
         use_memo(state.panels_revision, |_| view::panels(&sim, &judgements))
     };
     let fragment = state.fragment.clone();
-    let now = state.sim.borrow().now();
+    let now = state.sim().now();
     use_effect_with(state.address.clone(), |address| browser::replace_fragment(address));
     {
         // Kept for the next visit: while running about once a simulated second, not every
@@ -99,12 +99,12 @@ pub fn App() -> Html {
         });
     }
     let on_action = (*on_action).clone();
-    let sim = state.sim.borrow();
+    let sim = state.sim();
     let config = sim.config().clone();
     let watch = state.demo.map_or(&[][..], |demo| demo.staging().watch);
     let layout = view::Layout::new(state.demo.is_some() || state.presenter, watch);
     let staged = layout.staged;
-    let comparison = state.comparison.as_ref().map(|comparison| (comparison, comparison.sim.borrow()));
+    let comparison = state.comparison.as_ref().map(|comparison| (comparison, comparison.sim()));
     let titles = comparison.as_ref().map(|(comparison, _)| {
         let (a, b) = view::run_titles(&sim, comparison.setting, &comparison.value);
         (AttrValue::from(a), AttrValue::from(b))
@@ -140,10 +140,10 @@ pub fn App() -> Html {
     let request_log =
         |rows: usize| html! { <RequestLog requests={panels.requests[..rows.min(panels.requests.len())].to_vec()} /> };
     let export_history = {
-        let (sim, on_action) = (state.sim.clone(), on_action.clone());
+        let (run, on_action) = (state.run.clone(), on_action.clone());
         Callback::from(move |format: HistoryFormat| {
-            let sim = sim.borrow();
-            let history = view::shown_history(&sim);
+            let run = run.borrow();
+            let history = view::shown_history(run.sim());
             let (file, text, kind) = match format {
                 HistoryFormat::Json => ("history.json", history_file::to_json(&history), "application/json"),
                 HistoryFormat::Edn => ("history.edn", history_file::to_edn(&history), "application/edn"),
@@ -230,11 +230,11 @@ pub fn App() -> Html {
                         { picture }
                     </div>
                     <DemoMenu on_action={on_action.clone()} />
-                    <SessionBar now={sim.now()} furthest={state.recording.borrow().furthest().max(sim.now())} replay={state.replay} fragment={AttrValue::from(fragment.to_string())} on_action={on_action.clone()} />
+                    <SessionBar now={sim.now()} furthest={state.run.borrow().recording().furthest().max(sim.now())} replay={state.replay} fragment={AttrValue::from(fragment.to_string())} on_action={on_action.clone()} />
                 } else {
                     <DemoMenu on_action={on_action.clone()} />
                     { controls }
-                    <SessionBar now={sim.now()} furthest={state.recording.borrow().furthest().max(sim.now())} replay={state.replay} fragment={AttrValue::from(fragment.to_string())} on_action={on_action.clone()} />
+                    <SessionBar now={sim.now()} furthest={state.run.borrow().recording().furthest().max(sim.now())} replay={state.replay} fragment={AttrValue::from(fragment.to_string())} on_action={on_action.clone()} />
                     <div class="stage">
                         { picture }
                         <StatsPanel stats={panels.stats} caption={counters_caption} />

@@ -56,21 +56,21 @@ impl PlaygroundState {
         let until = until.min(step.settle);
         let reached = match step.pause_when {
             Some(holds) => loop {
-                let next_event = self.sim.borrow().next_event_time();
-                let next_command = self.recording.borrow().next_command_time();
+                let next_event = self.sim().next_event_time();
+                let next_command = self.run.borrow().recording().next_command_time();
                 let next = [next_event, next_command].into_iter().flatten().min().filter(|at| *at <= until);
                 let Some(instant) = next else { break self.advance_runs(until, budget, FRAME_WORK_MS) };
                 if !self.advance_runs(instant, budget, FRAME_WORK_MS) {
                     break false;
                 }
-                if holds(&self.sim.borrow()) {
+                if holds(&self.sim()) {
                     self.claim();
                     return;
                 }
             },
             None => self.advance_runs(until, budget, FRAME_WORK_MS),
         };
-        if reached && self.sim.borrow().now() >= step.settle {
+        if reached && self.sim().now() >= step.settle {
             self.claim();
         }
     }

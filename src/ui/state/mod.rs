@@ -4,7 +4,7 @@
 //! `demo_player` (a step played to its claim), `side_by_side` (the run beside), `opening` (links
 //! opened and written).
 
-use std::cell::{Cell, RefCell};
+use std::cell::{Cell, Ref, RefCell};
 use std::rc::Rc;
 
 use yew::Reducible;
@@ -13,7 +13,7 @@ use crate::demos::{self, Demo, Step};
 use crate::share::fragment;
 use crate::share::link::{self, Opening};
 use crate::sim::config::Config;
-use crate::sim::recording::{Recording, Refused};
+use crate::sim::recording::Refused;
 use crate::sim::settings::{self, Setting};
 use crate::sim::time::Time;
 use crate::sim::{Command, NodeRef, Refusal, Simulation};
@@ -23,6 +23,7 @@ mod actions;
 mod demo_player;
 mod opening;
 mod playback;
+mod run;
 mod side_by_side;
 
 pub use actions::{Action, SHORTCUTS, replaces_scrolling, shortcut};
@@ -31,6 +32,7 @@ use opening::DEFAULT_RATE;
 pub use opening::MAX_OPEN_AT;
 pub use playback::{FRAME_WORK_MS, FrameBudget, MAX_CATCH_UP_MS, REPLAY_WORK_MS, Replay, SLICE_EVENTS, SPEEDS};
 use playback::{PANEL_REFRESH_MS, REPLAY_DRAW_MS};
+pub use run::Run;
 pub use side_by_side::Comparison;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -41,10 +43,9 @@ pub enum Theme {
 
 #[derive(Clone)]
 pub struct PlaygroundState {
-    /// Shared, not cloned: the reducer mutates it in place and every render reads it.
-    pub sim: Rc<RefCell<Simulation>>,
-    /// The run as settings plus timed commands, for rewinding and for links.
-    pub recording: Rc<RefCell<Recording>>,
+    /// The simulation and its recording (settings plus timed commands, for rewinding and for
+    /// links). Shared, not cloned: the reducer changes it in place and every render reads it.
+    pub run: Rc<RefCell<Run>>,
     pub demo: Option<DemoAt>,
     pub comparison: Option<Comparison>,
     pub replay: Option<Replay>,
@@ -80,10 +81,9 @@ impl PlaygroundState {
     /// The page as a link (or a stored session) opens it.
     pub fn new(opening: Opening, notices: Vec<String>, theme: Theme) -> PlaygroundState {
         // The defaults stand until the opening replaces them (or stay if it cannot).
-        let (recording, sim) = Recording::new(Config::default(), Vec::new()).expect("defaults are valid");
+        let run = Run::new(Config::default(), Vec::new()).expect("defaults are valid");
         let mut state = PlaygroundState {
-            sim: Rc::new(RefCell::new(sim)),
-            recording: Rc::new(RefCell::new(recording)),
+            run: Rc::new(RefCell::new(run)),
             demo: None,
             comparison: None,
             replay: None,
@@ -107,12 +107,17 @@ impl PlaygroundState {
         state
     }
 
+    /// The simulation as it is now, for drawing.
+    pub fn sim(&self) -> Ref<'_, Simulation> {
+        Ref::map(self.run.borrow(), Run::sim)
+    }
+
     pub fn config(&self) -> Config {
-        self.sim.borrow().config().clone()
+        self.sim().config().clone()
     }
 
     fn apply(&mut self, command: Command) {
-        let result = self.recording.borrow_mut().record(&mut self.sim.borrow_mut(), command.clone());
+        let result = self.run.borrow_mut().record(command.clone());
         match result {
             Ok(()) => {
                 if let Some(demo) = &mut self.demo {
@@ -120,9 +125,7 @@ impl PlaygroundState {
                 }
                 if let Some(comparison) = &self.comparison {
                     let command = comparison.patch_command(command);
-                    if let Err(error) =
-                        comparison.recording.borrow_mut().record(&mut comparison.sim.borrow_mut(), command)
-                    {
+                    if let Err(error) = comparison.run.borrow_mut().record(command) {
                         self.notices.push(format!("the run beside refused it: {error}"));
                     }
                 }
@@ -134,7 +137,7 @@ impl PlaygroundState {
 
 impl PartialEq for PlaygroundState {
     fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.sim, &other.sim) && self.revision == other.revision
+        Rc::ptr_eq(&self.run, &other.run) && self.revision == other.revision
     }
 }
 
@@ -158,7 +161,7 @@ impl Reducible for PlaygroundState {
                 Some(replay) => next.go_on_replaying(replay, &budget),
                 None => {
                     let simulated_us = real_ms.clamp(0.0, MAX_CATCH_UP_MS) * next.speed * 1_000.0;
-                    let until = next.sim.borrow().now() + Time(simulated_us as u64);
+                    let until = next.sim().now() + Time(simulated_us as u64);
                     // Whatever the budget leaves undone is simply not done: the run goes slower
                     // than asked rather than piling work onto later frames.
                     match next.demo.filter(|demo| !demo.touched && !demo.claimed) {
@@ -174,13 +177,13 @@ impl Reducible for PlaygroundState {
             Action::TogglePause => next.paused = !next.paused,
             Action::Step => {
                 next.paused = true;
-                let next_event = next.sim.borrow().next_event_time();
+                let next_event = next.sim().next_event_time();
                 if let Some(at) = next_event {
                     next.advance_runs(at, &FrameBudget::slices(u64::MAX), FRAME_WORK_MS);
                 }
             }
             Action::Seek(to) => {
-                let to = to.min(next.recording.borrow().furthest());
+                let to = to.min(next.run.borrow().recording().furthest());
                 next.replay_to(to, false);
             }
             Action::SetSpeed(speed) => next.speed = speed,
@@ -244,7 +247,7 @@ impl Reducible for PlaygroundState {
         let keeps_running = ticking && !self.paused && !next.paused && self.replay.is_none() && next.replay.is_none();
         // Without the traffic generator (a demo's few scripted requests) the panels are cheap
         // and move with the picture: a log a quarter second behind it would contradict it.
-        let busy = next.sim.borrow().config().rate > 0;
+        let busy = next.sim().config().rate > 0;
         if keeps_running && busy && next.panels_undrawn_ms + frame_ms < PANEL_REFRESH_MS {
             next.panels_undrawn_ms += frame_ms;
         } else {
@@ -333,9 +336,9 @@ mod tests {
     fn replay_fully(mut state: Rc<PlaygroundState>, slices: u64) -> (Rc<PlaygroundState>, usize) {
         let mut frames = 0;
         while state.replay.is_some() {
-            let before = state.sim.borrow().events_processed();
+            let before = state.sim().events_processed();
             state = frame(state, slices);
-            let work = state.sim.borrow().events_processed() - before;
+            let work = state.sim().events_processed() - before;
             assert!(work <= slices * SLICE_EVENTS, "a frame did {work} events of work");
             frames += 1;
         }
@@ -356,8 +359,8 @@ mod tests {
             ["the link's moment is 90 minutes in; links open at most 30 minutes in, so it opens there"]
         );
         let (state, _) = replay_fully(state, 1_000);
-        assert_eq!(state.sim.borrow().now(), MAX_OPEN_AT);
-        assert_eq!(state.sim.borrow().stats().writes_acked, 1, "the link's commands ran");
+        assert_eq!(state.sim().now(), MAX_OPEN_AT);
+        assert_eq!(state.sim().stats().writes_acked, 1, "the link's commands ran");
     }
 
     #[test]
@@ -365,14 +368,14 @@ mod tests {
         let start = Config { replicas: 8, rate: 20_000, seed: 3, ..Config::default() };
         let at = Time::from_millis(3_000);
         let state = session(start.clone(), Vec::new(), at);
-        assert_eq!(state.sim.borrow().events_processed(), 0, "opening does no model work itself");
+        assert_eq!(state.sim().events_processed(), 0, "opening does no model work itself");
         assert_eq!(state.replay, Some(Replay { target: at, from: Time::ZERO, resume: false }));
         let (state, frames) = replay_fully(state, 4);
         assert!(frames > 20, "it took {frames} frames");
-        assert!(state.paused && state.sim.borrow().now() == at);
+        assert!(state.paused && state.sim().now() == at);
         let mut direct = Simulation::new(start).unwrap();
         direct.run_until(at);
-        assert_eq!(state.sim.borrow().fingerprint(), direct.fingerprint(), "the same run as one go");
+        assert_eq!(state.sim().fingerprint(), direct.fingerprint(), "the same run as one go");
         assert!(state.notices.is_empty());
     }
 
@@ -380,35 +383,35 @@ mod tests {
     fn cancelling_a_replay_stops_where_it_got_to_and_acting_cancels_it_too() {
         let start = Config { replicas: 8, rate: 20_000, ..Config::default() };
         let state = frame(frame(session(start.clone(), Vec::new(), MAX_OPEN_AT), 2), 2);
-        let reached = state.sim.borrow().now();
+        let reached = state.sim().now();
         assert!(reached > Time::ZERO && reached < MAX_OPEN_AT);
         let cancelled = state.reduce(Action::CancelReplay);
         assert!(cancelled.replay.is_none() && cancelled.paused);
-        assert_eq!(frame(cancelled, 2).sim.borrow().now(), reached, "paused where it got to");
+        assert_eq!(frame(cancelled, 2).sim().now(), reached, "paused where it got to");
         let clicked = frame(session(start, Vec::new(), MAX_OPEN_AT), 2)
             .reduce(Action::Command(Command::WriteRandom { client: 0 }));
         assert!(clicked.replay.is_none());
-        assert_eq!(clicked.recording.borrow().script().len(), 1, "the click was taken at the moment reached");
+        assert_eq!(clicked.run.borrow().recording().script().len(), 1, "the click was taken at the moment reached");
     }
 
     #[test]
     fn seeking_replays_from_the_nearest_checkpoint_in_slices() {
         let start = Config { replicas: 3, rate: 2_000, ..Config::default() };
         let (state, _) = replay_fully(session(start, Vec::new(), Time::from_millis(20_000)), 50);
-        let at_20_s = state.sim.borrow().fingerprint();
+        let at_20_s = state.sim().fingerprint();
         let sought = state.reduce(Action::Seek(Time::from_millis(17_500)));
-        assert!(sought.sim.borrow().now() <= Time::from_millis(17_500), "rewound to a checkpoint");
-        let from = sought.sim.borrow().events_processed();
+        assert!(sought.sim().now() <= Time::from_millis(17_500), "rewound to a checkpoint");
+        let from = sought.sim().events_processed();
         let (sought, _) = replay_fully(sought, 1);
-        assert_eq!(sought.sim.borrow().now(), Time::from_millis(17_500));
-        let replayed = sought.sim.borrow().events_processed() - from;
+        assert_eq!(sought.sim().now(), Time::from_millis(17_500));
+        let replayed = sought.sim().events_processed() - from;
         assert!(
             replayed <= CHECKPOINT_WORK + SLICE_EVENTS,
             "replayed {replayed} events: from the nearest checkpoint, not from the start"
         );
         let (forward, _) = replay_fully(sought.reduce(Action::Seek(Time::from_millis(60_000))), 1);
-        assert_eq!(forward.sim.borrow().now(), Time::from_millis(20_000), "no further than the run has been");
-        assert_eq!(forward.sim.borrow().fingerprint(), at_20_s);
+        assert_eq!(forward.sim().now(), Time::from_millis(20_000), "no further than the run has been");
+        assert_eq!(forward.sim().fingerprint(), at_20_s);
     }
 
     #[test]
@@ -425,7 +428,7 @@ mod tests {
         assert!(frames > 50, "{frames} frames");
         // 16 ms frames: six go undrawn, the seventh (past 100 ms) and the last are drawn.
         assert!((frames / 8..=frames / 6 + 1).contains(&drawn), "{drawn} of {frames} frames drawn");
-        assert_eq!(state.sim.borrow().now(), Time::from_millis(20_000));
+        assert_eq!(state.sim().now(), Time::from_millis(20_000));
         assert!(state.paused, "paused at the link's moment");
     }
 
@@ -440,7 +443,7 @@ mod tests {
             state.notices,
             ["command 1 of this session (crash replica-7 at 0:01.250) was refused: there is no replica-7"]
         );
-        assert_eq!(state.sim.borrow().stats().writes_issued, 1, "the rest of the session ran");
+        assert_eq!(state.sim().stats().writes_issued, 1, "the rest of the session ran");
     }
 
     #[test]

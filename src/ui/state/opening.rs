@@ -15,8 +15,9 @@ impl PlaygroundState {
         if let Some(demo) = self.demo.filter(|demo| !demo.touched) {
             return link::demo(demo.demo.name, demo.step);
         }
-        let recording = self.recording.borrow();
-        link::session(&self.config(), recording.start(), recording.script(), None)
+        let run = self.run.borrow();
+        let recording = run.recording();
+        link::session(run.sim().config(), recording.start(), recording.script(), None)
     }
 
     /// Writes the run's link again, and the address bar's, saying so when the link grows too
@@ -40,11 +41,11 @@ impl PlaygroundState {
 
     /// Replaces the run with a new one of `start` and `script`.
     pub(super) fn start(&mut self, start: Config, script: Vec<(Time, Command)>) -> bool {
-        match Recording::new(start, script) {
-            Ok((recording, sim)) => {
-                self.last_rate = if sim.config().rate == 0 { DEFAULT_RATE } else { sim.config().rate };
-                self.sim = Rc::new(RefCell::new(sim));
-                self.recording = Rc::new(RefCell::new(recording));
+        match Run::new(start, script) {
+            Ok(run) => {
+                let rate = run.sim().config().rate;
+                self.last_rate = if rate == 0 { DEFAULT_RATE } else { rate };
+                self.run = Rc::new(RefCell::new(run));
                 self.selected = None;
                 self.comparison = None;
                 self.replay = None;

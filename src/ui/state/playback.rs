@@ -75,9 +75,8 @@ pub struct Replay {
 
 impl PlaygroundState {
     /// The runs shown: this one, and the one beside it if any.
-    pub(super) fn runs(&self) -> impl Iterator<Item = (&Rc<RefCell<Simulation>>, &Rc<RefCell<Recording>>)> {
-        std::iter::once((&self.sim, &self.recording))
-            .chain(self.comparison.as_ref().map(|comparison| (&comparison.sim, &comparison.recording)))
+    pub(super) fn runs(&self) -> impl Iterator<Item = &Rc<RefCell<Run>>> {
+        std::iter::once(&self.run).chain(self.comparison.as_ref().map(|comparison| &comparison.run))
     }
 
     /// Moves every run on to `until`, slice by slice while `budget` lasts; says whether all got
@@ -85,9 +84,9 @@ impl PlaygroundState {
     pub(super) fn advance_runs(&mut self, until: Time, budget: &FrameBudget, work_ms: f64) -> bool {
         let reached = loop {
             let mut all_there = true;
-            for (sim, recording) in self.runs() {
+            for run in self.runs() {
                 let mut work = SLICE_EVENTS;
-                all_there &= recording.borrow_mut().advance_within(&mut sim.borrow_mut(), until, &mut work);
+                all_there &= run.borrow_mut().advance_within(until, &mut work);
             }
             if all_there || !budget.has_time(work_ms) {
                 break all_there;
@@ -96,8 +95,8 @@ impl PlaygroundState {
         let refused: Vec<(bool, Refused)> = self
             .runs()
             .enumerate()
-            .flat_map(|(index, (_, recording))| {
-                recording.borrow_mut().take_refused().into_iter().map(move |refused| (index > 0, refused))
+            .flat_map(|(index, run)| {
+                run.borrow_mut().take_refused().into_iter().map(move |refused| (index > 0, refused))
             })
             .collect();
         for (compared, refused) in refused {
@@ -116,10 +115,10 @@ impl PlaygroundState {
     /// Starts bringing every run to `target` over the next frames (see `Replay`), each from
     /// wherever is nearer: where it is, or its last checkpoint before `target`.
     pub(super) fn replay_to(&mut self, target: Time, resume: bool) {
-        for (sim, recording) in self.runs() {
-            recording.borrow_mut().rewind(&mut sim.borrow_mut(), target);
+        for run in self.runs() {
+            run.borrow_mut().rewind(target);
         }
-        let from = self.runs().map(|(sim, _)| sim.borrow().now()).min().unwrap_or(Time::ZERO);
+        let from = self.runs().map(|run| run.borrow().sim().now()).min().unwrap_or(Time::ZERO);
         self.replay = Some(Replay { target, from, resume });
         self.paused = true;
     }
@@ -138,8 +137,8 @@ impl PlaygroundState {
         if self.replay.take().is_none() {
             return;
         }
-        let now = self.sim.borrow().now();
-        if self.comparison.as_ref().is_some_and(|comparison| comparison.sim.borrow().now() != now) {
+        let now = self.sim().now();
+        if self.comparison.as_ref().is_some_and(|comparison| comparison.sim().now() != now) {
             self.comparison = None;
             self.notices.push(format!(
                 "the run beside was stopped before it reached {}; start it again to compare",

@@ -7,11 +7,15 @@ use super::*;
 pub struct Comparison {
     pub setting: &'static Setting,
     pub value: String,
-    pub sim: Rc<RefCell<Simulation>>,
-    pub recording: Rc<RefCell<Recording>>,
+    pub run: Rc<RefCell<Run>>,
 }
 
 impl Comparison {
+    /// The second run's simulation as it is now, for drawing.
+    pub fn sim(&self) -> Ref<'_, Simulation> {
+        Ref::map(self.run.borrow(), Run::sim)
+    }
+
     /// `config` with this run's setting changed.
     pub(super) fn patch(&self, config: &Config) -> Result<Config, Refusal> {
         let mut patched = config.clone();
@@ -31,27 +35,24 @@ impl Comparison {
 impl PlaygroundState {
     /// Starts a second run beside this one with `setting` set to `value`, caught up to now.
     pub(super) fn compare(&mut self, setting: &'static Setting, value: String) {
-        let recording = self.recording.borrow();
-        let template = Comparison { setting, value, sim: self.sim.clone(), recording: self.recording.clone() };
-        let start = match template.patch(recording.start()) {
+        let run = self.run.borrow();
+        let template = Comparison { setting, value, run: self.run.clone() };
+        let start = match template.patch(run.recording().start()) {
             Ok(start) => start,
             Err(reason) => {
-                drop(recording);
+                drop(run);
                 self.notices.push(format!("cannot run beside with {}={}: {reason}", setting.key, template.value));
                 return;
             }
         };
+        let script = run.recording().script();
         let actions: Vec<_> =
-            recording.script().iter().map(|(at, command)| (*at, template.patch_command(command.clone()))).collect();
-        let now = self.sim.borrow().now();
-        drop(recording);
-        match Recording::new(start, actions) {
-            Ok((recording, sim)) => {
-                self.comparison = Some(Comparison {
-                    sim: Rc::new(RefCell::new(sim)),
-                    recording: Rc::new(RefCell::new(recording)),
-                    ..template
-                });
+            script.iter().map(|(at, command)| (*at, template.patch_command(command.clone()))).collect();
+        let now = run.sim().now();
+        drop(run);
+        match Run::new(start, actions) {
+            Ok(run) => {
+                self.comparison = Some(Comparison { run: Rc::new(RefCell::new(run)), ..template });
                 self.replay_to(now, !self.paused);
             }
             Err(error) => self.notices.push(format!("cannot run beside: {error}")),
