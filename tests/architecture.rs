@@ -127,7 +127,10 @@ fn model_files_call_one_way_with_no_cycle() {
     };
     let files: Vec<&str> = parsed.iter().map(|(file, _)| *file).collect();
     assert!(calls("cluster/dispatch.rs", "cluster/commit.rs"), "the check sees the cluster hand a report to commit.rs");
-    assert!(calls("command.rs", "cluster/failure.rs"), "the check sees a command crash a machine through its part");
+    assert!(
+        calls("simulation/command.rs", "cluster/failure.rs"),
+        "the check sees a command crash a machine through its part"
+    );
     // Calls go one way: from the event loop down to the simulation's primitives, never round.
     let mut both_ways = Vec::new();
     for (index, a) in files.iter().enumerate() {

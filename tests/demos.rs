@@ -1,14 +1,11 @@
 //! Every demo step makes its claim: played as the page plays it, frame by frame at 1x, it
 //! pauses itself by its settle time, and at that moment what it claims is true.
 
-use std::rc::Rc;
-
 use replication_playground::demos::DEMOS;
 use replication_playground::share::link::Opening;
 use replication_playground::sim::Simulation;
 use replication_playground::ui::state::{Action, FrameBudget, PlaygroundState, SPEEDS, Theme};
 use replication_playground::ui::view::staging;
-use yew::Reducible;
 
 /// A frame at 60 Hz.
 const FRAME_MS: f64 = 1_000.0 / 60.0;
@@ -22,14 +19,14 @@ fn every_demo_step_pauses_at_its_claim_and_the_claim_is_true() {
             let name = format!("{} step {} ({})", demo.name, index + 1, step.title);
             let staged = staging(demo.name, index + 1);
             let opening = Opening::Demo { name: demo.name.to_string(), step: index + 1 };
-            let mut state = Rc::new(PlaygroundState::new(opening, Vec::new(), Theme::Light));
+            let mut state = PlaygroundState::new(opening, Vec::new(), Theme::Light);
             assert!(SPEEDS.contains(&staged.speed), "{name}: a speed the page offers");
             let frames = (step.settle.as_millis_f64() / (FRAME_MS * staged.speed)) as usize + 10;
             for _ in 0..frames {
                 if state.demo.is_some_and(|at| at.claimed) {
                     break;
                 }
-                state = state.reduce(Action::Tick { real_ms: FRAME_MS, budget: FrameBudget::slices(u64::MAX) });
+                state.handle(Action::Tick { real_ms: FRAME_MS, budget: FrameBudget::slices(u64::MAX) });
             }
             let paused_at = state.sim().now();
             if !state.demo.is_some_and(|at| at.claimed) || !state.paused {
@@ -39,18 +36,18 @@ fn every_demo_step_pauses_at_its_claim_and_the_claim_is_true() {
             if paused_at > step.settle {
                 failures.push(format!("{name}: paused at {}, after its settle time", paused_at.as_clock()));
             }
-            if step.pause_when.is_some_and(|holds| !holds(&state.sim())) {
+            if step.pause_when.is_some_and(|holds| !holds(state.sim())) {
                 failures.push(format!("{name}: paused at {} before its moment came", paused_at.as_clock()));
             }
-            if let Err(claim) = (step.check)(&state.sim()) {
+            if let Err(claim) = (step.check)(state.sim()) {
                 failures.push(format!("{name}: paused at {}, not true that {claim}", paused_at.as_clock()));
             }
-            if let Err(contradiction) = stage_numbers_agree(step.claim, staged.watch, &state.sim()) {
+            if let Err(contradiction) = stage_numbers_agree(step.claim, staged.watch, state.sim()) {
                 failures.push(format!("{name}: paused at {}, {contradiction}", paused_at.as_clock()));
             }
             if let Some(compare) = &step.compare {
                 let comparison = state.comparison.as_ref().expect("a run beside");
-                if let Err(claim) = (compare.check)(&comparison.sim()) {
+                if let Err(claim) = (compare.check)(comparison.sim()) {
                     failures.push(format!("{name} beside it: not true that {claim}"));
                 }
             }

@@ -2,14 +2,11 @@
 //! would kill it) without doing more than a frame's work at a time, and the link the page then
 //! shows reopens the same run without a complaint.
 
-use std::rc::Rc;
-
+use replication_playground::share::link::{self, Opening};
 use replication_playground::sim::data::{Database, LogEntry};
 use replication_playground::sim::sql::{Statement, execute_write, parse, query};
 use replication_playground::sim::time::Time;
-use replication_playground::share::link::{self, Opening};
 use replication_playground::ui::state::{Action, FrameBudget, PlaygroundState, SLICE_EVENTS, Theme};
-use yew::Reducible;
 
 /// Model work (events) one execution replays at most; the replay goes on the same way after
 /// that, frame by frame, so stopping there loses nothing but time.
@@ -19,13 +16,13 @@ const WORK_CAP: u64 = 200_000;
 /// its moment frame by frame as the page does, checking that no frame does more than one slice
 /// of work whatever the input asks for (opening itself does none).
 pub fn open_page(opening: Opening, notices: Vec<String>) {
-    let mut state = Rc::new(PlaygroundState::new(opening, notices, Theme::Light));
-    let work = |state: &PlaygroundState| state.sim.borrow().events_processed();
+    let mut state = PlaygroundState::new(opening, notices, Theme::Light);
+    let work = |state: &PlaygroundState| state.sim().events_processed();
     assert_eq!(work(&state), 0, "opening the page ran the model before the first frame");
     let mut done = 0;
     while state.replay.is_some() && done < WORK_CAP {
         let before = work(&state);
-        state = state.reduce(Action::Tick { real_ms: 16.0, budget: FrameBudget::slices(1) });
+        state.handle(Action::Tick { real_ms: 16.0, budget: FrameBudget::slices(1) });
         let frame = work(&state).saturating_sub(before);
         assert!(frame <= SLICE_EVENTS, "one frame did {frame} events of work");
         done += frame.max(1);
@@ -33,7 +30,7 @@ pub fn open_page(opening: Opening, notices: Vec<String>) {
     let (reopened, problems) = link::open(&state.fragment);
     assert!(problems.is_empty(), "the page's own link {:?} does not reopen: {problems:?}", state.fragment);
     if state.demo.is_none() {
-        let recording = state.recording.borrow();
+        let recording = state.run.recording();
         let expected =
             Opening::Session { start: recording.start().clone(), script: recording.script().to_vec(), at: None };
         assert_eq!(reopened, expected, "the page's own link {:?} reopens another run", state.fragment);

@@ -1,7 +1,7 @@
 //! The clients as a part: their sessions, every request from its call to its answer (in flight,
 //! then among the recent ones or the writes in doubt), the run's counters, and what clients were
 //! told of each user (for the history's start). Only this file changes them; the client side's
-//! handlers are `client.rs`.
+//! handlers are `simulation/client.rs`.
 
 use std::collections::VecDeque;
 

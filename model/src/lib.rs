@@ -14,9 +14,7 @@
 //!
 //! | file | concept |
 //! |---|---|
-//! | `simulation` | the parts composed; the clock, the queue, the event log; what the page reads; the one place that queues messages and timers, and performs what the cluster asks (`in_cluster`) |
-//! | `event_loop` | what is due, delivered in time order to the part it concerns (the top: nothing calls back into it) |
-//! | `command` | what can be asked, checked and handed to the part it concerns |
+//! | `simulation` | the parts composed, their fields private to it: the clock, the queue, the event log, what the page reads, the cluster's door (`in_cluster`); `event_loop` (what is due, delivered in time order; the top: nothing calls back into it), `command` (what can be asked, checked and handed to the part it concerns), `client` (the client side's handlers: sending, routing a read, an answer received, the SQL console; `sql/` parses and runs its statements) |
 //! | `config`, `settings` | a run's settings and defaults, checked; the settings table (key, label, help, range, parser) |
 //! | `refusal` | the error of an input refused, with what and where |
 //! | `ids` | the identities of machines, clients and requests |
@@ -24,7 +22,6 @@
 //! | `network` | the network as a part: each machine's links (distance, replication delay, a cut), delivery order |
 //! | `routing` | the router as a part: where a read goes (read preference, shunning, sticky sessions, policies) |
 //! | `clients` | the clients as a part: sessions, requests from call to answer, the counters |
-//! | `client` | the client side's handlers: sending, routing a read, an answer received, the SQL console (`sql/` parses and runs its statements) |
 //! | `session` | one client's session: its guarantees and their violations |
 //! | `timeline` | PostgreSQL's timelines: forks and (timeline, LSN) positions |
 //! | `order` | one sort shared by the history, the checker and the export (a single copy in the wasm) |
@@ -38,14 +35,11 @@
 pub mod acknowledged;
 pub mod benchmark;
 pub mod checker;
-mod client;
 mod clients;
 mod cluster;
-mod command;
 pub mod config;
 pub mod data;
 pub mod demos;
-mod event_loop;
 pub mod events;
 pub mod history;
 pub mod ids;
@@ -69,9 +63,9 @@ mod traffic;
 pub mod words;
 
 pub use cluster::NodeState;
-pub use command::Command;
-pub(crate) use event_loop::Timer;
 pub use events::EVENT_LIMIT;
 pub use ids::NodeRef;
 pub use refusal::Refusal;
+pub use simulation::Command;
+pub(crate) use simulation::Timer;
 pub use simulation::{RECENT_LIMIT, Simulation};

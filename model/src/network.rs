@@ -7,11 +7,11 @@ use std::rc::Rc;
 
 use crate::config::Config;
 use crate::data::LogEntry;
-use crate::event_loop::Due;
 use crate::ids::{ClientId, NodeId, RequestId};
 use crate::node::{Job, Positions};
 use crate::queue::EventQueue;
 use crate::rng::SimRng;
+use crate::simulation::Due;
 use crate::time::Time;
 
 /// A replica's report to the master takes this long, before jitter. (Clients are

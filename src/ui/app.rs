@@ -38,21 +38,29 @@ const NARROW: &str = "(max-width: 640px)";
 
 #[component]
 pub fn App() -> Html {
-    let state = use_reducer(|| {
+    // The page's state is owned here and changed in place by each action (`handle`), which
+    // says whether to draw the page again: the run in it is too large to copy every frame.
+    let page = use_mut_ref(|| {
         let (opening, notices) = initial_opening();
         PlaygroundState::new(opening, notices, if browser::prefers_dark() { Theme::Dark } else { Theme::Light })
     });
+    let redraw = use_force_update();
     // One callback for the whole page, made once, so components whose other props did not
     // change are not redrawn every frame.
     let on_action = {
-        let dispatcher = state.dispatcher();
+        let page = page.clone();
         use_memo((), move |_| {
             Callback::from(move |action: Action| {
                 super::crash::note_action(&action);
-                dispatcher.dispatch(action)
+                // The state is let go before drawing, which reads it.
+                let changed = page.borrow_mut().handle(action);
+                if changed {
+                    redraw.force_update();
+                }
             })
         })
     };
+    let state = page.borrow();
     {
         let on_action = (*on_action).clone();
         use_animation_frame(Callback::from(move |real_ms| {
@@ -85,7 +93,7 @@ pub fn App() -> Html {
     let judgements = use_memo((), |_| view::Judgements::default());
     let panels = {
         let sim = state.sim();
-        use_memo(state.panels_revision, |_| view::panels(&sim, &judgements))
+        use_memo(state.panels_revision, |_| view::panels(sim, &judgements))
     };
     let fragment = state.fragment.clone();
     let now = state.sim().now();
@@ -106,7 +114,7 @@ pub fn App() -> Html {
     let staged = layout.staged;
     let comparison = state.comparison.as_ref().map(|comparison| (comparison, comparison.sim()));
     let titles = comparison.as_ref().map(|(comparison, _)| {
-        let (a, b) = view::run_titles(&sim, comparison.setting, &comparison.value);
+        let (a, b) = view::run_titles(sim, comparison.change.setting, &comparison.change.value);
         (AttrValue::from(a), AttrValue::from(b))
     });
     let counters_caption = titles.as_ref().map(|(a, _)| AttrValue::from(format!("Counters of run {a}")));
@@ -120,17 +128,17 @@ pub fn App() -> Html {
     let controls = html! {
         <Controls config={config.clone()} paused={state.paused} speed={state.speed} now={sim.now()}
             last_rate={state.last_rate} {staged} on_action={on_action.clone()}
-            beside={state.comparison.as_ref().map(|comparison| (AttrValue::from(comparison.setting.key), AttrValue::from(comparison.value.clone())))} />
+            beside={state.comparison.as_ref().map(|comparison| (AttrValue::from(comparison.change.setting.key), AttrValue::from(comparison.change.value.clone())))} />
     };
     let pictures = match (&comparison, &titles) {
-        (Some((_, other)), Some(titles)) => compared_runs(&sim, other, titles, picture_layout, &on_action),
+        (Some((_, other)), Some(titles)) => compared_runs(sim, other, titles, picture_layout, &on_action),
         _ => html! {
-            <Topology ..picture_props(&sim, state.selected, picture_layout, true, &on_action) />
+            <Topology ..picture_props(sim, state.selected, picture_layout, true, &on_action) />
         },
     };
     // On the stage the table is short: the lecture's rows when the comparison is the lecture's.
     let compare_table = comparison.as_ref().zip(titles.clone()).map(|((_, other), (a_title, b_title))| {
-        html! { <CompareTable {a_title} {b_title} rows={compare::rows(&sim, other)} lecture={compare::lecture_table(&sim, other)} compact={staged} /> }
+        html! { <CompareTable {a_title} {b_title} rows={compare::rows(sim, other)} lecture={compare::lecture_table(sim, other)} compact={staged} /> }
     });
     // Presenter free play has no narration: the console stands beside the picture instead.
     let console_on_stage = staged && state.demo.is_none();
@@ -140,10 +148,10 @@ pub fn App() -> Html {
     let request_log =
         |rows: usize| html! { <RequestLog requests={panels.requests[..rows.min(panels.requests.len())].to_vec()} /> };
     let export_history = {
-        let (run, on_action) = (state.run.clone(), on_action.clone());
+        let (page, on_action) = (page.clone(), on_action.clone());
         Callback::from(move |format: HistoryFormat| {
-            let run = run.borrow();
-            let history = view::shown_history(run.sim());
+            let state = page.borrow();
+            let history = view::shown_history(state.sim());
             let (file, text, kind) = match format {
                 HistoryFormat::Json => ("history.json", history_file::to_json(&history), "application/json"),
                 HistoryFormat::Edn => ("history.edn", history_file::to_edn(&history), "application/edn"),
@@ -180,7 +188,7 @@ pub fn App() -> Html {
         <section class="picture" aria-label="The cluster">
             if staged { { controls.clone() } }
             { pictures }
-            { selected_actions(&sim, state.selected, &on_action) }
+            { selected_actions(sim, state.selected, &on_action) }
             if staged && portrait { { watched_beside.clone() } }
             if staged {
                 { compare_table.clone().unwrap_or_default() }
@@ -230,18 +238,18 @@ pub fn App() -> Html {
                         { picture }
                     </div>
                     <DemoMenu on_action={on_action.clone()} />
-                    <SessionBar now={sim.now()} furthest={state.run.borrow().recording().furthest().max(sim.now())} replay={state.replay} fragment={AttrValue::from(fragment.to_string())} on_action={on_action.clone()} />
+                    <SessionBar now={sim.now()} furthest={state.run.recording().furthest().max(sim.now())} replay={state.replay} fragment={AttrValue::from(fragment.to_string())} on_action={on_action.clone()} />
                 } else {
                     <DemoMenu on_action={on_action.clone()} />
                     { controls }
-                    <SessionBar now={sim.now()} furthest={state.run.borrow().recording().furthest().max(sim.now())} replay={state.replay} fragment={AttrValue::from(fragment.to_string())} on_action={on_action.clone()} />
+                    <SessionBar now={sim.now()} furthest={state.run.recording().furthest().max(sim.now())} replay={state.replay} fragment={AttrValue::from(fragment.to_string())} on_action={on_action.clone()} />
                     <div class="stage">
                         { picture }
                         <StatsPanel stats={panels.stats} caption={counters_caption} />
                     </div>
                 }
                 <CompareControls config={config.clone()} on_action={on_action.clone()}
-                    comparison={state.comparison.as_ref().map(|comparison| (AttrValue::from(comparison.setting.key), AttrValue::from(comparison.value.clone())))} />
+                    comparison={state.comparison.as_ref().map(|comparison| (AttrValue::from(comparison.change.setting.key), AttrValue::from(comparison.change.value.clone())))} />
                 if !staged {
                     { compare_table.unwrap_or_default() }
                 }

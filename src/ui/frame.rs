@@ -14,7 +14,7 @@ type FrameCallback = Rc<RefCell<Option<Closure<dyn FnMut(f64)>>>>;
 /// Calls `on_frame` with the real milliseconds since the previous frame, once per animation
 /// frame, for as long as the component lives. Browsers pause animation frames in a hidden tab,
 /// so a hidden page does no work; the first frame back reports the whole gap, which the
-/// reducer bounds.
+/// page's state bounds (`MAX_CATCH_UP_MS`).
 #[hook]
 pub fn use_animation_frame(on_frame: Callback<f64>) {
     use_effect_with((), move |_| {

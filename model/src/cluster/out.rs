@@ -11,7 +11,6 @@ use crate::Timer;
 use crate::clients::Clients;
 use crate::config::{Config, Mode};
 use crate::data::LogEntry;
-use crate::event_loop::Due;
 use crate::events::{self, ClusterEvent, EventKind};
 use crate::ids::{NodeId, NodeRef, RequestId};
 use crate::metrics::Metrics;
@@ -20,6 +19,7 @@ use crate::node::Job;
 use crate::queue::EventQueue;
 use crate::request::Outcome;
 use crate::rng::SimRng;
+use crate::simulation::Due;
 use crate::time::Time;
 
 /// One thing a machine wants to happen, as the machine itself names it.

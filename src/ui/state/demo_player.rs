@@ -57,13 +57,13 @@ impl PlaygroundState {
         let reached = match step.pause_when {
             Some(holds) => loop {
                 let next_event = self.sim().next_event_time();
-                let next_command = self.run.borrow().recording().next_command_time();
+                let next_command = self.run.recording().next_command_time();
                 let next = [next_event, next_command].into_iter().flatten().min().filter(|at| *at <= until);
                 let Some(instant) = next else { break self.advance_runs(until, budget, FRAME_WORK_MS) };
                 if !self.advance_runs(instant, budget, FRAME_WORK_MS) {
                     break false;
                 }
-                if holds(&self.sim()) {
+                if holds(self.sim()) {
                     self.claim();
                     return;
                 }

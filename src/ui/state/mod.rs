@@ -1,13 +1,10 @@
 //! The page's state: the running simulation plus the settings that only concern the page,
-//! changed by `Action`s through one reducer (here), with each concern in its own file:
-//! `actions` (what can be asked, the shortcuts), `playback` (speeds, frame budgets, replays),
-//! `demo_player` (a step played to its claim), `side_by_side` (the run beside), `opening` (links
-//! opened and written).
+//! changed in place by `Action`s through `handle` (here), with each concern in its own file:
+//! `actions` (what can be asked, the shortcuts), `run` (a simulation and its recording),
+//! `playback` (speeds, frame budgets, replays), `demo_player` (a step played to its claim),
+//! `side_by_side` (the run beside), `opening` (links opened and written).
 
-use std::cell::{Cell, Ref, RefCell};
 use std::rc::Rc;
-
-use yew::Reducible;
 
 use crate::demos::{self, Demo, Step};
 use crate::share::fragment;
@@ -41,11 +38,12 @@ pub enum Theme {
     Dark,
 }
 
-#[derive(Clone)]
+/// Plain data, owned: the page keeps one (`ui/app.rs`), changes it in place with `handle`, and
+/// draws it again when `handle` says so.
 pub struct PlaygroundState {
     /// The simulation and its recording (settings plus timed commands, for rewinding and for
-    /// links). Shared, not cloned: the reducer changes it in place and every render reads it.
-    pub run: Rc<RefCell<Run>>,
+    /// links).
+    pub run: Run,
     pub demo: Option<DemoAt>,
     pub comparison: Option<Comparison>,
     pub replay: Option<Replay>,
@@ -65,8 +63,6 @@ pub struct PlaygroundState {
     /// The link in the address bar: `fragment`, or only its settings when `fragment` is longer
     /// than an address bar should hold (Export and the kept session still carry all of it).
     pub address: Rc<str>,
-    /// Bumped on every change so Yew sees a new state even though `sim` is shared.
-    revision: u64,
     /// Bumped when the panels around the picture are to be worked out and drawn again (see
     /// `view::Panels`): on every action but a frame of a run that keeps running, and while it
     /// runs every `PANEL_REFRESH_MS`.
@@ -74,7 +70,7 @@ pub struct PlaygroundState {
     /// Real time the run has been running since the panels were last worked out.
     panels_undrawn_ms: f64,
     /// Real time since the page was last drawn during a replay (see `REPLAY_DRAW_MS`).
-    replay_undrawn_ms: Cell<f64>,
+    replay_undrawn_ms: f64,
 }
 
 impl PlaygroundState {
@@ -83,7 +79,7 @@ impl PlaygroundState {
         // The defaults stand until the opening replaces them (or stay if it cannot).
         let run = Run::new(Config::default(), Vec::new()).expect("defaults are valid");
         let mut state = PlaygroundState {
-            run: Rc::new(RefCell::new(run)),
+            run,
             demo: None,
             comparison: None,
             replay: None,
@@ -97,10 +93,9 @@ impl PlaygroundState {
             notices,
             fragment: Rc::from(""),
             address: Rc::from(""),
-            revision: 0,
             panels_revision: 0,
             panels_undrawn_ms: 0.0,
-            replay_undrawn_ms: Cell::new(0.0),
+            replay_undrawn_ms: 0.0,
         };
         state.open(opening);
         state.relink();
@@ -108,8 +103,8 @@ impl PlaygroundState {
     }
 
     /// The simulation as it is now, for drawing.
-    pub fn sim(&self) -> Ref<'_, Simulation> {
-        Ref::map(self.run.borrow(), Run::sim)
+    pub fn sim(&self) -> &Simulation {
+        self.run.sim()
     }
 
     pub fn config(&self) -> Config {
@@ -117,15 +112,15 @@ impl PlaygroundState {
     }
 
     fn apply(&mut self, command: Command) {
-        let result = self.run.borrow_mut().record(command.clone());
+        let result = self.run.record(command.clone());
         match result {
             Ok(()) => {
                 if let Some(demo) = &mut self.demo {
                     demo.touched = true;
                 }
-                if let Some(comparison) = &self.comparison {
+                if let Some(comparison) = &mut self.comparison {
                     let command = comparison.patch_command(command);
-                    if let Err(error) = comparison.run.borrow_mut().record(command) {
+                    if let Err(error) = comparison.run.record(command) {
                         self.notices.push(format!("the run beside refused it: {error}"));
                     }
                 }
@@ -135,147 +130,137 @@ impl PlaygroundState {
     }
 }
 
-impl PartialEq for PlaygroundState {
-    fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.run, &other.run) && self.revision == other.revision
-    }
-}
-
-impl Reducible for PlaygroundState {
-    type Action = Action;
-
-    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
-        if matches!(action, Action::Tick { .. }) && self.paused && self.replay.is_none() {
-            return self;
-        }
+impl PlaygroundState {
+    /// Carries out an action; says whether the page is to be drawn again.
+    pub fn handle(&mut self, action: Action) -> bool {
         let ticking = matches!(action, Action::Tick { .. });
+        if ticking && self.paused && self.replay.is_none() {
+            return false;
+        }
         let frame_ms = if let Action::Tick { real_ms, .. } = &action { *real_ms } else { 0.0 };
+        let (was_paused, was_replaying) = (self.paused, self.replay.is_some());
+        let notices_before = self.notices.len();
         let config_before = ticking.then(|| self.config());
-        let mut next = (*self).clone();
-        next.revision += 1;
         if action.interrupts_replay() {
-            next.stop_replay();
+            self.stop_replay();
         }
         match action {
-            Action::Tick { real_ms, budget } => match next.replay {
-                Some(replay) => next.go_on_replaying(replay, &budget),
+            Action::Tick { real_ms, budget } => match self.replay {
+                Some(replay) => self.go_on_replaying(replay, &budget),
                 None => {
-                    let simulated_us = real_ms.clamp(0.0, MAX_CATCH_UP_MS) * next.speed * 1_000.0;
-                    let until = next.sim().now() + Time(simulated_us as u64);
+                    let simulated_us = real_ms.clamp(0.0, MAX_CATCH_UP_MS) * self.speed * 1_000.0;
+                    let until = self.sim().now() + Time(simulated_us as u64);
                     // Whatever the budget leaves undone is simply not done: the run goes slower
                     // than asked rather than piling work onto later frames.
-                    match next.demo.filter(|demo| !demo.touched && !demo.claimed) {
-                        Some(demo) => next.play_to_claim(demo.step(), until, &budget),
+                    match self.demo.filter(|demo| !demo.touched && !demo.claimed) {
+                        Some(demo) => self.play_to_claim(demo.step(), until, &budget),
                         None => {
-                            next.advance_runs(until, &budget, FRAME_WORK_MS);
+                            self.advance_runs(until, &budget, FRAME_WORK_MS);
                         }
                     }
                 }
             },
             Action::CancelReplay => {}
-            Action::Command(command) => next.apply(command),
-            Action::TogglePause => next.paused = !next.paused,
+            Action::Command(command) => self.apply(command),
+            Action::TogglePause => self.paused = !self.paused,
             Action::Step => {
-                next.paused = true;
-                let next_event = next.sim().next_event_time();
-                if let Some(at) = next_event {
-                    next.advance_runs(at, &FrameBudget::slices(u64::MAX), FRAME_WORK_MS);
+                self.paused = true;
+                if let Some(at) = self.sim().next_event_time() {
+                    self.advance_runs(at, &FrameBudget::slices(u64::MAX), FRAME_WORK_MS);
                 }
             }
             Action::Seek(to) => {
-                let to = to.min(next.run.borrow().recording().furthest());
-                next.replay_to(to, false);
+                let to = to.min(self.run.recording().furthest());
+                self.replay_to(to, false);
             }
-            Action::SetSpeed(speed) => next.speed = speed,
+            Action::SetSpeed(speed) => self.speed = speed,
             Action::NudgeSpeed(direction) => {
-                let index = SPEEDS.iter().position(|&speed| speed == next.speed).unwrap_or(3) as isize;
+                let index = SPEEDS.iter().position(|&speed| speed == self.speed).unwrap_or(3) as isize;
                 let nudged = (index + direction as isize).clamp(0, SPEEDS.len() as isize - 1);
-                next.speed = SPEEDS[nudged as usize];
+                self.speed = SPEEDS[nudged as usize];
             }
             Action::ToggleGenerator => {
-                let mut config = next.config();
+                let mut config = self.config();
                 if config.rate > 0 {
-                    next.last_rate = config.rate;
+                    self.last_rate = config.rate;
                     config.rate = 0;
                 } else {
-                    config.rate = next.last_rate;
+                    config.rate = self.last_rate;
                 }
-                next.apply(Command::Configure(config));
+                self.apply(Command::Configure(config));
             }
             Action::NewRun(config) => {
-                if next.start(config, Vec::new()) {
-                    next.demo = None;
+                if self.start(config, Vec::new()) {
+                    self.demo = None;
                 }
             }
             Action::StartFresh => {
-                next.start(Config::default(), Vec::new());
-                next.demo = None;
-                next.notices.clear();
-                next.paused = false;
-                next.speed = 1.0;
-                next.last_rate = DEFAULT_RATE;
+                self.start(Config::default(), Vec::new());
+                self.demo = None;
+                self.notices.clear();
+                self.paused = false;
+                self.speed = 1.0;
+                self.last_rate = DEFAULT_RATE;
             }
             Action::Open(opening, problems) => {
-                next.notices.extend(problems);
-                next.open(opening);
+                self.notices.extend(problems);
+                self.open(opening);
             }
-            Action::OpenDemo(demo, step) => next.open_demo(demo, step),
+            Action::OpenDemo(demo, step) => self.open_demo(demo, step),
             Action::LeaveDemo => {
                 // A live page: playing, at real speed, whatever the demo's step had set.
-                next.demo = None;
-                next.paused = false;
-                next.speed = 1.0;
+                self.demo = None;
+                self.paused = false;
+                self.speed = 1.0;
             }
-            Action::Compare(Some((setting, value))) => next.compare(setting, value),
-            Action::Compare(None) => next.comparison = None,
-            Action::Select(node) => next.selected = node,
+            Action::Compare(Some((setting, value))) => self.compare(setting, value),
+            Action::Compare(None) => self.comparison = None,
+            Action::Select(node) => self.selected = node,
             Action::ToggleTheme => {
-                next.theme = match next.theme {
+                self.theme = match self.theme {
                     Theme::Light => Theme::Dark,
                     Theme::Dark => Theme::Light,
                 }
             }
-            Action::TogglePresenter => next.presenter = !next.presenter,
-            Action::ToggleHelp => next.help_open = !next.help_open,
+            Action::TogglePresenter => self.presenter = !self.presenter,
+            Action::ToggleHelp => self.help_open = !self.help_open,
             Action::CloseAll => {
-                next.help_open = false;
-                next.selected = None;
+                self.help_open = false;
+                self.selected = None;
             }
-            Action::Notice(message) => next.notices.push(message),
-            Action::DismissNotices => next.notices.clear(),
+            Action::Notice(message) => self.notices.push(message),
+            Action::DismissNotices => self.notices.clear(),
         }
-        let keeps_running = ticking && !self.paused && !next.paused && self.replay.is_none() && next.replay.is_none();
-        // Without the traffic generator (a demo's few scripted requests) the panels are cheap
-        // and move with the picture: a log a quarter second behind it would contradict it.
-        let busy = next.sim().config().rate > 0;
-        if keeps_running && busy && next.panels_undrawn_ms + frame_ms < PANEL_REFRESH_MS {
-            next.panels_undrawn_ms += frame_ms;
-        } else {
-            next.panels_revision += 1;
-            next.panels_undrawn_ms = 0.0;
-        }
-        let settings_changed = config_before.as_ref().is_some_and(|before| *before != next.config());
-        // A frame of a replay still under way that changed nothing but the runs (shared with
-        // `self`) is not drawn, unless the page has gone undrawn for REPLAY_DRAW_MS: `self`
-        // again tells Yew nothing changed.
+        let settings_changed = config_before.as_ref().is_some_and(|before| *before != self.config());
+        // A frame of a replay still under way that changed nothing but the runs is not drawn,
+        // unless the page has gone undrawn for REPLAY_DRAW_MS.
         if ticking
+            && was_replaying
             && self.replay.is_some()
-            && next.replay.is_some()
-            && next.notices == self.notices
+            && self.notices.len() == notices_before
             && !settings_changed
         {
-            let undrawn = self.replay_undrawn_ms.get() + frame_ms;
-            if undrawn < REPLAY_DRAW_MS {
-                self.replay_undrawn_ms.set(undrawn);
-                return self;
+            self.replay_undrawn_ms += frame_ms;
+            if self.replay_undrawn_ms < REPLAY_DRAW_MS {
+                return false;
             }
         }
-        next.replay_undrawn_ms.set(0.0);
+        self.replay_undrawn_ms = 0.0;
+        let keeps_running = ticking && !was_paused && !self.paused && !was_replaying && self.replay.is_none();
+        // Without the traffic generator (a demo's few scripted requests) the panels are cheap
+        // and move with the picture: a log a quarter second behind it would contradict it.
+        let busy = self.sim().config().rate > 0;
+        if keeps_running && busy && self.panels_undrawn_ms + frame_ms < PANEL_REFRESH_MS {
+            self.panels_undrawn_ms += frame_ms;
+        } else {
+            self.panels_revision += 1;
+            self.panels_undrawn_ms = 0.0;
+        }
         // A tick changes the link only when a replayed command changed the settings.
         if !ticking || settings_changed {
-            next.relink();
+            self.relink();
         }
-        Rc::new(next)
+        true
     }
 }
 
@@ -288,18 +273,15 @@ mod tests {
     #[test]
     fn leaving_a_demo_gives_back_a_live_page_at_real_speed() {
         let demo = crate::demos::find("async-stale").expect("the demo exists");
-        let state = Rc::new(PlaygroundState::new(
-            Opening::Demo { name: demo.name.to_string(), step: 1 },
-            Vec::new(),
-            Theme::Light,
-        ));
-        let paused = state.reduce(Action::TogglePause);
+        let state =
+            PlaygroundState::new(Opening::Demo { name: demo.name.to_string(), step: 1 }, Vec::new(), Theme::Light);
+        let paused = after(state, Action::TogglePause);
         assert!(
             paused.paused && paused.demo.is_some() && paused.speed != 1.0,
             "the step runs slowly: {}",
             paused.speed
         );
-        let left = paused.reduce(Action::LeaveDemo);
+        let left = after(paused, Action::LeaveDemo);
         assert!(left.demo.is_none() && !left.paused && left.speed == 1.0);
     }
 
@@ -327,13 +309,23 @@ mod tests {
         assert!(replaces_scrolling(" ", None) && !replaces_scrolling("w", at(1)));
     }
 
+    /// The state after `action`.
+    fn after(mut state: PlaygroundState, action: Action) -> PlaygroundState {
+        state.handle(action);
+        state
+    }
+
+    fn tick(slices: u64) -> Action {
+        Action::Tick { real_ms: 16.0, budget: FrameBudget::slices(slices) }
+    }
+
     /// One frame that may do `slices` slices of work.
-    fn frame(state: Rc<PlaygroundState>, slices: u64) -> Rc<PlaygroundState> {
-        state.reduce(Action::Tick { real_ms: 16.0, budget: FrameBudget::slices(slices) })
+    fn frame(state: PlaygroundState, slices: u64) -> PlaygroundState {
+        after(state, tick(slices))
     }
 
     /// Frames until the replay is done, each of `slices` slices; how many it took.
-    fn replay_fully(mut state: Rc<PlaygroundState>, slices: u64) -> (Rc<PlaygroundState>, usize) {
+    fn replay_fully(mut state: PlaygroundState, slices: u64) -> (PlaygroundState, usize) {
         let mut frames = 0;
         while state.replay.is_some() {
             let before = state.sim().events_processed();
@@ -345,9 +337,9 @@ mod tests {
         (state, frames)
     }
 
-    fn session(start: Config, script: Vec<(Time, Command)>, at: Time) -> Rc<PlaygroundState> {
+    fn session(start: Config, script: Vec<(Time, Command)>, at: Time) -> PlaygroundState {
         let opening = Opening::Session { start, script, at: Some(at) };
-        Rc::new(PlaygroundState::new(opening, Vec::new(), Theme::Light))
+        PlaygroundState::new(opening, Vec::new(), Theme::Light)
     }
 
     #[test]
@@ -385,13 +377,15 @@ mod tests {
         let state = frame(frame(session(start.clone(), Vec::new(), MAX_OPEN_AT), 2), 2);
         let reached = state.sim().now();
         assert!(reached > Time::ZERO && reached < MAX_OPEN_AT);
-        let cancelled = state.reduce(Action::CancelReplay);
+        let cancelled = after(state, Action::CancelReplay);
         assert!(cancelled.replay.is_none() && cancelled.paused);
         assert_eq!(frame(cancelled, 2).sim().now(), reached, "paused where it got to");
-        let clicked = frame(session(start, Vec::new(), MAX_OPEN_AT), 2)
-            .reduce(Action::Command(Command::WriteRandom { client: 0 }));
+        let clicked = after(
+            frame(session(start, Vec::new(), MAX_OPEN_AT), 2),
+            Action::Command(Command::WriteRandom { client: 0 }),
+        );
         assert!(clicked.replay.is_none());
-        assert_eq!(clicked.run.borrow().recording().script().len(), 1, "the click was taken at the moment reached");
+        assert_eq!(clicked.run.recording().script().len(), 1, "the click was taken at the moment reached");
     }
 
     #[test]
@@ -399,7 +393,7 @@ mod tests {
         let start = Config { replicas: 3, rate: 2_000, ..Config::default() };
         let (state, _) = replay_fully(session(start, Vec::new(), Time::from_millis(20_000)), 50);
         let at_20_s = state.sim().fingerprint();
-        let sought = state.reduce(Action::Seek(Time::from_millis(17_500)));
+        let sought = after(state, Action::Seek(Time::from_millis(17_500)));
         assert!(sought.sim().now() <= Time::from_millis(17_500), "rewound to a checkpoint");
         let from = sought.sim().events_processed();
         let (sought, _) = replay_fully(sought, 1);
@@ -409,7 +403,7 @@ mod tests {
             replayed <= CHECKPOINT_WORK + SLICE_EVENTS,
             "replayed {replayed} events: from the nearest checkpoint, not from the start"
         );
-        let (forward, _) = replay_fully(sought.reduce(Action::Seek(Time::from_millis(60_000))), 1);
+        let (forward, _) = replay_fully(after(sought, Action::Seek(Time::from_millis(60_000))), 1);
         assert_eq!(forward.sim().now(), Time::from_millis(20_000), "no further than the run has been");
         assert_eq!(forward.sim().fingerprint(), at_20_s);
     }
@@ -420,10 +414,8 @@ mod tests {
         let mut state = session(start, Vec::new(), Time::from_millis(20_000));
         let (mut frames, mut drawn) = (0, 0);
         while state.replay.is_some() {
-            let next = frame(state.clone(), 1);
-            drawn += usize::from(!Rc::ptr_eq(&next, &state));
+            drawn += usize::from(state.handle(tick(1)));
             frames += 1;
-            state = next;
         }
         assert!(frames > 50, "{frames} frames");
         // 16 ms frames: six go undrawn, the seventh (past 100 ms) and the last are drawn.
@@ -450,12 +442,12 @@ mod tests {
     fn under_traffic_the_panels_are_worked_out_again_every_quarter_second_and_at_once_on_any_action() {
         // Without traffic, with the picture every frame.
         let quiet = Opening::Session { start: Config::default(), script: Vec::new(), at: None };
-        let state = Rc::new(PlaygroundState::new(quiet, Vec::new(), Theme::Light));
+        let state = PlaygroundState::new(quiet, Vec::new(), Theme::Light);
         let opened = state.panels_revision;
         assert_eq!(frame(frame(state, u64::MAX), u64::MAX).panels_revision, opened + 2);
         let traffic =
             Opening::Session { start: Config { rate: 200, ..Config::default() }, script: Vec::new(), at: None };
-        let mut state = Rc::new(PlaygroundState::new(traffic, Vec::new(), Theme::Light));
+        let mut state = PlaygroundState::new(traffic, Vec::new(), Theme::Light);
         let opened = state.panels_revision;
         // 15 frames of 16 ms: 240 ms of a run that keeps running.
         for _ in 0..15 {
@@ -465,17 +457,17 @@ mod tests {
         state = frame(state, u64::MAX);
         assert_eq!(state.panels_revision, opened + 1, "a quarter of a second on, they are worked out again");
         let before = state.panels_revision;
-        state = state.reduce(Action::Command(Command::WriteRandom { client: 0 }));
+        state = after(state, Action::Command(Command::WriteRandom { client: 0 }));
         assert_eq!(state.panels_revision, before + 1, "a click shows at once");
         // A demo step under traffic plays to its claim and pauses there: that frame's counters are the claim's.
         let demo = Opening::Demo { name: "single-db".to_string(), step: 1 };
-        let mut state = Rc::new(PlaygroundState::new(demo, Vec::new(), Theme::Light));
+        let mut state = PlaygroundState::new(demo, Vec::new(), Theme::Light);
         for _ in 0..1_000 {
             let before = state.panels_revision;
             state = frame(state, u64::MAX);
             if state.paused {
                 assert_eq!(state.panels_revision, before + 1, "the frame that paused at the claim shows it");
-                assert_eq!(frame(state.clone(), u64::MAX).panels_revision, before + 1);
+                assert_eq!(frame(state, u64::MAX).panels_revision, before + 1);
                 return;
             }
         }
@@ -485,11 +477,10 @@ mod tests {
     #[test]
     fn a_link_too_long_for_the_address_bar_leaves_it_the_settings_and_says_so_once() {
         let defaults = Opening::Session { start: Config::default(), script: Vec::new(), at: None };
-        let state = Rc::new(PlaygroundState::new(defaults, Vec::new(), Theme::Light));
+        let state = PlaygroundState::new(defaults, Vec::new(), Theme::Light);
         let long_sql = format!("SELECT * FROM users WHERE name = '{}'", "é".repeat(2_000));
-        let sql = |state: Rc<PlaygroundState>| {
-            state.reduce(Action::Command(Command::Sql { client: 0, text: long_sql.clone() }))
-        };
+        let sql =
+            |state: PlaygroundState| after(state, Action::Command(Command::Sql { client: 0, text: long_sql.clone() }));
         let state = sql(state);
         assert!(state.fragment.len() > link::MAX_LINK_BYTES);
         assert_eq!(&*state.address, fragment::to_fragment(&state.config()));

@@ -15,9 +15,8 @@ impl PlaygroundState {
         if let Some(demo) = self.demo.filter(|demo| !demo.touched) {
             return link::demo(demo.demo.name, demo.step);
         }
-        let run = self.run.borrow();
-        let recording = run.recording();
-        link::session(run.sim().config(), recording.start(), recording.script(), None)
+        let recording = self.run.recording();
+        link::session(self.sim().config(), recording.start(), recording.script(), None)
     }
 
     /// Writes the run's link again, and the address bar's, saying so when the link grows too
@@ -45,7 +44,7 @@ impl PlaygroundState {
             Ok(run) => {
                 let rate = run.sim().config().rate;
                 self.last_rate = if rate == 0 { DEFAULT_RATE } else { rate };
-                self.run = Rc::new(RefCell::new(run));
+                self.run = run;
                 self.selected = None;
                 self.comparison = None;
                 self.replay = None;

@@ -1,6 +1,8 @@
 //! Time on the page: playback speeds, each frame's budget of model work, and replays that bring
 //! the run (and a run beside it) to a moment far from the one it is at, frame by frame.
 
+use std::cell::Cell;
+
 use super::*;
 
 /// Playback speeds offered, as multiples of real time.
@@ -75,8 +77,8 @@ pub struct Replay {
 
 impl PlaygroundState {
     /// The runs shown: this one, and the one beside it if any.
-    pub(super) fn runs(&self) -> impl Iterator<Item = &Rc<RefCell<Run>>> {
-        std::iter::once(&self.run).chain(self.comparison.as_ref().map(|comparison| &comparison.run))
+    pub(super) fn runs(&mut self) -> impl Iterator<Item = &mut Run> {
+        std::iter::once(&mut self.run).chain(self.comparison.as_mut().map(|comparison| &mut comparison.run))
     }
 
     /// Moves every run on to `until`, slice by slice while `budget` lasts; says whether all got
@@ -86,7 +88,7 @@ impl PlaygroundState {
             let mut all_there = true;
             for run in self.runs() {
                 let mut work = SLICE_EVENTS;
-                all_there &= run.borrow_mut().advance_within(until, &mut work);
+                all_there &= run.advance_within(until, &mut work);
             }
             if all_there || !budget.has_time(work_ms) {
                 break all_there;
@@ -95,9 +97,7 @@ impl PlaygroundState {
         let refused: Vec<(bool, Refused)> = self
             .runs()
             .enumerate()
-            .flat_map(|(index, run)| {
-                run.borrow_mut().take_refused().into_iter().map(move |refused| (index > 0, refused))
-            })
+            .flat_map(|(index, run)| run.take_refused().into_iter().map(move |refused| (index > 0, refused)))
             .collect();
         for (compared, refused) in refused {
             let whose = if compared { "the run beside refused " } else { "" };
@@ -116,9 +116,9 @@ impl PlaygroundState {
     /// wherever is nearer: where it is, or its last checkpoint before `target`.
     pub(super) fn replay_to(&mut self, target: Time, resume: bool) {
         for run in self.runs() {
-            run.borrow_mut().rewind(target);
+            run.rewind(target);
         }
-        let from = self.runs().map(|run| run.borrow().sim().now()).min().unwrap_or(Time::ZERO);
+        let from = self.runs().map(|run| run.sim().now()).min().unwrap_or(Time::ZERO);
         self.replay = Some(Replay { target, from, resume });
         self.paused = true;
     }

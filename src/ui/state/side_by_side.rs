@@ -3,28 +3,27 @@
 use super::*;
 
 /// A second run beside the first: the same seed and commands, one setting changed.
-#[derive(Clone)]
 pub struct Comparison {
-    pub setting: &'static Setting,
-    pub value: String,
-    pub run: Rc<RefCell<Run>>,
+    pub change: Change,
+    pub run: Run,
 }
 
-impl Comparison {
-    /// The second run's simulation as it is now, for drawing.
-    pub fn sim(&self) -> Ref<'_, Simulation> {
-        Ref::map(self.run.borrow(), Run::sim)
-    }
+/// The one setting a run beside has changed, and its value there.
+pub struct Change {
+    pub setting: &'static Setting,
+    pub value: String,
+}
 
-    /// `config` with this run's setting changed.
-    pub(super) fn patch(&self, config: &Config) -> Result<Config, Refusal> {
+impl Change {
+    /// `config` with this setting changed.
+    fn patch(&self, config: &Config) -> Result<Config, Refusal> {
         let mut patched = config.clone();
         settings::apply(&mut patched, self.setting, &self.value)?;
         Ok(patched)
     }
 
-    /// A command as the second run gets it: new settings keep its one difference.
-    pub(super) fn patch_command(&self, command: Command) -> Command {
+    /// A command as the run beside gets it: new settings keep its one difference.
+    fn patch_command(&self, command: Command) -> Command {
         match command {
             Command::Configure(config) => Command::Configure(self.patch(&config).unwrap_or(config)),
             other => other,
@@ -32,27 +31,36 @@ impl Comparison {
     }
 }
 
+impl Comparison {
+    /// The run beside's simulation as it is now, for drawing.
+    pub fn sim(&self) -> &Simulation {
+        self.run.sim()
+    }
+
+    /// A command as the run beside gets it.
+    pub(super) fn patch_command(&self, command: Command) -> Command {
+        self.change.patch_command(command)
+    }
+}
+
 impl PlaygroundState {
     /// Starts a second run beside this one with `setting` set to `value`, caught up to now.
     pub(super) fn compare(&mut self, setting: &'static Setting, value: String) {
-        let run = self.run.borrow();
-        let template = Comparison { setting, value, run: self.run.clone() };
-        let start = match template.patch(run.recording().start()) {
+        let change = Change { setting, value };
+        let recording = self.run.recording();
+        let start = match change.patch(recording.start()) {
             Ok(start) => start,
             Err(reason) => {
-                drop(run);
-                self.notices.push(format!("cannot run beside with {}={}: {reason}", setting.key, template.value));
+                self.notices.push(format!("cannot run beside with {}={}: {reason}", setting.key, change.value));
                 return;
             }
         };
-        let script = run.recording().script();
         let actions: Vec<_> =
-            script.iter().map(|(at, command)| (*at, template.patch_command(command.clone()))).collect();
-        let now = run.sim().now();
-        drop(run);
+            recording.script().iter().map(|(at, command)| (*at, change.patch_command(command.clone()))).collect();
+        let now = self.sim().now();
         match Run::new(start, actions) {
             Ok(run) => {
-                self.comparison = Some(Comparison { run: Rc::new(RefCell::new(run)), ..template });
+                self.comparison = Some(Comparison { change, run });
                 self.replay_to(now, !self.paused);
             }
             Err(error) => self.notices.push(format!("cannot run beside: {error}")),

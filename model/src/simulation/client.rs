@@ -15,7 +15,7 @@ use crate::time::Time;
 use crate::{Simulation, sql};
 
 impl Simulation {
-    pub(crate) fn send_write(&mut self, client: ClientId, key: Key, name: String) {
+    pub(super) fn send_write(&mut self, client: ClientId, key: Key, name: String) {
         let request = self.clients.open(client, Op::Write { key, name: name.clone() }, self.now, &mut self.metrics);
         self.clients.session(client).last_written_key = Some(key);
         let master = self.cluster.master_id();
@@ -23,7 +23,7 @@ impl Simulation {
         self.send(Endpoint::Client(client), Endpoint::Node(master), Payload::Request(job));
     }
 
-    pub(crate) fn send_read(&mut self, client: ClientId, key: Key) {
+    pub(super) fn send_read(&mut self, client: ClientId, key: Key) {
         let request = self.clients.open(client, Op::Read { key }, self.now, &mut self.metrics);
         self.route_read_to(client, request, Query::User(key), false);
     }
@@ -75,7 +75,7 @@ impl Simulation {
     }
 
     /// The reply reached the client; its next console statement goes, if this one was running.
-    pub(crate) fn complete(&mut self, request: RequestId, error: Option<String>) {
+    pub(super) fn complete(&mut self, request: RequestId, error: Option<String>) {
         if let Some(client) = self.clients.finish(request, error, self.now, self.cluster.timelines(), &mut self.metrics)
         {
             self.send_next_statement(client);
@@ -85,7 +85,7 @@ impl Simulation {
     /// The SQL console's statements: writes, `FOR UPDATE` and `/* master */` to the master, other
     /// SELECTs by the read settings. A client runs its statements one after another, as a
     /// database session does.
-    pub(crate) fn submit_sql(&mut self, client: ClientId, text: &str) {
+    pub(super) fn submit_sql(&mut self, client: ClientId, text: &str) {
         match sql::parse(text) {
             Ok(statements) => {
                 let session = self.clients.session(client);

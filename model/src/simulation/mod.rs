@@ -4,6 +4,10 @@
 //! messages and timers (`send`, `schedule_generator`, and what the cluster asks for, performed
 //! by `in_cluster`); the loop that delivers them is `event_loop.rs`.
 
+mod client;
+mod command;
+mod event_loop;
+
 use std::collections::VecDeque;
 
 use crate::Refusal;
@@ -11,7 +15,6 @@ use crate::clients::Clients;
 use crate::cluster::{Cluster, Ctx, NodeState};
 use crate::config::Config;
 use crate::data::{Database, Lsn};
-use crate::event_loop::Due;
 use crate::events::{self, ClusterEvent, EventKind};
 use crate::history::History;
 use crate::ids::{NodeId, NodeRef};
@@ -24,6 +27,8 @@ use crate::rng::SimRng;
 use crate::routing::{self, Router};
 use crate::time::Time;
 use crate::traffic::Traffic;
+pub use command::Command;
+pub(crate) use event_loop::{Due, Timer};
 
 /// How many finished requests the model remembers for the request log.
 pub const RECENT_LIMIT: usize = 50;
@@ -31,18 +36,18 @@ pub const RECENT_LIMIT: usize = 50;
 /// Clone is a checkpoint: the recording keeps copies to rewind to.
 #[derive(Clone)]
 pub struct Simulation {
-    pub(crate) config: Config,
-    pub(crate) now: Time,
-    pub(crate) rng: SimRng,
-    pub(crate) queue: EventQueue<Due>,
-    pub(crate) network: Network,
-    pub(crate) cluster: Cluster,
-    pub(crate) clients: Clients,
-    pub(crate) router: Router,
-    pub(crate) traffic: Traffic,
-    pub(crate) events: VecDeque<ClusterEvent>,
-    pub(crate) metrics: Metrics,
-    pub(crate) events_processed: u64,
+    config: Config,
+    now: Time,
+    rng: SimRng,
+    queue: EventQueue<Due>,
+    network: Network,
+    cluster: Cluster,
+    clients: Clients,
+    router: Router,
+    traffic: Traffic,
+    events: VecDeque<ClusterEvent>,
+    metrics: Metrics,
+    events_processed: u64,
 }
 
 impl Simulation {
@@ -264,20 +269,20 @@ impl Simulation {
     }
 
     /// Puts a message on the wire, unless a cut link drops it.
-    pub(crate) fn send(&mut self, from: Endpoint, to: Endpoint, payload: Payload) {
+    fn send(&mut self, from: Endpoint, to: Endpoint, payload: Payload) {
         let message = Message { from, to, sent_at: self.now, payload };
         let master = self.cluster.master_id();
         self.network.post(message, master, &self.config, &mut self.rng, &mut self.queue);
     }
 
     /// Starts the traffic generator's schedule afresh at the current rate (or stops it at 0).
-    pub(crate) fn restart_generator(&mut self) {
+    fn restart_generator(&mut self) {
         let generation = self.traffic.restart();
         self.schedule_generator(generation);
     }
 
     /// The traffic generator's next request in the schedule `generation`.
-    pub(crate) fn schedule_generator(&mut self, generation: u64) {
+    fn schedule_generator(&mut self, generation: u64) {
         if let Some(gap) = Traffic::gap(&self.config, &mut self.rng) {
             self.queue.push(self.now + gap, Due::Generate { generation });
         }
@@ -285,7 +290,7 @@ impl Simulation {
 
     /// Lets the cluster handle something, through its door to the rest of the simulation;
     /// returns what the handler answers.
-    pub(crate) fn in_cluster<R>(&mut self, handle: impl FnOnce(&mut Cluster, &mut Ctx) -> R) -> R {
+    fn in_cluster<R>(&mut self, handle: impl FnOnce(&mut Cluster, &mut Ctx) -> R) -> R {
         let master = self.cluster.master_id();
         let mut cx = Ctx::new(
             self.now,
@@ -301,7 +306,7 @@ impl Simulation {
         handle(&mut self.cluster, &mut cx)
     }
 
-    pub(crate) fn note(&mut self, kind: EventKind) {
+    fn note(&mut self, kind: EventKind) {
         events::note(&mut self.events, self.now, kind);
     }
 }

@@ -111,7 +111,7 @@ impl Simulation {
         while self.step() {}
     }
 
-    pub(crate) fn advance_clock(&mut self, to: Time) {
+    pub(super) fn advance_clock(&mut self, to: Time) {
         self.metrics.skip_to(to);
         while to >= self.metrics.open_until() {
             let samples = self.cluster.node_samples(self.now);
