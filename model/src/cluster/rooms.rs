@@ -1,5 +1,5 @@
 //! The rooms' door: a machine handles something in its own room, seeing only what it is shown,
-//! and what it wants is turned into the cluster's effects here, in order. Today's rooms are a
+//! and what it wants is asked of the cluster's door here, in order. Today's rooms are a
 //! PostgreSQL server's request queue (`server.rs`) and its standby side (`standby.rs`); a new
 //! kind of machine gets its room behind this door.
 
