@@ -28,7 +28,7 @@
 //! | `history` | the latest operations as clients saw them, in lanes, and their verdicts (`checker`) |
 //! | `checker` | histories of reads and writes checked: linearizable, sequentially consistent, read-your-writes, monotonic reads, with a witness no operation can be removed from; bounded work |
 //! | `traffic` | the traffic generator as a part: its schedule, its requests and gaps |
-//! | `data`, `node`, `request`, `events`, `metrics` | rows and log entries, a machine's state, request records and counters, the event log, windowed measurements |
+//! | `data`, `node` (in `cluster/`), `request`, `events`, `metrics` | rows and log entries, a machine's state (read through its methods), request records and counters, the event log, windowed measurements |
 //! | `queue`, `rng`, `time`, `words` | events by time, the seeded generator, simulated time, counts in words |
 //! | `recording`, `benchmark`, `demos` | a run as settings and timed commands; the standard workload; the lecture demos' scripts and claims |
 
@@ -45,7 +45,6 @@ pub mod history;
 pub mod ids;
 pub mod metrics;
 pub mod network;
-pub mod node;
 pub mod order;
 mod queue;
 pub mod recording;
@@ -62,7 +61,7 @@ pub mod timeline;
 mod traffic;
 pub mod words;
 
-pub use cluster::NodeState;
+pub use cluster::{NodeState, node};
 pub use events::EVENT_LIMIT;
 pub use ids::NodeRef;
 pub use refusal::Refusal;

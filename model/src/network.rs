@@ -5,10 +5,10 @@
 
 use std::rc::Rc;
 
+use crate::cluster::node::{Job, Positions};
 use crate::config::Config;
 use crate::data::LogEntry;
 use crate::ids::{ClientId, NodeId, RequestId};
-use crate::node::{Job, Positions};
 use crate::queue::EventQueue;
 use crate::rng::SimRng;
 use crate::simulation::Due;

@@ -47,7 +47,7 @@ fn sync_write_is_never_read_stale() {
     }
     assert_eq!(sim.stats().stale_reads, 0);
     assert_eq!(sim.stats().writes_acked, 1);
-    assert!(sim.replicas().iter().all(|(_, node)| name(&node.data, 101) == "Ada"));
+    assert!(sim.replicas().iter().all(|(_, node)| name(node.data(), 101) == "Ada"));
 }
 
 /// Client -> master (1 ms), service at 1000 ops/s (1 ms), reply (1 ms).
@@ -115,7 +115,7 @@ fn sync_master_shows_a_write_only_once_replicas_have_it() {
     let mut sim = sim(1, Mode::Sync, 300);
     write(&mut sim, 103, "Linus");
     advance(&mut sim, 100);
-    assert_eq!(sim.master().positions.applied, 1, "the write is logged");
+    assert_eq!(sim.master().positions().applied, 1, "the write is logged");
     assert_eq!(sim.committed_lsn(), 0, "but not yet committed");
     assert_eq!(name(sim.committed(), 103), "Carol");
     advance(&mut sim, 300);
@@ -270,7 +270,7 @@ fn first_1_waits_for_the_first_listed_standby_even_when_the_second_has_the_write
     let (id, done) = acknowledged_within(&mut sim, 1_500);
     assert!(!done, "pg-3 is silent but still the synchronous standby");
     let pg2 = sim.resolve(NodeRef::Replica(1)).unwrap();
-    assert_eq!(sim.node(pg2).positions.applied, 1, "pg-2 already has it");
+    assert_eq!(sim.node(pg2).positions().applied, 1, "pg-2 already has it");
     sim.apply(Command::HealLink(NodeRef::Replica(2))).unwrap();
     advance(&mut sim, 100);
     assert!(finished(&sim, id).failure().is_none(), "returns once pg-3 is back");
@@ -351,6 +351,6 @@ fn cancelling_a_waiting_commit_returns_with_a_warning_and_shows_it_on_the_master
     );
     assert_eq!(common::name(sim.committed(), 101), "Ann", "visible on the master now");
     let pg3 = sim.resolve(NodeRef::Replica(2)).unwrap();
-    assert!(sim.node(pg3).data.user(101).is_none(), "on no replica");
+    assert!(sim.node(pg3).data().user(101).is_none(), "on no replica");
     assert_eq!(sim.apply(Command::CancelWaits).unwrap_err().to_string(), "no commit is waiting for a replica");
 }

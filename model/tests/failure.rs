@@ -41,8 +41,8 @@ fn a_replica_that_received_more_than_the_promoted_one_diverges_and_serves_its_ro
     promote_the_replica_that_missed_bob(&mut sim);
     assert_eq!(sim.stats().lost_writes, 1, "Bob was acknowledged and is not in pg-2's history");
     let pg3 = node(&sim, 2);
-    assert_eq!(pg3.follow, Follow::Diverged { fork: 1 });
-    assert_eq!(common::name(&pg3.data, 101), "Bob", "it keeps the lost row and serves it");
+    assert_eq!(pg3.follow(), Follow::Diverged { fork: 1 });
+    assert_eq!(common::name(pg3.data(), 101), "Bob", "it keeps the lost row and serves it");
     assert_eq!(sim.state(sim.resolve(NodeRef::Replica(2)).unwrap()), NodeState::Diverged);
     let refused = |machine: &str| {
         sim.events().any(|event| {
@@ -54,12 +54,12 @@ fn a_replica_that_received_more_than_the_promoted_one_diverges_and_serves_its_ro
     assert!(refused("pg-1 (old master)"), "and the old master, which logged it");
     write(&mut sim, 103, "Cy");
     advance(&mut sim, 50);
-    assert_eq!(node(&sim, 2).positions.applied, 2, "it streams nothing from the new master");
+    assert_eq!(node(&sim, 2).positions().applied, 2, "it streams nothing from the new master");
     sim.apply(Command::Rebuild(NodeRef::Replica(2))).unwrap();
     advance(&mut sim, 50);
     let pg3 = node(&sim, 2);
     assert_eq!(
-        (pg3.follow, common::name(&pg3.data, 101), common::name(&pg3.data, 103)),
+        (pg3.follow(), common::name(pg3.data(), 101), common::name(pg3.data(), 103)),
         (Follow::Streaming, "Ann".into(), "Cy".into())
     );
 }
@@ -83,12 +83,12 @@ fn automatic_rewind_models_a_failover_manager_that_rewinds() {
     advance(&mut sim, 100);
     sim.apply(Command::Crash(NodeRef::Master)).unwrap();
     advance(&mut sim, 1_000);
-    let old = sim.replicas().into_iter().find(|(_, node)| node.deposed).map(|(id, _)| id).unwrap();
+    let old = sim.replicas().into_iter().find(|(_, node)| node.deposed()).map(|(id, _)| id).unwrap();
     let old_name = sim.role(old);
     sim.apply(Command::Restart(old_name)).unwrap();
     advance(&mut sim, 1_000);
     assert!(sim.events().any(|event| matches!(event.kind, EventKind::Rewound { fork: 0, .. })));
-    assert_eq!(&sim.node(old).data, sim.committed(), "the old master follows the new one");
+    assert_eq!(sim.node(old).data(), sim.committed(), "the old master follows the new one");
 }
 
 /// The case: async, a lag of a second, the master crashes with two writes no replica
@@ -112,7 +112,7 @@ fn the_master_keeps_its_newest_wal_keep_entries_however_far_followers_applied() 
     at(&mut sim, 1_700);
     write(&mut sim, 107, "e");
     at(&mut sim, 1_750);
-    let old = sim.replicas().into_iter().find(|(_, node)| node.deposed).map(|(id, _)| id).unwrap();
+    let old = sim.replicas().into_iter().find(|(_, node)| node.deposed()).map(|(id, _)| id).unwrap();
     assert_eq!(sim.wal_kept_from(), 1, "every entry of the new timeline is kept");
     sim.apply(Command::Restart(sim.role(old))).unwrap();
     advance(&mut sim, 2_000);
@@ -121,8 +121,8 @@ fn the_master_keeps_its_newest_wal_keep_entries_however_far_followers_applied() 
         "{:?}",
         sim.events().map(|event| event.describe()).collect::<Vec<_>>()
     );
-    assert_eq!(sim.node(old).follow, Follow::Streaming);
-    assert_eq!(name(&sim.node(old).data, 102), "d", "it serves the new master's row, not its own 'b'");
+    assert_eq!(sim.node(old).follow(), Follow::Streaming);
+    assert_eq!(name(sim.node(old).data(), 102), "d", "it serves the new master's row, not its own 'b'");
 }
 
 /// Past `wal_keep` the WAL since the fork is gone: a failover manager that rewinds cannot, and
@@ -132,10 +132,10 @@ fn a_refused_automatic_rewind_is_told_in_the_cluster_log() {
     let mut sim = with(Config { replicas: 2, lag_ms: 10, wal_keep: 5, auto_rewind: true, ..base() });
     promote_the_replica_that_missed_bob(&mut sim);
     writes(&mut sim, 20);
-    let old = sim.replicas().into_iter().find(|(_, node)| node.deposed).map(|(id, _)| id).unwrap();
+    let old = sim.replicas().into_iter().find(|(_, node)| node.deposed()).map(|(id, _)| id).unwrap();
     sim.apply(Command::Restart(sim.role(old))).unwrap();
     advance(&mut sim, 100);
-    assert!(matches!(sim.node(old).follow, Follow::Diverged { fork: 1 }));
+    assert!(matches!(sim.node(old).follow(), Follow::Diverged { fork: 1 }));
     let told: Vec<String> = (sim.events())
         .filter(|event| matches!(event.kind, EventKind::RewindRefused { .. }))
         .map(|event| event.describe())
@@ -159,12 +159,12 @@ fn without_a_slot_a_replica_down_past_wal_keep_is_stranded_until_rebuilt() {
     writes(&mut sim, 30);
     sim.apply(Command::Restart(NodeRef::Replica(1))).unwrap();
     advance(&mut sim, 100);
-    assert_eq!(node(&sim, 1).follow, Follow::WalRemoved);
-    assert_eq!(node(&sim, 1).positions.applied, 0);
+    assert_eq!(node(&sim, 1).follow(), Follow::WalRemoved);
+    assert_eq!(node(&sim, 1).positions().applied, 0);
     assert!(sim.events().any(|event| matches!(event.kind, EventKind::WalRemoved { lsn: 1, .. })));
     sim.apply(Command::Rebuild(NodeRef::Replica(1))).unwrap();
     advance(&mut sim, 100);
-    assert_eq!(node(&sim, 1).positions.applied, 30);
+    assert_eq!(node(&sim, 1).positions().applied, 30);
 }
 
 #[test]
@@ -178,7 +178,7 @@ fn with_slots_the_master_keeps_the_wal_a_down_replica_needs_and_shows_it_growing
     assert_eq!(sim.slot_retained(), Some((pg2, 30)), "growing while it is down");
     sim.apply(Command::Restart(NodeRef::Replica(1))).unwrap();
     advance(&mut sim, 100);
-    assert_eq!((node(&sim, 1).follow, node(&sim, 1).positions.applied), (Follow::Streaming, 40));
+    assert_eq!((node(&sim, 1).follow(), node(&sim, 1).positions().applied), (Follow::Streaming, 40));
     assert_eq!(sim.slot_retained().map(|(_, kept)| kept), Some(0));
     assert_eq!(
         sim.apply(Command::Rewind(NodeRef::Replica(1))).unwrap_err().to_string(),
@@ -298,16 +298,16 @@ fn async_failover_loses_the_unshipped_writes_and_the_old_master_diverges_until_r
     // has LSN 2 past the fork, so, restarted, it refuses the new timeline and keeps its row.
     let old = sim.replicas().into_iter().find(|(_, node)| !node.is_up()).map(|(id, _)| id).unwrap();
     let old_name = sim.role(old);
-    assert_eq!(sim.node(old).follow, Follow::Diverged { fork: 1 });
+    assert_eq!(sim.node(old).follow(), Follow::Diverged { fork: 1 });
     sim.apply(Command::Restart(old_name)).unwrap();
     sim.run_to_quiescence();
-    assert_eq!(name(&sim.node(old).data, 102), "Unshipped", "it still serves the lost write");
+    assert_eq!(name(sim.node(old).data(), 102), "Unshipped", "it still serves the lost write");
     assert_eq!(sim.state(old), NodeState::Diverged);
     sim.apply(Command::Rewind(old_name)).unwrap();
     sim.run_to_quiescence();
     assert!(sim.events().any(|event| matches!(&event.kind, EventKind::Rewound { fork: 1, .. })));
-    assert_eq!(&sim.node(old).data, sim.committed());
-    assert_eq!(sim.node(old).follow, Follow::Streaming);
+    assert_eq!(sim.node(old).data(), sim.committed());
+    assert_eq!(sim.node(old).follow(), Follow::Streaming);
 }
 
 #[test]
@@ -388,13 +388,13 @@ fn within_wal_keep_an_automatic_rewind_is_never_refused() {
         advance(&mut sim, 500 + seed * 7 % 900);
         sim.apply(Command::Crash(NodeRef::Master)).unwrap();
         advance(&mut sim, 1_000 + seed * 13 % 2_000);
-        let Some(old) = sim.replicas().into_iter().find(|(_, node)| node.deposed).map(|(id, _)| id) else {
+        let Some(old) = sim.replicas().into_iter().find(|(_, node)| node.deposed()).map(|(id, _)| id) else {
             continue;
         };
         sim.apply(Command::Restart(sim.role(old))).unwrap();
         advance(&mut sim, 3_000);
         if sim.events().any(|event| matches!(event.kind, EventKind::RewindRefused { .. }))
-            || sim.node(old).follow != Follow::Streaming
+            || sim.node(old).follow() != Follow::Streaming
         {
             refused.push(seed);
         }
@@ -412,7 +412,7 @@ fn a_down_old_master_is_named_the_old_master_and_is_shipped_nothing_until_it_rej
     advance(&mut sim, 100);
     sim.apply(Command::Crash(NodeRef::Master)).unwrap();
     sim.apply(Command::Promote(Some(NodeRef::Replica(1)))).unwrap();
-    let old = sim.replicas().into_iter().find(|(_, node)| node.deposed).map(|(id, _)| id).expect("the old master");
+    let old = sim.replicas().into_iter().find(|(_, node)| node.deposed()).map(|(id, _)| id).expect("the old master");
     assert_eq!(sim.label(old), "pg-1 (old master)");
     write(&mut sim, 102, "Bob");
     let shipped_to_old =
@@ -422,7 +422,7 @@ fn a_down_old_master_is_named_the_old_master_and_is_shipped_nothing_until_it_rej
     sim.apply(Command::Restart(sim.role(old))).unwrap();
     advance(&mut sim, 100);
     assert_eq!(sim.label(old), "pg-1 (replica 1)", "back, it follows the new master as a replica");
-    assert_eq!(name(&sim.node(old).data, 102), "Bob", "and caught up from the log");
+    assert_eq!(name(sim.node(old).data(), 102), "Bob", "and caught up from the log");
 }
 
 #[test]
@@ -434,7 +434,7 @@ fn a_diverged_old_master_serving_reads_is_named_the_old_master_in_the_request_lo
     advance(&mut sim, 100);
     sim.apply(Command::Crash(NodeRef::Master)).unwrap();
     sim.apply(Command::Promote(Some(NodeRef::Replica(1)))).unwrap();
-    let old = sim.replicas().into_iter().find(|(_, node)| node.deposed).map(|(id, _)| id).expect("the old master");
+    let old = sim.replicas().into_iter().find(|(_, node)| node.deposed()).map(|(id, _)| id).expect("the old master");
     sim.apply(Command::Restart(sim.role(old))).unwrap();
     advance(&mut sim, 100);
     assert_eq!(sim.state(old), NodeState::Diverged, "it has a write the new master never got");

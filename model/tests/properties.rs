@@ -97,7 +97,7 @@ fn random_run(seed: u64, mode: Mode, failures: Failures) -> Run {
             .map(|index| {
                 let id = replication_model::ids::NodeId(index);
                 if sim.replica_ids().contains(&id) || id == sim.master_id() {
-                    sim.node(id).positions.applied
+                    sim.node(id).positions().applied
                 } else {
                     0
                 }
@@ -126,7 +126,7 @@ fn random_run(seed: u64, mode: Mode, failures: Failures) -> Run {
         if choices.below(2) == 0 {
             let _ = sim.apply(Command::Rewind(NodeRef::Replica(number)));
         }
-        let stuck = sim.resolve(NodeRef::Replica(number)).is_ok_and(|id| sim.node(id).follow != Follow::Streaming);
+        let stuck = sim.resolve(NodeRef::Replica(number)).is_ok_and(|id| sim.node(id).follow() != Follow::Streaming);
         if stuck {
             let _ = sim.apply(Command::Rebuild(NodeRef::Replica(number)));
         }
@@ -146,15 +146,15 @@ fn replicas_converge_lsns_never_go_back_and_counters_add_up() {
             assert_eq!(stats.writes_acked + stats.writes_failed, stats.writes_issued, "seed {seed} {mode}");
             assert_eq!(stats.reads_completed + stats.reads_failed, stats.reads_issued, "seed {seed} {mode}");
             assert!(stats.stale_reads <= stats.reads_completed, "seed {seed} {mode}");
-            assert_eq!(sim.committed_lsn(), sim.master().positions.applied, "seed {seed} {mode}: uncommitted writes");
+            assert_eq!(sim.committed_lsn(), sim.master().positions().applied, "seed {seed} {mode}: uncommitted writes");
             for (id, replica) in sim.replicas() {
                 assert_eq!(
-                    replica.positions.applied,
-                    sim.master().positions.applied,
+                    replica.positions().applied,
+                    sim.master().positions().applied,
                     "seed {seed} {mode}: {} behind",
                     sim.label(id)
                 );
-                assert_eq!(&replica.data, sim.committed(), "seed {seed} {mode}: {} differs", sim.label(id));
+                assert_eq!(replica.data(), sim.committed(), "seed {seed} {mode}: {} differs", sim.label(id));
             }
         }
     }

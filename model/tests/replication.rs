@@ -19,7 +19,7 @@ fn off_acknowledges_before_the_master_flushes_and_a_crash_loses_it_local_keeps_i
         advance(&mut sim, 20);
         assert!(finished(&sim, id).failure().is_none(), "{mode}: acknowledged at once");
         let replica = sim.resolve(NodeRef::Replica(1)).unwrap();
-        assert_eq!(sim.node(replica).positions.received, 1 - lost, "{mode}: only flushed WAL is streamed");
+        assert_eq!(sim.node(replica).positions().received, 1 - lost, "{mode}: only flushed WAL is streamed");
         sim.apply(Command::Crash(NodeRef::Master)).unwrap();
         sim.apply(Command::Restart(NodeRef::Master)).unwrap();
         assert_eq!(sim.stats().lost_writes, lost, "{mode}");
@@ -39,7 +39,7 @@ fn off_flushes_within_the_wal_writer_delay_and_then_streams() {
     sim.apply(Command::Crash(NodeRef::Master)).unwrap();
     assert_eq!(sim.stats().lost_writes, 0, "on disk after the writer's round");
     let replica = sim.resolve(NodeRef::Replica(1)).unwrap();
-    assert_eq!(sim.node(replica).positions.received, 1);
+    assert_eq!(sim.node(replica).positions().received, 1);
 }
 
 #[test]
@@ -50,7 +50,7 @@ fn one_far_away_replica_and_one_that_applies_late() {
     sim.apply(Command::Write { client: 0, key: 101, name: "Ann".into() }).unwrap();
     advance(&mut sim, 100);
     let position = |sim: &replication_model::Simulation, number| {
-        sim.node(sim.resolve(NodeRef::Replica(number)).unwrap()).positions
+        sim.node(sim.resolve(NodeRef::Replica(number)).unwrap()).positions()
     };
     assert_eq!((position(&sim, 1).flushed, position(&sim, 1).applied), (1, 0), "flushed at once, applied later");
     assert_eq!(position(&sim, 2).received, 0, "still on its way to the far replica");
@@ -70,11 +70,11 @@ fn every_write_gets_the_next_lsn_and_reaches_every_replica() {
         sim.apply(Command::WriteRandom { client: 0 }).unwrap();
         advance(&mut sim, 50 * step);
     }
-    assert_eq!(sim.master().positions.applied, 5);
+    assert_eq!(sim.master().positions().applied, 5);
     sim.run_to_quiescence();
     for (_, replica) in sim.replicas() {
-        assert_eq!(replica.positions.applied, 5);
-        assert_eq!(&replica.data, sim.committed(), "replicas converge to the master");
+        assert_eq!(replica.positions().applied, 5);
+        assert_eq!(replica.data(), sim.committed(), "replicas converge to the master");
     }
 }
 
@@ -135,5 +135,5 @@ fn lowering_the_lag_never_reorders_the_replication_stream() {
     assert_eq!(replica_applied(&sim, 1), 0, "the second entry waits behind the first");
     sim.run_to_quiescence();
     assert_eq!(replica_applied(&sim, 1), 2);
-    assert_eq!(name(&sim.node(sim.replica_ids()[0]).data, 101), "Grace");
+    assert_eq!(name(sim.node(sim.replica_ids()[0]).data(), 101), "Grace");
 }

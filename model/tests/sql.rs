@@ -109,7 +109,7 @@ fn sql_errors_are_answered_and_change_nothing() {
     let master_down = run_sql(&mut sim, "DELETE FROM users");
     assert_eq!(master_down[0].failure(), Some("master is down"));
     assert_eq!(sim.committed(), &before);
-    assert_eq!(sim.master().positions.applied, 0, "nothing was logged");
+    assert_eq!(sim.master().positions().applied, 0, "nothing was logged");
 }
 
 #[test]
@@ -122,6 +122,6 @@ fn a_table_created_on_the_master_reaches_the_replicas() {
     let late = run_sql(&mut sim, "SELECT * FROM orders WHERE paid = FALSE");
     assert_eq!(rows(&late[0]), 1);
     for (_, replica) in sim.replicas() {
-        assert_eq!(&replica.data, sim.committed());
+        assert_eq!(replica.data(), sim.committed());
     }
 }

@@ -174,8 +174,11 @@ fn master_slave_vs_single(a: &Simulation, b: &Simulation) -> LectureTable {
     let reads = |sim: &Simulation| {
         let (before, _) = split_at_crash(sim);
         let turned_away: u64 = before.iter().map(|bucket| bucket.failed).sum();
-        let served: Vec<String> =
-            sim.replica_ids().into_iter().map(|id| format!("{} {}", id.machine(), sim.node(id).reads_served)).collect();
+        let served: Vec<String> = sim
+            .replica_ids()
+            .into_iter()
+            .map(|id| format!("{} {}", id.machine(), sim.node(id).reads_served()))
+            .collect();
         match served.is_empty() {
             true => format!("{turned_away} requests turned away before the crash; every read on the one server"),
             false => format!("{turned_away} turned away before the crash; reads spread: {}", served.join(", ")),

@@ -6,11 +6,11 @@
 use std::rc::Rc;
 
 use super::{Cluster, Ctx};
+use crate::cluster::node::{Positions, Status};
 use crate::config::{Config, Mode, Quorum};
 use crate::data::{LogEntry, Lsn};
 use crate::events::EventKind;
 use crate::ids::{NodeId, RequestId};
-use crate::node::{Positions, Status};
 
 /// What PostgreSQL says to a client whose wait for the synchronous standbys was cancelled.
 pub const CANCELLED_WAIT: &str = "WARNING: canceling wait for synchronous replication due to user request. DETAIL: The transaction has already committed locally, but might not have been replicated to the standby.";

@@ -3,9 +3,9 @@
 
 use super::wal::MasterLog;
 use super::{Cluster, Ctx};
+use crate::cluster::node::{Follow, Node, Status};
 use crate::events::EventKind;
 use crate::ids::{NodeId, NodeRef};
-use crate::node::{Follow, Node, Status};
 use crate::time::Time;
 use crate::timeline::Position;
 use crate::{Refusal, Timer};
@@ -67,7 +67,7 @@ impl Cluster {
     pub(crate) fn restart(&mut self, id: NodeId, cx: &mut Ctx) {
         let incarnation = self.new_incarnation();
         let node = &mut self.nodes[id.0];
-        node.status = crate::node::Status::Up;
+        node.status = crate::cluster::node::Status::Up;
         node.streaming = !cx.network.links(id).cut && node.follow == Follow::Streaming;
         node.incarnation = incarnation;
         cx.note(EventKind::Restarted { node: self.label(id) });

@@ -2,8 +2,8 @@
 //! highest-numbered first).
 
 use super::{Cluster, Ctx};
+use crate::cluster::node::{Node, Status};
 use crate::ids::{NodeId, NodeRef};
-use crate::node::{Node, Status};
 
 impl Cluster {
     /// Adds replicas (each a copy of the master, as after a base backup) or removes the

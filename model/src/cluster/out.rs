@@ -9,13 +9,13 @@ use std::collections::VecDeque;
 
 use crate::Timer;
 use crate::clients::Clients;
+use crate::cluster::node::Job;
 use crate::config::{Config, Mode};
 use crate::data::LogEntry;
 use crate::events::{self, ClusterEvent, EventKind};
 use crate::ids::{NodeId, NodeRef, RequestId};
 use crate::metrics::Metrics;
 use crate::network::{Endpoint, Message, Network, Payload};
-use crate::node::Job;
 use crate::queue::EventQueue;
 use crate::request::Outcome;
 use crate::rng::SimRng;

@@ -4,8 +4,8 @@
 //! the timeout sends it to the master.
 
 use super::{Cluster, Ctx};
+use crate::cluster::node::{Job, Query};
 use crate::ids::{NodeId, RequestId};
-use crate::node::{Job, Query};
 use crate::request::Outcome;
 use crate::sql::{self, Statement};
 use crate::time::Time;

@@ -6,11 +6,11 @@ use std::rc::Rc;
 
 use super::{Cluster, Ctx};
 use crate::Refusal;
+use crate::cluster::node::Follow;
 use crate::data::{LogEntry, Lsn};
 use crate::events::EventKind;
 use crate::ids::NodeId;
 use crate::network::{Endpoint, Payload};
-use crate::node::Follow;
 use crate::timeline::Position;
 
 impl Cluster {

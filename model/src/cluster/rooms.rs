@@ -5,9 +5,9 @@
 
 use super::out::{Seen, Want, Wants};
 use super::{Cluster, Ctx};
+use crate::cluster::node::Node;
 use crate::ids::NodeId;
 use crate::network::Endpoint;
-use crate::node::Node;
 
 impl Cluster {
     /// Lets a machine handle something, with what it can see of the world, then asks for what

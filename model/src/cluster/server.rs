@@ -5,8 +5,8 @@
 use super::out::{Seen, Want, Wants};
 use super::{Cluster, Ctx};
 use crate::Timer;
+use crate::cluster::node::{Job, Node, ParkedRead};
 use crate::ids::NodeId;
-use crate::node::{Job, Node, ParkedRead};
 use crate::time::Time;
 
 /// What a machine did with a request that reached it.

@@ -6,9 +6,9 @@ use std::rc::Rc;
 
 use super::out::{Seen, Want, Wants};
 use crate::Timer;
+use crate::cluster::node::{Follow, Node};
 use crate::data::{LogEntry, Lsn};
 use crate::network::Payload;
-use crate::node::{Follow, Node};
 use crate::time::Time;
 
 impl Node {

@@ -7,12 +7,12 @@ use std::rc::Rc;
 
 use super::{Cluster, Ctx};
 use crate::Timer;
+use crate::cluster::node::{Follow, Positions};
 use crate::config::{Config, Level, Mode};
 use crate::data::{self, Change, Database, Key, LogEntry, Lsn, Row, USERS, Value};
 use crate::events::EventKind;
 use crate::ids::{NodeId, RequestId};
 use crate::network::{Endpoint, Payload};
-use crate::node::{Follow, Positions};
 use crate::request::Outcome;
 use crate::sql::{self, Parsed};
 use crate::time::Time;
@@ -184,7 +184,6 @@ impl Cluster {
         node.data.replay(&entry);
         let flushed = if deferred { node.positions.flushed } else { lsn };
         node.positions = Positions { received: lsn, flushed, applied: lsn };
-        node.writes_served += 1;
         self.set_outcome(request, master, outcome, cx);
         self.master_log.entries.push_back(entry.clone());
         self.trim_log(cx);

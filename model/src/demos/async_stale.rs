@@ -19,7 +19,7 @@ pub const DEMO: Demo = Demo {
             compare: None,
             check: |sim| {
                 ensure(sim.stats().writes_acked == 1, "the write is acknowledged")?;
-                ensure(sim.replicas().iter().all(|(_, node)| node.positions.applied == 0), "no replica has it yet")
+                ensure(sim.replicas().iter().all(|(_, node)| node.positions().applied == 0), "no replica has it yet")
             },
         },
         Step {
@@ -51,7 +51,7 @@ pub const DEMO: Demo = Demo {
             check: |sim| {
                 ensure(sim.stats().reads_completed == 1, "the read is answered")?;
                 ensure(sim.stats().stale_reads == 0, "the read is fresh")?;
-                ensure(sim.replicas().iter().all(|(_, node)| node.positions.applied == 1), "both replicas have it")
+                ensure(sim.replicas().iter().all(|(_, node)| node.positions().applied == 1), "both replicas have it")
             },
         },
     ],

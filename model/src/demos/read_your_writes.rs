@@ -66,7 +66,7 @@ pub const DEMO: Demo = Demo {
             compare: None,
             check: |sim| {
                 ensure(sim.stats().ryw_violations == 0, "no violation")?;
-                ensure(sim.master().reads_served == 5, "the master served every read")
+                ensure(sim.master().reads_served() == 5, "the master served every read")
             },
         },
     ],

@@ -59,7 +59,7 @@ pub const DEMO: Demo = Demo {
             claim: "Both reads returned Bob until the commit: linearizable: yes. The cost: the master serves every read again, and a new value shows there only once the slowest standby confirms it.",
             compare: None,
             check: |sim| {
-                ensure(sim.master().reads_served == 2, "the master served both reads")?;
+                ensure(sim.master().reads_served() == 2, "the master served both reads")?;
                 ensure(sim.history(SHOWN).verdicts().linearizable == Verdict::Yes, "the history is linearizable")
             },
         },

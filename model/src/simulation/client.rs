@@ -4,11 +4,11 @@
 //! simulation, as they look at the cluster (only reading it) and ask the router.
 
 use crate::Refusal;
+use crate::cluster::node::{Job, Query};
 use crate::config::MAX_REPLICAS;
 use crate::data::Key;
 use crate::ids::{ClientId, NodeId, RequestId};
 use crate::network::{Endpoint, Payload};
-use crate::node::{Job, Query};
 use crate::request::Op;
 use crate::routing::{self, Member, Members};
 use crate::time::Time;
@@ -50,7 +50,13 @@ impl Simulation {
         let member = |id: NodeId| {
             let node = cluster.node(id);
             let lag = if lag_matters { cluster.lag(id, now) } else { (0, Time::ZERO) };
-            Member { id, distance: self.network.links(id).distance, ops: node.current_ops(), weight: node.weight, lag }
+            Member {
+                id,
+                distance: self.network.links(id).distance,
+                ops: node.current_ops(),
+                weight: node.weight(),
+                lag,
+            }
         };
         // Sorted by number before they are looked at: ids are cheaper to move than members.
         let mut up = [NodeId(0); MAX_REPLICAS];

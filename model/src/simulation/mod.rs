@@ -12,6 +12,7 @@ use std::collections::VecDeque;
 
 use crate::Refusal;
 use crate::clients::Clients;
+use crate::cluster::node::Node;
 use crate::cluster::{Cluster, Ctx, NodeState};
 use crate::config::Config;
 use crate::data::{Database, Lsn};
@@ -20,7 +21,6 @@ use crate::history::History;
 use crate::ids::{NodeId, NodeRef};
 use crate::metrics::Metrics;
 use crate::network::{Endpoint, Links, Message, Network, Payload};
-use crate::node::Node;
 use crate::queue::EventQueue;
 use crate::request::{RequestRecord, Stats};
 use crate::rng::SimRng;
@@ -165,7 +165,7 @@ impl Simulation {
             NodeRef::Replica(number) => self
                 .replicas()
                 .into_iter()
-                .find(|(_, node)| node.role == NodeRef::Replica(number))
+                .find(|(_, node)| node.role() == NodeRef::Replica(number))
                 .map(|(id, _)| id)
                 .ok_or_else(|| Refusal::new(format!("there is no replica-{number}"))),
         }

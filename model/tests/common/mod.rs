@@ -80,11 +80,11 @@ pub fn returned_name(record: &RequestRecord) -> Option<String> {
 
 pub fn replica_applied(sim: &Simulation, number: usize) -> u64 {
     let id = sim.resolve(NodeRef::Replica(number)).unwrap();
-    sim.node(id).positions.applied
+    sim.node(id).positions().applied
 }
 
 pub fn reads_served(sim: &Simulation) -> Vec<u64> {
-    sim.replicas().iter().map(|(_, node)| node.reads_served).collect()
+    sim.replicas().iter().map(|(_, node)| node.reads_served()).collect()
 }
 
 /// Random writes and reads from two clients and the traffic generator under several modes,

@@ -143,7 +143,7 @@ impl ModelCluster {
             self.apply(Command::Restart(name));
         }
         self.advance(FOLLOW_WITHIN);
-        match self.sim.node(id(node)).follow {
+        match self.sim.node(id(node)).follow() {
             node::Follow::Streaming => Follow::Follows,
             node::Follow::Diverged { .. } => Follow::Refuses(Refusal::Diverged),
             node::Follow::WalRemoved => Follow::Refuses(Refusal::WalRemoved),
@@ -223,7 +223,7 @@ impl Cluster for ModelCluster {
         if !self.sim.node(machine).is_up() {
             return Err(format!("{} is down", self.sim.label(machine)));
         }
-        let data = if machine == self.sim.master_id() { self.sim.committed() } else { &self.sim.node(machine).data };
+        let data = if machine == self.sim.master_id() { self.sim.committed() } else { self.sim.node(machine).data() };
         Ok(data.user(key).map(|row| data::user_name(row).to_string()))
     }
 
@@ -275,10 +275,10 @@ impl Cluster for ModelCluster {
     /// What the master keeps past what the node's slot has received, in bytes.
     fn retained_wal(&mut self, node: Node) -> Option<u64> {
         let replica = self.sim.node(id(node));
-        if !self.sim.config().slots || replica.slot_invalidated {
+        if !self.sim.config().slots || replica.slot_invalidated() {
             return None;
         }
-        let behind = self.sim.master().positions.flushed.saturating_sub(replica.positions.received);
+        let behind = self.sim.master().positions().flushed.saturating_sub(replica.positions().received);
         self.detail = Some(format!("{behind} log entries behind the master"));
         Some(behind * SEGMENT_BYTES / ENTRIES_PER_SEGMENT)
     }

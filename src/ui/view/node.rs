@@ -42,7 +42,7 @@ pub struct CardView {
 
 pub fn card(sim: &Simulation, id: NodeId) -> CardView {
     let (node, links) = (sim.node(id), sim.links(id));
-    let fork = match node.follow {
+    let fork = match node.follow() {
         Follow::Diverged { fork } => Some(fork),
         _ => None,
     };
@@ -51,19 +51,19 @@ pub fn card(sim: &Simulation, id: NodeId) -> CardView {
         node: sim.role(id),
         role: sim.role_in_words(id),
         state: sim.state(id),
-        applied_lsn: node.positions.applied,
+        applied_lsn: node.positions().applied,
         progress: progress(sim, id),
-        reads_served: node.reads_served,
+        reads_served: node.reads_served(),
         load: node.current_ops() as u64,
         link_cut: links.cut,
-        capacity: node.capacity,
-        weight: node.weight,
+        capacity: node.capacity(),
+        weight: node.weight(),
         distance_ms: links.distance.as_micros() / 1_000,
         lag_ms: links.lag.map_or(sim.config().lag_ms, |lag| lag.as_micros() / 1_000),
-        apply_delay_ms: node.apply_delay.as_micros() / 1_000,
+        apply_delay_ms: node.apply_delay().as_micros() / 1_000,
         actions: actions_of(sim, id),
         retention: if node.is_master() { retention(sim) } else { None },
-        tables: table_views(&node.data, sim, fork),
+        tables: table_views(node.data(), sim, fork),
     }
 }
 
@@ -73,7 +73,7 @@ pub fn card(sim: &Simulation, id: NodeId) -> CardView {
 pub fn progress(sim: &Simulation, id: NodeId) -> String {
     let node = sim.node(id);
     if node.is_master() {
-        let in_doubt = node.positions.applied.saturating_sub(sim.committed_lsn());
+        let in_doubt = node.positions().applied.saturating_sub(sim.committed_lsn());
         return match sim.waiting_for() {
             _ if !node.is_up() && in_doubt > 0 => format!(
                 "down with {} in its log that no client saw acknowledged (each got an error): crash recovery commits {} if it restarts, a failover loses {}: in doubt",
@@ -86,7 +86,7 @@ pub fn progress(sim: &Simulation, id: NodeId) -> String {
             Some(_) => waiting(sim),
         };
     }
-    match node.follow {
+    match node.follow() {
         Follow::Diverged { fork } => {
             let until = match sim.rewind_impossible(id) {
                 Some(_) => format!(
@@ -97,7 +97,7 @@ pub fn progress(sim: &Simulation, id: NodeId) -> String {
             };
             return format!(
                 "diverged: {} past LSN {fork}, where the master's timeline forked off, which the master never had; it serves them and follows nothing {until}",
-                plural(node.positions.received.saturating_sub(fork), "write", "writes"),
+                plural(node.positions().received.saturating_sub(fork), "write", "writes"),
             );
         }
         Follow::WalRemoved => {
@@ -185,10 +185,10 @@ fn actions_of(sim: &Simulation, id: NodeId) -> Vec<NodeAction> {
             if state.is_up() {
                 actions.push(action(Command::Promote(Some(node)), "Promote to master", on_card("promote"), None));
             }
-            if matches!(state.follow, Follow::Diverged { .. }) {
+            if matches!(state.follow(), Follow::Diverged { .. }) {
                 actions.push(action(Command::Rewind(node), "Rewind", on_card("rewind"), Some(REWIND_HELP)));
             }
-            if state.follow != Follow::Streaming {
+            if state.follow() != Follow::Streaming {
                 actions.push(action(Command::Rebuild(node), "Rebuild", on_card("rebuild"), Some(REBUILD_HELP)));
             }
         }
@@ -411,7 +411,7 @@ mod tests {
 
     /// The mark of user 101's row on machine `id`.
     fn mark(sim: &Simulation, id: NodeId) -> Option<RowMark> {
-        let views = table_views(&sim.node(id).data, sim, None);
+        let views = table_views(sim.node(id).data(), sim, None);
         let users = views.into_iter().find(|view| view.name == USERS)?;
         users.rows.into_iter().find(|(row, _)| row.values.first() == Some(&Value::Int(101))).map(|(_, mark)| mark)
     }

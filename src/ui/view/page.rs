@@ -83,7 +83,7 @@ pub fn panels(sim: &Simulation, judgements: &Judgements) -> Panels {
     Panels {
         stats: *sim.stats(),
         console: console_rows(sim),
-        lecture_row_exists: sim.master().data.user(LECTURE_USER).is_some(),
+        lecture_row_exists: sim.master().data().user(LECTURE_USER).is_some(),
         requests: request_rows(sim, LOG_IN_FLIGHT),
         events: event_rows(sim, EVENT_ROWS),
         history: history(sim, judgements),

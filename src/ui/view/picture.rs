@@ -126,14 +126,14 @@ fn node_view(sim: &Simulation, id: NodeId) -> NodeView {
         name: sim.role(id),
         role: sim.role_in_words(id),
         state: sim.state(id),
-        applied_lsn: node.positions.applied,
-        reads_served: node.reads_served,
+        applied_lsn: node.positions().applied,
+        reads_served: node.reads_served(),
         load: node.current_ops() as u64,
         lag: sim.lag(id).1,
         missing: if node.is_master() { 0 } else { sim.lag(id).0 },
         link_cut: sim.links(id).cut,
         synchronous: !node.is_master() && sim.is_synchronous(id),
-        streaming: !node.is_master() && node.streaming,
+        streaming: !node.is_master() && node.streaming(),
     }
 }
 

@@ -76,45 +76,44 @@ pub struct ParkedRead {
 pub struct Node {
     /// Its role now: the master, or `replica-k`. A failover swaps the roles of the old and new
     /// master; the machine (its `NodeId`) stays.
-    pub role: NodeRef,
-    pub status: Status,
+    pub(super) role: NodeRef,
+    pub(super) status: Status,
     /// Changes whenever the node crashes, restarts or is replaced, so that timers set for an
     /// earlier life of the node are ignored.
-    pub incarnation: u64,
+    pub(super) incarnation: u64,
     /// The master's logged data, or a replica's applied data.
-    pub data: Database,
+    pub(super) data: Database,
     /// For the master all three equal its newest log position.
-    pub positions: Positions,
+    pub(super) positions: Positions,
     /// Received entries not yet applied, oldest first.
-    pub pending: VecDeque<Rc<LogEntry>>,
+    pub(super) pending: VecDeque<Rc<LogEntry>>,
     /// When the last flush completes: flushes happen in order.
-    pub flush_tail: Time,
-    pub applying: bool,
-    pub queue: VecDeque<Job>,
-    pub in_service: Option<Job>,
-    pub parked: Vec<ParkedRead>,
+    pub(super) flush_tail: Time,
+    pub(super) applying: bool,
+    pub(super) queue: VecDeque<Job>,
+    pub(super) in_service: Option<Job>,
+    pub(super) parked: Vec<ParkedRead>,
     /// Since when the queue has been full, for the overload crash.
-    pub full_since: Option<Time>,
-    pub capacity: u64,
+    pub(super) full_since: Option<Time>,
+    pub(super) capacity: u64,
     /// Share of reads under the weighted policy.
-    pub weight: u64,
+    pub(super) weight: u64,
     /// How long after the master logged an entry this replica may apply it
     /// (`recovery_min_apply_delay`).
-    pub apply_delay: Time,
+    pub(super) apply_delay: Time,
     /// The master has a replication connection to this replica (its walsender is alive): lost
     /// at once when the replica stops, only after `sender_timeout` when the link goes silent.
-    pub streaming: bool,
-    pub reads_served: u64,
-    pub writes_served: u64,
+    pub(super) streaming: bool,
+    pub(super) reads_served: u64,
     /// The timeline its data is on (see `timeline`).
-    pub timeline: usize,
+    pub(super) timeline: usize,
     /// Whether it follows the master's history, or cannot.
-    pub follow: Follow,
+    pub(super) follow: Follow,
     /// A master a failover replaced, until it follows the new one.
-    pub deposed: bool,
+    pub(super) deposed: bool,
     /// Its replication slot held back too much WAL and was given up: the master keeps nothing
     /// for it any more.
-    pub slot_invalidated: bool,
+    pub(super) slot_invalidated: bool,
 }
 
 /// Whether a replica can stream from the master, as PostgreSQL's standbys can or cannot.
@@ -154,12 +153,65 @@ impl Node {
             apply_delay: Time::ZERO,
             streaming: true,
             reads_served: 0,
-            writes_served: 0,
             timeline,
             follow: Follow::Streaming,
             deposed: false,
             slot_invalidated: false,
         }
+    }
+
+    /// Its role now: the master, or `replica-k`.
+    pub fn role(&self) -> NodeRef {
+        self.role
+    }
+
+    /// The master's logged data, or a replica's applied data.
+    pub fn data(&self) -> &Database {
+        &self.data
+    }
+
+    /// Received, flushed and applied log positions (for the master all three are its newest).
+    pub fn positions(&self) -> Positions {
+        self.positions
+    }
+
+    /// Whether it follows the master's history, or cannot (diverged, stranded).
+    pub fn follow(&self) -> Follow {
+        self.follow
+    }
+
+    /// A master a failover replaced, until it follows the new one.
+    pub fn deposed(&self) -> bool {
+        self.deposed
+    }
+
+    /// The master has a replication connection to it.
+    pub fn streaming(&self) -> bool {
+        self.streaming
+    }
+
+    /// Its replication slot was given up for holding back too much WAL.
+    pub fn slot_invalidated(&self) -> bool {
+        self.slot_invalidated
+    }
+
+    pub fn reads_served(&self) -> u64 {
+        self.reads_served
+    }
+
+    /// Requests per second it serves.
+    pub fn capacity(&self) -> u64 {
+        self.capacity
+    }
+
+    /// Its share of reads under the weighted policy.
+    pub fn weight(&self) -> u64 {
+        self.weight
+    }
+
+    /// How long after the master logged an entry it may apply it (`recovery_min_apply_delay`).
+    pub fn apply_delay(&self) -> Time {
+        self.apply_delay
     }
 
     pub fn is_up(&self) -> bool {
