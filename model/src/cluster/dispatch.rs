@@ -9,13 +9,14 @@ use crate::network::{Endpoint, Payload};
 impl Cluster {
     /// A message reached a machine.
     pub fn deliver(&mut self, from: Endpoint, to: NodeId, payload: Payload, cx: &mut Ctx) {
-        let crosses_cut = cx.network.crosses_cut(from, Endpoint::Node(to), self.master_id());
+        // Replication sent before a link was cut, and still on its way, is lost with it.
+        let crosses_cut = |cx: &Ctx| cx.network.crosses_cut(from, Endpoint::Node(to), self.master_id());
         match payload {
             Payload::Request(job) => self.arrive(to, job, cx),
-            Payload::Replicate { timeline, entry } if !crosses_cut => {
+            Payload::Replicate { timeline, entry } if !crosses_cut(cx) => {
                 self.in_room(to, cx, |standby, seen, wants| standby.receive(timeline, entry, seen, wants));
             }
-            Payload::Ack { timeline, positions } if !crosses_cut => {
+            Payload::Ack { timeline, positions } if !crosses_cut(cx) => {
                 if let Endpoint::Node(replica) = from
                     && to == self.master_id()
                 {

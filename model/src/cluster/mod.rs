@@ -193,11 +193,16 @@ impl Cluster {
             NodeState::Stranded
         } else if node.queue.len() as u64 * 2 >= config.queue_limit {
             NodeState::Overloaded
-        } else if !node.is_master() && routing::is_shunned(self.lag(id, now).1, config) {
+        } else if !node.is_master() && self.is_shunned(id, now, config) {
             NodeState::Shunned
         } else {
             NodeState::Up
         }
+    }
+
+    /// A replica is shunned while it is further behind than `max_lag`.
+    pub fn is_shunned(&self, id: NodeId, now: Time, config: &Config) -> bool {
+        routing::is_shunned(self.lag(id, now).1, config)
     }
 
     /// Whether a node has applied the write at `position`: part of the history it is on, up to

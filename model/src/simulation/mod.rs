@@ -24,7 +24,7 @@ use crate::network::{Endpoint, Links, Message, Network, Payload};
 use crate::queue::EventQueue;
 use crate::request::{RequestRecord, Stats};
 use crate::rng::SimRng;
-use crate::routing::{self, Router};
+use crate::routing::Router;
 use crate::time::Time;
 use crate::traffic::Traffic;
 pub use command::Command;
@@ -177,7 +177,7 @@ impl Simulation {
 
     /// A replica is shunned while it is further behind than `max_lag`.
     pub fn is_shunned(&self, id: NodeId) -> bool {
-        routing::is_shunned(self.lag(id).1, &self.config)
+        self.cluster.is_shunned(id, self.now, &self.config)
     }
 
     /// How far a node is behind the master: in log entries, and in time since the master

@@ -119,7 +119,7 @@ impl PlaygroundState {
                     demo.touched = true;
                 }
                 if let Some(comparison) = &mut self.comparison {
-                    let command = comparison.patch_command(command);
+                    let command = comparison.change.patch_command(command);
                     if let Err(error) = comparison.run.record(command) {
                         self.notices.push(format!("the run beside refused it: {error}"));
                     }
@@ -231,7 +231,7 @@ impl PlaygroundState {
             Action::Notice(message) => self.notices.push(message),
             Action::DismissNotices => self.notices.clear(),
         }
-        let settings_changed = config_before.as_ref().is_some_and(|before| *before != self.config());
+        let settings_changed = config_before.as_ref().is_some_and(|before| before != self.sim().config());
         // A frame of a replay still under way that changed nothing but the runs is not drawn,
         // unless the page has gone undrawn for REPLAY_DRAW_MS.
         if ticking

@@ -23,7 +23,7 @@ impl Change {
     }
 
     /// A command as the run beside gets it: new settings keep its one difference.
-    fn patch_command(&self, command: Command) -> Command {
+    pub(super) fn patch_command(&self, command: Command) -> Command {
         match command {
             Command::Configure(config) => Command::Configure(self.patch(&config).unwrap_or(config)),
             other => other,
@@ -35,11 +35,6 @@ impl Comparison {
     /// The run beside's simulation as it is now, for drawing.
     pub fn sim(&self) -> &Simulation {
         self.run.sim()
-    }
-
-    /// A command as the run beside gets it.
-    pub(super) fn patch_command(&self, command: Command) -> Command {
-        self.change.patch_command(command)
     }
 }
 
