@@ -126,7 +126,7 @@ fn model_files_call_one_way_with_no_cycle() {
             .is_some_and(|(_, names)| names.called.iter().any(|name| home(name) == Some(to)))
     };
     let files: Vec<&str> = parsed.iter().map(|(file, _)| *file).collect();
-    assert!(calls("cluster/dispatch.rs", "cluster/commit.rs"), "the check sees the cluster hand a report to commit.rs");
+    assert!(calls("cluster/postgres.rs", "cluster/commit.rs"), "the check sees the cluster hand a report to commit.rs");
     assert!(
         calls("simulation/command.rs", "cluster/failure.rs"),
         "the check sees a command crash a machine through its part"
@@ -175,6 +175,51 @@ fn call_cycle<'a>(files: &[&'a str], calls: &dyn Fn(&str, &str) -> bool) -> Opti
     }
     let mut done = Vec::new();
     files.iter().find_map(|file| visit(file, files, calls, &mut Vec::new(), &mut done))
+}
+
+/// A kind of machine is registered in one place: each variant of `Machine` in
+/// `cluster/machine.rs` names the files of its room, which exist, and has an arm there for what
+/// reaches a machine (a message, a timer); no other file tells the kinds apart.
+#[test]
+fn a_kind_of_machine_is_registered_in_one_place() {
+    let cluster = Path::new(env!("CARGO_MANIFEST_DIR")).join("model/src/cluster");
+    let seam = fs::read_to_string(cluster.join("machine.rs")).expect("cluster/machine.rs");
+    let body = seam.split("pub(crate) enum Machine {").nth(1).and_then(|rest| rest.split("\n}").next());
+    let body = body.expect("an enum Machine in cluster/machine.rs");
+    let mut kinds = Vec::new();
+    let mut doc = String::new();
+    for line in body.lines().map(str::trim) {
+        if let Some(text) = line.strip_prefix("///") {
+            doc.push_str(text);
+        } else if let Some((kind, _)) = line.split_once('(') {
+            kinds.push((kind.to_string(), std::mem::take(&mut doc)));
+        }
+    }
+    assert!(!kinds.is_empty(), "no kinds of machine found in cluster/machine.rs");
+    for (kind, doc) in &kinds {
+        let files: Vec<&str> = doc.split('`').filter(|word| word.ends_with(".rs")).collect();
+        assert!(!files.is_empty(), "the doc of Machine::{kind} names no file of its room");
+        for file in files {
+            assert!(cluster.join(file).is_file(), "Machine::{kind} names {file}, which is not in cluster/");
+        }
+        let arms = seam.matches(&format!("Machine::{kind}(_) =>")).count();
+        assert_eq!(arms, 2, "Machine::{kind} has {arms} arms in machine.rs, not one for a message and one for a timer");
+    }
+    let mut telling_apart = Vec::new();
+    for file in sources(cluster.parent().expect("model/src")) {
+        if file.ends_with("cluster/machine.rs") {
+            continue;
+        }
+        let text = fs::read_to_string(&file).expect("a model file");
+        for (number, line) in text.lines().enumerate() {
+            // A kind in a pattern (an arm, a `let`, `matches!`); building a machine is no test.
+            let pattern = line.contains("=>") || line.contains("let Machine::") || line.contains("matches!");
+            if line.contains("Machine::") && pattern {
+                telling_apart.push(format!("{}:{}: {}", file.display(), number + 1, line.trim()));
+            }
+        }
+    }
+    assert!(telling_apart.is_empty(), "kinds of machine told apart outside cluster/machine.rs: {telling_apart:#?}");
 }
 
 /// A file says one thing: none of the page's or the model's is over 450 lines, its unit tests

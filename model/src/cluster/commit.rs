@@ -19,7 +19,7 @@ impl Cluster {
     /// A replica's report reached the master: it records the positions, commits what they
     /// confirm, and a semi-sync fallback ends once the replicas confirm the newest write.
     pub(super) fn on_ack(&mut self, replica: NodeId, timeline: usize, positions: Positions, cx: &mut Ctx) {
-        if timeline != self.master_log.timeline || self.nodes[replica.0].status == Status::Removed {
+        if timeline != self.master_log.timeline || self.machines[replica].status == Status::Removed {
             return;
         }
         self.master_log.report(replica, positions);
@@ -112,7 +112,7 @@ impl Cluster {
     /// replication connection to. A silent partition does not end that connection at once:
     /// only `wal_sender_timeout` does.
     fn first_synchronous(&self, k: usize, config: &Config) -> Vec<NodeId> {
-        self.sync_candidates(config).into_iter().filter(|id| self.nodes[id.0].streaming).take(k).collect()
+        self.sync_candidates(config).into_iter().filter(|id| self.machines[*id].streaming).take(k).collect()
     }
 
     /// Whether the master waits for this replica (or, under `any-k`, counts it) before it
@@ -156,7 +156,7 @@ impl Cluster {
     /// How far every copy of the master's history has the log: its disk and every follower's.
     fn safe_through(&self) -> Lsn {
         let replicas = self.followers().map(|(_, node)| node.positions.received).min().unwrap_or(Lsn::MAX);
-        replicas.min(self.nodes[self.master.0].positions.flushed)
+        replicas.min(self.machines[self.master].positions.flushed)
     }
 
     pub(super) fn prune_at_risk(&mut self) {

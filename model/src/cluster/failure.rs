@@ -14,7 +14,7 @@ impl Cluster {
     pub(crate) fn crash(&mut self, id: NodeId, reason: &str, cx: &mut Ctx) {
         let label = self.label(id);
         self.end_process(id, Status::Down, &format!("{label} crashed"), cx);
-        let node = &mut self.nodes[id.0];
+        let node = &mut self.machines[id];
         // What was received but not yet on disk is gone with the process.
         node.positions.received = node.positions.flushed;
         let flushed = node.positions.flushed;
@@ -45,7 +45,7 @@ impl Cluster {
     pub(super) fn end_process(&mut self, id: NodeId, status: Status, reason: &str, cx: &mut Ctx) {
         self.fail_local_requests(id, reason, cx);
         let incarnation = self.new_incarnation();
-        let node = &mut self.nodes[id.0];
+        let node = &mut self.machines[id];
         node.status = status;
         node.incarnation = incarnation;
         node.streaming = false;
@@ -55,7 +55,7 @@ impl Cluster {
 
     /// Fails every request a node holds: queued, in service, or parked.
     fn fail_local_requests(&mut self, id: NodeId, reason: &str, cx: &mut Ctx) {
-        let node = &mut self.nodes[id.0];
+        let node = &mut self.machines[id];
         let mut requests: Vec<_> = node.queue.drain(..).map(|job| job.request()).collect();
         requests.extend(node.in_service.take().map(|job| job.request()));
         requests.extend(node.parked.drain(..).map(|read| read.request));
@@ -66,15 +66,15 @@ impl Cluster {
 
     pub(crate) fn restart(&mut self, id: NodeId, cx: &mut Ctx) {
         let incarnation = self.new_incarnation();
-        let node = &mut self.nodes[id.0];
+        let node = &mut self.machines[id];
         node.status = crate::cluster::node::Status::Up;
         node.streaming = !cx.network.links(id).cut && node.follow == Follow::Streaming;
         node.incarnation = incarnation;
         cx.note(EventKind::Restarted { node: self.label(id) });
         if id == self.master {
             // Crash recovery: whatever the master logged is committed.
-            self.master_log.visible = self.nodes[id.0].data.clone();
-            self.master_log.committed_lsn = self.nodes[id.0].positions.applied;
+            self.master_log.visible = self.machines[id].data.clone();
+            self.master_log.committed_lsn = self.machines[id].positions.applied;
             for replica in self.replica_ids() {
                 self.catch_up(replica, cx);
             }
@@ -83,7 +83,7 @@ impl Cluster {
         self.in_room(id, cx, Node::start_apply);
         self.catch_up(id, cx);
         // A failover manager that rewinds does so when the old master comes back.
-        if matches!(self.nodes[id.0].follow, Follow::Diverged { .. }) {
+        if matches!(self.machines[id].follow, Follow::Diverged { .. }) {
             self.rewind_automatically(id, cx);
         }
     }
@@ -102,7 +102,7 @@ impl Cluster {
 
     pub(crate) fn heal_link(&mut self, id: NodeId, cx: &mut Ctx) {
         cx.network.heal(id);
-        let node = &mut self.nodes[id.0];
+        let node = &mut self.machines[id];
         node.streaming = node.is_up() && node.follow == Follow::Streaming;
         cx.note(EventKind::LinkHealed { node: self.label(id) });
         self.catch_up(id, cx);
@@ -112,16 +112,16 @@ impl Cluster {
     /// next standby in the list may become synchronous.
     pub(super) fn on_sender_timeout(&mut self, id: NodeId, changes: u64, cx: &mut Ctx) {
         let links = cx.network.links(id);
-        if !links.cut || links.changes != changes || !self.nodes[id.0].streaming {
+        if !links.cut || links.changes != changes || !self.machines[id].streaming {
             return;
         }
-        self.nodes[id.0].streaming = false;
+        self.machines[id].streaming = false;
         cx.note(EventKind::SenderTimeout { node: self.label(id), waited_ms: cx.config.sender_timeout_ms });
         self.commit_ready(cx);
     }
 
     pub(super) fn on_failover_check(&mut self, id: NodeId, cx: &mut Ctx) {
-        if id == self.master && !self.nodes[id.0].is_up() && self.failover(None, cx).is_err() {
+        if id == self.master && !self.machines[id].is_up() && self.failover(None, cx).is_err() {
             cx.note(EventKind::NoFailoverCandidate);
         }
     }
@@ -133,7 +133,7 @@ impl Cluster {
     pub(crate) fn failover(&mut self, candidate: Option<NodeId>, cx: &mut Ctx) -> Result<(), Refusal> {
         let timeline = self.master_log.timeline;
         let candidate = match candidate {
-            Some(id) if !self.nodes[id.0].is_up() => {
+            Some(id) if !self.machines[id].is_up() => {
                 return Err(Refusal::new(format!("{} is down and cannot be promoted", self.label(id))));
             }
             Some(id) => id,
@@ -146,12 +146,12 @@ impl Cluster {
                 .ok_or_else(|| Refusal::new("no replica that follows the master is up to promote"))?,
         };
         let old = self.master;
-        if self.nodes[old.0].is_up() {
+        if self.machines[old].is_up() {
             self.crash(old, "stopped for the failover", cx);
         }
 
         // The candidate replays everything it received, then leads from there.
-        let node = &mut self.nodes[candidate.0];
+        let node = &mut self.machines[candidate];
         for entry in std::mem::take(&mut node.pending) {
             node.data.replay(&entry);
         }
@@ -186,19 +186,19 @@ impl Cluster {
         };
         let new_timeline = self.timelines.fork(branch, fork);
         self.master_log =
-            MasterLog::new(self.nodes[candidate.0].data.clone(), fork, new_timeline).with_log(log, kept_from);
-        self.nodes[candidate.0].timeline = new_timeline;
+            MasterLog::new(self.machines[candidate].data.clone(), fork, new_timeline).with_log(log, kept_from);
+        self.machines[candidate].timeline = new_timeline;
         let promoted = self.label(candidate);
-        self.nodes[old.0].role = self.nodes[candidate.0].role;
-        self.nodes[candidate.0].role = NodeRef::Master;
-        self.nodes[old.0].deposed = true;
+        self.machines[old].role = self.machines[candidate].role;
+        self.machines[candidate].role = NodeRef::Master;
+        self.machines[old].deposed = true;
         self.master = candidate;
         cx.master = candidate;
         cx.note(EventKind::Promoted { node: promoted, lsn: fork, timeline: new_timeline });
         // A cut link cut a replica off the old master's machine; the new master is another
         // machine, which the replicas reach, with new connections.
         cx.network.heal_all();
-        for node in &mut self.nodes {
+        for node in self.machines.servers_mut() {
             node.streaming = node.is_up() && node.follow == Follow::Streaming;
         }
 
@@ -209,7 +209,7 @@ impl Cluster {
         // comes back, as a standby is when it reconnects; the old master is down, but its fate
         // is known now and shown).
         for replica in self.replica_ids() {
-            if self.nodes[replica.0].is_up() {
+            if self.machines[replica].is_up() {
                 self.catch_up(replica, cx);
             } else if replica == old {
                 self.follows_the_master(replica, cx);

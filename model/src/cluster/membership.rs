@@ -1,9 +1,10 @@
 //! Replicas added (each a copy of the master, as after a base backup) and removed (the
 //! highest-numbered first).
 
+use super::machine::Machine;
 use super::{Cluster, Ctx};
 use crate::cluster::node::{Node, Status};
-use crate::ids::{NodeId, NodeRef};
+use crate::ids::NodeRef;
 
 impl Cluster {
     /// Adds replicas (each a copy of the master, as after a base backup) or removes the
@@ -19,21 +20,12 @@ impl Cluster {
         }
         let master = self.master;
         for number in current + 1..=count {
-            let (data, lsn) = (self.nodes[master.0].data.clone(), self.nodes[master.0].positions.applied);
+            let (data, lsn) = (self.machines[master].data.clone(), self.machines[master].positions.applied);
             let incarnation = self.new_incarnation();
             let node = Node::new(NodeRef::Replica(number), incarnation, data, lsn, self.master_log.timeline, cx.config);
-            let id = match self.nodes.iter().position(|node| node.status == Status::Removed) {
-                Some(index) => {
-                    self.nodes[index] = node;
-                    NodeId(index)
-                }
-                None => {
-                    self.nodes.push(node);
-                    NodeId(self.nodes.len() - 1)
-                }
-            };
+            let id = self.machines.reuse_or_add(Machine::Postgres(node));
             cx.network.connect(id, cx.config);
-            self.master_log.report(id, self.nodes[id.0].positions);
+            self.master_log.report(id, self.machines[id].positions);
         }
     }
 }

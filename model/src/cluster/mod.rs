@@ -5,11 +5,12 @@
 //! keeps, the event log.
 
 mod commit;
-mod dispatch;
 mod failure;
+mod machine;
 mod membership;
 pub mod node;
 mod out;
+mod postgres;
 mod reads;
 mod rejoin;
 mod rooms;
@@ -29,6 +30,7 @@ use crate::routing;
 use crate::time::Time;
 use crate::timeline::{Position, Timelines};
 
+use machine::{Machine, Machines};
 pub(crate) use out::Ctx;
 use out::Wants;
 use wal::MasterLog;
@@ -65,8 +67,7 @@ impl NodeState {
 /// The database machines and the master's side of replication.
 #[derive(Clone)]
 pub(crate) struct Cluster {
-    /// Every machine ever made, by id; removed ones stay as tombstones for reuse.
-    nodes: Vec<Node>,
+    machines: Machines,
     master: NodeId,
     master_log: MasterLog,
     timelines: Timelines,
@@ -82,7 +83,7 @@ impl Cluster {
     /// A master and `config.replicas` replicas, each with the starting data, each connected.
     pub fn new(config: &Config, network: &mut Network) -> Cluster {
         let mut cluster = Cluster {
-            nodes: Vec::new(),
+            machines: Machines::default(),
             master: NodeId(0),
             master_log: MasterLog::new(Database::seed(), 0, Timelines::FIRST),
             timelines: Timelines::default(),
@@ -93,8 +94,9 @@ impl Cluster {
         let roles = std::iter::once(NodeRef::Master).chain((1..=config.replicas).map(NodeRef::Replica));
         for role in roles {
             let incarnation = cluster.new_incarnation();
-            cluster.nodes.push(Node::new(role, incarnation, Database::seed(), 0, Timelines::FIRST, config));
-            network.connect(NodeId(cluster.nodes.len() - 1), config);
+            let server = Node::new(role, incarnation, Database::seed(), 0, Timelines::FIRST, config);
+            let id = cluster.machines.add(Machine::Postgres(server));
+            network.connect(id, config);
         }
         cluster
     }
@@ -104,11 +106,11 @@ impl Cluster {
     }
 
     pub fn master(&self) -> &Node {
-        &self.nodes[self.master.0]
+        &self.machines[self.master]
     }
 
     pub fn node(&self, id: NodeId) -> &Node {
-        &self.nodes[id.0]
+        &self.machines[id]
     }
 
     /// What readers of the master see.
@@ -130,7 +132,7 @@ impl Cluster {
 
     /// Whether a machine's timer was set in the life it has now.
     pub fn is_current(&self, id: NodeId, incarnation: u64) -> bool {
-        self.nodes[id.0].incarnation == incarnation
+        self.machines[id].incarnation == incarnation
     }
 
     /// The replicas in order of their number, with their ids.
@@ -142,11 +144,7 @@ impl Cluster {
 
     /// The replicas in no particular order, without allocating: for the hot paths.
     pub fn unordered_replicas(&self) -> impl Iterator<Item = (NodeId, &Node)> {
-        self.nodes
-            .iter()
-            .enumerate()
-            .filter(|(_, node)| !node.is_master() && node.status != Status::Removed)
-            .map(|(index, node)| (NodeId(index), node))
+        self.machines.servers().filter(|(_, node)| !node.is_master() && node.status != Status::Removed)
     }
 
     pub fn replica_ids(&self) -> Vec<NodeId> {
@@ -154,14 +152,14 @@ impl Cluster {
     }
 
     pub fn role(&self, id: NodeId) -> NodeRef {
-        self.nodes[id.0].role
+        self.machines[id].role
     }
 
     /// The role in words, as logs, cards and the picture say it; `old master` for a deposed
     /// master that has not rejoined.
     pub fn role_in_words(&self, id: NodeId) -> String {
         match self.role(id) {
-            NodeRef::Replica(_) if self.nodes[id.0].deposed => "old master".to_string(),
+            NodeRef::Replica(_) if self.machines[id].deposed => "old master".to_string(),
             role => role.in_words(),
         }
     }
@@ -174,7 +172,7 @@ impl Cluster {
     /// How far a node is behind the master: in log entries, and in time since the master
     /// logged the oldest entry it has not applied.
     pub fn lag(&self, id: NodeId, now: Time) -> (u64, Time) {
-        let applied = self.nodes[id.0].positions.applied;
+        let applied = self.machines[id].positions.applied;
         let last = self.master().positions.applied;
         if applied >= last {
             return (0, Time::ZERO);
@@ -184,7 +182,7 @@ impl Cluster {
     }
 
     pub fn state(&self, id: NodeId, now: Time, config: &Config) -> NodeState {
-        let node = &self.nodes[id.0];
+        let node = &self.machines[id];
         if !node.is_up() {
             NodeState::Down
         } else if matches!(node.follow, Follow::Diverged { .. }) {
@@ -208,7 +206,7 @@ impl Cluster {
     /// Whether a node has applied the write at `position`: part of the history it is on, up to
     /// where it is.
     pub fn has_applied(&self, id: NodeId, position: Position) -> bool {
-        let node = &self.nodes[id.0];
+        let node = &self.machines[id];
         self.timelines.contains(node.timeline, node.positions.applied, position)
     }
 
@@ -218,10 +216,11 @@ impl Cluster {
     }
 
     pub fn node_samples(&self, now: Time) -> Vec<NodeSample> {
-        (0..self.nodes.len())
-            .map(|index| {
-                let (lag_lsn, lag) = self.lag(NodeId(index), now);
-                NodeSample { queue_depth: self.nodes[index].current_ops() as u64, lag_lsn, lag, reads: 0 }
+        self.machines
+            .servers()
+            .map(|(id, server)| {
+                let (lag_lsn, lag) = self.lag(id, now);
+                NodeSample { queue_depth: server.current_ops() as u64, lag_lsn, lag, reads: 0 }
             })
             .collect()
     }
@@ -229,10 +228,10 @@ impl Cluster {
     /// What the run's fingerprint hashes of the cluster, as it always has.
     pub fn fingerprinted(&self) -> String {
         let nodes: Vec<_> = self
-            .nodes
-            .iter()
+            .machines
+            .servers()
             // A role hashes as the number it was before roles had a type: 0 for the master.
-            .map(|node| {
+            .map(|(_, node)| {
                 let number = match node.role {
                     NodeRef::Master => 0,
                     NodeRef::Replica(number) => number,
@@ -250,22 +249,22 @@ impl Cluster {
 
     /// Sets a machine's own capacity, in requests per second.
     pub fn set_capacity(&mut self, id: NodeId, capacity: u64) {
-        self.nodes[id.0].capacity = capacity;
+        self.machines[id].capacity = capacity;
     }
 
     /// The run-wide capacity, replacing what was set per machine.
     pub fn reset_capacities(&mut self, capacity: u64) {
-        for node in &mut self.nodes {
+        for node in self.machines.servers_mut() {
             node.capacity = capacity;
         }
     }
 
     pub fn set_weight(&mut self, id: NodeId, weight: u64) {
-        self.nodes[id.0].weight = weight;
+        self.machines[id].weight = weight;
     }
 
     pub fn set_apply_delay(&mut self, id: NodeId, delay: Time) {
-        self.nodes[id.0].apply_delay = delay;
+        self.machines[id].apply_delay = delay;
     }
 
     pub(super) fn new_incarnation(&mut self) -> u64 {
@@ -275,13 +274,13 @@ impl Cluster {
 
     /// A timer on a machine, in the life it has now.
     pub(super) fn schedule(&self, node: NodeId, after: Time, timer: Timer, cx: &mut Ctx) {
-        let incarnation = self.nodes[node.0].incarnation;
+        let incarnation = self.machines[node].incarnation;
         cx.timer(node, incarnation, after, timer);
     }
 
     /// What a machine made of a request, kept in its record.
     pub(super) fn set_outcome(&self, request: RequestId, machine: NodeId, outcome: Outcome, cx: &mut Ctx) {
-        let (role, old_master) = (self.role(machine), self.nodes[machine.0].deposed);
+        let (role, old_master) = (self.role(machine), self.machines[machine].deposed);
         cx.served(request, machine, role, old_master, outcome);
     }
 

@@ -17,12 +17,12 @@ impl Cluster {
     /// node had not applied everything the master committed and the two answers differ.
     pub(super) fn finish_read(&mut self, id: NodeId, request: RequestId, query: &Query, cx: &mut Ctx) {
         let is_master = id == self.master;
-        let data = if is_master { &self.master_log.visible } else { &self.nodes[id.0].data };
-        let behind = !is_master && self.nodes[id.0].positions.applied < self.master_log.committed_lsn;
+        let data = if is_master { &self.master_log.visible } else { &self.machines[id].data };
+        let behind = !is_master && self.machines[id].positions.applied < self.master_log.committed_lsn;
         let node_lag = if is_master { Time::ZERO } else { self.lag(id, cx.now).1 };
         let node_at = Position {
-            timeline: self.nodes[id.0].timeline,
-            lsn: if is_master { self.master_log.committed_lsn } else { self.nodes[id.0].positions.applied },
+            timeline: self.machines[id].timeline,
+            lsn: if is_master { self.master_log.committed_lsn } else { self.machines[id].positions.applied },
         };
         let outcome = match query {
             Query::User(key) => {
@@ -43,7 +43,7 @@ impl Cluster {
                     (Err(error), _) => {
                         // The error is the node's own answer: a table not yet replicated there
                         // is unknown to it.
-                        self.nodes[id.0].reads_served += 1;
+                        self.machines[id].reads_served += 1;
                         self.set_outcome(request, id, Outcome::Failed { reason: error.to_string() }, cx);
                         cx.reply(id, request, Some(error.to_string()));
                         return;
@@ -52,7 +52,7 @@ impl Cluster {
                 }
             }
         };
-        self.nodes[id.0].reads_served += 1;
+        self.machines[id].reads_served += 1;
         cx.read_served(id);
         self.set_outcome(request, id, outcome, cx);
         cx.reply(id, request, None);
@@ -60,16 +60,16 @@ impl Cluster {
 
     /// Serves the parked causal reads that the replica's progress now allows.
     pub(super) fn release_parked(&mut self, id: NodeId, cx: &mut Ctx) {
-        let parked = std::mem::take(&mut self.nodes[id.0].parked);
+        let parked = std::mem::take(&mut self.machines[id].parked);
         let (ready, waiting): (Vec<_>, Vec<_>) = parked.into_iter().partition(|read| self.has_applied(id, read.token));
-        self.nodes[id.0].parked = waiting;
+        self.machines[id].parked = waiting;
         for read in ready {
             self.finish_read(id, read.request, &read.query, cx);
         }
     }
 
     pub(super) fn on_causal_timeout(&mut self, id: NodeId, request: RequestId, cx: &mut Ctx) {
-        let parked = &mut self.nodes[id.0].parked;
+        let parked = &mut self.machines[id].parked;
         let Some(index) = parked.iter().position(|read| read.request == request) else {
             return;
         };

@@ -19,21 +19,21 @@ impl Cluster {
     /// master still has the WAL it needs (else only a rebuild brings it back).
     pub(super) fn catch_up(&mut self, id: NodeId, cx: &mut Ctx) {
         let master = self.master;
-        if !self.nodes[id.0].is_up() || !self.nodes[master.0].is_up() || cx.network.links(id).cut {
+        if !self.machines[id].is_up() || !self.machines[master].is_up() || cx.network.links(id).cut {
             return;
         }
         if !self.follows_the_master(id, cx) {
             return;
         }
         self.in_room(id, cx, |standby, _, wants| standby.report(wants));
-        let from = self.nodes[id.0].positions.received + 1;
-        let last = self.nodes[master.0].positions.flushed;
+        let from = self.machines[id].positions.received + 1;
+        let last = self.machines[master].positions.flushed;
         if from > last {
             return;
         }
         let kept = from >= self.master_log.kept_from;
         let Some(first) = self.master_log.entry(from).map(|entry| entry.lsn).filter(|&lsn| kept && lsn == from) else {
-            let node = &mut self.nodes[id.0];
+            let node = &mut self.machines[id];
             node.follow = Follow::WalRemoved;
             node.streaming = false;
             cx.note(EventKind::WalRemoved { node: self.label(id), lsn: from });
@@ -53,7 +53,7 @@ impl Cluster {
     /// its own history is part of it (a standby following a promotion); one whose history is
     /// not has diverged.
     pub(super) fn follows_the_master(&mut self, id: NodeId, cx: &mut Ctx) -> bool {
-        let node = &self.nodes[id.0];
+        let node = &self.machines[id];
         if node.follow != Follow::Streaming {
             return false;
         }
@@ -65,7 +65,7 @@ impl Cluster {
                 return false;
             }
         }
-        let node = &mut self.nodes[id.0];
+        let node = &mut self.machines[id];
         node.timeline = timeline;
         // An old master rejoins as a replica once it is back and follows the new one.
         node.deposed &= !node.is_up();
@@ -76,17 +76,17 @@ impl Cluster {
     /// them, and streams nothing, until rewound or rebuilt; a failover manager that rewinds
     /// (`rewind=auto`, Patroni's use_pg_rewind) does so at once.
     fn diverge(&mut self, id: NodeId, cx: &mut Ctx) {
-        let fork = self.timelines.fork_point(self.master_log.timeline, self.nodes[id.0].timeline);
-        let node = &mut self.nodes[id.0];
+        let fork = self.timelines.fork_point(self.master_log.timeline, self.machines[id].timeline);
+        let node = &mut self.machines[id];
         node.follow = Follow::Diverged { fork };
         node.streaming = false;
         cx.note(EventKind::Diverged {
             node: self.label(id),
             fork,
             timeline: self.master_log.timeline,
-            beyond: self.nodes[id.0].positions.received.saturating_sub(fork),
+            beyond: self.machines[id].positions.received.saturating_sub(fork),
         });
-        if self.nodes[id.0].is_up() {
+        if self.machines[id].is_up() {
             self.rewind_automatically(id, cx);
         }
     }
@@ -105,7 +105,7 @@ impl Cluster {
     /// Why pg_rewind cannot take this diverged node back to its fork: the master no longer has
     /// the WAL since then (only a rebuild will do). `None` when it can, or it has not diverged.
     pub fn rewind_impossible(&self, id: NodeId) -> Option<Refusal> {
-        let Follow::Diverged { fork } = self.nodes[id.0].follow else { return None };
+        let Follow::Diverged { fork } = self.machines[id].follow else { return None };
         let kept_from = self.master_log.kept_from();
         (fork + 1 < kept_from).then(|| {
             Refusal::new(format!(
@@ -119,7 +119,7 @@ impl Cluster {
     /// and it follows again. Refused when it has not diverged, or when the master no longer has
     /// the WAL since the fork (then only a rebuild will do).
     pub(crate) fn rewind(&mut self, id: NodeId, cx: &mut Ctx) -> Result<(), Refusal> {
-        let Follow::Diverged { fork } = self.nodes[id.0].follow else {
+        let Follow::Diverged { fork } = self.machines[id].follow else {
             return Err(Refusal::new(format!("{} has not diverged: there is nothing to rewind", self.label(id))));
         };
         if let Some(refusal) = self.rewind_impossible(id) {
@@ -133,7 +133,7 @@ impl Cluster {
     /// A new base backup: the replica's copy replaced by the master's, whatever state it was in.
     pub(crate) fn rebuild(&mut self, id: NodeId, cx: &mut Ctx) {
         self.copy_master_to(id, cx);
-        let lsn = self.nodes[id.0].positions.applied;
+        let lsn = self.machines[id].positions.applied;
         cx.note(EventKind::BaseBackup { node: self.label(id), lsn });
     }
 
@@ -142,12 +142,12 @@ impl Cluster {
     fn copy_master_to(&mut self, id: NodeId, cx: &mut Ctx) {
         cx.rolled_back();
         let master = self.master;
-        let (copy, lsn) = (self.nodes[master.0].data.clone(), self.nodes[master.0].positions.flushed);
+        let (copy, lsn) = (self.machines[master].data.clone(), self.machines[master].positions.flushed);
         let timeline = self.master_log.timeline;
-        let node = &mut self.nodes[id.0];
+        let node = &mut self.machines[id];
         node.reset_copy(copy, lsn, timeline);
         node.streaming = node.is_up() && !cx.network.links(id).cut;
-        self.master_log.report(id, self.nodes[id.0].positions);
+        self.master_log.report(id, self.machines[id].positions);
         self.catch_up(id, cx);
     }
 }

@@ -21,7 +21,7 @@ impl Cluster {
         let seen = Seen { now: cx.now, config: cx.config, master_timeline: self.master_log.timeline };
         // Taken, not borrowed: a follow-up may let another machine handle something.
         let mut wants = std::mem::take(&mut self.wants);
-        let answer = handle(&mut self.nodes[id.0], &seen, &mut wants);
+        let answer = handle(&mut self.machines[id], &seen, &mut wants);
         for want in wants.drain(..) {
             match want {
                 Want::ToMaster(payload) => cx.send(Endpoint::Node(id), Endpoint::Node(self.master), payload),

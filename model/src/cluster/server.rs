@@ -78,7 +78,7 @@ impl Cluster {
     }
 
     pub(super) fn service_done(&mut self, id: NodeId, cx: &mut Ctx) {
-        let Some(job) = self.nodes[id.0].in_service.take() else {
+        let Some(job) = self.machines[id].in_service.take() else {
             return;
         };
         match job {
@@ -93,7 +93,7 @@ impl Cluster {
                 if let Some(token) = waits {
                     // A causal read waits until this replica has applied the client's last
                     // write, or until the timeout sends it to the master.
-                    self.nodes[id.0].parked.push(ParkedRead { request, query, token });
+                    self.machines[id].parked.push(ParkedRead { request, query, token });
                     let timeout = Time::from_millis(cx.config.causal_timeout_ms);
                     self.schedule(id, timeout, Timer::CausalTimeout(request), cx);
                 } else {

@@ -128,7 +128,7 @@ impl MasterLog {
 impl Cluster {
     /// The master logs a write and ships it to every replica.
     pub(super) fn log_write(&mut self, request: RequestId, key: Key, name: String, cx: &mut Ctx) {
-        let master = &self.nodes[self.master.0];
+        let master = &self.machines[self.master];
         let lsn = master.positions.applied + 1;
         let version = master.data.user(key).map_or(0, |row| row.version) + 1;
         let write = self.writes_logged + 1;
@@ -142,8 +142,8 @@ impl Cluster {
     /// logged; a statement that fails or changes nothing is answered without a log entry.
     pub(super) fn execute(&mut self, request: RequestId, statement: &Parsed, cx: &mut Ctx) {
         let master = self.master;
-        let lsn = self.nodes[master.0].positions.applied + 1;
-        match sql::execute_write(&self.nodes[master.0].data, &statement.statement, lsn, self.writes_logged + 1) {
+        let lsn = self.machines[master].positions.applied + 1;
+        match sql::execute_write(&self.machines[master].data, &statement.statement, lsn, self.writes_logged + 1) {
             Err(error) => {
                 self.set_outcome(request, master, Outcome::Failed { reason: error.to_string() }, cx);
                 cx.reply(master, request, Some(error.to_string()));
@@ -169,7 +169,7 @@ impl Cluster {
     /// client's reply waits for the commit mode.
     pub(super) fn log(&mut self, request: RequestId, changes: Vec<Change>, outcome: Outcome, cx: &mut Ctx) {
         let master = self.master;
-        let node = &mut self.nodes[master.0];
+        let node = &mut self.machines[master];
         let lsn = node.positions.applied + 1;
         let entry = Rc::new(LogEntry { lsn, changes, logged_at: cx.now });
         self.writes_logged += 1;
@@ -180,7 +180,7 @@ impl Cluster {
             let delay = Time::from_millis(cx.config.wal_writer_ms);
             self.schedule(master, delay, Timer::WalWriter, cx);
         }
-        let node = &mut self.nodes[master.0];
+        let node = &mut self.machines[master];
         node.data.replay(&entry);
         let flushed = if deferred { node.positions.flushed } else { lsn };
         node.positions = Positions { received: lsn, flushed, applied: lsn };
@@ -204,7 +204,7 @@ impl Cluster {
     /// cut one until `wal_sender_timeout`). One that reconnects catches up from the log.
     pub(super) fn ship(&mut self, entry: Rc<LogEntry>, cx: &mut Ctx) {
         let master = self.master;
-        let connected: Vec<NodeId> = self.replica_ids().into_iter().filter(|id| self.nodes[id.0].streaming).collect();
+        let connected: Vec<NodeId> = self.replica_ids().into_iter().filter(|id| self.machines[*id].streaming).collect();
         for replica in connected {
             cx.send(
                 Endpoint::Node(master),
@@ -221,7 +221,7 @@ impl Cluster {
             return;
         }
         let master = self.master;
-        let positions = &mut self.nodes[master.0].positions;
+        let positions = &mut self.machines[master].positions;
         let (from, to) = (positions.flushed + 1, positions.applied);
         positions.flushed = to;
         let entries: Vec<Rc<LogEntry>> = (from..=to).filter_map(|lsn| self.master_log.entry(lsn).cloned()).collect();
@@ -236,9 +236,9 @@ impl Cluster {
     pub(super) fn lose_unflushed(&mut self) -> Vec<(Lsn, RequestId)> {
         let Some(durable) = self.master_log.durable.take() else { return Vec::new() };
         let master = self.master;
-        let flushed = self.nodes[master.0].positions.flushed;
-        self.nodes[master.0].data = durable.clone();
-        self.nodes[master.0].positions = Positions { received: flushed, flushed, applied: flushed };
+        let flushed = self.machines[master].positions.flushed;
+        self.machines[master].data = durable.clone();
+        self.machines[master].positions = Positions { received: flushed, flushed, applied: flushed };
         self.master_log.visible = durable;
         self.master_log.committed_lsn = self.master_log.committed_lsn.min(flushed);
         while self.master_log.entries.back().is_some_and(|entry| entry.lsn > flushed) {
@@ -257,7 +257,7 @@ impl Cluster {
     /// since then can no longer catch up. Of the entries kept, the page's memory holds only
     /// those a node that can still stream may ask for.
     fn trim_log(&mut self, cx: &mut Ctx) {
-        let master = &self.nodes[self.master.0];
+        let master = &self.machines[self.master];
         let (newest, flushed) = (master.positions.applied, master.positions.flushed);
         let keep = cx.config.wal_keep.max(1);
         let mut kept_from = (newest + 1).saturating_sub(keep).min(flushed + 1);
@@ -311,13 +311,13 @@ impl Cluster {
     pub fn slot_retained(&self, config: &Config) -> Option<(NodeId, u64)> {
         let (id, floor) = self.slot_floor(config)?;
         let kept_anyway = config.wal_keep;
-        let behind = self.nodes[self.master.0].positions.flushed.saturating_sub(floor);
+        let behind = self.machines[self.master].positions.flushed.saturating_sub(floor);
         Some((id, behind.saturating_sub(kept_anyway)))
     }
 
     fn invalidate_slot(&mut self, cx: &mut Ctx) {
         let Some((id, _)) = self.slot_floor(cx.config) else { return };
-        self.nodes[id.0].slot_invalidated = true;
+        self.machines[id].slot_invalidated = true;
         cx.note(EventKind::SlotInvalidated { node: self.label(id), kept: SLOT_KEEP as u64 });
     }
 }

@@ -1,5 +1,7 @@
-//! What reaches the cluster (a message for a machine, a machine's timer), handed to the handler
-//! it concerns. It is the top of the cluster's calls: no handler calls back into it.
+//! What reaches a PostgreSQL server (a message, one of its timers), handed to the handler it
+//! concerns: the server's room (`server.rs`, `standby.rs`) or, for what concerns the master's
+//! side of replication, the cluster's handlers (`commit.rs`, `wal.rs`, `failure.rs`). With
+//! `machine.rs` above it, it is the top of the cluster's calls: no handler calls back into it.
 
 use super::{Cluster, Ctx};
 use crate::Timer;
@@ -7,8 +9,8 @@ use crate::ids::NodeId;
 use crate::network::{Endpoint, Payload};
 
 impl Cluster {
-    /// A message reached a machine.
-    pub fn deliver(&mut self, from: Endpoint, to: NodeId, payload: Payload, cx: &mut Ctx) {
+    /// A message reached a PostgreSQL server.
+    pub(super) fn postgres_receives(&mut self, from: Endpoint, to: NodeId, payload: Payload, cx: &mut Ctx) {
         // Replication sent before a link was cut, and still on its way, is lost with it.
         let crosses_cut = |cx: &Ctx| cx.network.crosses_cut(from, Endpoint::Node(to), self.master_id());
         match payload {
@@ -28,7 +30,8 @@ impl Cluster {
         }
     }
 
-    pub fn on_timer(&mut self, node: NodeId, timer: Timer, cx: &mut Ctx) {
+    /// One of a PostgreSQL server's timers went off.
+    pub(super) fn postgres_timer(&mut self, node: NodeId, timer: Timer, cx: &mut Ctx) {
         match timer {
             Timer::ServiceDone => self.service_done(node, cx),
             Timer::Flush(lsn) => self.in_room(node, cx, |standby, seen, wants| standby.flushed(lsn, seen, wants)),
