@@ -206,6 +206,10 @@ pub struct Config {
     /// ...every replica streams through a replication slot: the master keeps every entry it
     /// has not received, however long it is down.
     pub slots: bool,
+    /// The most log entries replication slots (physical or logical) may hold back: past it the
+    /// slot furthest behind is invalidated (PostgreSQL's `max_slot_wal_keep_size`, no limit by
+    /// default; here at most [`MAX_WAL_KEEP`], as the page's memory is bounded).
+    pub max_slot_wal_keep: u64,
     /// A failover manager that rewinds diverged nodes itself (Patroni's `use_pg_rewind`);
     /// otherwise they wait for Rewind or Rebuild by hand.
     pub auto_rewind: bool,
@@ -263,6 +267,7 @@ impl Default for Config {
             auto_rewind: false,
             wal_keep: 20_000,
             slots: false,
+            max_slot_wal_keep: MAX_WAL_KEEP,
             sender_timeout_ms: 60_000,
             policy: Policy::RoundRobin,
             read_pref: ReadPref::SecondaryPreferred,

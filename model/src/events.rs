@@ -74,6 +74,11 @@ pub enum EventKind {
         node: String,
         kept: u64,
     },
+    /// A logical replication slot held back more WAL than the master keeps for slots.
+    LogicalSlotInvalidated {
+        slot: String,
+        kept: u64,
+    },
     /// pg_rewind took a diverged node back to the fork; it follows again.
     Rewound {
         node: String,
@@ -144,6 +149,9 @@ impl ClusterEvent {
             ),
             EventKind::SlotInvalidated { node, kept } => format!(
                 "{node}'s replication slot held back {kept} log entries, the most kept for slots (max_slot_wal_keep_size): it was invalidated, and {node} will need a rebuild"
+            ),
+            EventKind::LogicalSlotInvalidated { slot, kept } => format!(
+                "the logical replication slot {slot} held back {kept} log entries, the most kept for slots (max_slot_wal_keep_size): it was invalidated (wal_status lost), and its consumer can never resume from it: the read model needs a new snapshot"
             ),
             EventKind::Rewound { node, fork } => {
                 format!("{node} was rewound to LSN {fork} (pg_rewind) and follows the master again")

@@ -18,7 +18,7 @@
 //! | `config`, `settings` | a run's settings and defaults, checked; the settings table (key, label, help, range, parser) |
 //! | `refusal` | the error of an input refused, with what and where |
 //! | `ids` | the identities of machines, clients and requests |
-//! | `cluster` | the cluster as a part: the machines and the master's log, changed only by its own handlers (`cluster/`: the kinds of machine and what reaches each, the rooms' door, a server's queue, the standby, reads, the WAL, commits, failures, rejoining, membership), which ask the rest of the simulation through a door (`Ctx`) |
+//! | `cluster` | the cluster as a part: the machines and the master's log, changed only by its own handlers (`cluster/`: the kinds of machine and what reaches each, the rooms' door, a server's queue, the standby, reads, the WAL, logical slots, commits, failures, rejoining, membership), which ask the rest of the simulation through a door (`Ctx`) |
 //! | `network` | the network as a part: each machine's links (distance, replication delay, a cut), delivery order |
 //! | `routing` | the router as a part: where a read goes (read preference, shunning, sticky sessions, policies) |
 //! | `clients` | the clients as a part: sessions, requests from call to answer, the counters |

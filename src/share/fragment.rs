@@ -99,6 +99,7 @@ mod tests {
             auto_rewind: true,
             wal_keep: 500,
             slots: true,
+            max_slot_wal_keep: 900,
             policy: Policy::Weighted,
             read_pref: ReadPref::Nearest,
             max_lag_ms: 1_500,

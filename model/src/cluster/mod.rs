@@ -15,6 +15,7 @@ mod reads;
 mod rejoin;
 mod rooms;
 mod server;
+mod slot;
 mod standby;
 mod wal;
 

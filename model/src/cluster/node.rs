@@ -4,6 +4,7 @@
 use std::collections::VecDeque;
 use std::rc::Rc;
 
+use super::slot::LogicalSlot;
 use crate::config::Config;
 use crate::data::{Database, Key, LogEntry, Lsn};
 use crate::ids::{NodeRef, RequestId};
@@ -114,6 +115,9 @@ pub struct Node {
     /// Its replication slot held back too much WAL and was given up: the master keeps nothing
     /// for it any more.
     pub(super) slot_invalidated: bool,
+    /// Its logical replication slots: a server's own, so a promoted standby has none
+    /// (PostgreSQL 15 copies no slot to a standby).
+    pub(super) logical_slots: Vec<LogicalSlot>,
 }
 
 /// Whether a replica can stream from the master, as PostgreSQL's standbys can or cannot.
@@ -157,6 +161,7 @@ impl Node {
             follow: Follow::Streaming,
             deposed: false,
             slot_invalidated: false,
+            logical_slots: Vec::new(),
         }
     }
 
@@ -188,6 +193,11 @@ impl Node {
     /// The master has a replication connection to it.
     pub fn streaming(&self) -> bool {
         self.streaming
+    }
+
+    /// Its logical replication slots.
+    pub fn logical_slots(&self) -> &[LogicalSlot] {
+        &self.logical_slots
     }
 
     /// Its replication slot was given up for holding back too much WAL.
@@ -243,5 +253,7 @@ impl Node {
         self.follow = Follow::Streaming;
         self.deposed = false;
         self.slot_invalidated = false;
+        // A base backup copies no replication slot (pg_basebackup leaves pg_replslot/ out).
+        self.logical_slots.clear();
     }
 }

@@ -14,14 +14,9 @@ use crate::events::EventKind;
 use crate::ids::{NodeId, RequestId};
 use crate::network::{Endpoint, Payload};
 use crate::request::Outcome;
-use crate::sql::{self, Parsed};
+use crate::sql::{self, Parsed, Statement};
 use crate::time::Time;
 use crate::timeline::Position;
-
-/// The most log entries replication slots may hold back: past it the slot of the replica
-/// furthest behind is invalidated (PostgreSQL's `max_slot_wal_keep_size`; PostgreSQL's default
-/// is no limit, until the disk fills: here the page's memory needs one).
-pub const SLOT_KEEP: usize = 200_000;
 
 /// The master's side of replication; replaced by a failover.
 #[derive(Clone, Debug)]
@@ -141,6 +136,9 @@ impl Cluster {
     /// A write statement from the console: worked out against the master's newest data, then
     /// logged; a statement that fails or changes nothing is answered without a log entry.
     pub(super) fn execute(&mut self, request: RequestId, statement: &Parsed, cx: &mut Ctx) {
+        if let Statement::SlotFunction(call) = &statement.statement {
+            return self.call_slot_function(request, call, cx);
+        }
         let master = self.master;
         let lsn = self.machines[master].positions.applied + 1;
         match sql::execute_write(&self.machines[master].data, &statement.statement, lsn, self.writes_logged + 1) {
@@ -264,13 +262,20 @@ impl Cluster {
         if let Some((entry, _)) = self.master_log.waiting.front() {
             kept_from = kept_from.min(entry.lsn);
         }
-        while let Some((_, floor)) = self.slot_floor(cx.config) {
-            if newest.saturating_sub(floor) > SLOT_KEEP as u64 {
-                self.invalidate_slot(cx);
-                continue;
+        // The slot furthest behind, of either kind, first: past `max_slot_wal_keep_size` it is
+        // given up and the next one looked at.
+        loop {
+            let physical = self.slot_floor(cx.config).map(|(_, floor)| floor);
+            let logical = self.logical_floor();
+            let Some(floor) = physical.into_iter().chain(logical.map(|(_, floor)| floor)).min() else { break };
+            if newest.saturating_sub(floor) <= cx.config.max_slot_wal_keep {
+                kept_from = kept_from.min(floor + 1);
+                break;
             }
-            kept_from = kept_from.min(floor + 1);
-            break;
+            match logical {
+                Some((index, logical_floor)) if logical_floor == floor => self.invalidate_logical_slot(index, cx),
+                _ => self.invalidate_slot(cx),
+            }
         }
         self.master_log.kept_from = self.master_log.kept_from.max(kept_from);
         let kept_from = self.master_log.kept_from;
@@ -283,6 +288,7 @@ impl Cluster {
             .map(|(_, node)| (node.positions.applied + 1).max(kept_from))
             .min()
             .unwrap_or(Lsn::MAX);
+        let asked_from = asked_from.min(self.logical_floor().map_or(Lsn::MAX, |(_, floor)| floor + 1));
         let waiting_from = self.master_log.waiting.front().map_or(Lsn::MAX, |(entry, _)| entry.lsn);
         while let Some(front) = self.master_log.entries.front() {
             let nobody_asks = front.lsn < asked_from && front.lsn <= flushed && front.lsn < waiting_from;
@@ -318,6 +324,6 @@ impl Cluster {
     fn invalidate_slot(&mut self, cx: &mut Ctx) {
         let Some((id, _)) = self.slot_floor(cx.config) else { return };
         self.machines[id].slot_invalidated = true;
-        cx.note(EventKind::SlotInvalidated { node: self.label(id), kept: SLOT_KEEP as u64 });
+        cx.note(EventKind::SlotInvalidated { node: self.label(id), kept: cx.config.max_slot_wal_keep });
     }
 }

@@ -305,6 +305,6 @@ pub fn execute_write(db: &Database, statement: &Statement, lsn: Lsn, write: u64)
                 .collect();
             Ok(Written { rows_affected: changes.len() as u64, changes })
         }
-        Statement::Select(_) => Err(SqlError::new("a SELECT is not a write")),
+        Statement::Select(_) | Statement::SlotFunction(_) => Err(SqlError::new("a SELECT is not a write")),
     }
 }

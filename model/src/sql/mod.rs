@@ -5,6 +5,7 @@
 //! nothing.
 
 mod exec;
+mod functions;
 mod lexer;
 mod parser;
 
@@ -106,6 +107,20 @@ pub enum Statement {
     Update { table: Name, assignments: Vec<(Name, Expr)>, filter: Option<Expr> },
     Delete { table: Name, filter: Option<Expr> },
     Select(Select),
+    SlotFunction(SlotFunction),
+}
+
+/// A call of one of PostgreSQL's logical replication slot functions (functions.rs).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SlotFunction {
+    /// `pg_create_logical_replication_slot(slot, 'test_decoding')`.
+    Create { slot: String },
+    /// `pg_drop_replication_slot(slot)`.
+    Drop { slot: String },
+    /// `pg_logical_slot_peek_changes(slot, NULL, upto)` (`consume` false) or
+    /// `pg_logical_slot_get_changes` (true): the decoded transactions after the slot's
+    /// confirmed position; getting them confirms them.
+    Changes { slot: String, upto_changes: Option<u64>, consume: bool },
 }
 
 /// One statement of a batch, as the proxy routes it.
@@ -119,8 +134,9 @@ pub struct Parsed {
 }
 
 impl Parsed {
-    /// Writes, `SELECT ... FOR UPDATE` and hinted statements go to the master (ProxySQL's
-    /// canonical read/write split rules and pgpool's `/*NO LOAD BALANCE*/`-style hint).
+    /// Writes, `SELECT ... FOR UPDATE`, hinted statements and slot functions go to the master
+    /// (ProxySQL's canonical read/write split rules, pgpool's `/*NO LOAD BALANCE*/`-style hint,
+    /// and pgpool's rule that a SELECT calling a volatile function writes).
     pub fn goes_to_master(&self) -> bool {
         match &self.statement {
             Statement::Select(select) => select.for_update || self.master_hint,

@@ -1,5 +1,6 @@
 //! A recursive-descent parser for the console's SQL subset.
 
+use super::functions;
 use super::lexer::{Token, TokenKind, tokenize};
 use super::{CompareOp, Expr, Name, Parsed, Select, SqlError, Statement};
 use crate::data::{Column, ColumnType, Schema, Value};
@@ -137,7 +138,14 @@ impl Parser {
         } else if self.eat_keyword("DELETE") {
             self.delete()
         } else if self.eat_keyword("SELECT") {
-            self.select().map(Statement::Select)
+            match functions::slot_function(&self.tokens[self.position..]) {
+                Some(call) => {
+                    let (call, taken) = call?;
+                    self.position += taken;
+                    Ok(Statement::SlotFunction(call))
+                }
+                None => self.select().map(Statement::Select),
+            }
         } else {
             Err(self.expected("SELECT, INSERT, UPDATE, DELETE or CREATE"))
         }

@@ -9,7 +9,7 @@ use replication_model::time::Time;
 use replication_model::{Command, NodeRef, Simulation};
 
 /// The fingerprint `scripted_run(7)` gives, natively and in wasm alike.
-pub const SCRIPTED_RUN_FINGERPRINT: u64 = 17_428_751_765_804_698_207;
+pub const SCRIPTED_RUN_FINGERPRINT: u64 = 17_277_115_438_361_280_145;
 
 /// Changes some settings of a running simulation.
 pub fn reconfigure(sim: &mut Simulation, change: impl FnOnce(&mut Config)) {

@@ -1,0 +1,214 @@
+//! Logical replication slots, as PostgreSQL 15 keeps them on the master
+//! (https://www.postgresql.org/docs/15/logicaldecoding-explanation.html): a slot remembers how far
+//! its consumer has confirmed (`confirmed_flush_lsn`), holds back the WAL after that, and hands
+//! out what follows as decoded transactions, whole and in commit order: never a change of a
+//! transaction that has not committed, or that rolled back. It decodes what is on the master's
+//! disk, so a commit still waiting for a synchronous standby is already there (and not yet
+//! visible to the master's own readers). A slot past `max_slot_wal_keep_size` is invalidated
+//! (`wal_status` lost) and can never be read again. A slot is the server's own: a promoted
+//! standby has none (PostgreSQL 17's failover slots are what changes that).
+//!
+//! The console calls the slot functions (`pg_create_logical_replication_slot`,
+//! `pg_logical_slot_peek_changes`, ...), and the rows are test_decoding's text. In the model a
+//! transaction is one log entry, numbered by its LSN, which is also its `xid` here; PostgreSQL's
+//! `restart_lsn` trails `confirmed_flush_lsn` (it moves at the next running-transactions
+//! record), while here, where a transaction is one entry, the two are one position.
+
+use std::rc::Rc;
+
+use super::{Cluster, Ctx};
+use crate::data::{Change, ColumnType, Database, LogEntry, Lsn, Value};
+use crate::events::EventKind;
+use crate::ids::RequestId;
+use crate::request::Outcome;
+use crate::sql::{ResultSet, SlotFunction};
+use crate::time::Time;
+use crate::timeline::Position;
+
+/// A logical replication slot on a server.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LogicalSlot {
+    pub(super) name: String,
+    /// Everything up to here is confirmed by the consumer: decoding resumes after it.
+    pub(super) confirmed_flush: Lsn,
+    /// Given up for holding back too much WAL (`wal_status` lost).
+    pub(super) lost: bool,
+}
+
+impl LogicalSlot {
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// `confirmed_flush_lsn`.
+    pub fn confirmed_flush(&self) -> Lsn {
+        self.confirmed_flush
+    }
+
+    /// `restart_lsn`: the WAL it holds back starts after it; none once the slot is lost.
+    pub fn restart(&self) -> Option<Lsn> {
+        (!self.lost).then_some(self.confirmed_flush)
+    }
+
+    pub fn is_lost(&self) -> bool {
+        self.lost
+    }
+}
+
+impl Cluster {
+    /// One of PostgreSQL's slot functions, called from the console on the master.
+    pub(super) fn call_slot_function(&mut self, request: RequestId, call: &SlotFunction, cx: &mut Ctx) {
+        let master = self.master;
+        let answer = match call {
+            SlotFunction::Create { slot } => self.create_logical_slot(slot),
+            SlotFunction::Drop { slot } => self.drop_logical_slot(slot),
+            SlotFunction::Changes { slot, upto_changes, consume } => self.slot_changes(slot, *upto_changes, *consume),
+        };
+        match answer {
+            Ok(result) => {
+                let node_at = Position { timeline: self.master_log.timeline, lsn: self.master_log.committed_lsn };
+                let outcome = Outcome::Rows { result, master_result: None, node_lag: Time::ZERO, node_at };
+                self.set_outcome(request, master, outcome, cx);
+                cx.reply(master, request, None);
+            }
+            Err(error) => {
+                self.set_outcome(request, master, Outcome::Failed { reason: error.clone() }, cx);
+                cx.reply(master, request, Some(error));
+            }
+        }
+    }
+
+    /// `pg_create_logical_replication_slot(name, 'test_decoding')`: the slot starts at the
+    /// master's newest position on disk.
+    fn create_logical_slot(&mut self, name: &str) -> Result<ResultSet, String> {
+        let master = self.master;
+        if self.machines[master].logical_slots.iter().any(|slot| slot.name == name) {
+            return Err(format!("replication slot \"{name}\" already exists"));
+        }
+        let lsn = self.machines[master].positions.flushed;
+        self.machines[master].logical_slots.push(LogicalSlot {
+            name: name.to_string(),
+            confirmed_flush: lsn,
+            lost: false,
+        });
+        Ok(ResultSet {
+            columns: vec!["slot_name".into(), "lsn".into()],
+            rows: vec![vec![Value::Text(name.to_string()), Value::Int(lsn as i64)]],
+        })
+    }
+
+    /// `pg_drop_replication_slot(name)`: the WAL it held back may go.
+    fn drop_logical_slot(&mut self, name: &str) -> Result<ResultSet, String> {
+        let master = self.master;
+        let slots = &mut self.machines[master].logical_slots;
+        let index = slots.iter().position(|slot| slot.name == name).ok_or_else(|| missing(name))?;
+        slots.remove(index);
+        Ok(ResultSet { columns: vec!["pg_drop_replication_slot".into()], rows: vec![vec![Value::Null]] })
+    }
+
+    /// `pg_logical_slot_peek_changes` (`consume` false) or `pg_logical_slot_get_changes` (true):
+    /// the committed transactions after the slot's confirmed position, whole, until the rows
+    /// reach `upto_changes`; getting them confirms them.
+    fn slot_changes(&mut self, name: &str, upto_changes: Option<u64>, consume: bool) -> Result<ResultSet, String> {
+        let master = self.master;
+        let slot =
+            self.machines[master].logical_slots.iter().find(|slot| slot.name == name).ok_or_else(|| missing(name))?;
+        if slot.lost {
+            return Err(format!(
+                "can no longer get changes from replication slot \"{name}\": it was invalidated for holding back more than max_slot_wal_keep_size"
+            ));
+        }
+        let schema_source = &self.machines[master].data;
+        let mut rows = Vec::new();
+        let mut last = slot.confirmed_flush;
+        for entry in self.decodable(slot.confirmed_flush) {
+            if upto_changes.is_some_and(|upto| rows.len() as u64 >= upto) {
+                break;
+            }
+            rows.extend(decoded(entry, schema_source));
+            last = entry.lsn;
+        }
+        if consume {
+            let slot = self.machines[master].logical_slots.iter_mut().find(|slot| slot.name == name);
+            slot.expect("found above").confirmed_flush = last;
+        }
+        Ok(ResultSet { columns: vec!["lsn".into(), "xid".into(), "data".into()], rows })
+    }
+
+    /// The transactions a slot confirmed through `after` may decode: committed on the master's
+    /// disk, in commit order.
+    pub(super) fn decodable(&self, after: Lsn) -> impl Iterator<Item = &Rc<LogEntry>> {
+        let flushed = self.machines[self.master].positions.flushed;
+        (after + 1..=flushed).filter_map(|lsn| self.master_log.entry(lsn))
+    }
+
+    /// The master's logical slot furthest behind, that still holds WAL, and how far it has
+    /// confirmed: the master keeps every entry after that.
+    pub(super) fn logical_floor(&self) -> Option<(usize, Lsn)> {
+        let slots = self.machines[self.master].logical_slots.iter().enumerate();
+        slots
+            .filter(|(_, slot)| !slot.lost)
+            .map(|(index, slot)| (index, slot.confirmed_flush))
+            .min_by_key(|&(_, lsn)| lsn)
+    }
+
+    /// Gives up a logical slot that held back more than `max_slot_wal_keep_size`.
+    pub(super) fn invalidate_logical_slot(&mut self, index: usize, cx: &mut Ctx) {
+        let master = self.master;
+        let slot = &mut self.machines[master].logical_slots[index];
+        slot.lost = true;
+        cx.note(EventKind::LogicalSlotInvalidated { slot: slot.name.clone(), kept: cx.config.max_slot_wal_keep });
+    }
+}
+
+fn missing(name: &str) -> String {
+    format!("replication slot \"{name}\" does not exist")
+}
+
+/// A transaction as test_decoding writes it: `BEGIN`, a row per change, `COMMIT`.
+fn decoded(entry: &LogEntry, schemas: &Database) -> Vec<Vec<Value>> {
+    let row = |data: String| vec![Value::Int(entry.lsn as i64), Value::Int(entry.lsn as i64), Value::Text(data)];
+    let mut rows = vec![row(format!("BEGIN {}", entry.lsn))];
+    for change in &entry.changes {
+        let (table, action, values, key) = match change {
+            Change::Put { table, row, key } => {
+                let action = if row.version == 1 { "INSERT" } else { "UPDATE" };
+                (table, action, Some(&row.values), key)
+            }
+            Change::Delete { table, key } => (table, "DELETE", None, key),
+            // test_decoding shows no DDL: a CREATE TABLE is an empty transaction.
+            Change::CreateTable { .. } => continue,
+        };
+        let Some(schema) = schemas.table(table).map(|table| &table.schema) else { continue };
+        let columns: Vec<String> = match values {
+            Some(values) => schema
+                .columns
+                .iter()
+                .zip(values)
+                .map(|(column, value)| column_text(&column.name, column.ty, value))
+                .collect(),
+            None => {
+                let column = &schema.columns[schema.primary_key];
+                vec![column_text(&column.name, column.ty, key)]
+            }
+        };
+        rows.push(row(format!("table public.{table}: {action}: {}", columns.join(" "))));
+    }
+    rows.push(row(format!("COMMIT {}", entry.lsn)));
+    rows
+}
+
+/// `name[type]:value`, as test_decoding writes a column.
+fn column_text(name: &str, ty: ColumnType, value: &Value) -> String {
+    let ty = match ty {
+        ColumnType::Int => "integer",
+        ColumnType::Text => "text",
+        ColumnType::Bool => "boolean",
+    };
+    let value = match value {
+        Value::Null => "null".to_string(),
+        Value::Bool(value) => value.to_string(),
+        other => other.to_string(),
+    };
+    format!("{name}[{ty}]:{value}")
+}

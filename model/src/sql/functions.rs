@@ -1,0 +1,104 @@
+//! PostgreSQL's logical replication slot functions, as the console calls them:
+//! `SELECT pg_create_logical_replication_slot('cdc', 'test_decoding')`,
+//! `SELECT * FROM pg_logical_slot_peek_changes('cdc', NULL, NULL)`, ..._get_changes, and
+//! `pg_drop_replication_slot('cdc')`. Arguments are values, as the functions' signatures take
+//! them. It reads tokens after `SELECT` and says how many it took.
+
+use super::lexer::{Token, TokenKind};
+use super::{SlotFunction, SqlError};
+use crate::data::Value;
+
+/// The functions the console knows, for the message about one it does not.
+const FUNCTIONS: &str = "pg_create_logical_replication_slot, pg_drop_replication_slot, pg_logical_slot_peek_changes and pg_logical_slot_get_changes";
+
+/// The call `tokens` start with (`f(...)` or `* FROM f(...)`), and how many tokens it took; none
+/// when they do not start with a call.
+pub(super) fn slot_function(tokens: &[Token]) -> Option<Result<(SlotFunction, usize), SqlError>> {
+    let kind = |at: usize| tokens.get(at).map(|token| &token.kind);
+    let is_word = |at: usize, word: &str| matches!(kind(at), Some(TokenKind::Word(w)) if w.eq_ignore_ascii_case(word));
+    let name_at = match (kind(0), kind(1)) {
+        (Some(TokenKind::Word(_)), Some(TokenKind::Symbol("("))) => 0,
+        (Some(TokenKind::Symbol("*")), _) if is_word(1, "FROM") && kind(3) == Some(&TokenKind::Symbol("(")) => 2,
+        _ => return None,
+    };
+    let TokenKind::Word(name) = &tokens[name_at].kind else { return None };
+    let function = &tokens[name_at];
+    let error = |message: String| SqlError::at(function.line, function.column, message);
+    let mut at = name_at + 2;
+    let mut arguments = Vec::new();
+    while kind(at) != Some(&TokenKind::Symbol(")")) {
+        if !arguments.is_empty() {
+            if kind(at) != Some(&TokenKind::Symbol(",")) {
+                return Some(Err(expected(&tokens[at], ", or )")));
+            }
+            at += 1;
+        }
+        let value = match kind(at) {
+            Some(TokenKind::Text(text)) => Value::Text(text.clone()),
+            Some(TokenKind::Int(number)) => Value::Int(*number),
+            Some(TokenKind::Word(word)) if word.eq_ignore_ascii_case("NULL") => Value::Null,
+            _ => return Some(Err(expected(&tokens[at], "a value"))),
+        };
+        arguments.push(value);
+        at += 1;
+    }
+    Some(call(&name.to_ascii_lowercase(), &arguments).map_err(error).map(|call| (call, at + 1)))
+}
+
+fn expected(token: &Token, what: &str) -> SqlError {
+    SqlError::at(token.line, token.column, format!("expected {what}, found {}", token.describe()))
+}
+
+/// The call of `function` with `arguments`, checked as PostgreSQL checks them.
+fn call(function: &str, arguments: &[Value]) -> Result<SlotFunction, String> {
+    match function {
+        "pg_create_logical_replication_slot" => match arguments {
+            [Value::Text(slot), Value::Text(plugin)] if plugin == "test_decoding" => {
+                Ok(SlotFunction::Create { slot: slot_name(slot)? })
+            }
+            [Value::Text(_), Value::Text(plugin)] => Err(format!(
+                "the playground's slots decode with test_decoding, not {plugin}: pg_create_logical_replication_slot('cdc', 'test_decoding')"
+            )),
+            _ => {
+                Err("expected a slot name and a plugin: pg_create_logical_replication_slot('cdc', 'test_decoding')"
+                    .into())
+            }
+        },
+        "pg_drop_replication_slot" => match arguments {
+            [Value::Text(slot)] => Ok(SlotFunction::Drop { slot: slot_name(slot)? }),
+            _ => Err("expected a slot name: pg_drop_replication_slot('cdc')".into()),
+        },
+        "pg_logical_slot_peek_changes" | "pg_logical_slot_get_changes" => {
+            let consume = function.ends_with("get_changes");
+            match arguments {
+                [Value::Text(slot), Value::Null, upto] => {
+                    let upto_changes = match upto {
+                        Value::Null => None,
+                        Value::Int(count) if *count >= 0 => Some(*count as u64),
+                        _ => return Err("upto_nchanges must be NULL or a number of rows".into()),
+                    };
+                    Ok(SlotFunction::Changes { slot: slot_name(slot)?, upto_changes, consume })
+                }
+                [Value::Text(_), _, _] => {
+                    Err("upto_lsn must be NULL here: the playground reads up to the newest change".into())
+                }
+                [Value::Text(_), _, _, _, ..] => {
+                    Err("test_decoding's options are not modelled: call it with three arguments".into())
+                }
+                _ => Err(format!("expected a slot name, upto_lsn and upto_nchanges: {function}('cdc', NULL, NULL)")),
+            }
+        }
+        other => Err(format!("unknown function {other}: the console calls {FUNCTIONS}")),
+    }
+}
+
+/// A slot name as PostgreSQL allows one: lower-case letters, digits and `_`, at most 63.
+fn slot_name(slot: &str) -> Result<String, String> {
+    let allowed = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_';
+    if slot.is_empty() || slot.len() > 63 || !slot.chars().all(allowed) {
+        return Err(format!(
+            "replication slot name \"{slot}\" is not valid: slot names may only contain lower case letters, numbers, and the underscore character (at most 63)"
+        ));
+    }
+    Ok(slot.to_string())
+}
