@@ -104,6 +104,18 @@ impl fmt::Display for SyncStandbys {
     }
 }
 
+/// The user ids in test_decoding's rows, in order: `table public.users: INSERT: id[bigint]:2 ...`
+/// (the real side's ids are bigint, the model's integer).
+pub fn decoded_user_ids<'a>(rows: impl Iterator<Item = &'a str>) -> Vec<u64> {
+    rows.filter(|row| row.starts_with("table public.users: "))
+        .filter_map(|row| row.split(" id[").nth(1)?.split_once("]:")?.1.split(' ').next()?.parse().ok())
+        .collect()
+}
+
+/// A transaction left open in a session of its own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TransactionId(pub usize);
+
 /// One write the client sent, to wait on or cancel later.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct WriteId(pub usize);
@@ -209,6 +221,21 @@ pub trait Cluster {
     /// Writes `segments` WAL segments' worth of log on the master, then checkpoints, so that
     /// WAL nobody keeps (slot or `wal_keep_size`) is removed.
     fn generate_wal(&mut self, segments: u32);
+
+    /// `max_slot_wal_keep_size` on the master, in WAL segments.
+    fn set_max_slot_wal_keep(&mut self, segments: u32);
+    /// `pg_create_logical_replication_slot('cdc', 'test_decoding')` on the master.
+    fn create_logical_slot(&mut self);
+    /// The user ids the `cdc` slot's changes carry, in the order decoded:
+    /// `pg_logical_slot_peek_changes` (`consume` false) or `..._get_changes`; `Err` with the
+    /// server's message when the slot cannot be read.
+    fn slot_changes(&mut self, consume: bool) -> Result<Vec<u64>, String>;
+    /// Bytes of WAL the master keeps for the `cdc` slot (`None`: no slot, or lost).
+    fn logical_retained_wal(&mut self) -> Option<u64>;
+    /// `BEGIN; INSERT` user `key` = `name` on the master, in a session of its own, left open.
+    fn begin_write(&mut self, key: u64, name: &str) -> TransactionId;
+    /// `COMMIT` (or `ROLLBACK`) of a transaction left open.
+    fn end_transaction(&mut self, transaction: TransactionId, commit: bool);
 
     /// Lets time pass.
     fn wait(&mut self, time: Duration);

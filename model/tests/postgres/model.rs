@@ -21,8 +21,12 @@ use replication_model::time::Time;
 use replication_model::{Command, NodeRef, Simulation};
 
 use crate::cluster::{
-    Cluster, Commit, CommitMode, Follow, Node, PATIENCE, Refusal, SyncStandbys, WAL_SENDER_TIMEOUT, WriteId,
+    Cluster, Commit, CommitMode, Follow, Node, PATIENCE, Refusal, SyncStandbys, TransactionId, WAL_SENDER_TIMEOUT,
+    WriteId, decoded_user_ids,
 };
+
+/// The client whose console calls the slot functions (client 0 writes).
+const CONSOLE: usize = 1;
 
 /// Log entries the model counts as one 16 MB WAL segment, so that `generate_wal` and
 /// `wal_keep_size` (32 MB: two segments) keep their proportions.
@@ -37,6 +41,9 @@ pub struct ModelCluster {
     standbys: SyncStandbys,
     /// The request id of each write, by `WriteId`.
     writes: Vec<u64>,
+    /// The write each open transaction makes at its commit: in the model a transaction is one
+    /// log entry, written when it commits, which is all logical decoding sees of it.
+    transactions: Vec<Option<(u64, String)>>,
     /// The newest event already reported by `detail`.
     reported: Option<(Time, String)>,
     detail: Option<String>,
@@ -52,6 +59,7 @@ impl ModelCluster {
             sender_timeout_ms: WAL_SENDER_TIMEOUT.as_millis() as u64,
             wal_writer_ms: 10_000,
             wal_keep: 2 * ENTRIES_PER_SEGMENT,
+            clients: 2,
             ..Config::default()
         };
         let sim = Simulation::new(config).expect("valid settings");
@@ -63,6 +71,7 @@ impl ModelCluster {
             commit_mode: CommitMode::On,
             standbys: SyncStandbys::Async,
             writes: Vec::new(),
+            transactions: Vec::new(),
             reported: None,
             detail: None,
         }
@@ -125,6 +134,23 @@ impl ModelCluster {
                 }
             }
         }
+    }
+
+    /// Runs a console statement as the console's client until it is answered.
+    fn console(&mut self, text: &str) -> Option<Outcome> {
+        let first = self.sim.sql_requests().map(|record| record.id).max().unwrap_or(0);
+        self.apply(Command::Sql { client: CONSOLE, text: text.to_string() });
+        let deadline = self.sim.now() + millis(PATIENCE);
+        while self.sim.now() <= deadline {
+            let answered = self.sim.sql_requests().find(|record| record.id > first && record.completed_at.is_some());
+            if let Some(record) = answered {
+                return record.outcome.clone();
+            }
+            if !self.sim.step() {
+                break;
+            }
+        }
+        None
     }
 
     /// How a write was answered, if it was.
@@ -289,6 +315,54 @@ impl Cluster for ModelCluster {
             self.advance(Duration::from_millis(1));
         }
         self.advance(Duration::from_millis(100));
+    }
+
+    fn set_max_slot_wal_keep(&mut self, segments: u32) {
+        let mut config = self.sim.config().clone();
+        config.max_slot_wal_keep = u64::from(segments) * ENTRIES_PER_SEGMENT;
+        self.apply(Command::Configure(config));
+    }
+
+    fn create_logical_slot(&mut self) {
+        let outcome = self.console("SELECT pg_create_logical_replication_slot('cdc', 'test_decoding')");
+        assert!(matches!(outcome, Some(Outcome::Rows { .. })), "the slot is made: {outcome:?}");
+    }
+
+    fn slot_changes(&mut self, consume: bool) -> Result<Vec<u64>, String> {
+        let function = if consume { "pg_logical_slot_get_changes" } else { "pg_logical_slot_peek_changes" };
+        match self.console(&format!("SELECT * FROM {function}('cdc', NULL, NULL)")) {
+            Some(Outcome::Rows { result, .. }) => {
+                self.detail = Some(format!("{} rows decoded", result.rows.len()));
+                let data = result.rows.iter().filter_map(|row| match row.last() {
+                    Some(data::Value::Text(text)) => Some(text.as_str()),
+                    _ => None,
+                });
+                Ok(decoded_user_ids(data))
+            }
+            Some(Outcome::Failed { reason }) => Err(reason),
+            other => Err(format!("no answer from the slot: {other:?}")),
+        }
+    }
+
+    fn logical_retained_wal(&mut self) -> Option<u64> {
+        let master = self.sim.master();
+        let slot = master.logical_slots().iter().find(|slot| slot.name() == "cdc")?;
+        let behind = master.positions().flushed - slot.restart()?;
+        self.detail = Some(format!("slot cdc: {behind} log entries held back"));
+        Some(behind * SEGMENT_BYTES / ENTRIES_PER_SEGMENT)
+    }
+
+    fn begin_write(&mut self, key: u64, name: &str) -> TransactionId {
+        self.transactions.push(Some((key, name.to_string())));
+        TransactionId(self.transactions.len() - 1)
+    }
+
+    fn end_transaction(&mut self, transaction: TransactionId, commit: bool) {
+        let (key, name) = self.transactions[transaction.0].take().expect("an open transaction");
+        if commit {
+            let (_, committed) = self.write(key, &name);
+            assert_eq!(committed, Commit::Returned, "the transaction commits at once");
+        }
     }
 
     fn wait(&mut self, time: Duration) {

@@ -9,7 +9,7 @@
 //! next run finds its directory by the dead pid in its name and cleans it up the same way.
 
 use std::fs;
-use std::io::Read as _;
+use std::io::{Read as _, Write as _};
 use std::net::TcpListener;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
@@ -19,7 +19,8 @@ use std::thread::sleep;
 use std::time::{Duration, Instant};
 
 use crate::cluster::{
-    Cluster, Commit, CommitMode, Follow, Node, PATIENCE, Refusal, SyncStandbys, WAL_SENDER_TIMEOUT, WriteId,
+    Cluster, Commit, CommitMode, Follow, Node, PATIENCE, Refusal, SyncStandbys, TransactionId, WAL_SENDER_TIMEOUT,
+    WriteId, decoded_user_ids,
 };
 
 /// Debian's PostgreSQL 15 (`apt-get install postgresql`).
@@ -70,6 +71,9 @@ wal_writer_delay = '10s'
 # WAL the master keeps for standbys without a slot (default 0): two segments, so a standby down
 # while generate_wal writes five is 'past wal_keep_size'.
 wal_keep_size = '32MB'
+# Logical decoding needs it (logicaldecoding-explanation.html); it adds to what WAL records
+# carry, nothing else the scenarios see.
+wal_level = logical
 # No background vacuum: it would write and flush WAL of its own, and flushing would save an
 # `off` commit by chance.
 autovacuum = off
@@ -352,6 +356,10 @@ pub struct RealCluster {
     mode: CommitMode,
     statement_timeout: Option<Duration>,
     writes: Vec<PendingWrite>,
+    /// Sessions with a transaction left open (`begin_write`), until it ends.
+    transactions: Vec<Option<Child>>,
+    /// `max_slot_wal_keep_size` in segments (`None`: -1, no limit).
+    max_slot_wal_keep: Option<u32>,
     detail: Option<String>,
 }
 
@@ -396,6 +404,8 @@ impl RealCluster {
             mode: CommitMode::On,
             statement_timeout: None,
             writes: Vec::new(),
+            transactions: Vec::new(),
+            max_slot_wal_keep: None,
             detail: None,
         };
         let mut copy = Command::new("cp");
@@ -434,6 +444,9 @@ impl RealCluster {
         let mut conf = format!("port = {}\ncluster_name = '{}'\n", me.port, node.name());
         conf += &format!("synchronous_standby_names = '{}'\n", me.sync);
         conf += &format!("recovery_min_apply_delay = '{}ms'\n", me.apply_delay.as_millis());
+        if let Some(segments) = self.max_slot_wal_keep {
+            conf += &format!("max_slot_wal_keep_size = '{}MB'\n", segments * 16);
+        }
         if let (true, Some(upstream)) = (me.standby, me.upstream) {
             conf += &format!(
                 "primary_conninfo = 'host=127.0.0.1 port={} user=postgres application_name={}'\n",
@@ -904,6 +917,73 @@ impl Cluster for RealCluster {
         self.detail = Some(files);
     }
 
+    fn set_max_slot_wal_keep(&mut self, segments: u32) {
+        self.max_slot_wal_keep = Some(segments);
+        self.write_conf(self.master);
+        self.reload(self.master);
+        let setting = self.master_sql("SHOW max_slot_wal_keep_size");
+        assert_eq!(setting, format!("{}MB", segments * 16), "max_slot_wal_keep_size after the reload");
+    }
+
+    fn create_logical_slot(&mut self) {
+        self.master_sql("SELECT pg_create_logical_replication_slot('cdc', 'test_decoding')");
+    }
+
+    fn slot_changes(&mut self, consume: bool) -> Result<Vec<u64>, String> {
+        let function = if consume { "pg_logical_slot_get_changes" } else { "pg_logical_slot_peek_changes" };
+        let rows = self.sql(self.master, &format!("SELECT data FROM {function}('cdc', NULL, NULL)"))?;
+        self.detail = Some(format!("{} rows decoded", rows.lines().count()));
+        Ok(decoded_user_ids(rows.lines()))
+    }
+
+    fn logical_retained_wal(&mut self) -> Option<u64> {
+        let row = self.master_sql(
+            "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)::bigint, wal_status \
+             FROM pg_replication_slots WHERE slot_name = 'cdc'",
+        );
+        let (bytes, status) = row.split_once('|')?;
+        self.detail = Some(format!("slot cdc: restart_lsn {bytes} bytes back, wal_status {status}"));
+        bytes.parse().ok()
+    }
+
+    /// psql reading its statements from a pipe: `BEGIN` and the INSERT now, the end later.
+    fn begin_write(&mut self, key: u64, name: &str) -> TransactionId {
+        let mut child = Command::new(format!("{BIN}/psql"))
+            .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres"])
+            .arg("-p")
+            .arg(self.at(self.master).port.to_string())
+            .env("PGCONNECT_TIMEOUT", "5")
+            .env("PGOPTIONS", "-c synchronous_commit=local")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("psql");
+        let statements = format!("BEGIN;\nINSERT INTO users VALUES ({key}, '{}');\n", name.replace('\'', "''"));
+        child.stdin.as_mut().expect("piped").write_all(statements.as_bytes()).expect("to psql");
+        // The INSERT has run when its row lock shows: wait for the session to be idle in it.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while self.master_sql("SELECT count(*) FROM pg_stat_activity WHERE state = 'idle in transaction'")
+            == self.transactions.iter().filter(|open| open.is_some()).count().to_string()
+        {
+            assert!(Instant::now() < deadline, "the transaction's INSERT did not run");
+            sleep(Duration::from_millis(20));
+        }
+        self.transactions.push(Some(child));
+        TransactionId(self.transactions.len() - 1)
+    }
+
+    fn end_transaction(&mut self, transaction: TransactionId, commit: bool) {
+        let mut child = self.transactions[transaction.0].take().expect("an open transaction");
+        let end = if commit { "COMMIT;\n" } else { "ROLLBACK;\n" };
+        child.stdin.take().expect("piped").write_all(end.as_bytes()).expect("to psql");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while child.try_wait().expect("psql").is_none() {
+            assert!(Instant::now() < deadline, "the transaction did not end");
+            sleep(Duration::from_millis(20));
+        }
+    }
+
     fn wait(&mut self, time: Duration) {
         sleep(time);
     }
@@ -923,6 +1003,10 @@ impl Drop for RealCluster {
                 let _ = child.kill();
                 let _ = child.wait();
             }
+        }
+        for mut child in self.transactions.iter_mut().filter_map(Option::take) {
+            let _ = child.kill();
+            let _ = child.wait();
         }
         for node in &mut self.nodes {
             signal("CONT", &std::mem::take(&mut node.paused));

@@ -652,6 +652,125 @@ pub const SCENARIOS: &[Scenario] = &[
             r.cancel("commit after pg_cancel_backend", w);
         },
     },
+    Scenario {
+        name: "logical decoding hands out transactions in commit order",
+        about: "Two transactions left open, the later one committed first, then a third: \
+                test_decoding's rows, peeked twice and then got, carry them in commit order, and \
+                getting confirms them. logicaldecoding-explanation.html, \
+                functions-admin.html#FUNCTIONS-REPLICATION",
+        expected: &[
+            ("peek: 2, 1, 3 in commit order", YES),
+            ("peek again: the same", YES),
+            ("get: the same", YES),
+            ("get again: nothing", YES),
+        ],
+        run: |r| {
+            r.c.create_logical_slot();
+            let first = r.c.begin_write(1, "Ann");
+            let second = r.c.begin_write(2, "Bob");
+            r.c.end_transaction(second, true);
+            r.c.end_transaction(first, true);
+            r.setup_write(3, "Cy");
+            let order = Ok(vec![2, 1, 3]);
+            let peeked = r.c.slot_changes(false);
+            r.check("peek: 2, 1, 3 in commit order", peeked == order);
+            let again = r.c.slot_changes(false);
+            r.check("peek again: the same", again == order);
+            let got = r.c.slot_changes(true);
+            r.check("get: the same", got == order);
+            let rest = r.c.slot_changes(true);
+            r.check("get again: nothing", rest == Ok(vec![]));
+        },
+    },
+    Scenario {
+        name: "logical decoding never hands out a rolled-back transaction",
+        about: "A transaction that inserts user 1 and rolls back, then a committed insert of user \
+                2: the slot hands out user 2 only. logicaldecoding-explanation.html",
+        expected: &[("get: user 2 only", YES)],
+        run: |r| {
+            r.c.create_logical_slot();
+            let rolled_back = r.c.begin_write(1, "Ann");
+            r.c.end_transaction(rolled_back, false);
+            r.setup_write(2, "Bob");
+            let got = r.c.slot_changes(true);
+            r.check("get: user 2 only", got == Ok(vec![2]));
+        },
+    },
+    Scenario {
+        name: "logical decoding hands out a commit still waiting for a synchronous standby",
+        about: "s1 is the synchronous standby and stopped: the commit of user 1 waits, and the \
+                master's readers do not see the row, but the slot already hands it out (decoding \
+                reads the master's flushed WAL). logicaldecoding-explanation.html, \
+                warm-standby.html#SYNCHRONOUS-REPLICATION",
+        expected: &[("commit while s1 is down", WAITS), ("master reads the row", MISSING), ("peek: user 1", YES)],
+        run: |r| {
+            r.c.create_logical_slot();
+            r.c.set_sync_standbys(&first(1, &[S1]));
+            r.c.stop(S1);
+            r.write("commit while s1 is down", 1, "Ann");
+            r.read("master reads the row", M, 1);
+            let peeked = r.c.slot_changes(false);
+            r.check("peek: user 1", peeked == Ok(vec![1]));
+        },
+    },
+    Scenario {
+        name: "an unread logical slot holds the master's WAL",
+        about: "Nobody reads the slot while the master writes 5 segments and checkpoints: it keeps \
+                them all (restart_lsn stays); the changes can still be decoded. \
+                logicaldecoding-explanation.html#LOGICALDECODING-REPLICATION-SLOTS, \
+                view-pg-replication-slots.html",
+        expected: &[("master retains >= 4 segments for the slot", YES), ("get: user 1 still there", YES)],
+        run: |r| {
+            const SEGMENT: u64 = 16 << 20;
+            r.c.create_logical_slot();
+            r.setup_write(1, "Ann");
+            r.c.generate_wal(5);
+            let retained = r.c.logical_retained_wal().unwrap_or(0);
+            r.check("master retains >= 4 segments for the slot", retained >= 4 * SEGMENT);
+            let got = r.c.slot_changes(true);
+            r.check("get: user 1 still there", got.is_ok_and(|ids| ids.first() == Some(&1)));
+        },
+    },
+    Scenario {
+        name: "past max_slot_wal_keep_size a logical slot is lost",
+        about: "max_slot_wal_keep_size = 32MB (two segments) and nobody reads the slot while the \
+                master writes 5 segments and checkpoints: the slot is invalidated (wal_status lost) \
+                and can never be read again. runtime-config-replication.html#GUC-MAX-SLOT-WAL-KEEP-SIZE",
+        expected: &[("slot keeps no WAL", YES), ("get fails: can no longer get changes", YES)],
+        run: |r| {
+            r.c.set_max_slot_wal_keep(2);
+            r.c.create_logical_slot();
+            r.setup_write(1, "Ann");
+            r.c.generate_wal(5);
+            let retained = r.c.logical_retained_wal();
+            r.check("slot keeps no WAL", retained.is_none());
+            let got = r.c.slot_changes(true);
+            let lost =
+                got.is_err_and(|error| error.contains("can no longer get changes from replication slot \"cdc\""));
+            r.check("get fails: can no longer get changes", lost);
+        },
+    },
+    Scenario {
+        name: "a promoted standby has no logical slot",
+        about: "The slot is the master's own: after s1 is promoted, reading it on the new master \
+                fails ('replication slot \"cdc\" does not exist'), and the consumer must start \
+                again from a new slot and snapshot (PostgreSQL 17's failover slots change this). \
+                logicaldecoding-explanation.html#LOGICALDECODING-REPLICATION-SLOTS",
+        expected: &[("s1 has user 1", FRESH), ("get on the new master fails: no slot", YES)],
+        run: |r| {
+            r.c.create_logical_slot();
+            r.setup_write(1, "Ann");
+            r.c.wait(SECOND / 2);
+            r.read("s1 has user 1", S1, 1);
+            r.c.stop(M);
+            r.c.promote(S1);
+            let got = r.c.slot_changes(true);
+            r.check(
+                "get on the new master fails: no slot",
+                got.is_err_and(|error| error.contains("replication slot \"cdc\" does not exist")),
+            );
+        },
+    },
 ];
 
 /// The failover both timeline scenarios start with: Ann everywhere; s1 stopped; Bob
