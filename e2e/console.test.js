@@ -101,4 +101,24 @@ describe('console', () => {
     assert.deepEqual(problems, []);
     await page.close();
   });
+
+  test('SQL: logical decoding\'s slot functions run on the master and show test_decoding\'s rows, once', async () => {
+    const { page, problems } = await open('#replicas=2&mode=async&lag=1000&seed=1');
+    const calls = [
+      "SELECT pg_create_logical_replication_slot('cdc', 'test_decoding');",
+      "INSERT INTO users VALUES (101, 'Alice');",
+      "SELECT * FROM pg_logical_slot_get_changes('cdc', NULL, NULL);",
+      "SELECT * FROM pg_logical_slot_get_changes('cdc', NULL, NULL);",
+      "SELECT * FROM pg_logical_slot_get_changes('nope', NULL, NULL);",
+    ];
+    const [created, , got, again, missing] = await runSql(page, calls.join('\n'), calls.length);
+    assert.deepEqual([created.node, created.rows, created.error], ['master', '1', undefined]);
+    assert.deepEqual([got.node, got.rows, got.stale], ['master', '3', 'false'], 'BEGIN, the INSERT, COMMIT');
+    const decoded = await page.getByTestId('sql-result').nth(2).locator('td').allTextContents();
+    assert.ok(decoded.includes("table public.users: INSERT: id[integer]:101 name[text]:'Alice'"), decoded.join(' | '));
+    assert.equal(again.rows, '0', 'getting confirmed them: nothing more');
+    assert.equal(missing.error, 'replication slot "nope" does not exist');
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
 });

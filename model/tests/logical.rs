@@ -58,6 +58,7 @@ fn with_slot(config: Config) -> Simulation {
     let created = console(&mut sim, 0, "SELECT pg_create_logical_replication_slot('cdc', 'test_decoding')");
     assert!(matches!(created[0].outcome, Some(Outcome::Rows { .. })), "{:?}", created[0].outcome);
     assert_eq!(created[0].served_by, Some(NodeRef::Master), "slot functions run on the master");
+    assert!(created[0].is_read(), "and count as reads, as a SELECT does");
     sim
 }
 

@@ -17,6 +17,7 @@
 use std::rc::Rc;
 
 use super::{Cluster, Ctx};
+use crate::config::Config;
 use crate::data::{Change, ColumnType, Database, LogEntry, Lsn, Value};
 use crate::events::EventKind;
 use crate::ids::RequestId;
@@ -133,6 +134,20 @@ impl Cluster {
             slot.expect("found above").confirmed_flush = last;
         }
         Ok(ResultSet { columns: vec!["lsn".into(), "xid".into(), "data".into()], rows })
+    }
+
+    /// Each of the master's logical slots by name, with the log entries it alone makes the master
+    /// keep past `wal_keep` (`None`: lost): what a stopped consumer costs the master.
+    pub fn logical_retained(&self, config: &Config) -> Vec<(&str, Option<u64>)> {
+        let flushed = self.machines[self.master].positions.flushed;
+        let slots = self.machines[self.master].logical_slots.iter();
+        slots
+            .map(|slot| {
+                let behind =
+                    slot.restart().map(|restart| flushed.saturating_sub(restart).saturating_sub(config.wal_keep));
+                (slot.name.as_str(), behind)
+            })
+            .collect()
     }
 
     /// The transactions a slot confirmed through `after` may decode: committed on the master's

@@ -4,6 +4,7 @@
 //! simulation, as they look at the cluster (only reading it) and ask the router.
 
 use crate::Refusal;
+use crate::Simulation;
 use crate::cluster::node::{Job, Query};
 use crate::config::MAX_REPLICAS;
 use crate::data::Key;
@@ -11,8 +12,8 @@ use crate::ids::{ClientId, NodeId, RequestId};
 use crate::network::{Endpoint, Payload};
 use crate::request::Op;
 use crate::routing::{self, Member, Members};
+use crate::sql::{self, Statement};
 use crate::time::Time;
-use crate::{Simulation, sql};
 
 impl Simulation {
     pub(super) fn send_write(&mut self, client: ClientId, key: Key, name: String) {
@@ -116,13 +117,13 @@ impl Simulation {
             self.clients.session(client).sql_running = None;
             return;
         };
-        let read = statement.is_read();
-        let op = Op::Sql { text: statement.text.clone(), read };
+        let op = Op::Sql { text: statement.text.clone(), read: statement.is_read() };
         let request = self.clients.open(client, op, self.now, &mut self.metrics);
         self.clients.session(client).sql_running = Some(request);
         let to_master = statement.goes_to_master();
         let statement = Box::new(statement);
-        if read {
+        // A slot function is a read to its client, but it runs on the master, as a write does.
+        if matches!(statement.statement, Statement::Select(_)) {
             self.route_read_to(client, request, Query::Select(statement), to_master);
         } else {
             let master = self.cluster.master_id();

@@ -210,6 +210,12 @@ impl Simulation {
         self.cluster.slot_retained(&self.config)
     }
 
+    /// Each of the master's logical slots by name, with the log entries it alone makes the master
+    /// keep past `wal_keep` (`None`: lost).
+    pub fn logical_retained(&self) -> Vec<(&str, Option<u64>)> {
+        self.cluster.logical_retained(&self.config)
+    }
+
     /// Why pg_rewind cannot take this diverged node back to its fork: the master no longer has
     /// the WAL since then (only a rebuild will do). `None` when it can, or it has not diverged.
     pub fn rewind_impossible(&self, id: NodeId) -> Option<Refusal> {

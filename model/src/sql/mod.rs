@@ -144,8 +144,9 @@ impl Parsed {
         }
     }
 
+    /// A SELECT, a slot function's included: its client counts it as a read.
     pub fn is_read(&self) -> bool {
-        matches!(self.statement, Statement::Select(_))
+        matches!(self.statement, Statement::Select(_) | Statement::SlotFunction(_))
     }
 }
 

@@ -114,14 +114,26 @@ pub fn progress(sim: &Simulation, id: NodeId) -> String {
 }
 
 /// The WAL the master keeps past `wal_keep` only because a replication slot holds it, for
-/// its card: the slot bloat a down replica causes, growing with every write.
+/// its card: the slot bloat a down replica (or an unread logical slot) causes, growing with
+/// every write; and a logical slot given up for it.
 pub fn retention(sim: &Simulation) -> Option<String> {
-    let (id, held) = sim.slot_retained().filter(|&(_, held)| held > 0)?;
-    Some(format!(
-        "keeps {} of WAL past wal_keep for {}'s replication slot",
-        plural(held, "log entry", "log entries"),
-        id.machine()
-    ))
+    let physical = sim.slot_retained().filter(|&(_, held)| held > 0).map(|(id, held)| {
+        format!(
+            "keeps {} of WAL past wal_keep for {}'s replication slot",
+            plural(held, "log entry", "log entries"),
+            id.machine()
+        )
+    });
+    let logical = sim.logical_retained().into_iter().filter_map(|(name, held)| match held {
+        None => Some(format!("logical slot {name} is lost (it held back more than max_slot_wal_keep)")),
+        Some(0) => None,
+        Some(held) => Some(format!(
+            "keeps {} of WAL past wal_keep for logical slot {name}",
+            plural(held, "log entry", "log entries")
+        )),
+    });
+    let said: Vec<String> = physical.into_iter().chain(logical).collect();
+    (!said.is_empty()).then(|| said.join("; "))
 }
 
 /// One thing a user can do to a node, offered on its card and among the picture's actions.
@@ -363,6 +375,27 @@ mod tests {
         let back: Vec<(u64, Command)> =
             commands.into_iter().chain([(500, Command::Restart(NodeRef::Replica(1)))]).collect();
         assert_eq!(retention(&run(slots, &back, 1_000)), None, "caught up: nothing held back");
+    }
+
+    #[test]
+    fn the_master_card_shows_the_wal_an_unread_logical_slot_holds_back_and_when_it_is_lost() {
+        let config = Config { wal_keep: 10, max_slot_wal_keep: 60, ..Config::default() };
+        let create = Command::Sql {
+            client: 0,
+            text: "SELECT pg_create_logical_replication_slot('cdc', 'test_decoding')".into(),
+        };
+        let writes = |count: u64| (0..count).map(move |at| (100 + at * 10, Command::WriteRandom { client: 0 }));
+        let commands: Vec<(u64, Command)> = [(0, create)].into_iter().chain(writes(30)).collect();
+        assert_eq!(
+            retention(&run(config.clone(), &commands, 1_000)).as_deref(),
+            Some("keeps 20 log entries of WAL past wal_keep for logical slot cdc")
+        );
+        let more: Vec<(u64, Command)> =
+            commands.iter().cloned().chain(writes(50).map(|(at, c)| (at + 400, c))).collect();
+        assert_eq!(
+            retention(&run(config, &more, 2_000)).as_deref(),
+            Some("logical slot cdc is lost (it held back more than max_slot_wal_keep)")
+        );
     }
 
     #[test]
