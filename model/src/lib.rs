@@ -61,10 +61,10 @@ pub mod timeline;
 mod traffic;
 pub mod words;
 
+pub(crate) use cluster::Timer;
 pub use cluster::{NodeState, node};
 pub use events::EVENT_LIMIT;
 pub use ids::NodeRef;
 pub use refusal::Refusal;
 pub use simulation::Command;
-pub(crate) use simulation::Timer;
 pub use simulation::{RECENT_LIMIT, Simulation};

@@ -19,7 +19,6 @@ mod slot;
 mod standby;
 mod wal;
 
-use crate::Timer;
 use crate::cluster::node::{Follow, Node, Status};
 use crate::config::Config;
 use crate::data::{Database, Lsn};
@@ -34,6 +33,7 @@ use crate::timeline::{Position, Timelines};
 use machine::{Machine, Machines};
 pub(crate) use out::Ctx;
 use out::Wants;
+pub(crate) use postgres::Timer;
 use wal::MasterLog;
 
 /// How a node looks from outside, as the page and the test contract name it.

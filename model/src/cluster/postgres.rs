@@ -4,8 +4,8 @@
 //! `machine.rs` above it, it is the top of the cluster's calls: no handler calls back into it.
 
 use super::{Cluster, Ctx};
-use crate::Timer;
-use crate::ids::NodeId;
+use crate::data::Lsn;
+use crate::ids::{NodeId, RequestId};
 use crate::network::{Endpoint, Payload};
 
 impl Cluster {
@@ -43,4 +43,26 @@ impl Cluster {
             Timer::SenderTimeout(replica, changes) => self.on_sender_timeout(replica, changes, cx),
         }
     }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// A PostgreSQL server's timers, set in one life of the server (see `Cluster::schedule`).
+pub(crate) enum Timer {
+    /// The request in service is done.
+    ServiceDone,
+    /// A received log entry is on disk.
+    Flush(Lsn),
+    /// The next flushed entry is applied.
+    Apply,
+    /// The write at this position has waited the semi-sync timeout.
+    SemiSyncTimeout(Lsn),
+    /// A parked causal read has waited long enough and goes to the master.
+    CausalTimeout(RequestId),
+    /// The master has been down the failover timeout.
+    FailoverCheck,
+    /// The master's WAL writer flushes what `off` commits left unflushed.
+    WalWriter,
+    /// The master has heard nothing from a cut-off replica for `wal_sender_timeout` (the
+    /// link's change count when it was cut).
+    SenderTimeout(NodeId, u64),
 }

@@ -2,12 +2,11 @@
 //! delivered in time order, each to the part it concerns. It is the top of the model's calls:
 //! nothing calls back into it.
 
-use crate::Simulation;
-use crate::data::Lsn;
-use crate::ids::{NodeId, RequestId};
+use crate::ids::NodeId;
 use crate::network::{Endpoint, Message, Payload};
 use crate::time::Time;
 use crate::traffic::Traffic;
+use crate::{Simulation, Timer};
 
 /// Something due in the simulation: a message arriving, or a node's own timer.
 #[derive(Clone, Debug)]
@@ -23,27 +22,6 @@ pub(crate) enum Due {
         incarnation: u64,
         timer: Timer,
     },
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Timer {
-    /// The request in service is done.
-    ServiceDone,
-    /// A received log entry is on disk.
-    Flush(Lsn),
-    /// The next flushed entry is applied.
-    Apply,
-    /// The write at this position has waited the semi-sync timeout.
-    SemiSyncTimeout(Lsn),
-    /// A parked causal read has waited long enough and goes to the master.
-    CausalTimeout(RequestId),
-    /// The master has been down the failover timeout.
-    FailoverCheck,
-    /// The master's WAL writer flushes what `off` commits left unflushed.
-    WalWriter,
-    /// The master has heard nothing from a cut-off replica for `wal_sender_timeout` (the
-    /// link's change count when it was cut).
-    SenderTimeout(NodeId, u64),
 }
 
 impl Simulation {

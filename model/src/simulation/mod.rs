@@ -28,7 +28,7 @@ use crate::routing::Router;
 use crate::time::Time;
 use crate::traffic::Traffic;
 pub use command::Command;
-pub(crate) use event_loop::{Due, Timer};
+pub(crate) use event_loop::Due;
 
 /// How many finished requests the model remembers for the request log.
 pub const RECENT_LIMIT: usize = 50;
