@@ -167,6 +167,22 @@ fn a_promoted_standby_has_no_logical_slot() {
 }
 
 #[test]
+fn a_select_keeps_the_columns_it_names_and_an_unknown_one_fails_before_the_slot_is_read() {
+    let mut sim = with_slot(Config { replicas: 1, ..base() });
+    console(&mut sim, 0, "INSERT INTO users VALUES (205, 'Flo')");
+    let records = console(&mut sim, 0, "SELECT nope FROM pg_logical_slot_get_changes('cdc', NULL, NULL)");
+    let Some(Outcome::Failed { reason }) = &records[0].outcome else { panic!("{:?}", records[0].outcome) };
+    assert_eq!(reason, "column \"nope\" does not exist at line 1, column 8");
+    let records = console(&mut sim, 0, "SELECT data, lsn FROM pg_logical_slot_get_changes('cdc', NULL, NULL)");
+    let Some(Outcome::Rows { result, .. }) = &records[0].outcome else { panic!("{:?}", records[0].outcome) };
+    assert_eq!(result.columns, ["data", "lsn"], "in the order asked");
+    assert_eq!(result.rows.len(), 3, "the failed call read nothing: BEGIN, INSERT, COMMIT are still there");
+    assert_eq!(result.rows[1][0], Value::Text("table public.users: INSERT: id[integer]:205 name[text]:'Flo'".into()));
+    let plain = console(&mut sim, 0, "SELECT name FROM users WHERE id = 205");
+    assert!(matches!(plain[0].outcome, Some(Outcome::Rows { .. })), "a column list of a table is a SELECT as before");
+}
+
+#[test]
 fn slot_functions_say_what_is_wrong_and_where() {
     let mut sim = with(Config { replicas: 1, ..base() });
     let cases = [

@@ -22,7 +22,7 @@ use crate::data::{Change, ColumnType, Database, LogEntry, Lsn, Value};
 use crate::events::EventKind;
 use crate::ids::RequestId;
 use crate::request::Outcome;
-use crate::sql::{ResultSet, SlotFunction};
+use crate::sql::{ResultSet, SlotCall, SlotFunction};
 use crate::time::Time;
 use crate::timeline::Position;
 
@@ -58,13 +58,17 @@ impl LogicalSlot {
 
 impl Cluster {
     /// One of PostgreSQL's slot functions, called from the console on the master.
-    pub(super) fn call_slot_function(&mut self, request: RequestId, call: &SlotFunction, cx: &mut Ctx) {
+    pub(super) fn call_slot_function(&mut self, request: RequestId, call: &SlotCall, cx: &mut Ctx) {
         let master = self.master;
-        let answer = match call {
+        let answer = match &call.function {
             SlotFunction::Create { slot } => self.create_logical_slot(slot),
             SlotFunction::Drop { slot } => self.drop_logical_slot(slot),
             SlotFunction::Changes { slot, upto_changes, consume } => self.slot_changes(slot, *upto_changes, *consume),
         };
+        let answer = answer.map(|result| match &call.columns {
+            Some(columns) => project(result, columns),
+            None => result,
+        });
         match answer {
             Ok(result) => {
                 let node_at = Position { timeline: self.master_log.timeline, lsn: self.master_log.committed_lsn };
@@ -173,6 +177,16 @@ impl Cluster {
         let slot = &mut self.machines[master].logical_slots[index];
         slot.lost = true;
         cx.note(EventKind::LogicalSlotInvalidated { slot: slot.name.clone(), kept: cx.config.max_slot_wal_keep });
+    }
+}
+
+/// The answer's columns a SELECT asked for, in its order (the parser checked they exist).
+fn project(result: ResultSet, columns: &[String]) -> ResultSet {
+    let indexes: Vec<usize> =
+        columns.iter().filter_map(|column| result.columns.iter().position(|name| name == column)).collect();
+    ResultSet {
+        columns: indexes.iter().map(|&index| result.columns[index].clone()).collect(),
+        rows: result.rows.iter().map(|row| indexes.iter().map(|&index| row[index].clone()).collect()).collect(),
     }
 }
 

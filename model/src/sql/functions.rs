@@ -5,20 +5,40 @@
 //! them. It reads tokens after `SELECT` and says how many it took.
 
 use super::lexer::{Token, TokenKind};
-use super::{SlotFunction, SqlError};
+use super::{Name, SlotCall, SlotFunction, SqlError};
 use crate::data::Value;
 
 /// The functions the console knows, for the message about one it does not.
 const FUNCTIONS: &str = "pg_create_logical_replication_slot, pg_drop_replication_slot, pg_logical_slot_peek_changes and pg_logical_slot_get_changes";
 
-/// The call `tokens` start with (`f(...)` or `* FROM f(...)`), and how many tokens it took; none
-/// when they do not start with a call.
-pub(super) fn slot_function(tokens: &[Token]) -> Option<Result<(SlotFunction, usize), SqlError>> {
+/// The call `tokens` start with (`f(...)`, `* FROM f(...)` or `a, b FROM f(...)`), and how many
+/// tokens it took; none when they do not start with a call.
+pub(super) fn slot_function(tokens: &[Token]) -> Option<Result<(SlotCall, usize), SqlError>> {
     let kind = |at: usize| tokens.get(at).map(|token| &token.kind);
     let is_word = |at: usize, word: &str| matches!(kind(at), Some(TokenKind::Word(w)) if w.eq_ignore_ascii_case(word));
+    let is_name = |at: usize| matches!(kind(at), Some(TokenKind::Word(_))) && !is_word(at, "FROM");
+    let mut columns: Option<Vec<Name>> = None;
     let name_at = match (kind(0), kind(1)) {
         (Some(TokenKind::Word(_)), Some(TokenKind::Symbol("("))) => 0,
         (Some(TokenKind::Symbol("*")), _) if is_word(1, "FROM") && kind(3) == Some(&TokenKind::Symbol("(")) => 2,
+        _ if is_name(0) => {
+            // `a, b FROM f(`: the column list of a call, or else an ordinary SELECT.
+            let mut at = 1;
+            while kind(at) == Some(&TokenKind::Symbol(",")) && is_name(at + 1) {
+                at += 2;
+            }
+            if !(is_word(at, "FROM") && is_name(at + 1) && kind(at + 2) == Some(&TokenKind::Symbol("("))) {
+                return None;
+            }
+            let names = tokens[..at].iter().step_by(2).map(|token| match &token.kind {
+                TokenKind::Word(word) => {
+                    Name { text: word.to_ascii_lowercase(), line: token.line, column: token.column }
+                }
+                _ => unreachable!("checked to be names"),
+            });
+            columns = Some(names.collect());
+            at + 1
+        }
         _ => return None,
     };
     let TokenKind::Word(name) = &tokens[name_at].kind else { return None };
@@ -42,7 +62,16 @@ pub(super) fn slot_function(tokens: &[Token]) -> Option<Result<(SlotFunction, us
         arguments.push(value);
         at += 1;
     }
-    Some(call(&name.to_ascii_lowercase(), &arguments).map_err(error).map(|call| (call, at + 1)))
+    let function = match call(&name.to_ascii_lowercase(), &arguments) {
+        Ok(function) => function,
+        Err(message) => return Some(Err(error(message))),
+    };
+    // As PostgreSQL, an unknown column fails the statement before the function runs.
+    if let Some(unknown) = columns.iter().flatten().find(|column| !function.columns().contains(&column.text.as_str())) {
+        return Some(Err(unknown.error(format!("column \"{}\" does not exist", unknown.text))));
+    }
+    let columns = columns.map(|columns| columns.into_iter().map(|column| column.text).collect());
+    Some(Ok((SlotCall { function, columns }, at + 1)))
 }
 
 fn expected(token: &Token, what: &str) -> SqlError {

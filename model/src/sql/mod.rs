@@ -107,7 +107,27 @@ pub enum Statement {
     Update { table: Name, assignments: Vec<(Name, Expr)>, filter: Option<Expr> },
     Delete { table: Name, filter: Option<Expr> },
     Select(Select),
-    SlotFunction(SlotFunction),
+    SlotFunction(SlotCall),
+}
+
+/// A slot function called by a SELECT, and the columns of its answer it keeps (`None`: `*`, or
+/// `SELECT f(...)`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SlotCall {
+    pub function: SlotFunction,
+    /// Each of them is one of the function's `columns()`: the parser checked.
+    pub columns: Option<Vec<String>>,
+}
+
+impl SlotFunction {
+    /// The columns of its answer, as PostgreSQL names them.
+    pub fn columns(&self) -> &'static [&'static str] {
+        match self {
+            SlotFunction::Create { .. } => &["slot_name", "lsn"],
+            SlotFunction::Drop { .. } => &["pg_drop_replication_slot"],
+            SlotFunction::Changes { .. } => &["lsn", "xid", "data"],
+        }
+    }
 }
 
 /// A call of one of PostgreSQL's logical replication slot functions (functions.rs).

@@ -330,7 +330,7 @@ impl Cluster for ModelCluster {
 
     fn slot_changes(&mut self, consume: bool) -> Result<Vec<u64>, String> {
         let function = if consume { "pg_logical_slot_get_changes" } else { "pg_logical_slot_peek_changes" };
-        match self.console(&format!("SELECT * FROM {function}('cdc', NULL, NULL)")) {
+        match self.console(&format!("SELECT data FROM {function}('cdc', NULL, NULL)")) {
             Some(Outcome::Rows { result, .. }) => {
                 self.detail = Some(format!("{} rows decoded", result.rows.len()));
                 let data = result.rows.iter().filter_map(|row| match row.last() {
