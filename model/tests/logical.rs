@@ -53,6 +53,14 @@ fn get(sim: &mut Simulation) -> Result<Vec<String>, String> {
     decoded(sim, "SELECT * FROM pg_logical_slot_get_changes('cdc', NULL, NULL)")
 }
 
+/// One write a log entry, 5 ms apart, to users `1000 + n` for each n of `range`.
+fn fill(sim: &mut Simulation, range: std::ops::Range<u64>) {
+    for n in range {
+        sim.apply(Command::Write { client: 0, key: 1_000 + n, name: "filler".into() }).unwrap();
+        advance(sim, 5);
+    }
+}
+
 fn with_slot(config: Config) -> Simulation {
     let mut sim = with(config);
     let created = console(&mut sim, 0, "SELECT pg_create_logical_replication_slot('cdc', 'test_decoding')");
@@ -118,16 +126,10 @@ fn a_commit_waiting_for_a_synchronous_standby_is_decoded_before_the_master_shows
 #[test]
 fn an_unread_slot_holds_the_masters_wal_until_max_slot_wal_keep_size_gives_it_up() {
     let mut sim = with_slot(Config { replicas: 1, wal_keep: 10, max_slot_wal_keep: 50, ..base() });
-    for key in 0..40 {
-        sim.apply(Command::Write { client: 0, key: 1_000 + key, name: "filler".into() }).unwrap();
-        advance(&mut sim, 5);
-    }
+    fill(&mut sim, 0..40);
     assert_eq!(sim.wal_kept_from(), 1, "the slot holds every entry after what it confirmed");
     assert_eq!(peek(&mut sim).unwrap().len(), 40 * 3, "and all of them can still be decoded");
-    for key in 40..80 {
-        sim.apply(Command::Write { client: 0, key: 1_000 + key, name: "filler".into() }).unwrap();
-        advance(&mut sim, 5);
-    }
+    fill(&mut sim, 40..80);
     let slot = &sim.master().logical_slots()[0];
     assert!(slot.is_lost() && slot.restart().is_none(), "past 50 entries the slot is given up");
     assert!(sim.wal_kept_from() > 60, "and the WAL it held goes: kept from {}", sim.wal_kept_from());
@@ -140,12 +142,9 @@ fn an_unread_slot_holds_the_masters_wal_until_max_slot_wal_keep_size_gives_it_up
 #[test]
 fn reading_the_slot_lets_the_master_drop_the_wal_it_held() {
     let mut sim = with_slot(Config { replicas: 1, wal_keep: 10, max_slot_wal_keep: 50, ..base() });
-    for key in 0..80 {
-        sim.apply(Command::Write { client: 0, key: 1_000 + key, name: "filler".into() }).unwrap();
-        advance(&mut sim, 5);
-        if key % 20 == 19 {
-            get(&mut sim).unwrap();
-        }
+    for from in (0..80).step_by(20) {
+        fill(&mut sim, from..from + 20);
+        get(&mut sim).unwrap();
     }
     assert!(!sim.master().logical_slots()[0].is_lost(), "a slot read in time is never given up");
     assert!(sim.wal_kept_from() > 60, "kept from {}", sim.wal_kept_from());
