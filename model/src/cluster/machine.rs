@@ -2,8 +2,9 @@
 //! [`Machine`], and this file is the one place a kind is registered: the variant, and the arm
 //! that hands it what reaches it (a message, a timer). Everything else a kind does lives in its
 //! own room, behind that arm. Adding a kind (a change-data-capture connector, a MongoDB node) is
-//! a variant here, its room's file, and the compiler then lists every match that must decide
-//! what the new kind does.
+//! a variant here and its room's file; the compiler then lists the matches here, and
+//! `Machines`' accessors (`servers`, indexing a server by id), which assume PostgreSQL today,
+//! must learn to skip or refuse the new kind.
 
 use std::ops::{Index, IndexMut};
 

@@ -116,7 +116,7 @@ pub struct Node {
     /// for it any more.
     pub(super) slot_invalidated: bool,
     /// Its logical replication slots: a server's own, so a promoted standby has none
-    /// (PostgreSQL 15 copies no slot to a standby).
+    /// (PostgreSQL 15 copies no slot to a standby); dropped when it follows a master.
     pub(super) logical_slots: Vec<LogicalSlot>,
 }
 
@@ -253,7 +253,7 @@ impl Node {
         self.follow = Follow::Streaming;
         self.deposed = false;
         self.slot_invalidated = false;
-        // A base backup copies no replication slot (pg_basebackup leaves pg_replslot/ out).
+        // A base backup or pg_rewind copies no replication slot (both leave pg_replslot/ out).
         self.logical_slots.clear();
     }
 }

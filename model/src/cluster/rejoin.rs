@@ -67,8 +67,11 @@ impl Cluster {
         }
         let node = &mut self.machines[id];
         node.timeline = timeline;
-        // An old master rejoins as a replica once it is back and follows the new one.
+        // An old master rejoins as a replica once it is back and follows the new one. Its
+        // logical slots go: PostgreSQL 15 keeps them on its disk, unusable on a standby (and
+        // a failback would find them), which the model does not follow.
         node.deposed &= !node.is_up();
+        node.logical_slots.clear();
         true
     }
 

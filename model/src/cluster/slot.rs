@@ -16,13 +16,14 @@
 
 use std::rc::Rc;
 
+use super::wal::slot_limit;
 use super::{Cluster, Ctx};
 use crate::config::Config;
 use crate::data::{Change, ColumnType, Database, LogEntry, Lsn, Value};
 use crate::events::EventKind;
 use crate::ids::RequestId;
 use crate::request::Outcome;
-use crate::sql::{ResultSet, SlotCall, SlotFunction};
+use crate::sql::{ResultSet, Shape, SlotCall, SlotFunction};
 use crate::time::Time;
 use crate::timeline::Position;
 
@@ -65,9 +66,12 @@ impl Cluster {
             SlotFunction::Drop { slot } => self.drop_logical_slot(slot),
             SlotFunction::Changes { slot, upto_changes, consume } => self.slot_changes(slot, *upto_changes, *consume),
         };
-        let answer = answer.map(|result| match &call.columns {
-            Some(columns) => project(result, columns),
-            None => result,
+        let answer = answer.map(|result| match &call.shape {
+            Shape::All => result,
+            Shape::Columns(columns) => project(result, columns),
+            // A function of no columns of its own (void) answers itself.
+            Shape::Record if result.columns.len() == 1 => result,
+            Shape::Record => records(result, call.function.name()),
         });
         match answer {
             Ok(result) => {
@@ -83,14 +87,15 @@ impl Cluster {
         }
     }
 
-    /// `pg_create_logical_replication_slot(name, 'test_decoding')`: the slot starts at the
-    /// master's newest position on disk.
+    /// `pg_create_logical_replication_slot(name, 'test_decoding')`: the slot starts after
+    /// everything the master has logged, on its disk yet or not (PostgreSQL starts it at a
+    /// consistent point it logs then).
     fn create_logical_slot(&mut self, name: &str) -> Result<ResultSet, String> {
         let master = self.master;
         if self.machines[master].logical_slots.iter().any(|slot| slot.name == name) {
             return Err(format!("replication slot \"{name}\" already exists"));
         }
-        let lsn = self.machines[master].positions.flushed;
+        let lsn = self.machines[master].positions.applied;
         self.machines[master].logical_slots.push(LogicalSlot {
             name: name.to_string(),
             confirmed_flush: lsn,
@@ -121,6 +126,13 @@ impl Cluster {
         if slot.lost {
             return Err(format!(
                 "can no longer get changes from replication slot \"{name}\": it was invalidated for holding back more than max_slot_wal_keep_size"
+            ));
+        }
+        let flushed = self.machines[master].positions.flushed;
+        if slot.confirmed_flush < flushed && self.master_log.entry(slot.confirmed_flush + 1).is_none() {
+            return Err(format!(
+                "requested WAL has already been removed: the master no longer has the log after LSN {}",
+                slot.confirmed_flush
             ));
         }
         let schema_source = &self.machines[master].data;
@@ -176,7 +188,7 @@ impl Cluster {
         let master = self.master;
         let slot = &mut self.machines[master].logical_slots[index];
         slot.lost = true;
-        cx.note(EventKind::LogicalSlotInvalidated { slot: slot.name.clone(), kept: cx.config.max_slot_wal_keep });
+        cx.note(EventKind::LogicalSlotInvalidated { slot: slot.name.clone(), kept: slot_limit(cx.config) });
     }
 }
 
@@ -188,6 +200,20 @@ fn project(result: ResultSet, columns: &[String]) -> ResultSet {
         columns: indexes.iter().map(|&index| result.columns[index].clone()).collect(),
         rows: result.rows.iter().map(|row| indexes.iter().map(|&index| row[index].clone()).collect()).collect(),
     }
+}
+
+/// The answer as one column of records, as `SELECT f(...)` gives it: `(0,1,"BEGIN 1")`.
+fn records(result: ResultSet, function: &str) -> ResultSet {
+    let field = |value: &Value| match value {
+        Value::Null => String::new(),
+        Value::Text(text) if text.is_empty() || text.chars().any(|c| c.is_whitespace() || ",()\"\\".contains(c)) => {
+            format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\"\""))
+        }
+        Value::Text(text) => text.clone(),
+        other => other.to_string(),
+    };
+    let record = |row: &Vec<Value>| Value::Text(format!("({})", row.iter().map(field).collect::<Vec<_>>().join(",")));
+    ResultSet { columns: vec![function.to_string()], rows: result.rows.iter().map(|row| vec![record(row)]).collect() }
 }
 
 fn missing(name: &str) -> String {

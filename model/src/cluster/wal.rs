@@ -268,7 +268,7 @@ impl Cluster {
             let physical = self.slot_floor(cx.config).map(|(_, floor)| floor);
             let logical = self.logical_floor();
             let Some(floor) = physical.into_iter().chain(logical.map(|(_, floor)| floor)).min() else { break };
-            if newest.saturating_sub(floor) <= cx.config.max_slot_wal_keep {
+            if newest.saturating_sub(floor) <= slot_limit(cx.config) {
                 kept_from = kept_from.min(floor + 1);
                 break;
             }
@@ -324,6 +324,12 @@ impl Cluster {
     fn invalidate_slot(&mut self, cx: &mut Ctx) {
         let Some((id, _)) = self.slot_floor(cx.config) else { return };
         self.machines[id].slot_invalidated = true;
-        cx.note(EventKind::SlotInvalidated { node: self.label(id), kept: cx.config.max_slot_wal_keep });
+        cx.note(EventKind::SlotInvalidated { node: self.label(id), kept: slot_limit(cx.config) });
     }
+}
+
+/// The most a slot may hold back before it is given up: `max_slot_wal_keep_size`, but never less
+/// than `wal_keep_size`, which PostgreSQL keeps anyway (KeepLogSeg applies it after the slots').
+pub(super) fn slot_limit(config: &Config) -> u64 {
+    config.max_slot_wal_keep.max(config.wal_keep)
 }

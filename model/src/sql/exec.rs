@@ -1,7 +1,7 @@
 //! Runs parsed statements against a node's copy of the data. A write is computed in full
 //! before anything changes, so a statement that fails changes nothing.
 
-use std::collections::BTreeMap;
+use std::collections::BTreeSet;
 use std::rc::Rc;
 
 use super::{CompareOp, Expr, Name, Select, SqlError, Statement};
@@ -225,7 +225,9 @@ pub fn execute_write(db: &Database, statement: &Statement, lsn: Lsn, write: u64)
                     .collect::<Result<_, SqlError>>()?,
                 None => schema.columns.iter().enumerate().map(|(index, _)| (index, name.clone())).collect(),
             };
-            let mut added: BTreeMap<Value, Rc<Row>> = BTreeMap::new();
+            // In the order of VALUES, as PostgreSQL inserts (and logical decoding hands out) them.
+            let mut added: Vec<(Value, Rc<Row>)> = Vec::new();
+            let mut keys: BTreeSet<Value> = BTreeSet::new();
             for values in rows {
                 if values.len() != targets.len() {
                     return Err(name.error(format!(
@@ -246,13 +248,13 @@ pub fn execute_write(db: &Database, statement: &Statement, lsn: Lsn, write: u64)
                     return Err(name
                         .error(format!("the primary key {} needs a value", schema.columns[schema.primary_key].name)));
                 }
-                if table.rows.contains_key(&key) || added.contains_key(&key) {
+                if table.rows.contains_key(&key) || !keys.insert(key.clone()) {
                     return Err(name.error(format!(
                         "duplicate key: {} already has {} = {key}",
                         name.text, schema.columns[schema.primary_key].name
                     )));
                 }
-                added.insert(key, Rc::new(Row { values: row, version: 1, lsn, write }));
+                added.push((key, Rc::new(Row { values: row, version: 1, lsn, write })));
             }
             let rows_affected = added.len() as u64;
             let changes =

@@ -5,7 +5,7 @@
 //! them. It reads tokens after `SELECT` and says how many it took.
 
 use super::lexer::{Token, TokenKind};
-use super::{Name, SlotCall, SlotFunction, SqlError};
+use super::{Name, Shape, SlotCall, SlotFunction, SqlError};
 use crate::data::Value;
 
 /// The functions the console knows, for the message about one it does not.
@@ -70,8 +70,12 @@ pub(super) fn slot_function(tokens: &[Token]) -> Option<Result<(SlotCall, usize)
     if let Some(unknown) = columns.iter().flatten().find(|column| !function.columns().contains(&column.text.as_str())) {
         return Some(Err(unknown.error(format!("column \"{}\" does not exist", unknown.text))));
     }
-    let columns = columns.map(|columns| columns.into_iter().map(|column| column.text).collect());
-    Some(Ok((SlotCall { function, columns }, at + 1)))
+    let shape = match columns {
+        Some(columns) => Shape::Columns(columns.into_iter().map(|column| column.text).collect()),
+        None if name_at == 0 => Shape::Record,
+        None => Shape::All,
+    };
+    Some(Ok((SlotCall { function, shape }, at + 1)))
 }
 
 fn expected(token: &Token, what: &str) -> SqlError {
@@ -83,7 +87,7 @@ fn call(function: &str, arguments: &[Value]) -> Result<SlotFunction, String> {
     match function {
         "pg_create_logical_replication_slot" => match arguments {
             [Value::Text(slot), Value::Text(plugin)] if plugin == "test_decoding" => {
-                Ok(SlotFunction::Create { slot: slot_name(slot)? })
+                Ok(SlotFunction::Create { slot: new_slot_name(slot)? })
             }
             [Value::Text(_), Value::Text(plugin)] => Err(format!(
                 "the playground's slots decode with test_decoding, not {plugin}: pg_create_logical_replication_slot('cdc', 'test_decoding')"
@@ -94,7 +98,7 @@ fn call(function: &str, arguments: &[Value]) -> Result<SlotFunction, String> {
             }
         },
         "pg_drop_replication_slot" => match arguments {
-            [Value::Text(slot)] => Ok(SlotFunction::Drop { slot: slot_name(slot)? }),
+            [Value::Text(slot)] => Ok(SlotFunction::Drop { slot: slot.clone() }),
             _ => Err("expected a slot name: pg_drop_replication_slot('cdc')".into()),
         },
         "pg_logical_slot_peek_changes" | "pg_logical_slot_get_changes" => {
@@ -102,11 +106,12 @@ fn call(function: &str, arguments: &[Value]) -> Result<SlotFunction, String> {
             match arguments {
                 [Value::Text(slot), Value::Null, upto] => {
                     let upto_changes = match upto {
-                        Value::Null => None,
-                        Value::Int(count) if *count >= 0 => Some(*count as u64),
+                        // 0, as NULL, is no limit.
+                        Value::Null | Value::Int(0) => None,
+                        Value::Int(count) if *count > 0 => Some(*count as u64),
                         _ => return Err("upto_nchanges must be NULL or a number of rows".into()),
                     };
-                    Ok(SlotFunction::Changes { slot: slot_name(slot)?, upto_changes, consume })
+                    Ok(SlotFunction::Changes { slot: slot.clone(), upto_changes, consume })
                 }
                 [Value::Text(_), _, _] => {
                     Err("upto_lsn must be NULL here: the playground reads up to the newest change".into())
@@ -121,12 +126,19 @@ fn call(function: &str, arguments: &[Value]) -> Result<SlotFunction, String> {
     }
 }
 
-/// A slot name as PostgreSQL allows one: lower-case letters, digits and `_`, at most 63.
-fn slot_name(slot: &str) -> Result<String, String> {
+/// A new slot's name as PostgreSQL allows one (ReplicationSlotValidateName): lower-case
+/// letters, digits and `_`, 1 to 63 of them; its messages.
+fn new_slot_name(slot: &str) -> Result<String, String> {
     let allowed = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_';
-    if slot.is_empty() || slot.len() > 63 || !slot.chars().all(allowed) {
+    if slot.is_empty() {
+        return Err(format!("replication slot name \"{slot}\" is too short"));
+    }
+    if slot.len() > 63 {
+        return Err(format!("replication slot name \"{slot}\" is too long"));
+    }
+    if !slot.chars().all(allowed) {
         return Err(format!(
-            "replication slot name \"{slot}\" is not valid: slot names may only contain lower case letters, numbers, and the underscore character (at most 63)"
+            "replication slot name \"{slot}\" contains invalid character (slot names may only contain lower case letters, numbers, and the underscore character)"
         ));
     }
     Ok(slot.to_string())

@@ -110,16 +110,36 @@ pub enum Statement {
     SlotFunction(SlotCall),
 }
 
-/// A slot function called by a SELECT, and the columns of its answer it keeps (`None`: `*`, or
-/// `SELECT f(...)`).
+/// A slot function called by a SELECT, and how its answer is shaped.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SlotCall {
     pub function: SlotFunction,
-    /// Each of them is one of the function's `columns()`: the parser checked.
-    pub columns: Option<Vec<String>>,
+    pub shape: Shape,
+}
+
+/// How a SELECT shapes a function's answer, as PostgreSQL does.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Shape {
+    /// `SELECT f(...)`: one column, named after the function, of records: `(0,1,"BEGIN 1")`.
+    Record,
+    /// `SELECT * FROM f(...)`: every column.
+    All,
+    /// `SELECT a, b FROM f(...)`: those, each one of the function's `columns()` (the parser
+    /// checked).
+    Columns(Vec<String>),
 }
 
 impl SlotFunction {
+    /// Its name, as a SELECT calls it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            SlotFunction::Create { .. } => "pg_create_logical_replication_slot",
+            SlotFunction::Drop { .. } => "pg_drop_replication_slot",
+            SlotFunction::Changes { consume: false, .. } => "pg_logical_slot_peek_changes",
+            SlotFunction::Changes { consume: true, .. } => "pg_logical_slot_get_changes",
+        }
+    }
+
     /// The columns of its answer, as PostgreSQL names them.
     pub fn columns(&self) -> &'static [&'static str] {
         match self {

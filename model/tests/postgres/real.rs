@@ -961,11 +961,11 @@ impl Cluster for RealCluster {
             .expect("psql");
         let statements = format!("BEGIN;\nINSERT INTO users VALUES ({key}, '{}');\n", name.replace('\'', "''"));
         child.stdin.as_mut().expect("piped").write_all(statements.as_bytes()).expect("to psql");
-        // The INSERT has run when its row lock shows: wait for the session to be idle in it.
+        // The INSERT has run when the session, idle in its transaction, has a transaction id.
         let deadline = Instant::now() + Duration::from_secs(10);
-        while self.master_sql("SELECT count(*) FROM pg_stat_activity WHERE state = 'idle in transaction'")
-            == self.transactions.iter().filter(|open| open.is_some()).count().to_string()
-        {
+        let query =
+            "SELECT count(*) FROM pg_stat_activity WHERE state = 'idle in transaction' AND backend_xid IS NOT NULL";
+        while self.master_sql(query) == self.transactions.iter().filter(|open| open.is_some()).count().to_string() {
             assert!(Instant::now() < deadline, "the transaction's INSERT did not run");
             sleep(Duration::from_millis(20));
         }
