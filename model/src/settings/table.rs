@@ -198,7 +198,7 @@ pub const SETTINGS: &[Setting] = &[
         key: "max_slot_wal_keep",
         label: "Slot WAL limit (entries)",
         group: Group::Replication,
-        help: "The most log entries a replication slot may hold back, a replica's or a change-data-capture connector's: past it the master gives the slot up (its wal_status becomes lost) and its consumer can never resume: a replica needs a rebuild, a connector a new snapshot. PostgreSQL's max_slot_wal_keep_size (no limit by default, until the disk fills; here at most what the page's memory holds).",
+        help: "The most log entries a replication slot may hold back, a replica's or a change-data-capture connector's: past it the master gives the slot up (its wal_status becomes lost) and its consumer can never resume: a replica needs a rebuild, a connector a new snapshot. PostgreSQL's max_slot_wal_keep_size (no limit by default, until the disk fills; here at most what the page's memory holds). A slot may always hold what WAL kept keeps anyway.",
         input: Input::Number { min: 1, max: MAX_WAL_KEEP, step: 1_000, unit: "" },
         get: |c| c.max_slot_wal_keep.to_string(),
         set: |c, text| {
