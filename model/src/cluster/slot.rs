@@ -14,8 +14,6 @@
 //! `restart_lsn` trails `confirmed_flush_lsn` (it moves at the next running-transactions
 //! record), while here, where a transaction is one entry, the two are one position.
 
-use std::rc::Rc;
-
 use super::wal::slot_limit;
 use super::{Cluster, Ctx};
 use crate::config::Config;
@@ -109,10 +107,9 @@ impl Cluster {
 
     /// `pg_drop_replication_slot(name)`: the WAL it held back may go.
     fn drop_logical_slot(&mut self, name: &str) -> Result<ResultSet, String> {
+        let index = self.slot_index(name)?;
         let master = self.master;
-        let slots = &mut self.machines[master].logical_slots;
-        let index = slots.iter().position(|slot| slot.name == name).ok_or_else(|| missing(name))?;
-        slots.remove(index);
+        self.machines[master].logical_slots.remove(index);
         Ok(ResultSet { columns: vec!["pg_drop_replication_slot".into()], rows: vec![vec![Value::Null]] })
     }
 
@@ -120,9 +117,9 @@ impl Cluster {
     /// the committed transactions after the slot's confirmed position, whole, until the rows
     /// reach `upto_changes`; getting them confirms them.
     fn slot_changes(&mut self, name: &str, upto_changes: Option<u64>, consume: bool) -> Result<ResultSet, String> {
+        let index = self.slot_index(name)?;
         let master = self.master;
-        let slot =
-            self.machines[master].logical_slots.iter().find(|slot| slot.name == name).ok_or_else(|| missing(name))?;
+        let slot = &self.machines[master].logical_slots[index];
         if slot.lost {
             return Err(format!(
                 "can no longer get changes from replication slot \"{name}\": it was invalidated for holding back more than max_slot_wal_keep_size"
@@ -135,10 +132,12 @@ impl Cluster {
                 slot.confirmed_flush
             ));
         }
+        // Committed on the master's disk, in commit order.
+        let decodable = (slot.confirmed_flush + 1..=flushed).filter_map(|lsn| self.master_log.entry(lsn));
         let schema_source = &self.machines[master].data;
         let mut rows = Vec::new();
         let mut last = slot.confirmed_flush;
-        for entry in self.decodable(slot.confirmed_flush) {
+        for entry in decodable {
             if upto_changes.is_some_and(|upto| rows.len() as u64 >= upto) {
                 break;
             }
@@ -146,8 +145,7 @@ impl Cluster {
             last = entry.lsn;
         }
         if consume {
-            let slot = self.machines[master].logical_slots.iter_mut().find(|slot| slot.name == name);
-            slot.expect("found above").confirmed_flush = last;
+            self.machines[master].logical_slots[index].confirmed_flush = last;
         }
         Ok(ResultSet { columns: vec!["lsn".into(), "xid".into(), "data".into()], rows })
     }
@@ -166,11 +164,13 @@ impl Cluster {
             .collect()
     }
 
-    /// The transactions a slot confirmed through `after` may decode: committed on the master's
-    /// disk, in commit order.
-    pub(super) fn decodable(&self, after: Lsn) -> impl Iterator<Item = &Rc<LogEntry>> {
-        let flushed = self.machines[self.master].positions.flushed;
-        (after + 1..=flushed).filter_map(|lsn| self.master_log.entry(lsn))
+    /// Where the master's slot named `name` is among its slots.
+    fn slot_index(&self, name: &str) -> Result<usize, String> {
+        let slots = &self.machines[self.master].logical_slots;
+        slots
+            .iter()
+            .position(|slot| slot.name == name)
+            .ok_or_else(|| format!("replication slot \"{name}\" does not exist"))
     }
 
     /// The master's logical slot furthest behind, that still holds WAL, and how far it has
@@ -214,10 +214,6 @@ fn records(result: ResultSet, function: &str) -> ResultSet {
     };
     let record = |row: &Vec<Value>| Value::Text(format!("({})", row.iter().map(field).collect::<Vec<_>>().join(",")));
     ResultSet { columns: vec![function.to_string()], rows: result.rows.iter().map(|row| vec![record(row)]).collect() }
-}
-
-fn missing(name: &str) -> String {
-    format!("replication slot \"{name}\" does not exist")
 }
 
 /// A transaction as test_decoding writes it: `BEGIN`, a row per change, `COMMIT`.

@@ -263,20 +263,20 @@ impl Cluster {
             kept_from = kept_from.min(entry.lsn);
         }
         // The slot furthest behind, of either kind, first: past `max_slot_wal_keep_size` it is
-        // given up and the next one looked at.
-        loop {
+        // given up and the next one looked at. What the logical slots left hold is kept below.
+        let logical_floor = loop {
             let physical = self.slot_floor(cx.config).map(|(_, floor)| floor);
             let logical = self.logical_floor();
-            let Some(floor) = physical.into_iter().chain(logical.map(|(_, floor)| floor)).min() else { break };
+            let Some(floor) = physical.into_iter().chain(logical.map(|(_, floor)| floor)).min() else { break None };
             if newest.saturating_sub(floor) <= slot_limit(cx.config) {
                 kept_from = kept_from.min(floor + 1);
-                break;
+                break logical.map(|(_, floor)| floor);
             }
             match logical {
                 Some((index, logical_floor)) if logical_floor == floor => self.invalidate_logical_slot(index, cx),
                 _ => self.invalidate_slot(cx),
             }
-        }
+        };
         self.master_log.kept_from = self.master_log.kept_from.max(kept_from);
         let kept_from = self.master_log.kept_from;
         // A node that follows (whatever its timeline, up or down) asks for what it has not
@@ -288,7 +288,7 @@ impl Cluster {
             .map(|(_, node)| (node.positions.applied + 1).max(kept_from))
             .min()
             .unwrap_or(Lsn::MAX);
-        let asked_from = asked_from.min(self.logical_floor().map_or(Lsn::MAX, |(_, floor)| floor + 1));
+        let asked_from = asked_from.min(logical_floor.map_or(Lsn::MAX, |floor| floor + 1));
         let waiting_from = self.master_log.waiting.front().map_or(Lsn::MAX, |(entry, _)| entry.lsn);
         while let Some(front) = self.master_log.entries.front() {
             let nobody_asks = front.lsn < asked_from && front.lsn <= flushed && front.lsn < waiting_from;
