@@ -133,9 +133,17 @@ impl Clients {
     }
 
     /// What a machine made of a request.
-    pub fn served(&mut self, request: RequestId, machine: NodeId, role: NodeRef, old_master: bool, outcome: Outcome) {
+    /// What served a request (a PostgreSQL server by its role then, a MongoDB member by none).
+    pub fn served(
+        &mut self,
+        request: RequestId,
+        machine: NodeId,
+        role: Option<NodeRef>,
+        old_master: bool,
+        outcome: Outcome,
+    ) {
         if let Some(record) = self.in_flight.get_mut(request) {
-            record.served_by = Some(role);
+            record.served_by = role;
             record.machine = Some(machine);
             record.served_by_old_master = old_master;
             record.outcome = Some(outcome);

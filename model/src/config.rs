@@ -18,6 +18,10 @@ pub const MAX_RATE: u64 = 20_000;
 pub const MAX_HOT_KEYS: u64 = 1_000;
 /// The most log entries `wal_keep` may keep: bounded, as the page's memory is.
 pub const MAX_WAL_KEEP: u64 = 200_000;
+/// The most members the read side's MongoDB replica set may have (MongoDB allows seven voters).
+pub const MAX_MONGO_MEMBERS: usize = 5;
+/// The most changes a connector batch may carry.
+pub const MAX_CDC_BATCH: u64 = 100_000;
 
 /// A setting chosen from a fixed list of names, parsed with a message that lists them.
 macro_rules! named_choice {
@@ -124,6 +128,16 @@ named_choice!(
     }
 );
 
+named_choice!(
+    /// Who serves the reads: PostgreSQL's own standbys, or (the lecture's CQRS picture) a
+    /// MongoDB read model that a change-data-capture connector keeps from the master's logical
+    /// replication slot.
+    ReadSide, "read_side" {
+        Standbys = "standbys",
+        MongoDb = "mongodb",
+    }
+);
+
 /// Which replicas a synchronous write waits for, as PostgreSQL's `synchronous_standby_names`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Quorum {
@@ -163,12 +177,13 @@ impl FromStr for Quorum {
     }
 }
 
-/// The standby list names machines `pg-1` to `pg-9` (a run has at most nine), each once.
+/// The standby list names machines `pg-1` to `pg-9` (a run has at most nine) or the
+/// connector `cdc-1` (a logical consumer's `application_name`), each once.
 fn check_standbys(standbys: &[String]) -> Result<(), Refusal> {
     for (index, name) in standbys.iter().enumerate() {
-        let number = name.strip_prefix("pg-").and_then(|number| number.parse::<u8>().ok());
-        if !number.is_some_and(|number| (1..=MAX_REPLICAS as u8 + 1).contains(&number)) {
-            return Err(Refusal::new(format!("standbys names machines pg-1 to pg-9, not \"{name}\"")));
+        let id = crate::ids::NodeId::named(name);
+        if !id.is_some_and(|id| id.is_postgres() || id == crate::ids::NodeId::CONNECTOR) {
+            return Err(Refusal::new(format!("standbys names machines pg-1 to pg-9 or cdc-1, not \"{name}\"")));
         }
         if standbys[..index].contains(name) {
             return Err(Refusal::new(format!("standbys names {name} twice")));
@@ -210,6 +225,21 @@ pub struct Config {
     /// slot furthest behind is invalidated (PostgreSQL's `max_slot_wal_keep_size`, no limit by
     /// default; here at most [`MAX_WAL_KEEP`], as the page's memory is bounded).
     pub max_slot_wal_keep: u64,
+    /// Who serves the reads: the standbys, or a MongoDB read model kept by a connector.
+    pub read_side: ReadSide,
+    /// The read side's MongoDB replica set: `mongo-1` (the primary at first), `mongo-2`, ...
+    pub mongo_members: u64,
+    /// How often the connector writes what it has received to MongoDB and confirms to the
+    /// master what MongoDB acknowledged (Debezium's `poll.interval.ms`, pg_recvlogical's
+    /// `--status-interval`): the read side's lag.
+    pub cdc_poll_ms: u64,
+    /// The most changes the connector writes in one batch (Debezium's `max.batch.size`).
+    pub cdc_batch: u64,
+    /// How long a MongoDB secondary takes to copy the primary's writes (its oplog).
+    pub mongo_lag_ms: u64,
+    /// PostgreSQL 17's failover slots: a standby keeps a synchronized copy of the master's
+    /// logical slots, so a connector resumes after a failover. PostgreSQL 15 has none.
+    pub failover_slots: bool,
     /// A failover manager that rewinds diverged nodes itself (Patroni's `use_pg_rewind`);
     /// otherwise they wait for Rewind or Rebuild by hand.
     pub auto_rewind: bool,
@@ -268,6 +298,12 @@ impl Default for Config {
             wal_keep: 20_000,
             slots: false,
             max_slot_wal_keep: MAX_WAL_KEEP,
+            read_side: ReadSide::Standbys,
+            mongo_members: 2,
+            cdc_poll_ms: 1_000,
+            cdc_batch: 2_048,
+            mongo_lag_ms: 200,
+            failover_slots: false,
             sender_timeout_ms: 60_000,
             policy: Policy::RoundRobin,
             read_pref: ReadPref::SecondaryPreferred,

@@ -105,6 +105,20 @@ pub enum EventKind {
     },
     /// Automatic failover found no replica to promote.
     NoFailoverCandidate,
+    /// The connector snapshotted the master at source LSN `lsn` on `timeline` into a new read
+    /// model; the old one had reached `gap_from` (timeline, LSN), and what was committed after
+    /// that came with the snapshot, not change by change.
+    ReadModelSnapshot {
+        lsn: Lsn,
+        timeline: usize,
+        gap_from: Option<(usize, Lsn)>,
+    },
+    /// A MongoDB member became the primary; the old primary's writes after `rolled_back.0` up
+    /// to `rolled_back.1` (source LSNs) were never copied, and are rolled back.
+    MongoElected {
+        node: String,
+        rolled_back: Option<(Lsn, Lsn)>,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -173,6 +187,16 @@ impl ClusterEvent {
                 format!("{node} was rebuilt from a new base backup of the master, at LSN {lsn}")
             }
             EventKind::NoFailoverCandidate => "automatic failover found no replica that is up".to_string(),
+            EventKind::ReadModelSnapshot { lsn, timeline, gap_from: None } => format!(
+                "cdc-1 created the logical slot cdc and snapshotted the master into the read model, at LSN {lsn} (timeline {timeline}); it streams every later commit"
+            ),
+            EventKind::ReadModelSnapshot { lsn, timeline, gap_from: Some((from_timeline, from)) } => format!(
+                "cdc-1 had no slot to resume from: a new slot, and a new snapshot at LSN {lsn} (timeline {timeline}). The read model had reached LSN {from} (timeline {from_timeline}): what was committed in between arrived only with the snapshot, not change by change, and reads meanwhile missed it"
+            ),
+            EventKind::MongoElected { node, rolled_back: None } => format!("{node} was elected MongoDB primary"),
+            EventKind::MongoElected { node, rolled_back: Some((from, to)) } => format!(
+                "{node} was elected MongoDB primary; the old primary had acknowledged writes up to source LSN {to} that {node} had only to {from}: MongoDB rolls them back (write concern w: 1), and the read model misses them"
+            ),
         }
     }
 }

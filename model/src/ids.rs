@@ -3,15 +3,50 @@
 //! with no behaviour of their own, so that nodes, requests and messages can all name them
 //! without depending on each other.
 
-/// A node's stable identity. Its role (master or replica number) can change by failover.
+/// A machine's stable identity. A PostgreSQL server's role (master or replica number) can
+/// change by failover; the read side's machines (the connector, the MongoDB members) have ids
+/// of their own, from [`READ_SIDE`] on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct NodeId(pub usize);
 
+/// The first id of the read side: the PostgreSQL servers (a master and at most eight
+/// replicas, a removed one's id reused) have the ids below it.
+pub const READ_SIDE: usize = crate::config::MAX_REPLICAS + 1;
+
 impl NodeId {
-    /// The machine's name, which stays with it whatever role it has: `pg-1`, `pg-2`, ...
-    /// (every machine runs PostgreSQL; replicas are shown MongoDB-style, as the lecture draws).
+    /// The change-data-capture connector, `cdc-1`.
+    pub const CONNECTOR: NodeId = NodeId(READ_SIDE);
+
+    /// The MongoDB member `mongo-{number}` (from 1).
+    pub fn mongo(number: usize) -> NodeId {
+        NodeId(READ_SIDE + number)
+    }
+
+    /// Whether it is a PostgreSQL server (not a machine of the read side).
+    pub fn is_postgres(self) -> bool {
+        self.0 < READ_SIDE
+    }
+
+    /// The machine's name, which stays with it whatever role it has: `pg-1`, `pg-2`, ...;
+    /// `cdc-1`; `mongo-1`, `mongo-2`, ...
     pub fn machine(self) -> String {
-        format!("pg-{}", self.0 + 1)
+        match self.0 {
+            id if id < READ_SIDE => format!("pg-{}", id + 1),
+            READ_SIDE => "cdc-1".to_string(),
+            id => format!("mongo-{}", id - READ_SIDE),
+        }
+    }
+
+    /// The machine named `name`, if a run can have one by that name.
+    pub fn named(name: &str) -> Option<NodeId> {
+        let number = |prefix: &str| name.strip_prefix(prefix)?.parse::<usize>().ok().filter(|&n| n >= 1);
+        if name == "cdc-1" {
+            return Some(NodeId::CONNECTOR);
+        }
+        if let Some(number) = number("pg-").filter(|&n| n <= READ_SIDE) {
+            return Some(NodeId(number - 1));
+        }
+        number("mongo-").filter(|&n| n <= crate::config::MAX_MONGO_MEMBERS).map(NodeId::mongo)
     }
 }
 

@@ -5,9 +5,10 @@
 
 use std::rc::Rc;
 
+use crate::cluster::MongoOp;
 use crate::cluster::node::{Job, Positions};
 use crate::config::Config;
-use crate::data::LogEntry;
+use crate::data::{LogEntry, Lsn};
 use crate::ids::{ClientId, NodeId, RequestId};
 use crate::queue::EventQueue;
 use crate::rng::SimRng;
@@ -34,6 +35,18 @@ pub enum Payload {
     Replicate { timeline: usize, entry: Rc<LogEntry> },
     /// A replica telling the master how far it has got.
     Ack { timeline: usize, positions: Positions },
+    /// The master's walsender streaming one decoded transaction from the connector's logical
+    /// slot.
+    Decoded { entry: Rc<LogEntry> },
+    /// The connector telling the master how far MongoDB has acknowledged its changes: the
+    /// slot's `confirmed_flush_lsn` (a logical consumer's flush position).
+    Confirm { lsn: Lsn },
+    /// The connector's batch of writes to MongoDB's primary, through source LSN `through`.
+    MongoWrite { ops: Rc<[MongoOp]>, through: Lsn },
+    /// The primary acknowledging a batch (write concern `w: 1`: its own copy only).
+    MongoAck { through: Lsn },
+    /// The primary's oplog, copied by a secondary.
+    Oplog { ops: Rc<[MongoOp]>, through: Lsn },
 }
 
 /// Something in flight from one endpoint to another.
@@ -179,6 +192,7 @@ impl Network {
             (_, Endpoint::Node(replica), Payload::Replicate { .. }) => {
                 self.links[replica.0].lag.unwrap_or(Time::from_millis(config.lag_ms))
             }
+            (_, _, Payload::Oplog { .. }) => Time::from_millis(config.mongo_lag_ms),
             _ => HOP,
         };
         let jitter = match config.jitter_ms {

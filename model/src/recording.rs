@@ -99,7 +99,7 @@ impl Recording {
             && self.script.is_empty()
             && sim.now() == Time::ZERO
         {
-            let (recording, fresh) = Recording::new(config.clone(), Vec::new())?;
+            let (recording, fresh) = Recording::new((**config).clone(), Vec::new())?;
             *self = recording;
             *sim = fresh;
             return Ok(());

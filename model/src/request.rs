@@ -125,7 +125,8 @@ impl RequestRecord {
         match (self.served_by, self.machine) {
             (Some(served_by), Some(machine)) => Some(format!("{} ({})", machine.machine(), role(served_by))),
             (Some(role), None) => Some(role.in_words()),
-            (None, _) => None,
+            (None, Some(machine)) => Some(format!("{} (read model)", machine.machine())),
+            (None, None) => None,
         }
     }
 

@@ -114,7 +114,7 @@ fn random_run(seed: u64, mode: Mode, failures: Failures) -> Run {
         last_applied = applied;
     }
     let quiet = Config { rate: 0, ..sim.config().clone() };
-    sim.apply(Command::Configure(quiet)).expect("the generator can always stop");
+    sim.apply(Command::Configure(quiet.into())).expect("the generator can always stop");
     if !sim.master().is_up() {
         let _ = sim.apply(Command::Restart(NodeRef::Master));
     }

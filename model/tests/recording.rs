@@ -25,7 +25,7 @@ fn recorded_run() -> (Recording, Simulation, Vec<u64>) {
             3 => {
                 let mut changed = sim.config().clone();
                 changed.mode = if changed.mode == Mode::Async { Mode::Sync } else { Mode::Async };
-                Some(Command::Configure(changed))
+                Some(Command::Configure(changed.into()))
             }
             _ => None,
         };
@@ -81,7 +81,7 @@ fn a_refused_command_is_not_recorded() {
 fn settings_changed_before_anything_happens_become_the_start() {
     let (mut recording, mut sim) = Recording::new(Config::default(), Vec::new()).unwrap();
     let changed = Config { replicas: 5, ..Config::default() };
-    recording.record(&mut sim, Command::Configure(changed.clone())).unwrap();
+    recording.record(&mut sim, Command::Configure(changed.clone().into())).unwrap();
     assert!(recording.script().is_empty());
     assert_eq!(recording.start(), &changed);
     assert_eq!(sim.replicas().len(), 5);

@@ -151,7 +151,7 @@ fn sticky_sessions_keep_reads_monotonic() {
         let mut sim = with(Config { replicas: 2, sticky, lag_ms: 50, ..base() });
         sim.apply(Command::CutLink(NodeRef::Replica(2))).unwrap();
         // Client 1 writes; client 0 only reads, alternating between a caught-up and a cut replica.
-        sim.apply(Command::Configure(Config { clients: 2, ..sim.config().clone() })).unwrap();
+        sim.apply(Command::Configure(Config { clients: 2, ..sim.config().clone() }.into())).unwrap();
         for step in 0..10 {
             sim.apply(Command::Write { client: 1, key: 101, name: format!("v{step}") }).unwrap();
             advance(&mut sim, 100);

@@ -13,7 +13,7 @@ fn bad_settings_are_refused_with_a_reason_and_change_nothing() {
     let refuse = |sim: &mut Simulation, change: fn(&mut Config)| {
         let mut config = sim.config().clone();
         change(&mut config);
-        sim.apply(Command::Configure(config)).unwrap_err().to_string()
+        sim.apply(Command::Configure(config.into())).unwrap_err().to_string()
     };
     assert_eq!(refuse(&mut sim, |c| c.replicas = 9), "replicas must be between 0 and 8, got 9");
     assert_eq!(refuse(&mut sim, |c| c.lag_ms = 60_001), "lag must be between 0 and 60000 ms, got 60001");

@@ -58,7 +58,7 @@ pub fn to_fragment(config: &Config) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sim::config::{Mode, Policy, Quorum, ReadPref};
+    use crate::sim::config::{Mode, Policy, Quorum, ReadPref, ReadSide};
 
     #[test]
     fn reads_every_contract_key() {
@@ -94,8 +94,14 @@ mod tests {
             apply_rate: 500,
             semi_sync_timeout_ms: 400,
             wal_writer_ms: 1_000,
-            standbys: vec!["pg-3".into(), "pg-2".into()],
+            standbys: vec!["pg-3".into(), "cdc-1".into()],
             sender_timeout_ms: 5_000,
+            read_side: ReadSide::MongoDb,
+            mongo_members: 3,
+            cdc_poll_ms: 250,
+            cdc_batch: 10,
+            mongo_lag_ms: 50,
+            failover_slots: true,
             auto_rewind: true,
             wal_keep: 500,
             slots: true,

@@ -10,6 +10,7 @@
 use super::fragment;
 use crate::sim::config::{Config, MAX_CLIENTS};
 use crate::sim::time::Time;
+use crate::sim::ids::NodeId;
 use crate::sim::{Command, NodeRef, Refusal};
 
 /// The format of session links this page writes and reads.
@@ -212,6 +213,8 @@ fn encode_command(command: &Command) -> String {
         Command::Rewind(target) => format!("v,{}", node(target)),
         Command::Rebuild(target) => format!("b,{}", node(target)),
         Command::CancelWaits => "c".to_string(),
+        Command::CrashReadSide(machine) => format!("z,{}", machine.machine()),
+        Command::RestartReadSide(machine) => format!("Z,{}", machine.machine()),
         Command::SetCapacity(target, value) => format!("a,{},{value}", node(target)),
         Command::SetWeight(target, value) => format!("g,{},{value}", node(target)),
         Command::SetDistance(target, value) => format!("d,{},{value}", node(target)),
@@ -234,6 +237,10 @@ fn decode_script(text: &str) -> Result<Vec<(Time, Command)>, Refusal> {
                 Some(field) => field.parse().map(NodeRef::Replica).map_err(|_| bad("names no node")),
                 None => Err(bad("names no node")),
             }
+        };
+        let read_side = |position: usize| -> Result<NodeId, Refusal> {
+            let named = fields.get(position).and_then(|field| NodeId::named(field));
+            named.filter(|id| !id.is_postgres()).ok_or_else(|| bad("names no machine of the read side"))
         };
         let text = |position: usize| -> Result<String, Refusal> {
             decode(fields.get(position).ok_or_else(|| bad("is missing a text"))?).map_err(|why| bad(&why.0))
@@ -258,7 +265,7 @@ fn decode_script(text: &str) -> Result<Vec<(Time, Command)>, Refusal> {
                 if let Some(problem) = problems.first() {
                     return Err(bad(&format!("has bad settings: {problem}")));
                 }
-                Command::Configure(config)
+                Command::Configure(config.into())
             }
             Some("x") => Command::Crash(target(2)?),
             Some("X") => Command::Restart(target(2)?),
@@ -269,6 +276,8 @@ fn decode_script(text: &str) -> Result<Vec<(Time, Command)>, Refusal> {
             Some("v") => Command::Rewind(target(2)?),
             Some("b") => Command::Rebuild(target(2)?),
             Some("c") => Command::CancelWaits,
+            Some("z") => Command::CrashReadSide(read_side(2)?),
+            Some("Z") => Command::RestartReadSide(read_side(2)?),
             Some("a") => Command::SetCapacity(target(2)?, number(3)?),
             Some("g") => Command::SetWeight(target(2)?, number(3)?),
             Some("d") => Command::SetDistance(target(2)?, number(3)?),
@@ -325,7 +334,7 @@ mod tests {
                 client: 0,
                 text: "INSERT INTO users VALUES (106, 'Frank');\nSELECT * FROM users WHERE id = 106;".into(),
             },
-            Command::Configure(config),
+            Command::Configure(config.into()),
             Command::Crash(NodeRef::Master),
             Command::Restart(NodeRef::Replica(3)),
             Command::CutLink(NodeRef::Replica(1)),
@@ -335,6 +344,8 @@ mod tests {
             Command::Rewind(NodeRef::Replica(1)),
             Command::Rebuild(NodeRef::Replica(2)),
             Command::CancelWaits,
+            Command::CrashReadSide(NodeId::CONNECTOR),
+            Command::RestartReadSide(NodeId::mongo(2)),
             Command::SetCapacity(NodeRef::Master, 50),
             Command::SetWeight(NodeRef::Replica(2), 3),
             Command::SetDistance(NodeRef::Replica(4), 40),
@@ -378,7 +389,7 @@ mod tests {
             (Time(2_000), Command::CutLink(NodeRef::Replica(1))),
             (Time(900_000), Command::Crash(NodeRef::Master)),
             (Time(1_000_000), Command::Promote(None)),
-            (Time(1_100_000), Command::Configure(current)),
+            (Time(1_100_000), Command::Configure(current.into())),
             (Time(1_200_000), Command::Restart(NodeRef::Replica(2))),
         ];
         let (opening, notices) = open(OLD);

@@ -76,6 +76,6 @@ fn change(config: &Config, setting: &Setting, text: &str) -> Action {
     match settings::apply(&mut changed, setting, text) {
         Err(reason) => Action::Notice(reason.to_string()),
         Ok(()) if changed.seed != config.seed => Action::NewRun(changed),
-        Ok(()) => Action::Command(Command::Configure(changed)),
+        Ok(()) => Action::Command(Command::Configure(changed.into())),
     }
 }

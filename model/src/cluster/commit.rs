@@ -24,12 +24,31 @@ impl Cluster {
         }
         self.master_log.report(replica, positions);
         self.commit_ready(cx);
+        if cx.config.failover_slots {
+            self.stream_to_connector(cx);
+        }
         let last = self.master().positions.applied;
         if self.master_log.fallback && self.quorum_reached(last, cx.config) {
             self.master_log.fallback = false;
             cx.note(EventKind::BackToSync);
         }
         self.prune_at_risk();
+    }
+
+    /// The connector's confirmation reached the master: the slot moves on, and a commit
+    /// waiting for the connector as a synchronous standby may go.
+    pub(super) fn on_confirm(&mut self, lsn: Lsn, cx: &mut Ctx) {
+        if self.logical_sender.is_none() {
+            return;
+        }
+        let master = self.master;
+        let flushed = self.machines[master].positions.flushed;
+        if let Some(slot) = self.machines[master].logical_slots.iter_mut().find(|slot| slot.name == super::connector::CDC_SLOT) {
+            slot.confirmed_flush = slot.confirmed_flush.max(lsn.min(flushed));
+        }
+        let positions = Positions { received: lsn, flushed: lsn, applied: lsn };
+        self.master_log.report(NodeId::CONNECTOR, positions);
+        self.commit_ready(cx);
     }
 
     /// Commits a waiting write: visible to the master's readers, at risk (of a crash or a
@@ -99,20 +118,30 @@ impl Cluster {
 
     /// The replicas that may be synchronous, in priority order: those the standby list names
     /// (`synchronous_standby_names`), in its order; every replica by number when it names none,
-    /// and always under `sync`. A listed machine that is not a replica now is skipped.
+    /// and always under `sync`. A listed machine that is not a replica now is skipped; the
+    /// connector counts when it is listed (a logical consumer's `application_name`), never
+    /// otherwise.
     fn sync_candidates(&self, config: &Config) -> Vec<NodeId> {
-        let replicas = self.replica_ids();
+        let mut replicas = self.replica_ids();
         if config.standbys.is_empty() || config.mode == Mode::Sync {
             return replicas;
         }
+        if self.machines.connector().is_some_and(|connector| !connector.is_removed()) {
+            replicas.push(NodeId::CONNECTOR);
+        }
         config.standbys.iter().filter_map(|name| replicas.iter().copied().find(|id| id.machine() == *name)).collect()
+    }
+
+    /// Whether the master has a replication connection to a standby, or to the connector.
+    fn is_connected(&self, id: NodeId) -> bool {
+        if id == NodeId::CONNECTOR { self.logical_sender.is_some() } else { self.machines[id].streaming }
     }
 
     /// Under `first-k`, the synchronous replicas: the first k candidates the master has a
     /// replication connection to. A silent partition does not end that connection at once:
     /// only `wal_sender_timeout` does.
     fn first_synchronous(&self, k: usize, config: &Config) -> Vec<NodeId> {
-        self.sync_candidates(config).into_iter().filter(|id| self.machines[*id].streaming).take(k).collect()
+        self.sync_candidates(config).into_iter().filter(|id| self.is_connected(*id)).take(k).collect()
     }
 
     /// Whether the master waits for this replica (or, under `any-k`, counts it) before it
@@ -132,9 +161,8 @@ impl Cluster {
     pub fn waiting_for(&self, config: &Config) -> Option<(usize, Vec<NodeId>)> {
         let (oldest, _) = self.master_log.waiting.front()?;
         let level = config.mode.level()?;
-        let missing = self
-            .replica_ids()
-            .into_iter()
+        let connector = self.machines.connector().filter(|connector| !connector.is_removed());
+        let missing = (self.replica_ids().into_iter().chain(connector.map(|_| NodeId::CONNECTOR)))
             .filter(|id| self.is_synchronous(*id, config) && self.master_log.position(*id, level) < oldest.lsn)
             .collect();
         Some((self.master_log.waiting.len(), missing))

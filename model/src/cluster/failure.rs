@@ -29,6 +29,7 @@ impl Cluster {
                 }
                 cx.note(EventKind::LostInCrash { node: label, lsns: lost.iter().map(|&(lsn, _)| lsn).collect() });
             }
+            self.end_connector_session(cx);
             let waiting = self.master_log.take_waiting();
             for request in waiting {
                 cx.reply(id, request, Some("the master crashed before acknowledging the write".to_string()));
@@ -194,6 +195,10 @@ impl Cluster {
         self.machines[old].deposed = true;
         self.master = candidate;
         cx.master = candidate;
+        if cx.config.failover_slots {
+            self.carry_logical_slots(old, candidate, fork);
+        }
+        self.end_connector_session(cx);
         cx.note(EventKind::Promoted { node: promoted, lsn: fork, timeline: new_timeline });
         // A cut link cut a replica off the old master's machine; the new master is another
         // machine, which the replicas reach, with new connections.

@@ -5,13 +5,16 @@
 //! keeps, the event log.
 
 mod commit;
+mod connector;
 mod failure;
 mod machine;
 mod membership;
+mod mongo;
 pub mod node;
 mod out;
 mod postgres;
 mod reads;
+mod read_side;
 mod rejoin;
 mod rooms;
 mod server;
@@ -33,6 +36,9 @@ use crate::timeline::{Position, Timelines};
 use machine::{Machine, Machines};
 pub(crate) use out::Ctx;
 use out::Wants;
+pub(crate) use machine::Timer as MachineTimer;
+pub use connector::Connector;
+pub use mongo::{Document, MongoMember, MongoOp};
 pub(crate) use postgres::Timer;
 use wal::MasterLog;
 
@@ -75,6 +81,9 @@ pub(crate) struct Cluster {
     /// Log entries written so far, across every timeline: numbers each write (`Row::write`).
     writes_logged: u64,
     next_incarnation: u64,
+    /// The master's walsender for the connector's session: how far it has sent (none: no
+    /// session).
+    logical_sender: Option<Lsn>,
     /// What a machine wants, reused from handler to handler: they run for nearly every event,
     /// and need no allocation each.
     wants: Wants,
@@ -90,6 +99,7 @@ impl Cluster {
             timelines: Timelines::default(),
             writes_logged: 0,
             next_incarnation: 0,
+            logical_sender: None,
             wants: Wants::new(),
         };
         let roles = std::iter::once(NodeRef::Master).chain((1..=config.replicas).map(NodeRef::Replica));
@@ -133,7 +143,7 @@ impl Cluster {
 
     /// Whether a machine's timer was set in the life it has now.
     pub fn is_current(&self, id: NodeId, incarnation: u64) -> bool {
-        self.machines[id].incarnation == incarnation
+        self.machines.incarnation(id) == Some(incarnation)
     }
 
     /// The replicas in order of their number, with their ids.
@@ -159,6 +169,13 @@ impl Cluster {
     /// The role in words, as logs, cards and the picture say it; `old master` for a deposed
     /// master that has not rejoined.
     pub fn role_in_words(&self, id: NodeId) -> String {
+        if id == NodeId::CONNECTOR {
+            return "connector".to_string();
+        }
+        if !id.is_postgres() {
+            let primary = self.machines.members().any(|(member, state)| member == id && state.is_primary());
+            return (if primary { "MongoDB primary" } else { "MongoDB secondary" }).to_string();
+        }
         match self.role(id) {
             NodeRef::Replica(_) if self.machines[id].deposed => "old master".to_string(),
             role => role.in_words(),
@@ -240,7 +257,10 @@ impl Cluster {
                 (number, node.status, node.positions, node.reads_served, &node.data)
             })
             .collect();
-        format!("{nodes:?}")
+        // The read side, when there is one (runs without it hash as they always have).
+        let Some(connector) = self.machines.connector() else { return format!("{nodes:?}") };
+        let members: Vec<_> = self.machines.members().map(|(_, member)| member.fingerprinted()).collect();
+        format!("{nodes:?}|{:?}|{members:?}", connector.positions())
     }
 
     /// What the fingerprint hashes of the master: its id, committed position and data.
@@ -276,13 +296,13 @@ impl Cluster {
     /// A timer on a machine, in the life it has now.
     pub(super) fn schedule(&self, node: NodeId, after: Time, timer: Timer, cx: &mut Ctx) {
         let incarnation = self.machines[node].incarnation;
-        cx.timer(node, incarnation, after, timer);
+        cx.timer(node, incarnation, after, MachineTimer::Postgres(timer));
     }
 
     /// What a machine made of a request, kept in its record.
     pub(super) fn set_outcome(&self, request: RequestId, machine: NodeId, outcome: Outcome, cx: &mut Ctx) {
         let (role, old_master) = (self.role(machine), self.machines[machine].deposed);
-        cx.served(request, machine, role, old_master, outcome);
+        cx.served(request, machine, Some(role), old_master, outcome);
     }
 
     /// The replicas following the master's history (up or down), not diverged or stranded.

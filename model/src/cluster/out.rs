@@ -7,7 +7,7 @@
 
 use std::collections::VecDeque;
 
-use crate::Timer;
+use crate::{MachineTimer, Timer};
 use crate::clients::Clients;
 use crate::cluster::node::Job;
 use crate::config::{Config, Mode};
@@ -83,7 +83,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// A timer on a machine, for the life it has now (`incarnation`).
-    pub fn timer(&mut self, node: NodeId, incarnation: u64, after: Time, timer: Timer) {
+    pub fn timer(&mut self, node: NodeId, incarnation: u64, after: Time, timer: MachineTimer) {
         self.queue.push(self.now + after, Due::Timer { node, incarnation, timer });
     }
 
@@ -95,7 +95,14 @@ impl<'a> Ctx<'a> {
     }
 
     /// What a machine made of a request, for the request's record.
-    pub fn served(&mut self, request: RequestId, machine: NodeId, role: NodeRef, old_master: bool, outcome: Outcome) {
+    pub fn served(
+        &mut self,
+        request: RequestId,
+        machine: NodeId,
+        role: Option<NodeRef>,
+        old_master: bool,
+        outcome: Outcome,
+    ) {
         self.clients.served(request, machine, role, old_master, outcome);
     }
 

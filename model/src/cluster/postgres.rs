@@ -25,7 +25,11 @@ impl Cluster {
                     self.on_ack(replica, timeline, positions, cx);
                 }
             }
-            Payload::Replicate { .. } | Payload::Ack { .. } => {}
+            Payload::Confirm { lsn } if to == self.master_id() && !crosses_cut(cx) => self.on_confirm(lsn, cx),
+            Payload::Replicate { .. } | Payload::Ack { .. } | Payload::Confirm { .. } => {}
+            Payload::Decoded { .. } | Payload::MongoWrite { .. } | Payload::MongoAck { .. } | Payload::Oplog { .. } => {
+                unreachable!("the read side's messages go to the read side")
+            }
             Payload::Reply { .. } => unreachable!("replies go to clients"),
         }
     }

@@ -58,6 +58,52 @@ impl Cluster {
         cx.reply(id, request, None);
     }
 
+    /// Answers a read from a MongoDB member's read model, beside the master's committed answer
+    /// at the same instant: stale when the member's read model had not reached everything the
+    /// master committed and the two answers differ. A document can also be ahead of the
+    /// master's readers: a commit waiting for a synchronous standby is decoded already.
+    pub(super) fn finish_document_read(&mut self, id: NodeId, request: RequestId, query: &Query, cx: &mut Ctx) {
+        let Some((_, member)) = self.machines.members().find(|(member, _)| *member == id) else { return };
+        let (timeline, applied) = member.applied();
+        let committed = Position { timeline: self.master_log.timeline, lsn: self.master_log.committed_lsn };
+        let behind = !self.timelines.contains(timeline, applied, committed);
+        let node_lag = match self.master_log.logged_at(applied + 1) {
+            Some(since) if behind => cx.now - since,
+            _ => Time::ZERO,
+        };
+        let node_at = Position { timeline, lsn: applied };
+        let outcome = match query {
+            Query::User(key) => {
+                let row = member.user(*key).and_then(|document| document.row.clone());
+                let master_row = self.master_log.visible.user(*key).cloned();
+                let stale = behind && row != master_row;
+                Outcome::Read { row, master_row, stale, node_lag }
+            }
+            Query::Select(parsed) => {
+                let Statement::Select(select) = &parsed.statement else { unreachable!("reads carry SELECTs") };
+                let read_model = member.as_database(&self.master_log.visible);
+                match (sql::query(&read_model, select), sql::query(&self.master_log.visible, select)) {
+                    (Ok(result), Ok(master)) => {
+                        let stale = behind && result != master;
+                        Outcome::Rows { result, master_result: stale.then_some(master), node_lag, node_at }
+                    }
+                    (Ok(result), Err(_)) => Outcome::Rows { result, master_result: None, node_lag, node_at },
+                    (Err(error), _) => Outcome::Failed { reason: error.to_string() },
+                }
+            }
+        };
+        let error = match &outcome {
+            Outcome::Failed { reason } => Some(reason.clone()),
+            _ => None,
+        };
+        if let Some(member) = self.machines.member_mut(id) {
+            member.reads_served += 1;
+        }
+        cx.read_served(id);
+        cx.served(request, id, None, false, outcome);
+        cx.reply(id, request, error);
+    }
+
     /// Serves the parked causal reads that the replica's progress now allows.
     pub(super) fn release_parked(&mut self, id: NodeId, cx: &mut Ctx) {
         let parked = std::mem::take(&mut self.machines[id].parked);

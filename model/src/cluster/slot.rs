@@ -14,12 +14,13 @@
 //! `restart_lsn` trails `confirmed_flush_lsn` (it moves at the next running-transactions
 //! record), while here, where a transaction is one entry, the two are one position.
 
+use super::connector::CDC_SLOT;
 use super::wal::slot_limit;
 use super::{Cluster, Ctx};
 use crate::config::Config;
 use crate::data::{Change, ColumnType, Database, LogEntry, Lsn, Value};
 use crate::events::EventKind;
-use crate::ids::RequestId;
+use crate::ids::{NodeId, RequestId};
 use crate::request::Outcome;
 use crate::sql::{ResultSet, Shape, SlotCall, SlotFunction};
 use crate::time::Time;
@@ -36,6 +37,11 @@ pub struct LogicalSlot {
 }
 
 impl LogicalSlot {
+    /// A slot whose consumer starts after `lsn`.
+    pub(super) fn new(name: &str, lsn: Lsn) -> LogicalSlot {
+        LogicalSlot { name: name.to_string(), confirmed_flush: lsn, lost: false }
+    }
+
     pub fn name(&self) -> &str {
         &self.name
     }
@@ -94,11 +100,7 @@ impl Cluster {
             return Err(format!("replication slot \"{name}\" already exists"));
         }
         let lsn = self.machines[master].positions.applied;
-        self.machines[master].logical_slots.push(LogicalSlot {
-            name: name.to_string(),
-            confirmed_flush: lsn,
-            lost: false,
-        });
+        self.machines[master].logical_slots.push(LogicalSlot::new(name, lsn));
         Ok(ResultSet {
             columns: vec!["slot_name".into(), "lsn".into()],
             rows: vec![vec![Value::Text(name.to_string()), Value::Int(lsn as i64)]],
@@ -164,13 +166,18 @@ impl Cluster {
             .collect()
     }
 
-    /// Where the master's slot named `name` is among its slots.
+    /// Where the master's slot named `name` is among its slots; a slot the connector's session
+    /// holds cannot be read or dropped from the console, as PostgreSQL refuses an active slot.
     fn slot_index(&self, name: &str) -> Result<usize, String> {
         let slots = &self.machines[self.master].logical_slots;
-        slots
+        let index = slots
             .iter()
             .position(|slot| slot.name == name)
-            .ok_or_else(|| format!("replication slot \"{name}\" does not exist"))
+            .ok_or_else(|| format!("replication slot \"{name}\" does not exist"))?;
+        if name == CDC_SLOT && self.logical_sender.is_some() {
+            return Err(format!("replication slot \"{name}\" is active for the walsender serving cdc-1"));
+        }
+        Ok(index)
     }
 
     /// The master's logical slot furthest behind, that still holds WAL, and how far it has
@@ -188,7 +195,22 @@ impl Cluster {
         let master = self.master;
         let slot = &mut self.machines[master].logical_slots[index];
         slot.lost = true;
-        cx.note(EventKind::LogicalSlotInvalidated { slot: slot.name.clone(), kept: slot_limit(cx.config) });
+        let name = slot.name.clone();
+        if name == CDC_SLOT {
+            // PostgreSQL ends the walsender of a slot it invalidates.
+            self.end_connector_session(cx);
+        }
+        cx.note(EventKind::LogicalSlotInvalidated { slot: name, kept: slot_limit(cx.config) });
+    }
+
+    /// PostgreSQL 17's failover slots: the promoted standby has the old master's logical slots,
+    /// synchronized as far as it had replayed (`sync_replication_slots`).
+    pub(super) fn carry_logical_slots(&mut self, old: NodeId, promoted: NodeId, fork: Lsn) {
+        let carried: Vec<LogicalSlot> = (self.machines[old].logical_slots.iter())
+            .filter(|slot| !slot.lost)
+            .map(|slot| LogicalSlot::new(&slot.name, slot.confirmed_flush.min(fork)))
+            .collect();
+        self.machines[promoted].logical_slots = carried;
     }
 }
 

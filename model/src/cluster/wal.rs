@@ -210,6 +210,7 @@ impl Cluster {
                 Payload::Replicate { timeline: self.master_log.timeline, entry: entry.clone() },
             );
         }
+        self.stream_to_connector(cx);
     }
 
     /// The WAL writer's round under `off`: what the master logged goes to disk, and so down

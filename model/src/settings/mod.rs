@@ -58,6 +58,7 @@ pub struct Setting {
     pub set: fn(&mut Config, &str) -> Result<(), Refusal>,
 }
 
+mod read_side;
 mod table;
 
 pub use table::SETTINGS;

@@ -6,7 +6,7 @@
 use crate::Refusal;
 use crate::Simulation;
 use crate::cluster::node::{Job, Query};
-use crate::config::MAX_REPLICAS;
+use crate::config::{MAX_REPLICAS, ReadSide};
 use crate::data::Key;
 use crate::ids::{ClientId, NodeId, RequestId};
 use crate::network::{Endpoint, Payload};
@@ -44,8 +44,12 @@ impl Simulation {
         }
     }
 
-    /// The node that serves `client`'s next read, as the router picks it from what it sees.
+    /// The node that serves `client`'s next read, as the router picks it from what it sees:
+    /// a standby, or a MongoDB member when the read side is MongoDB.
     fn route_read(&mut self, client: ClientId) -> Result<NodeId, Refusal> {
+        if self.config.read_side == ReadSide::MongoDb {
+            return self.route_to_read_model(client);
+        }
         let (cluster, now) = (&self.cluster, self.now);
         let lag_matters = routing::looks_at_lag(&self.config);
         let member = |id: NodeId| {
@@ -79,6 +83,29 @@ impl Simulation {
         let master = cluster.master().is_up().then(|| member(cluster.master_id()));
         let sticky = &mut self.clients.session(client).sticky;
         self.router.route(&mut replicas, master, sticky, &self.config, &mut self.rng)
+    }
+
+    /// A MongoDB member by the read preference (as a MongoDB driver picks one): the primary,
+    /// the secondaries up, by the policy among them.
+    fn route_to_read_model(&mut self, client: ClientId) -> Result<NodeId, Refusal> {
+        let member = |id: NodeId| Member {
+            id,
+            distance: self.network.links(id).distance,
+            ops: 0,
+            weight: 1,
+            lag: (0, Time::ZERO),
+        };
+        let mut secondaries = Members::new();
+        let mut primary = None;
+        for (id, node) in self.cluster.mongo_members().filter(|(_, node)| node.is_up()) {
+            if node.is_primary() {
+                primary = Some(member(id));
+            } else {
+                secondaries.push(member(id));
+            }
+        }
+        let sticky = &mut self.clients.session(client).sticky;
+        self.router.route(&mut secondaries, primary, sticky, &self.config, &mut self.rng)
     }
 
     /// The reply reached the client; its next console statement goes, if this one was running.

@@ -39,7 +39,7 @@ pub enum Command {
         text: String,
     },
     /// New settings; the seed can only change by starting a new run.
-    Configure(Config),
+    Configure(Box<Config>),
     Crash(NodeRef),
     Restart(NodeRef),
     CutLink(NodeRef),
@@ -54,6 +54,10 @@ pub enum Command {
     /// pg_cancel_backend on the writes waiting for synchronous standbys: they return at once
     /// with a warning, committed on the master only.
     CancelWaits,
+    /// Crashes a machine of the read side: the connector `cdc-1` or a MongoDB member.
+    CrashReadSide(NodeId),
+    /// Restarts a crashed machine of the read side.
+    RestartReadSide(NodeId),
     /// Operations per second one node serves.
     SetCapacity(NodeRef, u64),
     /// One replica's share under the weighted policy.
@@ -93,6 +97,8 @@ impl std::fmt::Display for Command {
             Command::Rewind(node) => write!(f, "rewind {node} (pg_rewind)"),
             Command::Rebuild(node) => write!(f, "rebuild {node} (a new base backup)"),
             Command::CancelWaits => f.write_str("cancel the commits waiting for replicas"),
+            Command::CrashReadSide(machine) => write!(f, "crash {}", machine.machine()),
+            Command::RestartReadSide(machine) => write!(f, "restart {}", machine.machine()),
             Command::SetCapacity(node, capacity) => write!(f, "set {node}'s capacity to {capacity} ops/s"),
             Command::SetWeight(node, weight) => write!(f, "set {node}'s weight to {weight}"),
             Command::SetDistance(node, ms) => write!(f, "set {node}'s distance to {ms} ms"),
@@ -124,7 +130,7 @@ impl Simulation {
                 let client = self.check_client(client)?;
                 self.submit_sql(client, &text);
             }
-            Command::Configure(config) => self.configure(config)?,
+            Command::Configure(config) => self.configure(*config)?,
             Command::Crash(node) => {
                 let id = self.resolve(node)?;
                 if !self.node(id).is_up() {
@@ -154,6 +160,10 @@ impl Simulation {
             Command::Rewind(node) => {
                 let id = self.resolve_replica(node)?;
                 self.in_cluster(|cluster, cx| cluster.rewind(id, cx))?;
+            }
+            Command::CrashReadSide(machine) => self.in_cluster(|cluster, cx| cluster.crash_read_side(machine, cx))?,
+            Command::RestartReadSide(machine) => {
+                self.in_cluster(|cluster, cx| cluster.restart_read_side(machine, cx))?;
             }
             Command::CancelWaits => {
                 let count = self.in_cluster(|cluster, cx| cluster.cancel_waits(cx));
@@ -240,6 +250,7 @@ impl Simulation {
                 cluster.flush_master_wal(cx);
             }
             cluster.set_replica_count(replicas, cx);
+            cluster.set_read_side(cx);
         });
         if rate_changed {
             self.restart_generator();

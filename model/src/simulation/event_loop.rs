@@ -6,7 +6,7 @@ use crate::ids::NodeId;
 use crate::network::{Endpoint, Message, Payload};
 use crate::time::Time;
 use crate::traffic::Traffic;
-use crate::{Simulation, Timer};
+use crate::{MachineTimer, Simulation};
 
 /// Something due in the simulation: a message arriving, or a node's own timer.
 #[derive(Clone, Debug)]
@@ -20,7 +20,7 @@ pub(crate) enum Due {
     Timer {
         node: NodeId,
         incarnation: u64,
-        timer: Timer,
+        timer: MachineTimer,
     },
 }
 

@@ -13,7 +13,7 @@ use std::collections::VecDeque;
 use crate::Refusal;
 use crate::clients::Clients;
 use crate::cluster::node::Node;
-use crate::cluster::{Cluster, Ctx, NodeState};
+use crate::cluster::{Cluster, Connector, Ctx, MongoMember, NodeState};
 use crate::config::Config;
 use crate::data::{Database, Lsn};
 use crate::events::{self, ClusterEvent, EventKind};
@@ -69,6 +69,7 @@ impl Simulation {
             events_processed: 0,
             config,
         };
+        sim.in_cluster(|cluster, cx| cluster.set_read_side(cx));
         sim.restart_generator();
         Ok(sim)
     }
@@ -220,6 +221,16 @@ impl Simulation {
     /// the WAL since then (only a rebuild will do). `None` when it can, or it has not diverged.
     pub fn rewind_impossible(&self, id: NodeId) -> Option<Refusal> {
         self.cluster.rewind_impossible(id)
+    }
+
+    /// The change-data-capture connector, while the read side is MongoDB.
+    pub fn connector(&self) -> Option<&Connector> {
+        self.cluster.connector()
+    }
+
+    /// The MongoDB members holding the read model, while the read side is MongoDB, by number.
+    pub fn mongo_members(&self) -> impl Iterator<Item = (NodeId, &MongoMember)> {
+        self.cluster.mongo_members()
     }
 
     /// Finished requests, oldest first, at most `RECENT_LIMIT`.

@@ -9,13 +9,13 @@ use replication_model::time::Time;
 use replication_model::{Command, NodeRef, Simulation};
 
 /// The fingerprint `scripted_run(7)` gives, natively and in wasm alike.
-pub const SCRIPTED_RUN_FINGERPRINT: u64 = 17_277_115_438_361_280_145;
+pub const SCRIPTED_RUN_FINGERPRINT: u64 = 5_152_333_446_669_781_461;
 
 /// Changes some settings of a running simulation.
 pub fn reconfigure(sim: &mut Simulation, change: impl FnOnce(&mut Config)) {
     let mut config = sim.config().clone();
     change(&mut config);
-    sim.apply(Command::Configure(config)).expect("valid settings");
+    sim.apply(Command::Configure(config.into())).expect("valid settings");
 }
 
 pub fn advance(sim: &mut Simulation, ms: u64) {

@@ -95,7 +95,7 @@ impl ModelCluster {
         };
         config.quorum = quorum;
         config.standbys = listed.iter().map(|&node| id(node).machine()).collect();
-        self.apply(Command::Configure(config));
+        self.apply(Command::Configure(config.into()));
     }
 
     /// A command the scenario relies on: a refusal is a harness failure.
@@ -295,7 +295,7 @@ impl Cluster for ModelCluster {
     fn create_slot(&mut self, _node: Node) {
         let mut config = self.sim.config().clone();
         config.slots = true;
-        self.apply(Command::Configure(config));
+        self.apply(Command::Configure(config.into()));
     }
 
     /// What the master keeps past what the node's slot has received, in bytes.
@@ -320,7 +320,7 @@ impl Cluster for ModelCluster {
     fn set_max_slot_wal_keep(&mut self, segments: u32) {
         let mut config = self.sim.config().clone();
         config.max_slot_wal_keep = u64::from(segments) * ENTRIES_PER_SEGMENT;
-        self.apply(Command::Configure(config));
+        self.apply(Command::Configure(config.into()));
     }
 
     fn create_logical_slot(&mut self) {

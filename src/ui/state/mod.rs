@@ -187,7 +187,7 @@ impl PlaygroundState {
                 } else {
                     config.rate = self.last_rate;
                 }
-                self.apply(Command::Configure(config));
+                self.apply(Command::Configure(config.into()));
             }
             Action::NewRun(config) => {
                 if self.start(config, Vec::new()) {

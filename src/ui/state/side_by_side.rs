@@ -25,7 +25,7 @@ impl Change {
     /// A command as the run beside gets it: new settings keep its one difference.
     pub(super) fn patch_command(&self, command: Command) -> Command {
         match command {
-            Command::Configure(config) => Command::Configure(self.patch(&config).unwrap_or(config)),
+            Command::Configure(config) => Command::Configure(self.patch(&config).map_or(config, Box::new)),
             other => other,
         }
     }

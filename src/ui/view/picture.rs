@@ -171,8 +171,11 @@ fn messages(sim: &Simulation) -> (Vec<Dot>, usize) {
         Endpoint::Node(id) => Place::Node(sim.role(id)),
     };
     let one_in = sampling(sim.messages().count());
+    // The read side's messages are not drawn yet.
+    let on_stage = |endpoint: Endpoint| !matches!(endpoint, Endpoint::Node(id) if !id.is_postgres());
     let dots = sim
         .messages()
+        .filter(|(_, message)| on_stage(message.from) && on_stage(message.to))
         .filter(|(arrives, message)| drawn(message, *arrives, one_in))
         .take(MAX_DOTS)
         .map(|(arrives, message)| {
@@ -188,6 +191,8 @@ fn messages(sim: &Simulation) -> (Vec<Dot>, usize) {
                 Payload::Reply { error: Some(_), .. } => DotKind::Error,
                 Payload::Replicate { .. } => DotKind::Replicate,
                 Payload::Ack { .. } => DotKind::Ack,
+                Payload::Decoded { .. } | Payload::MongoWrite { .. } | Payload::Oplog { .. } => DotKind::Replicate,
+                Payload::Confirm { .. } | Payload::MongoAck { .. } => DotKind::Ack,
             };
             Dot {
                 from: place(message.from),
