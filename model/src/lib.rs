@@ -61,8 +61,8 @@ pub mod timeline;
 mod traffic;
 pub mod words;
 
-pub(crate) use cluster::{MachineTimer, Timer};
 pub use cluster::{Connector, Document, MongoMember, MongoOp, NodeState, node};
+pub(crate) use cluster::{MachineTimer, Timer};
 pub use events::EVENT_LIMIT;
 pub use ids::NodeRef;
 pub use refusal::Refusal;

@@ -52,6 +52,8 @@ pub enum Outcome {
         master_result: Option<ResultSet>,
         node_lag: Time,
         node_at: Position,
+        /// The `find` a MongoDB member ran for it, as mongosh writes it.
+        mongo_query: Option<String>,
     },
     /// A write statement changed `rows` rows, logged at `at` as the run's write number `write`
     /// (none when nothing changed).

@@ -244,7 +244,8 @@ fn a_primary_crash_holds_the_read_model_still_until_an_election() {
     assert_eq!(document_name(&sim, 2, 101), None, "no primary takes the connector's writes");
     assert!(!read(&mut sim, 102).is_stale(), "the secondary still serves reads");
     advance(&mut sim, 7_000);
-    let elected = sim.events().any(|event| matches!(&event.kind, EventKind::MongoElected { node, .. } if node == "mongo-2"));
+    let elected =
+        sim.events().any(|event| matches!(&event.kind, EventKind::MongoElected { node, .. } if node == "mongo-2"));
     assert!(elected);
     assert_eq!(document_name(&sim, 2, 101).as_deref(), Some("Ann"));
 }
@@ -311,4 +312,56 @@ fn the_console_cannot_read_the_connectors_slot_while_it_streams_but_can_peek_onc
         Some(Outcome::Rows { result, .. }) => assert_eq!(result.rows.len(), 3, "BEGIN, the INSERT, COMMIT: {result:?}"),
         other => panic!("{other:?}"),
     }
+}
+
+#[test]
+fn the_console_asks_mongodb_in_sql_or_as_find_and_shows_the_find_it_ran() {
+    let run = |sim: &mut Simulation, text: &str| {
+        sim.apply(Command::Sql { client: 0, text: text.into() }).unwrap();
+        advance(sim, 50);
+        sim.sql_requests().last().expect("an answer").clone()
+    };
+    let mut sim = with(Config { read_pref: ReadPref::Primary, ..cqrs() });
+    advance(&mut sim, 100);
+    for text in ["SELECT * FROM users WHERE id = 102", "db.users.find({ _id: 102 })"] {
+        let record = run(&mut sim, text);
+        assert_eq!(record.served_where().as_deref(), Some("mongo-1 (read model)"), "{text}");
+        match record.outcome {
+            Some(Outcome::Rows { result, mongo_query, .. }) => {
+                assert_eq!(result.rows.len(), 1, "{text}");
+                assert_eq!(mongo_query.as_deref(), Some("db.users.find({ _id: 102 })"), "{text}");
+            }
+            other => panic!("{text}: {other:?}"),
+        }
+    }
+    let record = run(&mut sim, "SELECT name FROM users WHERE id >= 104 ORDER BY id DESC LIMIT 2");
+    match record.outcome {
+        Some(Outcome::Rows { mongo_query, .. }) => assert_eq!(
+            mongo_query.as_deref(),
+            Some("db.users.find({ _id: { $gte: 104 } }, { name: 1 }).sort({ _id: -1 }).limit(2)")
+        ),
+        other => panic!("{other:?}"),
+    }
+    let bad = run(&mut sim, "db.users.find({ _id: 10x })");
+    assert_eq!(
+        bad.failure(),
+        Some(
+            "10x is not a number, a 'text', true, false or null (the console's find compares for equality), in db.users.find({ _id: 10x })"
+        )
+    );
+    let mut standbys = with(base());
+    let refused = run(&mut standbys, "db.users.find({ _id: 102 })");
+    assert_eq!(refused.failure(), Some("find() asks MongoDB, and reads go to the standbys: set Reads from to mongodb"));
+}
+
+#[test]
+fn a_shorter_poll_interval_takes_effect_at_once() {
+    let mut sim = with(Config { cdc_poll_ms: 60_000, ..cqrs() });
+    advance(&mut sim, 100);
+    write(&mut sim, 101, "Ann");
+    advance(&mut sim, 1_000);
+    assert_eq!(document_lsn(&sim, 1, 101), None, "the next poll is a minute away");
+    reconfigure(&mut sim, |c| c.cdc_poll_ms = 100);
+    advance(&mut sim, 150);
+    assert_eq!(document_lsn(&sim, 1, 101), Some(1));
 }

@@ -9,8 +9,8 @@
 
 use super::fragment;
 use crate::sim::config::{Config, MAX_CLIENTS};
-use crate::sim::time::Time;
 use crate::sim::ids::NodeId;
+use crate::sim::time::Time;
 use crate::sim::{Command, NodeRef, Refusal};
 
 /// The format of session links this page writes and reads.

@@ -22,6 +22,7 @@ use super::frame::{use_animation_frame, use_fragment_changes, use_media_query, u
 use super::help::Help;
 use super::history::{HistoryFormat, HistoryPanel};
 use super::node_card::NodeCard;
+use super::read_side_card::ReadSideMachineCard;
 use super::request_log::RequestLog;
 use super::session_bar::SessionBar;
 use super::settings_panel::SettingsPanel;
@@ -263,6 +264,11 @@ pub fn App() -> Html {
                         }
                         { for panels.cards.iter().skip(1).map(|replica| card(replica, &on_action)) }
                     </div>
+                    if !panels.read_side_cards.is_empty() {
+                        <div class="replicas read-side-cards">
+                            { for panels.read_side_cards.iter().cloned().map(|card| html! { <ReadSideMachineCard card={card} on_action={on_action.clone()} /> }) }
+                        </div>
+                    }
                 </section>
                 if !layout.moved("history") { { history() } }
                 <div class="logs">
@@ -294,8 +300,10 @@ fn picture_props(
     test_ids: bool,
     on_action: &Callback<Action>,
 ) -> super::topology::TopologyProps {
-    let view::Picture { master, replicas, dots, drawn_one_in, replication, queue_limit } = view::picture(run);
+    let view::Picture { master, replicas, dots, drawn_one_in, replication, queue_limit, read_side } =
+        view::picture(run);
     super::topology::TopologyProps {
+        read_side,
         master,
         replicas,
         dots,

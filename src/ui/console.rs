@@ -166,8 +166,15 @@ fn result(record: &RequestRecord) -> Html {
     };
     let where_ = if shown.is_empty() { "not sent".to_string() } else { format!("{shown} · {latency}") };
     let (rows, body) = match &record.outcome {
-        Some(Outcome::Rows { result, master_result, .. }) => {
-            let answer = answer(result, record.served_by.is_some_and(|node| node != crate::sim::NodeRef::Master));
+        Some(Outcome::Rows { result, master_result, mongo_query, .. }) => {
+            let from_mongo = record.machine.is_some_and(|machine| !machine.is_postgres());
+            let documents = from_mongo || record.served_by.is_some_and(|node| node != crate::sim::NodeRef::Master);
+            let answer = html! { <>
+                if let Some(query) = mongo_query {
+                    <p class="mongo-query" data-testid="mongo-query">{ "MongoDB ran " }<code>{ query.clone() }</code></p>
+                }
+                { answer(result, documents) }
+            </> };
             let body = match master_result {
                 Some(master) => html! {
                     <div class="side-by-side">

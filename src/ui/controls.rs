@@ -80,6 +80,7 @@ pub fn Controls(props: &ControlsProps) -> Html {
             <div class="group replication-controls">
                 { setting("mode") }
                 { setting("replicas") }
+                { setting("read_side") }
             </div>
             <div class="group">
                 <button data-testid="pause" onclick={click(|| Action::TogglePause)} aria-pressed={props.paused.to_string()}

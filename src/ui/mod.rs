@@ -16,6 +16,7 @@ pub mod history;
 pub mod json;
 pub mod node_card;
 pub mod offline;
+pub mod read_side_card;
 pub mod request_log;
 pub mod session_bar;
 pub mod settings_panel;

@@ -43,7 +43,9 @@ impl Cluster {
         }
         let master = self.master;
         let flushed = self.machines[master].positions.flushed;
-        if let Some(slot) = self.machines[master].logical_slots.iter_mut().find(|slot| slot.name == super::connector::CDC_SLOT) {
+        if let Some(slot) =
+            self.machines[master].logical_slots.iter_mut().find(|slot| slot.name == super::connector::CDC_SLOT)
+        {
             slot.confirmed_flush = slot.confirmed_flush.max(lsn.min(flushed));
         }
         let positions = Positions { received: lsn, flushed: lsn, applied: lsn };

@@ -168,9 +168,12 @@ impl Connector {
 /// A decoded transaction's changes as upserts of the read model: a document per row, by `_id`.
 fn projected(entry: &LogEntry) -> impl Iterator<Item = MongoOp> + '_ {
     entry.changes.iter().filter_map(move |change| match change {
-        Change::Put { table, key, row } => {
-            Some(MongoOp::Upsert { collection: table.clone(), key: key.clone(), row: Some(row.clone()), lsn: entry.lsn })
-        }
+        Change::Put { table, key, row } => Some(MongoOp::Upsert {
+            collection: table.clone(),
+            key: key.clone(),
+            row: Some(row.clone()),
+            lsn: entry.lsn,
+        }),
         Change::Delete { table, key } => {
             Some(MongoOp::Upsert { collection: table.clone(), key: key.clone(), row: None, lsn: entry.lsn })
         }
@@ -299,6 +302,16 @@ impl Cluster {
         self.logical_sender = None;
         if let Some(connector) = self.machines.connector_mut() {
             connector.session = false;
+        }
+        self.poll_soon(cx);
+    }
+
+    /// A new poll interval: the connector's beat starts again now (a poll already due on the
+    /// old beat still comes, and finds what there is).
+    pub(crate) fn poll_interval_changed(&mut self, cx: &mut Ctx) {
+        if let Some(connector) = self.machines.connector_mut().filter(|connector| connector.is_up()) {
+            connector.started = cx.now;
+            connector.poll_due = false;
         }
         self.poll_soon(cx);
     }

@@ -13,8 +13,8 @@ mod mongo;
 pub mod node;
 mod out;
 mod postgres;
-mod reads;
 mod read_side;
+mod reads;
 mod rejoin;
 mod rooms;
 mod server;
@@ -33,12 +33,12 @@ use crate::routing;
 use crate::time::Time;
 use crate::timeline::{Position, Timelines};
 
+pub use connector::Connector;
+pub(crate) use machine::Timer as MachineTimer;
 use machine::{Machine, Machines};
+pub use mongo::{Document, MongoMember, MongoOp};
 pub(crate) use out::Ctx;
 use out::Wants;
-pub(crate) use machine::Timer as MachineTimer;
-pub use connector::Connector;
-pub use mongo::{Document, MongoMember, MongoOp};
 pub(crate) use postgres::Timer;
 use wal::MasterLog;
 

@@ -16,7 +16,7 @@ use std::rc::Rc;
 
 use super::node::{Job, ParkedRead, Status};
 use super::{Cluster, Ctx, MachineTimer};
-use crate::data::{Database, Key, Lsn, Row, Table, USERS, Value};
+use crate::data::{Database, Key, Lsn, Row, Schema, Table, USERS, Value};
 use crate::events::EventKind;
 use crate::ids::{NodeId, RequestId};
 use crate::network::{Endpoint, Payload};
@@ -42,6 +42,29 @@ pub enum MongoOp {
 pub struct Document {
     pub row: Option<Rc<Row>>,
     pub lsn: Lsn,
+}
+
+impl Document {
+    /// The document as mongosh prints it: `{ _id: 101, name: 'Ann', changes: 2, source: { lsn: 57 } }`.
+    /// The projection keys it by `_id` (the row's primary key), keeps the row's other columns,
+    /// and adds what reads want and the row lacks: `changes`, how many commits wrote it (the
+    /// row's version), and `source.lsn`, the commit it reflects (what the sink compares).
+    pub fn text(&self, key: &Value, schema: &Schema) -> String {
+        let value = |value: &Value| match value {
+            Value::Text(text) => format!("'{}'", text.replace('\\', "\\\\").replace('\'', "\\'")),
+            Value::Null => "null".to_string(),
+            other => other.to_string().to_lowercase(),
+        };
+        let mut fields = vec![format!("_id: {}", value(key))];
+        if let Some(row) = &self.row {
+            let columns = schema.columns.iter().zip(&row.values).enumerate();
+            let others = columns.filter(|(index, _)| *index != schema.primary_key);
+            fields.extend(others.map(|(_, (column, field))| format!("{}: {}", column.name, value(field))));
+            fields.push(format!("changes: {}", row.version));
+        }
+        fields.push(format!("source: {{ lsn: {} }}", self.lsn));
+        format!("{{ {} }}", fields.join(", "))
+    }
 }
 
 /// A member's timers.
@@ -184,7 +207,8 @@ impl MongoMember {
 /// A snapshot's rows as documents, each reflecting the commit that wrote its row.
 fn project(data: &Database) -> BTreeMap<String, BTreeMap<Value, Document>> {
     let collections = data.tables.iter().map(|(name, table)| {
-        let documents = table.rows.iter().map(|(key, row)| (key.clone(), Document { row: Some(row.clone()), lsn: row.lsn }));
+        let documents =
+            table.rows.iter().map(|(key, row)| (key.clone(), Document { row: Some(row.clone()), lsn: row.lsn }));
         (name.clone(), documents.collect())
     });
     collections.collect()
@@ -205,9 +229,14 @@ impl Cluster {
             Payload::MongoWrite { ops, through } if member.primary => {
                 member.apply(&ops, through, true);
                 cx.send(Endpoint::Node(to), from, Payload::MongoAck { through });
-                let secondaries: Vec<NodeId> = self.up_members().filter(|(_, member)| !member.primary).map(|(id, _)| id).collect();
+                let secondaries: Vec<NodeId> =
+                    self.up_members().filter(|(_, member)| !member.primary).map(|(id, _)| id).collect();
                 for secondary in secondaries {
-                    cx.send(Endpoint::Node(to), Endpoint::Node(secondary), Payload::Oplog { ops: ops.clone(), through });
+                    cx.send(
+                        Endpoint::Node(to),
+                        Endpoint::Node(secondary),
+                        Payload::Oplog { ops: ops.clone(), through },
+                    );
                 }
                 self.release_parked_documents(to, cx);
             }
@@ -272,12 +301,14 @@ impl Cluster {
         if self.mongo_primary().is_some() {
             return;
         }
-        let newest = self.up_members().max_by_key(|(id, member)| (member.timeline, member.applied, std::cmp::Reverse(*id)));
+        let newest =
+            self.up_members().max_by_key(|(id, member)| (member.timeline, member.applied, std::cmp::Reverse(*id)));
         let Some((id, _)) = newest else { return };
         let member = self.machines.member_mut(id).expect("a member");
         member.primary = true;
         let applied = member.applied;
-        let lost_after = self.machines.members().filter(|(_, member)| !member.is_up()).map(|(_, member)| member.applied).max();
+        let lost_after =
+            self.machines.members().filter(|(_, member)| !member.is_up()).map(|(_, member)| member.applied).max();
         let rolled_back = lost_after.filter(|&old| old > applied).map(|old| (applied, old));
         cx.note(EventKind::MongoElected { node: id.machine(), rolled_back });
     }
@@ -330,7 +361,8 @@ impl Cluster {
     fn release_parked_documents(&mut self, id: NodeId, cx: &mut Ctx) {
         let Some(member) = self.machines.member_mut(id) else { return };
         let parked = std::mem::take(&mut member.parked);
-        let (ready, waiting): (Vec<_>, Vec<_>) = parked.into_iter().partition(|read| self.read_model_has(id, read.token));
+        let (ready, waiting): (Vec<_>, Vec<_>) =
+            parked.into_iter().partition(|read| self.read_model_has(id, read.token));
         self.machines.member_mut(id).expect("a member").parked = waiting;
         for read in ready {
             self.finish_document_read(id, read.request, &read.query, cx);

@@ -7,7 +7,6 @@
 
 use std::collections::VecDeque;
 
-use crate::{MachineTimer, Timer};
 use crate::clients::Clients;
 use crate::cluster::node::Job;
 use crate::config::{Config, Mode};
@@ -21,6 +20,7 @@ use crate::request::Outcome;
 use crate::rng::SimRng;
 use crate::simulation::Due;
 use crate::time::Time;
+use crate::{MachineTimer, Timer};
 
 /// One thing a machine wants to happen, as the machine itself names it.
 #[derive(Clone, Debug)]

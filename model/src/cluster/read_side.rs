@@ -33,7 +33,8 @@ impl Cluster {
             self.machines.member_mut(NodeId::mongo(number)).expect("just made").status = Status::Removed;
             cx.network.connect(NodeId::mongo(number), cx.config);
         }
-        let members: Vec<(NodeId, bool)> = self.machines.members().map(|(id, member)| (id, member.is_removed())).collect();
+        let members: Vec<(NodeId, bool)> =
+            self.machines.members().map(|(id, member)| (id, member.is_removed())).collect();
         for (number, (id, removed)) in (1..).zip(members) {
             if number > wanted && !removed {
                 self.stop_member(id, Status::Removed, cx);
@@ -97,6 +98,15 @@ impl Cluster {
     /// The connector, while the read side is on.
     pub fn connector(&self) -> Option<&Connector> {
         self.machines.connector().filter(|connector| !connector.is_removed())
+    }
+
+    /// How many of the master's committed log entries a MongoDB member's read model lacks (on
+    /// another timeline: those after the fork).
+    pub fn read_model_missing(&self, id: NodeId) -> u64 {
+        let Some((_, member)) = self.machines.members().find(|(member, _)| *member == id) else { return 0 };
+        let (timeline, applied) = member.applied();
+        let shared = self.timelines.fork_point(self.master_log.timeline, timeline).min(applied);
+        self.master_log.committed_lsn.saturating_sub(shared)
     }
 
     /// The MongoDB members, while the read side is on, by number.

@@ -38,7 +38,13 @@ impl Cluster {
                 match (result, master_result) {
                     (Ok(result), Ok(master)) => {
                         let stale = behind && result != master;
-                        Outcome::Rows { result, master_result: stale.then_some(master), node_lag, node_at }
+                        Outcome::Rows {
+                            result,
+                            master_result: stale.then_some(master),
+                            node_lag,
+                            node_at,
+                            mongo_query: None,
+                        }
                     }
                     (Err(error), _) => {
                         // The error is the node's own answer: a table not yet replicated there
@@ -48,7 +54,9 @@ impl Cluster {
                         cx.reply(id, request, Some(error.to_string()));
                         return;
                     }
-                    (Ok(result), Err(_)) => Outcome::Rows { result, master_result: None, node_lag, node_at },
+                    (Ok(result), Err(_)) => {
+                        Outcome::Rows { result, master_result: None, node_lag, node_at, mongo_query: None }
+                    }
                 }
             }
         };
@@ -81,13 +89,20 @@ impl Cluster {
             }
             Query::Select(parsed) => {
                 let Statement::Select(select) = &parsed.statement else { unreachable!("reads carry SELECTs") };
+                let schema =
+                    self.master_log.visible.table(&select.table.text.to_lowercase()).map(|table| &table.schema);
+                let select = schema.map_or_else(|| select.clone(), |schema| sql::resolve_id(select, schema));
+                let mongo_query = schema.and_then(|schema| sql::find_text(&select, schema));
                 let read_model = member.as_database(&self.master_log.visible);
-                match (sql::query(&read_model, select), sql::query(&self.master_log.visible, select)) {
+                match (sql::query(&read_model, &select), sql::query(&self.master_log.visible, &select)) {
                     (Ok(result), Ok(master)) => {
                         let stale = behind && result != master;
-                        Outcome::Rows { result, master_result: stale.then_some(master), node_lag, node_at }
+                        let master_result = stale.then_some(master);
+                        Outcome::Rows { result, master_result, node_lag, node_at, mongo_query }
                     }
-                    (Ok(result), Err(_)) => Outcome::Rows { result, master_result: None, node_lag, node_at },
+                    (Ok(result), Err(_)) => {
+                        Outcome::Rows { result, master_result: None, node_lag, node_at, mongo_query }
+                    }
                     (Err(error), _) => Outcome::Failed { reason: error.to_string() },
                 }
             }

@@ -80,7 +80,8 @@ impl Cluster {
         match answer {
             Ok(result) => {
                 let node_at = Position { timeline: self.master_log.timeline, lsn: self.master_log.committed_lsn };
-                let outcome = Outcome::Rows { result, master_result: None, node_lag: Time::ZERO, node_at };
+                let outcome =
+                    Outcome::Rows { result, master_result: None, node_lag: Time::ZERO, node_at, mongo_query: None };
                 self.set_outcome(request, master, outcome, cx);
                 cx.reply(master, request, None);
             }

@@ -58,7 +58,7 @@ pub struct Setting {
     pub set: fn(&mut Config, &str) -> Result<(), Refusal>,
 }
 
-mod read_side;
+mod cqrs;
 mod table;
 
 pub use table::SETTINGS;

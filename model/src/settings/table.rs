@@ -1,6 +1,6 @@
 //! The settings table itself: one row per setting (`super::Setting`), grouped as the panel shows them.
 
-use super::{Group, Input, Setting, choice, names, number, on_off, read_side, show_on_off};
+use super::{Group, Input, Setting, choice, cqrs, names, number, on_off, show_on_off};
 use crate::Refusal;
 use crate::config::{
     MAX_CAPACITY, MAX_CLIENTS, MAX_DELAY_MS, MAX_HOT_KEYS, MAX_QUEUE, MAX_RATE, MAX_REPLICAS, MAX_WAL_KEEP, Mode,
@@ -68,7 +68,7 @@ pub const SETTINGS: &[Setting] = &[
             Ok(())
         },
     },
-    read_side::READ_SIDE,
+    cqrs::READ_SIDE,
     Setting {
         key: "quorum",
         label: "Wait for",
@@ -207,11 +207,11 @@ pub const SETTINGS: &[Setting] = &[
             Ok(())
         },
     },
-    read_side::CDC_POLL,
-    read_side::CDC_BATCH,
-    read_side::MONGO_MEMBERS,
-    read_side::MONGO_LAG,
-    read_side::FAILOVER_SLOTS,
+    cqrs::CDC_POLL,
+    cqrs::CDC_BATCH,
+    cqrs::MONGO_MEMBERS,
+    cqrs::MONGO_LAG,
+    cqrs::FAILOVER_SLOTS,
     Setting {
         key: "wal_writer",
         label: "WAL writer delay (ms)",

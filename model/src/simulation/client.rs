@@ -147,6 +147,10 @@ impl Simulation {
         let op = Op::Sql { text: statement.text.clone(), read: statement.is_read() };
         let request = self.clients.open(client, op, self.now, &mut self.metrics);
         self.clients.session(client).sql_running = Some(request);
+        if statement.find && self.config.read_side != ReadSide::MongoDb {
+            let reason = "find() asks MongoDB, and reads go to the standbys: set Reads from to mongodb".to_string();
+            return self.complete(request, Some(reason));
+        }
         let to_master = statement.goes_to_master();
         let statement = Box::new(statement);
         // A slot function is a read to its client, but it runs on the master, as a write does.

@@ -244,6 +244,7 @@ impl Simulation {
         let replicas = config.replicas;
         let rate_changed = config.rate != self.config.rate;
         let leaves_off = self.config.mode == Mode::Off && config.mode != Mode::Off;
+        let new_poll = config.cdc_poll_ms != self.config.cdc_poll_ms;
         self.config = config;
         self.in_cluster(|cluster, cx| {
             if leaves_off {
@@ -251,6 +252,9 @@ impl Simulation {
             }
             cluster.set_replica_count(replicas, cx);
             cluster.set_read_side(cx);
+            if new_poll {
+                cluster.poll_interval_changed(cx);
+            }
         });
         if rate_changed {
             self.restart_generator();

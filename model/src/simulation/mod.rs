@@ -233,6 +233,11 @@ impl Simulation {
         self.cluster.mongo_members()
     }
 
+    /// How many of the master's committed log entries a MongoDB member's read model lacks.
+    pub fn read_model_missing(&self, id: NodeId) -> u64 {
+        self.cluster.read_model_missing(id)
+    }
+
     /// Finished requests, oldest first, at most `RECENT_LIMIT`.
     pub fn recent(&self) -> impl DoubleEndedIterator<Item = &RequestRecord> {
         self.clients.recent()

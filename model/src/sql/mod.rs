@@ -5,6 +5,7 @@
 //! nothing.
 
 mod exec;
+mod find;
 mod functions;
 mod lexer;
 mod parser;
@@ -12,6 +13,7 @@ mod parser;
 use std::fmt;
 
 pub use exec::{ResultSet, Written, execute_write, query};
+pub use find::{find_text, resolve_id};
 pub use parser::{MAX_DEPTH, MAX_TEXT_CHARS, parse};
 
 use super::data::{Schema, Value};
@@ -171,6 +173,8 @@ pub struct Parsed {
     pub text: String,
     /// A `/* master */` hint came before it.
     pub master_hint: bool,
+    /// It was written as MongoDB's `db.<collection>.find(...)`: only the read model answers it.
+    pub find: bool,
 }
 
 impl Parsed {

@@ -21,6 +21,10 @@ pub fn parse(text: &str) -> Result<Vec<Parsed>, SqlError> {
             "the SQL is {length} characters long; the console runs at most {MAX_TEXT_CHARS} at once"
         )));
     }
+    if let Some(find) = super::find::parse_find(text) {
+        let text = text.trim().to_string();
+        return find.map(|statement| vec![Parsed { statement, text, master_hint: false, find: true }]);
+    }
     let tokens = tokenize(text)?;
     let mut parser = Parser { tokens, position: 0, depth: 0 };
     let mut statements = Vec::new();
@@ -38,7 +42,7 @@ pub fn parse(text: &str) -> Result<Vec<Parsed>, SqlError> {
             return Err(parser.expected("; or the end of the statement"));
         }
         let text: String = text.chars().skip(start).take(end - start).collect();
-        statements.push(Parsed { statement, text: text.trim().to_string(), master_hint });
+        statements.push(Parsed { statement, text: text.trim().to_string(), master_hint, find: false });
     }
     if statements.is_empty() {
         return Err(SqlError::new("there is no statement to run"));

@@ -51,6 +51,32 @@ impl fmt::Display for Node {
     }
 }
 
+/// A name `synchronous_standby_names` may list: a node, or the logical consumer of the
+/// master's `cdc` slot, whose `application_name` is `cdc-1` (pg_recvlogical on the real side,
+/// the CDC connector on the model's). A walsender serving a logical consumer counts as a
+/// standby for commits, by its `application_name`, as a physical one does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Standby {
+    Node(Node),
+    Consumer,
+}
+
+impl Standby {
+    /// Its `application_name`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Standby::Node(node) => node.name(),
+            Standby::Consumer => "cdc-1",
+        }
+    }
+}
+
+impl From<Node> for Standby {
+    fn from(node: Node) -> Standby {
+        Standby::Node(node)
+    }
+}
+
 /// When the master acknowledges a commit: PostgreSQL's `synchronous_commit`
 /// (https://www.postgresql.org/docs/15/runtime-config-wal.html#GUC-SYNCHRONOUS-COMMIT).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -86,20 +112,30 @@ pub enum SyncStandbys {
     /// Empty: no commit waits for a standby (asynchronous replication).
     Async,
     /// `FIRST k (a, b, ...)`: the first k listed standbys that are connected, by list order.
-    First(usize, Vec<Node>),
+    First(usize, Vec<Standby>),
     /// `ANY k (a, b, ...)`: any k of the listed standbys (quorum).
-    Any(usize, Vec<Node>),
+    Any(usize, Vec<Standby>),
 }
 
 impl fmt::Display for SyncStandbys {
-    /// The setting's value, e.g. `FIRST 1 (s2, s1)`.
+    /// The setting's value, e.g. `FIRST 1 (s2, s1)`; a name that is not a plain identifier is
+    /// double-quoted, `FIRST 1 ("cdc-1")` (unquoted, the `-` is a syntax error:
+    /// src/backend/replication/syncrep_scanner.l).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (method, k, nodes) = match self {
+        let (method, k, standbys) = match self {
             SyncStandbys::Async => return Ok(()),
-            SyncStandbys::First(k, nodes) => ("FIRST", k, nodes),
-            SyncStandbys::Any(k, nodes) => ("ANY", k, nodes),
+            SyncStandbys::First(k, standbys) => ("FIRST", k, standbys),
+            SyncStandbys::Any(k, standbys) => ("ANY", k, standbys),
         };
-        let names: Vec<&str> = nodes.iter().map(|node| node.name()).collect();
+        let plain = |name: &str| {
+            name.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
+                && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        };
+        let names: Vec<String> = standbys
+            .iter()
+            .map(|standby| standby.name())
+            .map(|name| if plain(name) { name.to_string() } else { format!("\"{name}\"") })
+            .collect();
         write!(f, "{method} {k} ({})", names.join(", "))
     }
 }
@@ -183,7 +219,12 @@ pub trait Cluster {
 
     /// Upserts user `key` = `name` on the master and reports the commit after at most
     /// [`PATIENCE`].
-    fn write(&mut self, key: u64, name: &str) -> (WriteId, Commit);
+    fn write(&mut self, key: u64, name: &str) -> (WriteId, Commit) {
+        self.write_within(key, name, PATIENCE)
+    }
+    /// The same, reporting the commit after at most `patience` (a write still waiting then is
+    /// `Waiting`).
+    fn write_within(&mut self, key: u64, name: &str, patience: Duration) -> (WriteId, Commit);
     /// Gives a waiting write up to `within` more to return.
     fn await_commit(&mut self, write: WriteId, within: Duration) -> Commit;
     /// Cancels a waiting write from another session (`pg_cancel_backend`) and reports how it
@@ -232,6 +273,16 @@ pub trait Cluster {
     fn slot_changes(&mut self, consume: bool) -> Result<Vec<u64>, String>;
     /// Bytes of WAL the master keeps for the `cdc` slot (`None`: no slot, or lost).
     fn logical_retained_wal(&mut self) -> Option<u64>;
+    /// A logical consumer of the master's `cdc` slot, `application_name` `cdc-1`
+    /// ([`Standby::Consumer`]), streaming from now until the cluster ends, that tells the master
+    /// every `status_interval` (whole seconds) that it has flushed what it received:
+    /// `pg_recvlogical --start --status-interval` (the slot made first, test_decoding) on the
+    /// real side; the model's CDC connector (`read_side` mongodb, which makes the slot itself)
+    /// polling every `status_interval` on the model's.
+    fn start_logical_consumer(&mut self, status_interval: Duration);
+    /// Waits until the logical consumer has just told the master its position, so that a
+    /// write made at once has close to a whole status interval before the next report.
+    fn await_consumer_report(&mut self);
     /// `BEGIN; INSERT` user `key` = `name` on the master, in a session of its own, left open.
     fn begin_write(&mut self, key: u64, name: &str) -> TransactionId;
     /// `COMMIT` (or `ROLLBACK`) of a transaction left open.

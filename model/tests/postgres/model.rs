@@ -8,11 +8,13 @@
 //! master's `synchronous_standby_names` together (a scenario has one client, so the session
 //! setting is the run's); its `standbys` list names the machines the standby list does. The
 //! settings `real.rs` shortens are shortened alike: `sender_timeout` is
-//! [`WAL_SENDER_TIMEOUT`], `wal_writer` is 10 s, `wal_keep` is two segments.
+//! [`WAL_SENDER_TIMEOUT`], `wal_writer` is 10 s, `wal_keep` is two segments. The logical
+//! consumer `cdc-1` is the model's CDC connector (`read_side` mongodb), its status interval the
+//! connector's poll (`cdc_poll_ms`).
 
 use std::time::Duration;
 
-use replication_model::config::{Config, Mode, Quorum};
+use replication_model::config::{Config, Mode, Quorum, ReadSide};
 use replication_model::data;
 use replication_model::ids::NodeId;
 use replication_model::node;
@@ -21,8 +23,8 @@ use replication_model::time::Time;
 use replication_model::{Command, NodeRef, Simulation};
 
 use crate::cluster::{
-    Cluster, Commit, CommitMode, Follow, Node, PATIENCE, Refusal, SyncStandbys, TransactionId, WAL_SENDER_TIMEOUT,
-    WriteId, decoded_user_ids,
+    Cluster, Commit, CommitMode, Follow, Node, PATIENCE, Refusal, Standby, SyncStandbys, TransactionId,
+    WAL_SENDER_TIMEOUT, WriteId, decoded_user_ids,
 };
 
 /// The client whose console calls the slot functions (client 0 writes).
@@ -94,7 +96,7 @@ impl ModelCluster {
             SyncStandbys::Any(k, nodes) => (Quorum::Any(*k), &nodes[..]),
         };
         config.quorum = quorum;
-        config.standbys = listed.iter().map(|&node| id(node).machine()).collect();
+        config.standbys = listed.iter().map(|&standby| machine(standby)).collect();
         self.apply(Command::Configure(config.into()));
     }
 
@@ -186,6 +188,14 @@ fn id(node: Node) -> NodeId {
     }
 }
 
+/// The machine a standby list names: a node's, or the connector `cdc-1`.
+fn machine(standby: Standby) -> String {
+    match standby {
+        Standby::Node(node) => id(node).machine(),
+        Standby::Consumer => NodeId::CONNECTOR.machine(),
+    }
+}
+
 fn initial_role(node: Node) -> NodeRef {
     match node {
         Node::M => NodeRef::Master,
@@ -217,7 +227,7 @@ impl Cluster for ModelCluster {
         self.apply(Command::SetApplyDelay(self.role(node), delay.as_millis() as u64));
     }
 
-    fn write(&mut self, key: u64, name: &str) -> (WriteId, Commit) {
+    fn write_within(&mut self, key: u64, name: &str, patience: Duration) -> (WriteId, Commit) {
         self.apply(Command::Write { client: 0, key, name: name.to_string() });
         let request = self
             .sim
@@ -228,7 +238,7 @@ impl Cluster for ModelCluster {
             .expect("the write's request");
         self.writes.push(request);
         let write = WriteId(self.writes.len() - 1);
-        (write, self.commit_within(write, PATIENCE))
+        (write, self.commit_within(write, patience))
     }
 
     fn await_commit(&mut self, write: WriteId, within: Duration) -> Commit {
@@ -351,6 +361,25 @@ impl Cluster for ModelCluster {
         self.detail = Some(format!("slot cdc: {behind} log entries held back"));
         Some(behind * SEGMENT_BYTES / ENTRIES_PER_SEGMENT)
     }
+
+    /// The read side on, with the connector polling every `status_interval`: it makes the slot
+    /// `cdc` (or resumes from it, when the console made it) and streams at its first poll, at
+    /// once.
+    fn start_logical_consumer(&mut self, status_interval: Duration) {
+        assert_eq!(NodeId::CONNECTOR.machine(), Standby::Consumer.name(), "the connector is the consumer");
+        let mut config = self.sim.config().clone();
+        config.read_side = ReadSide::MongoDb;
+        config.cdc_poll_ms = status_interval.as_millis() as u64;
+        self.apply(Command::Configure(config.into()));
+        self.advance(Duration::from_millis(100));
+        let streaming = self.sim.connector().is_some_and(|connector| connector.streaming());
+        assert!(streaming, "the connector streams from the master's slot");
+    }
+
+    /// Nothing to wait for: the connector writes a transaction to MongoDB at its first poll
+    /// after it and confirms it at the next, so a commit waits at least one poll, whenever it
+    /// is made.
+    fn await_consumer_report(&mut self) {}
 
     fn begin_write(&mut self, key: u64, name: &str) -> TransactionId {
         self.transactions.push(Some((key, name.to_string())));

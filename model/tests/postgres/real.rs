@@ -1,12 +1,14 @@
 //! The real side: a PostgreSQL 15 primary and two streaming standbys on free 127.0.0.1 ports in
 //! a temporary directory, run as the `postgres` user (when the tests run as root) through the
-//! server's own programs: initdb, pg_ctl, pg_basebackup, psql, pg_rewind, and `kill` for
-//! partitions and crashes. Only std; every external command has a time limit.
+//! server's own programs: initdb, pg_ctl, pg_basebackup, psql, pg_rewind, pg_recvlogical, and
+//! `kill` for partitions and crashes. Only std; every external command has a time limit.
 //!
 //! Every server a `RealCluster` started is stopped when it is dropped, on success and on panic
 //! alike (`pg_ctl stop -m immediate`, then SIGKILL of whatever postgres process is left, by
-//! pid), and its directory is removed. A test process killed outright cannot run `Drop`: the
-//! next run finds its directory by the dead pid in its name and cleans it up the same way.
+//! pid), and its directory is removed; so is its pg_recvlogical, killed by pid first. A test
+//! process killed outright cannot run `Drop`: the next run finds its directory by the dead pid
+//! in its name and cleans it up the same way (pg_recvlogical runs with `--no-loop`: it ends
+//! when its server does).
 
 use std::fs;
 use std::io::{Read as _, Write as _};
@@ -19,7 +21,7 @@ use std::thread::sleep;
 use std::time::{Duration, Instant};
 
 use crate::cluster::{
-    Cluster, Commit, CommitMode, Follow, Node, PATIENCE, Refusal, SyncStandbys, TransactionId, WAL_SENDER_TIMEOUT,
+    Cluster, Commit, CommitMode, Follow, Node, Refusal, Standby, SyncStandbys, TransactionId, WAL_SENDER_TIMEOUT,
     WriteId, decoded_user_ids,
 };
 
@@ -182,6 +184,20 @@ fn is_postgres(pid: u32) -> bool {
     comm.trim() == "postgres" && is_alive(pid)
 }
 
+/// The live processes whose parent is `parent`.
+fn children(parent: u32) -> Vec<u32> {
+    let mut pids = Vec::new();
+    for entry in fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Some(pid) = entry.file_name().to_str().and_then(|name| name.parse::<u32>().ok()) else { continue };
+        let stat = fs::read_to_string(entry.path().join("stat")).unwrap_or_default();
+        let ppid = stat.rsplit_once(')').and_then(|(_, rest)| rest.split_whitespace().nth(1)?.parse::<u32>().ok());
+        if ppid == Some(parent) && is_alive(pid) {
+            pids.push(pid);
+        }
+    }
+    pids
+}
+
 /// The postmaster of a data directory (from its postmaster.pid) and all its children, those
 /// that are live postgres processes.
 fn server_processes(data: &Path) -> Vec<u32> {
@@ -195,14 +211,7 @@ fn server_processes(data: &Path) -> Vec<u32> {
         return Vec::new();
     }
     let mut pids = vec![postmaster];
-    for entry in fs::read_dir("/proc").into_iter().flatten().flatten() {
-        let Some(pid) = entry.file_name().to_str().and_then(|name| name.parse::<u32>().ok()) else { continue };
-        let stat = fs::read_to_string(entry.path().join("stat")).unwrap_or_default();
-        let parent = stat.rsplit_once(')').and_then(|(_, rest)| rest.split_whitespace().nth(1)?.parse::<u32>().ok());
-        if parent == Some(postmaster) && is_postgres(pid) {
-            pids.push(pid);
-        }
-    }
+    pids.extend(children(postmaster).into_iter().filter(|&pid| is_postgres(pid)));
     pids
 }
 
@@ -360,7 +369,28 @@ pub struct RealCluster {
     transactions: Vec<Option<Child>>,
     /// `max_slot_wal_keep_size` in segments (`None`: -1, no limit).
     max_slot_wal_keep: Option<u32>,
+    /// The logical consumer (`start_logical_consumer`), until the cluster ends.
+    consumer: Option<Consumer>,
     detail: Option<String>,
+}
+
+/// pg_recvlogical, streaming the master's `cdc` slot.
+struct Consumer {
+    /// `runuser` when the tests run as root (its child is pg_recvlogical), else pg_recvlogical.
+    child: Child,
+    status_interval: Duration,
+    /// Its stderr.
+    log: PathBuf,
+}
+
+impl Consumer {
+    /// Kills pg_recvlogical (under runuser, by pid: SIGKILL to runuser would leave it
+    /// running) and reaps its process.
+    fn kill(mut self) {
+        signal("KILL", &children(self.child.id()));
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
 
 fn index(node: Node) -> usize {
@@ -406,6 +436,7 @@ impl RealCluster {
             writes: Vec::new(),
             transactions: Vec::new(),
             max_slot_wal_keep: None,
+            consumer: None,
             detail: None,
         };
         let mut copy = Command::new("cp");
@@ -714,7 +745,7 @@ impl Cluster for RealCluster {
 
     /// `INSERT ... ON CONFLICT (id) DO UPDATE` through psql, with the session's
     /// synchronous_commit and statement_timeout in PGOPTIONS.
-    fn write(&mut self, key: u64, name: &str) -> (WriteId, Commit) {
+    fn write_within(&mut self, key: u64, name: &str, patience: Duration) -> (WriteId, Commit) {
         let id = WriteId(self.writes.len());
         let app = format!("write-{}", id.0);
         let sql = format!(
@@ -748,7 +779,7 @@ impl Cluster for RealCluster {
             child: Some(child),
             ended: None,
         });
-        let commit = self.poll_write(id, Instant::now() + PATIENCE);
+        let commit = self.poll_write(id, Instant::now() + patience);
         (id, commit)
     }
 
@@ -946,6 +977,65 @@ impl Cluster for RealCluster {
         bytes.parse().ok()
     }
 
+    /// The slot, then `pg_recvlogical --start` as the postgres user, writing the changes to
+    /// /dev/null and its messages to `cdc-1.log`; `--fsync-interval=0`: it never fsyncs, and
+    /// reports what it has written as flushed; `--no-loop`: it ends when the connection does.
+    /// Returns once the master's pg_stat_replication shows it streaming.
+    fn start_logical_consumer(&mut self, status_interval: Duration) {
+        assert!(self.consumer.is_none(), "one logical consumer per cluster");
+        assert!(
+            status_interval.as_secs() >= 1 && status_interval.subsec_nanos() == 0,
+            "--status-interval is in whole seconds: {status_interval:?}"
+        );
+        self.create_logical_slot();
+        let name = Standby::Consumer.name();
+        let log = self.dir.join(format!("{name}.log"));
+        let stderr = fs::File::create(&log).expect("the consumer's log");
+        let conninfo = format!(
+            "host=127.0.0.1 port={} user=postgres dbname=postgres application_name={name} connect_timeout=5",
+            self.at(self.master).port
+        );
+        let mut command = pg("pg_recvlogical");
+        command
+            .args(["-d", &conninfo, "--slot", "cdc", "--start", "--no-loop", "-f", "/dev/null", "--fsync-interval=0"])
+            .arg(format!("--status-interval={}", status_interval.as_secs()))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(stderr);
+        let child = command.spawn().unwrap_or_else(|e| panic!("{command:?}: {e}"));
+        self.consumer = Some(Consumer { child, status_interval, log });
+        let query = format!("SELECT state FROM pg_stat_replication WHERE application_name = '{name}'");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while self.master_sql(&query) != "streaming" {
+            let consumer = self.consumer.as_mut().expect("just started");
+            let ended = consumer.child.try_wait().expect("try_wait");
+            if ended.is_some() || Instant::now() >= deadline {
+                let said = fs::read_to_string(&consumer.log).unwrap_or_default();
+                panic!("pg_recvlogical does not stream ({ended:?}): {}", said.trim());
+            }
+            sleep(Duration::from_millis(50));
+        }
+        self.detail = Some(format!("{name} streams from {}", self.master));
+    }
+
+    /// Polls the consumer's reply_time in pg_stat_replication until it changes.
+    fn await_consumer_report(&mut self) {
+        let interval = self.consumer.as_ref().expect("a logical consumer").status_interval;
+        let name = Standby::Consumer.name();
+        let query = format!("SELECT reply_time FROM pg_stat_replication WHERE application_name = '{name}'");
+        let before = self.master_sql(&query);
+        let deadline = Instant::now() + 2 * interval + Duration::from_secs(5);
+        loop {
+            let now = self.master_sql(&query);
+            if !now.is_empty() && now != before {
+                self.detail = Some(format!("{name} reported at {now}"));
+                return;
+            }
+            assert!(Instant::now() < deadline, "{name} sent no report in {:?}: reply_time {now:?}", 2 * interval);
+            sleep(Duration::from_millis(10));
+        }
+    }
+
     /// psql reading its statements from a pipe: `BEGIN` and the INSERT now, the end later.
     fn begin_write(&mut self, key: u64, name: &str) -> TransactionId {
         let mut child = Command::new(format!("{BIN}/psql"))
@@ -998,6 +1088,9 @@ impl Drop for RealCluster {
     /// cluster started (immediate; SIGKILL of what is left) and removes its directory. Runs
     /// on panics too.
     fn drop(&mut self) {
+        if let Some(consumer) = self.consumer.take() {
+            consumer.kill();
+        }
         for write in &mut self.writes {
             if let Some(mut child) = write.child.take() {
                 let _ = child.kill();

@@ -14,7 +14,8 @@ use std::time::Duration;
 
 use crate::cluster::Node::{M, S1, S2};
 use crate::cluster::{
-    Cluster, Commit, CommitMode, Follow, Node, Read, Refusal, SyncStandbys, WAL_SENDER_TIMEOUT, WriteId,
+    Cluster, Commit, CommitMode, Follow, Node, PATIENCE, Read, Refusal, Standby, SyncStandbys, WAL_SENDER_TIMEOUT,
+    WriteId,
 };
 
 /// The apply delay (`recovery_min_apply_delay`) that makes "acknowledged before applied"
@@ -90,8 +91,13 @@ impl<'a> Run<'a> {
 
     /// A write whose commit is an outcome.
     fn write(&mut self, name: &str, key: u64, value: &str) -> WriteId {
+        self.write_within(name, key, value, PATIENCE)
+    }
+
+    /// A write whose commit, as it is after at most `patience`, is an outcome.
+    fn write_within(&mut self, name: &str, key: u64, value: &str, patience: Duration) -> WriteId {
         self.written.entry(key).or_default().push(value.to_string());
-        let (id, commit) = self.c.write(key, value);
+        let (id, commit) = self.c.write_within(key, value, patience);
         self.record(name, Outcome::Commit(commit));
         id
     }
@@ -157,12 +163,16 @@ pub struct Scenario {
 
 const SECOND: Duration = Duration::from_secs(1);
 
+/// pg_recvlogical's `--status-interval` (and the model's connector's poll, `cdc_poll_ms`):
+/// how often the logical consumer tells the master what it has flushed.
+const STATUS_INTERVAL: Duration = Duration::from_secs(2);
+
 fn first(k: usize, nodes: &[Node]) -> SyncStandbys {
-    SyncStandbys::First(k, nodes.to_vec())
+    SyncStandbys::First(k, nodes.iter().map(|&node| node.into()).collect())
 }
 
 fn any(k: usize, nodes: &[Node]) -> SyncStandbys {
-    SyncStandbys::Any(k, nodes.to_vec())
+    SyncStandbys::Any(k, nodes.iter().map(|&node| node.into()).collect())
 }
 
 pub const SCENARIOS: &[Scenario] = &[
@@ -769,6 +779,39 @@ pub const SCENARIOS: &[Scenario] = &[
                 "get on the new master fails: no slot",
                 got.is_err_and(|error| error.contains("replication slot \"cdc\" does not exist")),
             );
+        },
+    },
+    Scenario {
+        name: "a commit waits for a logical consumer only when synchronous_standby_names names it",
+        about: "pg_recvlogical streams the slot cdc (application_name cdc-1, --fsync-interval=0: it \
+                reports what it has written as flushed, every --status-interval = 2 s, or when the \
+                walsender asks, after wal_sender_timeout / 2 without a report). Not listed, it never \
+                holds a commit: with synchronous_standby_names '' or FIRST 1 (s1) the commit returns \
+                at once. Listed, FIRST 1 (\"cdc-1\") (quoted: a bare - is a syntax error there), \
+                the consumer is the synchronous standby: a commit (synchronous_commit = on) made \
+                just after one of its reports is still waiting 300 ms later, hidden on the master, \
+                and returns at its next report, within three status intervals. \
+                warm-standby.html#SYNCHRONOUS-REPLICATION, runtime-config-replication.html\
+                #GUC-SYNCHRONOUS-STANDBY-NAMES, app-pgrecvlogical.html",
+        expected: &[
+            ("commit, '' (consumer streaming)", RETURNS),
+            ("commit, FIRST 1 (s1)", RETURNS),
+            ("commit, FIRST 1 (cdc-1), after 300 ms", WAITS),
+            ("master while it waits", MISSING),
+            ("commit within 3 status intervals", RETURNS),
+            ("master once it returned", FRESH),
+        ],
+        run: |r| {
+            r.c.start_logical_consumer(STATUS_INTERVAL);
+            r.write("commit, '' (consumer streaming)", 1, "Ann");
+            r.c.set_sync_standbys(&first(1, &[S1]));
+            r.write("commit, FIRST 1 (s1)", 2, "Bob");
+            r.c.set_sync_standbys(&SyncStandbys::First(1, vec![Standby::Consumer]));
+            r.c.await_consumer_report();
+            let w = r.write_within("commit, FIRST 1 (cdc-1), after 300 ms", 3, "Cy", SECOND * 3 / 10);
+            r.read("master while it waits", M, 3);
+            r.await_commit("commit within 3 status intervals", w, 3 * STATUS_INTERVAL);
+            r.read("master once it returned", M, 3);
         },
     },
 ];

@@ -3,6 +3,7 @@
 //! sight between the boxes at their ends.
 
 use super::*;
+use crate::sim::ids::NodeId;
 
 pub(super) type Point = (f64, f64);
 
@@ -98,6 +99,17 @@ pub(super) enum Shape {
     Portrait,
 }
 
+/// The sizes a shape draws at (a portrait picture's are `PORTRAIT`).
+pub(super) fn sizes(shape: Shape, large: bool) -> Sizes {
+    match (shape, large) {
+        (Shape::Portrait, _) => PORTRAIT,
+        (Shape::Compact, false) => COMPACT,
+        (Shape::Compact, true) => COMPACT_LARGE,
+        (Shape::Landscape, false) => NORMAL,
+        (Shape::Landscape, true) => LARGE,
+    }
+}
+
 /// Space around the picture's edge.
 pub(super) const MARGIN: f64 = 12.0;
 /// Between two columns of replicas.
@@ -123,19 +135,21 @@ pub(super) struct Layout {
     pub(super) scale: f64,
     pub(super) replica_scale: f64,
     pub(super) shape: Shape,
+    /// The read side, when there is one (`read_side.rs`): the connector, the MongoDB members
+    /// (drawn at `member_scale`).
+    pub(super) connector: Option<Point>,
+    pub(super) members: Vec<Point>,
+    pub(super) member_scale: f64,
 }
 
 impl Layout {
     /// `width` and `height` are the picture's measured box; a portrait picture, and one whose
     /// height does not `fill`, take the height their nodes need instead.
     pub(super) fn new(count: usize, shape: Shape, large: bool, fill: bool, (width, height): (f64, f64)) -> Layout {
-        let sizes = match (shape, large) {
-            (Shape::Portrait, _) => return Layout::portrait(count, width),
-            (Shape::Compact, false) => COMPACT,
-            (Shape::Compact, true) => COMPACT_LARGE,
-            (Shape::Landscape, false) => NORMAL,
-            (Shape::Landscape, true) => LARGE,
-        };
+        let sizes = sizes(shape, large);
+        if shape == Shape::Portrait {
+            return Layout::portrait(count, width);
+        }
         let slot = sizes.node.height + sizes.below + 4.0;
         // Beside another run's picture, where height is short, the least its boxes need (the
         // clients above the master, or the replicas' column): it shrinks only below that.
@@ -200,7 +214,20 @@ impl Layout {
         } else {
             ((MARGIN + sizes.clients.width * scale / 2.0, middle), (master_x, middle))
         };
-        Layout { width, height, sizes, clients, master, replicas, scale, replica_scale, shape }
+        Layout {
+            width,
+            height,
+            sizes,
+            clients,
+            master,
+            replicas,
+            scale,
+            replica_scale,
+            shape,
+            connector: None,
+            members: Vec::new(),
+            member_scale: scale,
+        }
     }
 
     /// Top to bottom: the clients, the master, then the replicas two to a row.
@@ -232,12 +259,16 @@ impl Layout {
             scale,
             replica_scale: scale,
             shape: Shape::Portrait,
+            connector: None,
+            members: Vec::new(),
+            member_scale: scale,
         }
     }
 
     pub(super) fn node_scale(&self, place: Place) -> f64 {
         match place {
             Place::Node(NodeRef::Replica(_)) => self.replica_scale,
+            Place::ReadSide(id) if id != NodeId::CONNECTOR => self.member_scale,
             _ => self.scale,
         }
     }

@@ -13,7 +13,7 @@ use yew::prelude::*;
 use super::demo_panel::{Watched, use_watched};
 use super::frame::use_element_size;
 use super::state::Action;
-use super::view::{Dot, DotKind, NodeView, Place, ReplicationView, text_width};
+use super::view::{Dot, DotKind, NodeView, Place, ReadSideView, ReplicationView, text_width};
 use crate::sim::time::Time;
 use crate::sim::{NodeRef, NodeState};
 
@@ -55,6 +55,9 @@ pub struct TopologyProps {
     pub drawn_one_in: usize,
     pub replication: ReplicationView,
     pub queue_limit: u64,
+    /// The connector and the MongoDB members, when reads go to MongoDB.
+    #[prop_or_default]
+    pub read_side: Option<ReadSideView>,
     pub selected: Option<NodeRef>,
     /// Top to bottom, for a narrow screen.
     #[prop_or_default]
@@ -77,8 +80,10 @@ pub struct TopologyProps {
     pub on_action: Callback<Action>,
 }
 
+mod cqrs;
 mod layout;
 
+use cqrs::{machine_shape, read_side_links};
 use layout::*;
 
 #[component]
@@ -91,8 +96,19 @@ pub fn Topology(props: &TopologyProps) -> Html {
         (false, true) => Shape::Compact,
         (false, false) => Shape::Landscape,
     };
-    let layout = Layout::new(props.replicas.len(), shape, props.large, props.fill_height, measured);
+    let layout = match &props.read_side {
+        Some(read_side) => Layout::with_read_side(
+            props.replicas.len(),
+            read_side.members.len(),
+            shape,
+            props.large,
+            props.fill_height,
+            measured,
+        ),
+        None => Layout::new(props.replicas.len(), shape, props.large, props.fill_height, measured),
+    };
     let position = |place: Place| match place {
+        Place::ReadSide(id) => layout.read_side_place(id),
         Place::Clients => layout.clients,
         Place::Node(NodeRef::Master) => layout.master,
         Place::Node(name) => {
@@ -103,6 +119,8 @@ pub fn Topology(props: &TopologyProps) -> Html {
     let curve = |from: Place, to: Place| match (from, to) {
         (Place::Clients, Place::Node(NodeRef::Replica(_))) => layout.read_curve(position(to)),
         (Place::Node(NodeRef::Replica(_)), Place::Clients) => layout.read_curve(position(from)),
+        (Place::Clients, Place::ReadSide(_)) => layout.member_read_curve(position(to)),
+        (Place::ReadSide(_), Place::Clients) => layout.member_read_curve(position(from)),
         _ => None,
     };
     let sizes = layout.sizes;
@@ -150,11 +168,14 @@ pub fn Topology(props: &TopologyProps) -> Html {
         html! { <g>{ for props.dots.iter().filter(|dot| dot.kind == kind && dot.lsn.is_some() == labelled).map(dot) }</g> }
     };
     let count = props.replicas.len();
+    let readers = match &props.read_side {
+        Some(read_side) => format!("{} MongoDB members, which cdc-1 keeps from the master", read_side.members.len()),
+        None if count == 0 => "it too".to_string(),
+        None => format!("{count} replicas"),
+    };
     let summary = format!(
-        "Clients send writes to the master ({}) and reads to {}; {}",
-        props.master.machine,
-        if count == 0 { "it too".to_string() } else { format!("{count} replicas") },
-        props.replication.summary
+        "Clients send writes to the master ({}) and reads to {readers}; {}",
+        props.master.machine, props.replication.summary
     );
     let (clients_width, clients_height) = layout.half(Place::Clients);
     let view_box = format!("0 0 {:.0} {:.0}", layout.width, layout.height);
@@ -192,7 +213,9 @@ pub fn Topology(props: &TopologyProps) -> Html {
                         (!node.link_cut && !node.streaming).then_some("idle")
                     );
                     html! { <>
-                        { path(layout.clients, end, layout.read_curve(end), "link read-link") }
+                        if props.read_side.is_none() {
+                            { path(layout.clients, end, layout.read_curve(end), "link read-link") }
+                        }
                         <g class={class} data-testid={test_id} data-watched={mark}>
                             { path(layout.master, end, None, "line") }
                         </g>
@@ -209,7 +232,14 @@ pub fn Topology(props: &TopologyProps) -> Html {
                     <text y={format!("{:.1}", -sizes.clients.height * 0.07)}>{ "App service" }</text>
                     <text class="sub" y={format!("{:.1}", sizes.clients.height * 0.3)}>{ "the clients" }</text>
                 </g>
+                if let Some(read_side) = &props.read_side {
+                    { read_side_links(read_side, &layout, &position) }
+                }
                 { node_shape(&props.master, layout.master, layout.scale, sizes, props, &watched) }
+                if let Some(read_side) = &props.read_side {
+                    { machine_shape(&read_side.connector, &layout, props.test_ids) }
+                    { for read_side.members.iter().map(|member| machine_shape(member, &layout, props.test_ids)) }
+                }
                 { for props.replicas.iter().map(|node| node_shape(node, position(Place::Node(node.name)), layout.replica_scale, sizes, props, &watched)) }
             </svg>
             // The messages over all of it, in a drawing of their own: they move every frame, and
@@ -232,7 +262,11 @@ pub fn Topology(props: &TopologyProps) -> Html {
                 }) }
                 <span class="hint">{ "Click a node for its actions." }</span>
                 <span class="key">{ "LSN: how far a machine has applied the master's log; \"2 behind\": a replica has not applied the master's last 2 log entries yet. Under each node: its queue, and for a replica how far behind it is in time." }</span>
-                <span class="key">{ "Every machine runs PostgreSQL; the lecture draws the replicas as MongoDB, and their cards show rows as documents. (A real MongoDB copy of PostgreSQL needs change-data-capture, such as Debezium, and could not be promoted.)" }</span>
+                if props.read_side.is_some() {
+                    <span class="key">{ "CQRS: pg-1 (PostgreSQL) takes the writes; cdc-1, a change-data-capture connector like Debezium, streams its committed changes from a logical replication slot into MongoDB (mongo-1, mongo-2, ...), which serves the reads. The pg replicas are standbys, for failover." }</span>
+                } else {
+                    <span class="key">{ "Every machine runs PostgreSQL; the lecture draws the replicas as MongoDB, and their cards show rows as documents. (A real MongoDB copy of PostgreSQL needs change-data-capture, such as Debezium, and could not be promoted: try Reads from: mongodb.)" }</span>
+                }
             </figcaption>
         </figure>
     }
@@ -419,33 +453,57 @@ mod tests {
         }
     }
 
+    /// Every box at `places` inside the picture, with its meters, and apart from every other.
+    fn assert_apart(case: &str, layout: &Layout, places: &[Place]) {
+        let center = |place: Place| match place {
+            Place::Clients => layout.clients,
+            Place::Node(NodeRef::Master) => layout.master,
+            Place::Node(NodeRef::Replica(number)) => layout.replicas[number - 1],
+            Place::ReadSide(id) => layout.read_side_place(id),
+        };
+        for (index, &a) in places.iter().enumerate() {
+            let ((ax, ay), (a_width, a_height)) = (center(a), layout.half(a));
+            // Under each node: its meters and queue, drawn at its scale.
+            let a_below = layout.sizes.below * layout.node_scale(a);
+            assert!(ax - a_width >= 0.0 && ax + a_width <= layout.width + 0.01, "{case}: {a:?} off the side");
+            assert!(
+                ay - a_height >= 0.0 && ay + a_height + a_below <= layout.height + 0.01,
+                "{case}: {a:?} off the end"
+            );
+            for &b in &places[..index] {
+                let ((bx, by), (b_width, b_height)) = (center(b), layout.half(b));
+                let b_below = layout.sizes.below * layout.node_scale(b);
+                let apart = (ax - bx).abs() >= a_width + b_width + 4.0
+                    || (ay - by).abs() >= a_height + b_height + if ay > by { b_below } else { a_below };
+                assert!(apart, "{case}: {a:?} and {b:?} overlap");
+            }
+        }
+    }
+
+    fn postgres_places(count: usize) -> impl Iterator<Item = Place> {
+        [Place::Clients, Place::Node(NodeRef::Master)]
+            .into_iter()
+            .chain((1..=count).map(|number| Place::Node(NodeRef::Replica(number))))
+    }
+
     #[test]
     fn nodes_stay_apart_and_inside_the_picture() {
         for (case, count, layout) in layouts() {
-            let places: Vec<Place> = [Place::Clients, Place::Node(NodeRef::Master)]
-                .into_iter()
-                .chain((1..=count).map(|number| Place::Node(NodeRef::Replica(number))))
-                .collect();
-            let center = |place: Place| match place {
-                Place::Clients => layout.clients,
-                Place::Node(NodeRef::Master) => layout.master,
-                Place::Node(NodeRef::Replica(number)) => layout.replicas[number - 1],
-            };
-            for (index, &a) in places.iter().enumerate() {
-                let ((ax, ay), (a_width, a_height)) = (center(a), layout.half(a));
-                // Under each node: its meters and queue, drawn at its scale.
-                let a_below = layout.sizes.below * layout.node_scale(a);
-                assert!(ax - a_width >= 0.0 && ax + a_width <= layout.width + 0.01, "{case}: {a:?} off the side");
-                assert!(
-                    ay - a_height >= 0.0 && ay + a_height + a_below <= layout.height + 0.01,
-                    "{case}: {a:?} off the end"
-                );
-                for &b in &places[..index] {
-                    let ((bx, by), (b_width, b_height)) = (center(b), layout.half(b));
-                    let b_below = layout.sizes.below * layout.node_scale(b);
-                    let apart = (ax - bx).abs() >= a_width + b_width + 4.0
-                        || (ay - by).abs() >= a_height + b_height + if ay > by { b_below } else { a_below };
-                    assert!(apart, "{case}: {a:?} and {b:?} overlap");
+            assert_apart(&case, &layout, &postgres_places(count).collect::<Vec<_>>());
+        }
+    }
+
+    #[test]
+    fn with_a_read_side_the_connector_and_members_stay_apart_and_inside_the_picture() {
+        use crate::sim::ids::NodeId;
+        for (shape, large, fill, space) in SPACES {
+            for count in 0..=8 {
+                for members in 1..=5 {
+                    let layout = Layout::with_read_side(count, members, shape, large, fill, space);
+                    let read_side = std::iter::once(NodeId::CONNECTOR).chain((1..=members).map(NodeId::mongo));
+                    let places: Vec<Place> = postgres_places(count).chain(read_side.map(Place::ReadSide)).collect();
+                    let case = format!("{count} standbys, {members} members in {space:?}, {shape:?}");
+                    assert_apart(&case, &layout, &places);
                 }
             }
         }

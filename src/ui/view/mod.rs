@@ -5,6 +5,7 @@
 //! | file | what |
 //! |---|---|
 //! | `picture` | the picture: machines, messages on their way, how the master replicates (the types `topology/` draws) |
+//! | `read_model` | the read side (`read_side` mongodb): the connector and the MongoDB members as the picture shows them, a member's documents |
 //! | `node` | a machine's card: role, progress, the actions it offers, its tables' rows |
 //! | `history_labels` | the history's labels: what each bar says, placed so none run into each other |
 //! | `history` | the history panel: client lanes, the reads' missed writes, the verdicts and their witnesses |
@@ -16,6 +17,7 @@ mod history_labels;
 mod node;
 mod page;
 mod picture;
+mod read_model;
 mod staging;
 
 pub use history::{Bar, BarKind, HistoryView, Judgements, Lane, VerdictLine, history, request_tags, shown_history};
@@ -26,6 +28,7 @@ pub use page::{
     console_rows, event_rows, panels, request_rows, run_titles,
 };
 pub use picture::{Dot, DotKind, NodeView, Picture, Place, ReplicationView, picture};
+pub use read_model::{MachineView, ReadSideCard, ReadSideView, read_side, read_side_cards};
 pub use staging::{Staging, staging};
 
 /// A text's width in pixels at most, `px` high, each character at most `em` wide and one

@@ -7,6 +7,7 @@ use yew::AttrValue;
 
 use super::history::{HistoryView, Judgements, history};
 use super::node::{CardView, card};
+use super::read_model::{ReadSideCard, read_side_cards};
 use crate::sim::Simulation;
 use crate::sim::data::LECTURE_USER;
 use crate::sim::events::ClusterEvent;
@@ -77,6 +78,8 @@ pub struct Panels {
     pub charts: Vec<ChartView>,
     /// The master's first, then the replicas' in order.
     pub cards: Vec<CardView>,
+    /// The connector's and the MongoDB members', when reads go to MongoDB.
+    pub read_side_cards: Vec<ReadSideCard>,
 }
 
 pub fn panels(sim: &Simulation, judgements: &Judgements) -> Panels {
@@ -89,6 +92,7 @@ pub fn panels(sim: &Simulation, judgements: &Judgements) -> Panels {
         history: history(sim, judgements),
         charts: CHARTS.iter().map(|id| chart(sim, id)).collect(),
         cards: std::iter::once(sim.master_id()).chain(sim.replica_ids()).map(|id| card(sim, id)).collect(),
+        read_side_cards: read_side_cards(sim),
     }
 }
 

@@ -4,7 +4,8 @@
 use std::hash::{DefaultHasher, Hash, Hasher};
 
 use super::node::waiting;
-use crate::sim::config::{Config, Mode, Quorum, ReadPref};
+use super::read_model::{ReadSideView, read_side};
+use crate::sim::config::{Config, Mode, Quorum, ReadPref, ReadSide};
 use crate::sim::ids::NodeId;
 use crate::sim::network::{Endpoint, Message, Payload};
 use crate::sim::node::Job;
@@ -56,6 +57,8 @@ pub struct ReplicationView {
 pub enum Place {
     Clients,
     Node(NodeRef),
+    /// A machine of the read side: the connector, a MongoDB member.
+    ReadSide(NodeId),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -104,11 +107,13 @@ pub struct Picture {
     pub drawn_one_in: usize,
     pub replication: ReplicationView,
     pub queue_limit: u64,
+    pub read_side: Option<ReadSideView>,
 }
 
 pub fn picture(sim: &Simulation) -> Picture {
     let (dots, drawn_one_in) = dots(sim);
     Picture {
+        read_side: read_side(sim),
         master: node_view(sim, sim.master_id()),
         replicas: sim.replica_ids().into_iter().map(|id| node_view(sim, id)).collect(),
         dots,
@@ -168,20 +173,19 @@ fn messages(sim: &Simulation) -> (Vec<Dot>, usize) {
     let now = sim.now();
     let place = |endpoint: Endpoint| match endpoint {
         Endpoint::Client(_) => Place::Clients,
-        Endpoint::Node(id) => Place::Node(sim.role(id)),
+        Endpoint::Node(id) if id.is_postgres() => Place::Node(sim.role(id)),
+        Endpoint::Node(id) => Place::ReadSide(id),
     };
     let one_in = sampling(sim.messages().count());
-    // The read side's messages are not drawn yet.
-    let on_stage = |endpoint: Endpoint| !matches!(endpoint, Endpoint::Node(id) if !id.is_postgres());
     let dots = sim
         .messages()
-        .filter(|(_, message)| on_stage(message.from) && on_stage(message.to))
         .filter(|(arrives, message)| drawn(message, *arrives, one_in))
         .take(MAX_DOTS)
         .map(|(arrives, message)| {
             let span = (arrives - message.sent_at).as_micros().max(1) as f64;
             let lsn = match &message.payload {
-                Payload::Replicate { entry, .. } => Some(entry.lsn),
+                Payload::Replicate { entry, .. } | Payload::Decoded { entry } => Some(entry.lsn),
+                Payload::MongoWrite { through, .. } | Payload::Oplog { through, .. } => Some(*through),
                 _ => None,
             };
             let kind = match &message.payload {
@@ -250,8 +254,24 @@ fn replication(sim: &Simulation) -> ReplicationView {
     ReplicationView { summary, waiting: waiting(sim), reads: read_routing(config, replicas) }
 }
 
+/// Where reads go when MongoDB serves them: the CQRS picture's one line.
+fn read_model_routing(config: &Config) -> String {
+    let mut rules = vec![format!(
+        "reads: from MongoDB ({}), which cdc-1 updates about every {} ms from the master's logical slot",
+        config.read_pref, config.cdc_poll_ms
+    )];
+    if config.causal_reads {
+        rules
+            .push("each waits until the read model has the client's own last commit (a consistency token)".to_string());
+    }
+    rules.join("; ")
+}
+
 /// Where reads go, where that is not to any replica: a step that changes it shows it.
 fn read_routing(config: &Config, replicas: usize) -> String {
+    if config.read_side == ReadSide::MongoDb {
+        return read_model_routing(config);
+    }
     let mut rules = Vec::new();
     match config.read_pref {
         _ if replicas == 0 => return String::new(),
