@@ -177,6 +177,7 @@ mod components {
             link_cut: false,
             synchronous: name == NodeRef::Replica(1),
             streaming: name != NodeRef::Master,
+            held_for_slots: 0,
         }
     }
 
@@ -201,6 +202,7 @@ mod components {
             compact: false,
             fill_height: false,
             test_ids: true,
+            read_side: None,
             dots: vec![
                 Dot {
                     from: Place::Clients,
@@ -268,6 +270,61 @@ mod components {
 
         dispatch_click(&overloaded);
         until("replica 2 selected", || *actions.borrow() == [Some(NodeRef::Replica(2))]).await;
+    }
+
+    #[wasm_bindgen_test]
+    async fn the_read_side_is_drawn_by_name_with_reads_to_mongodb_and_its_cards_crash_a_machine() {
+        use replication_playground::sim::config::ReadSide;
+        use replication_playground::sim::ids::NodeId;
+        use replication_playground::ui::read_side_card::{ReadSideCardProps, ReadSideMachineCard};
+        let mut sim = Simulation::new(Config { read_side: ReadSide::MongoDb, ..Config::default() }).unwrap();
+        sim.apply(Command::Write { client: 0, key: 101, name: "Ann".into() }).unwrap();
+        sim.run_until(Time::from_millis(2_500));
+        let view::Picture { master, replicas, dots, replication, queue_limit, read_side, .. } = view::picture(&sim);
+        let root = mount_point();
+        let props = TopologyProps {
+            master,
+            replicas,
+            dots,
+            drawn_one_in: 1,
+            replication,
+            queue_limit,
+            read_side,
+            selected: None,
+            portrait: false,
+            large: false,
+            compact: false,
+            fill_height: false,
+            test_ids: true,
+            on_action: Callback::noop(),
+        };
+        yew::Renderer::<Topology>::with_root_and_props(root.clone(), props).render();
+        until("the read side", || find(&root, "node-mongo-2").is_some()).await;
+        for (id, name) in [("node-cdc-1", "cdc-1"), ("node-mongo-1", "mongo-1"), ("node-mongo-2", "mongo-2")] {
+            assert_eq!(find(&root, id).unwrap().get_attribute("data-name").as_deref(), Some(name));
+        }
+        assert!(find(&root, "node-mongo-1").unwrap().text_content().unwrap().contains("primary"));
+        assert_eq!(root.query_selector_all("path.read-link").unwrap().length(), 2, "reads go to the two members only");
+        assert!(super::text(&root, "read-routing").starts_with("reads: from MongoDB"));
+
+        let cards = view::read_side_cards(&sim);
+        assert_eq!(cards.len(), 3, "the connector's and two members'");
+        let card_root = mount_point();
+        let clicked: Rc<RefCell<Vec<Command>>> = Rc::default();
+        let seen = clicked.clone();
+        let props = ReadSideCardProps {
+            card: cards[0].clone(),
+            on_action: Callback::from(move |action| {
+                if let Action::Command(command) = action {
+                    seen.borrow_mut().push(command);
+                }
+            }),
+        };
+        yew::Renderer::<ReadSideMachineCard>::with_root_and_props(card_root.clone(), props).render();
+        until("the connector's card", || find(&card_root, "crash-cdc-1").is_some()).await;
+        assert!(super::text(&card_root, "card-cdc-1").contains("slot cdc on pg-1"));
+        click(&card_root, "crash-cdc-1");
+        until("the crash asked", || *clicked.borrow() == [Command::CrashReadSide(NodeId::CONNECTOR)]).await;
     }
 
     /// `click()` exists only on HTML elements; an SVG element gets a bubbling click event, which

@@ -80,7 +80,10 @@ pub fn Controls(props: &ControlsProps) -> Html {
             <div class="group replication-controls">
                 { setting("mode") }
                 { setting("replicas") }
-                { setting("read_side") }
+                // Not on a demo's stage: the picture needs the room, and the demo sets it.
+                if !props.staged {
+                    { setting("read_side") }
+                }
             </div>
             <div class="group">
                 <button data-testid="pause" onclick={click(|| Action::TogglePause)} aria-pressed={props.paused.to_string()}

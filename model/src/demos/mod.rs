@@ -12,6 +12,7 @@ use crate::{Command, NodeRef, NodeState, Simulation};
 mod add_replicas;
 mod async_stale;
 mod comparison;
+mod cqrs;
 mod load_balancing;
 mod master_crash;
 mod read_your_writes;
@@ -118,6 +119,7 @@ pub const DEMOS: &[Demo] = &[
     replica_crash::DEMO,
     master_crash::DEMO,
     read_your_writes::DEMO,
+    cqrs::DEMO,
     comparison::DEMO,
 ];
 

@@ -11,6 +11,7 @@ use yew::prelude::*;
 use super::layout::*;
 use super::{BOLD, CAPITALS, path, squeezed};
 use crate::sim::ids::NodeId;
+use crate::ui::demo_panel::Watched;
 use crate::ui::view::{MachineView, Place, ReadSideView, text_width};
 
 /// Room between two boxes beside each other, at full size.
@@ -144,7 +145,7 @@ pub(super) fn read_side_links(read_side: &ReadSideView, layout: &Layout, positio
 }
 
 /// A machine of the read side: its name and role, how far it has got, and what to watch.
-pub(super) fn machine_shape(machine: &MachineView, layout: &Layout, test_ids: bool) -> Html {
+pub(super) fn machine_shape(machine: &MachineView, layout: &Layout, test_ids: bool, watched: &Watched) -> Html {
     let place = Place::ReadSide(machine.id);
     let (x, y) = layout.read_side_place(machine.id);
     let scale = layout.node_scale(place);
@@ -170,6 +171,7 @@ pub(super) fn machine_shape(machine: &MachineView, layout: &Layout, test_ids: bo
         <g class={classes!("node-shape", "read-side", kind, state, machine.behind.then_some("behind"))}
             transform={format!("translate({x:.1} {y:.1}) scale({scale:.3})")}
             data-testid={test_ids.then(|| format!("node-{}", machine.machine))} data-name={machine.machine.clone()}
+            data-watched={watched.mark(&format!("node-{}", machine.machine))}
             data-applied-lsn={machine.lsn.to_string()} data-state={state} data-reads={machine.reads_served.to_string()}
             aria-label={format!("{} {} LSN {} {}, {state}", machine.machine, machine.role, machine.lsn, machine.detail)}>
             <rect class="body" x={left.to_string()} y={top.to_string()} width={width.to_string()} height={height.to_string()} rx="8" />

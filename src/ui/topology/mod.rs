@@ -237,8 +237,8 @@ pub fn Topology(props: &TopologyProps) -> Html {
                 }
                 { node_shape(&props.master, layout.master, layout.scale, sizes, props, &watched) }
                 if let Some(read_side) = &props.read_side {
-                    { machine_shape(&read_side.connector, &layout, props.test_ids) }
-                    { for read_side.members.iter().map(|member| machine_shape(member, &layout, props.test_ids)) }
+                    { machine_shape(&read_side.connector, &layout, props.test_ids, &watched) }
+                    { for read_side.members.iter().map(|member| machine_shape(member, &layout, props.test_ids, &watched)) }
                 }
                 { for props.replicas.iter().map(|node| node_shape(node, position(Place::Node(node.name)), layout.replica_scale, sizes, props, &watched)) }
             </svg>
@@ -349,6 +349,9 @@ fn node_shape(
     // (a compact box has room only for news).
     let (detail, behind) = match node.state {
         NodeState::Up if props.compact && (is_master || node.missing == 0) => (String::new(), false),
+        NodeState::Up if is_master && node.held_for_slots > 0 => {
+            (format!("holds {} for slots", node.held_for_slots), true)
+        }
         NodeState::Up if is_master => ("PostgreSQL".to_string(), false),
         NodeState::Up if node.missing == 0 => ("up to date".to_string(), false),
         NodeState::Up => (format!("{} behind", node.missing), true),

@@ -37,6 +37,8 @@ pub struct NodeView {
     /// For a replica: whether the master has a replication connection to it (not when it is
     /// down, diverged or stranded): only then is anything shipped along its link.
     pub streaming: bool,
+    /// For the master: the log entries its logical slots alone make it keep.
+    pub held_for_slots: u64,
 }
 
 /// How the master replicates, as the picture tells it.
@@ -139,6 +141,11 @@ fn node_view(sim: &Simulation, id: NodeId) -> NodeView {
         link_cut: sim.links(id).cut,
         synchronous: !node.is_master() && sim.is_synchronous(id),
         streaming: !node.is_master() && node.streaming(),
+        held_for_slots: if node.is_master() {
+            sim.logical_retained().iter().filter_map(|(_, held)| *held).sum()
+        } else {
+            0
+        },
     }
 }
 
@@ -257,7 +264,7 @@ fn replication(sim: &Simulation) -> ReplicationView {
 /// Where reads go when MongoDB serves them: the CQRS picture's one line.
 fn read_model_routing(config: &Config) -> String {
     let mut rules = vec![format!(
-        "reads: from MongoDB ({}), which cdc-1 updates about every {} ms from the master's logical slot",
+        "reads: from MongoDB ({}), which cdc-1 updates every {} ms",
         config.read_pref, config.cdc_poll_ms
     )];
     if config.causal_reads {
