@@ -113,6 +113,12 @@ pub enum EventKind {
         timeline: usize,
         gap_from: Option<(usize, Lsn)>,
     },
+    /// The connector delivered `count` changes again that the member's documents already
+    /// reflected: it skipped them.
+    Redelivered {
+        node: String,
+        count: u64,
+    },
     /// A MongoDB member became the primary; the old primary's writes after `rolled_back.0` up
     /// to `rolled_back.1` (source LSNs) were never copied, and are rolled back.
     MongoElected {
@@ -192,6 +198,10 @@ impl ClusterEvent {
             ),
             EventKind::ReadModelSnapshot { lsn, timeline, gap_from: Some((from_timeline, from)) } => format!(
                 "cdc-1 had no slot to resume from: a new slot, and a new snapshot at LSN {lsn} (timeline {timeline}). The read model had reached LSN {from} (timeline {from_timeline}): what was committed in between arrived only with the snapshot, not change by change, and reads meanwhile missed it"
+            ),
+            EventKind::Redelivered { node, count } => format!(
+                "cdc-1 delivered {} again after resuming from its slot; {node} skipped them, as its documents already reflected them (at-least-once delivery, an idempotent sink)",
+                plural(*count, "change", "changes")
             ),
             EventKind::MongoElected { node, rolled_back: None } => format!("{node} was elected MongoDB primary"),
             EventKind::MongoElected { node, rolled_back: Some((from, to)) } => format!(

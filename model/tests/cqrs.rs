@@ -134,6 +134,8 @@ fn a_crashed_connector_resumes_from_the_slot_and_the_sink_skips_what_it_had() {
     sim.apply(Command::RestartReadSide(NodeId::CONNECTOR)).unwrap();
     advance(&mut sim, 2_500);
     assert_eq!(redelivered(&sim), 2, "both changes came again, and were skipped");
+    let told = sim.events().any(|event| matches!(event.kind, EventKind::Redelivered { count: 2, .. }));
+    assert!(told, "the event log counts them");
     assert!(read_model_matches_master(&sim, 1));
     assert_eq!(snapshots(&sim).len(), 1, "it resumed: no new snapshot");
     assert_eq!(sim.master().logical_slots()[0].confirmed_flush(), sim.committed_lsn());
@@ -364,4 +366,22 @@ fn a_shorter_poll_interval_takes_effect_at_once() {
     reconfigure(&mut sim, |c| c.cdc_poll_ms = 100);
     advance(&mut sim, 150);
     assert_eq!(document_lsn(&sim, 1, 101), Some(1));
+}
+
+#[test]
+fn the_historys_verdicts_judge_reads_from_mongodb_as_they_judge_the_standbys() {
+    use replication_model::checker::Verdict;
+    let mut sim = with(cqrs());
+    advance(&mut sim, 100);
+    write(&mut sim, 101, "Ann");
+    advance(&mut sim, 10);
+    let stale = read(&mut sim, 101);
+    assert!(stale.is_stale() && stale.ryw_violation);
+    let verdicts = sim.history(usize::MAX).verdicts();
+    assert!(matches!(verdicts.linearizable, Verdict::No { .. }), "{:?}", verdicts.linearizable);
+    assert!(matches!(verdicts.read_your_writes, Verdict::No { .. }), "the client missed its own write");
+    advance(&mut sim, 2_000);
+    let fresh = read(&mut sim, 101);
+    assert!(!fresh.is_stale());
+    assert!(matches!(sim.history(usize::MAX).verdicts().monotonic_reads, Verdict::Yes), "newer, never older");
 }

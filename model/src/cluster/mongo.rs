@@ -227,7 +227,12 @@ impl Cluster {
             // Sent to a member that is no longer the primary: the driver finds the new one at
             // the connector's next poll.
             Payload::MongoWrite { ops, through } if member.primary => {
+                let before = member.redelivered;
                 member.apply(&ops, through, true);
+                let again = member.redelivered - before;
+                if again > 0 {
+                    cx.note(EventKind::Redelivered { node: to.machine(), count: again });
+                }
                 cx.send(Endpoint::Node(to), from, Payload::MongoAck { through });
                 let secondaries: Vec<NodeId> =
                     self.up_members().filter(|(_, member)| !member.primary).map(|(id, _)| id).collect();
