@@ -83,12 +83,13 @@ impl Layout {
         let row = (base.sizes.node.height + base.sizes.below) * scale + 30.0 * scale;
         let (left, right) = (width / 4.0 + MARGIN / 4.0, width * 3.0 / 4.0 - MARGIN / 4.0);
         let master = (left, base.master.1);
-        let connector = (right, base.master.1);
-        let column = |x: f64, count: usize| -> Vec<Point> {
-            (1..=count).map(|index| (x, master.1 + index as f64 * row)).collect()
+        // Half a row lower than the master, so the master's changes travel a link in sight.
+        let connector = (right, base.master.1 + row / 2.0);
+        let column = |x: f64, first: f64, count: usize| -> Vec<Point> {
+            (0..count).map(|index| (x, master.1 + (first + index as f64) * row)).collect()
         };
-        let (replicas, members) = (column(left, count), column(right, members));
-        let lowest = master.1 + count.max(members.len()) as f64 * row;
+        let (replicas, members) = (column(left, 1.0, count), column(right, 1.5, members));
+        let lowest = replicas.iter().chain(&members).map(|point| point.1).fold(connector.1, f64::max);
         Layout {
             height: lowest + (base.sizes.node.height / 2.0 + base.sizes.below) * scale + MARGIN,
             master,
