@@ -14,6 +14,7 @@ use crate::queue::EventQueue;
 use crate::rng::SimRng;
 use crate::simulation::Due;
 use crate::time::Time;
+use crate::timeline::Position;
 
 /// A replica's report to the master takes this long, before jitter. (Clients are
 /// `client_ms` away from each node; log entries take `lag`.)
@@ -37,16 +38,17 @@ pub enum Payload {
     Ack { timeline: usize, positions: Positions },
     /// The master's walsender streaming one decoded transaction from the connector's logical
     /// slot.
-    Decoded { entry: Rc<LogEntry> },
+    Decoded { entry: Rc<LogEntry>, session: u64 },
     /// The connector telling the master how far MongoDB has acknowledged its changes: the
     /// slot's `confirmed_flush_lsn` (a logical consumer's flush position).
     Confirm { lsn: Lsn },
-    /// The connector's batch of writes to MongoDB's primary, through source LSN `through`.
-    MongoWrite { ops: Rc<[MongoOp]>, through: Lsn },
+    /// The connector's batch of writes to MongoDB's primary, through source position
+    /// `through`, in its session `session`.
+    MongoWrite { ops: Rc<[MongoOp]>, through: Position, session: u64 },
     /// The primary acknowledging a batch (write concern `w: 1`: its own copy only).
-    MongoAck { through: Lsn },
+    MongoAck { through: Lsn, session: u64 },
     /// The primary's oplog, copied by a secondary.
-    Oplog { ops: Rc<[MongoOp]>, through: Lsn },
+    Oplog { ops: Rc<[MongoOp]>, through: Position },
 }
 
 /// Something in flight from one endpoint to another.

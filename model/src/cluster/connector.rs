@@ -1,4 +1,4 @@
-//! The change-data-capture connector `cdc-1`, as Debezium's PostgreSQL connector works: it
+//! The change-data-capture connector `cdc-1`, in the manner of Debezium's PostgreSQL connector: it
 //! streams the master's logical replication slot `cdc` (the master's walsender sends each
 //! committed transaction, decoded, as soon as it is on the master's disk), keeps what it
 //! received in memory, and every `cdc_poll` ms writes a batch of it (at most `cdc_batch`
@@ -9,9 +9,10 @@
 //!
 //! With no slot to resume from (the first start, a slot lost past `max_slot_wal_keep_size`, a
 //! failover to a standby that has no copy of it) the connector creates one and snapshots the
-//! master at the slot's start (Debezium's `snapshot.mode` initial / when_needed): the read model
-//! is replaced, and what was committed between its last change and the snapshot is a gap it
-//! never saw change by change.
+//! master at the slot's start (Debezium's `snapshot.mode` initial; after a lost slot or a
+//! failover, Debezium stops with an error and an operator does this): the read model is
+//! replaced, and what was committed between its last change and the snapshot is a gap it never
+//! saw change by change.
 
 use std::collections::VecDeque;
 use std::rc::Rc;
@@ -25,6 +26,7 @@ use crate::events::EventKind;
 use crate::ids::NodeId;
 use crate::network::{Endpoint, Payload};
 use crate::time::Time;
+use crate::timeline::Position;
 
 /// The connector's slot on the master.
 pub const CDC_SLOT: &str = "cdc";
@@ -42,6 +44,11 @@ pub struct Connector {
     incarnation: u64,
     /// Its replication session with the master's slot is open: the master streams to it.
     pub(super) session: bool,
+    /// Numbers its sessions, so that what was sent in an earlier one (on a connection since
+    /// closed) is not taken for this one's.
+    session_number: u64,
+    /// The master's timeline in this session: the source positions it writes are on it.
+    timeline: usize,
     /// A snapshot MongoDB has not acknowledged yet: sent before any change.
     snapshot: Option<MongoOp>,
     /// Transactions received and not yet acknowledged by MongoDB, oldest first.
@@ -67,6 +74,8 @@ impl Connector {
             status: Status::Up,
             incarnation,
             session: false,
+            session_number: 0,
+            timeline: crate::timeline::Timelines::FIRST,
             snapshot: None,
             buffer: VecDeque::new(),
             in_flight: 0,
@@ -113,12 +122,15 @@ impl Connector {
 
     /// A new life, with nothing in memory.
     fn restart(&mut self, incarnation: u64, now: Time) {
-        *self = Connector { delivered: self.delivered, ..Connector::new(incarnation, now) };
+        let (delivered, session_number) = (self.delivered, self.session_number);
+        *self = Connector { delivered, session_number, ..Connector::new(incarnation, now) };
     }
 
-    /// The session starts at the slot's confirmed position.
-    fn resume(&mut self, from: Lsn) {
+    /// A session starts at the slot's confirmed position, on the master's `timeline`.
+    fn resume(&mut self, from: Lsn, timeline: usize) {
         self.session = true;
+        self.session_number += 1;
+        self.timeline = timeline;
         self.snapshot = None;
         self.buffer.clear();
         self.in_flight = 0;
@@ -127,9 +139,10 @@ impl Connector {
 
     /// The next batch for MongoDB: the snapshot, else whole transactions up to `batch` changes
     /// (at least one); the same again while MongoDB has not acknowledged it.
-    fn batch(&mut self, batch: u64) -> Option<(Vec<MongoOp>, Lsn)> {
+    fn batch(&mut self, batch: u64) -> Option<(Vec<MongoOp>, Position)> {
+        let at = |lsn: Lsn| Position { timeline: self.timeline, lsn };
         if let Some(snapshot @ MongoOp::Snapshot { lsn, .. }) = &self.snapshot {
-            return Some((vec![snapshot.clone()], *lsn));
+            return Some((vec![snapshot.clone()], at(*lsn)));
         }
         if self.in_flight == 0 {
             let mut changes = 0;
@@ -141,7 +154,7 @@ impl Connector {
                 self.in_flight += 1;
             }
         }
-        let through = self.buffer.get(self.in_flight.checked_sub(1)?)?.lsn;
+        let through = at(self.buffer.get(self.in_flight.checked_sub(1)?)?.lsn);
         let ops: Vec<MongoOp> = self.buffer.iter().take(self.in_flight).flat_map(|entry| projected(entry)).collect();
         self.delivered += ops.len() as u64;
         Some((ops, through))
@@ -187,11 +200,15 @@ impl Cluster {
     pub(super) fn connector_receives(&mut self, payload: Payload, cx: &mut Ctx) {
         let Some(connector) = self.machines.connector_mut().filter(|connector| connector.is_up()) else { return };
         match payload {
-            Payload::Decoded { entry } if connector.session && entry.lsn > connector.received => {
+            Payload::Decoded { entry, session }
+                if connector.session && session == connector.session_number && entry.lsn > connector.received =>
+            {
                 connector.received = entry.lsn;
                 connector.buffer.push_back(entry);
             }
-            Payload::MongoAck { through } => connector.acknowledged(through),
+            Payload::MongoAck { through, session } if session == connector.session_number => {
+                connector.acknowledged(through)
+            }
             _ => return,
         }
         self.poll_soon(cx);
@@ -218,8 +235,9 @@ impl Cluster {
         if let Some(primary) = primary
             && let Some((ops, through)) = connector.batch(cx.config.cdc_batch)
         {
-            let ops = ops.into();
-            cx.send(Endpoint::Node(NodeId::CONNECTOR), Endpoint::Node(primary), Payload::MongoWrite { ops, through });
+            let (ops, session) = (ops.into(), connector.session_number);
+            let batch = Payload::MongoWrite { ops, through, session };
+            cx.send(Endpoint::Node(NodeId::CONNECTOR), Endpoint::Node(primary), batch);
         }
         if connector.written > connector.confirmed {
             connector.confirmed = connector.written;
@@ -252,20 +270,24 @@ impl Cluster {
         }
         let slots = &mut self.machines[master].logical_slots;
         slots.retain(|slot| !(slot.name == CDC_SLOT && slot.lost));
+        let timeline = self.master_log.timeline;
         if let Some(slot) = slots.iter().find(|slot| slot.name == CDC_SLOT) {
             let from = slot.confirmed_flush;
-            self.machines.connector_mut().expect("a connector").resume(from);
+            self.machines.connector_mut().expect("a connector").resume(from, timeline);
             self.logical_sender = Some(from);
             return self.stream_to_connector(cx);
         }
-        // A consistent start: what the master's readers see, every later commit decoded.
-        let lsn = self.master_log.committed_lsn;
-        let timeline = self.master_log.timeline;
+        // A consistent start: what the master's readers see, every later commit decoded; under
+        // `off`, what is on its disk (a slot's start is never past the flushed WAL).
+        let (lsn, data) = match &self.master_log.durable {
+            Some(durable) => (self.machines[master].positions.flushed, durable.clone()),
+            None => (self.master_log.committed_lsn, self.master_log.visible.clone()),
+        };
         self.machines[master].logical_slots.push(LogicalSlot::new(CDC_SLOT, lsn));
-        let data = Rc::new(self.master_log.visible.clone());
+        let data = Rc::new(data);
         let gap_from = self.read_model_position();
         let connector = self.machines.connector_mut().expect("a connector");
-        connector.resume(lsn);
+        connector.resume(lsn, timeline);
         connector.snapshot = Some(MongoOp::Snapshot { data, lsn, timeline });
         self.logical_sender = Some(lsn);
         cx.note(EventKind::ReadModelSnapshot { lsn, timeline, gap_from });
@@ -278,19 +300,23 @@ impl Cluster {
     pub(super) fn stream_to_connector(&mut self, cx: &mut Ctx) {
         let Some(sent) = self.logical_sender else { return };
         let master = self.master;
+        let Some(session) = self.machines.connector().map(|connector| connector.session_number) else { return };
         if !self.machines[master].is_up() {
             return;
         }
         let mut through = self.machines[master].positions.flushed;
         if cx.config.failover_slots {
+            // Every standby it lists (the standbys there were, not an old master that follows
+            // now), connected or not: a down one holds the stream back.
             let level = crate::config::Level::Flushed;
-            let standbys = self.followers().filter(|(_, node)| node.streaming).map(|(id, _)| id);
+            let standbys = self.followers().filter(|(_, node)| !node.deposed).map(|(id, _)| id);
             through = standbys.map(|id| self.master_log.position(id, level)).fold(through, Lsn::min);
         }
         for lsn in sent + 1..=through {
             if let Some(entry) = self.master_log.entry(lsn) {
                 let entry = entry.clone();
-                cx.send(Endpoint::Node(master), Endpoint::Node(NodeId::CONNECTOR), Payload::Decoded { entry });
+                let decoded = Payload::Decoded { entry, session };
+                cx.send(Endpoint::Node(master), Endpoint::Node(NodeId::CONNECTOR), decoded);
             }
         }
         self.logical_sender = Some(sent.max(through));

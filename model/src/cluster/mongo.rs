@@ -21,6 +21,7 @@ use crate::events::EventKind;
 use crate::ids::{NodeId, RequestId};
 use crate::network::{Endpoint, Payload};
 use crate::time::Time;
+use crate::timeline::Position;
 
 /// MongoDB's `electionTimeoutMillis`: how long the secondaries wait for a primary that is gone.
 pub const ELECTION_TIMEOUT: Time = Time::from_millis(10_000);
@@ -161,8 +162,8 @@ impl MongoMember {
         format!("{:?}", (self.status, self.primary, self.timeline, self.applied, self.redelivered, &self.collections))
     }
 
-    /// Applies a batch, through source LSN `through`; a snapshot replaces everything.
-    pub(super) fn apply(&mut self, ops: &[MongoOp], through: Lsn, count_redelivered: bool) {
+    /// Applies a batch, through source position `through`; a snapshot replaces everything.
+    pub(super) fn apply(&mut self, ops: &[MongoOp], through: Position, count_redelivered: bool) {
         for op in ops {
             match op {
                 MongoOp::Snapshot { data, lsn, timeline } => {
@@ -183,7 +184,12 @@ impl MongoMember {
                 }
             }
         }
-        self.applied = self.applied.max(through);
+        // A batch from a new master's timeline (a failover slot) starts its positions afresh.
+        if through.timeline == self.timeline {
+            self.applied = self.applied.max(through.lsn);
+        } else {
+            (self.timeline, self.applied) = (through.timeline, through.lsn);
+        }
     }
 
     /// The read model as tables, for a SELECT: each collection with its source table's schema.
@@ -226,14 +232,14 @@ impl Cluster {
         match payload {
             // Sent to a member that is no longer the primary: the driver finds the new one at
             // the connector's next poll.
-            Payload::MongoWrite { ops, through } if member.primary => {
+            Payload::MongoWrite { ops, through, session } if member.primary => {
                 let before = member.redelivered;
                 member.apply(&ops, through, true);
                 let again = member.redelivered - before;
                 if again > 0 {
                     cx.note(EventKind::Redelivered { node: to.machine(), count: again });
                 }
-                cx.send(Endpoint::Node(to), from, Payload::MongoAck { through });
+                cx.send(Endpoint::Node(to), from, Payload::MongoAck { through: through.lsn, session });
                 let secondaries: Vec<NodeId> =
                     self.up_members().filter(|(_, member)| !member.primary).map(|(id, _)| id).collect();
                 for secondary in secondaries {
@@ -300,10 +306,11 @@ impl Cluster {
         filled.map(|(_, member)| member.applied()).max()
     }
 
-    /// The secondary that has copied the most becomes the primary, if none is up; what the
-    /// old primary had that it lacks is rolled back.
+    /// The secondary that has copied the most becomes the primary, if none is up and a majority
+    /// of the set's members is up to vote for it (two of two: a set of two cannot elect with one
+    /// down); what the old primary had that it lacks is rolled back.
     fn elect(&mut self, cx: &mut Ctx) {
-        if self.mongo_primary().is_some() {
+        if self.mongo_primary().is_some() || !self.majority_up() {
             return;
         }
         let newest =
@@ -312,10 +319,16 @@ impl Cluster {
         let member = self.machines.member_mut(id).expect("a member");
         member.primary = true;
         let applied = member.applied;
-        let lost_after =
-            self.machines.members().filter(|(_, member)| !member.is_up()).map(|(_, member)| member.applied).max();
+        let down = self.machines.members().filter(|(_, member)| member.status == Status::Down);
+        let lost_after = down.map(|(_, member)| member.applied).max();
         let rolled_back = lost_after.filter(|&old| old > applied).map(|old| (applied, old));
         cx.note(EventKind::MongoElected { node: id.machine(), rolled_back });
+    }
+
+    /// Whether more than half the set's members are up: what an election needs.
+    fn majority_up(&self) -> bool {
+        let members = self.machines.members().filter(|(_, member)| !member.is_removed()).count();
+        self.up_members().count() * 2 > members
     }
 
     /// A member crashes, or is removed: its reads fail; without a primary, the secondaries
@@ -335,12 +348,15 @@ impl Cluster {
         }
     }
 
-    /// A member starts (again): it copies the primary whole, or is the primary when none is up
-    /// and it is the only member, or waits for an election.
+    /// A member starts (again): it copies the primary whole, or leads when a majority is up
+    /// with it, or waits for an election.
     pub(super) fn start_member(&mut self, id: NodeId, cx: &mut Ctx) {
         let incarnation = self.new_incarnation();
         let primary = self.mongo_primary().and_then(|primary| self.machines.member_mut(primary)).cloned();
-        let alone = self.up_members().next().is_none();
+        // With no primary it may lead only when it is up with a majority: the first member of a
+        // set starting, the only member of a set of one.
+        let members = self.machines.members().filter(|(other, member)| *other == id || !member.is_removed()).count();
+        let leads = (self.up_members().count() + 1) * 2 > members;
         let Some(member) = self.machines.member_mut(id) else { return };
         member.status = Status::Up;
         member.incarnation = incarnation;
@@ -351,7 +367,7 @@ impl Cluster {
                 member.applied = primary.applied;
                 member.timeline = primary.timeline;
             }
-            None if alone => member.primary = true,
+            None if leads => member.primary = true,
             None => self.schedule_member(id, ELECTION_TIMEOUT, Timer::Election, cx),
         }
     }

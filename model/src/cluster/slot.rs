@@ -204,11 +204,12 @@ impl Cluster {
         cx.note(EventKind::LogicalSlotInvalidated { slot: name, kept: slot_limit(cx.config) });
     }
 
-    /// PostgreSQL 17's failover slots: the promoted standby has the old master's logical slots,
-    /// synchronized as far as it had replayed (`sync_replication_slots`).
+    /// PostgreSQL 17's failover slots: the promoted standby has the connector's slot (made with
+    /// the `failover` option; the console's are not), synchronized as far as it had replayed
+    /// (`sync_replication_slots`).
     pub(super) fn carry_logical_slots(&mut self, old: NodeId, promoted: NodeId, fork: Lsn) {
         let carried: Vec<LogicalSlot> = (self.machines[old].logical_slots.iter())
-            .filter(|slot| !slot.lost)
+            .filter(|slot| !slot.lost && slot.name == CDC_SLOT)
             .map(|slot| LogicalSlot::new(&slot.name, slot.confirmed_flush.min(fork)))
             .collect();
         self.machines[promoted].logical_slots = carried;

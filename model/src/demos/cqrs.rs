@@ -43,7 +43,7 @@ pub const DEMO: Demo = Demo {
         Step {
             title: "The read model catches up",
             narration: "Writes go to PostgreSQL (pg-1); reads go to MongoDB (mongo-1, mongo-2). Between them, a change-data-capture connector (cdc-1) reads pg-1's log of committed changes and writes them into MongoDB once a second. A client writes user 101.",
-            aside: "Debezium's PostgreSQL connector reads a logical replication slot (pgoutput or test_decoding) and hands the changes on; its poll.interval.ms and max.batch.size are the connector settings here.",
+            aside: "Debezium's PostgreSQL connector reads a logical replication slot (with the pgoutput or decoderbufs plug-in) and hands the changes on through Kafka; here the connector writes to MongoDB itself, and its poll interval and batch size are settings.",
             config: cqrs,
             script: || vec![at(300, write_alice())],
             pause_when: Some(|sim| members_with(sim, 101) == 2),
@@ -73,7 +73,7 @@ pub const DEMO: Demo = Demo {
         Step {
             title: "The connector stops: the master keeps its log",
             narration: "cdc-1 crashes at 0.2 s while clients keep writing. Nothing reaches MongoDB, and pg-1 must keep every change the connector has not confirmed.",
-            aside: "PostgreSQL keeps the WAL after a logical slot's confirmed_flush_lsn (pg_replication_slots shows it) until max_slot_wal_keep_size, which is unlimited by default: a stopped consumer can fill the master's disk.",
+            aside: "PostgreSQL keeps the WAL from a logical slot's restart_lsn, a little before its confirmed_flush_lsn (pg_replication_slots shows both), until max_slot_wal_keep_size, which is unlimited by default: a stopped consumer can fill the master's disk.",
             config: || Config { rate: 40, reads_percent: 0, wal_keep: 10, ..cqrs() },
             script: || vec![at(200, Command::CrashReadSide(NodeId::CONNECTOR))],
             pause_when: Some(|sim| {
@@ -93,7 +93,7 @@ pub const DEMO: Demo = Demo {
         Step {
             title: "Past the limit: a new snapshot",
             narration: "The same, with pg-1 allowed to hold at most 60 log entries for a slot. cdc-1 comes back at 2.5 s.",
-            aside: "max_slot_wal_keep_size gives up a slot that holds back more (wal_status becomes lost); Debezium's snapshot.mode when_needed then snapshots again.",
+            aside: "max_slot_wal_keep_size gives up a slot that holds back more (wal_status becomes lost). Debezium then stops with an error, and an operator drops the slot and starts it again with a new snapshot: what cdc-1 does here by itself.",
             config: || Config { rate: 40, reads_percent: 0, wal_keep: 10, max_slot_wal_keep: 60, ..cqrs() },
             script: || {
                 vec![

@@ -21,7 +21,7 @@ pub(super) const CDC_POLL: Setting = Setting {
     key: "cdc_poll",
     label: "Connector poll (ms)",
     group: Group::Replication,
-    help: "Read side mongodb: how often the connector writes the changes it has received to MongoDB, then confirms to the master what MongoDB acknowledged (Debezium's poll.interval.ms, pg_recvlogical's --status-interval). It is the read model's lag, and, with cdc-1 among the synchronous standbys, what a commit waits.",
+    help: "Read side mongodb: how often the connector writes the changes it has received to MongoDB, then confirms to the master what MongoDB acknowledged (its slot's confirmed_flush_lsn, as pg_recvlogical confirms at each --status-interval; Debezium confirms only once Kafka Connect has flushed its offsets, every offset.flush.interval.ms, 60 s by default). It is the read model's lag, and, with cdc-1 among the synchronous standbys, what a commit waits.",
     input: Input::Number { min: 1, max: MAX_DELAY_MS, step: 100, unit: "ms" },
     get: |c| c.cdc_poll_ms.to_string(),
     set: |c, text| {
@@ -34,7 +34,7 @@ pub(super) const CDC_BATCH: Setting = Setting {
     key: "cdc_batch",
     label: "Connector batch (changes)",
     group: Group::Replication,
-    help: "Read side mongodb: the most changes the connector writes to MongoDB in one batch (Debezium's max.batch.size, 2048 by default); whole transactions, so a bigger one goes alone. A burst of writes drains a batch per poll.",
+    help: "Read side mongodb: the most changes the connector writes to MongoDB in one batch (as Debezium's max.batch.size, 2048 by default). Here a batch holds whole transactions (a bigger one goes alone); Debezium's does not keep them whole. A burst of writes drains a batch per poll.",
     input: Input::Number { min: 1, max: MAX_CDC_BATCH, step: 100, unit: "" },
     get: |c| c.cdc_batch.to_string(),
     set: |c, text| {
@@ -73,7 +73,7 @@ pub(super) const FAILOVER_SLOTS: Setting = Setting {
     key: "failover_slots",
     label: "Failover slots (PostgreSQL 17)",
     group: Group::Failures,
-    help: "Read side mongodb: PostgreSQL 17's failover slots (the slot's failover option with sync_replication_slots on the standbys): a promoted standby has the connector's slot, as far as it had replayed, and the connector resumes. Off, as in PostgreSQL 15 and 16: a promoted standby has no logical slot, and the read model must be snapshotted again.",
+    help: "Read side mongodb: PostgreSQL 17's failover slots (the connector's slot made with the failover option, sync_replication_slots on the standbys, and synchronized_standby_slots listing them, so the connector never gets ahead of a standby: a standby that is down holds the connector back): a promoted standby has the connector's slot, as far as it had replayed, and the connector resumes. Off, as in PostgreSQL 15 and 16: a promoted standby has no logical slot, and the read model must be snapshotted again.",
     input: Input::Choice(|_| vec!["off".to_string(), "on".to_string()]),
     get: |c| show_on_off(c.failover_slots),
     set: |c, text| {

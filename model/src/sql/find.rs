@@ -28,7 +28,7 @@ pub(super) fn parse_find(text: &str) -> Option<Result<Statement, SqlError>> {
     let body = if filter.is_empty() { Some("") } else { filter.strip_prefix('{').and_then(|f| f.strip_suffix('}')) };
     let Some(body) = body else { return bad("the filter is an object: { _id: 101 } or {}") };
     let mut terms = Vec::new();
-    for field in body.split(',').map(str::trim).filter(|field| !field.is_empty()) {
+    for field in fields(body).into_iter().map(str::trim).filter(|field| !field.is_empty()) {
         let Some((name, value)) = field.split_once(':') else {
             return bad(&format!("\"{field}\" is not field: value"));
         };
@@ -39,8 +39,12 @@ pub(super) fn parse_find(text: &str) -> Option<Result<Statement, SqlError>> {
                 value.trim()
             ));
         };
-        let column = Expr::Column(Name { text: name.to_string(), line: 1, column: 1 });
-        terms.push(Expr::Compare(CompareOp::Eq, Box::new(column), Box::new(Expr::Value(value))));
+        let column = Box::new(Expr::Column(Name { text: name.to_string(), line: 1, column: 1 }));
+        // `{ f: null }` matches a null (in MongoDB also a missing field): SQL's IS NULL.
+        terms.push(match value {
+            Value::Null => Expr::IsNull { expr: column, negated: false },
+            value => Expr::Compare(CompareOp::Eq, column, Box::new(Expr::Value(value))),
+        });
     }
     let filter = match terms.len() {
         0 => None,
@@ -49,6 +53,24 @@ pub(super) fn parse_find(text: &str) -> Option<Result<Statement, SqlError>> {
     };
     let table = Name { text: collection.to_string(), line: 1, column: 1 };
     Some(Ok(Statement::Select(Select { columns: None, table, filter, order_by: None, limit: None, for_update: false })))
+}
+
+/// A filter's `field: value` pairs, split at the commas outside quotes.
+fn fields(body: &str) -> Vec<&str> {
+    let (mut fields, mut start, mut quote) = (Vec::new(), 0, None);
+    for (at, c) in body.char_indices() {
+        match (quote, c) {
+            (None, '\'' | '"') => quote = Some(c),
+            (Some(open), c) if c == open => quote = None,
+            (None, ',') => {
+                fields.push(&body[start..at]);
+                start = at + 1;
+            }
+            _ => {}
+        }
+    }
+    fields.push(&body[start..]);
+    fields
 }
 
 fn literal(text: &str) -> Option<Value> {
@@ -90,11 +112,21 @@ pub fn find_text(select: &Select, schema: &Schema) -> Option<String> {
         other => other.to_string().to_lowercase(),
     };
     let term = |expr: &Expr| -> Option<String> {
+        if let Expr::IsNull { expr, negated: false } = expr
+            && let Expr::Column(name) = expr.as_ref()
+        {
+            return Some(format!("{}: null", field(&name.text)));
+        }
         let Expr::Compare(op, left, right) = expr else { return None };
         let (Expr::Column(name), Expr::Value(literal)) = (left.as_ref(), right.as_ref()) else { return None };
+        if *literal == Value::Null {
+            // `= NULL` is never true in SQL; `{ f: null }` is.
+            return None;
+        }
         let operator = match op {
             CompareOp::Eq => return Some(format!("{}: {}", field(&name.text), value(literal))),
-            CompareOp::NotEq => "$ne",
+            // `$ne` also matches a null or missing field, which SQL's `<>` does not.
+            CompareOp::NotEq => return None,
             CompareOp::Less => "$lt",
             CompareOp::Greater => "$gt",
             CompareOp::LessEq => "$lte",
@@ -108,12 +140,16 @@ pub fn find_text(select: &Select, schema: &Schema) -> Option<String> {
         Some(other) => vec![term(other)?],
     };
     let filter = if terms.is_empty() { "{}".to_string() } else { format!("{{ {} }}", terms.join(", ")) };
+    // A projection returns `_id` unless it says not to.
     let projection = match &select.columns {
         None => String::new(),
-        Some(columns) => format!(
-            ", {{ {} }}",
-            columns.iter().map(|column| format!("{}: 1", field(&column.text))).collect::<Vec<_>>().join(", ")
-        ),
+        Some(columns) => {
+            let mut shown: Vec<String> = columns.iter().map(|column| format!("{}: 1", field(&column.text))).collect();
+            if !columns.iter().any(|column| column.text.eq_ignore_ascii_case(key)) {
+                shown.push(format!("{ID}: 0"));
+            }
+            format!(", {{ {} }}", shown.join(", "))
+        }
     };
     let mut text = format!("db.{}.find({filter}{projection})", select.table.text.to_lowercase());
     if let Some((column, descending)) = &select.order_by {

@@ -191,8 +191,8 @@ fn messages(sim: &Simulation) -> (Vec<Dot>, usize) {
         .map(|(arrives, message)| {
             let span = (arrives - message.sent_at).as_micros().max(1) as f64;
             let lsn = match &message.payload {
-                Payload::Replicate { entry, .. } | Payload::Decoded { entry } => Some(entry.lsn),
-                Payload::MongoWrite { through, .. } | Payload::Oplog { through, .. } => Some(*through),
+                Payload::Replicate { entry, .. } | Payload::Decoded { entry, .. } => Some(entry.lsn),
+                Payload::MongoWrite { through, .. } | Payload::Oplog { through, .. } => Some(through.lsn),
                 _ => None,
             };
             let kind = match &message.payload {
