@@ -9,7 +9,7 @@
 use yew::prelude::*;
 
 use super::layout::*;
-use super::{BOLD, CAPITALS, path, squeezed};
+use super::{BOLD, CAPITALS, path, squeezed, text};
 use crate::sim::ids::NodeId;
 use crate::ui::demo_panel::Watched;
 use crate::ui::view::{MachineView, Place, ReadSideView, text_width};
@@ -160,14 +160,6 @@ pub(super) fn machine_shape(machine: &MachineView, layout: &Layout, test_ids: bo
     let role_length =
         squeezed(&machine.role.to_uppercase(), sizes.role_px, CAPITALS, room(&machine.machine, sizes.name_px));
     let detail_length = squeezed(&machine.detail, sizes.detail_px, BOLD, room(&lsn, sizes.lsn_px));
-    let text = |class: &'static str, x: f64, y: f64, content: String, length: Option<String>| {
-        let adjust = length.is_some().then_some("spacingAndGlyphs");
-        html! {
-            <text class={class} x={format!("{x:.1}")} y={format!("{y:.1}")} textLength={length} lengthAdjust={adjust}>
-                { content }{ " " }
-            </text>
-        }
-    };
     html! {
         <g class={classes!("node-shape", "read-side", kind, state, machine.behind.then_some("behind"))}
             transform={format!("translate({x:.1} {y:.1}) scale({scale:.3})")}

@@ -321,6 +321,18 @@ fn squeezed(text: &str, px: f64, em: f64, room: f64) -> Option<String> {
     (text_width(text, px, em) > room).then(|| format!("{:.0}", room.max(px)))
 }
 
+/// A line of a machine's box at `(x, y)`, squeezed into `length` where given. It ends with a
+/// space, so the box's text reads as words (the accessible name repeats it: what a sighted user
+/// reads, a screen reader says first).
+fn text(class: &'static str, x: f64, y: f64, content: String, length: Option<String>) -> Html {
+    let adjust = length.is_some().then_some("spacingAndGlyphs");
+    html! {
+        <text class={class} x={format!("{x:.1}")} y={format!("{y:.1}")} textLength={length} lengthAdjust={adjust}>
+            { content }{ " " }
+        </text>
+    }
+}
+
 /// A machine's box, drawn around its centre `(x, y)` at `scale` times its size.
 fn node_shape(
     node: &NodeView,
@@ -362,16 +374,6 @@ fn node_shape(
     let test_id = props.test_ids.then_some(id);
     let selected = props.selected == Some(name);
     let queued = if node.load > 0 { format!(" {} queued", node.load) } else { String::new() };
-    // Each label ends with a space, so the node's text reads as words (the accessible name
-    // repeats it: what a sighted user reads, a screen reader says first).
-    let text = |class: &'static str, x: f64, y: f64, content: String, length: Option<String>| {
-        let adjust = length.is_some().then_some("spacingAndGlyphs");
-        html! {
-            <text class={class} x={format!("{x:.1}")} y={format!("{y:.1}")} textLength={length} lengthAdjust={adjust}>
-                { content }{ " " }
-            </text>
-        }
-    };
     // A line's text on the right is squeezed into the room the one on the left leaves it.
     let room = |left_text: &str, left_px: f64| width - 24.0 - 8.0 - text_width(left_text, left_px, BOLD);
     let lsn = format!("LSN {}", node.applied_lsn);
