@@ -263,15 +263,11 @@ fn replication(sim: &Simulation) -> ReplicationView {
 
 /// Where reads go when MongoDB serves them: the CQRS picture's one line.
 fn read_model_routing(config: &Config) -> String {
-    let mut rules = vec![format!(
-        "reads: from MongoDB ({}), which cdc-1 updates every {} ms",
-        config.read_pref, config.cdc_poll_ms
-    )];
+    // One line on the stage: with a token, what the token does is the news.
     if config.causal_reads {
-        rules
-            .push("each waits until the read model has the client's own last commit (a consistency token)".to_string());
+        return "reads: from MongoDB, each once it has its client's last write (a consistency token)".to_string();
     }
-    rules.join("; ")
+    format!("reads: from MongoDB ({}), which cdc-1 updates every {} ms", config.read_pref, config.cdc_poll_ms)
 }
 
 /// Where reads go, where that is not to any replica: a step that changes it shows it.

@@ -98,6 +98,7 @@ const STAGING: &[(&str, &[Staging])] = &[
         &[
             Staging { watch: &["node-cdc-1", "node-mongo-1", "node-mongo-2"], speed: 1.0 },
             Staging { watch: &["stat-stale-reads", "stat-ryw-violations", "node-mongo-2"], speed: 0.5 },
+            Staging { watch: &["stat-stale-reads", "stat-ryw-violations", "request-log"], speed: 0.5 },
             Staging { watch: &["node-cdc-1", "node-master"], speed: 1.0 },
             Staging { watch: &["node-cdc-1", "event-log"], speed: 1.0 },
             Staging { watch: &["node-master", "event-log"], speed: 1.0 },
