@@ -22,12 +22,12 @@ fn cqrs() -> Config {
 
 /// The source LSN of user `key`'s document on `mongo-{number}`, if it has one.
 fn document_lsn(sim: &Simulation, number: usize, key: u64) -> Option<Lsn> {
-    let (_, member) = sim.mongo_members().find(|(id, _)| *id == NodeId::mongo(number)).expect("a member");
+    let member = sim.mongo_member(NodeId::mongo(number)).expect("a member");
     member.user(key).map(|document| document.lsn)
 }
 
 fn document_name(sim: &Simulation, number: usize, key: u64) -> Option<String> {
-    let (_, member) = sim.mongo_members().find(|(id, _)| *id == NodeId::mongo(number)).expect("a member");
+    let member = sim.mongo_member(NodeId::mongo(number)).expect("a member");
     let row = member.user(key)?.row.clone()?;
     Some(replication_model::data::user_name(&row).to_string())
 }

@@ -5,6 +5,7 @@
 
 use std::rc::Rc;
 
+use super::connector::Connector;
 use super::{Cluster, Ctx};
 use crate::cluster::node::{Positions, Status};
 use crate::config::{Config, Mode, Quorum};
@@ -43,9 +44,7 @@ impl Cluster {
         }
         let master = self.master;
         let flushed = self.machines[master].positions.flushed;
-        if let Some(slot) =
-            self.machines[master].logical_slots.iter_mut().find(|slot| slot.name == super::connector::CDC_SLOT)
-        {
+        if let Some(slot) = self.machines[master].logical_slots.iter_mut().find(|slot| slot.name == Connector::SLOT) {
             slot.confirmed_flush = slot.confirmed_flush.max(lsn.min(flushed));
         }
         let positions = Positions { received: lsn, flushed: lsn, applied: lsn };
@@ -128,7 +127,7 @@ impl Cluster {
         if config.standbys.is_empty() || config.mode == Mode::Sync {
             return replicas;
         }
-        if self.machines.connector().is_some_and(|connector| !connector.is_removed()) {
+        if self.connector().is_some() {
             replicas.push(NodeId::CONNECTOR);
         }
         config.standbys.iter().filter_map(|name| replicas.iter().copied().find(|id| id.machine() == *name)).collect()
@@ -163,8 +162,8 @@ impl Cluster {
     pub fn waiting_for(&self, config: &Config) -> Option<(usize, Vec<NodeId>)> {
         let (oldest, _) = self.master_log.waiting.front()?;
         let level = config.mode.level()?;
-        let connector = self.machines.connector().filter(|connector| !connector.is_removed());
-        let missing = (self.replica_ids().into_iter().chain(connector.map(|_| NodeId::CONNECTOR)))
+        let connector = self.connector().map(|_| NodeId::CONNECTOR);
+        let missing = (self.replica_ids().into_iter().chain(connector))
             .filter(|id| self.is_synchronous(*id, config) && self.master_log.position(*id, level) < oldest.lsn)
             .collect();
         Some((self.master_log.waiting.len(), missing))

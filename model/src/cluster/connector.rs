@@ -28,9 +28,6 @@ use crate::network::{Endpoint, Payload};
 use crate::time::Time;
 use crate::timeline::Position;
 
-/// The connector's slot on the master.
-pub const CDC_SLOT: &str = "cdc";
-
 /// The connector's timers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Timer {
@@ -69,6 +66,9 @@ pub struct Connector {
 }
 
 impl Connector {
+    /// The connector's slot on the master.
+    pub const SLOT: &'static str = "cdc";
+
     pub(super) fn new(incarnation: u64, now: Time) -> Connector {
         Connector {
             status: Status::Up,
@@ -178,20 +178,17 @@ impl Connector {
     }
 }
 
-/// A decoded transaction's changes as upserts of the read model: a document per row, by `_id`.
+/// A decoded transaction's changes as upserts of the read model: a document per row, by `_id`
+/// (a delete upserts none).
 fn projected(entry: &LogEntry) -> impl Iterator<Item = MongoOp> + '_ {
-    entry.changes.iter().filter_map(move |change| match change {
-        Change::Put { table, key, row } => Some(MongoOp::Upsert {
-            collection: table.clone(),
-            key: key.clone(),
-            row: Some(row.clone()),
-            lsn: entry.lsn,
-        }),
-        Change::Delete { table, key } => {
-            Some(MongoOp::Upsert { collection: table.clone(), key: key.clone(), row: None, lsn: entry.lsn })
-        }
-        // MongoDB makes a collection at its first write.
-        Change::CreateTable { .. } => None,
+    entry.changes.iter().filter_map(move |change| {
+        let (table, key, row) = match change {
+            Change::Put { table, key, row } => (table, key, Some(row.clone())),
+            Change::Delete { table, key } => (table, key, None),
+            // MongoDB makes a collection at its first write.
+            Change::CreateTable { .. } => return None,
+        };
+        Some(MongoOp::Upsert { collection: table.clone(), key: key.clone(), row, lsn: entry.lsn })
     })
 }
 
@@ -269,9 +266,9 @@ impl Cluster {
             return;
         }
         let slots = &mut self.machines[master].logical_slots;
-        slots.retain(|slot| !(slot.name == CDC_SLOT && slot.lost));
+        slots.retain(|slot| !(slot.name == Connector::SLOT && slot.lost));
         let timeline = self.master_log.timeline;
-        if let Some(slot) = slots.iter().find(|slot| slot.name == CDC_SLOT) {
+        if let Some(slot) = slots.iter().find(|slot| slot.name == Connector::SLOT) {
             let from = slot.confirmed_flush;
             self.machines.connector_mut().expect("a connector").resume(from, timeline);
             self.logical_sender = Some(from);
@@ -283,7 +280,7 @@ impl Cluster {
             Some(durable) => (self.machines[master].positions.flushed, durable.clone()),
             None => (self.master_log.committed_lsn, self.master_log.visible.clone()),
         };
-        self.machines[master].logical_slots.push(LogicalSlot::new(CDC_SLOT, lsn));
+        self.machines[master].logical_slots.push(LogicalSlot::new(Connector::SLOT, lsn));
         let data = Rc::new(data);
         let gap_from = self.read_model_position();
         let connector = self.machines.connector_mut().expect("a connector");

@@ -79,10 +79,9 @@ impl Machines {
         })
     }
 
-    /// The connector and the MongoDB members, made the first time the read side is on.
-    pub fn add_read_side(&mut self, connector: Connector, members: impl Iterator<Item = MongoMember>) {
+    /// The connector, made the first time the read side is on: the read side's first id.
+    pub fn add_connector(&mut self, connector: Connector) {
         self.read_side.push(Machine::Connector(connector));
-        self.read_side.extend(members.map(Machine::Mongo));
     }
 
     pub fn connector(&self) -> Option<&Connector> {
@@ -105,6 +104,13 @@ impl Machines {
             Machine::Mongo(member) => Some((NodeId(READ_SIDE + index), member)),
             _ => None,
         })
+    }
+
+    pub fn member(&self, id: NodeId) -> Option<&MongoMember> {
+        match self.read_side.get(id.0.checked_sub(READ_SIDE)?)? {
+            Machine::Mongo(member) => Some(member),
+            _ => None,
+        }
     }
 
     pub fn member_mut(&mut self, id: NodeId) -> Option<&mut MongoMember> {

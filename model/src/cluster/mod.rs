@@ -146,6 +146,21 @@ impl Cluster {
         self.machines.incarnation(id) == Some(incarnation)
     }
 
+    /// The connector, while the read side is on.
+    pub fn connector(&self) -> Option<&Connector> {
+        self.machines.connector().filter(|connector| !connector.is_removed())
+    }
+
+    /// The MongoDB members, while the read side is on, by number.
+    pub fn mongo_members(&self) -> impl Iterator<Item = (NodeId, &MongoMember)> {
+        self.machines.members().filter(|(_, member)| !member.is_removed())
+    }
+
+    /// A MongoDB member, while the read side is on.
+    pub fn mongo_member(&self, id: NodeId) -> Option<&MongoMember> {
+        self.machines.member(id).filter(|member| !member.is_removed())
+    }
+
     /// The replicas in order of their number, with their ids.
     pub fn replicas(&self) -> Vec<(NodeId, &Node)> {
         let mut replicas: Vec<_> = self.unordered_replicas().collect();

@@ -79,7 +79,6 @@ pub(crate) enum Timer {
 
 #[derive(Clone, Debug)]
 pub struct MongoMember {
-    number: usize,
     pub(super) status: Status,
     incarnation: u64,
     pub(super) primary: bool,
@@ -95,12 +94,11 @@ pub struct MongoMember {
 }
 
 impl MongoMember {
-    pub(super) fn new(number: usize, incarnation: u64, primary: bool) -> MongoMember {
+    pub(super) fn new(incarnation: u64, status: Status) -> MongoMember {
         MongoMember {
-            number,
-            status: Status::Up,
+            status,
             incarnation,
-            primary,
+            primary: false,
             collections: BTreeMap::new(),
             applied: 0,
             timeline: crate::timeline::Timelines::FIRST,
@@ -108,10 +106,6 @@ impl MongoMember {
             reads_served: 0,
             parked: Vec::new(),
         }
-    }
-
-    pub fn id(&self) -> NodeId {
-        NodeId::mongo(self.number)
     }
 
     pub fn incarnation(&self) -> u64 {
@@ -374,7 +368,7 @@ impl Cluster {
 
     /// Whether a member's read model has reached `token`, a write's commit position.
     fn read_model_has(&self, id: NodeId, token: crate::timeline::Position) -> bool {
-        let Some((_, member)) = self.machines.members().find(|(member_id, _)| *member_id == id) else { return false };
+        let Some(member) = self.machines.member(id) else { return false };
         self.timelines.contains(member.timeline, member.applied, token)
     }
 

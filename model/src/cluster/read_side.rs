@@ -2,7 +2,7 @@
 //! the first time it is on, started, stopped and counted as the settings say, and what the rest
 //! of the simulation reads of them.
 
-use super::connector::{CDC_SLOT, Connector};
+use super::connector::Connector;
 use super::mongo::MongoMember;
 use super::node::Status;
 use super::{Cluster, Ctx};
@@ -23,14 +23,14 @@ impl Cluster {
             // Made out, and started below as a connector turned on again is.
             let mut connector = Connector::new(incarnation, cx.now);
             connector.status = Status::Removed;
-            self.machines.add_read_side(connector, std::iter::empty());
+            self.machines.add_connector(connector);
             cx.network.connect(NodeId::CONNECTOR, cx.config);
         }
         let made = self.machines.members().count();
         for number in made + 1..=wanted {
             let incarnation = self.new_incarnation();
-            self.machines.add_member(MongoMember::new(number, incarnation, false));
-            self.machines.member_mut(NodeId::mongo(number)).expect("just made").status = Status::Removed;
+            // Made out, and started below as a member the set grows back to is.
+            self.machines.add_member(MongoMember::new(incarnation, Status::Removed));
             cx.network.connect(NodeId::mongo(number), cx.config);
         }
         let members: Vec<(NodeId, bool)> =
@@ -46,7 +46,7 @@ impl Cluster {
             Some(true) if on => self.start_connector(cx),
             Some(false) if !on => {
                 self.stop_connector(Status::Removed, cx);
-                self.machines[self.master].logical_slots.retain(|slot| slot.name != CDC_SLOT);
+                self.machines[self.master].logical_slots.retain(|slot| slot.name != Connector::SLOT);
                 self.master_log.forget(NodeId::CONNECTOR);
                 self.commit_ready(cx);
             }
@@ -83,8 +83,7 @@ impl Cluster {
         let state = if id == NodeId::CONNECTOR {
             self.machines.connector().filter(|connector| !connector.is_removed()).map(Connector::is_up)
         } else {
-            let member = self.machines.members().find(|(member, _)| *member == id).map(|(_, member)| member);
-            member.filter(|member| !member.is_removed()).map(MongoMember::is_up)
+            self.machines.member(id).filter(|member| !member.is_removed()).map(MongoMember::is_up)
         };
         match state {
             None => Err(Refusal::new(format!("there is no {} (is the read side mongodb?)", id.machine()))),
@@ -95,22 +94,12 @@ impl Cluster {
         }
     }
 
-    /// The connector, while the read side is on.
-    pub fn connector(&self) -> Option<&Connector> {
-        self.machines.connector().filter(|connector| !connector.is_removed())
-    }
-
     /// How many of the master's committed log entries a MongoDB member's read model lacks (on
     /// another timeline: those after the fork).
     pub fn read_model_missing(&self, id: NodeId) -> u64 {
-        let Some((_, member)) = self.machines.members().find(|(member, _)| *member == id) else { return 0 };
+        let Some(member) = self.machines.member(id) else { return 0 };
         let (timeline, applied) = member.applied();
         let shared = self.timelines.fork_point(self.master_log.timeline, timeline).min(applied);
         self.master_log.committed_lsn.saturating_sub(shared)
-    }
-
-    /// The MongoDB members, while the read side is on, by number.
-    pub fn mongo_members(&self) -> impl Iterator<Item = (NodeId, &MongoMember)> {
-        self.machines.members().filter(|(_, member)| !member.is_removed())
     }
 }

@@ -3,11 +3,14 @@
 //! the write it must see waits there (MaxScale's causal_reads) until the replica applies it or
 //! the timeout sends it to the master.
 
+use std::rc::Rc;
+
 use super::{Cluster, Ctx};
 use crate::cluster::node::{Job, Query};
+use crate::data::{Database, Key, Row};
 use crate::ids::{NodeId, RequestId};
 use crate::request::Outcome;
-use crate::sql::{self, Statement};
+use crate::sql::{self, Select, SqlError, Statement};
 use crate::time::Time;
 use crate::timeline::Position;
 
@@ -24,38 +27,20 @@ impl Cluster {
             timeline: self.machines[id].timeline,
             lsn: if is_master { self.master_log.committed_lsn } else { self.machines[id].positions.applied },
         };
+        let committed = &self.master_log.visible;
         let outcome = match query {
-            Query::User(key) => {
-                let row = data.user(*key).cloned();
-                let master_row = self.master_log.visible.user(*key).cloned();
-                let stale = behind && row != master_row;
-                Outcome::Read { row, master_row, stale, node_lag }
-            }
+            Query::User(key) => user_answer(data.user(*key).cloned(), committed, *key, behind, node_lag),
             Query::Select(parsed) => {
                 let Statement::Select(select) = &parsed.statement else { unreachable!("reads carry SELECTs") };
-                let result = sql::query(data, select);
-                let master_result = sql::query(&self.master_log.visible, select);
-                match (result, master_result) {
-                    (Ok(result), Ok(master)) => {
-                        let stale = behind && result != master;
-                        Outcome::Rows {
-                            result,
-                            master_result: stale.then_some(master),
-                            node_lag,
-                            node_at,
-                            mongo_query: None,
-                        }
-                    }
-                    (Err(error), _) => {
+                match select_answer(data, committed, select, (behind, node_lag, node_at), None) {
+                    Ok(outcome) => outcome,
+                    Err(error) => {
                         // The error is the node's own answer: a table not yet replicated there
                         // is unknown to it.
                         self.machines[id].reads_served += 1;
                         self.set_outcome(request, id, Outcome::Failed { reason: error.to_string() }, cx);
                         cx.reply(id, request, Some(error.to_string()));
                         return;
-                    }
-                    (Ok(result), Err(_)) => {
-                        Outcome::Rows { result, master_result: None, node_lag, node_at, mongo_query: None }
                     }
                 }
             }
@@ -71,7 +56,7 @@ impl Cluster {
     /// master committed and the two answers differ. A document can also be ahead of the
     /// master's readers: a commit waiting for a synchronous standby is decoded already.
     pub(super) fn finish_document_read(&mut self, id: NodeId, request: RequestId, query: &Query, cx: &mut Ctx) {
-        let Some((_, member)) = self.machines.members().find(|(member, _)| *member == id) else { return };
+        let Some(member) = self.machines.member(id) else { return };
         let (timeline, applied) = member.applied();
         let committed = Position { timeline: self.master_log.timeline, lsn: self.master_log.committed_lsn };
         let behind = !self.timelines.contains(timeline, applied, committed);
@@ -80,31 +65,20 @@ impl Cluster {
             _ => Time::ZERO,
         };
         let node_at = Position { timeline, lsn: applied };
+        let committed = &self.master_log.visible;
         let outcome = match query {
             Query::User(key) => {
                 let row = member.user(*key).and_then(|document| document.row.clone());
-                let master_row = self.master_log.visible.user(*key).cloned();
-                let stale = behind && row != master_row;
-                Outcome::Read { row, master_row, stale, node_lag }
+                user_answer(row, committed, *key, behind, node_lag)
             }
             Query::Select(parsed) => {
                 let Statement::Select(select) = &parsed.statement else { unreachable!("reads carry SELECTs") };
-                let schema =
-                    self.master_log.visible.table(&select.table.text.to_lowercase()).map(|table| &table.schema);
+                let schema = committed.table(&select.table.text.to_lowercase()).map(|table| &table.schema);
                 let select = schema.map_or_else(|| select.clone(), |schema| sql::resolve_id(select, schema));
                 let mongo_query = schema.and_then(|schema| sql::find_text(&select, schema));
-                let read_model = member.as_database(&self.master_log.visible);
-                match (sql::query(&read_model, &select), sql::query(&self.master_log.visible, &select)) {
-                    (Ok(result), Ok(master)) => {
-                        let stale = behind && result != master;
-                        let master_result = stale.then_some(master);
-                        Outcome::Rows { result, master_result, node_lag, node_at, mongo_query }
-                    }
-                    (Ok(result), Err(_)) => {
-                        Outcome::Rows { result, master_result: None, node_lag, node_at, mongo_query }
-                    }
-                    (Err(error), _) => Outcome::Failed { reason: error.to_string() },
-                }
+                let read_model = member.as_database(committed);
+                select_answer(&read_model, committed, &select, (behind, node_lag, node_at), mongo_query)
+                    .unwrap_or_else(|error| Outcome::Failed { reason: error.to_string() })
             }
         };
         let error = match &outcome {
@@ -139,4 +113,26 @@ impl Cluster {
         let job = Job::Read { request, query: read.query, token: Some(read.token) };
         cx.retry(request, self.master, job);
     }
+}
+
+/// A user's row as the serving copy has it, beside the master's committed one: stale when the
+/// copy is behind and the two differ.
+fn user_answer(row: Option<Rc<Row>>, committed: &Database, key: Key, behind: bool, node_lag: Time) -> Outcome {
+    let master_row = committed.user(key).cloned();
+    let stale = behind && row != master_row;
+    Outcome::Read { row, master_row, stale, node_lag }
+}
+
+/// A SELECT's answer from `data`, beside the master's committed one: stale when the copy is
+/// behind and the two differ. `Err` when the copy cannot answer it.
+fn select_answer(
+    data: &Database,
+    committed: &Database,
+    select: &Select,
+    (behind, node_lag, node_at): (bool, Time, Position),
+    mongo_query: Option<String>,
+) -> Result<Outcome, SqlError> {
+    let result = sql::query(data, select)?;
+    let master_result = sql::query(committed, select).ok().filter(|master| behind && result != *master);
+    Ok(Outcome::Rows { result, master_result, node_lag, node_at, mongo_query })
 }

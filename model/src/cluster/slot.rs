@@ -14,7 +14,7 @@
 //! `restart_lsn` trails `confirmed_flush_lsn` (it moves at the next running-transactions
 //! record), while here, where a transaction is one entry, the two are one position.
 
-use super::connector::CDC_SLOT;
+use super::connector::Connector;
 use super::wal::slot_limit;
 use super::{Cluster, Ctx};
 use crate::config::Config;
@@ -175,7 +175,7 @@ impl Cluster {
             .iter()
             .position(|slot| slot.name == name)
             .ok_or_else(|| format!("replication slot \"{name}\" does not exist"))?;
-        if name == CDC_SLOT && self.logical_sender.is_some() {
+        if name == Connector::SLOT && self.logical_sender.is_some() {
             return Err(format!("replication slot \"{name}\" is active for the walsender serving cdc-1"));
         }
         Ok(index)
@@ -197,7 +197,7 @@ impl Cluster {
         let slot = &mut self.machines[master].logical_slots[index];
         slot.lost = true;
         let name = slot.name.clone();
-        if name == CDC_SLOT {
+        if name == Connector::SLOT {
             // PostgreSQL ends the walsender of a slot it invalidates.
             self.end_connector_session(cx);
         }
@@ -209,7 +209,7 @@ impl Cluster {
     /// (`sync_replication_slots`).
     pub(super) fn carry_logical_slots(&mut self, old: NodeId, promoted: NodeId, fork: Lsn) {
         let carried: Vec<LogicalSlot> = (self.machines[old].logical_slots.iter())
-            .filter(|slot| !slot.lost && slot.name == CDC_SLOT)
+            .filter(|slot| !slot.lost && slot.name == Connector::SLOT)
             .map(|slot| LogicalSlot::new(&slot.name, slot.confirmed_flush.min(fork)))
             .collect();
         self.machines[promoted].logical_slots = carried;

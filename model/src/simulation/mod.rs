@@ -233,6 +233,11 @@ impl Simulation {
         self.cluster.mongo_members()
     }
 
+    /// A MongoDB member, while the read side is MongoDB.
+    pub fn mongo_member(&self, id: NodeId) -> Option<&MongoMember> {
+        self.cluster.mongo_member(id)
+    }
+
     /// How many of the master's committed log entries a MongoDB member's read model lacks.
     pub fn read_model_missing(&self, id: NodeId) -> u64 {
         self.cluster.read_model_missing(id)

@@ -5,7 +5,7 @@
 use crate::sim::data::USERS;
 use crate::sim::ids::NodeId;
 use crate::sim::words::plural;
-use crate::sim::{Command, Simulation};
+use crate::sim::{Command, Connector, Simulation};
 
 /// A machine of the read side in the picture.
 #[derive(Clone, Debug, PartialEq)]
@@ -98,7 +98,7 @@ pub fn read_side_cards(sim: &Simulation) -> Vec<ReadSideCard> {
         if view.up { Command::CrashReadSide(view.id) } else { Command::RestartReadSide(view.id) }
     };
     let (received, written, confirmed) = connector.positions();
-    let slot = sim.master().logical_slots().iter().find(|slot| slot.name() == "cdc");
+    let slot = sim.master().logical_slots().iter().find(|slot| slot.name() == Connector::SLOT);
     let slot_line = match slot {
         Some(slot) => match slot.restart() {
             Some(restart) => format!(
@@ -128,7 +128,7 @@ pub fn read_side_cards(sim: &Simulation) -> Vec<ReadSideCard> {
         view: shown.connector.clone(),
     }];
     for view in &shown.members {
-        let Some((_, member)) = sim.mongo_members().find(|(id, _)| *id == view.id) else { continue };
+        let Some(member) = sim.mongo_member(view.id) else { continue };
         let all = documents(sim, view.id);
         let mut lines = vec![format!(
             "{}; reflects source LSN {}",
@@ -151,7 +151,7 @@ pub fn read_side_cards(sim: &Simulation) -> Vec<ReadSideCard> {
 
 /// A member's `users` documents as mongosh prints them, by `_id`.
 pub fn documents(sim: &Simulation, id: NodeId) -> Vec<String> {
-    let Some((_, member)) = sim.mongo_members().find(|(member, _)| *member == id) else { return Vec::new() };
+    let Some(member) = sim.mongo_member(id) else { return Vec::new() };
     let Some(table) = sim.committed().table(USERS) else { return Vec::new() };
     member.documents(USERS).map(|(key, document)| document.text(key, &table.schema)).collect()
 }
