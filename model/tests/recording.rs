@@ -139,3 +139,21 @@ fn a_replay_in_slices_of_work_is_the_same_run_and_tells_refused_commands_once() 
     sliced.advance(&mut again, ms(30_000));
     assert!(sliced.take_refused().is_empty());
 }
+
+/// The page runs time on in frames (16 ms, or whatever the screen gives) and a link reopens the
+/// run in one go: the runs, their charts' samples included, must be the same.
+#[test]
+fn a_run_is_the_same_whether_its_time_passes_in_frames_or_at_once() {
+    for seed in [1, 5, 9] {
+        let config = Config { replicas: 2, rate: 200, lag_ms: 300, seed, ..Config::default() };
+        let mut framed = Simulation::new(config.clone()).unwrap();
+        let mut at_once = Simulation::new(config).unwrap();
+        let mut now = 0;
+        while now < 5_000 {
+            now += 16;
+            framed.run_until(ms(now));
+        }
+        at_once.run_until(ms(now));
+        assert_eq!(framed.fingerprint(), at_once.fingerprint(), "seed {seed}");
+    }
+}

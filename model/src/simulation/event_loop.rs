@@ -92,7 +92,9 @@ impl Simulation {
     pub(super) fn advance_clock(&mut self, to: Time) {
         self.metrics.skip_to(to);
         while to >= self.metrics.open_until() {
-            let samples = self.cluster.node_samples(self.now);
+            // Sampled as of the bucket's end, not of the last event or the last frame: nothing
+            // happens between events, so the run's charts are the same however it is sliced.
+            let samples = self.cluster.node_samples(self.metrics.open_until());
             self.metrics.close(samples);
         }
         self.now = self.now.max(to);
