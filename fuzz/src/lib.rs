@@ -6,7 +6,7 @@ use replication_playground::share::link::{self, Opening};
 use replication_playground::sim::data::{Database, LogEntry};
 use replication_playground::sim::sql::{Statement, execute_write, parse, query};
 use replication_playground::sim::time::Time;
-use replication_playground::ui::state::{Action, FrameBudget, PlaygroundState, SLICE_EVENTS, Theme};
+use replication_playground::ui::state::{Action, Comparison, FrameBudget, PlaygroundState, SLICE_EVENTS, Theme};
 
 /// Model work (events) one execution replays at most; the replay goes on the same way after
 /// that, frame by frame, so stopping there loses nothing but time.
@@ -31,8 +31,9 @@ pub fn open_page(opening: Opening, notices: Vec<String>) {
     assert!(problems.is_empty(), "the page's own link {:?} does not reopen: {problems:?}", state.fragment);
     if state.demo.is_none() {
         let recording = state.run.recording();
+        let beside = state.comparison.as_ref().map(Comparison::beside);
         let expected =
-            Opening::Session { start: recording.start().clone(), script: recording.script().to_vec(), at: None };
+            Opening::Session { start: recording.start().clone(), script: recording.script().to_vec(), at: None, beside };
         assert_eq!(reopened, expected, "the page's own link {:?} reopens another run", state.fragment);
     }
 }

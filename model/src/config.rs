@@ -83,6 +83,35 @@ named_choice!(
 );
 
 impl Mode {
+    /// The lecture's two modes, which lead the menu; the others are finer levels of the real
+    /// systems.
+    pub const LECTURE: [Mode; 2] = [Mode::Sync, Mode::Async];
+
+    /// What the mode does, in one line a student reads beside the menu.
+    pub fn in_a_line(self) -> &'static str {
+        match self {
+            Mode::Sync => "the master waits until every replica has applied the write: no stale reads, slower writes",
+            Mode::Async => {
+                "the master answers once the write is on its own disk, without waiting: fast, but a replica can answer with old data"
+            }
+            Mode::Off => {
+                "PostgreSQL's synchronous_commit = off: the master answers before the write is even on its disk; a master crash can lose it"
+            }
+            Mode::RemoteWrite => {
+                "PostgreSQL's remote_write: waits until the synchronous replicas have received the write (not yet on their disk)"
+            }
+            Mode::On => {
+                "PostgreSQL's on: waits until the synchronous replicas have flushed the write to their disk; reads there can still be stale"
+            }
+            Mode::RemoteApply => {
+                "PostgreSQL's remote_apply: waits until the synchronous replicas have applied the write, so reads there see it"
+            }
+            Mode::SemiSync => {
+                "MySQL's semi-sync: waits until enough replicas have received the write; after a timeout it stops waiting (async)"
+            }
+        }
+    }
+
     /// Which replication position the master waits for, if any.
     pub fn level(self) -> Option<Level> {
         match self {

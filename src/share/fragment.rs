@@ -2,11 +2,11 @@
 //! plus any other setting that differs from its default.
 
 use crate::sim::config::Config;
-use crate::sim::settings::{self, SETTINGS};
+use crate::sim::settings;
 
 /// The keys a session or demo link has besides the settings (see `link`): not settings, so
 /// the settings' reader skips them.
-pub const LINK_KEYS: [&str; 7] = ["v", "start", "act", "t", "sum", "demo", "step"];
+pub const LINK_KEYS: [&str; 8] = ["v", "start", "act", "t", "sum", "demo", "step", "beside"];
 
 /// Keys written into every fragment, so a link always shows the basic setup.
 const ALWAYS: [&str; 4] = ["replicas", "mode", "lag", "seed"];
@@ -45,9 +45,7 @@ pub fn parse_fragment(fragment: &str) -> (Config, Vec<String>) {
 pub fn to_fragment(config: &Config) -> String {
     let defaults = Config::default();
     let always = ALWAYS.iter().filter_map(|key| settings::find(key));
-    let changed = SETTINGS
-        .iter()
-        .filter(|setting| !ALWAYS.contains(&setting.key) && (setting.get)(config) != (setting.get)(&defaults));
+    let changed = settings::changed(config, &defaults).filter(|setting| !ALWAYS.contains(&setting.key));
     always
         .chain(changed)
         .map(|setting| format!("{}={}", setting.key, (setting.get)(config)))

@@ -5,11 +5,13 @@
 //! `#replicas=3&mode=async&lag=1000&seed=1&v=1&start=...&act=...&t=...&sum=...`: the setting
 //! keys are the current settings (as in a plain link), `start` the settings at time zero when
 //! they differ, `act` the commands, `t` the moment in microseconds, `sum` a checksum of
-//! everything before it. `#demo=NAME&step=N` opens a lecture demo instead.
+//! everything before it. `beside=KEY:VALUE` (in a plain or a session link) opens a second run
+//! beside it with that one setting changed. `#demo=NAME&step=N` opens a lecture demo instead.
 
 use super::fragment;
 use crate::sim::config::{Config, MAX_CLIENTS};
 use crate::sim::ids::NodeId;
+use crate::sim::settings;
 use crate::sim::time::Time;
 use crate::sim::{Command, NodeRef, Refusal};
 
@@ -24,8 +26,33 @@ pub const MAX_LINK_BYTES: usize = 8 * 1_024;
 #[derive(Clone, Debug, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum Opening {
-    Session { start: Config, script: Vec<(Time, Command)>, at: Option<Time> },
+    Session { start: Config, script: Vec<(Time, Command)>, at: Option<Time>, beside: Option<Beside> },
     Demo { name: String, step: usize },
+}
+
+/// A second run beside a session's: the one setting it changes, and its value there.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Beside {
+    pub key: String,
+    pub value: String,
+}
+
+impl Beside {
+    /// `beside=KEY:VALUE`, as a link writes it.
+    fn to_link(&self) -> String {
+        format!("beside={}:{}", self.key, encode(&self.value))
+    }
+
+    /// The run beside a link asks for, if any; one that names no setting is refused.
+    fn read(value: &dyn Fn(&str) -> Option<String>) -> Result<Option<Beside>, Refusal> {
+        let Some(text) = value("beside") else { return Ok(None) };
+        let bad = || Refusal::new(format!("its run beside (beside={text}) is not of the form setting:value"));
+        let (key, encoded) = text.split_once(':').ok_or_else(bad)?;
+        if settings::find(key).is_none() {
+            return Err(Refusal::new(format!("its run beside changes \"{key}\", which is not a setting")));
+        }
+        Ok(Some(Beside { key: key.to_string(), value: decode(encoded).map_err(|_| bad())? }))
+    }
 }
 
 /// Reads a link; each problem found is described, and a damaged session link opens the
@@ -51,13 +78,17 @@ pub fn open(fragment: &str) -> (Opening, Vec<String>) {
     }
     let is_session = ["act", "t", "sum", "start"].iter().any(|key| value(key).is_some());
     if !is_session {
-        let (start, problems) = fragment::parse_fragment(fragment);
-        return (Opening::Session { start, script: Vec::new(), at: None }, problems);
+        let (start, mut problems) = fragment::parse_fragment(fragment);
+        let beside = Beside::read(&value).unwrap_or_else(|reason| {
+            problems.push(format!("the link: {reason}; opened without it"));
+            None
+        });
+        return (Opening::Session { start, script: Vec::new(), at: None, beside }, problems);
     }
     match read_session(fragment, &value) {
         Ok(opening) => (opening, vec![]),
         Err(reason) => (
-            Opening::Session { start: Config::default(), script: Vec::new(), at: None },
+            Opening::Session { start: Config::default(), script: Vec::new(), at: None, beside: None },
             vec![format!("{reason}; opening the defaults")],
         ),
     }
@@ -137,13 +168,23 @@ fn read_session(fragment: &str, value: &dyn Fn(&str) -> Option<String>) -> Resul
     let at = value("t")
         .map(|t| t.parse::<u64>().map(Time).map_err(|_| Refusal::new(format!("its moment t={t} is not a number"))))
         .transpose()?;
-    Ok(Opening::Session { start, script, at })
+    Ok(Opening::Session { start, script, at, beside: Beside::read(value)? })
 }
 
-/// The link to a session: its current settings, and when anything happened, its start, its
-/// commands, `at` (the moment to show, if any), format and checksum.
-pub fn session(current: &Config, start: &Config, script: &[(Time, Command)], at: Option<Time>) -> String {
+/// The link to a session: its current settings, the run beside if any, and when anything
+/// happened, its start, its commands, `at` (the moment to show, if any), format and checksum.
+pub fn session(
+    current: &Config,
+    start: &Config,
+    script: &[(Time, Command)],
+    at: Option<Time>,
+    beside: Option<&Beside>,
+) -> String {
     let mut link = fragment::to_fragment(current);
+    if let Some(beside) = beside {
+        link.push('&');
+        link.push_str(&beside.to_link());
+    }
     if script.is_empty() && at.is_none() {
         return link;
     }
@@ -176,6 +217,20 @@ pub fn at_moment(fragment: &str, at: Time) -> String {
     link.push_str(&format!("&t={}", at.as_micros()));
     let sum = checksum(&link);
     format!("{link}&sum={sum}")
+}
+
+/// The address that reopens `fragment`'s run at `at` on the page at `base` (its address
+/// without the fragment), or why it cannot be passed on as a link.
+pub fn shareable(base: &str, fragment: &str, at: Time) -> Result<String, String> {
+    let moment = at_moment(fragment, at);
+    if moment.len() > MAX_LINK_BYTES {
+        return Err(format!(
+            "this session's link would be {} KB, too long to pass on as a link (at most {} KB); Export it as a file instead",
+            moment.len() / 1_024,
+            MAX_LINK_BYTES / 1_024
+        ));
+    }
+    Ok(format!("{base}#{moment}"))
 }
 
 /// The link that opens a demo at a step.
@@ -363,9 +418,12 @@ mod tests {
         let start = Config { replicas: 3, seed: 9, ..Config::default() };
         let current = Config { replicas: 4, mode: Mode::Sync, rate: 20, seed: 9, ..Config::default() };
         let script = every_command();
-        let link = session(&current, &start, &script, Some(Time(123_456)));
+        let link = session(&current, &start, &script, Some(Time(123_456)), None);
         assert!(link.starts_with("replicas=4&mode=sync&lag=1000&seed=9&rate=20&v=1&start="), "{link}");
-        assert_eq!(open(&format!("#{link}")), (Opening::Session { start, script, at: Some(Time(123_456)) }, vec![]));
+        assert_eq!(
+            open(&format!("#{link}")),
+            (Opening::Session { start, script, at: Some(Time(123_456)), beside: None }, vec![])
+        );
     }
 
     /// A link the playground wrote before PostgreSQL's failures (timelines, slots, standby
@@ -396,7 +454,7 @@ mod tests {
         assert_eq!(notices, Vec::<String>::new());
         assert_eq!(
             opening,
-            Opening::Session { start: start.clone(), script: script.clone(), at: Some(Time(1_500_000)) }
+            Opening::Session { start: start.clone(), script: script.clone(), at: Some(Time(1_500_000)), beside: None }
         );
         let mut sim = crate::sim::Simulation::new(start).unwrap();
         for (at, command) in script {
@@ -412,8 +470,8 @@ mod tests {
         let current = Config { replicas: 4, ..Config::default() };
         let at = Some(Time(99));
         for script in [every_command(), vec![]] {
-            let later = at_moment(&session(&current, &start, &script, None), Time(99));
-            assert_eq!(later, session(&current, if script.is_empty() { &current } else { &start }, &script, at));
+            let later = at_moment(&session(&current, &start, &script, None, None), Time(99));
+            assert_eq!(later, session(&current, if script.is_empty() { &current } else { &start }, &script, at, None));
         }
         assert_eq!(at_moment("demo=sync&step=2", Time(5)), "demo=sync&step=2");
     }
@@ -421,15 +479,48 @@ mod tests {
     #[test]
     fn a_plain_link_stays_plain() {
         let config = Config { replicas: 5, ..Config::default() };
-        assert_eq!(session(&config, &config, &[], None), "replicas=5&mode=async&lag=1000&seed=1");
-        assert_eq!(open("#replicas=5").0, Opening::Session { start: config, script: vec![], at: None });
+        assert_eq!(session(&config, &config, &[], None, None), "replicas=5&mode=async&lag=1000&seed=1");
+        assert_eq!(open("#replicas=5").0, Opening::Session { start: config, script: vec![], at: None, beside: None });
+    }
+
+    #[test]
+    fn a_run_beside_rides_in_plain_and_session_links_and_a_moment_keeps_it() {
+        let config = Config { replicas: 2, ..Config::default() };
+        let beside = Beside { key: "mode".to_string(), value: "sync".to_string() };
+        let plain = session(&config, &config, &[], None, Some(&beside));
+        assert_eq!(plain, "replicas=2&mode=async&lag=1000&seed=1&beside=mode:sync");
+        let opened = |link: &str| match open(link) {
+            (Opening::Session { beside, .. }, problems) => (beside, problems),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(opened(&plain), (Some(beside.clone()), vec![]));
+        let script = every_command();
+        let at_moment = at_moment(&session(&config, &config, &script, None, Some(&beside)), Time(5));
+        assert_eq!(opened(&at_moment), (Some(beside.clone()), vec![]), "the checksum covers it: {at_moment}");
+        assert_eq!(at_moment, session(&config, &config, &script, Some(Time(5)), Some(&beside)));
+        assert!(at_moment.contains("&t=5&sum="));
+    }
+
+    #[test]
+    fn a_bad_run_beside_is_told_and_the_rest_of_the_link_opens() {
+        let (opening, problems) = open("#replicas=2&beside=colour:blue");
+        assert_eq!(
+            problems,
+            ["the link: its run beside changes \"colour\", which is not a setting; opened without it"]
+        );
+        assert!(matches!(opening, Opening::Session { start: Config { replicas: 2, .. }, beside: None, .. }));
+        let (_, problems) = open("#beside=sync");
+        assert_eq!(
+            problems,
+            ["the link: its run beside (beside=sync) is not of the form setting:value; opened without it"]
+        );
     }
 
     #[test]
     fn damaged_and_foreign_links_say_so_and_open_the_defaults() {
         let config = Config::default();
-        let link = session(&config, &config, &every_command(), None);
-        let defaults = Opening::Session { start: Config::default(), script: vec![], at: None };
+        let link = session(&config, &config, &every_command(), None, None);
+        let defaults = Opening::Session { start: Config::default(), script: vec![], at: None, beside: None };
         let damaged = link.replacen("act=7", "act=8", 1);
         assert_eq!(
             open(&damaged),
@@ -480,8 +571,8 @@ mod tests {
     #[test]
     fn a_reload_reopens_the_kept_session_and_a_new_link_wins_over_it() {
         let config = Config::default();
-        let kept = session(&config, &config, &every_command(), Some(Time(50)));
-        let kept_fragment = session(&config, &config, &every_command(), None);
+        let kept = session(&config, &config, &every_command(), Some(Time(50)), None);
+        let kept_fragment = session(&config, &config, &every_command(), None, None);
         let stored = || Some((kept_fragment.clone(), kept.clone()));
         let reload = open_on_load(&format!("#{kept_fragment}"), stored());
         assert_eq!((reload.opening, reload.notices, reload.forget_stored), (open(&kept).0, vec![], false));

@@ -15,6 +15,18 @@ pub fn current_fragment() -> String {
     web_sys::window().and_then(|window| window.location().hash().ok()).unwrap_or_default()
 }
 
+/// The page's address without its fragment, to which a link's fragment is added.
+pub fn page_address() -> String {
+    let page = web_sys::window().and_then(|window| window.location().href().ok()).unwrap_or_default();
+    page.split('#').next().unwrap_or_default().to_string()
+}
+
+/// The time now, to the minute, in UTC: `2026-12-07 02:10 UTC`.
+pub fn utc_minute() -> String {
+    let iso = String::from(js_sys::Date::new_0().to_iso_string());
+    format!("{} {} UTC", iso.get(..10).unwrap_or_default(), iso.get(11..16).unwrap_or_default())
+}
+
 /// Rewrites the fragment without adding a history entry or scrolling.
 pub fn replace_fragment(fragment: &str) {
     if let Some(window) = web_sys::window()

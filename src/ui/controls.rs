@@ -85,6 +85,12 @@ pub fn Controls(props: &ControlsProps) -> Html {
                     { setting("read_side") }
                 }
             </div>
+            if !props.staged {
+                <p class="mode-line" data-testid="mode-line">
+                    <strong>{ props.config.mode.as_str() }</strong>{ format!(": {}.", props.config.mode.in_a_line()) }
+                </p>
+                { differs_from_defaults(&props.config, &props.on_action) }
+            }
             <div class="group">
                 <button data-testid="pause" onclick={click(|| Action::TogglePause)} aria-pressed={props.paused.to_string()}
                     title="Play or pause simulated time (space)">
@@ -109,5 +115,24 @@ pub fn Controls(props: &ControlsProps) -> Html {
                 }
             </div>
         </section>
+    }
+}
+
+/// When settings differ from their defaults (a demo's, a link's, the user's), which, with one
+/// click back to the defaults. The seed and the traffic's rate are the run's own, not counted.
+fn differs_from_defaults(config: &Config, on_action: &Callback<Action>) -> Html {
+    let defaults = Config { seed: config.seed, rate: config.rate, ..Config::default() };
+    let changed: Vec<String> = settings::changed(config, &defaults)
+        .map(|setting| format!("{} {} (default {})", setting.label, (setting.get)(config), (setting.get)(&defaults)))
+        .collect();
+    if changed.is_empty() {
+        return html! {};
+    }
+    html! {
+        <p class="settings-differ" data-testid="settings-differ">
+            { format!("Not the defaults: {}. ", changed.join("; ")) }
+            <button data-testid="settings-defaults" onclick={on_action.reform(|_: MouseEvent| Action::RestoreDefaults)}
+                title="Every setting back to its default, in this run (the seed and the traffic's rate stay)">{ "Back to defaults" }</button>
+        </p>
     }
 }

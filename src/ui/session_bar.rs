@@ -17,6 +17,8 @@ pub struct SessionBarProps {
     pub replay: Option<Replay>,
     /// The link that replays the run (without a moment).
     pub fragment: AttrValue,
+    /// Downloads the report (`report.md`).
+    pub on_report: Callback<MouseEvent>,
     pub on_action: Callback<Action>,
 }
 
@@ -31,20 +33,12 @@ pub fn SessionBar(props: &SessionBarProps) -> Html {
     let (fragment, now) = (props.fragment.clone(), props.now);
     let share = {
         let (shared, fragment, on_action) = (shared.clone(), fragment.clone(), props.on_action.clone());
-        Callback::from(move |_: MouseEvent| {
-            let moment = link::at_moment(&fragment, now);
-            if moment.len() > link::MAX_LINK_BYTES {
+        Callback::from(move |_: MouseEvent| match link::shareable(&browser::page_address(), &fragment, now) {
+            Ok(url) => shared.set(Some(url)),
+            Err(reason) => {
                 shared.set(None);
-                on_action.emit(Action::Notice(format!(
-                    "this session's link would be {} KB, too long to pass on as a link (at most {} KB); Export it as a file instead",
-                    moment.len() / 1_024,
-                    link::MAX_LINK_BYTES / 1_024
-                )));
-                return;
+                on_action.emit(Action::Notice(reason));
             }
-            let page = web_sys::window().and_then(|window| window.location().href().ok()).unwrap_or_default();
-            let base = page.split('#').next().unwrap_or_default().to_string();
-            shared.set(Some(format!("{base}#{moment}")));
         })
     };
     let export = {
@@ -93,7 +87,9 @@ pub fn SessionBar(props: &SessionBarProps) -> Html {
                 { replay_progress(replay, props.now, &props.on_action) }
             }
             <button data-testid="share" onclick={share} title="A link that reopens this run at this moment">{ "Share link" }</button>
-            <button data-testid="export" onclick={export}>{ "Export" }</button>
+            <button data-testid="export" onclick={export} title="A file that reopens this run at this moment (Import opens it)">{ "Export" }</button>
+            <button data-testid="report" onclick={props.on_report.clone()}
+                title="A report to hand in (report.md): settings, counters, the lecture's tables, the verdicts and the link; File → Print prints the same">{ "Download report" }</button>
             <label class="import">{ "Import " }
                 <input type="file" data-testid="import" accept=".json,application/json" onchange={import} />
             </label>

@@ -6,12 +6,14 @@ use yew::prelude::*;
 use super::field::Field;
 use super::state::Action;
 use crate::sim::Command;
-use crate::sim::config::Config;
+use crate::sim::config::{Config, Mode};
 use crate::sim::settings::{self, Group, Input, SETTINGS, Setting};
 
 #[derive(Properties, PartialEq)]
 pub struct SettingsPanelProps {
     pub config: Config,
+    /// The rate the traffic starts at, shown in the rate's field while it is stopped.
+    pub last_rate: u64,
     pub on_action: Callback<Action>,
 }
 
@@ -24,7 +26,11 @@ pub fn SettingsPanel(props: &SettingsPanelProps) -> Html {
                     <legend>{ group.title() }</legend>
                     { for SETTINGS.iter().filter(|setting| setting.group == group).map(|setting| html! {
                         <div class="setting">
-                            { control(setting, &props.config, &props.on_action) }
+                            if setting.key == "rate" {
+                                { rate_control(setting, &props.config, props.last_rate, &props.on_action) }
+                            } else {
+                                { control(setting, &props.config, &props.on_action) }
+                            }
                             <p class="setting-help">{ setting.help }</p>
                         </div>
                     }) }
@@ -49,13 +55,31 @@ pub fn control(setting: &'static Setting, config: &Config, on_action: &Callback<
                 let select: web_sys::HtmlSelectElement = event.target_unchecked_into();
                 select.value()
             });
+            let option = |option: String| {
+                html! {
+                    <option selected={option == value} value={option.clone()}>{ option }</option>
+                }
+            };
+            let options = options(config);
+            // The lecture's two modes lead; the real systems' finer levels sit apart, labelled.
+            let grouped = if setting.key == "mode" {
+                let lecture: Vec<&str> = Mode::LECTURE.iter().map(|mode| mode.as_str()).collect();
+                let (first, advanced): (Vec<String>, Vec<String>) =
+                    options.into_iter().partition(|option| lecture.contains(&option.as_str()));
+                html! {
+                    <>
+                        <optgroup label="The lecture's modes">{ for first.into_iter().map(option) }</optgroup>
+                        <optgroup label="Advanced (PostgreSQL, MySQL)">
+                            { for advanced.into_iter().map(option) }
+                        </optgroup>
+                    </>
+                }
+            } else {
+                html! { { for options.into_iter().map(option) } }
+            };
             html! {
                 <label title={setting.help}>{ setting.label }
-                    <select data-testid={setting.key} {onchange}>
-                        { for options(config).into_iter().map(|option| html! {
-                            <option selected={option == value} value={option.clone()}>{ option.clone() }</option>
-                        }) }
-                    </select>
+                    <select data-testid={setting.key} {onchange}>{ grouped }</select>
                 </label>
             }
         }
@@ -67,6 +91,27 @@ pub fn control(setting: &'static Setting, config: &Config, on_action: &Callback<
             <Field label={setting.label} help={setting.help} test_id={setting.key}
                 value={AttrValue::from(value)} {placeholder} on_commit={on_text} />
         },
+    }
+}
+
+/// The traffic's rate: while the traffic is stopped, the rate Start traffic runs it at, which
+/// typing sets without starting it.
+fn rate_control(setting: &'static Setting, config: &Config, last_rate: u64, on_action: &Callback<Action>) -> Html {
+    let Input::Number { min, max, step, .. } = setting.input else { unreachable!("the rate is a number") };
+    let shown = if config.rate > 0 { config.rate } else { last_rate };
+    let on_commit = {
+        let config = config.clone();
+        on_action.reform(move |text: String| {
+            let mut changed = config.clone();
+            match settings::apply(&mut changed, setting, &text) {
+                Ok(()) => Action::SetRate(changed.rate),
+                Err(reason) => Action::Notice(reason.to_string()),
+            }
+        })
+    };
+    html! {
+        <Field label={setting.label} help={setting.help} test_id={setting.key}
+            value={AttrValue::from(shown.to_string())} number={Some((min, max, step))} {on_commit} />
     }
 }
 

@@ -126,3 +126,8 @@ pub fn check_number(key: &str, called: &str, value: u64) -> Result<(), Refusal> 
 pub fn find(key: &str) -> Option<&'static Setting> {
     SETTINGS.iter().find(|setting| setting.key == key)
 }
+
+/// The settings whose value in `config` is not their value in `from`, in the table's order.
+pub fn changed<'a>(config: &'a Config, from: &'a Config) -> impl Iterator<Item = &'static Setting> + 'a {
+    SETTINGS.iter().filter(move |setting| (setting.get)(config) != (setting.get)(from))
+}

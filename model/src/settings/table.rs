@@ -12,7 +12,7 @@ pub const SETTINGS: &[Setting] = &[
         key: "rate",
         label: "Requests/s",
         group: Group::Traffic,
-        help: "The traffic generator's rate: requests per second from random clients. 0 = off.",
+        help: "The traffic generator's rate: requests per second from random clients. Typing a rate does not start the traffic (Start traffic does); 0 stops it.",
         input: Input::Number { min: 0, max: MAX_RATE, step: 50, unit: "/s" },
         get: |c| c.rate.to_string(),
         set: |c, text| {

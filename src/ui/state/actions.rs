@@ -23,6 +23,11 @@ pub enum Action {
     NudgeSpeed(i8),
     /// Starts the traffic generator at its last rate, or stops it.
     ToggleGenerator,
+    /// A rate typed for the traffic generator: the running traffic's new rate (0 stops it), or,
+    /// with the traffic stopped, the rate it starts at: typing never starts it.
+    SetRate(u64),
+    /// Every setting back to its default but the seed and the traffic's rate, in this run.
+    RestoreDefaults,
     /// Starts a new run from time zero with these settings (a changed seed starts one too).
     NewRun(Config),
     /// Leaves the demo, the run beside and the notices, and starts afresh with the defaults.
@@ -31,6 +36,7 @@ pub enum Action {
     Open(Opening, Vec<String>),
     /// Opens a demo at a step (1-based).
     OpenDemo(&'static Demo, usize),
+    /// Leaves the demo: its run plays on with the settings from before the demo.
     LeaveDemo,
     /// Runs a second run beside this one with a setting (and its value) changed, or stops.
     Compare(Option<(&'static Setting, String)>),
@@ -69,6 +75,9 @@ impl Action {
             Action::Seek(to) => format!("go to {} on the timeline", to.as_clock()),
             Action::Step => "step to the next event".to_string(),
             Action::ToggleGenerator => "start or stop the traffic".to_string(),
+            Action::SetRate(rate) => format!("set the traffic's rate to {rate}/s"),
+            Action::RestoreDefaults => "set the settings back to their defaults".to_string(),
+            Action::LeaveDemo => "leave the demo".to_string(),
             Action::NewRun(_) => "start a new run".to_string(),
             Action::StartFresh => "start fresh with the defaults".to_string(),
             Action::Compare(Some((setting, value))) => format!("run beside with {}={}", setting.key, cut(value)),
@@ -86,6 +95,9 @@ impl Action {
                 | Action::TogglePause
                 | Action::Step
                 | Action::ToggleGenerator
+                | Action::SetRate(_)
+                | Action::RestoreDefaults
+                | Action::LeaveDemo
                 | Action::NewRun(_)
                 | Action::StartFresh
                 | Action::Open(..)

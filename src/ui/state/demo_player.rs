@@ -38,7 +38,11 @@ impl PlaygroundState {
             1
         };
         let definition = &demo.steps[step - 1];
+        let before = self.config();
         if self.start((definition.config)(), (definition.script)()) {
+            if self.demo.is_none() {
+                self.settings_before_demo = Some(before);
+            }
             let at = DemoAt { demo, step, touched: false, claimed: false };
             self.speed = at.staging().speed;
             self.demo = Some(at);
@@ -73,6 +77,13 @@ impl PlaygroundState {
         if reached && self.sim().now() >= step.settle {
             self.claim();
         }
+    }
+
+    /// The demo is gone without being left (a new run or a link replaced it): nothing is given
+    /// back.
+    pub(super) fn leave_demo_run(&mut self) {
+        self.demo = None;
+        self.settings_before_demo = None;
     }
 
     pub(super) fn claim(&mut self) {

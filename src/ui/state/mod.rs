@@ -51,6 +51,8 @@ pub struct PlaygroundState {
     pub speed: f64,
     /// The rate the generator restarts at.
     pub last_rate: u64,
+    /// The settings from before the demo on screen, given back when it is left.
+    settings_before_demo: Option<Config>,
     pub selected: Option<NodeRef>,
     pub theme: Theme,
     pub presenter: bool,
@@ -86,6 +88,7 @@ impl PlaygroundState {
             paused: false,
             speed: 1.0,
             last_rate: DEFAULT_RATE,
+            settings_before_demo: None,
             selected: None,
             theme,
             presenter: false,
@@ -189,14 +192,31 @@ impl PlaygroundState {
                 }
                 self.apply(Command::Configure(config.into()));
             }
+            Action::SetRate(rate) => {
+                let mut config = self.config();
+                match (config.rate, rate) {
+                    (0, 0) => {}
+                    (0, rate) => self.last_rate = rate,
+                    (running, rate) => {
+                        self.last_rate = if rate == 0 { running } else { rate };
+                        config.rate = rate;
+                        self.apply(Command::Configure(config.into()));
+                    }
+                }
+            }
+            Action::RestoreDefaults => {
+                let config = self.config();
+                let defaults = Config { seed: config.seed, rate: config.rate, ..Config::default() };
+                self.apply(Command::Configure(defaults.into()));
+            }
             Action::NewRun(config) => {
                 if self.start(config, Vec::new()) {
-                    self.demo = None;
+                    self.leave_demo_run();
                 }
             }
             Action::StartFresh => {
                 self.start(Config::default(), Vec::new());
-                self.demo = None;
+                self.leave_demo_run();
                 self.notices.clear();
                 self.paused = false;
                 self.speed = 1.0;
@@ -208,10 +228,15 @@ impl PlaygroundState {
             }
             Action::OpenDemo(demo, step) => self.open_demo(demo, step),
             Action::LeaveDemo => {
-                // A live page: playing, at real speed, whatever the demo's step had set.
+                // A live page: playing, at real speed, with the settings from before the demo.
                 self.demo = None;
                 self.paused = false;
                 self.speed = 1.0;
+                if let Some(before) = self.settings_before_demo.take() {
+                    self.last_rate = if before.rate == 0 { self.last_rate } else { before.rate };
+                    let restored = Config { seed: self.config().seed, ..before };
+                    self.apply(Command::Configure(restored.into()));
+                }
             }
             Action::Compare(Some((setting, value))) => self.compare(setting, value),
             Action::Compare(None) => self.comparison = None,
@@ -286,6 +311,77 @@ mod tests {
     }
 
     #[test]
+    fn leaving_a_demo_gives_back_the_settings_from_before_it_and_a_new_run_does_not() {
+        let mine = Config { replicas: 3, mode: crate::sim::config::Mode::Sync, lag_ms: 300, ..Config::default() };
+        let opening = Opening::Session { start: mine.clone(), script: Vec::new(), at: None, beside: None };
+        let state = PlaygroundState::new(opening, Vec::new(), Theme::Light);
+        let demo = crate::demos::find("async-stale").expect("the demo exists");
+        let in_demo = after(after(state, Action::OpenDemo(demo, 1)), Action::OpenDemo(demo, 2));
+        assert_ne!(in_demo.config().lag_ms, 300, "the demo sets its own lag");
+        let left = after(in_demo, Action::LeaveDemo);
+        assert_eq!(left.config(), Config { seed: left.config().seed, ..mine }, "{:?}", left.notices);
+        let in_demo = after(left, Action::OpenDemo(demo, 1));
+        let demo_settings = in_demo.config();
+        let replaced = after(in_demo, Action::NewRun(demo_settings.clone()));
+        assert_eq!(
+            after(replaced, Action::LeaveDemo).config(),
+            demo_settings,
+            "a new run ended the demo: nothing to give back"
+        );
+    }
+
+    #[test]
+    fn typing_a_rate_while_the_traffic_is_stopped_keeps_it_stopped() {
+        let state = PlaygroundState::new(Opening::Demo { name: "x".into(), step: 1 }, Vec::new(), Theme::Light);
+        assert_eq!(state.config().rate, 0);
+        let typed = after(state, Action::SetRate(300));
+        assert_eq!((typed.config().rate, typed.last_rate), (0, 300), "stopped, and it will start at 300");
+        let running = after(typed, Action::ToggleGenerator);
+        assert_eq!(running.config().rate, 300);
+        let faster = after(running, Action::SetRate(500));
+        assert_eq!(faster.config().rate, 500, "running traffic takes the new rate at once");
+        let stopped = after(faster, Action::SetRate(0));
+        assert_eq!((stopped.config().rate, stopped.last_rate), (0, 500));
+    }
+
+    #[test]
+    fn back_to_defaults_keeps_the_run_its_seed_and_its_traffic() {
+        let changed = Config { replicas: 4, lag_ms: 2_000, rate: 100, seed: 7, ..Config::default() };
+        let opening = Opening::Session { start: changed, script: Vec::new(), at: None, beside: None };
+        let state = frame(PlaygroundState::new(opening, Vec::new(), Theme::Light), u64::MAX);
+        let now = state.sim().now();
+        let restored = after(state, Action::RestoreDefaults);
+        assert_eq!(restored.config(), Config { rate: 100, seed: 7, ..Config::default() });
+        assert_eq!(restored.sim().now(), now, "the same run goes on");
+    }
+
+    #[test]
+    fn a_shared_comparison_reopens_both_runs_at_the_same_moment() {
+        let start = Config { replicas: 2, rate: 200, ..Config::default() };
+        let opening = Opening::Session { start, script: Vec::new(), at: None, beside: None };
+        let mut state = PlaygroundState::new(opening, Vec::new(), Theme::Light);
+        let mode = settings::find("mode").expect("a setting");
+        state = after(state, Action::Compare(Some((mode, "sync".to_string()))));
+        for _ in 0..40 {
+            state = frame(state, u64::MAX);
+        }
+        state = after(state, Action::Command(Command::WriteRandom { client: 0 }));
+        state = after(frame(state, u64::MAX), Action::TogglePause);
+        let at = state.sim().now();
+        let shared = link::at_moment(&state.fragment, at);
+        assert!(shared.contains("beside=mode:sync"), "{shared}");
+        let (opening, problems) = link::open(&shared);
+        assert!(problems.is_empty(), "{problems:?}");
+        let (reopened, _) = replay_fully(PlaygroundState::new(opening, Vec::new(), Theme::Light), 1_000);
+        let beside =
+            |state: &PlaygroundState| state.comparison.as_ref().map(|comparison| comparison.sim().fingerprint());
+        assert_eq!(reopened.sim().now(), at);
+        assert_eq!(reopened.sim().fingerprint(), state.sim().fingerprint());
+        assert!(beside(&reopened).is_some() && beside(&reopened) == beside(&state), "the run beside is the same too");
+        assert_eq!(reopened.comparison.as_ref().map(|comparison| comparison.sim().now()), Some(at));
+    }
+
+    #[test]
     fn inside_a_demo_a_clickers_keys_walk_its_steps_and_outside_they_keep_their_meanings() {
         let demo = &crate::demos::DEMOS[0];
         let last = demo.steps.len();
@@ -338,7 +434,7 @@ mod tests {
     }
 
     fn session(start: Config, script: Vec<(Time, Command)>, at: Time) -> PlaygroundState {
-        let opening = Opening::Session { start, script, at: Some(at) };
+        let opening = Opening::Session { start, script, at: Some(at), beside: None };
         PlaygroundState::new(opening, Vec::new(), Theme::Light)
     }
 
@@ -441,12 +537,16 @@ mod tests {
     #[test]
     fn under_traffic_the_panels_are_worked_out_again_every_quarter_second_and_at_once_on_any_action() {
         // Without traffic, with the picture every frame.
-        let quiet = Opening::Session { start: Config::default(), script: Vec::new(), at: None };
+        let quiet = Opening::Session { start: Config::default(), script: Vec::new(), at: None, beside: None };
         let state = PlaygroundState::new(quiet, Vec::new(), Theme::Light);
         let opened = state.panels_revision;
         assert_eq!(frame(frame(state, u64::MAX), u64::MAX).panels_revision, opened + 2);
-        let traffic =
-            Opening::Session { start: Config { rate: 200, ..Config::default() }, script: Vec::new(), at: None };
+        let traffic = Opening::Session {
+            start: Config { rate: 200, ..Config::default() },
+            script: Vec::new(),
+            at: None,
+            beside: None,
+        };
         let mut state = PlaygroundState::new(traffic, Vec::new(), Theme::Light);
         let opened = state.panels_revision;
         // 15 frames of 16 ms: 240 ms of a run that keeps running.
@@ -476,7 +576,7 @@ mod tests {
 
     #[test]
     fn a_link_too_long_for_the_address_bar_leaves_it_the_settings_and_says_so_once() {
-        let defaults = Opening::Session { start: Config::default(), script: Vec::new(), at: None };
+        let defaults = Opening::Session { start: Config::default(), script: Vec::new(), at: None, beside: None };
         let state = PlaygroundState::new(defaults, Vec::new(), Theme::Light);
         let long_sql = format!("SELECT * FROM users WHERE name = '{}'", "é".repeat(2_000));
         let sql =

@@ -16,7 +16,8 @@ impl PlaygroundState {
             return link::demo(demo.demo.name, demo.step);
         }
         let recording = self.run.recording();
-        link::session(self.sim().config(), recording.start(), recording.script(), None)
+        let beside = self.comparison.as_ref().map(Comparison::beside);
+        link::session(self.sim().config(), recording.start(), recording.script(), None, beside.as_ref())
     }
 
     /// Writes the run's link again, and the address bar's, saying so when the link grows too
@@ -59,9 +60,15 @@ impl PlaygroundState {
 
     pub(super) fn open(&mut self, opening: Opening) {
         match opening {
-            Opening::Session { start, script, at } => {
+            Opening::Session { start, script, at, beside } => {
                 if self.start(start, script) {
-                    self.demo = None;
+                    self.leave_demo_run();
+                    if let Some(link::Beside { key, value }) = beside {
+                        match settings::find(&key) {
+                            Some(setting) => self.compare(setting, value),
+                            None => self.notices.push(format!("there is no setting \"{key}\" to run beside with")),
+                        }
+                    }
                     if let Some(mut at) = at {
                         if at > MAX_OPEN_AT {
                             self.notices.push(format!(

@@ -36,6 +36,11 @@ impl Comparison {
     pub fn sim(&self) -> &Simulation {
         self.run.sim()
     }
+
+    /// The run beside as a link names it.
+    pub fn beside(&self) -> link::Beside {
+        link::Beside { key: self.change.setting.key.to_string(), value: self.change.value.clone() }
+    }
 }
 
 impl PlaygroundState {
