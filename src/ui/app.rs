@@ -23,6 +23,7 @@ use super::help::Help;
 use super::history::{HistoryFormat, HistoryPanel};
 use super::node_card::NodeCard;
 use super::read_side_card::ReadSideMachineCard;
+use super::report::{self, PrintReport, Report};
 use super::request_log::RequestLog;
 use super::session_bar::SessionBar;
 use super::settings_panel::SettingsPanel;
@@ -95,6 +96,18 @@ pub fn App() -> Html {
     let panels = {
         let sim = state.sim();
         use_memo(state.panels_revision, |_| view::panels(sim, &judgements))
+    };
+    let print_report = use_memo(state.panels_revision, |_| Rc::new(make_report(&state, &panels.history)));
+    let download_report = {
+        let (page, on_action) = (page.clone(), on_action.clone());
+        Callback::from(move |_: MouseEvent| {
+            let state = page.borrow();
+            let history = view::history(state.sim(), &view::Judgements::default());
+            let text = make_report(&state, &history).to_markdown();
+            if let Err(reason) = browser::download("report.md", "text/markdown", &text) {
+                on_action.emit(Action::Notice(format!("the report could not be downloaded: {reason}")));
+            }
+        })
     };
     let fragment = state.fragment.clone();
     let now = state.sim().now();
@@ -239,11 +252,11 @@ pub fn App() -> Html {
                         { picture }
                     </div>
                     <DemoMenu on_action={on_action.clone()} />
-                    <SessionBar now={sim.now()} furthest={state.run.recording().furthest().max(sim.now())} replay={state.replay} fragment={AttrValue::from(fragment.to_string())} on_action={on_action.clone()} />
+                    <SessionBar now={sim.now()} furthest={state.run.recording().furthest().max(sim.now())} replay={state.replay} fragment={AttrValue::from(fragment.to_string())} on_report={download_report.clone()} on_action={on_action.clone()} />
                 } else {
                     <DemoMenu on_action={on_action.clone()} />
                     { controls }
-                    <SessionBar now={sim.now()} furthest={state.run.recording().furthest().max(sim.now())} replay={state.replay} fragment={AttrValue::from(fragment.to_string())} on_action={on_action.clone()} />
+                    <SessionBar now={sim.now()} furthest={state.run.recording().furthest().max(sim.now())} replay={state.replay} fragment={AttrValue::from(fragment.to_string())} on_report={download_report.clone()} on_action={on_action.clone()} />
                     <div class="stage">
                         { picture }
                         <StatsPanel stats={panels.stats} caption={counters_caption} />
@@ -275,8 +288,9 @@ pub fn App() -> Html {
                     if !layout.moved("request-log") { { request_log(view::LOG_IN_FLIGHT) } }
                     if !layout.moved("event-log") { { event_log(view::EVENT_ROWS) } }
                 </div>
-                <SettingsPanel config={config.clone()} on_action={on_action.clone()} />
+                <SettingsPanel config={config.clone()} last_rate={state.last_rate} on_action={on_action.clone()} />
             </main>
+            <PrintReport report={(*print_report).clone()} />
         </div>
         </ContextProvider<Watched>>
     }
@@ -375,6 +389,23 @@ fn charts(panels: &view::Panels, shown: impl Fn(&str) -> bool) -> Html {
             }) }
         </section>
     }
+}
+
+/// The report of the run as it is now (see `report`), with the history panel's verdicts.
+fn make_report(state: &PlaygroundState, history: &view::HistoryView) -> Report {
+    let sim = state.sim();
+    report::report(&report::Made {
+        sim,
+        beside: state
+            .comparison
+            .as_ref()
+            .map(|beside| (beside.change.setting, beside.change.value.as_str(), beside.sim())),
+        link: link::shareable(&browser::page_address(), &state.fragment, sim.now()),
+        made_at: browser::utc_minute(),
+        replay: state.replay,
+        demo: state.demo,
+        history,
+    })
 }
 
 /// What the page opens with; a kept session that could not be read is forgotten.

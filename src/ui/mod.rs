@@ -17,6 +17,7 @@ pub mod json;
 pub mod node_card;
 pub mod offline;
 pub mod read_side_card;
+pub mod report;
 pub mod request_log;
 pub mod session_bar;
 pub mod settings_panel;

@@ -6,12 +6,14 @@
 //! |---|---|
 //! | `picture` | the picture: machines, messages on their way, how the master replicates (the types `topology/` draws) |
 //! | `read_model` | the read side (`read_side` mongodb): the connector and the MongoDB members as the picture shows them, a member's documents |
+//! | `counters` | the counters (writes, reads, stale reads, violations, lost writes) in words, for the panel and the report |
 //! | `node` | a machine's card: role, progress, the actions it offers, its tables' rows |
 //! | `history_labels` | the history's labels: what each bar says, placed so none run into each other |
 //! | `history` | the history panel: client lanes, the reads' missed writes, the verdicts and their witnesses |
 //! | `staging` | how each demo step is staged: what it marks to watch, the speed it opens at |
 //! | `page` | the page around them: what stands on the stage, the logs' and the console's rows, the charts' series, the compared runs' titles |
 
+mod counters;
 mod history;
 mod history_labels;
 mod node;
@@ -20,6 +22,7 @@ mod picture;
 mod read_model;
 mod staging;
 
+pub use counters::{Counter, counters};
 pub use history::{Bar, BarKind, HistoryView, Judgements, Lane, VerdictLine, history, request_tags, shown_history};
 pub use history_labels::{Anchor, LABEL_PX, LARGE_LABEL_PX, Placed, place_labels};
 pub use node::{CardView, NodeAction, RowMark, TableView, card, node_actions, progress, retention};
