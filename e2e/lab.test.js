@@ -102,6 +102,16 @@ describe('the lab', () => {
     assert.deepEqual(await counters(again), await counters(page));
     assert.deepEqual(await tableRows(again), await tableRows(page), 'run B is at the same moment too');
     assert.match(await text(again, 'compare-b'), /B: mode = sync/);
+
+    // Export, imported into a plain page, reopens both runs too.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export').click()]);
+    await again.goto(running.site.url + '#replicas=5');
+    await again.getByTestId('node-master').waitFor();
+    await again.getByTestId('import').setInputFiles(await download.path());
+    await again.getByTestId('side-by-side').waitFor();
+    await untilReplayed(again);
+    assert.equal(await text(again, 'clock'), clock);
+    assert.deepEqual(await tableRows(again), await tableRows(page));
     await again.close();
     assert.deepEqual(problems, []);
     await page.close();
