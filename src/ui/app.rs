@@ -216,7 +216,7 @@ pub fn App() -> Html {
                     <button data-testid="presenter" aria-pressed={state.presenter.to_string()}
                         onclick={on_action.reform(|_: MouseEvent| Action::TogglePresenter)}>{ "Presenter mode" }</button>
                     <button data-testid="help-button" aria-pressed={state.help_open.to_string()}
-                        onclick={on_action.reform(|_: MouseEvent| Action::ToggleHelp)} aria-label="Keyboard shortcuts">{ "?" }</button>
+                        onclick={on_action.reform(|_: MouseEvent| Action::ToggleHelp)} aria-label="Help: keyboard shortcuts and the words the page uses">{ "?" }</button>
                 </div>
             </header>
             if state.help_open { <Help on_action={on_action.clone()} /> }
