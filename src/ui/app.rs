@@ -134,7 +134,8 @@ pub fn App() -> Html {
     let pictures = match (&comparison, &titles) {
         (Some((_, other)), Some(titles)) => compared_runs(sim, other, titles, picture_layout, &on_action),
         _ => html! {
-            <Topology ..picture_props(sim, state.selected, picture_layout, true, &on_action) />
+            <Topology actions={selected_actions(sim, state.selected, &on_action)}
+                ..picture_props(sim, state.selected, picture_layout, true, &on_action) />
         },
     };
     // On the stage the table is short: the lecture's rows when the comparison is the lecture's.
@@ -189,7 +190,8 @@ pub fn App() -> Html {
         <section class="picture" aria-label="The cluster">
             if staged { { controls.clone() } }
             { pictures }
-            { selected_actions(sim, state.selected, &on_action) }
+            // Two runs' pictures select no node to open its actions beside: they stand under both.
+            if comparison.is_some() { { selected_actions(sim, state.selected, &on_action) } }
             if staged && portrait { { watched_beside.clone() } }
             if staged {
                 { compare_table.clone().unwrap_or_default() }
@@ -316,6 +318,7 @@ fn picture_props(
         compact,
         fill_height,
         test_ids,
+        actions: Html::default(),
         on_action: on_action.clone(),
     }
 }
