@@ -202,6 +202,7 @@ mod components {
             compact: false,
             fill_height: false,
             test_ids: true,
+            actions: yew::Html::default(),
             read_side: None,
             dots: vec![
                 Dot {
@@ -296,6 +297,7 @@ mod components {
             compact: false,
             fill_height: false,
             test_ids: true,
+            actions: yew::Html::default(),
             on_action: Callback::noop(),
         };
         yew::Renderer::<Topology>::with_root_and_props(root.clone(), props).render();

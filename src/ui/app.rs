@@ -147,7 +147,8 @@ pub fn App() -> Html {
     let pictures = match (&comparison, &titles) {
         (Some((_, other)), Some(titles)) => compared_runs(sim, other, titles, picture_layout, &on_action),
         _ => html! {
-            <Topology ..picture_props(sim, state.selected, picture_layout, true, &on_action) />
+            <Topology actions={selected_actions(sim, state.selected, &on_action)}
+                ..picture_props(sim, state.selected, picture_layout, true, &on_action) />
         },
     };
     // On the stage the table is short: the lecture's rows when the comparison is the lecture's.
@@ -202,7 +203,8 @@ pub fn App() -> Html {
         <section class="picture" aria-label="The cluster">
             if staged { { controls.clone() } }
             { pictures }
-            { selected_actions(sim, state.selected, &on_action) }
+            // Two runs' pictures select no node to open its actions beside: they stand under both.
+            if comparison.is_some() { { selected_actions(sim, state.selected, &on_action) } }
             if staged && portrait { { watched_beside.clone() } }
             if staged {
                 { compare_table.clone().unwrap_or_default() }
@@ -229,7 +231,7 @@ pub fn App() -> Html {
                     <button data-testid="presenter" aria-pressed={state.presenter.to_string()}
                         onclick={on_action.reform(|_: MouseEvent| Action::TogglePresenter)}>{ "Presenter mode" }</button>
                     <button data-testid="help-button" aria-pressed={state.help_open.to_string()}
-                        onclick={on_action.reform(|_: MouseEvent| Action::ToggleHelp)} aria-label="Keyboard shortcuts">{ "?" }</button>
+                        onclick={on_action.reform(|_: MouseEvent| Action::ToggleHelp)} aria-label="Help: keyboard shortcuts and the words the page uses">{ "?" }</button>
                 </div>
             </header>
             if state.help_open { <Help on_action={on_action.clone()} /> }
@@ -330,6 +332,7 @@ fn picture_props(
         compact,
         fill_height,
         test_ids,
+        actions: Html::default(),
         on_action: on_action.clone(),
     }
 }

@@ -11,6 +11,7 @@ pub mod demo_panel;
 pub mod event_log;
 pub mod field;
 pub mod frame;
+pub mod glossary;
 pub mod help;
 pub mod history;
 pub mod json;

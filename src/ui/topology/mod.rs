@@ -1,7 +1,7 @@
 //! The cluster as a picture: the clients, the master and the replicas, every request and
 //! replication message travelling between them, each machine's name, role, state, load and
 //! lag, and how the master replicates (sync or async, and whom it is waiting for). Clicking a
-//! node selects it for the actions under the picture.
+//! node selects it: its actions open next to it (`popover.rs`).
 //!
 //! Two layouts: landscape (clients, master, replicas from left to right) for screens, and
 //! portrait (top to bottom, replicas in two columns) for phones, where a wide picture would
@@ -77,14 +77,19 @@ pub struct TopologyProps {
     /// does not.
     #[prop_or(true)]
     pub test_ids: bool,
+    /// The selected node's actions, opened next to it.
+    #[prop_or_default]
+    pub actions: Html,
     pub on_action: Callback<Action>,
 }
 
 mod cqrs;
 mod layout;
+mod popover;
 
 use cqrs::{machine_shape, read_side_links};
 use layout::*;
+use popover::{Anchor, NodePopover};
 
 #[component]
 pub fn Topology(props: &TopologyProps) -> Html {
@@ -178,6 +183,12 @@ pub fn Topology(props: &TopologyProps) -> Html {
         props.master.machine, props.replication.summary
     );
     let (clients_width, clients_height) = layout.half(Place::Clients);
+    let selected =
+        props.selected.filter(|name| *name == NodeRef::Master || props.replicas.iter().any(|node| node.name == *name));
+    let anchor = selected.map(|name| {
+        let place = Place::Node(name);
+        Anchor::new(&layout, place, position(place), measured, props.fill_height)
+    });
     let view_box = format!("0 0 {:.0} {:.0}", layout.width, layout.height);
     html! {
         <figure class={classes!("topology-figure", props.portrait.then_some("portrait"), props.large.then_some("large"), props.compact.then_some("compact"), props.fill_height.then_some("fill"))}
@@ -248,6 +259,9 @@ pub fn Topology(props: &TopologyProps) -> Html {
                 { for DotKind::ALL.iter().map(|kind| messages(*kind, false)) }
                 { messages(DotKind::Replicate, true) }
             </svg>
+            if let Some(anchor) = anchor {
+                <NodePopover {anchor}>{ props.actions.clone() }</NodePopover>
+            }
             </div>
             <figcaption class="legend">
                 { for DotKind::ALL.iter().map(|kind| html! {
