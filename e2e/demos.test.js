@@ -1,5 +1,5 @@
-// End-to-end: the lecture demos: slide links, a presentation clicker, the menu, and the demos
-// that fill in the lecture's tables.
+// End-to-end: the lecture demos: slide links, a presentation clicker, the menu, the demos that
+// fill in the lecture's tables, and every step's words against the numbers beside them.
 // The release build, served under a sub-path by a plain static server, clicked through in
 // headless Chromium; scripts/test builds the site into $SITE_DIR first.
 import { describe, test } from 'node:test';
