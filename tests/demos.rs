@@ -4,6 +4,7 @@
 use replication_playground::demos::DEMOS;
 use replication_playground::share::link::Opening;
 use replication_playground::sim::Simulation;
+use replication_playground::sim::events::EventKind;
 use replication_playground::ui::state::{Action, FrameBudget, PlaygroundState, SPEEDS, Theme};
 use replication_playground::ui::view::staging;
 
@@ -44,6 +45,14 @@ fn every_demo_step_pauses_at_its_claim_and_the_claim_is_true() {
             }
             if let Err(contradiction) = stage_numbers_agree(step.claim, staged.watch, state.sim()) {
                 failures.push(format!("{name}: paused at {}, {contradiction}", paused_at.as_clock()));
+            }
+            let runs = [Some(state.sim()), state.comparison.as_ref().map(|comparison| comparison.sim())];
+            let words = [step.title, step.narration, step.claim, step.aside];
+            if let Err(contradiction) = words_agree(&words, &runs.into_iter().flatten().collect::<Vec<_>>()) {
+                failures.push(format!("{name}: paused at {}, {contradiction}", paused_at.as_clock()));
+            }
+            if index + 1 == demo.steps.len() && words.iter().any(|words| words.contains("Next")) {
+                failures.push(format!("{name}: the last step mentions Next, which is disabled there"));
             }
             if let Some(compare) = &step.compare {
                 let comparison = state.comparison.as_ref().expect("a run beside");
@@ -92,6 +101,68 @@ fn stage_numbers_agree(claim: &str, watch: &[&str], sim: &Simulation) -> Result<
         }
     }
     Ok(())
+}
+
+/// The clauses of `text` that say requests failed (or were turned away, or rejected), not
+/// that none did: `the write failed`, `the one replica turns most reads away`; not `nothing
+/// fails`, `0 failed`.
+fn failures_claimed(text: &str) -> Vec<String> {
+    let clauses = text.split(['.', ';', ':', '(', ')']).flat_map(|clause| clause.split(", but "));
+    const FAILED: [&str; 7] = ["fail", "fails", "failed", "failing", "failure", "failures", "rejected"];
+    let claims = |clause: &&str| {
+        let clause = clause.to_lowercase();
+        let words: Vec<&str> = clause.split(|c: char| !c.is_alphanumeric()).filter(|word| !word.is_empty()).collect();
+        let turned_away =
+            words.iter().position(|word| word.starts_with("turn")).filter(|&at| words[at..].contains(&"away"));
+        let at = words.iter().position(|word| FAILED.contains(word)).or(turned_away);
+        at.is_some_and(|at| {
+            !words[..at].iter().any(|word| ["no", "nothing", "none", "never", "not", "0"].contains(word))
+        })
+    };
+    clauses.filter(claims).map(str::to_string).collect()
+}
+
+/// A step's words agree with its runs' numbers where it pauses: a failure they tell of (of
+/// writes, of reads, or of requests) is counted, and "before the crash" follows a crash.
+fn words_agree(words: &[&str], runs: &[&Simulation]) -> Result<(), String> {
+    let total = |count: fn(&Simulation) -> u64| runs.iter().map(|sim| count(sim)).sum::<u64>();
+    let (writes, reads) = (total(|sim| sim.stats().writes_failed), total(|sim| sim.stats().reads_failed));
+    for clause in words.iter().flat_map(|words| failures_claimed(words)) {
+        let lower = clause.to_lowercase();
+        let failed = match (lower.contains("write"), lower.contains("read")) {
+            (true, false) => writes,
+            (false, true) => reads,
+            _ => writes + reads,
+        };
+        if failed == 0 {
+            return Err(format!("\"{}\" tells of failures where none is counted", clause.trim()));
+        }
+    }
+    let crashed = runs.iter().any(|sim| sim.events().any(|event| matches!(event.kind, EventKind::Crashed { .. })));
+    if !crashed && words.iter().any(|words| words.contains("before the crash")) {
+        return Err("\"before the crash\" where nothing crashed".to_string());
+    }
+    Ok(())
+}
+
+#[test]
+fn a_failure_told_of_is_one_said_to_happen() {
+    assert_eq!(
+        failures_claimed("The write failed (the master is down), but a replica answered."),
+        ["The write failed "]
+    );
+    assert_eq!(
+        failures_claimed("Throughput is stuck: the one replica turns most reads away."),
+        [" the one replica turns most reads away"]
+    );
+    assert_eq!(failures_claimed("Patroni waits 30 s: writes fail all that time."), [" writes fail all that time"]);
+    for none in [
+        "Throughput matches the load, and nothing fails.",
+        "0 failed; no request was rejected",
+        "The proxy can keep reads away.",
+    ] {
+        assert_eq!(failures_claimed(none), Vec::<String>::new(), "{none}");
+    }
 }
 
 fn real(at: replication_playground::sim::time::Time, speed: f64) -> String {

@@ -56,25 +56,27 @@ pub const DEMO: Demo = Demo {
         },
         Step {
             title: "Automatic failover",
-            narration: "Automatic failover: a replica is promoted by itself once the master has been gone 1 s. The master crashes at 0.7 s; the client writes again at 2.5 s.",
-            aside: "Patroni or repmgr do this for PostgreSQL, and wait longer (Patroni's leader lock lives 30 s by default): writes fail all that time.",
+            narration: "Automatic failover: a replica is promoted by itself once the master has been gone 1 s. The master crashes at 0.7 s; the client writes at 1.2 s, while no master serves, and again at 2.5 s.",
+            aside: "Patroni or repmgr do this for PostgreSQL, and wait longer (Patroni's leader lock lives 30 s by default): writes fail all that time, as the one at 1.2 s does here.",
             config: || Config { lag_ms: 300, failover_ms: 1_000, ..lagging(Mode::Async) },
             script: || {
                 vec![
                     at(200, Command::WriteRandom { client: 0 }),
                     at(700, Command::Crash(NodeRef::Master)),
+                    at(1_200, Command::WriteRandom { client: 0 }),
                     at(2_500, Command::WriteRandom { client: 0 }),
                 ]
             },
             pause_when: Some(|sim| sim.stats().writes_acked == 2),
             settle: Time::from_millis(3_000),
-            claim: "A replica became the master by itself (see the event log), and the new write is acknowledged: writes work again.",
+            claim: "The write at 1.2 s failed: no master had been promoted yet. Then a replica became the master by itself (see the event log), and the write at 2.5 s is acknowledged: writes work again.",
             compare: None,
             check: |sim| {
                 ensure(
                     sim.events().any(|event| matches!(event.kind, EventKind::Promoted { .. })),
                     "a replica was promoted",
                 )?;
+                ensure(sim.stats().writes_failed == 1, "the write while no master serves fails")?;
                 ensure(sim.stats().writes_acked == 2, "writes work again")
             },
         },

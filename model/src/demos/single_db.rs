@@ -47,7 +47,7 @@ pub const DEMO: Demo = Demo {
             script: nothing,
             pause_when: Some(|sim| !sim.master().is_up()),
             settle: Time::from_millis(6_000),
-            claim: "pg-1 crashed. With one server, nothing is left to answer: every request sent since waits in vain (in flight) until it fails, reads and writes alike. One point of failure.",
+            claim: "pg-1 crashed. With one server, nothing is left to answer: from now on every request fails on arrival, reads and writes alike (Reads answered: failed). One point of failure.",
             compare: None,
             check: |sim| ensure(sim.state(sim.master_id()) == NodeState::Down, "the database is down"),
         },
