@@ -9,7 +9,7 @@ use replication_model::time::Time;
 use replication_model::{Command, NodeRef, Simulation};
 
 /// The fingerprint `scripted_run(7)` gives, natively and in wasm alike.
-pub const SCRIPTED_RUN_FINGERPRINT: u64 = 5_152_333_446_669_781_461;
+pub const SCRIPTED_RUN_FINGERPRINT: u64 = 11_456_157_163_651_736_013;
 
 /// Changes some settings of a running simulation.
 pub fn reconfigure(sim: &mut Simulation, change: impl FnOnce(&mut Config)) {
