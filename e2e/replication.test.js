@@ -43,6 +43,27 @@ describe('replication', () => {
     await page.close();
   });
 
+  test('paused, Write then Read leave together: the stale read is no read-your-writes violation, in the tiles, the log and the history alike', async () => {
+    for (const mode of ['async', 'sync']) {
+      const { page, problems } = await open(`#replicas=2&mode=${mode}&lag=1000&seed=1`);
+      await page.getByTestId('pause').click();
+      await page.waitForFunction(() => document.querySelector('[data-testid="pause"]')?.getAttribute('aria-pressed') === 'true');
+      await page.getByTestId('write').click();
+      await page.getByTestId('read').click();
+      await page.getByTestId('pause').click();
+      await untilText(page, 'stat-reads', '1');
+      await untilText(page, 'stat-writes', '1', 10000);
+      assert.equal(await text(page, 'verdict-read-your-writes'), 'yes', mode);
+      assert.equal(await text(page, 'verdict-linearizable'), 'yes', mode);
+      assert.equal(await text(page, 'stat-ryw-violations'), '0', `${mode}: the read was sent before the write was acknowledged`);
+      const log = await text(page, 'request-log');
+      assert.doesNotMatch(log, /MISSED OWN WRITE/, mode);
+      assert.doesNotMatch(log, / 0\.0 ms/, `${mode}: no gap of 0.0 ms`);
+      assert.deepEqual(problems, []);
+      await page.close();
+    }
+  });
+
   test('sync: the write waits for the replicas and no read is stale', async () => {
     const { page, problems } = await open('#replicas=2&mode=sync&lag=1500&seed=3');
     assert.equal(await page.getByTestId('mode').inputValue(), 'sync');

@@ -123,6 +123,7 @@ impl Clients {
         self.next_request += 1;
         let record = RequestRecord::new(id, client, op, now);
         if record.is_read() {
+            self.sessions[client].on_read_issued(id, record.key(), now);
             self.stats.reads_issued += 1;
         } else {
             self.stats.writes_issued += 1;
@@ -202,6 +203,7 @@ impl Clients {
         record.completed_at = Some(now);
         let latency = now - record.issued_at;
         let session = &mut self.sessions[record.client];
+        let expected = session.read_ended(request);
         let completion = match (error, &record.outcome) {
             (Some(reason), _) => {
                 record.in_doubt = record.logged_write();
@@ -215,10 +217,11 @@ impl Clients {
             }
             (None, Some(Outcome::Rows { node_at, .. })) => {
                 // A SELECT names no single row, so it misses the client's own write when its
-                // answer is stale and the node had not applied the client's last acknowledged
-                // write: what a causal token (MaxScale's causal_reads) would have waited for.
+                // answer is stale and the node had not applied the client's last write
+                // acknowledged when it was issued: what a causal token (MaxScale's
+                // causal_reads) would have waited for.
                 let has_it =
-                    session.last_commit.is_none_or(|token| timelines.contains(node_at.timeline, node_at.lsn, token));
+                    (expected.last_commit).is_none_or(|token| timelines.contains(node_at.timeline, node_at.lsn, token));
                 record.ryw_violation = record.is_stale() && !has_it;
                 self.stats.reads_completed += 1;
                 self.stats.stale_reads += u64::from(record.is_stale());
@@ -234,7 +237,7 @@ impl Clients {
             }
             (None, Some(Outcome::Read { row, .. })) => {
                 let key = record.key().expect("user reads name a user");
-                let violations = session.on_read(key, row.as_ref().map_or(0, |row| row.write));
+                let violations = session.on_read(key, row.as_ref().map_or(0, |row| row.write), expected, now);
                 record.ryw_violation = violations.read_your_writes;
                 record.monotonic_violation = violations.monotonic;
                 self.stats.reads_completed += 1;
@@ -245,7 +248,7 @@ impl Clients {
             }
             (None, Some(Outcome::Logged { at, write, .. })) => {
                 let key = record.key().expect("user writes name a user");
-                session.on_write_acked(key, *write, *at);
+                session.on_write_acked(key, *write, *at, now);
                 if let Op::Write { name, .. } = &record.op {
                     let told = Acknowledged { call: record.issued_at, answer: now, write: *write, name: name.clone() };
                     self.acknowledged.acknowledged(key, told);

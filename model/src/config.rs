@@ -340,7 +340,7 @@ impl Default for Config {
             causal_reads: false,
             causal_timeout_ms: 2_000,
             sticky: false,
-            clients: 1,
+            clients: 4,
             capacity: 1_000,
             queue_limit: 200,
             crash_after_ms: 0,

@@ -1,11 +1,16 @@
 //! A client's session: what it has written and read, for the guarantees a session can ask
 //! for (read-your-writes, monotonic reads) and for catching their violations.
+//!
+//! A read is judged against what its client had been answered before it issued the read, as
+//! the history's checks judge it (`checker::read_your_writes`): a read issued while the client's
+//! write was still under way may miss that write without breaking anything.
 
 use std::collections::{BTreeMap, VecDeque};
 
 use crate::data::Key;
 use crate::ids::{NodeId, RequestId};
 use crate::sql::Parsed;
+use crate::time::Time;
 use crate::timeline::Position;
 
 #[derive(Clone, Debug, Default)]
@@ -15,9 +20,11 @@ pub struct Session {
     pub last_commit: Option<Position>,
     /// For each key, the newest write of it this client had acknowledged (its number in the
     /// run, `Row::write`: numbers, unlike LSNs, are not reused by a new timeline).
-    written: BTreeMap<Key, u64>,
+    written: BTreeMap<Key, Answered>,
     /// For each key, the newest write of it this client has read.
-    seen: BTreeMap<Key, u64>,
+    seen: BTreeMap<Key, Answered>,
+    /// What each of this client's reads under way must return, fixed when it was issued.
+    reading: BTreeMap<RequestId, Expected>,
     /// The replica a sticky session keeps reading from.
     pub sticky: Option<NodeId>,
     /// The key this client wrote last, for "read what I just wrote".
@@ -26,6 +33,45 @@ pub struct Session {
     pub sql_queue: VecDeque<Parsed>,
     /// The console statement whose answer the client is waiting for.
     pub sql_running: Option<RequestId>,
+}
+
+/// The newest write of one key a client was answered with (acknowledged, or read), and the
+/// newest answered strictly before that moment.
+#[derive(Clone, Copy, Debug, Default)]
+struct Answered {
+    newest: u64,
+    at: Time,
+    newest_before_at: u64,
+}
+
+impl Answered {
+    fn answer(&mut self, write: u64, now: Time) {
+        if now > self.at {
+            self.newest_before_at = self.newest;
+            self.at = now;
+        }
+        self.newest = self.newest.max(write);
+    }
+
+    /// The newest answered strictly before `now`. An answer at the very moment a read is issued
+    /// counts as concurrent with it: the history has only times, and cannot tell which came
+    /// first.
+    fn before(&self, now: Time) -> u64 {
+        if self.at < now { self.newest } else { self.newest_before_at }
+    }
+}
+
+/// What a read must return, as its client stood when it issued it.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Expected {
+    /// The client's last acknowledged write, of any key: what a SELECT must have applied. A
+    /// console sends its next statement only once the last one is answered, so a write
+    /// answered at the same moment is before it.
+    pub last_commit: Option<Position>,
+    /// For a user read: the newest write of its key the client had acknowledged, and had read
+    /// (0: none).
+    own_write: u64,
+    seen: u64,
 }
 
 /// What a read broke of the session's expectations.
@@ -42,22 +88,32 @@ impl Session {
         self.last_commit = Some(at);
     }
 
-    pub fn on_write_acked(&mut self, key: Key, write: u64, at: Position) {
+    pub fn on_write_acked(&mut self, key: Key, write: u64, at: Position, now: Time) {
         self.on_commit(at);
-        let written = self.written.entry(key).or_default();
-        *written = (*written).max(write);
+        self.written.entry(key).or_default().answer(write, now);
     }
 
-    /// Records a read of `key` that returned the row written by write number `write` (0: no
-    /// row, or the starting data) and says what it violated: older than this client's own
-    /// write of it, or than what it had already read.
-    pub fn on_read(&mut self, key: Key, write: u64) -> Violations {
-        let violations = Violations {
-            read_your_writes: self.written.get(&key).is_some_and(|&written| write < written),
-            monotonic: self.seen.get(&key).is_some_and(|&seen| write < seen),
+    /// A read issued at `now` (of `key`, for a user read): what it must return is fixed now.
+    pub fn on_read_issued(&mut self, request: RequestId, key: Option<Key>, now: Time) {
+        let floor = |answered: &BTreeMap<Key, Answered>| {
+            key.and_then(|key| answered.get(&key)).map_or(0, |answered| answered.before(now))
         };
-        let seen = self.seen.entry(key).or_default();
-        *seen = (*seen).max(write);
-        violations
+        let expected =
+            Expected { last_commit: self.last_commit, own_write: floor(&self.written), seen: floor(&self.seen) };
+        self.reading.insert(request, expected);
+    }
+
+    /// The read's answer came (or it failed): what it had to return. Nothing for a read the
+    /// session did not see issued (its client was removed and added again meanwhile).
+    pub fn read_ended(&mut self, request: RequestId) -> Expected {
+        self.reading.remove(&request).unwrap_or_default()
+    }
+
+    /// Records a read of `key` answered at `now` with the row written by write number `write`
+    /// (0: no row, or the starting data) and says what it violated: older than this client's own
+    /// write of it, or than what it had already read, when it issued the read.
+    pub fn on_read(&mut self, key: Key, write: u64, expected: Expected, now: Time) -> Violations {
+        self.seen.entry(key).or_default().answer(write, now);
+        Violations { read_your_writes: write < expected.own_write, monotonic: write < expected.seen }
     }
 }

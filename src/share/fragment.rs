@@ -8,8 +8,9 @@ use crate::sim::settings;
 /// the settings' reader skips them.
 pub const LINK_KEYS: [&str; 8] = ["v", "start", "act", "t", "sum", "demo", "step", "beside"];
 
-/// Keys written into every fragment, so a link always shows the basic setup.
-const ALWAYS: [&str; 4] = ["replicas", "mode", "lag", "seed"];
+/// Keys written into every fragment, so a link always shows the basic setup. `clients` too,
+/// since its default changed: a session link without it is older and meant one (see `link`).
+const ALWAYS: [&str; 5] = ["replicas", "mode", "lag", "seed", "clients"];
 
 /// The settings a fragment asks for, and a message for each part that could not be used (that
 /// part keeps its default).
@@ -125,7 +126,7 @@ mod tests {
 
     #[test]
     fn defaults_write_only_the_basic_keys() {
-        assert_eq!(to_fragment(&Config::default()), "replicas=2&mode=async&lag=1000&seed=1");
+        assert_eq!(to_fragment(&Config::default()), "replicas=2&mode=async&lag=1000&seed=1&clients=4");
     }
 
     #[test]

@@ -148,10 +148,10 @@ fn read_session(fragment: &str, value: &dyn Fn(&str) -> Option<String>) -> Resul
     if sum != checksum(body) {
         return Err("this session link is damaged: its checksum does not match".into());
     }
-    let (current, problems) = fragment::parse_fragment(body);
+    let (current, problems) = session_settings(body);
     let start = match value("start") {
         Some(start) => {
-            let (start, problems) = fragment::parse_fragment(&decode(&start)?);
+            let (start, problems) = session_settings(&decode(&start)?);
             problems
                 .first()
                 .map_or(Ok(start), |problem| Err(Refusal::new(format!("its starting settings are bad: {problem}"))))?
@@ -169,6 +169,12 @@ fn read_session(fragment: &str, value: &dyn Fn(&str) -> Option<String>) -> Resul
         .map(|t| t.parse::<u64>().map(Time).map_err(|_| Refusal::new(format!("its moment t={t} is not a number"))))
         .transpose()?;
     Ok(Opening::Session { start, script, at, beside: Beside::read(value)? })
+}
+
+/// A session link's settings. One without `clients` was written before every link had it,
+/// when the default was one client: it replays that run.
+fn session_settings(fragment: &str) -> (Config, Vec<String>) {
+    fragment::parse_fragment(&format!("clients=1&{fragment}"))
 }
 
 /// The link to a session: its current settings, the run beside if any, and when anything
@@ -316,7 +322,7 @@ fn decode_script(text: &str) -> Result<Vec<(Time, Command)>, Refusal> {
             Some("R") => Command::Read { client: client()?, key: number(3)? },
             Some("q") => Command::Sql { client: client()?, text: text(3)? },
             Some("C") => {
-                let (config, problems) = fragment::parse_fragment(&text(2)?);
+                let (config, problems) = session_settings(&text(2)?);
                 if let Some(problem) = problems.first() {
                     return Err(bad(&format!("has bad settings: {problem}")));
                 }
@@ -419,7 +425,7 @@ mod tests {
         let current = Config { replicas: 4, mode: Mode::Sync, rate: 20, seed: 9, ..Config::default() };
         let script = every_command();
         let link = session(&current, &start, &script, Some(Time(123_456)), None);
-        assert!(link.starts_with("replicas=4&mode=sync&lag=1000&seed=9&rate=20&v=1&start="), "{link}");
+        assert!(link.starts_with("replicas=4&mode=sync&lag=1000&seed=9&clients=4&rate=20&v=1&start="), "{link}");
         assert_eq!(
             open(&format!("#{link}")),
             (Opening::Session { start, script, at: Some(Time(123_456)), beside: None }, vec![])
@@ -439,6 +445,8 @@ mod tests {
             semi_sync_timeout_ms: 300,
             lag_ms: 500,
             seed: 42,
+            // Written when the default was one client, and without the key.
+            clients: 1,
             ..Config::default()
         };
         let current = Config { mode: Mode::Async, ..start.clone() };
@@ -465,6 +473,23 @@ mod tests {
     }
 
     #[test]
+    fn session_links_name_their_clients_and_one_without_is_from_when_one_was_the_default() {
+        let clients = |link: &str| match open(link).0 {
+            Opening::Session { start, .. } => start.clients,
+            other => panic!("{other:?}"),
+        };
+        let config = Config::default();
+        assert_eq!(
+            clients(&session(&config, &config, &[(Time(5), Command::WriteRandom { client: 0 })], None, None)),
+            4
+        );
+        assert_eq!(clients(&at_moment(&session(&config, &config, &[], None, None), Time(5))), 4);
+        let old = "replicas=2&mode=async&lag=1000&seed=1&v=1&act=5,w,0";
+        assert_eq!(clients(&format!("{old}&sum={}", checksum(old))), 1);
+        assert_eq!(clients("#replicas=3&mode=async&lag=1000&seed=1"), 4, "a plain link takes the defaults");
+    }
+
+    #[test]
     fn a_moment_added_later_gives_the_same_link() {
         let start = Config { replicas: 3, ..Config::default() };
         let current = Config { replicas: 4, ..Config::default() };
@@ -479,7 +504,7 @@ mod tests {
     #[test]
     fn a_plain_link_stays_plain() {
         let config = Config { replicas: 5, ..Config::default() };
-        assert_eq!(session(&config, &config, &[], None, None), "replicas=5&mode=async&lag=1000&seed=1");
+        assert_eq!(session(&config, &config, &[], None, None), "replicas=5&mode=async&lag=1000&seed=1&clients=4");
         assert_eq!(open("#replicas=5").0, Opening::Session { start: config, script: vec![], at: None, beside: None });
     }
 
@@ -488,7 +513,7 @@ mod tests {
         let config = Config { replicas: 2, ..Config::default() };
         let beside = Beside { key: "mode".to_string(), value: "sync".to_string() };
         let plain = session(&config, &config, &[], None, Some(&beside));
-        assert_eq!(plain, "replicas=2&mode=async&lag=1000&seed=1&beside=mode:sync");
+        assert_eq!(plain, "replicas=2&mode=async&lag=1000&seed=1&clients=4&beside=mode:sync");
         let opened = |link: &str| match open(link) {
             (Opening::Session { beside, .. }, problems) => (beside, problems),
             other => panic!("{other:?}"),

@@ -10,6 +10,7 @@ use std::rc::Rc;
 
 use crate::sim::data::{self, Row};
 use crate::sim::request::{Op, Outcome, RequestRecord};
+use crate::sim::time::Time;
 use crate::sim::words::plural;
 
 /// How many requests the log shows.
@@ -64,6 +65,17 @@ pub fn RequestLog(props: &RequestLogProps) -> Html {
     }
 }
 
+/// What a stale answer's node lacked: the writes of its last `lag`. A lag too short to show
+/// in tenths of a millisecond is said so: the master had just committed, the answer was no less
+/// stale.
+fn missing(node: &str, lag: Time) -> String {
+    if lag < Time(50) {
+        format!("{node} had not yet applied the master's newest commit, made under 0.1 ms before")
+    } else {
+        format!("{node} was missing its last {lag} of writes")
+    }
+}
+
 /// One request in a sentence, e.g. "#7 client 1 read user 101 from replica-2: Alice
 /// (version 1), stale by 1 version; the master has version 2 (replica 180.0 ms behind)".
 pub fn describe(record: &RequestRecord) -> String {
@@ -97,9 +109,10 @@ pub fn describe(record: &RequestRecord) -> String {
         (Op::Read { key }, Some(Outcome::Read { row, master_row, node_lag, .. })) => {
             if record.is_stale() {
                 format!(
-                    "{who} read user {key} from {node}: {}, stale: the master has {}; {node} was missing its last {node_lag} of writes",
+                    "{who} read user {key} from {node}: {}, stale: the master has {}; {}",
                     user(row),
-                    user(master_row)
+                    user(master_row),
+                    missing(&node, *node_lag)
                 )
             } else {
                 format!("{who} read user {key} from {node}: {}", user(row))
@@ -108,9 +121,10 @@ pub fn describe(record: &RequestRecord) -> String {
         (Op::Read { key }, _) => format!("{who} read user {key} on its way"),
         (Op::Sql { text, .. }, Some(Outcome::Rows { result, master_result, node_lag, .. })) => match master_result {
             Some(master) => format!(
-                "{who} ran {text} on {node}: {}, stale: the master has {}; {node} was missing its last {node_lag} of writes",
+                "{who} ran {text} on {node}: {}, stale: the master has {}; {}",
                 plural(result.rows.len() as u64, "row", "rows"),
-                master.rows.len()
+                master.rows.len(),
+                missing(&node, *node_lag)
             ),
             None => format!("{who} ran {text} on {node}: {}", plural(result.rows.len() as u64, "row", "rows")),
         },
@@ -136,7 +150,6 @@ pub fn describe(record: &RequestRecord) -> String {
 mod tests {
     use super::*;
     use crate::sim::config::{Config, Mode};
-    use crate::sim::time::Time;
     use crate::sim::{Command, Simulation};
 
     #[test]
@@ -151,5 +164,19 @@ mod tests {
         sim.run_until(Time::from_millis(200));
         let told = describe(sim.recent().last().unwrap());
         assert!(told.contains(", acknowledged under async · answered in"), "{told}");
+    }
+
+    #[test]
+    fn a_stale_read_of_a_write_committed_that_moment_is_never_said_to_miss_0_0_ms() {
+        // Paused, Write then Read: both reach their nodes at the same moment.
+        let mut sim = Simulation::new(Config { mode: Mode::Async, ..Config::default() }).unwrap();
+        sim.apply(Command::WriteRandom { client: 0 }).unwrap();
+        sim.apply(Command::ReadLastWritten { client: 0 }).unwrap();
+        sim.run_until(Time::from_millis(500));
+        let read = sim.recent().find(|record| record.is_read()).expect("the read finished");
+        assert!(read.is_stale());
+        let told = describe(read);
+        assert!(!told.contains(" 0.0 ms"), "{told}");
+        assert!(told.contains("had not yet applied the master's newest commit, made under 0.1 ms before"), "{told}");
     }
 }

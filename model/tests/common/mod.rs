@@ -9,7 +9,7 @@ use replication_model::time::Time;
 use replication_model::{Command, NodeRef, Simulation};
 
 /// The fingerprint `scripted_run(7)` gives, natively and in wasm alike.
-pub const SCRIPTED_RUN_FINGERPRINT: u64 = 18_320_922_751_790_080_492;
+pub const SCRIPTED_RUN_FINGERPRINT: u64 = 8_419_035_886_965_512_132;
 
 /// Changes some settings of a running simulation.
 pub fn reconfigure(sim: &mut Simulation, change: impl FnOnce(&mut Config)) {
