@@ -253,6 +253,18 @@ impl History<'_> {
 /// entry each came from; witnesses as entry indices. Its own function, so that a caller who
 /// keeps the last judgement can judge again only when that input changed.
 pub fn judge((history, entry_of): &(checker::History, Vec<usize>)) -> Verdicts {
+    // Nothing to judge is not a "yes": under heavy traffic the window can hold only operations
+    // still under way, and a verdict there would claim what no operation showed.
+    if history.ops.is_empty() {
+        let none = || Verdict::NotChecked { reason: NOTHING_TO_CHECK };
+        return Verdicts {
+            linearizable: none(),
+            sequential: none(),
+            read_your_writes: none(),
+            monotonic_reads: none(),
+            checked: 0,
+        };
+    }
     let in_entries = |verdict: Verdict| match verdict {
         Verdict::No { witness } => {
             // Past `entry_of` are the sequential check's stand-ins for writes before the window.
@@ -271,6 +283,10 @@ pub fn judge((history, entry_of): &(checker::History, Vec<usize>)) -> Verdicts {
         checked: history.ops.len(),
     }
 }
+
+/// Why a window with no operation to check has no verdicts.
+pub const NOTHING_TO_CHECK: &str =
+    "no operation in the window could be checked yet (each is unanswered, failed, or began before the window opened)";
 
 /// The history for sequential consistency: each key's start unknown, and a stand-in for each
 /// write before the window that a read in it returned. Sequential consistency keeps only each

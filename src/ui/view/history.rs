@@ -58,7 +58,8 @@ pub struct HistoryView {
     pub start: String,
     /// What was checked, in words.
     pub scope: String,
-    /// Why reads tagged STALE sit beside "Linearizable: yes", when some do.
+    /// Why reads tagged STALE sit beside "Linearizable: yes" (or beside no verdict, when the
+    /// window had nothing to check), when some do.
     pub stale_why: Option<String>,
 }
 
@@ -223,6 +224,7 @@ pub fn history(sim: &Simulation, judgements: &Judgements) -> HistoryView {
     );
     let stale_why = match verdicts.linearizable {
         Verdict::Yes => stale_yet_linearizable(&history, &judgement.checked.1),
+        Verdict::NotChecked { .. } if verdicts.checked == 0 => stale_yet_linearizable(&history, &judgement.checked.1),
         _ => None,
     };
     HistoryView { lanes, bars, links, from, to, verdicts: verdict_lines, start: start_line(&history), scope, stale_why }
@@ -691,7 +693,7 @@ mod tests {
         let mut commands = vec![write, (60, Command::Read { client: 1, key: 101 })];
         commands.extend((0..SHOWN as u64 - 1).map(|i| (61 + i, Command::Read { client: 0, key: 102 })));
         let view = history(&super::super::run(config, &commands, 400), &Judgements::default());
-        assert_eq!((view.bars[0].tags.as_slice(), view.verdicts[0].answer), (&["STALE"][..], "yes"));
+        assert_eq!((view.bars[0].tags.as_slice(), view.verdicts[0].answer), (&["STALE"][..], "not checked"));
         assert_eq!(
             view.stale_why.as_deref(),
             Some("1 read tagged STALE began before the window opened (0:00.101), so no verdict judges it.")
