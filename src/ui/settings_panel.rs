@@ -62,7 +62,8 @@ pub fn control(setting: &'static Setting, config: &Config, on_action: &Callback<
             };
             let options = options(config);
             // The lecture's two modes lead; the real systems' finer levels sit apart, labelled.
-            let grouped = if setting.key == "mode" {
+            let is_mode = setting.key == "mode";
+            let grouped = if is_mode {
                 let lecture: Vec<&str> = Mode::LECTURE.iter().map(|mode| mode.as_str()).collect();
                 let (first, advanced): (Vec<String>, Vec<String>) =
                     options.into_iter().partition(|option| lecture.contains(&option.as_str()));
@@ -79,7 +80,8 @@ pub fn control(setting: &'static Setting, config: &Config, on_action: &Callback<
             };
             html! {
                 <label title={setting.help}>{ setting.label }
-                    <select data-testid={setting.key} {onchange}>{ grouped }</select>
+                    // Sized by its values, not by its groups' labels (see style.css).
+                    <select data-testid={setting.key} class={classes!(is_mode.then_some("grouped"))} {onchange}>{ grouped }</select>
                 </label>
             }
         }
