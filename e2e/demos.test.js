@@ -5,7 +5,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { open as openIn, siteInChromium, text, untilText } from './fixtures.js';
+import { open as openIn, siteInChromium, text, untilText, nextDemoStep } from './fixtures.js';
 
 const running = siteInChromium();
 
@@ -245,10 +245,7 @@ describe('demos', () => {
         if (!nextEnabled && all.some((words) => /\bNext\b/.test(words))) contradictions.push(`${where}: mentions Next, which is disabled`);
         if (table?.rows[0][0] === 'Scalability') contradictions.push(...tableDisagreements(table, counters).map((found) => `${where}: ${found}`));
         steps += 1;
-        const next = page.getByTestId('demo-next');
-        if (await next.isDisabled()) break;
-        await next.click();
-        await page.waitForFunction((before) => document.querySelector('[data-testid="demo-step"]').textContent !== before, step);
+        if (!(await nextDemoStep(page))) break;
       }
     }
     assert.ok(steps >= 24, `walked ${steps} steps`);

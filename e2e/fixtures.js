@@ -93,6 +93,16 @@ export async function open(running, fragment, viewport) {
 
 export const text = (page, id) => page.getByTestId(id).textContent();
 
+/** Goes on to the open demo's next step and waits for it; false on its last step. */
+export async function nextDemoStep(page) {
+  const next = page.getByTestId('demo-next');
+  if (await next.isDisabled()) return false;
+  const before = await text(page, 'demo-step');
+  await next.click();
+  await page.waitForFunction((before) => document.querySelector('[data-testid="demo-step"]').textContent !== before, before);
+  return true;
+}
+
 /** Waits until the element's text is `expected`. */
 export async function untilText(page, id, expected, timeout = 5000) {
   await page

@@ -7,7 +7,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 
-import { axeViolations, newPage, siteInChromium, smallestPictureText, text } from './fixtures.js';
+import { axeViolations, newPage, siteInChromium, smallestPictureText, text, nextDemoStep } from './fixtures.js';
 
 const running = siteInChromium();
 const SHOTS = 'target/stage-shots';
@@ -74,10 +74,7 @@ for (const presenter of [false, true]) {
           const name = `${presenter ? 'presenter' : 'default'}-${link.replace(/[^a-z0-9]+/g, '-')}`.replace(/-step-\d+$/, '');
           await page.screenshot({ path: `${SHOTS}/${name}-${step.replace('/', 'of')}.png` });
           steps += 1;
-          const next = page.getByTestId('demo-next');
-          if (await next.isDisabled()) break;
-          await next.click();
-          await page.waitForFunction((before) => document.querySelector('[data-testid="demo-step"]').textContent !== before, step);
+          if (!(await nextDemoStep(page))) break;
         }
       }
       assert.ok(steps >= 24, `walked ${steps} steps`);
