@@ -75,6 +75,9 @@ describe('security', () => {
     await untilNotice(page, /the file is 1100 KB; session files are at most 1000 KB/);
 
     // The session kept in localStorage, read on the next visit: its bad command is quoted.
+    // Paused first: a running page keeps its own session about every simulated second, which
+    // could overwrite the one planted here before the next visit reads it.
+    await page.getByTestId('pause').click();
     await page.evaluate(
       ([link]) => {
         localStorage.setItem('replication-playground.fragment', '');
