@@ -5,7 +5,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { open as openIn, siteInChromium, text, untilText, nextDemoStep } from './fixtures.js';
+import { open as openIn, siteInChromium, text, untilText, everyDemoStep } from './fixtures.js';
 
 const running = siteInChromium();
 
@@ -221,33 +221,23 @@ describe('demos', () => {
   });
   test('words agree with numbers: no step tells of failures, a crash or Next that the page does not show', async () => {
     const { page, problems } = await open('#replicas=2');
-    const links = await page.getByTestId('demo-link').evaluateAll((anchors) => anchors.map((a) => a.getAttribute('href')));
     const contradictions = [];
-    let steps = 0;
-    for (const link of links) {
-      await page.evaluate((hash) => (location.hash = hash), link);
-      await page.getByTestId('demo-panel').waitFor();
-      for (;;) {
-        const step = await text(page, 'demo-step');
-        await page.getByTestId('demo-claim').waitFor({ timeout: 15_000 }).catch(() => assert.fail(`${link} step ${step} never paused at its claim`));
-        const { words, table, counters, crashed, nextEnabled } = await shown(page);
-        const where = `${link.slice(1).replace(/&step=\d+$/, '')} step ${step}`;
-        // Run A's column of a lecture table stands beside A's counters; B's is checked below.
-        const tableWords = table ? [table.caption, ...table.rows.map(([, a]) => a)] : [];
-        for (const clause of [...words, ...tableWords].flatMap(failuresClaimed)) {
-          const lower = clause.toLowerCase();
-          const [writes, reads] = [/\bwrites?\b/.test(lower), /\breads?\b/.test(lower)];
-          const failed = writes && !reads ? counters.writesFailed : reads && !writes ? counters.readsFailed : counters.writesFailed + counters.readsFailed;
-          if (!(failed > 0)) contradictions.push(`${where}: "${clause.trim()}" beside ${failed} failed`);
-        }
-        const all = [...words, ...(table ? [table.caption, ...table.rows.flat()] : [])];
-        if (!crashed && all.some((words) => words.includes('before the crash'))) contradictions.push(`${where}: "before the crash" where nothing crashed`);
-        if (!nextEnabled && all.some((words) => /\bNext\b/.test(words))) contradictions.push(`${where}: mentions Next, which is disabled`);
-        if (table?.rows[0][0] === 'Scalability') contradictions.push(...tableDisagreements(table, counters).map((found) => `${where}: ${found}`));
-        steps += 1;
-        if (!(await nextDemoStep(page))) break;
+    const steps = await everyDemoStep(page, async (link, step) => {
+      const { words, table, counters, crashed, nextEnabled } = await shown(page);
+      const where = `${link.slice(1).replace(/&step=\d+$/, '')} step ${step}`;
+      // Run A's column of a lecture table stands beside A's counters; B's is checked below.
+      const tableWords = table ? [table.caption, ...table.rows.map(([, a]) => a)] : [];
+      for (const clause of [...words, ...tableWords].flatMap(failuresClaimed)) {
+        const lower = clause.toLowerCase();
+        const [writes, reads] = [/\bwrites?\b/.test(lower), /\breads?\b/.test(lower)];
+        const failed = writes && !reads ? counters.writesFailed : reads && !writes ? counters.readsFailed : counters.writesFailed + counters.readsFailed;
+        if (!(failed > 0)) contradictions.push(`${where}: "${clause.trim()}" beside ${failed} failed`);
       }
-    }
+      const all = [...words, ...(table ? [table.caption, ...table.rows.flat()] : [])];
+      if (!crashed && all.some((words) => words.includes('before the crash'))) contradictions.push(`${where}: "before the crash" where nothing crashed`);
+      if (!nextEnabled && all.some((words) => /\bNext\b/.test(words))) contradictions.push(`${where}: mentions Next, which is disabled`);
+      if (table?.rows[0][0] === 'Scalability') contradictions.push(...tableDisagreements(table, counters).map((found) => `${where}: ${found}`));
+    });
     assert.ok(steps >= 24, `walked ${steps} steps`);
     assert.deepEqual(contradictions, []);
     assert.deepEqual(problems, []);

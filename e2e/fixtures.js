@@ -93,14 +93,28 @@ export async function open(running, fragment, viewport) {
 
 export const text = (page, id) => page.getByTestId(id).textContent();
 
-/** Goes on to the open demo's next step and waits for it; false on its last step. */
-export async function nextDemoStep(page) {
-  const next = page.getByTestId('demo-next');
-  if (await next.isDisabled()) return false;
-  const before = await text(page, 'demo-step');
-  await next.click();
-  await page.waitForFunction((before) => document.querySelector('[data-testid="demo-step"]').textContent !== before, before);
-  return true;
+/**
+ * Opens each demo of the menu in turn and walks its steps, calling `visit(link, step)` at each
+ * once it has paused at its claim; returns how many steps it walked.
+ */
+export async function everyDemoStep(page, visit) {
+  const links = await page.getByTestId('demo-link').evaluateAll((anchors) => anchors.map((a) => a.getAttribute('href')));
+  let steps = 0;
+  for (const link of links) {
+    await page.evaluate((hash) => (location.hash = hash), link);
+    await page.getByTestId('demo-panel').waitFor();
+    for (;;) {
+      const step = await text(page, 'demo-step');
+      await page.getByTestId('demo-claim').waitFor({ timeout: 15_000 }).catch(() => assert.fail(`${link} step ${step} never paused at its claim`));
+      await visit(link, step);
+      steps += 1;
+      const next = page.getByTestId('demo-next');
+      if (await next.isDisabled()) break;
+      await next.click();
+      await page.waitForFunction((before) => document.querySelector('[data-testid="demo-step"]').textContent !== before, step);
+    }
+  }
+  return steps;
 }
 
 /** Waits until the element's text is `expected`. */

@@ -7,7 +7,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 
-import { axeViolations, newPage, siteInChromium, smallestPictureText, text, nextDemoStep } from './fixtures.js';
+import { axeViolations, everyDemoStep, newPage, siteInChromium, smallestPictureText } from './fixtures.js';
 
 const running = siteInChromium();
 const SHOTS = 'target/stage-shots';
@@ -30,53 +30,42 @@ for (const presenter of [false, true]) {
       await page.goto(`${running.site.url}#replicas=2`);
       await page.getByTestId('node-master').waitFor();
       if (presenter) await page.getByTestId('presenter').click();
-      const links = await page.getByTestId('demo-link').evaluateAll((anchors) => anchors.map((a) => a.getAttribute('href')));
-      let steps = 0;
-      for (const link of links) {
-        await page.evaluate((hash) => (location.hash = hash), link);
-        await page.getByTestId('demo-panel').waitFor();
-        for (;;) {
-          const step = await text(page, 'demo-step');
-          const claim = page.getByTestId('demo-claim');
-          await claim.waitFor({ timeout: 15_000 }).catch(() => assert.fail(`${link} step ${step} never paused at its claim`));
-          assert.equal(await page.getByTestId('pause').textContent(), 'Play', `${link} step ${step} is paused`);
-          assert.equal(await page.evaluate(() => scrollY), 0, `${link} step ${step}: nothing scrolled`);
-          assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= innerWidth), 'no sideways scrolling');
-          const outside = await offScreen(page, '[data-testid="topology"], [data-testid="demo-panel"], [data-testid="demo-claim"], [data-watched]');
-          assert.deepEqual(outside, [], `${link} step ${step}: outside the screen`);
-          assert.ok((await page.locator('[data-watched]').count()) > 0, `${link} step ${step} marks what to watch`);
-          const unwatched = await page.locator('[data-testid^="stat-"]:not([data-watched])').evaluateAll((counters) =>
-            counters.filter((counter) => counter.getBoundingClientRect().height > 0).map((counter) => counter.dataset.testid));
-          assert.deepEqual(unwatched, [], `${link} step ${step}: counters on the stage the step is not about`);
-          // Every picture: with two runs, run B's too.
-          const smallest = Math.min(...(await smallestPictureText(page.locator('svg.topology'))));
-          assert.ok(smallest >= (presenter ? 16 : 14), `${link} step ${step}: the pictures' smallest text is ${smallest.toFixed(1)} px`);
-          // The picture's share of the screen, unless the step needs the width under it (the
-          // history, or two runs and their table).
-          const { share, widePanel } = await page.evaluate(() => {
-            const box = document.querySelector('[data-testid="topology"] svg.topology').getBoundingClientRect();
-            const wide = document.querySelector('.under-picture > *, [data-testid="side-by-side"]');
-            return { share: (box.width * box.height) / (innerWidth * innerHeight), widePanel: wide !== null };
+      const steps = await everyDemoStep(page, async (link, step) => {
+        assert.equal(await page.getByTestId('pause').textContent(), 'Play', `${link} step ${step} is paused`);
+        assert.equal(await page.evaluate(() => scrollY), 0, `${link} step ${step}: nothing scrolled`);
+        assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= innerWidth), 'no sideways scrolling');
+        const outside = await offScreen(page, '[data-testid="topology"], [data-testid="demo-panel"], [data-testid="demo-claim"], [data-watched]');
+        assert.deepEqual(outside, [], `${link} step ${step}: outside the screen`);
+        assert.ok((await page.locator('[data-watched]').count()) > 0, `${link} step ${step} marks what to watch`);
+        const unwatched = await page.locator('[data-testid^="stat-"]:not([data-watched])').evaluateAll((counters) =>
+          counters.filter((counter) => counter.getBoundingClientRect().height > 0).map((counter) => counter.dataset.testid));
+        assert.deepEqual(unwatched, [], `${link} step ${step}: counters on the stage the step is not about`);
+        // Every picture: with two runs, run B's too.
+        const smallest = Math.min(...(await smallestPictureText(page.locator('svg.topology'))));
+        assert.ok(smallest >= (presenter ? 16 : 14), `${link} step ${step}: the pictures' smallest text is ${smallest.toFixed(1)} px`);
+        // The picture's share of the screen, unless the step needs the width under it (the
+        // history, or two runs and their table).
+        const { share, widePanel } = await page.evaluate(() => {
+          const box = document.querySelector('[data-testid="topology"] svg.topology').getBoundingClientRect();
+          const wide = document.querySelector('.under-picture > *, [data-testid="side-by-side"]');
+          return { share: (box.width * box.height) / (innerWidth * innerHeight), widePanel: wide !== null };
+        });
+        if (presenter && !widePanel) assert.ok(share >= 0.45, `${link} step ${step}: the picture covers ${(100 * share).toFixed(1)}%`);
+        if (presenter) {
+          // What the class is told to read beside the picture, from the back row.
+          const sizes = await page.evaluate(() => {
+            const smallest = (selector) => Math.min(...[...document.querySelectorAll(selector)]
+              .filter((element) => element.getBoundingClientRect().height > 0)
+              .map((element) => parseFloat(getComputedStyle(element).fontSize)));
+            return { table: smallest('.stage-grid table td'), logs: smallest('.stage-grid .log li') };
           });
-          if (presenter && !widePanel) assert.ok(share >= 0.45, `${link} step ${step}: the picture covers ${(100 * share).toFixed(1)}%`);
-          if (presenter) {
-            // What the class is told to read beside the picture, from the back row.
-            const sizes = await page.evaluate(() => {
-              const smallest = (selector) => Math.min(...[...document.querySelectorAll(selector)]
-                .filter((element) => element.getBoundingClientRect().height > 0)
-                .map((element) => parseFloat(getComputedStyle(element).fontSize)));
-              return { table: smallest('.stage-grid table td'), logs: smallest('.stage-grid .log li') };
-            });
-            assert.ok(sizes.table >= 13, `${link} step ${step}: the table's text is ${sizes.table} px`);
-            assert.ok(sizes.logs >= 14, `${link} step ${step}: the logs' text is ${sizes.logs} px`);
-          }
-          assert.deepEqual(await axeViolations(page), [], `${link} step ${step}: accessibility`);
-          const name = `${presenter ? 'presenter' : 'default'}-${link.replace(/[^a-z0-9]+/g, '-')}`.replace(/-step-\d+$/, '');
-          await page.screenshot({ path: `${SHOTS}/${name}-${step.replace('/', 'of')}.png` });
-          steps += 1;
-          if (!(await nextDemoStep(page))) break;
+          assert.ok(sizes.table >= 13, `${link} step ${step}: the table's text is ${sizes.table} px`);
+          assert.ok(sizes.logs >= 14, `${link} step ${step}: the logs' text is ${sizes.logs} px`);
         }
-      }
+        assert.deepEqual(await axeViolations(page), [], `${link} step ${step}: accessibility`);
+        const name = `${presenter ? 'presenter' : 'default'}-${link.replace(/[^a-z0-9]+/g, '-')}`.replace(/-step-\d+$/, '');
+        await page.screenshot({ path: `${SHOTS}/${name}-${step.replace('/', 'of')}.png` });
+      });
       assert.ok(steps >= 24, `walked ${steps} steps`);
       console.log(`# ${steps} steps, screenshots in ${SHOTS}`);
       assert.deepEqual(problems, []);
