@@ -372,6 +372,12 @@ pub(crate) fn check_range(key: &str, value: u64, min: u64, max: u64, unit: &str)
 }
 
 impl Config {
+    /// Every setting at its default but this run's own: its seed and its traffic's rate (what
+    /// the page's Back to defaults sets, and what it compares with).
+    pub fn defaults_for_run(&self) -> Config {
+        Config { seed: self.seed, rate: self.rate, ..Config::default() }
+    }
+
     pub fn validate(&self) -> Result<(), Refusal> {
         self.check_ranges()?;
         self.check_quorum()

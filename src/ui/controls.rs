@@ -121,7 +121,7 @@ pub fn Controls(props: &ControlsProps) -> Html {
 /// When settings differ from their defaults (a demo's, a link's, the user's), which, with one
 /// click back to the defaults. The seed and the traffic's rate are the run's own, not counted.
 fn differs_from_defaults(config: &Config, on_action: &Callback<Action>) -> Html {
-    let defaults = Config { seed: config.seed, rate: config.rate, ..Config::default() };
+    let defaults = config.defaults_for_run();
     let changed: Vec<String> = settings::changed(config, &defaults)
         .map(|setting| format!("{} {} (default {})", setting.label, (setting.get)(config), (setting.get)(&defaults)))
         .collect();

@@ -205,8 +205,7 @@ impl PlaygroundState {
                 }
             }
             Action::RestoreDefaults => {
-                let config = self.config();
-                let defaults = Config { seed: config.seed, rate: config.rate, ..Config::default() };
+                let defaults = self.config().defaults_for_run();
                 self.apply(Command::Configure(defaults.into()));
             }
             Action::NewRun(config) => {
