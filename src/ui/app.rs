@@ -97,13 +97,19 @@ pub fn App() -> Html {
         let sim = state.sim();
         use_memo(state.panels_revision, |_| view::panels(sim, &judgements))
     };
-    let print_report = use_memo(state.panels_revision, |_| Rc::new(make_report(&state, &panels.history)));
+    // The run beside's tables, like the panels, are worked out again only when they are.
+    let measured = use_memo(state.panels_revision, |_| {
+        state.comparison.as_ref().map(|comparison| compare::measure(state.sim(), comparison.sim()))
+    });
+    let print_report =
+        use_memo(state.panels_revision, |_| Rc::new(make_report(&state, &panels.history, measured.as_ref().as_ref())));
     let download_report = {
         let (page, on_action) = (page.clone(), on_action.clone());
         Callback::from(move |_: MouseEvent| {
             let state = page.borrow();
             let history = view::history(state.sim(), &view::Judgements::default());
-            let text = make_report(&state, &history).to_markdown();
+            let measured = state.comparison.as_ref().map(|comparison| compare::measure(state.sim(), comparison.sim()));
+            let text = make_report(&state, &history, measured.as_ref()).to_markdown();
             if let Err(reason) = browser::download("report.md", "text/markdown", &text) {
                 on_action.emit(Action::Notice(format!("the report could not be downloaded: {reason}")));
             }
@@ -152,9 +158,10 @@ pub fn App() -> Html {
         },
     };
     // On the stage the table is short: the lecture's rows when the comparison is the lecture's.
-    let compare_table = comparison.as_ref().zip(titles.clone()).map(|((_, other), (a_title, b_title))| {
-        html! { <CompareTable {a_title} {b_title} rows={compare::rows(sim, other)} lecture={compare::lecture_table(sim, other)} compact={staged} /> }
-    });
+    let compare_table =
+        (*measured).clone().zip(titles.clone()).map(|(compare::Measured { rows, lecture }, (a_title, b_title))| {
+            html! { <CompareTable {a_title} {b_title} {rows} {lecture} compact={staged} /> }
+        });
     // Presenter free play has no narration: the console stands beside the picture instead.
     let console_on_stage = staged && state.demo.is_none();
     let console = html! {
@@ -395,14 +402,13 @@ fn charts(panels: &view::Panels, shown: impl Fn(&str) -> bool) -> Html {
 }
 
 /// The report of the run as it is now (see `report`), with the history panel's verdicts.
-fn make_report(state: &PlaygroundState, history: &view::HistoryView) -> Report {
+/// `measured`: the runs side by side's tables, when one runs beside.
+fn make_report(state: &PlaygroundState, history: &view::HistoryView, measured: Option<&compare::Measured>) -> Report {
     let sim = state.sim();
     report::report(&report::Made {
         sim,
-        beside: state
-            .comparison
-            .as_ref()
-            .map(|beside| (beside.change.setting, beside.change.value.as_str(), beside.sim())),
+        beside: (state.comparison.as_ref().zip(measured))
+            .map(|(beside, measured)| (beside.change.setting, beside.change.value.as_str(), beside.sim(), measured)),
         link: link::shareable(&browser::page_address(), &state.fragment, sim.now()),
         made_at: browser::utc_minute(),
         replay: state.replay,

@@ -74,6 +74,23 @@ pub fn CompareControls(props: &CompareControlsProps) -> Html {
     }
 }
 
+/// A measurement as the tables show it: whole, or to the tenth.
+pub fn shown(value: f64) -> String {
+    if value.fract() == 0.0 { format!("{value:.0}") } else { format!("{value:.1}") }
+}
+
+/// What two runs side by side measured: the measured table's rows and the lecture's table.
+/// Worked out once per refresh of the panels, for the table on the page and the printed report.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Measured {
+    pub rows: Vec<Row>,
+    pub lecture: Option<LectureTable>,
+}
+
+pub fn measure(a: &Simulation, b: &Simulation) -> Measured {
+    Measured { rows: rows(a, b), lecture: lecture_table(a, b) }
+}
+
 /// One measured quantity of both runs.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Row {
@@ -125,7 +142,6 @@ pub struct CompareTableProps {
 
 #[component]
 pub fn CompareTable(props: &CompareTableProps) -> Html {
-    let show = |value: f64| if value.fract() == 0.0 { format!("{value:.0}") } else { format!("{value:.1}") };
     let watched = use_watched();
     html! {
         <div class="compare-tables" data-testid="compare-table" data-watched={watched.mark("compare-table")}>
@@ -153,9 +169,9 @@ pub fn CompareTable(props: &CompareTableProps) -> Html {
                     html! {
                         <tr>
                             <th scope="row">{ row.label }</th>
-                            <td>{ show(row.a) }</td>
-                            <td>{ show(row.b) }</td>
-                            <td class={classes!((difference != 0.0).then_some("differs"))}>{ if difference > 0.0 { format!("+{}", show(difference)) } else { show(difference) } }</td>
+                            <td>{ shown(row.a) }</td>
+                            <td>{ shown(row.b) }</td>
+                            <td class={classes!((difference != 0.0).then_some("differs"))}>{ if difference > 0.0 { format!("+{}", shown(difference)) } else { shown(difference) } }</td>
                         </tr>
                     }
                 }) }

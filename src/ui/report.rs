@@ -8,7 +8,7 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use super::compare;
+use super::compare::{self, Measured};
 use super::state::{DemoAt, Replay};
 use super::view::{self, HistoryView};
 use crate::sim::Simulation;
@@ -40,8 +40,9 @@ pub enum Block {
 /// What a report is made from.
 pub struct Made<'a> {
     pub sim: &'a Simulation,
-    /// The run beside, if any: the setting it changes, its value there, the run.
-    pub beside: Option<(&'static Setting, &'a str, &'a Simulation)>,
+    /// The run beside, if any: the setting it changes, its value there, the run, and what the
+    /// two measured.
+    pub beside: Option<(&'static Setting, &'a str, &'a Simulation, &'a Measured)>,
     /// The address that reopens this run at this moment, or why there is none.
     pub link: Result<String, String>,
     /// The wall-clock time it was made, as the browser tells it.
@@ -107,7 +108,7 @@ fn settings_blocks(made: &Made) -> Vec<Block> {
             vec![setting.label.to_string(), setting.key.to_string(), value, note]
         })
         .collect();
-    if let Some((setting, value, _)) = made.beside {
+    if let Some((setting, value, ..)) = made.beside {
         rows.push(vec![
             format!("{}, in run B", setting.label),
             setting.key.to_string(),
@@ -132,7 +133,7 @@ fn counters_table(made: &Made) -> Block {
                 .map(|counter| vec![counter.label.to_string(), counter.value.to_string(), counter.note])
                 .collect(),
         },
-        Some((setting, value, other)) => {
+        Some((setting, value, other, _)) => {
             let (a_title, b_title) = view::run_titles(made.sim, setting, value);
             let b = view::counters(other.stats());
             Block::Table {
@@ -155,7 +156,7 @@ fn counters_table(made: &Made) -> Block {
 }
 
 fn side_by_side(made: &Made) -> Vec<Block> {
-    let Some((setting, value, other)) = made.beside else {
+    let Some((setting, value, _, measured)) = made.beside else {
         return vec![Block::Text(
             "No second run ran beside this one, so the lecture's tables are not filled in. To fill them in, run the same experiment side by side (\"Side by side: the same run with\", for example mode = sync beside async, or replicas = 0 beside replicas) and download the report again."
                 .to_string(),
@@ -167,14 +168,12 @@ fn side_by_side(made: &Made) -> Vec<Block> {
         "Run A and run B have the same seed and the same commands; only {} differs ({a_title}, {b_title}).",
         setting.key
     ))];
-    match compare::lecture_table(sim, other) {
+    match &measured.lecture {
         Some(lecture) => blocks.push(Block::Table {
-            caption: Some(lecture.caption),
+            caption: Some(lecture.caption.clone()),
             head: vec!["Feature".to_string(), "The lecture says".to_string(), a_title.clone(), b_title.clone()],
-            rows: lecture
-                .rows
-                .into_iter()
-                .map(|row| vec![row.feature.to_string(), row.lecture_says.to_string(), row.a, row.b])
+            rows: (lecture.rows.iter())
+                .map(|row| vec![row.feature.to_string(), row.lecture_says.to_string(), row.a.clone(), row.b.clone()])
                 .collect(),
         }),
         None => blocks.push(Block::Text(
@@ -182,13 +181,11 @@ fn side_by_side(made: &Made) -> Vec<Block> {
                 .to_string(),
         )),
     }
-    let show = |value: f64| if value.fract() == 0.0 { format!("{value:.0}") } else { format!("{value:.1}") };
     blocks.push(Block::Table {
         caption: Some("Measured".to_string()),
         head: vec!["Measured".to_string(), a_title, b_title],
-        rows: compare::rows(sim, other)
-            .into_iter()
-            .map(|row| vec![row.label.to_string(), show(row.a), show(row.b)])
+        rows: (measured.rows.iter())
+            .map(|row| vec![row.label.to_string(), compare::shown(row.a), compare::shown(row.b)])
             .collect(),
     });
     blocks
@@ -306,9 +303,12 @@ mod tests {
         replay: Option<Replay>,
     ) -> String {
         let history = view::history(sim, &view::Judgements::default());
+        let measured = beside.map(|(_, _, other)| compare::measure(sim, other));
         let made = Made {
             sim,
-            beside,
+            beside: beside
+                .zip(measured.as_ref())
+                .map(|((setting, value, other), measured)| (setting, value, other, measured)),
             link: Ok("https://example.org/playground/#replicas=2".to_string()),
             made_at: "2026-12-07 02:10 UTC".to_string(),
             replay,
