@@ -295,6 +295,16 @@ mod tests {
     use crate::sim::recording::CHECKPOINT_WORK;
 
     #[test]
+    fn a_demo_that_runs_one_beside_plays_from_its_first_frame() {
+        // Both runs start at the first moment: nothing to replay, so the first frame (and the
+        // one built ahead of time) shows the demo playing.
+        let state =
+            PlaygroundState::new(Opening::Demo { name: "sync-vs-async".into(), step: 1 }, Vec::new(), Theme::Light);
+        assert!(state.comparison.is_some());
+        assert!(state.replay.is_none() && !state.paused, "replay {:?}, paused {}", state.replay, state.paused);
+    }
+
+    #[test]
     fn leaving_a_demo_gives_back_a_live_page_at_real_speed() {
         let demo = crate::demos::find("async-stale").expect("the demo exists");
         let state =

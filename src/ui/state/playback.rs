@@ -119,6 +119,13 @@ impl PlaygroundState {
             run.rewind(target);
         }
         let from = self.runs().map(|run| run.sim().now()).min().unwrap_or(Time::ZERO);
+        // Runs already there (a run beside started at the first moment) need no frame of work:
+        // the page does not show a replay for a frame.
+        if from == target {
+            self.replay = None;
+            self.paused = !resume;
+            return;
+        }
         self.replay = Some(Replay { target, from, resume });
         self.paused = true;
     }
