@@ -187,6 +187,7 @@ mod components {
         let actions: Rc<RefCell<Vec<Option<NodeRef>>>> = Rc::default();
         let seen = actions.clone();
         let props = TopologyProps {
+            unmeasured: None,
             master: view("pg-3", NodeRef::Master, NodeState::Up, 0),
             replicas: vec![
                 view("pg-2", NodeRef::Replica(1), NodeState::Down, 0),
@@ -284,6 +285,7 @@ mod components {
         let view::Picture { master, replicas, dots, replication, queue_limit, read_side, .. } = view::picture(&sim);
         let root = mount_point();
         let props = TopologyProps {
+            unmeasured: None,
             master,
             replicas,
             dots,

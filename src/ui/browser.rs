@@ -101,6 +101,49 @@ pub fn prefers_dark() -> bool {
         .is_some_and(|query| query.matches())
 }
 
+/// The id of the element holding the first frame built ahead of time (`first_frame.rs`).
+pub const FIRST_FRAME: &str = "first-frame";
+
+/// Where the live page is drawn (index.html's `<div id="playground">`, beside the first frame:
+/// Yew empties the element it draws in), or the body if the page has no such element.
+pub fn page_root() -> Option<web_sys::Element> {
+    let document = web_sys::window()?.document()?;
+    document.get_element_by_id("playground").or_else(|| document.body().map(Into::into))
+}
+
+/// The sizes of the pictures (run A's, run B's) the first frame built ahead of time shows on
+/// this screen: the live page's pictures stand in the same boxes, so it draws its first frame
+/// at these sizes rather than a guess it would correct a frame later.
+pub fn first_frame_picture_sizes() -> super::page::PictureSizes {
+    let mut sizes = [None, None];
+    let Some(pictures) = web_sys::window()
+        .and_then(|window| window.document())
+        .and_then(|document| document.query_selector_all(&format!("#{FIRST_FRAME} svg.topology")).ok())
+    else {
+        return sizes;
+    };
+    let shown = (0..pictures.length())
+        .filter_map(|index| pictures.item(index)?.dyn_into::<web_sys::Element>().ok())
+        .map(|picture| picture.get_bounding_client_rect())
+        .filter(|rect| rect.width() > 0.0);
+    for (size, rect) in sizes.iter_mut().zip(shown) {
+        *size = Some((rect.width().round(), rect.height().round()));
+    }
+    sizes
+}
+
+/// Takes the first frame built ahead of time off the page, once the live page stands there,
+/// with the marks static/first-frame.js set on `<html>` to show it (the only classes there).
+pub fn remove_first_frame() {
+    let Some(document) = web_sys::window().and_then(|window| window.document()) else { return };
+    if let Some(frame) = document.get_element_by_id(FIRST_FRAME) {
+        frame.remove();
+    }
+    if let Some(root) = document.document_element() {
+        root.remove_attribute("class").ok();
+    }
+}
+
 fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()
 }

@@ -80,6 +80,9 @@ pub struct TopologyProps {
     /// The selected node's actions, opened next to it.
     #[prop_or_default]
     pub actions: Html,
+    /// The picture's size until it is measured: the live page's first frame is measured before
+    /// it is painted; a first frame built ahead of time is drawn at this size.
+    pub unmeasured: Option<(f64, f64)>,
     pub on_action: Callback<Action>,
 }
 
@@ -95,7 +98,7 @@ use popover::{Anchor, NodePopover};
 pub fn Topology(props: &TopologyProps) -> Html {
     let watched = use_watched();
     let svg = use_node_ref();
-    let measured = use_element_size(svg.clone(), UNMEASURED);
+    let measured = use_element_size(svg.clone(), props.unmeasured.unwrap_or(UNMEASURED));
     let shape = match (props.portrait, props.compact) {
         (true, _) => Shape::Portrait,
         (false, true) => Shape::Compact,
