@@ -11,6 +11,8 @@ import { serveStatic } from './static-server.js';
 const SITE_DIR = resolve(process.env.SITE_DIR ?? 'target/e2e-site');
 const FRAME_SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const SOAK_MINUTES = Number(process.env.SOAK_MINUTES ?? 30);
+/** Every demo, in the menu's order (model/src/demos/mod.rs), for the cold loads of their links. */
+const DEMOS = ['single-db', 'add-replicas', 'async-stale', 'sync', 'sync-vs-async', 'sync-linearizable', 'load-balancing', 'replica-crash', 'master-crash', 'read-your-writes', 'cqrs', 'comparison'];
 const LOAD = process.env.BENCH_LOAD ?? '#replicas=8&mode=async&lag=200&seed=1&rate=2000&reads=90&clients=8';
 // BENCH_PARTS=frames measures only the frame times under load (part 2), in under a minute: for
 // checking a change to what a frame does.
@@ -26,17 +28,18 @@ const within = (seconds, what, promise) =>
   Promise.race([promise, new Promise((_, fail) => setTimeout(() => fail(new Error(`${what}: no answer in ${seconds} s`)), seconds * 1000))]);
 
 /**
- * Records when the page first draws the picture of the cluster, when it first shows its
- * controls (the Write button, drawn once the wasm runs: the first interactive frame), and the
- * wasm module.
+ * Records when the page first draws the picture of the cluster (the first frame built ahead
+ * of time, or the live page's), when it first shows its controls (the live Write button,
+ * drawn once the wasm runs: the first interactive frame), and the wasm module.
  */
 const INSTRUMENT = () => {
   const painted = (selector) =>
     new Promise((resolve) => {
-      const check = () => (document.querySelector(selector) ? requestAnimationFrame(() => resolve(performance.now())) : requestAnimationFrame(check));
+      const shown = () => [...document.querySelectorAll(selector)].some((element) => element.getClientRects().length > 0);
+      const check = () => (shown() ? requestAnimationFrame(() => resolve(performance.now())) : requestAnimationFrame(check));
       requestAnimationFrame(check);
     });
-  window.__pictureDrawn = painted('[data-testid="node-master"]');
+  window.__pictureDrawn = painted('[data-testid="node-master"], [data-frame-testid="node-master"]');
   window.__firstFrame = painted('[data-testid="write"]');
   addEventListener('TrunkApplicationStarted', (event) => (window.__wasm = event.detail.wasm));
 };
@@ -60,29 +63,79 @@ async function measureFrames(page, cdp, seconds) {
   await cdp.send('Performance.enable');
   const scriptTime = async () => (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'ScriptDuration').value;
   const scriptBefore = await scriptTime();
-  const gaps = await page.evaluate(
-    (seconds) =>
-      new Promise((done) => {
-        const gaps = [];
-        let last;
-        const end = performance.now() + seconds * 1000;
-        const frame = (now) => {
-          if (last !== undefined) gaps.push(now - last);
-          last = now;
-          if (now < end) requestAnimationFrame(frame);
-          else done(gaps);
-        };
-        requestAnimationFrame(frame);
-      }),
-    seconds,
+  const { result: gaps, scriptPerFrameMs } = await traceScript(cdp, () =>
+    page.evaluate(
+      (seconds) =>
+        new Promise((done) => {
+          const gaps = [];
+          let last;
+          const end = performance.now() + seconds * 1000;
+          const frame = (now) => {
+            if (last !== undefined) gaps.push(now - last);
+            last = now;
+            if (now < end) requestAnimationFrame(frame);
+            else done(gaps);
+          };
+          requestAnimationFrame(frame);
+        }),
+      seconds,
+    ),
   );
   const scriptMs = ((await scriptTime()) - scriptBefore) * 1000;
   const sorted = [...gaps].sort((a, b) => a - b);
-  const quantile = (q) => sorted[Math.min(sorted.length - 1, Math.round(q * (sorted.length - 1)))];
+  const quantile = (values, q) => values[Math.min(values.length - 1, Math.round(q * (values.length - 1)))];
   // A frame counts as dropped when its gap spans more than one 60 Hz refresh (with slack for
   // the timer's jitter around 16.67 ms).
   const dropped = gaps.filter((gap) => gap > 1.5 * (1000 / 60)).length;
-  return { frames: gaps.length, p50: quantile(0.5), p95: quantile(0.95), dropped, scriptPerFrame: scriptMs / gaps.length };
+  const scriptSorted = [...scriptPerFrameMs].sort((a, b) => a - b);
+  return {
+    frames: gaps.length,
+    p50: quantile(sorted, 0.5),
+    p95: quantile(sorted, 0.95),
+    dropped,
+    scriptPerFrame: scriptMs / gaps.length,
+    scriptP50: quantile(scriptSorted, 0.5),
+    scriptP95: quantile(scriptSorted, 0.95),
+  };
+}
+
+/** Script tasks on the page's main thread, as a trace names them. */
+const SCRIPT_TASKS = new Set(['FireAnimationFrame', 'FunctionCall', 'TimerFire', 'EventDispatch', 'ResizeObserver', 'RunMicrotasks']);
+
+/**
+ * Runs `during` under a trace of the page's main thread and returns its result and the script
+ * time of each animation frame: the tasks (not nested in one another) from one frame's
+ * animation callbacks to the next's.
+ */
+async function traceScript(cdp, during) {
+  const events = [];
+  const collect = ({ value }) => events.push(...value);
+  cdp.on('Tracing.dataCollected', collect);
+  const complete = new Promise((done) => cdp.once('Tracing.tracingComplete', done));
+  await cdp.send('Tracing.start', { categories: 'devtools.timeline', transferMode: 'ReportEvents' });
+  const result = await during();
+  await cdp.send('Tracing.end');
+  await complete;
+  cdp.off('Tracing.dataCollected', collect);
+  const frames = events.filter((event) => event.name === 'FireAnimationFrame' && event.ph === 'X');
+  const thread = frames[0]?.tid;
+  const tasks = events
+    .filter((event) => event.tid === thread && event.ph === 'X' && SCRIPT_TASKS.has(event.name))
+    .sort((a, b) => a.ts - b.ts);
+  const topLevel = [];
+  for (const task of tasks) {
+    const last = topLevel[topLevel.length - 1];
+    if (!last || task.ts >= last.ts + last.dur) topLevel.push(task);
+  }
+  // Each frame starts at its first animation callback; callbacks within 2 ms are the same frame's.
+  const starts = [];
+  for (const frame of frames.sort((a, b) => a.ts - b.ts)) {
+    if (!starts.length || frame.ts - starts[starts.length - 1] > 2000) starts.push(frame.ts);
+  }
+  const perFrame = starts.slice(0, -1).map((start, index) =>
+    topLevel.filter((task) => task.ts >= start && task.ts < starts[index + 1]).reduce((sum, task) => sum + task.dur / 1000, 0),
+  );
+  return { result, scriptPerFrameMs: perFrame };
 }
 
 /**
@@ -112,9 +165,9 @@ try {
     report('first-interactive-frame', await firstFrames(() => browser.newPage(), site.url));
 
     // 1a. A cold load on a student's phone: Lighthouse's mobile profile (150 ms round trip,
-    // 1.6 Mbps down, 750 kbps up, CPU 4x slower), no cache, files served gzipped; median of five.
-    const cold = [];
-    for (let run = 0; run < 5; run++) {
+    // 1.6 Mbps down, 750 kbps up, CPU 4x slower), no cache, files served gzipped: the plain
+    // page and every demo's link, the median of three loads each.
+    const coldLoad = async (fragment) => {
       const context = await browser.newContext({ viewport: { width: 412, height: 823 }, isMobile: true, hasTouch: true });
       const page = await context.newPage();
       const cdp = await context.newCDPSession(page);
@@ -130,18 +183,25 @@ try {
       let bytes = 0;
       cdp.on('Network.loadingFinished', (event) => (bytes += event.encodedDataLength));
       await page.addInitScript(INSTRUMENT);
-      await page.goto(gzipped.url + '#replicas=3&mode=async&seed=7');
-      const times = await page.evaluate(() => Promise.all([window.__pictureDrawn, window.__firstFrame]));
-      cold.push({ picture: times[0], interactive: times[1], bytes });
+      await page.goto(gzipped.url + fragment);
+      const [picture, interactive] = await page.evaluate(() => Promise.all([window.__pictureDrawn, window.__firstFrame]));
       await context.close();
+      return { picture, interactive, bytes };
+    };
+    const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+    const links = ['', ...DEMOS.map((demo) => `#demo=${demo}&step=1`)];
+    const loads = [];
+    for (const fragment of links) {
+      const runs = [];
+      for (let run = 0; run < 3; run++) runs.push(await coldLoad(fragment));
+      loads.push({
+        link: fragment || 'the plain page',
+        pictureMs: median(runs.map((run) => run.picture)),
+        interactiveMs: median(runs.map((run) => run.interactive)),
+        bytes: median(runs.map((run) => run.bytes)),
+      });
     }
-    const median = (values) => [...values].sort((a, b) => a - b)[2];
-    report('cold-load', {
-      pictureMs: median(cold.map((run) => run.picture)),
-      interactiveMs: median(cold.map((run) => run.interactive)),
-      bytes: median(cold.map((run) => run.bytes)),
-      all: cold.map((run) => `${Math.round(run.picture)}/${Math.round(run.interactive)}`),
-    });
+    report('cold-load', { loads });
 
     // 1b. A repeat visit with the network off: the first visit installs the service worker,
     // then five loads, offline, each in a new tab of that browser; the median.
@@ -211,7 +271,7 @@ try {
     // model/benches/model.rs runs natively): the time until its moment shows, and the longest
     // frame on the way (the page stays responsive while it replays).
     const heavy = await browser.newPage({ viewport: { width: 1280, height: 720 } });
-    await heavy.goto(`${site.url}#${signed('replicas=8&mode=async&lag=1000&seed=1&rate=20000&v=1&t=1800000000')}`);
+    await heavy.goto(`${site.url}#${signed('replicas=8&mode=async&lag=1000&seed=1&clients=4&rate=20000&v=1&t=1800000000')}`);
     report('heaviest-link', await within(600, 'opening the heaviest link', heavy.evaluate(() => new Promise((done) => {
       let last = performance.now();
       let longest = 0;
