@@ -54,7 +54,7 @@ impl Document {
         let value = |value: &Value| match value {
             Value::Text(text) => format!("'{}'", text.replace('\\', "\\\\").replace('\'', "\\'")),
             Value::Null => "null".to_string(),
-            other => other.to_string().to_lowercase(),
+            other => other.to_string().to_ascii_lowercase(),
         };
         let mut fields = vec![format!("_id: {}", value(key))];
         if let Some(row) = &self.row {
