@@ -55,6 +55,23 @@ describe('controls', () => {
     await page.close();
   });
 
+  test('every speed in the list can be chosen, and the arrows step along it from there', async () => {
+    const { page, problems } = await open('#replicas=1&mode=async&lag=300&seed=2');
+    const speeds = await page.getByTestId('speed').locator('option').evaluateAll((options) => options.map((option) => option.value));
+    assert.deepEqual(speeds, ['0.1', '0.25', '0.5', '1', '2', '5', '10', '15', '20']);
+    for (const speed of speeds) {
+      await page.getByTestId('speed').selectOption(speed);
+      // ArrowUp, away from the list, is one step faster than the speed the page took.
+      await page.evaluate(() => document.activeElement.blur());
+      await page.keyboard.press('ArrowUp');
+      const next = speeds[Math.min(speeds.indexOf(speed) + 1, speeds.length - 1)];
+      await page.waitForFunction((next) => document.querySelector('[data-testid="speed"]').value === next, next);
+    }
+    assert.equal(await page.getByTestId('notices').count(), 0);
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
   test('clicking a node in the picture offers its actions', async () => {
     const { page, problems } = await open('#replicas=2&mode=async&lag=300&seed=3');
     await page.getByTestId('node-replica-2').click();

@@ -7,6 +7,8 @@ export PATH="$HOME/.cargo/bin:$ROOT/node_modules/.bin:$PATH"
 
 # trunk 0.22 needs a newer rustc than 1.95; 0.21 builds with it.
 TRUNK_VERSION=0.21.14
+# twiggy, the wasm size profiler scripts/bench reads; it prints itself as twiggy-opt.
+TWIGGY_VERSION=0.8.0
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
@@ -34,6 +36,14 @@ ensure_build_tools() {
     # Without --locked: with it, this version fails to resolve webpki-roots.
     say "installing wasm-bindgen-cli $bindgen (takes a few minutes)"
     cargo install wasm-bindgen-cli --version "$bindgen" --force
+  fi
+}
+
+# twiggy tells which function each byte of the wasm belongs to (scripts/bench's size table).
+ensure_twiggy() {
+  if [ "$(twiggy --version 2>/dev/null)" != "twiggy-opt $TWIGGY_VERSION" ]; then
+    say "installing twiggy $TWIGGY_VERSION (takes a few minutes)"
+    cargo install twiggy --version "$TWIGGY_VERSION" --locked
   fi
 }
 

@@ -9,6 +9,7 @@
 use std::collections::{BTreeMap, VecDeque};
 
 use crate::data::{self, Database, Key, USERS, Value};
+use crate::order::map_of;
 use crate::time::Time;
 
 /// The most changes kept after `since`; past it the oldest fold into the start, and `since`
@@ -91,17 +92,15 @@ impl AcknowledgedUsers {
     /// The starting data, as written before the run.
     pub fn new(seed: &Database) -> AcknowledgedUsers {
         let rows = seed.table(USERS).map(|table| &table.rows).into_iter().flatten();
-        let start = rows
-            .filter_map(|(key, row)| {
-                let seeded = Acknowledged {
-                    call: Time::ZERO,
-                    answer: Time::ZERO,
-                    write: row.write,
-                    name: data::user_name(row).to_string(),
-                };
-                Some((user_key(key)?, Latest::Writes(vec![seeded])))
-            })
-            .collect();
+        let start = map_of(rows.filter_map(|(key, row)| {
+            let seeded = Acknowledged {
+                call: Time::ZERO,
+                answer: Time::ZERO,
+                write: row.write,
+                name: data::user_name(row).to_string(),
+            };
+            Some((user_key(key)?, Latest::Writes(vec![seeded])))
+        }));
         AcknowledgedUsers { start, since: Time::ZERO, changes: VecDeque::new() }
     }
 

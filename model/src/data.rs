@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::rc::Rc;
 
+use crate::order::map_of;
 use crate::time::Time;
 
 /// A `users` id, for the requests that name one user.
@@ -181,13 +182,10 @@ impl Database {
             ],
             primary_key: 0,
         };
-        let rows = (FIRST_USER..)
-            .zip(SEED_NAMES)
-            .map(|(key, name)| {
-                (Value::Int(key as i64), Rc::new(Row { values: user_values(key, name), version: 1, lsn: 0, write: 0 }))
-            })
-            .collect();
-        Database { tables: BTreeMap::from([(USERS.to_string(), Table { schema, rows })]) }
+        let rows = (FIRST_USER..).zip(SEED_NAMES).map(|(key, name)| {
+            (Value::Int(key as i64), Rc::new(Row { values: user_values(key, name), version: 1, lsn: 0, write: 0 }))
+        });
+        Database { tables: map_of([(USERS.to_string(), Table { schema, rows: map_of(rows) })]) }
     }
 
     /// A table by name (names are kept in lower case, as the SQL parser writes them).

@@ -19,7 +19,7 @@ use crate::checker::{self, Initial, Kind, Op as Checked, Verdict};
 use crate::clients::Clients;
 use crate::data::Key;
 use crate::ids::ClientId;
-use crate::order::{ordered, sorted_by};
+use crate::order::{map_of, ordered, sorted_by};
 use crate::request::{Op, Outcome, RequestRecord};
 use crate::time::Time;
 
@@ -232,12 +232,10 @@ impl History<'_> {
             }
         }
         let order = ordered(ops.iter().zip(&entry_of).map(|(op, &entry)| (op.call, entry as u64)));
-        let initial = (self.start.iter())
-            .filter_map(|(key, start)| match start {
-                Start::Known(write) => Some((*key, write.as_ref().map(|write| write.write))),
-                Start::Unknown => None,
-            })
-            .collect();
+        let initial = map_of(self.start.iter().filter_map(|(key, start)| match start {
+            Start::Known(write) => Some((*key, write.as_ref().map(|write| write.write))),
+            Start::Unknown => None,
+        }));
         let history =
             checker::History { ops: order.iter().map(|&i| ops[i].clone()).collect(), initial: Initial::Each(initial) };
         (history, order.iter().map(|&i| entry_of[i]).collect())

@@ -24,7 +24,7 @@
 //! | `clients` | the clients as a part: sessions, requests from call to answer, the counters |
 //! | `session` | one client's session: its guarantees and their violations |
 //! | `timeline` | PostgreSQL's timelines: forks and (timeline, LSN) positions |
-//! | `order` | one sort shared by the history, the checker and the export (a single copy in the wasm) |
+//! | `order` | one sort shared by the history, the checker and the export (a single copy in the wasm); maps and sets built without a sort of their own |
 //! | `history` | the latest operations as clients saw them, in lanes, and their verdicts (`checker`) |
 //! | `checker` | histories of reads and writes checked: linearizable, sequentially consistent, read-your-writes, monotonic reads, with a witness no operation can be removed from; bounded work |
 //! | `traffic` | the traffic generator as a part: its schedule, its requests and gaps |

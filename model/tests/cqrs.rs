@@ -398,3 +398,27 @@ fn the_historys_verdicts_judge_reads_from_mongodb_as_they_judge_the_standbys() {
     assert!(!fresh.is_stale());
     assert!(matches!(sim.history(usize::MAX).verdicts().monotonic_reads, Verdict::Yes), "newer, never older");
 }
+
+#[test]
+fn a_name_with_a_capital_outside_ascii_is_folded_as_postgresql_folds_it_on_mongodb_too() {
+    // PostgreSQL lowercases only the ASCII letters of an unquoted name: ÄRZTE is the table Ärzte,
+    // on the master and on the read model both, and the find MongoDB runs names it so.
+    let run = |sim: &mut Simulation, text: &str| {
+        sim.apply(Command::Sql { client: 0, text: text.into() }).unwrap();
+        advance(sim, 5_000);
+        sim.sql_requests().last().expect("an answer").clone()
+    };
+    let mut sim = with(Config { read_pref: ReadPref::Primary, ..cqrs() });
+    advance(&mut sim, 100);
+    let created =
+        run(&mut sim, "CREATE TABLE Ärzte (id INT PRIMARY KEY, name TEXT); INSERT INTO ÄRZTE VALUES (1, 'Ann')");
+    assert_eq!(created.failure(), None);
+    let record = run(&mut sim, "SELECT * FROM ÄRZTE");
+    match record.outcome {
+        Some(Outcome::Rows { result, mongo_query, .. }) => {
+            assert_eq!(result.rows.len(), 1);
+            assert_eq!(mongo_query.as_deref(), Some("db.Ärzte.find({})"));
+        }
+        other => panic!("{other:?}"),
+    }
+}

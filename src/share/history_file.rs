@@ -153,7 +153,7 @@ fn names(history: &History) -> Names {
             _ => None,
         }
     });
-    starts.chain(written).map(|(key, write, name)| ((key, write), name)).collect()
+    order::map_of(starts.chain(written).map(|(key, write, name)| ((key, write), name)))
 }
 
 /// `history.json`: an array of `{process, type, f, key, value, name, time, node}`.

@@ -40,7 +40,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::order::{key_of, sorted_by};
+use crate::order::{key_of, map_of, set_of, sorted_by};
 
 mod search;
 
@@ -275,14 +275,13 @@ fn consistent(history: &History, subset: &[usize], order: Order, budget: &mut Bu
 /// write in the whole history wrote is the free initial value and may stay). Out of steps, the
 /// smallest set found so far, which is still not consistent.
 fn shrink(history: &History, mut kept: Vec<usize>, order: Order, budget: &mut Budget) -> Vec<usize> {
-    let writes: BTreeMap<(u64, u64), usize> = (history.ops.iter().enumerate())
-        .filter_map(|(i, op)| match op.kind {
+    let writes: BTreeMap<(u64, u64), usize> =
+        map_of(history.ops.iter().enumerate().filter_map(|(i, op)| match op.kind {
             Kind::Write { value } => Some(((op.key, value), i)),
             Kind::Read { .. } => None,
-        })
-        .collect();
+        }));
     let reads_removed_write = |trial: &[usize]| {
-        let present: BTreeSet<usize> = trial.iter().copied().collect();
+        let present: BTreeSet<usize> = set_of(trial.iter().copied());
         trial.iter().any(|&i| match history.ops[i].kind {
             Kind::Read { value: Some(value) } => {
                 writes.get(&(history.ops[i].key, value)).is_some_and(|write| !present.contains(write))

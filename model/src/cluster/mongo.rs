@@ -20,6 +20,7 @@ use crate::data::{Database, Key, Lsn, Row, Schema, Table, USERS, Value};
 use crate::events::EventKind;
 use crate::ids::{NodeId, RequestId};
 use crate::network::{Endpoint, Payload};
+use crate::order::map_of;
 use crate::time::Time;
 use crate::timeline::Position;
 
@@ -54,7 +55,7 @@ impl Document {
         let value = |value: &Value| match value {
             Value::Text(text) => format!("'{}'", text.replace('\\', "\\\\").replace('\'', "\\'")),
             Value::Null => "null".to_string(),
-            other => other.to_string().to_lowercase(),
+            other => other.to_string().to_ascii_lowercase(),
         };
         let mut fields = vec![format!("_id: {}", value(key))];
         if let Some(row) = &self.row {
@@ -190,9 +191,9 @@ impl MongoMember {
     pub(super) fn as_database(&self, schemas: &Database) -> Database {
         let tables = schemas.tables.iter().map(|(name, table)| {
             let rows = self.documents(name).filter_map(|(key, document)| Some((key.clone(), document.row.clone()?)));
-            (name.clone(), Table { schema: table.schema.clone(), rows: rows.collect() })
+            (name.clone(), Table { schema: table.schema.clone(), rows: map_of(rows) })
         });
-        Database { tables: tables.collect() }
+        Database { tables: map_of(tables) }
     }
 
     /// Ends this life: a crash or a removal.
@@ -209,9 +210,9 @@ fn project(data: &Database) -> BTreeMap<String, BTreeMap<Value, Document>> {
     let collections = data.tables.iter().map(|(name, table)| {
         let documents =
             table.rows.iter().map(|(key, row)| (key.clone(), Document { row: Some(row.clone()), lsn: row.lsn }));
-        (name.clone(), documents.collect())
+        (name.clone(), map_of(documents))
     });
-    collections.collect()
+    map_of(collections)
 }
 
 impl Cluster {

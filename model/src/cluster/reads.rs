@@ -73,7 +73,8 @@ impl Cluster {
             }
             Query::Select(parsed) => {
                 let Statement::Select(select) = &parsed.statement else { unreachable!("reads carry SELECTs") };
-                let schema = committed.table(&select.table.text.to_lowercase()).map(|table| &table.schema);
+                // Folded as PostgreSQL folds a name (and the parser does): its ASCII letters only.
+                let schema = committed.table(&select.table.text.to_ascii_lowercase()).map(|table| &table.schema);
                 let select = schema.map_or_else(|| select.clone(), |schema| sql::resolve_id(select, schema));
                 let mongo_query = schema.and_then(|schema| sql::find_text(&select, schema));
                 let read_model = member.as_database(committed);

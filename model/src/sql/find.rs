@@ -105,11 +105,11 @@ pub fn resolve_id(select: &Select, schema: &Schema) -> Select {
 /// the SELECT has no one-to-one find (an OR, an IN, a comparison of two columns, ...).
 pub fn find_text(select: &Select, schema: &Schema) -> Option<String> {
     let key = &schema.columns[schema.primary_key].name;
-    let field = |name: &str| if name.eq_ignore_ascii_case(key) { ID.to_string() } else { name.to_lowercase() };
+    let field = |name: &str| if name.eq_ignore_ascii_case(key) { ID.to_string() } else { name.to_ascii_lowercase() };
     let value = |value: &Value| match value {
         Value::Text(text) => format!("'{}'", text.replace('\'', "\\'")),
         Value::Null => "null".to_string(),
-        other => other.to_string().to_lowercase(),
+        other => other.to_string().to_ascii_lowercase(),
     };
     let term = |expr: &Expr| -> Option<String> {
         if let Expr::IsNull { expr, negated: false } = expr
@@ -151,7 +151,7 @@ pub fn find_text(select: &Select, schema: &Schema) -> Option<String> {
             format!(", {{ {} }}", shown.join(", "))
         }
     };
-    let mut text = format!("db.{}.find({filter}{projection})", select.table.text.to_lowercase());
+    let mut text = format!("db.{}.find({filter}{projection})", select.table.text.to_ascii_lowercase());
     if let Some((column, descending)) = &select.order_by {
         text.push_str(&format!(".sort({{ {}: {} }})", field(&column.text), if *descending { -1 } else { 1 }));
     }

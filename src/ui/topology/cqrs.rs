@@ -158,7 +158,7 @@ pub(super) fn machine_shape(machine: &MachineView, layout: &Layout, test_ids: bo
     let lsn = format!("LSN {}", machine.lsn);
     let room = |left_text: &str, left_px: f64| width - 24.0 - 8.0 - text_width(left_text, left_px, BOLD);
     let role_length =
-        squeezed(&machine.role.to_uppercase(), sizes.role_px, CAPITALS, room(&machine.machine, sizes.name_px));
+        squeezed(&machine.role.to_ascii_uppercase(), sizes.role_px, CAPITALS, room(&machine.machine, sizes.name_px));
     let detail_length = squeezed(&machine.detail, sizes.detail_px, BOLD, room(&lsn, sizes.lsn_px));
     html! {
         <g class={classes!("node-shape", "read-side", kind, state, machine.behind.then_some("behind"))}

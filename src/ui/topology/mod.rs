@@ -394,7 +394,8 @@ fn node_shape(
     // A line's text on the right is squeezed into the room the one on the left leaves it.
     let room = |left_text: &str, left_px: f64| width - 24.0 - 8.0 - text_width(left_text, left_px, BOLD);
     let lsn = format!("LSN {}", node.applied_lsn);
-    let role_length = squeezed(&role.to_uppercase(), sizes.role_px, CAPITALS, room(&node.machine, sizes.name_px));
+    // The roles are the model's English words: ASCII, whose capitals need no Unicode tables.
+    let role_length = squeezed(&role.to_ascii_uppercase(), sizes.role_px, CAPITALS, room(&node.machine, sizes.name_px));
     let detail_length = squeezed(&detail, sizes.detail_px, BOLD, room(&lsn, sizes.lsn_px));
     let meter = |class: Classes, y: f64, share: f64| {
         html! { <rect class={class} x={left.to_string()} y={format!("{y:.1}")} width={format!("{:.1}", width * share)} height="6" rx="2" /> }
