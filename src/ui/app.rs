@@ -135,6 +135,7 @@ pub fn App() -> Html {
         on_action: (*on_action).clone(),
         on_report: download_report,
         on_export_history: export_history,
+        first_screen_only: false,
         unmeasured: first_picture_sizes,
     })
 }

@@ -38,11 +38,12 @@ pub fn FirstFrame(props: &FirstFrameProps) -> Html {
         portrait: props.portrait,
         panels: &panels,
         measured: measured.as_ref(),
-        // Nothing is printed before the live page is there.
+        // Not drawn: nothing is printed before the live page is there.
         print_report: Rc::new(Report { title: String::new(), sections: Vec::new() }),
         on_action: Callback::noop(),
         on_report: Callback::noop(),
         on_export_history: Callback::noop(),
+        first_screen_only: true,
         unmeasured: props.picture_sizes,
     })
 }

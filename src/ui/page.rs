@@ -48,15 +48,28 @@ pub struct Page<'a> {
     pub on_action: Callback<Action>,
     pub on_report: Callback<MouseEvent>,
     pub on_export_history: Callback<HistoryFormat>,
+    /// Only what the first screen shows, down to the picture and its counters: a first frame
+    /// built ahead of time, which the live page, the rest below it, replaces.
+    pub first_screen_only: bool,
     /// The pictures' sizes (run A's, run B's) before they are measured: given for a first frame
     /// built ahead of time, drawn as the screen it was built for shows it.
     pub unmeasured: PictureSizes,
 }
 
-/// The whole page.
+/// The whole page (or its first screen).
 pub fn draw(parts: Page) -> Html {
-    let Page { state, portrait, panels, measured, print_report, on_action, on_report, on_export_history, unmeasured } =
-        parts;
+    let Page {
+        state,
+        portrait,
+        panels,
+        measured,
+        print_report,
+        on_action,
+        on_report,
+        on_export_history,
+        first_screen_only,
+        unmeasured,
+    } = parts;
     let sim = state.sim();
     let fragment = state.fragment.clone();
     let config = sim.config().clone();
@@ -180,8 +193,10 @@ pub fn draw(parts: Page) -> Html {
                         </div>
                         { picture }
                     </div>
-                    <DemoMenu on_action={on_action.clone()} />
-                    <SessionBar now={sim.now()} furthest={state.run.recording().furthest().max(sim.now())} replay={state.replay} fragment={AttrValue::from(fragment.to_string())} on_report={on_report.clone()} on_action={on_action.clone()} />
+                    if !first_screen_only {
+                        <DemoMenu on_action={on_action.clone()} />
+                        <SessionBar now={sim.now()} furthest={state.run.recording().furthest().max(sim.now())} replay={state.replay} fragment={AttrValue::from(fragment.to_string())} on_report={on_report.clone()} on_action={on_action.clone()} />
+                    }
                 } else {
                     <DemoMenu on_action={on_action.clone()} />
                     { controls }
@@ -191,35 +206,37 @@ pub fn draw(parts: Page) -> Html {
                         <StatsPanel stats={panels.stats} caption={counters_caption} />
                     </div>
                 }
-                <CompareControls config={config.clone()} on_action={on_action.clone()}
-                    comparison={state.comparison.as_ref().map(|comparison| (AttrValue::from(comparison.change.setting.key), AttrValue::from(comparison.change.value.clone())))} />
-                if !staged {
-                    { compare_table.unwrap_or_default() }
-                }
-                if !console_on_stage { { console } }
-                { charts(panels, |id| !layout.moved(id)) }
-                <section class="data" aria-label="Data on each node">
-                    { for panels.cards.first().map(|master| card(master, &on_action)) }
-                    <div class="replicas">
-                        if panels.cards.len() <= 1 {
-                            <p class="empty">{ "No replicas: the master serves every read, as a single database does." }</p>
-                        }
-                        { for panels.cards.iter().skip(1).map(|replica| card(replica, &on_action)) }
-                    </div>
-                    if !panels.read_side_cards.is_empty() {
-                        <div class="replicas read-side-cards">
-                            { for panels.read_side_cards.iter().cloned().map(|card| html! { <ReadSideMachineCard card={card} on_action={on_action.clone()} /> }) }
-                        </div>
+                if !first_screen_only {
+                    <CompareControls config={config.clone()} on_action={on_action.clone()}
+                        comparison={state.comparison.as_ref().map(|comparison| (AttrValue::from(comparison.change.setting.key), AttrValue::from(comparison.change.value.clone())))} />
+                    if !staged {
+                        { compare_table.unwrap_or_default() }
                     }
-                </section>
-                if !layout.moved("history") { { history() } }
-                <div class="logs">
-                    if !layout.moved("request-log") { { request_log(view::LOG_IN_FLIGHT) } }
-                    if !layout.moved("event-log") { { event_log(view::EVENT_ROWS) } }
-                </div>
-                <SettingsPanel config={config.clone()} last_rate={state.last_rate} on_action={on_action.clone()} />
+                    if !console_on_stage { { console } }
+                    { charts(panels, |id| !layout.moved(id)) }
+                    <section class="data" aria-label="Data on each node">
+                        { for panels.cards.first().map(|master| card(master, &on_action)) }
+                        <div class="replicas">
+                            if panels.cards.len() <= 1 {
+                                <p class="empty">{ "No replicas: the master serves every read, as a single database does." }</p>
+                            }
+                            { for panels.cards.iter().skip(1).map(|replica| card(replica, &on_action)) }
+                        </div>
+                        if !panels.read_side_cards.is_empty() {
+                            <div class="replicas read-side-cards">
+                                { for panels.read_side_cards.iter().cloned().map(|card| html! { <ReadSideMachineCard card={card} on_action={on_action.clone()} /> }) }
+                            </div>
+                        }
+                    </section>
+                    if !layout.moved("history") { { history() } }
+                    <div class="logs">
+                        if !layout.moved("request-log") { { request_log(view::LOG_IN_FLIGHT) } }
+                        if !layout.moved("event-log") { { event_log(view::EVENT_ROWS) } }
+                    </div>
+                    <SettingsPanel config={config.clone()} last_rate={state.last_rate} on_action={on_action.clone()} />
+                }
             </main>
-            <PrintReport report={print_report} />
+            if !first_screen_only { <PrintReport report={print_report} /> }
         </div>
         </ContextProvider<Watched>>
     }
