@@ -23,8 +23,6 @@ pub struct Session {
     written: BTreeMap<Key, Answered>,
     /// For each key, the newest write of it this client has read.
     seen: BTreeMap<Key, Answered>,
-    /// What each of this client's reads under way must return, fixed when it was issued.
-    reading: Reading,
     /// The replica a sticky session keeps reading from.
     pub sticky: Option<NodeId>,
     /// The key this client wrote last, for "read what I just wrote".
@@ -93,20 +91,13 @@ impl Session {
         self.written.entry(key).or_default().answer(write, now);
     }
 
-    /// A read issued at `now` (of `key`, for a user read): what it must return is fixed now.
-    pub fn on_read_issued(&mut self, request: RequestId, key: Option<Key>, now: Time) {
+    /// What a read issued at `now` (of `key`, for a user read) must return, fixed now: kept with
+    /// the request in flight (`InFlight`), where its answer finds it without a search.
+    pub fn expect(&self, key: Option<Key>, now: Time) -> Expected {
         let floor = |answered: &BTreeMap<Key, Answered>| {
             key.and_then(|key| answered.get(&key)).map_or(0, |answered| answered.before(now))
         };
-        let expected =
-            Expected { last_commit: self.last_commit, own_write: floor(&self.written), seen: floor(&self.seen) };
-        self.reading.insert(request, expected);
-    }
-
-    /// The read's answer came (or it failed): what it had to return. Nothing for a read the
-    /// session did not see issued (its client was removed and added again meanwhile).
-    pub fn read_ended(&mut self, request: RequestId) -> Expected {
-        self.reading.remove(request).unwrap_or_default()
+        Expected { last_commit: self.last_commit, own_write: floor(&self.written), seen: floor(&self.seen) }
     }
 
     /// Records a read of `key` answered at `now` with the row written by write number `write`
@@ -115,74 +106,5 @@ impl Session {
     pub fn on_read(&mut self, key: Key, write: u64, expected: Expected, now: Time) -> Violations {
         self.seen.entry(key).or_default().answer(write, now);
         Violations { read_your_writes: write < expected.own_write, monotonic: write < expected.seen }
-    }
-}
-
-/// The expectations of a client's reads under way, in order of their ids. Ids are issued in
-/// order, so a new read goes at the back; a finished one leaves a hole, and holes are swept
-/// from the front (or, when they outnumber the reads, all at once): an overloaded run keeps
-/// hundreds of reads under way per client, where a tree's insert and remove were a twentieth of
-/// the model's time.
-#[derive(Clone, Debug, Default)]
-struct Reading {
-    reads: VecDeque<(RequestId, Option<Expected>)>,
-    under_way: usize,
-}
-
-impl Reading {
-    fn insert(&mut self, request: RequestId, expected: Expected) {
-        debug_assert!(self.reads.back().is_none_or(|&(last, _)| last < request), "ids are issued in order");
-        self.reads.push_back((request, Some(expected)));
-        self.under_way += 1;
-    }
-
-    fn remove(&mut self, request: RequestId) -> Option<Expected> {
-        let index = self.reads.binary_search_by_key(&request, |&(id, _)| id).ok()?;
-        let expected = self.reads[index].1.take()?;
-        self.under_way -= 1;
-        while self.reads.front().is_some_and(|(_, expected)| expected.is_none()) {
-            self.reads.pop_front();
-        }
-        if self.reads.len() > 2 * self.under_way + 64 {
-            self.reads.retain(|(_, expected)| expected.is_some());
-        }
-        Some(expected)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn expected(seen: u64) -> Expected {
-        Expected { seen, ..Expected::default() }
-    }
-
-    #[test]
-    fn reads_under_way_end_in_any_order_with_what_they_expected() {
-        let mut reading = Reading::default();
-        for id in (10..20).step_by(2) {
-            reading.insert(id, expected(id));
-        }
-        assert_eq!(reading.remove(14).map(|e| e.seen), Some(14));
-        assert!(reading.remove(14).is_none(), "a read ends once");
-        assert!(reading.remove(15).is_none(), "never issued");
-        assert_eq!(reading.remove(10).map(|e| e.seen), Some(10));
-        assert_eq!(reading.remove(18).map(|e| e.seen), Some(18));
-        assert_eq!(reading.remove(12).map(|e| e.seen), Some(12));
-        assert_eq!(reading.remove(16).map(|e| e.seen), Some(16));
-        assert!(reading.reads.is_empty());
-    }
-
-    #[test]
-    fn a_read_stuck_under_way_does_not_keep_every_later_one() {
-        let mut reading = Reading::default();
-        reading.insert(0, expected(7));
-        for id in 1..10_000 {
-            reading.insert(id, expected(0));
-            reading.remove(id);
-        }
-        assert!(reading.reads.len() < 100, "{} kept", reading.reads.len());
-        assert_eq!(reading.remove(0).map(|e| e.seen), Some(7));
     }
 }
