@@ -115,7 +115,7 @@ impl Clients {
     }
 
     pub fn client_of(&self, request: RequestId) -> Option<ClientId> {
-        self.in_flight.get(request).map(|record| record.client)
+        self.in_flight.client_of(request)
     }
 
     /// Opens a request's record and counts it as issued.

@@ -234,6 +234,10 @@ pub struct InFlight {
     /// Ids below this are stragglers.
     first: RequestId,
     window: VecDeque<Option<(RequestRecord, Expected)>>,
+    /// Beside the window, slot for slot: whose each request is (none: a hole). Asking whose a
+    /// request is (for every reply) or whether it is still there reads these few bytes, not its
+    /// 300-byte record, which is seldom in the cache in a heavy run.
+    owners: VecDeque<Option<ClientId>>,
     /// In order of their ids (they leave the window's front in order); mostly they finish in
     /// that order too, so removing one is cheap.
     stragglers: VecDeque<(RequestRecord, Expected)>,
@@ -246,6 +250,7 @@ impl InFlight {
             self.first = record.id;
         }
         debug_assert_eq!(record.id, self.first + self.window.len() as u64, "ids are issued one after another");
+        self.owners.push_back(Some(record.client));
         self.window.push_back(Some((record, expected)));
         self.in_window += 1;
     }
@@ -257,6 +262,14 @@ impl InFlight {
 
     fn straggler(&self, id: RequestId) -> Option<usize> {
         self.stragglers.binary_search_by_key(&id, |(record, _)| record.id).ok()
+    }
+
+    /// The client whose request `id` is.
+    pub fn client_of(&self, id: RequestId) -> Option<ClientId> {
+        match self.index(id) {
+            Some(index) => *self.owners.get(index)?,
+            None => self.straggler(id).map(|index| self.stragglers[index].0.client),
+        }
     }
 
     pub fn get(&self, id: RequestId) -> Option<&RequestRecord> {
@@ -278,9 +291,11 @@ impl InFlight {
         let Some(index) = self.index(id) else {
             return self.straggler(id).and_then(|index| self.stragglers.remove(index));
         };
-        let removed = self.window.get_mut(index)?.take()?;
+        self.owners.get_mut(index)?.take()?;
+        let removed = self.window[index].take()?;
         self.in_window -= 1;
-        while self.window.len() > 2 * self.in_window + 64 || self.window.front().is_some_and(Option::is_none) {
+        while self.window.len() > 2 * self.in_window + 64 || self.owners.front().is_some_and(Option::is_none) {
+            self.owners.pop_front();
             if let Some(Some(oldest)) = self.window.pop_front() {
                 self.in_window -= 1;
                 self.stragglers.push_back(oldest);
@@ -318,7 +333,7 @@ mod tests {
     use std::collections::BTreeMap;
 
     fn record(id: RequestId) -> RequestRecord {
-        RequestRecord::new(id, 0, Op::Read { key: 1 }, Time::ZERO)
+        RequestRecord::new(id, id as usize % 3, Op::Read { key: 1 }, Time::ZERO)
     }
 
     fn ids(in_flight: &InFlight) -> Vec<RequestId> {
@@ -334,6 +349,7 @@ mod tests {
         assert_eq!(in_flight.remove(3).map(|(record, _)| record.id), Some(3));
         assert!(in_flight.remove(3).is_none(), "a request finishes once");
         assert_eq!(in_flight.remove(1).map(|(record, _)| record.id), Some(1));
+        assert_eq!([2, 3, 5, 9].map(|id| in_flight.client_of(id)), [Some(2), None, Some(2), None]);
         in_flight.get_mut(4).expect("in flight").lost = true;
         assert!(in_flight.get(4).expect("in flight").lost);
         assert_eq!(in_flight.get(9), None);
@@ -354,6 +370,7 @@ mod tests {
         assert!(in_flight.window.len() < 100, "the window is {} long", in_flight.window.len());
         assert_eq!(ids(&in_flight), [0]);
         assert_eq!(in_flight.get(0).map(|record| record.id), Some(0));
+        assert_eq!(in_flight.client_of(0), Some(0), "a straggler's client");
         in_flight.insert(record(100_000), Expected::default());
         assert_eq!(ids(&in_flight), [0, 100_000]);
         assert_eq!(in_flight.remove(0).map(|(record, _)| record.id), Some(0));
