@@ -34,7 +34,7 @@ fn main() {
 
     // The heaviest link allowed: half an hour (the furthest a link opens at) at the highest
     // rate over the most replicas; the page benchmark opens the same link. One run: it takes
-    // ~20 s, long enough that the machine's noise averages out.
+    // about half a minute, long enough that the machine's noise averages out.
     let heaviest = Config {
         replicas: MAX_REPLICAS,
         mode: Mode::Async,

@@ -12,7 +12,7 @@ use crate::data::{Change, Database, Key, LogEntry, USERS};
 use crate::ids::{ClientId, NodeId, NodeRef, RequestId};
 use crate::metrics::{Completion, Metrics};
 use crate::request::{InFlight, Op, Outcome, RequestRecord, Stats};
-use crate::session::Session;
+use crate::session::{Expected, Session};
 use crate::time::Time;
 use crate::timeline::{Position, Timelines};
 
@@ -109,12 +109,13 @@ impl Clients {
         if wanted > had {
             let kept = self.sessions.len().min(wanted);
             self.sessions[had..kept].fill_with(Session::default);
+            (had..kept).for_each(|client| self.in_flight.forget_expected(client));
             self.sessions.resize_with(self.sessions.len().max(wanted), Session::default);
         }
     }
 
     pub fn client_of(&self, request: RequestId) -> Option<ClientId> {
-        self.in_flight.get(request).map(|record| record.client)
+        self.in_flight.client_of(request)
     }
 
     /// Opens a request's record and counts it as issued.
@@ -122,14 +123,15 @@ impl Clients {
         let id = self.next_request;
         self.next_request += 1;
         let record = RequestRecord::new(id, client, op, now);
-        if record.is_read() {
-            self.sessions[client].on_read_issued(id, record.key(), now);
+        let expected = if record.is_read() {
             self.stats.reads_issued += 1;
+            self.sessions[client].expect(record.key(), now)
         } else {
             self.stats.writes_issued += 1;
-        }
+            Expected::default()
+        };
         metrics.record_issued();
-        self.in_flight.insert(record);
+        self.in_flight.insert(record, expected);
         id
     }
 
@@ -199,11 +201,10 @@ impl Clients {
         timelines: &Timelines,
         metrics: &mut Metrics,
     ) -> Option<ClientId> {
-        let mut record = self.in_flight.remove(request)?;
+        let (mut record, expected) = self.in_flight.remove(request)?;
         record.completed_at = Some(now);
         let latency = now - record.issued_at;
         let session = &mut self.sessions[record.client];
-        let expected = session.read_ended(request);
         let completion = match (error, &record.outcome) {
             (Some(reason), _) => {
                 record.in_doubt = record.logged_write();

@@ -7,6 +7,7 @@ use std::rc::Rc;
 use crate::config::Mode;
 use crate::data::{Key, Row};
 use crate::ids::{ClientId, NodeId, NodeRef, RequestId};
+use crate::session::Expected;
 use crate::sql::ResultSet;
 use crate::time::Time;
 use crate::timeline::Position;
@@ -221,7 +222,8 @@ impl Stats {
     }
 }
 
-/// The requests in flight, in order of their ids. Ids are issued one after another and most
+/// The requests in flight, in order of their ids, each with what it must return if it is a read
+/// (fixed when it was issued: `Session::expect`). Ids are issued one after another and most
 /// requests finish soon, so they live in a window indexed by id, with a hole where one has
 /// finished: no tree nodes to shift 200-byte records around in, which was a quarter of the
 /// model's time in wasm. Holes are swept from the front; when they outnumber the records, the
@@ -231,20 +233,25 @@ impl Stats {
 pub struct InFlight {
     /// Ids below this are stragglers.
     first: RequestId,
-    window: VecDeque<Option<RequestRecord>>,
+    window: VecDeque<Option<(RequestRecord, Expected)>>,
+    /// Beside the window, slot for slot: whose each request is (none: a hole). Asking whose a
+    /// request is (for every reply) or whether it is still there reads these few bytes, not its
+    /// 300-byte record, which is seldom in the cache in a heavy run.
+    owners: VecDeque<Option<ClientId>>,
     /// In order of their ids (they leave the window's front in order); mostly they finish in
     /// that order too, so removing one is cheap.
-    stragglers: VecDeque<RequestRecord>,
+    stragglers: VecDeque<(RequestRecord, Expected)>,
     in_window: usize,
 }
 
 impl InFlight {
-    pub fn insert(&mut self, record: RequestRecord) {
+    pub fn insert(&mut self, record: RequestRecord, expected: Expected) {
         if self.window.is_empty() {
             self.first = record.id;
         }
         debug_assert_eq!(record.id, self.first + self.window.len() as u64, "ids are issued one after another");
-        self.window.push_back(Some(record));
+        self.owners.push_back(Some(record.client));
+        self.window.push_back(Some((record, expected)));
         self.in_window += 1;
     }
 
@@ -254,41 +261,61 @@ impl InFlight {
     }
 
     fn straggler(&self, id: RequestId) -> Option<usize> {
-        self.stragglers.binary_search_by_key(&id, |record| record.id).ok()
+        self.stragglers.binary_search_by_key(&id, |(record, _)| record.id).ok()
+    }
+
+    /// The client whose request `id` is.
+    pub fn client_of(&self, id: RequestId) -> Option<ClientId> {
+        match self.index(id) {
+            Some(index) => *self.owners.get(index)?,
+            None => self.straggler(id).map(|index| self.stragglers[index].0.client),
+        }
     }
 
     pub fn get(&self, id: RequestId) -> Option<&RequestRecord> {
         match self.index(id) {
-            Some(index) => self.window.get(index)?.as_ref(),
-            None => self.straggler(id).map(|index| &self.stragglers[index]),
+            Some(index) => self.window.get(index)?.as_ref().map(|(record, _)| record),
+            None => self.straggler(id).map(|index| &self.stragglers[index].0),
         }
     }
 
     pub fn get_mut(&mut self, id: RequestId) -> Option<&mut RequestRecord> {
         match self.index(id) {
-            Some(index) => self.window.get_mut(index)?.as_mut(),
-            None => self.straggler(id).map(|index| &mut self.stragglers[index]),
+            Some(index) => self.window.get_mut(index)?.as_mut().map(|(record, _)| record),
+            None => self.straggler(id).map(|index| &mut self.stragglers[index].0),
         }
     }
 
-    pub fn remove(&mut self, id: RequestId) -> Option<RequestRecord> {
+    /// The request, and what it had to return.
+    pub fn remove(&mut self, id: RequestId) -> Option<(RequestRecord, Expected)> {
         let Some(index) = self.index(id) else {
             return self.straggler(id).and_then(|index| self.stragglers.remove(index));
         };
-        let record = self.window.get_mut(index)?.take()?;
+        self.owners.get_mut(index)?.take()?;
+        let removed = self.window[index].take()?;
         self.in_window -= 1;
-        while self.window.len() > 2 * self.in_window + 64 || self.window.front().is_some_and(Option::is_none) {
+        while self.window.len() > 2 * self.in_window + 64 || self.owners.front().is_some_and(Option::is_none) {
+            self.owners.pop_front();
             if let Some(Some(oldest)) = self.window.pop_front() {
                 self.in_window -= 1;
                 self.stragglers.push_back(oldest);
             }
             self.first += 1;
         }
-        Some(record)
+        Some(removed)
+    }
+
+    /// Forgets what `client`'s reads in flight had to return: its session starts afresh, and
+    /// judges none of them.
+    pub fn forget_expected(&mut self, client: ClientId) {
+        let entries = self.stragglers.iter_mut().chain(self.window.iter_mut().flatten());
+        for (_, expected) in entries.filter(|(record, _)| record.client == client) {
+            *expected = Expected::default();
+        }
     }
 
     pub fn values(&self) -> impl DoubleEndedIterator<Item = &RequestRecord> {
-        self.stragglers.iter().chain(self.window.iter().flatten())
+        self.stragglers.iter().chain(self.window.iter().flatten()).map(|(record, _)| record)
     }
 }
 
@@ -306,7 +333,7 @@ mod tests {
     use std::collections::BTreeMap;
 
     fn record(id: RequestId) -> RequestRecord {
-        RequestRecord::new(id, 0, Op::Read { key: 1 }, Time::ZERO)
+        RequestRecord::new(id, id as usize % 3, Op::Read { key: 1 }, Time::ZERO)
     }
 
     fn ids(in_flight: &InFlight) -> Vec<RequestId> {
@@ -317,11 +344,12 @@ mod tests {
     fn finds_and_removes_requests_in_any_order() {
         let mut in_flight = InFlight::default();
         for id in 1..=5 {
-            in_flight.insert(record(id));
+            in_flight.insert(record(id), Expected::default());
         }
-        assert_eq!(in_flight.remove(3).map(|record| record.id), Some(3));
-        assert_eq!(in_flight.remove(3), None, "a request finishes once");
-        assert_eq!(in_flight.remove(1).map(|record| record.id), Some(1));
+        assert_eq!(in_flight.remove(3).map(|(record, _)| record.id), Some(3));
+        assert!(in_flight.remove(3).is_none(), "a request finishes once");
+        assert_eq!(in_flight.remove(1).map(|(record, _)| record.id), Some(1));
+        assert_eq!([2, 3, 5, 9].map(|id| in_flight.client_of(id)), [Some(2), None, Some(2), None]);
         in_flight.get_mut(4).expect("in flight").lost = true;
         assert!(in_flight.get(4).expect("in flight").lost);
         assert_eq!(in_flight.get(9), None);
@@ -334,17 +362,18 @@ mod tests {
     #[test]
     fn a_stuck_request_does_not_hold_the_window_open() {
         let mut in_flight = InFlight::default();
-        in_flight.insert(record(0));
+        in_flight.insert(record(0), Expected::default());
         for id in 1..100_000 {
-            in_flight.insert(record(id));
+            in_flight.insert(record(id), Expected::default());
             in_flight.remove(id);
         }
         assert!(in_flight.window.len() < 100, "the window is {} long", in_flight.window.len());
         assert_eq!(ids(&in_flight), [0]);
         assert_eq!(in_flight.get(0).map(|record| record.id), Some(0));
-        in_flight.insert(record(100_000));
+        assert_eq!(in_flight.client_of(0), Some(0), "a straggler's client");
+        in_flight.insert(record(100_000), Expected::default());
         assert_eq!(ids(&in_flight), [0, 100_000]);
-        assert_eq!(in_flight.remove(0).map(|record| record.id), Some(0));
+        assert_eq!(in_flight.remove(0).map(|(record, _)| record.id), Some(0));
         assert_eq!(ids(&in_flight), [100_000]);
     }
 }

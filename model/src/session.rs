@@ -23,8 +23,6 @@ pub struct Session {
     written: BTreeMap<Key, Answered>,
     /// For each key, the newest write of it this client has read.
     seen: BTreeMap<Key, Answered>,
-    /// What each of this client's reads under way must return, fixed when it was issued.
-    reading: BTreeMap<RequestId, Expected>,
     /// The replica a sticky session keeps reading from.
     pub sticky: Option<NodeId>,
     /// The key this client wrote last, for "read what I just wrote".
@@ -93,20 +91,13 @@ impl Session {
         self.written.entry(key).or_default().answer(write, now);
     }
 
-    /// A read issued at `now` (of `key`, for a user read): what it must return is fixed now.
-    pub fn on_read_issued(&mut self, request: RequestId, key: Option<Key>, now: Time) {
+    /// What a read issued at `now` (of `key`, for a user read) must return, fixed now: kept with
+    /// the request in flight (`InFlight`), where its answer finds it without a search.
+    pub fn expect(&self, key: Option<Key>, now: Time) -> Expected {
         let floor = |answered: &BTreeMap<Key, Answered>| {
             key.and_then(|key| answered.get(&key)).map_or(0, |answered| answered.before(now))
         };
-        let expected =
-            Expected { last_commit: self.last_commit, own_write: floor(&self.written), seen: floor(&self.seen) };
-        self.reading.insert(request, expected);
-    }
-
-    /// The read's answer came (or it failed): what it had to return. Nothing for a read the
-    /// session did not see issued (its client was removed and added again meanwhile).
-    pub fn read_ended(&mut self, request: RequestId) -> Expected {
-        self.reading.remove(&request).unwrap_or_default()
+        Expected { last_commit: self.last_commit, own_write: floor(&self.written), seen: floor(&self.seen) }
     }
 
     /// Records a read of `key` answered at `now` with the row written by write number `write`

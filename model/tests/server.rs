@@ -72,6 +72,34 @@ fn an_overloaded_database_rejects_then_crashes_and_replicas_prevent_it() {
     assert!(scaled.replica_ids().iter().all(|&id| scaled.state(id) != NodeState::Down));
 }
 
+/// Each refusal names the machine that refused and the length its full queue had then, as the
+/// settings change it: the words are written once per machine and length, not once per request.
+#[test]
+fn an_overloaded_machine_says_who_it_is_and_how_long_its_queue_is() {
+    let mut sim = with(Config { replicas: 1, capacity: 1_000, queue_limit: 100, ..base() });
+    let mut reasons = std::collections::BTreeSet::new();
+    // Half a second of reads and writes at four times the machines' capacity.
+    let flood = |sim: &mut Simulation, reasons: &mut std::collections::BTreeSet<String>| {
+        for _ in 0..2_000 {
+            sim.apply(Command::Read { client: 0, key: 101 }).unwrap();
+            sim.apply(Command::WriteRandom { client: 1 }).unwrap();
+            advance_us(sim, 250);
+            let failures = sim.recent().rev().take(8).filter_map(|record| record.failure().map(str::to_string));
+            reasons.extend(failures);
+        }
+    };
+    flood(&mut sim, &mut reasons);
+    common::reconfigure(&mut sim, |config| config.queue_limit = 40);
+    flood(&mut sim, &mut reasons);
+    let said = |role: &str, length: u64| format!("{role} is overloaded: its queue of {length} is full");
+    for role in ["master", "replica-1"] {
+        assert!(reasons.contains(&said(role, 100)) && reasons.contains(&said(role, 40)), "{role}: {reasons:?}");
+    }
+    let possible: Vec<String> =
+        ["master", "replica-1"].iter().flat_map(|role| (40..=100).map(|length| said(role, length))).collect();
+    assert!(reasons.iter().all(|reason| possible.contains(reason)), "{reasons:?}");
+}
+
 #[test]
 fn metrics_keep_a_bounded_window_of_throughput_and_lag() {
     let mut sim = with(Config { replicas: 2, lag_ms: 200, ..base() });

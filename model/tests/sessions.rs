@@ -170,3 +170,26 @@ fn the_counters_flag_exactly_the_reads_the_history_checks_find_in_violation() {
     );
     assert!(missed_while_under_way > 5, "too few reads concurrent with their own write: {missed_while_under_way}");
 }
+
+/// A client removed and added again starts a new session: a read it had under way is judged by
+/// nothing the old session was answered (as by the history, whose lanes are per call).
+#[test]
+fn a_client_added_again_does_not_judge_the_read_its_old_session_left_under_way() {
+    let stale_own_read = |readd: bool| {
+        let config = Config { clients: 3, replicas: 1, lag_ms: 1_000, client_ms: 1, ..Config::default() };
+        let mut sim = Simulation::new(config).expect("valid config");
+        sim.apply(Command::Write { client: 2, key: 101, name: "Bob".into() }).unwrap();
+        advance(&mut sim, 10);
+        sim.apply(Command::Read { client: 2, key: 101 }).unwrap();
+        if readd {
+            common::reconfigure(&mut sim, |config| config.clients = 2);
+            common::reconfigure(&mut sim, |config| config.clients = 3);
+        }
+        advance(&mut sim, 500);
+        let read = sim.recent().find(|record| record.is_read()).expect("the read finished").clone();
+        assert!(read.is_stale(), "the replica had not applied Bob");
+        (read.ryw_violation, sim.stats().ryw_violations)
+    };
+    assert_eq!(stale_own_read(false), (true, 1), "the same session missed its own write");
+    assert_eq!(stale_own_read(true), (false, 0), "a new session had written nothing");
+}

@@ -87,6 +87,9 @@ pub(crate) struct Cluster {
     /// What a machine wants, reused from handler to handler: they run for nearly every event,
     /// and need no allocation each.
     wants: Wants,
+    /// The overloaded machines' refusals, by role and queue length, written once: an overloaded
+    /// run refuses thousands of requests a second, each with the same few words.
+    refusals: Vec<(NodeRef, usize, String)>,
 }
 
 impl Cluster {
@@ -101,6 +104,7 @@ impl Cluster {
             next_incarnation: 0,
             logical_sender: None,
             wants: Wants::new(),
+            refusals: Vec::new(),
         };
         let roles = std::iter::once(NodeRef::Master).chain((1..=config.replicas).map(NodeRef::Replica));
         for role in roles {

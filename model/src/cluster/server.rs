@@ -67,7 +67,7 @@ impl Cluster {
             Admission::Queued => self.in_room(id, cx, Node::start_service),
             Admission::Down => cx.reply(id, request, Some(format!("{} is down", self.role(id)))),
             Admission::Full { queued, crash } => {
-                let reason = format!("{} is overloaded: its queue of {queued} is full", self.role(id));
+                let reason = self.overload_refusal(id, queued);
                 cx.reply(id, request, Some(reason));
                 if crash {
                     let after = cx.config.crash_after_ms;
@@ -75,6 +75,23 @@ impl Cluster {
                 }
             }
         }
+    }
+
+    /// What a machine whose queue of `queued` is full answers.
+    fn overload_refusal(&mut self, id: NodeId, queued: usize) -> String {
+        let role = self.role(id);
+        if let Some((.., reason)) =
+            self.refusals.iter().find(|&&(said_by, length, _)| (said_by, length) == (role, queued))
+        {
+            return reason.clone();
+        }
+        // Kept few: queue limits and roles change only when the settings or the cluster do.
+        if self.refusals.len() == 2 * crate::config::MAX_REPLICAS {
+            self.refusals.clear();
+        }
+        let reason = format!("{role} is overloaded: its queue of {queued} is full");
+        self.refusals.push((role, queued, reason.clone()));
+        reason
     }
 
     pub(super) fn service_done(&mut self, id: NodeId, cx: &mut Ctx) {
