@@ -5,14 +5,12 @@
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 
-import { launchChromium, signed } from './fixtures.js';
+import { DEMOS, launchChromium, signed } from './fixtures.js';
 import { serveStatic } from './static-server.js';
 
 const SITE_DIR = resolve(process.env.SITE_DIR ?? 'target/e2e-site');
 const FRAME_SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const SOAK_MINUTES = Number(process.env.SOAK_MINUTES ?? 30);
-/** Every demo, in the menu's order (model/src/demos/mod.rs), for the cold loads of their links. */
-const DEMOS = ['single-db', 'add-replicas', 'async-stale', 'sync', 'sync-vs-async', 'sync-linearizable', 'load-balancing', 'replica-crash', 'master-crash', 'read-your-writes', 'cqrs', 'comparison'];
 const LOAD = process.env.BENCH_LOAD ?? '#replicas=8&mode=async&lag=200&seed=1&rate=2000&reads=90&clients=8';
 // BENCH_PARTS=frames measures only the frame times under load (part 2), in under a minute: for
 // checking a change to what a frame does.

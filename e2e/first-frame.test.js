@@ -4,26 +4,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { newPage, siteInChromium, untilText } from './fixtures.js';
+import { DEMOS, newPage, siteInChromium, untilText } from './fixtures.js';
 
 const running = siteInChromium();
 
 const PROJECTOR = { width: 1280, height: 720 };
 const PHONE = { width: 412, height: 823 };
-const DEMOS = [
-  'single-db',
-  'add-replicas',
-  'async-stale',
-  'sync',
-  'sync-vs-async',
-  'sync-linearizable',
-  'load-balancing',
-  'replica-crash',
-  'master-crash',
-  'read-your-writes',
-  'cqrs',
-  'comparison',
-];
 
 /** A page whose wasm is held back until `release()`: only the first frame can show. */
 async function withWasmHeld(viewport, options = {}) {

@@ -93,6 +93,22 @@ export async function open(running, fragment, viewport) {
 
 export const text = (page, id) => page.getByTestId(id).textContent();
 
+/** Every demo's name, in the menu's order (model/src/demos/mod.rs DEMOS). */
+export const DEMOS = [
+  'single-db',
+  'add-replicas',
+  'async-stale',
+  'sync',
+  'sync-vs-async',
+  'sync-linearizable',
+  'load-balancing',
+  'replica-crash',
+  'master-crash',
+  'read-your-writes',
+  'cqrs',
+  'comparison',
+];
+
 /**
  * Opens each demo of the menu in turn and walks its steps, calling `visit(link, step)` at each
  * once it has paused at its claim; returns how many steps it walked.

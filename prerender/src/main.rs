@@ -14,8 +14,10 @@ use replication_playground::ui::browser::FIRST_FRAME;
 use replication_playground::ui::first_frame::{FirstFrame, FirstFrameProps};
 use replication_playground::ui::page::PictureSizes;
 
-/// Where the plain page's frame goes: the element `index.html` holds for it.
-const PLACEHOLDER: &str = r#"<div id="first-frame" inert></div>"#;
+/// Where the plain page's frame goes: the element `index.html` holds for it, empty.
+fn placeholder() -> String {
+    format!(r#"<div id="{FIRST_FRAME}" inert></div>"#)
+}
 
 /// Shown over the plain page's frame while the wasm opens a link or a kept session, which only
 /// it can replay (static/first-frame.js decides).
@@ -67,11 +69,12 @@ fn main() -> ExitCode {
 fn write_frames(site: &Path) -> Result<usize, String> {
     let index_path = site.join("index.html");
     let index = std::fs::read_to_string(&index_path).map_err(|error| format!("{}: {error}", index_path.display()))?;
-    if !index.contains(PLACEHOLDER) {
-        return Err(format!("{} has no {PLACEHOLDER} to fill", index_path.display()));
+    let placeholder = placeholder();
+    if !index.contains(&placeholder) {
+        return Err(format!("{} has no {placeholder} to fill", index_path.display()));
     }
     let plain = format!(r#"<div id="{FIRST_FRAME}" inert>{LOADING}{}</div>"#, frame("")?);
-    std::fs::write(&index_path, index.replacen(PLACEHOLDER, &plain, 1))
+    std::fs::write(&index_path, index.replacen(&placeholder, &plain, 1))
         .map_err(|error| format!("{}: {error}", index_path.display()))?;
     let demos_dir = site.join("first-frame");
     std::fs::create_dir_all(&demos_dir).map_err(|error| format!("{}: {error}", demos_dir.display()))?;
@@ -128,7 +131,7 @@ mod tests {
     fn the_plain_page_goes_in_place_of_its_placeholder() {
         let site = std::env::temp_dir().join(format!("prerender-test-{}", std::process::id()));
         std::fs::create_dir_all(&site).unwrap();
-        std::fs::write(site.join("index.html"), format!("<body>{PLACEHOLDER}<main></main></body>")).unwrap();
+        std::fs::write(site.join("index.html"), format!("<body>{}<main></main></body>", placeholder())).unwrap();
         let written = write_frames(&site);
         let index = std::fs::read_to_string(site.join("index.html")).unwrap();
         let demo = std::fs::read_to_string(site.join("first-frame/cqrs.html")).unwrap();
