@@ -133,6 +133,27 @@ test('with the wasm slow to arrive the cluster is drawn, and the page works once
   await page.context().close();
 });
 
+test('the wasm is on its way while the stylesheet still is: the first frame waits for it, the wasm does not', async () => {
+  const { page, problems } = await newPage(running, PROJECTOR);
+  let releaseStylesheet;
+  const stylesheetHeld = new Promise((done) => (releaseStylesheet = done));
+  const wasmRequested = new Promise((done) => page.on('request', (request) => /\.wasm$/.test(request.url()) && done()));
+  await page.route(/\.css$/, async (route) => {
+    await stylesheetHeld;
+    await route.continue();
+  });
+  const opened = page.goto(running.site.url);
+  // Held back, the stylesheet holds the page's load; the wasm must not wait for it.
+  const asked = await Promise.race([wasmRequested.then(() => true), new Promise((done) => setTimeout(done, 10_000, false))]);
+  releaseStylesheet();
+  await opened;
+  assert.ok(asked, 'with the stylesheet held back for 10 s, the page did not ask for its wasm');
+  await page.getByTestId('write').click();
+  await untilText(page, 'stat-writes', '1');
+  assert.deepEqual(problems, []);
+  await page.context().close();
+});
+
 test('a link or a kept session only the wasm can replay: the plain frame under "Loading this session"', async () => {
   const { page, release } = await withWasmHeld(PROJECTOR);
   await page.goto(`${running.site.url}#replicas=3&mode=sync&seed=7`);

@@ -1,6 +1,6 @@
 // Shows the right first frame built ahead of time (src/ui/first_frame.rs, written into the
 // site by scripts/prerender) while the wasm arrives; the live page then takes its place
-// (src/ui/app.rs). Runs in the head, before the page is drawn, and marks the <html> element
+// (src/ui/app.rs). Runs first in the body, before the page is drawn, and marks the <html> element
 // for the stylesheet (first-frame-*), which decides what shows:
 // - the plain page: index.html's frame as it is;
 // - a demo's link at its first step: that demo's frame, fetched from first-frame/NAME.html;
