@@ -152,7 +152,9 @@ mod components {
     use replication_playground::ui::request_log::{RequestLog, RequestLogProps};
     use replication_playground::ui::state::Action;
     use replication_playground::ui::topology::{Topology, TopologyProps};
-    use replication_playground::ui::view::{self, Dot, DotKind, NodeAction, NodeView, Place, ReplicationView, Series};
+    use replication_playground::ui::view::{
+        self, Dot, DotKind, MachinesView, NodeAction, NodeView, Place, ReplicationView, Series,
+    };
     use wasm_bindgen_test::wasm_bindgen_test;
     use web_sys::Element;
     use yew::Callback;
@@ -188,23 +190,27 @@ mod components {
         let seen = actions.clone();
         let props = TopologyProps {
             unmeasured: None,
-            master: view("pg-3", NodeRef::Master, NodeState::Up, 0),
-            replicas: vec![
-                view("pg-2", NodeRef::Replica(1), NodeState::Down, 0),
-                view("pg-1", NodeRef::Replica(2), NodeState::Overloaded, 150),
-            ],
-            replication: ReplicationView {
-                summary: "sync (remote_apply): a write is acknowledged once the first replica up has applied it".into(),
-                waiting: "1 write waiting for pg-2".into(),
-                reads: "reads: at the master".into(),
-            },
+            machines: Rc::new(MachinesView {
+                master: view("pg-3", NodeRef::Master, NodeState::Up, 0),
+                replicas: vec![
+                    view("pg-2", NodeRef::Replica(1), NodeState::Down, 0),
+                    view("pg-1", NodeRef::Replica(2), NodeState::Overloaded, 150),
+                ],
+                replication: ReplicationView {
+                    summary: "sync (remote_apply): a write is acknowledged once the first replica up has applied it"
+                        .into(),
+                    waiting: "1 write waiting for pg-2".into(),
+                    reads: "reads: at the master".into(),
+                },
+                queue_limit: 200,
+                read_side: None,
+            }),
             portrait: false,
             large: false,
             compact: false,
             fill_height: false,
             test_ids: true,
             actions: yew::Html::default(),
-            read_side: None,
             dots: vec![
                 Dot {
                     from: Place::Clients,
@@ -222,7 +228,6 @@ mod components {
                 },
             ],
             drawn_one_in: 1,
-            queue_limit: 200,
             selected: None,
             on_action: Callback::from(move |action| {
                 if let Action::Select(node) = action {
@@ -282,17 +287,12 @@ mod components {
         let mut sim = Simulation::new(Config { read_side: ReadSide::MongoDb, ..Config::default() }).unwrap();
         sim.apply(Command::Write { client: 0, key: 101, name: "Ann".into() }).unwrap();
         sim.run_until(Time::from_millis(2_500));
-        let view::Picture { master, replicas, dots, replication, queue_limit, read_side, .. } = view::picture(&sim);
         let root = mount_point();
         let props = TopologyProps {
             unmeasured: None,
-            master,
-            replicas,
-            dots,
+            machines: Rc::new(view::machines(&sim)),
+            dots: view::messages(&sim).dots,
             drawn_one_in: 1,
-            replication,
-            queue_limit,
-            read_side,
             selected: None,
             portrait: false,
             large: false,

@@ -1,11 +1,14 @@
 //! Two runs side by side: the same seed and the same commands, one setting changed, with one
 //! set of time controls and their measurements next to each other.
 
+use std::rc::Rc;
+
 use yew::prelude::*;
 
 use super::demo_panel::use_watched;
 
 use super::state::Action;
+use super::view;
 use crate::sim::Simulation;
 use crate::sim::config::Config;
 use crate::sim::settings::{self, Input, SETTINGS, Setting};
@@ -80,15 +83,17 @@ pub fn shown(value: f64) -> String {
 }
 
 /// What two runs side by side measured: the measured table's rows and the lecture's table.
-/// Worked out once per refresh of the panels, for the table on the page and the printed report.
+/// Worked out once per refresh of the panels, for the table on the page and the printed report,
+/// with run B's picture's machines (as `Panels::machines` are run A's).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Measured {
     pub rows: Vec<Row>,
     pub lecture: Option<LectureTable>,
+    pub b_machines: Rc<view::MachinesView>,
 }
 
 pub fn measure(a: &Simulation, b: &Simulation) -> Measured {
-    Measured { rows: rows(a, b), lecture: lecture_table(a, b) }
+    Measured { rows: rows(a, b), lecture: lecture_table(a, b), b_machines: Rc::new(view::machines(b)) }
 }
 
 /// One measured quantity of both runs.

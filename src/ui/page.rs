@@ -95,18 +95,20 @@ pub fn draw(parts: Page) -> Html {
             last_rate={state.last_rate} {staged} on_action={on_action.clone()}
             beside={state.comparison.as_ref().map(|comparison| (AttrValue::from(comparison.change.setting.key), AttrValue::from(comparison.change.value.clone())))} />
     };
-    let pictures = match (&comparison, &titles) {
-        (Some((_, other)), Some(titles)) => {
-            compared_runs(sim, other, titles, picture_layout, unmeasured[1], &on_action)
+    let machines = &panels.machines;
+    let pictures = match (&comparison, &titles, measured) {
+        (Some((_, other)), Some(titles), Some(measured)) => {
+            let runs = [(sim, machines), (*other, &measured.b_machines)];
+            compared_runs(runs, titles, picture_layout, unmeasured[1], &on_action)
         }
         _ => html! {
             <Topology actions={selected_actions(sim, state.selected, &on_action)}
-                ..picture_props(sim, state.selected, picture_layout, true, &on_action) />
+                ..picture_props(sim, machines, state.selected, picture_layout, true, &on_action) />
         },
     };
     // On the stage the table is short: the lecture's rows when the comparison is the lecture's.
     let compare_table =
-        measured.cloned().zip(titles.clone()).map(|(compare::Measured { rows, lecture }, (a_title, b_title))| {
+        measured.cloned().zip(titles.clone()).map(|(compare::Measured { rows, lecture, .. }, (a_title, b_title))| {
             html! { <CompareTable {a_title} {b_title} {rows} {lecture} compact={staged} /> }
         });
     // Presenter free play has no narration: the console stands beside the picture instead.
@@ -253,24 +255,21 @@ struct PictureLayout {
     unmeasured: Option<(f64, f64)>,
 }
 
-/// A run's picture, as the topology component takes it.
+/// A run's picture, as the topology component takes it: its machines as the panels last
+/// worked them out, the messages on their way now.
 fn picture_props(
     run: &Simulation,
+    machines: &Rc<view::MachinesView>,
     selected: Option<NodeRef>,
     PictureLayout { portrait, large, fill_height, compact, unmeasured }: PictureLayout,
     test_ids: bool,
     on_action: &Callback<Action>,
 ) -> super::topology::TopologyProps {
-    let view::Picture { master, replicas, dots, drawn_one_in, replication, queue_limit, read_side } =
-        view::picture(run);
+    let view::Messages { dots, drawn_one_in } = view::messages(run);
     super::topology::TopologyProps {
-        read_side,
-        master,
-        replicas,
+        machines: machines.clone(),
         dots,
         drawn_one_in,
-        replication,
-        queue_limit,
         selected,
         portrait,
         large,
@@ -283,11 +282,10 @@ fn picture_props(
     }
 }
 
-/// Both runs' pictures, next to each other; `b_unmeasured`: run B's picture's size until it
-/// is measured (`layout` has run A's).
+/// Both runs' pictures (each run with its machines), next to each other; `b_unmeasured`: run
+/// B's picture's size until it is measured (`layout` has run A's).
 fn compared_runs(
-    sim: &Simulation,
-    other: &Simulation,
+    [(a, a_machines), (b, b_machines)]: [(&Simulation, &Rc<view::MachinesView>); 2],
     (a_title, b_title): &(AttrValue, AttrValue),
     layout: PictureLayout,
     b_unmeasured: Option<(f64, f64)>,
@@ -298,11 +296,11 @@ fn compared_runs(
         <div class="beside-pictures" data-testid="side-by-side" aria-label="Two runs side by side">
             <div class="beside-run" data-testid="compare-a">
                 <h3>{ a_title.clone() }</h3>
-                <Topology ..picture_props(sim, None, layout, true, on_action) />
+                <Topology ..picture_props(a, a_machines, None, layout, true, on_action) />
             </div>
             <div class="beside-run" data-testid="compare-b">
                 <h3>{ b_title.clone() }</h3>
-                <Topology ..picture_props(other, None, PictureLayout { unmeasured: b_unmeasured, ..layout }, false, on_action) />
+                <Topology ..picture_props(b, b_machines, None, PictureLayout { unmeasured: b_unmeasured, ..layout }, false, on_action) />
             </div>
         </div>
     }

@@ -29,8 +29,8 @@ pub const REPLAY_WORK_MS: f64 = 30.0;
 /// several times a second.
 pub(super) const REPLAY_DRAW_MS: f64 = 100.0;
 /// While a run plays under generated traffic, the panels around the picture (counters, logs,
-/// charts, cards, history) are worked out and drawn about this often, the picture every frame
-/// (without traffic, every frame too): four times a second
+/// charts, cards, history) and the picture's boxes are worked out and drawn about this often,
+/// the messages every frame (without traffic, everything every frame): four times a second
 /// reads well (a number changing faster is a blur), and at 2,000 requests/s over 8 replicas
 /// frames then fit in one refresh of the screen on a 2-core laptop (at 10 times a second,
 /// 6% did not).

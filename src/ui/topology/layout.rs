@@ -122,7 +122,7 @@ pub(super) const MIN_HEIGHT: f64 = 260.0;
 pub(super) const UNMEASURED: (f64, f64) = (800.0, 400.0);
 
 /// Where everything goes, for a number of replicas in the space the page gives.
-#[derive(Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub(super) struct Layout {
     pub(super) width: f64,
     pub(super) height: f64,
@@ -262,6 +262,31 @@ impl Layout {
             connector: None,
             members: Vec::new(),
             member_scale: scale,
+        }
+    }
+
+    /// Where the machine at `place` stands; `None` for a replica `machines` does not have.
+    pub(super) fn place(&self, machines: &MachinesView, place: Place) -> Option<Point> {
+        match place {
+            Place::ReadSide(id) => Some(self.read_side_place(id)),
+            Place::Clients => Some(self.clients),
+            Place::Node(NodeRef::Master) => Some(self.master),
+            Place::Node(name) => {
+                let index = machines.replicas.iter().position(|node| node.name == name)?;
+                self.replicas.get(index).copied()
+            }
+        }
+    }
+
+    /// The control point of the curve a message from `from_place` (at `from`) to `to_place`
+    /// (at `to`) travels: a read's, bent around the master; `None` for a straight line.
+    pub(super) fn bend(&self, from_place: Place, to_place: Place, from: Point, to: Point) -> Option<Point> {
+        match (from_place, to_place) {
+            (Place::Clients, Place::Node(NodeRef::Replica(_))) => self.read_curve(to),
+            (Place::Node(NodeRef::Replica(_)), Place::Clients) => self.read_curve(from),
+            (Place::Clients, Place::ReadSide(_)) => self.member_read_curve(to),
+            (Place::ReadSide(_), Place::Clients) => self.member_read_curve(from),
+            _ => None,
         }
     }
 

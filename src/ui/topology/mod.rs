@@ -8,12 +8,14 @@
 //! shrink its labels below reading size. The geometry (box sizes, places, routes) is
 //! `layout.rs`; this file draws.
 
+use std::rc::Rc;
+
 use yew::prelude::*;
 
 use super::demo_panel::{Watched, use_watched};
 use super::frame::use_element_size;
 use super::state::Action;
-use super::view::{Dot, DotKind, NodeView, Place, ReadSideView, ReplicationView, text_width};
+use super::view::{Dot, DotKind, MachinesView, NodeView, Place, text_width};
 use crate::sim::time::Time;
 use crate::sim::{NodeRef, NodeState};
 
@@ -47,17 +49,13 @@ impl DotKind {
 
 #[derive(Properties, PartialEq)]
 pub struct TopologyProps {
-    pub master: NodeView,
-    pub replicas: Vec<NodeView>,
+    /// The machines, their links and how the master replicates (with the connector and the
+    /// MongoDB members, when reads go to MongoDB).
+    pub machines: Rc<MachinesView>,
     pub dots: Vec<Dot>,
     /// Under heavy traffic only a sample of the messages is drawn: one in this many.
     #[prop_or(1)]
     pub drawn_one_in: usize,
-    pub replication: ReplicationView,
-    pub queue_limit: u64,
-    /// The connector and the MongoDB members, when reads go to MongoDB.
-    #[prop_or_default]
-    pub read_side: Option<ReadSideView>,
     pub selected: Option<NodeRef>,
     /// Top to bottom, for a narrow screen.
     #[prop_or_default]
@@ -88,15 +86,16 @@ pub struct TopologyProps {
 
 mod cqrs;
 mod layout;
+mod legend;
 mod popover;
 
 use cqrs::{machine_shape, read_side_links};
 use layout::*;
+use legend::Legend;
 use popover::{Anchor, NodePopover};
 
 #[component]
 pub fn Topology(props: &TopologyProps) -> Html {
-    let watched = use_watched();
     let svg = use_node_ref();
     let measured = use_element_size(svg.clone(), props.unmeasured.unwrap_or(UNMEASURED));
     let shape = match (props.portrait, props.compact) {
@@ -104,47 +103,37 @@ pub fn Topology(props: &TopologyProps) -> Html {
         (false, true) => Shape::Compact,
         (false, false) => Shape::Landscape,
     };
-    let layout = match &props.read_side {
+    let machines = &props.machines;
+    let layout = match &machines.read_side {
         Some(read_side) => Layout::with_read_side(
-            props.replicas.len(),
+            machines.replicas.len(),
             read_side.members.len(),
             shape,
             props.large,
             props.fill_height,
             measured,
         ),
-        None => Layout::new(props.replicas.len(), shape, props.large, props.fill_height, measured),
-    };
-    let position = |place: Place| match place {
-        Place::ReadSide(id) => layout.read_side_place(id),
-        Place::Clients => layout.clients,
-        Place::Node(NodeRef::Master) => layout.master,
-        Place::Node(name) => {
-            let index = props.replicas.iter().position(|node| node.name == name).unwrap_or(0);
-            layout.replicas.get(index).copied().unwrap_or(layout.master)
-        }
-    };
-    let curve = |from: Place, to: Place| match (from, to) {
-        (Place::Clients, Place::Node(NodeRef::Replica(_))) => layout.read_curve(position(to)),
-        (Place::Node(NodeRef::Replica(_)), Place::Clients) => layout.read_curve(position(from)),
-        (Place::Clients, Place::ReadSide(_)) => layout.member_read_curve(position(to)),
-        (Place::ReadSide(_), Place::Clients) => layout.member_read_curve(position(from)),
-        _ => None,
+        None => Layout::new(machines.replicas.len(), shape, props.large, props.fill_height, measured),
     };
     let sizes = layout.sizes;
     // Each link its messages travel: its ends, its bend and the stretch of it in sight, worked
-    // out once a link however many travel on it.
+    // out once a link however many travel on it. A message to or from a machine the picture does
+    // not show yet (the machines are worked out a few times a second) waits to be drawn.
     let mut routes: Vec<Route> = Vec::new();
     for dot in &props.dots {
-        if !routes.iter().any(|route| route.link == (dot.from, dot.to)) {
-            let (from, to, bend) = (position(dot.from), position(dot.to), curve(dot.from, dot.to));
-            let margin = sizes.dot_radius / 2.0;
-            let in_sight = open_stretch(|t| {
-                let point = along(from, to, bend, t);
-                (layout.covers(dot.from, from, point, margin), layout.covers(dot.to, to, point, margin))
-            });
-            routes.push(Route { link: (dot.from, dot.to), from, to, bend, in_sight });
+        if routes.iter().any(|route| route.link == (dot.from, dot.to)) {
+            continue;
         }
+        let (Some(from), Some(to)) = (layout.place(machines, dot.from), layout.place(machines, dot.to)) else {
+            continue;
+        };
+        let bend = layout.bend(dot.from, dot.to, from, to);
+        let margin = sizes.dot_radius / 2.0;
+        let in_sight = open_stretch(|t| {
+            let point = along(from, to, bend, t);
+            (layout.covers(dot.from, from, point, margin), layout.covers(dot.to, to, point, margin))
+        });
+        routes.push(Route { link: (dot.from, dot.to), from, to, bend, in_sight });
     }
     let dot = |dot: &Dot| {
         let Some(route) = routes.iter().find(|route| route.link == (dot.from, dot.to)) else { return html! {} };
@@ -175,34 +164,35 @@ pub fn Topology(props: &TopologyProps) -> Html {
     let messages = |kind: DotKind, labelled: bool| {
         html! { <g>{ for props.dots.iter().filter(|dot| dot.kind == kind && dot.lsn.is_some() == labelled).map(dot) }</g> }
     };
-    let count = props.replicas.len();
-    let readers = match &props.read_side {
+    let count = machines.replicas.len();
+    let readers = match &machines.read_side {
         Some(read_side) => format!("{} MongoDB members, which cdc-1 keeps from the master", read_side.members.len()),
         None if count == 0 => "it too".to_string(),
         None => format!("{count} replicas"),
     };
     let summary = format!(
         "Clients send writes to the master ({}) and reads to {readers}; {}",
-        props.master.machine, props.replication.summary
+        machines.master.machine, machines.replication.summary
     );
-    let (clients_width, clients_height) = layout.half(Place::Clients);
-    let selected =
-        props.selected.filter(|name| *name == NodeRef::Master || props.replicas.iter().any(|node| node.name == *name));
-    let anchor = selected.map(|name| {
+    let selected = props
+        .selected
+        .filter(|name| *name == NodeRef::Master || machines.replicas.iter().any(|node| node.name == *name));
+    let anchor = selected.and_then(|name| {
         let place = Place::Node(name);
-        Anchor::new(&layout, place, position(place), measured, props.fill_height)
+        Some(Anchor::new(&layout, place, layout.place(machines, place)?, measured, props.fill_height))
     });
     let view_box = format!("0 0 {:.0} {:.0}", layout.width, layout.height);
+    let replication = &machines.replication;
     html! {
         <figure class={classes!("topology-figure", props.portrait.then_some("portrait"), props.large.then_some("large"), props.compact.then_some("compact"), props.fill_height.then_some("fill"))}
             data-testid={props.test_ids.then_some("topology")}>
             <p class="mode-banner">
-                <span class="mode-summary">{ props.replication.summary.clone() }</span>
-                if !props.replication.reads.is_empty() {
-                    <span class="mode-reads" data-testid={props.test_ids.then_some("read-routing")}>{ props.replication.reads.clone() }</span>
+                <span class="mode-summary">{ replication.summary.clone() }</span>
+                if !replication.reads.is_empty() {
+                    <span class="mode-reads" data-testid={props.test_ids.then_some("read-routing")}>{ replication.reads.clone() }</span>
                 }
-                if !props.replication.waiting.is_empty() {
-                    <span class="waiting" data-testid={props.test_ids.then_some("master-waiting")}>{ props.replication.waiting.clone() }</span>
+                if !replication.waiting.is_empty() {
+                    <span class="waiting" data-testid={props.test_ids.then_some("master-waiting")}>{ replication.waiting.clone() }</span>
                 }
                 if props.drawn_one_in > 1 {
                     <span class="sampled">{ format!("busy: 1 message in {} drawn", props.drawn_one_in) }</span>
@@ -210,51 +200,8 @@ pub fn Topology(props: &TopologyProps) -> Html {
             </p>
             <div class="drawing">
             <svg ref={svg} class="topology" viewBox={view_box.clone()} role="group" aria-label={summary}>
-                // Links first, then their labels, then the machines.
-                { path(layout.clients, layout.master, None, "link") }
-                { for props.replicas.iter().map(|node| {
-                    let end = position(Place::Node(node.name));
-                    // A watched link is outlined in both pictures of a comparison, though only
-                    // the page's own carries the test ids.
-                    let id = format!("link-{}", node.name);
-                    let mark = watched.mark(&id);
-                    let test_id = props.test_ids.then_some(id);
-                    let class = classes!(
-                        "link",
-                        "replication",
-                        if node.synchronous { "sync" } else { "async" },
-                        node.link_cut.then_some("cut"),
-                        (!node.link_cut && !node.streaming).then_some("idle")
-                    );
-                    html! { <>
-                        if props.read_side.is_none() {
-                            { path(layout.clients, end, layout.read_curve(end), "link read-link") }
-                        }
-                        <g class={class} data-testid={test_id} data-watched={mark}>
-                            { path(layout.master, end, None, "line") }
-                        </g>
-                    </> }
-                }) }
-                // Beside another run's picture there is no room between the columns for them; a
-                // cut or idle link shows by its line and its replica's box, the heading names the mode.
-                if !props.compact {
-                    { for link_labels(&props.replicas, sizes.entry_height, |name| layout.link_label_at(position(Place::Node(name)))) }
-                }
-                <g class="clients" transform={format!("translate({:.1} {:.1}) scale({:.3})", layout.clients.0, layout.clients.1, layout.scale)}>
-                    <rect x={format!("{:.1}", -clients_width / layout.scale)} y={format!("{:.1}", -clients_height / layout.scale)}
-                        width={sizes.clients.width.to_string()} height={sizes.clients.height.to_string()} rx="10" />
-                    <text y={format!("{:.1}", -sizes.clients.height * 0.07)}>{ "App service" }</text>
-                    <text class="sub" y={format!("{:.1}", sizes.clients.height * 0.3)}>{ "the clients" }</text>
-                </g>
-                if let Some(read_side) = &props.read_side {
-                    { read_side_links(read_side, &layout, &position) }
-                }
-                { node_shape(&props.master, layout.master, layout.scale, sizes, props, &watched) }
-                if let Some(read_side) = &props.read_side {
-                    { machine_shape(&read_side.connector, &layout, props.test_ids, &watched) }
-                    { for read_side.members.iter().map(|member| machine_shape(member, &layout, props.test_ids, &watched)) }
-                }
-                { for props.replicas.iter().map(|node| node_shape(node, position(Place::Node(node.name)), layout.replica_scale, sizes, props, &watched)) }
+                <Machines machines={machines.clone()} {layout} {selected} compact={props.compact}
+                    test_ids={props.test_ids} on_action={props.on_action.clone()} />
             </svg>
             // The messages over all of it, in a drawing of their own: they move every frame, and
             // the machines' drawing is then neither laid out nor painted again for them.
@@ -266,26 +213,78 @@ pub fn Topology(props: &TopologyProps) -> Html {
                 <NodePopover {anchor}>{ props.actions.clone() }</NodePopover>
             }
             </div>
-            <figcaption class="legend">
-                { for DotKind::ALL.iter().map(|kind| html! {
-                    <span>
-                        if *kind == DotKind::Replicate {
-                            <svg width="24" height="14" aria-hidden="true"><g class="dot entry replicate"><rect x="1.5" y="1.5" width="21" height="11" rx="5.5" /></g></svg>
-                        } else {
-                            <svg width="14" height="14" aria-hidden="true"><circle class={classes!("dot", kind.class())} cx="7" cy="7" r="5.5" /></svg>
-                        }
-                        { kind.legend() }
-                    </span>
-                }) }
-                <span class="hint">{ "Click a node for its actions." }</span>
-                <span class="key">{ "LSN: how far a machine has applied the master's log; \"2 behind\": a replica has not applied the master's last 2 log entries yet. Under each node: its queue, and for a replica how far behind it is in time." }</span>
-                if props.read_side.is_some() {
-                    <span class="key">{ "CQRS: pg-1 (PostgreSQL) takes the writes; cdc-1, a change-data-capture connector like Debezium, streams its committed changes from a logical replication slot into MongoDB (mongo-1, mongo-2, ...), which serves the reads. The pg replicas are standbys, for failover." }</span>
-                } else {
-                    <span class="key">{ "Every machine runs PostgreSQL; the lecture draws the replicas as MongoDB, and their cards show rows as documents. (A real MongoDB copy of PostgreSQL needs change-data-capture, such as Debezium, and could not be promoted: try Reads from: mongodb.)" }</span>
-                }
-            </figcaption>
+            <Legend read_side={machines.read_side.is_some()} />
         </figure>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct MachinesProps {
+    machines: Rc<MachinesView>,
+    layout: Layout,
+    selected: Option<NodeRef>,
+    compact: bool,
+    test_ids: bool,
+    on_action: Callback<Action>,
+}
+
+/// The machines in the picture and the links between them: a component of its own, so that a
+/// frame that only moves the messages does not draw them again.
+#[component]
+fn Machines(props: &MachinesProps) -> Html {
+    let watched = use_watched();
+    let MachinesProps { machines, layout, .. } = props;
+    let sizes = layout.sizes;
+    let position = |place: Place| layout.place(machines, place).unwrap_or(layout.master);
+    let (clients_width, clients_height) = layout.half(Place::Clients);
+    html! {
+        <>
+            // Links first, then their labels, then the machines.
+            { path(layout.clients, layout.master, None, "link") }
+            { for machines.replicas.iter().map(|node| {
+                let end = position(Place::Node(node.name));
+                // A watched link is outlined in both pictures of a comparison, though only
+                // the page's own carries the test ids.
+                let id = format!("link-{}", node.name);
+                let mark = watched.mark(&id);
+                let test_id = props.test_ids.then_some(id);
+                let class = classes!(
+                    "link",
+                    "replication",
+                    if node.synchronous { "sync" } else { "async" },
+                    node.link_cut.then_some("cut"),
+                    (!node.link_cut && !node.streaming).then_some("idle")
+                );
+                html! { <>
+                    if machines.read_side.is_none() {
+                        { path(layout.clients, end, layout.read_curve(end), "link read-link") }
+                    }
+                    <g class={class} data-testid={test_id} data-watched={mark}>
+                        { path(layout.master, end, None, "line") }
+                    </g>
+                </> }
+            }) }
+            // Beside another run's picture there is no room between the columns for them; a
+            // cut or idle link shows by its line and its replica's box, the heading names the mode.
+            if !props.compact {
+                { for link_labels(&machines.replicas, sizes.entry_height, |name| layout.link_label_at(position(Place::Node(name)))) }
+            }
+            <g class="clients" transform={format!("translate({:.1} {:.1}) scale({:.3})", layout.clients.0, layout.clients.1, layout.scale)}>
+                <rect x={format!("{:.1}", -clients_width / layout.scale)} y={format!("{:.1}", -clients_height / layout.scale)}
+                    width={sizes.clients.width.to_string()} height={sizes.clients.height.to_string()} rx="10" />
+                <text y={format!("{:.1}", -sizes.clients.height * 0.07)}>{ "App service" }</text>
+                <text class="sub" y={format!("{:.1}", sizes.clients.height * 0.3)}>{ "the clients" }</text>
+            </g>
+            if let Some(read_side) = &machines.read_side {
+                { read_side_links(read_side, layout, &position) }
+            }
+            { node_shape(&machines.master, layout.master, layout.scale, props, &watched) }
+            if let Some(read_side) = &machines.read_side {
+                { machine_shape(&read_side.connector, layout, props.test_ids, &watched) }
+                { for read_side.members.iter().map(|member| machine_shape(member, layout, props.test_ids, &watched)) }
+            }
+            { for machines.replicas.iter().map(|node| node_shape(node, position(Place::Node(node.name)), layout.replica_scale, props, &watched)) }
+        </>
     }
 }
 
@@ -351,14 +350,8 @@ fn text(class: &'static str, x: f64, y: f64, content: String, length: Option<Str
 }
 
 /// A machine's box, drawn around its centre `(x, y)` at `scale` times its size.
-fn node_shape(
-    node: &NodeView,
-    (x, y): Point,
-    scale: f64,
-    sizes: Sizes,
-    props: &TopologyProps,
-    watched: &Watched,
-) -> Html {
+fn node_shape(node: &NodeView, (x, y): Point, scale: f64, props: &MachinesProps, watched: &Watched) -> Html {
+    let sizes = props.layout.sizes;
     let name = node.name;
     let select = props.on_action.reform(move |_: MouseEvent| Action::Select(Some(name)));
     let on_action = props.on_action.clone();
@@ -370,7 +363,7 @@ fn node_shape(
     });
     let Size { width, height } = sizes.node;
     let (left, top) = (-width / 2.0, -height / 2.0);
-    let load = (node.load as f64 / props.queue_limit.max(1) as f64).min(1.0);
+    let load = (node.load as f64 / props.machines.queue_limit.max(1) as f64).min(1.0);
     let lag = (node.lag.as_micros() as f64 / FULL_LAG.as_micros() as f64).min(1.0);
     let is_master = name == NodeRef::Master;
     let role = &node.role;

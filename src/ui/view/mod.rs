@@ -30,7 +30,7 @@ pub use page::{
     CHARTS, ChartView, EVENT_ROWS, LOG_IN_FLIGHT, Layout, Panels, STAGE_EVENT_ROWS, STAGE_REQUEST_ROWS, Series, chart,
     console_rows, event_rows, panels, request_rows, run_titles,
 };
-pub use picture::{Dot, DotKind, NodeView, Picture, Place, ReplicationView, picture};
+pub use picture::{Dot, DotKind, MachinesView, Messages, NodeView, Place, ReplicationView, machines, messages};
 pub use read_model::{MachineView, ReadSideCard, ReadSideView, read_side, read_side_cards};
 pub use staging::{Staging, staging};
 

@@ -305,7 +305,7 @@ pub(super) fn waiting(sim: &Simulation) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{picture, run};
+    use super::super::{machines, run};
     use super::*;
     use crate::sim::config::{Config, Mode, Quorum};
     use crate::sim::data::Value;
@@ -323,7 +323,7 @@ mod tests {
             ],
             400,
         );
-        let shown = picture(&sim);
+        let shown = machines(&sim);
         assert_eq!((shown.master.machine.as_str(), shown.master.name), ("pg-3", NodeRef::Master));
         let names: Vec<(&str, NodeRef)> =
             shown.replicas.iter().map(|replica| (replica.machine.as_str(), replica.name)).collect();

@@ -7,6 +7,7 @@ use yew::AttrValue;
 
 use super::history::{HistoryView, Judgements, history};
 use super::node::{CardView, card};
+use super::picture::{MachinesView, machines};
 use super::read_model::{ReadSideCard, read_side_cards};
 use crate::sim::Simulation;
 use crate::sim::data::LECTURE_USER;
@@ -61,9 +62,9 @@ impl Layout {
 }
 
 /// What the panels around the picture show: the counters, the console, the logs, the history,
-/// the charts and the machines' cards. Worked out again only when the page's state changes or a
-/// quarter of a second has passed (see `PlaygroundState::panels_revision`); the picture, where
-/// messages move, every frame.
+/// the charts and the machines' cards, and the picture's machines. Worked out again only when
+/// the page's state changes or a quarter of a second has passed (see
+/// `PlaygroundState::panels_revision`); the messages in the picture move every frame.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Panels {
     pub stats: Stats,
@@ -80,6 +81,7 @@ pub struct Panels {
     pub cards: Vec<CardView>,
     /// The connector's and the MongoDB members', when reads go to MongoDB.
     pub read_side_cards: Vec<ReadSideCard>,
+    pub machines: Rc<MachinesView>,
 }
 
 pub fn panels(sim: &Simulation, judgements: &Judgements) -> Panels {
@@ -93,6 +95,7 @@ pub fn panels(sim: &Simulation, judgements: &Judgements) -> Panels {
         charts: CHARTS.iter().map(|id| chart(sim, id)).collect(),
         cards: std::iter::once(sim.master_id()).chain(sim.replica_ids()).map(|id| card(sim, id)).collect(),
         read_side_cards: read_side_cards(sim),
+        machines: Rc::new(machines(sim)),
     }
 }
 

@@ -91,7 +91,7 @@ pub struct Dot {
 
 /// Messages drawn at once. Under heavy traffic a frame cannot move every message in flight
 /// (each moving dot costs the browser style, layout and paint work), nor could a class follow
-/// them: the picture then draws an even sample, one message in `Picture::drawn_one_in`. At
+/// them: the picture then draws an even sample, one message in `Messages::drawn_one_in`. At
 /// 2,000 requests/s over 8 replicas on a 2-core laptop, 8 frames in 600 dropped with 60 drawn,
 /// 30 with 100 (`BENCH_PARTS=frames node e2e/bench-page.js`).
 const MAX_DOTS: usize = 60;
@@ -99,30 +99,35 @@ const MAX_DOTS: usize = 60;
 /// write or a few; under heavy traffic the numbers would only pile up on each other.
 const LABELLED_ENTRIES_PER_LINK: usize = 6;
 
-/// The picture of a run: its nodes, the messages on their way, and how it replicates.
+/// What a run's picture shows of its machines: each one's box, its link and how the master
+/// replicates. Worked out with the panels (`Panels::machines`): under the traffic generator a
+/// few times a second, as the counters are (numbers changing every frame could not be read,
+/// and redrawing every box every frame is most of a frame's work); the messages move every frame.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Picture {
+pub struct MachinesView {
     pub master: NodeView,
     pub replicas: Vec<NodeView>,
-    pub dots: Vec<Dot>,
-    /// 1 when every message in flight is drawn; under heavy traffic, one in this many.
-    pub drawn_one_in: usize,
     pub replication: ReplicationView,
     pub queue_limit: u64,
     pub read_side: Option<ReadSideView>,
 }
 
-pub fn picture(sim: &Simulation) -> Picture {
-    let (dots, drawn_one_in) = dots(sim);
-    Picture {
+pub fn machines(sim: &Simulation) -> MachinesView {
+    MachinesView {
         read_side: read_side(sim),
         master: node_view(sim, sim.master_id()),
         replicas: sim.replica_ids().into_iter().map(|id| node_view(sim, id)).collect(),
-        dots,
-        drawn_one_in,
         replication: replication(sim),
         queue_limit: sim.config().queue_limit,
     }
+}
+
+/// The messages a run's picture draws on their way, worked out every frame.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Messages {
+    pub dots: Vec<Dot>,
+    /// 1 when every message in flight is drawn; under heavy traffic, one in this many.
+    pub drawn_one_in: usize,
 }
 
 fn node_view(sim: &Simulation, id: NodeId) -> NodeView {
@@ -151,14 +156,14 @@ fn node_view(sim: &Simulation, id: NodeId) -> NodeView {
 
 /// The messages in flight, as dots on their way (a sample of them under heavy traffic, and one
 /// in how many), log entries with their LSN while all of them are drawn and few travel.
-fn dots(sim: &Simulation) -> (Vec<Dot>, usize) {
-    let (mut dots, drawn_one_in) = messages(sim);
+pub fn messages(sim: &Simulation) -> Messages {
+    let (mut dots, drawn_one_in) = sampled(sim);
     let entries = dots.iter().filter(|dot| dot.kind == DotKind::Replicate).count();
     // A sample's numbers would skip; too many would pile up on each other.
     if drawn_one_in > 1 || entries > LABELLED_ENTRIES_PER_LINK * sim.replica_ids().len().max(1) {
         dots.iter_mut().for_each(|dot| dot.lsn = None);
     }
-    (dots, drawn_one_in)
+    Messages { dots, drawn_one_in }
 }
 
 /// Which messages are drawn, one in `one_in`: picked by a hash of the message, so that a message
@@ -176,7 +181,7 @@ fn drawn(message: &Message, arrives: Time, one_in: usize) -> bool {
     }
 }
 
-fn messages(sim: &Simulation) -> (Vec<Dot>, usize) {
+fn sampled(sim: &Simulation) -> (Vec<Dot>, usize) {
     let now = sim.now();
     let place = |endpoint: Endpoint| match endpoint {
         Endpoint::Client(_) => Place::Clients,
@@ -315,7 +320,7 @@ mod tests {
     #[test]
     fn log_entries_carry_their_lsn_while_few_are_on_their_way() {
         let lsns = |sim: &Simulation| -> Vec<Option<u64>> {
-            super::picture(sim).dots.iter().filter(|dot| dot.kind == DotKind::Replicate).map(|dot| dot.lsn).collect()
+            super::messages(sim).dots.iter().filter(|dot| dot.kind == DotKind::Replicate).map(|dot| dot.lsn).collect()
         };
         let one_write = run(Config::default(), &[(0, Command::WriteRandom { client: 0 })], 300);
         assert_eq!(lsns(&one_write), [Some(1), Some(1)], "one write on its way to each of the two replicas");
@@ -327,13 +332,13 @@ mod tests {
 
     #[test]
     fn under_heavy_traffic_an_even_sample_of_the_messages_is_drawn_each_for_its_whole_flight() {
-        let light = super::picture(&run(Config::default(), &[(0, Command::WriteRandom { client: 0 })], 300));
+        let light = super::messages(&run(Config::default(), &[(0, Command::WriteRandom { client: 0 })], 300));
         assert_eq!((light.drawn_one_in, light.dots.len()), (1, 2), "every message while few travel");
         let busy = Config { replicas: 8, lag_ms: 200, rate: 2_000, reads_percent: 90, clients: 8, ..Config::default() };
         let mut sim = Simulation::new(busy).unwrap();
         sim.run_until(Time::from_millis(2_000));
         let in_flight = sim.messages().count();
-        let (dots, one_in) = super::dots(&sim);
+        let Messages { dots, drawn_one_in: one_in } = super::messages(&sim);
         assert!(in_flight > MAX_DOTS && one_in > 1, "{in_flight} messages in flight, one in {one_in} drawn");
         assert!(dots.len() <= MAX_DOTS && dots.len() * one_in * 2 >= in_flight, "{} drawn", dots.len());
         assert!(dots.iter().all(|dot| dot.lsn.is_none()), "a sample's LSNs would skip: plain dots");
@@ -369,10 +374,10 @@ mod tests {
     #[test]
     fn a_replica_shows_how_many_of_the_masters_log_entries_it_lacks() {
         let sim = run(Config::default(), &[(0, Command::WriteRandom { client: 0 })], 300);
-        let shown = super::picture(&sim);
+        let shown = super::machines(&sim);
         assert_eq!(shown.master.applied_lsn, 1);
         assert_eq!(shown.replicas.iter().map(|replica| replica.missing).collect::<Vec<_>>(), [1, 1]);
-        let later = super::picture(&run(Config::default(), &[(0, Command::WriteRandom { client: 0 })], 3_000));
+        let later = super::machines(&run(Config::default(), &[(0, Command::WriteRandom { client: 0 })], 3_000));
         assert_eq!(later.replicas.iter().map(|replica| replica.missing).collect::<Vec<_>>(), [0, 0], "the lag is 1 s");
     }
 
@@ -383,7 +388,7 @@ mod tests {
             &[(0, Command::Crash(NodeRef::Master)), (100, Command::Promote(Some(NodeRef::Replica(1))))],
             200,
         );
-        let shown = super::picture(&sim);
+        let shown = super::machines(&sim);
         let links: Vec<(&str, &str, bool)> =
             shown.replicas.iter().map(|node| (node.machine.as_str(), node.role.as_str(), node.streaming)).collect();
         assert_eq!(links, [("pg-1", "old master", false), ("pg-3", "replica 2", true)]);
@@ -397,7 +402,7 @@ mod tests {
             &[(0, Command::Crash(NodeRef::Replica(2))), (10, Command::WriteRandom { client: 0 })],
             3_000,
         );
-        let shown = super::picture(&blocked);
+        let shown = super::machines(&blocked);
         assert_eq!(
             shown.replication.summary,
             "sync (remote_apply on every replica): a write is acknowledged once all 2 replicas have applied it"
@@ -407,14 +412,14 @@ mod tests {
         assert_eq!(progress(&blocked, blocked.master_id()), "1 write waiting for pg-3");
 
         let first = Config { mode: Mode::RemoteApply, quorum: Quorum::First(1), ..Config::default() };
-        let shown = super::picture(&run(first, &[], 10));
+        let shown = super::machines(&run(first, &[], 10));
         assert_eq!(
             shown.replication.summary,
             "sync (remote_apply): a write is acknowledged once the first replica up has applied it"
         );
         assert_eq!(shown.replicas.iter().map(|replica| replica.synchronous).collect::<Vec<_>>(), [true, false]);
 
-        let asynchronous = super::picture(&run(Config::default(), &[(0, Command::WriteRandom { client: 0 })], 500));
+        let asynchronous = super::machines(&run(Config::default(), &[(0, Command::WriteRandom { client: 0 })], 500));
         assert_eq!(
             asynchronous.replication.summary,
             "async: a write is acknowledged at once, before any replica has it"
