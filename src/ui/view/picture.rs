@@ -102,7 +102,8 @@ const LABELLED_ENTRIES_PER_LINK: usize = 6;
 /// What a run's picture shows of its machines: each one's box, its link and how the master
 /// replicates. Worked out with the panels (`Panels::machines`): under the traffic generator a
 /// few times a second, as the counters are (numbers changing every frame could not be read,
-/// and redrawing every box every frame is most of a frame's work); the messages move every frame.
+/// and redrawing every box every frame was a third of a frame's script); the messages move every
+/// frame.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MachinesView {
     pub master: NodeView,
