@@ -76,16 +76,15 @@ pub fn App() -> Html {
     let portrait = use_media_query(NARROW);
     let first_picture_sizes = *use_memo((), |_| browser::first_frame_picture_sizes());
     let judgements = use_memo((), |_| view::Judgements::default());
-    let panels = {
-        let sim = state.sim();
-        use_memo(state.panels_revision, |_| view::panels(sim, &judgements))
-    };
+    let panels = use_memo(state.panels_revision, |_| view::panels(state.sim()));
+    let later_panels = use_memo(state.later_panels_revision, |_| view::later_panels(state.sim(), &judgements));
     // The run beside's tables, like the panels, are worked out again only when they are.
     let measured = use_memo(state.panels_revision, |_| {
         state.comparison.as_ref().map(|comparison| compare::measure(state.sim(), comparison.sim()))
     });
-    let print_report =
-        use_memo(state.panels_revision, |_| Rc::new(make_report(&state, &panels.history, measured.as_ref().as_ref())));
+    let print_report = use_memo(state.later_panels_revision, |_| {
+        Rc::new(make_report(&state, &later_panels.history, measured.as_ref().as_ref()))
+    });
     let download_report = {
         let (page, on_action) = (page.clone(), on_action.clone());
         Callback::from(move |_: MouseEvent| {
@@ -130,6 +129,7 @@ pub fn App() -> Html {
         state: &state,
         portrait,
         panels: &panels,
+        later_panels: &later_panels,
         measured: measured.as_ref().as_ref(),
         print_report: (*print_report).clone(),
         on_action: (*on_action).clone(),

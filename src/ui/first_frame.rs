@@ -31,12 +31,14 @@ pub struct FirstFrameProps {
 pub fn FirstFrame(props: &FirstFrameProps) -> Html {
     let (opening, _problems) = link::open(&props.fragment);
     let state = PlaygroundState::new(opening, Vec::new(), Theme::Light);
-    let panels = view::panels(state.sim(), &view::Judgements::default());
+    let panels = view::panels(state.sim());
+    let later_panels = view::later_panels(state.sim(), &view::Judgements::default());
     let measured = state.comparison.as_ref().map(|comparison| compare::measure(state.sim(), comparison.sim()));
     page::draw(Page {
         state: &state,
         portrait: props.portrait,
         panels: &panels,
+        later_panels: &later_panels,
         measured: measured.as_ref(),
         // Not drawn: nothing is printed before the live page is there.
         print_report: Rc::new(Report { title: String::new(), sections: Vec::new() }),

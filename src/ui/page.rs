@@ -41,6 +41,8 @@ pub struct Page<'a> {
     /// A phone's narrow screen: the picture top to bottom.
     pub portrait: bool,
     pub panels: &'a view::Panels,
+    /// The history and the cards, worked out a frame after `panels` under traffic.
+    pub later_panels: &'a view::LaterPanels,
     /// The run beside's tables, when one runs beside.
     pub measured: Option<&'a compare::Measured>,
     /// What File > Print prints.
@@ -62,6 +64,7 @@ pub fn draw(parts: Page) -> Html {
         state,
         portrait,
         panels,
+        later_panels,
         measured,
         print_report,
         on_action,
@@ -119,7 +122,7 @@ pub fn draw(parts: Page) -> Html {
     let request_log =
         |rows: usize| html! { <RequestLog requests={panels.requests[..rows.min(panels.requests.len())].to_vec()} /> };
     let history = || {
-        html! { <HistoryPanel view={panels.history.clone()} large={picture_layout.large} on_export={on_export_history.clone()} /> }
+        html! { <HistoryPanel view={later_panels.history.clone()} large={picture_layout.large} on_export={on_export_history.clone()} /> }
     };
     let event_log =
         |rows: usize| html! { <EventLog events={panels.events[..rows.min(panels.events.len())].to_vec()} /> };
@@ -217,16 +220,16 @@ pub fn draw(parts: Page) -> Html {
                     if !console_on_stage { { console } }
                     { charts(panels, |id| !layout.moved(id)) }
                     <section class="data" aria-label="Data on each node">
-                        { for panels.cards.first().map(|master| card(master, &on_action)) }
+                        { for later_panels.cards.first().map(|master| card(master, &on_action)) }
                         <div class="replicas">
-                            if panels.cards.len() <= 1 {
+                            if later_panels.cards.len() <= 1 {
                                 <p class="empty">{ "No replicas: the master serves every read, as a single database does." }</p>
                             }
-                            { for panels.cards.iter().skip(1).map(|replica| card(replica, &on_action)) }
+                            { for later_panels.cards.iter().skip(1).map(|replica| card(replica, &on_action)) }
                         </div>
-                        if !panels.read_side_cards.is_empty() {
+                        if !later_panels.read_side_cards.is_empty() {
                             <div class="replicas read-side-cards">
-                                { for panels.read_side_cards.iter().cloned().map(|card| html! { <ReadSideMachineCard card={card} on_action={on_action.clone()} /> }) }
+                                { for later_panels.read_side_cards.iter().cloned().map(|card| html! { <ReadSideMachineCard card={card} on_action={on_action.clone()} /> }) }
                             </div>
                         }
                     </section>

@@ -69,6 +69,10 @@ pub struct PlaygroundState {
     /// `view::Panels`): on every action but a frame of a run that keeps running, and while it
     /// runs every `PANEL_REFRESH_MS`.
     pub panels_revision: u64,
+    /// The same for the later panels (`view::LaterPanels`: the history, the cards): while a run
+    /// keeps running under traffic, `panels_revision` as it was a frame before, so that one
+    /// frame does not draw every panel again; otherwise `panels_revision`.
+    pub later_panels_revision: u64,
     /// Real time the run has been running since the panels were last worked out.
     panels_undrawn_ms: f64,
     /// Real time since the page was last drawn during a replay (see `REPLAY_DRAW_MS`).
@@ -97,6 +101,7 @@ impl PlaygroundState {
             fragment: Rc::from(""),
             address: Rc::from(""),
             panels_revision: 0,
+            later_panels_revision: 0,
             panels_undrawn_ms: 0.0,
             replay_undrawn_ms: 0.0,
         };
@@ -139,6 +144,10 @@ impl PlaygroundState {
         let ticking = matches!(action, Action::Tick { .. });
         if ticking && self.paused && self.replay.is_none() {
             return false;
+        }
+        if ticking {
+            // What the last frame worked out, the later panels are drawn with in this one.
+            self.later_panels_revision = self.panels_revision;
         }
         let frame_ms = if let Action::Tick { real_ms, .. } = &action { *real_ms } else { 0.0 };
         let (was_paused, was_replaying) = (self.paused, self.replay.is_some());
@@ -279,6 +288,9 @@ impl PlaygroundState {
         } else {
             self.panels_revision += 1;
             self.panels_undrawn_ms = 0.0;
+        }
+        if !(keeps_running && busy) {
+            self.later_panels_revision = self.panels_revision;
         }
         // A tick changes the link only when a replayed command changed the settings.
         if !ticking || settings_changed {
@@ -565,9 +577,13 @@ mod tests {
         assert_eq!(state.panels_revision, opened, "the panels wait");
         state = frame(state, u64::MAX);
         assert_eq!(state.panels_revision, opened + 1, "a quarter of a second on, they are worked out again");
+        assert_eq!(state.later_panels_revision, opened, "the history and the cards wait a frame more");
+        state = frame(state, u64::MAX);
+        assert_eq!((state.panels_revision, state.later_panels_revision), (opened + 1, opened + 1));
         let before = state.panels_revision;
         state = after(state, Action::Command(Command::WriteRandom { client: 0 }));
         assert_eq!(state.panels_revision, before + 1, "a click shows at once");
+        assert_eq!(state.later_panels_revision, before + 1, "in every panel");
         // A demo step under traffic plays to its claim and pauses there: that frame's counters are the claim's.
         let demo = Opening::Demo { name: "single-db".to_string(), step: 1 };
         let mut state = PlaygroundState::new(demo, Vec::new(), Theme::Light);
@@ -576,6 +592,7 @@ mod tests {
             state = frame(state, u64::MAX);
             if state.paused {
                 assert_eq!(state.panels_revision, before + 1, "the frame that paused at the claim shows it");
+                assert_eq!(state.later_panels_revision, before + 1, "in every panel");
                 assert_eq!(frame(state, u64::MAX).panels_revision, before + 1);
                 return;
             }

@@ -27,8 +27,8 @@ pub use history::{Bar, BarKind, HistoryView, Judgements, Lane, VerdictLine, hist
 pub use history_labels::{Anchor, LABEL_PX, LARGE_LABEL_PX, Placed, place_labels};
 pub use node::{CardView, NodeAction, RowMark, TableView, card, node_actions, progress, retention};
 pub use page::{
-    CHARTS, ChartView, EVENT_ROWS, LOG_IN_FLIGHT, Layout, Panels, STAGE_EVENT_ROWS, STAGE_REQUEST_ROWS, Series, chart,
-    console_rows, event_rows, panels, request_rows, run_titles,
+    CHARTS, ChartView, EVENT_ROWS, LOG_IN_FLIGHT, LaterPanels, Layout, Panels, STAGE_EVENT_ROWS, STAGE_REQUEST_ROWS,
+    Series, chart, console_rows, event_rows, later_panels, panels, request_rows, run_titles,
 };
 pub use picture::{Dot, DotKind, MachinesView, Messages, NodeView, Place, ReplicationView, machines, messages};
 pub use read_model::{MachineView, ReadSideCard, ReadSideView, read_side, read_side_cards};

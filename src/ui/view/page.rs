@@ -61,8 +61,8 @@ impl Layout {
     }
 }
 
-/// What the panels around the picture show: the counters, the console, the logs, the history,
-/// the charts and the machines' cards, and the picture's machines. Worked out again only when
+/// What the panels around the picture show: the counters, the console, the logs and the
+/// charts, and the picture's machines (`LaterPanels` has the rest). Worked out again only when
 /// the page's state changes or a quarter of a second has passed (see
 /// `PlaygroundState::panels_revision`); the messages in the picture move every frame.
 #[derive(Clone, Debug, PartialEq)]
@@ -74,28 +74,41 @@ pub struct Panels {
     pub requests: Vec<RequestRecord>,
     /// Newest first: the stage's event log shows the first `STAGE_EVENT_ROWS`.
     pub events: Vec<ClusterEvent>,
-    pub history: HistoryView,
     /// In the order of `CHARTS`.
     pub charts: Vec<ChartView>,
-    /// The master's first, then the replicas' in order.
-    pub cards: Vec<CardView>,
-    /// The connector's and the MongoDB members', when reads go to MongoDB.
-    pub read_side_cards: Vec<ReadSideCard>,
     pub machines: Rc<MachinesView>,
 }
 
-pub fn panels(sim: &Simulation, judgements: &Judgements) -> Panels {
+pub fn panels(sim: &Simulation) -> Panels {
     Panels {
         stats: *sim.stats(),
         console: console_rows(sim),
         lecture_row_exists: sim.master().data().user(LECTURE_USER).is_some(),
         requests: request_rows(sim, LOG_IN_FLIGHT),
         events: event_rows(sim, EVENT_ROWS),
-        history: history(sim, judgements),
         charts: CHARTS.iter().map(|id| chart(sim, id)).collect(),
+        machines: Rc::new(machines(sim)),
+    }
+}
+
+/// The panels that change the most of the page when they are drawn again, the history and the
+/// machines' cards: worked out and drawn a frame after the others while a run keeps running
+/// under traffic (see `PlaygroundState::later_panels_revision`), so that no one frame draws
+/// every panel again; with the others on any action.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LaterPanels {
+    pub history: HistoryView,
+    /// The master's first, then the replicas' in order.
+    pub cards: Vec<CardView>,
+    /// The connector's and the MongoDB members', when reads go to MongoDB.
+    pub read_side_cards: Vec<ReadSideCard>,
+}
+
+pub fn later_panels(sim: &Simulation, judgements: &Judgements) -> LaterPanels {
+    LaterPanels {
+        history: history(sim, judgements),
         cards: std::iter::once(sim.master_id()).chain(sim.replica_ids()).map(|id| card(sim, id)).collect(),
         read_side_cards: read_side_cards(sim),
-        machines: Rc::new(machines(sim)),
     }
 }
 
