@@ -174,10 +174,8 @@ pub fn Topology(props: &TopologyProps) -> Html {
         "Clients send writes to the master ({}) and reads to {readers}; {}",
         machines.master.machine, machines.replication.summary
     );
-    let selected = props
-        .selected
-        .filter(|name| *name == NodeRef::Master || machines.replicas.iter().any(|node| node.name == *name));
-    let anchor = selected.and_then(|name| {
+    // A node selected that the picture does not show (a replica since removed) opens nothing.
+    let anchor = props.selected.and_then(|name| {
         let place = Place::Node(name);
         Some(Anchor::new(&layout, place, layout.place(machines, place)?, measured, props.fill_height))
     });
@@ -200,7 +198,7 @@ pub fn Topology(props: &TopologyProps) -> Html {
             </p>
             <div class="drawing">
             <svg ref={svg} class="topology" viewBox={view_box.clone()} role="group" aria-label={summary}>
-                <Machines machines={machines.clone()} {layout} {selected} compact={props.compact}
+                <Machines machines={machines.clone()} {layout} selected={props.selected} compact={props.compact}
                     test_ids={props.test_ids} on_action={props.on_action.clone()} />
             </svg>
             // The messages over all of it, in a drawing of their own: they move every frame, and
