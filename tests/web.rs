@@ -204,6 +204,7 @@ mod components {
                 },
                 queue_limit: 200,
                 read_side: None,
+                in_words: "Clients send writes to the master (pg-3) and reads to 2 replicas".into(),
             }),
             portrait: false,
             large: false,

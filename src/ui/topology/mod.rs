@@ -164,16 +164,6 @@ pub fn Topology(props: &TopologyProps) -> Html {
     let messages = |kind: DotKind, labelled: bool| {
         html! { <g>{ for props.dots.iter().filter(|dot| dot.kind == kind && dot.lsn.is_some() == labelled).map(dot) }</g> }
     };
-    let count = machines.replicas.len();
-    let readers = match &machines.read_side {
-        Some(read_side) => format!("{} MongoDB members, which cdc-1 keeps from the master", read_side.members.len()),
-        None if count == 0 => "it too".to_string(),
-        None => format!("{count} replicas"),
-    };
-    let summary = format!(
-        "Clients send writes to the master ({}) and reads to {readers}; {}",
-        machines.master.machine, machines.replication.summary
-    );
     // A node selected that the picture does not show (a replica since removed) opens nothing.
     let anchor = props.selected.and_then(|name| {
         let place = Place::Node(name);
@@ -197,7 +187,7 @@ pub fn Topology(props: &TopologyProps) -> Html {
                 }
             </p>
             <div class="drawing">
-            <svg ref={svg} class="topology" viewBox={view_box.clone()} role="group" aria-label={summary}>
+            <svg ref={svg} class="topology" viewBox={view_box.clone()} role="group" aria-label={machines.in_words.clone()}>
                 <Machines machines={machines.clone()} {layout} selected={props.selected} compact={props.compact}
                     test_ids={props.test_ids} on_action={props.on_action.clone()} />
             </svg>

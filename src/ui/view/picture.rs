@@ -3,6 +3,8 @@
 
 use std::hash::{DefaultHasher, Hash, Hasher};
 
+use yew::AttrValue;
+
 use super::node::waiting;
 use super::read_model::{ReadSideView, read_side};
 use crate::sim::config::{Config, Mode, Quorum, ReadPref, ReadSide};
@@ -111,16 +113,24 @@ pub struct MachinesView {
     pub replication: ReplicationView,
     pub queue_limit: u64,
     pub read_side: Option<ReadSideView>,
+    /// The picture in one sentence, for a screen reader: who takes the writes and the reads, and
+    /// how the master replicates.
+    pub in_words: AttrValue,
 }
 
 pub fn machines(sim: &Simulation) -> MachinesView {
-    MachinesView {
-        read_side: read_side(sim),
-        master: node_view(sim, sim.master_id()),
-        replicas: sim.replica_ids().into_iter().map(|id| node_view(sim, id)).collect(),
-        replication: replication(sim),
-        queue_limit: sim.config().queue_limit,
-    }
+    let (master, replication, read_side) = (node_view(sim, sim.master_id()), replication(sim), read_side(sim));
+    let replicas: Vec<NodeView> = sim.replica_ids().into_iter().map(|id| node_view(sim, id)).collect();
+    let readers = match &read_side {
+        Some(read_side) => format!("{} MongoDB members, which cdc-1 keeps from the master", read_side.members.len()),
+        None if replicas.is_empty() => "it too".to_string(),
+        None => format!("{} replicas", replicas.len()),
+    };
+    let in_words = AttrValue::from(format!(
+        "Clients send writes to the master ({}) and reads to {readers}; {}",
+        master.machine, replication.summary
+    ));
+    MachinesView { master, replicas, replication, queue_limit: sim.config().queue_limit, read_side, in_words }
 }
 
 /// The messages a run's picture draws on their way, worked out every frame.
